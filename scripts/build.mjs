@@ -1,0 +1,27 @@
+// Bundles every entry point into dist/. One build for the server, the CLI, the extension and the panels.
+import { build } from 'esbuild';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+const watch = process.argv.includes('--watch');
+const common = { bundle: true, sourcemap: true, logLevel: 'warning', minify: false };
+const node = { ...common, platform: 'node', target: 'node20', format: 'cjs', external: ['vscode', 'onnxruntime-node'] };
+
+const entries = [
+  { in: 'server/src/lsp/main.ts', out: 'dist/server.js' },
+  { in: 'server/src/cli/main.ts', out: 'dist/cli.js' },
+  { in: 'extension/src/extension.ts', out: 'dist/extension.js' },
+].filter((e) => existsSync(e.in));
+
+const builds = entries.map((e) => build({ ...node, entryPoints: [e.in], outfile: e.out }));
+
+const panelDir = 'webviews/src/panels';
+if (existsSync(panelDir)) {
+  const panels = readdirSync(panelDir).filter((f) => f.endsWith('.ts')).map((f) => join(panelDir, f));
+  if (panels.length > 0) {
+    builds.push(build({ ...common, platform: 'browser', target: 'es2022', format: 'iife', entryPoints: panels, outdir: 'dist/webviews' }));
+  }
+}
+
+await Promise.all(builds);
+if (watch) console.log('built');

@@ -1,0 +1,31 @@
+// The diagnostic codes of spec §5, in one table. Quick fixes and tests key on these constants.
+
+export type Severity = 'error' | 'warning' | 'information' | 'hint';
+
+export const CODES = {
+  NML001: { severity: 'error', title: 'syntax error' },
+  NML100: { severity: 'error', title: 'unknown name' },
+  NML101: { severity: 'error', title: 'unknown column' },
+  NML102: { severity: 'error', title: 'name declared twice' },
+  NML103: { severity: 'error', title: 'cycle in the pipeline' },
+  NML104: { severity: 'error', title: 'dataset file not found or unreadable' },
+  NML110: { severity: 'error', title: 'step needs numeric columns' },
+  NML111: { severity: 'error', title: 'encode needs a category or boolean column' },
+  NML112: { severity: 'error', title: 'expression type error' },
+  NML113: { severity: 'error', title: 'model feature is not numeric' },
+  NML114: { severity: 'error', title: 'feature may be missing and the algorithm does not allow it' },
+  NML115: { severity: 'error', title: 'target missing, dropped, or of no task' },
+  NML116: { severity: 'error', title: 'unknown option or bad option value' },
+  NML117: { severity: 'error', title: 'algorithm or resampling does not fit the task' },
+  NML120: { severity: 'error', title: 'metric does not fit the task' },
+  NML121: { severity: 'error', title: 'table does not fit the model' },
+  NML122: { severity: 'error', title: 'compared models differ in target or task' },
+  NML130: { severity: 'error', title: 'invalid cron expression' },
+  NML131: { severity: 'error', title: 'split parts do not add up to 100%' },
+  NML200: { severity: 'warning', title: 'evaluating on training data' },
+  NML201: { severity: 'warning', title: 'feature leaks the target' },
+  NML202: { severity: 'warning', title: 'unused declaration' },
+  NML203: { severity: 'warning', title: 'prediction source no longer matches the model' },
+} as const satisfies Record<string, { severity: Severity; title: string }>;
+
+export type DiagnosticCode = keyof typeof CODES;

@@ -1,0 +1,22 @@
+import type { Range } from '../language/ast';
+import { CODES, type DiagnosticCode, type Severity } from './diagnostic-codes';
+
+/** Data a quick fix needs, attached by the check that found the problem. */
+export type FixData =
+  | { kind: 'replace'; with: string }
+  | { kind: 'insert-step'; transform: string; step: string; beforeStepIndex?: number }
+  | { kind: 'cast-category'; column: string };
+
+export interface Diagnostic {
+  code: DiagnosticCode;
+  severity: Severity;
+  /** One line: names the thing and says how to fix it. */
+  message: string;
+  range: Range;
+  /** Candidate fixes (did-you-mean replacements, steps to add). */
+  fixes?: { title: string; data: FixData }[];
+}
+
+export function diagnostic(code: DiagnosticCode, range: Range, message: string, fixes?: Diagnostic['fixes']): Diagnostic {
+  return { code, severity: CODES[code].severity, message, range, ...(fixes && fixes.length > 0 ? { fixes } : {}) };
+}

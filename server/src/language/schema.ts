@@ -1,0 +1,32 @@
+// Column and table types (spec §4). Shared by the checker (static schemas) and the data engine
+// (the schema a loaded table actually has), so both speak of types the same way.
+
+export type ColumnType = 'number' | 'category' | 'boolean' | 'text' | 'date';
+
+export const COLUMN_TYPES: readonly ColumnType[] = ['number', 'category', 'boolean', 'text', 'date'];
+
+export interface ColumnSchema {
+  name: string;
+  type: ColumnType;
+  /** May hold missing values. */
+  nullable: boolean;
+  /** Known levels of a category (sorted), or of a boolean (["false","true"]). */
+  levels?: string[];
+}
+
+export interface TableSchema {
+  columns: ColumnSchema[];
+  /** Number of rows, when known (exact for a fully read dataset, estimated otherwise). */
+  rowCount?: number;
+  rowCountExact?: boolean;
+}
+
+export type Task = 'classification' | 'regression';
+
+export function findColumn(schema: TableSchema, name: string): ColumnSchema | undefined {
+  return schema.columns.find((c) => c.name === name);
+}
+
+export function formatColumnType(c: ColumnSchema): string {
+  return `${c.type}${c.nullable ? '?' : ''}`;
+}
