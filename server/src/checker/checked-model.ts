@@ -1,0 +1,206 @@
+// The checked model of one .narml file: what the checker concludes, kept apart from the AST
+// (nothing is written onto syntax nodes). The language server answers every editor request
+// from it, and the runner executes it; neither re-derives names, schemas or options.
+import type { Declaration, DeclarationKind, Document, Expr, Range, Step } from '../language/ast';
+import type { ColumnSchema, TableSchema, Task } from '../language/schema';
+import type { CsvOptions } from '../data/csv-options';
+import type { CompareTest } from '../ml/catalog';
+import type { Diagnostic } from './diagnostic';
+
+export type OptionValues = Record<string, number | string | boolean | string[]>;
+
+/** A name in the file's scope. Evaluate/compare without `as` get their derived name. */
+export interface SymbolInfo {
+  name: string;
+  kind: DeclarationKind;
+  /** Index into document.declarations. */
+  declarationIndex: number;
+  /** The identifier that declares it (or the whole header for a derived name). */
+  nameRange: Range;
+  /** Names of the declarations it reads from (its lineage parents). */
+  dependsOn: string[];
+}
+
+/** A use of a declared name: table refs, model refs, `parts.train` (points at `parts`). */
+export interface NameReference {
+  name: string;
+  range: Range;
+}
+
+/**
+ * A use or definition of a column. Columns are scoped by the dataset they come from
+ * (`origin`, the root dataset name) so that rename changes only one lineage's column.
+ */
+export interface ColumnReference {
+  column: string;
+  origin: string;
+  range: Range;
+  /** True where the column gets its name (dataset columns block, rename target, derive target). */
+  isDefinition: boolean;
+}
+
+export interface DatasetInfo {
+  kind: 'dataset';
+  name: string;
+  /** Absolute path or glob. */
+  path: string;
+  options: CsvOptions;
+  schema?: TableSchema;
+  /** False when the schema came from a sample of the file. */
+  schemaComplete: boolean;
+}
+
+export interface TransformInfo {
+  kind: 'transform';
+  name: string;
+  input: string;
+  inputSchema?: TableSchema;
+  /** Schema after each step (same index as the steps), when known. */
+  stepSchemas: (TableSchema | undefined)[];
+  schema?: TableSchema;
+  steps: Step[];
+}
+
+export interface SplitPart {
+  /** `train`, `test`, `validation`. */
+  part: string;
+  fraction: number;
+}
+
+export interface SplitInfo {
+  kind: 'split';
+  name: string;
+  input: string;
+  parts: SplitPart[];
+  stratify?: string;
+  seed: number;
+  schema?: TableSchema;
+}
+
+export interface MethodCall {
+  name: string;
+  options: OptionValues;
+}
+
+export interface ModelInfo {
+  kind: 'model';
+  name: string;
+  /** The table it is trained on, e.g. `parts.train`. */
+  input: string;
+  task?: Task;
+  target?: string;
+  targetSchema?: ColumnSchema;
+  /** Class names in the order of probability columns (sorted levels; ["false","true"] for booleans). */
+  classes?: string[];
+  /** Absent for ensembles. Options have every default filled in. */
+  algorithm?: MethodCall;
+  /** Feature columns after the transforms (their schemas at the model's input). */
+  features: ColumnSchema[];
+  /**
+   * The raw columns prediction needs: columns of the root dataset that the features come from,
+   * with their types before any transform. This is the model's input schema (spec §4).
+   */
+  inputColumns: ColumnSchema[];
+  /** Root dataset name the model's data comes from. */
+  origin?: string;
+  resample?: MethodCall;
+  select?: MethodCall;
+  tune?: { method: MethodCall; space: Record<string, (number | string | boolean)[]>; cv: number };
+  ensemble?: { method: 'voting' | 'stacking' | 'blending'; members: string[]; soft: boolean };
+}
+
+export interface EvaluateInfo {
+  kind: 'evaluate';
+  name: string;
+  model: string;
+  on: string;
+  metrics: string[];
+  /** `threshold: tune(f1)` → { tune: 'f1' }; `threshold: 0.3` → { value: 0.3 }. */
+  threshold?: { tune: string } | { value: number };
+  cv?: number;
+  positive?: string;
+}
+
+export interface CompareInfo {
+  kind: 'compare';
+  name: string;
+  models: string[];
+  on: string;
+  metric: string;
+  test: CompareTest;
+}
+
+export interface PredictInfo {
+  kind: 'predict';
+  name: string;
+  model: string;
+  source: { kind: 'file'; path: string } | { kind: 'table'; name: string };
+  /** Absolute path template; `{date}` is replaced by the run's date. */
+  output?: string;
+  schedule?: string;
+  retries: number;
+}
+
+export interface MonitorInfo {
+  kind: 'monitor';
+  name: string;
+  model: string;
+  baseline?: string;
+  current?: string;
+  drift?: MethodCall;
+  /** `alert: f1 < 0.7` kept as an expression over metric names. */
+  alert?: Expr;
+  retrain: 'on_drift' | 'on_alert' | 'never';
+}
+
+export interface ExportInfo {
+  kind: 'export';
+  name: string;
+  model: string;
+  path: string;
+  format: 'onnx' | 'py' | 'pmml';
+}
+
+export type DeclarationInfo =
+  | DatasetInfo
+  | TransformInfo
+  | SplitInfo
+  | ModelInfo
+  | EvaluateInfo
+  | CompareInfo
+  | PredictInfo
+  | MonitorInfo
+  | ExportInfo;
+
+export interface CheckedPipeline {
+  /** Absolute path of the .narml file (paths in it are relative to its folder). */
+  file: string;
+  text: string;
+  document: Document;
+  /** Sorted by position. */
+  diagnostics: Diagnostic[];
+  symbols: Map<string, SymbolInfo>;
+  /** Per declaration (same index as document.declarations); undefined where it could not be resolved. */
+  infos: (DeclarationInfo | undefined)[];
+  /** Schema of every table name in scope, including split parts (`parts.train`). */
+  tables: Map<string, TableSchema>;
+  /** Declaration names in an order where every declaration follows what it reads. Cycles are left out. */
+  order: string[];
+  references: NameReference[];
+  columnReferences: ColumnReference[];
+}
+
+export function infoOf<K extends DeclarationInfo['kind']>(p: CheckedPipeline, name: string, kind: K): Extract<DeclarationInfo, { kind: K }> | undefined {
+  const s = p.symbols.get(name);
+  const info = s ? p.infos[s.declarationIndex] : undefined;
+  return info && info.kind === kind ? (info as Extract<DeclarationInfo, { kind: K }>) : undefined;
+}
+
+export function declarationOf(p: CheckedPipeline, name: string): Declaration | undefined {
+  const s = p.symbols.get(name);
+  return s ? p.document.declarations[s.declarationIndex] : undefined;
+}
+
+export function hasErrors(p: CheckedPipeline): boolean {
+  return p.diagnostics.some((d) => d.severity === 'error');
+}

@@ -1,0 +1,97 @@
+// The JSON the CLI prints (spec §7) and the progress lines a run writes on stderr.
+// Plain types only: the CLI produces them, the extension and tests consume them.
+
+export interface RunJson {
+  run: string;
+  status: 'succeeded' | 'failed' | 'cancelled';
+  evaluations: Record<string, EvaluationJson>;
+  comparisons: Record<string, ComparisonJson>;
+  /** Absolute paths of files written (predictions, exports). */
+  outputs: string[];
+  /** Extra keys (allowed by the spec). */
+  file: string;
+  started: string;
+  finished: string;
+  /** Declarations computed in this run and those reused from an earlier run. */
+  computed: string[];
+  reused: string[];
+  models: Record<string, ModelJson>;
+  predictions: Record<string, PredictionJson>;
+  monitors: Record<string, MonitorJson>;
+  error?: string;
+}
+
+export interface EvaluationJson {
+  model: string;
+  on?: string;
+  metrics: Record<string, number>;
+  /** When `threshold: tune(M)` or a fixed threshold was given. */
+  threshold?: number;
+  confusion?: { labels: string[]; matrix: number[][] };
+  /** ROC curve points for a binary target (false positive rate, true positive rate). */
+  roc?: { fpr: number[]; tpr: number[] };
+  /** Per-fold metrics when `cv: K`. */
+  cv?: { folds: number; metrics: Record<string, { mean: number; std: number }> };
+  rows?: number;
+}
+
+export interface ComparisonJson {
+  models: string[];
+  metric: string;
+  test: string;
+  p_value: number;
+  winner: string | null;
+  scores: Record<string, number>;
+}
+
+export interface ModelJson {
+  algorithm: string;
+  task: string;
+  target: string;
+  version: string;
+  features: string[];
+  importances?: Record<string, number>;
+  options: Record<string, unknown>;
+  trainRows: number;
+}
+
+export interface PredictionJson {
+  output: string;
+  rows: number;
+  emptyPredictions: number;
+}
+
+export interface MonitorJson {
+  drifted: string[];
+  scores: Record<string, number>;
+  alert: boolean;
+  retrained: boolean;
+}
+
+/** One line of `--progress json` on stderr. */
+export type ProgressEvent =
+  | { type: 'stage'; stage: string; declaration: string; fraction: number }
+  | { type: 'log'; level: 'info' | 'warning' | 'error'; message: string }
+  | { type: 'done'; status: RunJson['status']; run: string };
+
+export interface PreviewJson {
+  name: string;
+  rowCount: number;
+  columns: PreviewColumn[];
+  /** Row-major cell text (missing = null). */
+  rows: (string | number | boolean | null)[][];
+}
+
+export interface PreviewColumn {
+  name: string;
+  type: string;
+  nullable: boolean;
+  missing: number;
+  min?: number;
+  max?: number;
+  mean?: number;
+  /** Histogram of a number column: bin edges (bins + 1) and counts. */
+  histogram?: { edges: number[]; counts: number[] };
+  /** Most frequent levels of a category/text/boolean column. */
+  top?: { value: string; count: number }[];
+}

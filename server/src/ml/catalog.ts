@@ -1,0 +1,188 @@
+// What the language knows about algorithms, resampling, feature selection, tuning, ensembles,
+// metrics and statistical tests: names, tasks, options with their defaults and valid ranges.
+// Pure data. The checker validates against it (NML116/117/120), the editor completes from it,
+// and the runner resolves options from it, so all three agree on every default.
+import type { Task } from '../language/schema';
+
+export type OptionSpec =
+  | { kind: 'number'; default: number; min?: number; max?: number; minExclusive?: boolean; doc: string }
+  | { kind: 'integer'; default: number; min?: number; max?: number; doc: string }
+  | { kind: 'boolean'; default: boolean; doc: string }
+  | { kind: 'enum'; default: string; values: readonly string[]; doc: string }
+  /** A number in (0, 1] (fraction of features) or one of the words. */
+  | { kind: 'number-or-enum'; default: string | number; values: readonly string[]; min: number; doc: string }
+  | { kind: 'duration'; defaultMs: number; doc: string }
+  | { kind: 'algorithm-list'; doc: string }
+  | { kind: 'metric'; doc: string }
+  | { kind: 'model-list'; doc: string };
+
+export interface AlgorithmSpec {
+  name: string;
+  tasks: readonly Task[];
+  allowsMissing: boolean;
+  options: Readonly<Record<string, OptionSpec>>;
+  doc: string;
+}
+
+const maxDepth = (d: number): OptionSpec => ({ kind: 'integer', default: d, min: 0, doc: 'maximum tree depth (0 = unlimited)' });
+
+export const ALGORITHMS: Readonly<Record<string, AlgorithmSpec>> = {
+  logistic_regression: {
+    name: 'logistic_regression', tasks: ['classification'], allowsMissing: false,
+    doc: 'Multinomial logistic regression with L2 penalty (as scikit-learn\'s LogisticRegression).',
+    options: {
+      c: { kind: 'number', default: 1.0, min: 0, minExclusive: true, doc: 'inverse regularisation strength (smaller = stronger)' },
+      max_iter: { kind: 'integer', default: 200, min: 1, doc: 'maximum solver iterations' },
+    },
+  },
+  linear_regression: {
+    name: 'linear_regression', tasks: ['regression'], allowsMissing: false,
+    doc: 'Ordinary least squares; ridge regression when alpha > 0.',
+    options: { alpha: { kind: 'number', default: 0, min: 0, doc: 'L2 penalty (0 = ordinary least squares)' } },
+  },
+  decision_tree: {
+    name: 'decision_tree', tasks: ['classification', 'regression'], allowsMissing: false,
+    doc: 'A CART decision tree (gini / squared error).',
+    options: {
+      max_depth: maxDepth(0),
+      min_samples_leaf: { kind: 'integer', default: 1, min: 1, doc: 'minimum rows in a leaf' },
+    },
+  },
+  random_forest: {
+    name: 'random_forest', tasks: ['classification', 'regression'], allowsMissing: false,
+    doc: 'Bootstrap-aggregated decision trees with random feature subsets.',
+    options: {
+      trees: { kind: 'integer', default: 100, min: 1, doc: 'number of trees' },
+      max_depth: maxDepth(0),
+      max_features: { kind: 'number-or-enum', default: 'sqrt', values: ['sqrt', 'log2', 'all'], min: 0, doc: 'features tried per split: "sqrt", "log2", "all", or a fraction in (0, 1]' },
+      min_samples_leaf: { kind: 'integer', default: 1, min: 1, doc: 'minimum rows in a leaf' },
+    },
+  },
+  gradient_boosting: {
+    name: 'gradient_boosting', tasks: ['classification', 'regression'], allowsMissing: true,
+    doc: 'Histogram-binned gradient boosting with native missing values.',
+    options: {
+      rounds: { kind: 'integer', default: 100, min: 1, doc: 'boosting rounds' },
+      learning_rate: { kind: 'number', default: 0.1, min: 0, max: 1, minExclusive: true, doc: 'shrinkage per round, in (0, 1]' },
+      max_depth: maxDepth(3),
+      min_samples_leaf: { kind: 'integer', default: 20, min: 1, doc: 'minimum rows in a leaf' },
+      l2_regularization: { kind: 'number', default: 0, min: 0, doc: 'L2 penalty on leaf values' },
+    },
+  },
+  knn: {
+    name: 'knn', tasks: ['classification', 'regression'], allowsMissing: false,
+    doc: 'k nearest neighbours (Euclidean distance).',
+    options: { k: { kind: 'integer', default: 5, min: 1, doc: 'number of neighbours' } },
+  },
+  naive_bayes: {
+    name: 'naive_bayes', tasks: ['classification'], allowsMissing: false,
+    doc: 'Gaussian naive Bayes.',
+    options: { var_smoothing: { kind: 'number', default: 1e-9, min: 0, doc: 'share of the largest variance added to every variance' } },
+  },
+  auto: {
+    name: 'auto', tasks: ['classification', 'regression'], allowsMissing: true,
+    doc: 'AutoML: tries candidate algorithms (cross-validated on the training data) and keeps the best.',
+    options: {
+      candidates: { kind: 'algorithm-list', doc: 'algorithms to try (default: every one that fits the task)' },
+      metric: { kind: 'metric', doc: 'metric to optimise (default: f1 for classification, r2 for regression)' },
+      budget: { kind: 'duration', defaultMs: 60_000, doc: 'time budget' },
+      trials: { kind: 'integer', default: 10, min: 1, doc: 'maximum candidate configurations' },
+    },
+  },
+};
+
+export interface MethodSpec {
+  name: string;
+  /** Tasks it fits; empty means any. */
+  tasks: readonly Task[];
+  options: Readonly<Record<string, OptionSpec>>;
+  doc: string;
+}
+
+const kNeighbours: OptionSpec = { kind: 'integer', default: 5, min: 1, doc: 'neighbours used to synthesise rows' };
+
+export const RESAMPLERS: Readonly<Record<string, MethodSpec>> = {
+  smote: { name: 'smote', tasks: ['classification'], options: { k: kNeighbours }, doc: 'synthesise minority rows between neighbours' },
+  adasyn: { name: 'adasyn', tasks: ['classification'], options: { k: kNeighbours }, doc: 'SMOTE weighted towards hard minority rows' },
+  borderline_smote: { name: 'borderline_smote', tasks: ['classification'], options: { k: kNeighbours }, doc: 'SMOTE from minority rows near the border' },
+  undersample: { name: 'undersample', tasks: ['classification'], options: {}, doc: 'drop majority rows at random until classes balance' },
+  oversample: { name: 'oversample', tasks: ['classification'], options: {}, doc: 'repeat minority rows at random until classes balance' },
+};
+
+export const SELECTORS: Readonly<Record<string, MethodSpec>> = {
+  correlation: { name: 'correlation', tasks: [], options: { threshold: { kind: 'number', default: 0.95, min: 0, max: 1, doc: 'drop one of each feature pair correlated above this' } }, doc: 'drop near-duplicate features' },
+  mutual_info: { name: 'mutual_info', tasks: [], options: { top: { kind: 'integer', default: 10, min: 1, doc: 'features to keep' } }, doc: 'keep the features with the most mutual information with the target' },
+  rfe: { name: 'rfe', tasks: [], options: { top: { kind: 'integer', default: 10, min: 1, doc: 'features to keep' } }, doc: 'recursive feature elimination by importance' },
+};
+
+export const TUNERS: Readonly<Record<string, MethodSpec>> = {
+  grid: { name: 'grid', tasks: [], options: {}, doc: 'try every combination of the listed values' },
+  random: { name: 'random', tasks: [], options: { trials: { kind: 'integer', default: 10, min: 1, doc: 'combinations to try' } }, doc: 'try random combinations' },
+};
+
+export const ENSEMBLES: Readonly<Record<string, MethodSpec>> = {
+  voting: { name: 'voting', tasks: [], options: { of: { kind: 'model-list', doc: 'member models' }, soft: { kind: 'boolean', default: true, doc: 'average probabilities (soft) or count votes (hard)' } }, doc: 'average or vote over member models' },
+  stacking: { name: 'stacking', tasks: [], options: { of: { kind: 'model-list', doc: 'member models' } }, doc: 'a linear model over members\' cross-validated predictions' },
+  blending: { name: 'blending', tasks: [], options: { of: { kind: 'model-list', doc: 'member models' } }, doc: 'a linear model over members\' predictions on a held-out part' },
+};
+
+export interface MetricSpec {
+  name: string;
+  task: Task;
+  /** True when larger is better (accuracy), false for errors (rmse, log_loss). */
+  higherIsBetter: boolean;
+  /** Needs class probabilities (roc_auc, log_loss). */
+  needsProbabilities?: boolean;
+  doc: string;
+}
+
+const metric = (name: string, task: Task, higherIsBetter: boolean, doc: string, needsProbabilities = false): MetricSpec =>
+  ({ name, task, higherIsBetter, doc, ...(needsProbabilities ? { needsProbabilities } : {}) });
+
+export const METRICS: Readonly<Record<string, MetricSpec>> = {
+  accuracy: metric('accuracy', 'classification', true, 'share of rows predicted right'),
+  balanced_accuracy: metric('balanced_accuracy', 'classification', true, 'mean recall over classes'),
+  precision: metric('precision', 'classification', true, 'positive predictive value (macro average for multiclass)'),
+  recall: metric('recall', 'classification', true, 'true positive rate (macro average for multiclass)'),
+  f1: metric('f1', 'classification', true, 'harmonic mean of precision and recall (macro average for multiclass)'),
+  precision_weighted: metric('precision_weighted', 'classification', true, 'precision averaged over classes weighted by support'),
+  recall_weighted: metric('recall_weighted', 'classification', true, 'recall averaged over classes weighted by support'),
+  f1_weighted: metric('f1_weighted', 'classification', true, 'f1 averaged over classes weighted by support'),
+  roc_auc: metric('roc_auc', 'classification', true, 'area under the ROC curve (macro one-vs-rest for multiclass)', true),
+  log_loss: metric('log_loss', 'classification', false, 'cross-entropy of the predicted probabilities', true),
+  rmse: metric('rmse', 'regression', false, 'root mean squared error'),
+  mae: metric('mae', 'regression', false, 'mean absolute error'),
+  r2: metric('r2', 'regression', true, 'coefficient of determination'),
+  mape: metric('mape', 'regression', false, 'mean absolute percentage error (as a fraction, like scikit-learn)'),
+};
+
+export const DEFAULT_METRICS: Readonly<Record<Task, readonly string[]>> = {
+  classification: ['accuracy', 'f1', 'roc_auc'],
+  regression: ['rmse', 'mae', 'r2'],
+};
+
+export const COMPARE_TESTS = ['mcnemar', 'bootstrap', 'paired_t'] as const;
+export type CompareTest = (typeof COMPARE_TESTS)[number];
+/** mcnemar needs paired right/wrong outcomes, so regression defaults to a paired t-test on errors. */
+export const DEFAULT_COMPARE_TEST: Readonly<Record<Task, CompareTest>> = { classification: 'mcnemar', regression: 'paired_t' };
+
+export const DRIFT_METHODS: Readonly<Record<string, MethodSpec>> = {
+  psi: { name: 'psi', tasks: [], options: { threshold: { kind: 'number', default: 0.2, min: 0, doc: 'population stability index above which a column drifts' } }, doc: 'population stability index per column' },
+  ks: { name: 'ks', tasks: [], options: { threshold: { kind: 'number', default: 0.1, min: 0, max: 1, doc: 'Kolmogorov-Smirnov statistic above which a column drifts' } }, doc: 'Kolmogorov-Smirnov statistic per numeric column' },
+};
+
+export const RETRAIN_POLICIES = ['on_drift', 'on_alert', 'never'] as const;
+
+export const IMPUTE_METHODS = ['mean', 'median', 'mode', 'constant'] as const;
+export const ENCODE_METHODS = ['onehot', 'ordinal'] as const;
+export const SCALE_METHODS = ['standard', 'minmax', 'robust'] as const;
+
+/** Default options with every default filled in, as the runner receives them. */
+export function defaultOptions(spec: { options: Readonly<Record<string, OptionSpec>> }): Record<string, number | string | boolean> {
+  const out: Record<string, number | string | boolean> = {};
+  for (const [k, o] of Object.entries(spec.options)) {
+    if (o.kind === 'duration') out[k] = o.defaultMs;
+    else if ('default' in o) out[k] = o.default;
+  }
+  return out;
+}
