@@ -30,7 +30,7 @@ export function columnType(c: Column): ColumnType {
 }
 
 export function isMissing(c: Column, row: number): boolean {
-  return c.type === 'category' || c.type === 'text' ? c.codes[row] < 0 : Number.isNaN(c.values[row]);
+  return 'codes' in c ? c.codes[row] < 0 : Number.isNaN(c.values[row]);
 }
 
 export function getColumn(t: Table, name: string): Column | undefined {
