@@ -80,3 +80,13 @@ export interface Algorithm {
   defaults: AlgorithmOptions;
   fit(x: FeatureMatrix, target: Target, options: AlgorithmOptions, ctx: TrainContext): FittedModel;
 }
+
+/** What the run store keeps of a fitted model: plain data, enough to restore `predict`. */
+export interface SavedModel {
+  algorithm: string;
+  task: Task;
+  classes?: string[];
+  featureNames: string[];
+  params: ModelParams;
+  importances?: number[];
+}
