@@ -1,0 +1,99 @@
+// Tokens of the .narml language (spec §2), lexed with chevrotain. Keywords are contextual, so
+// every word is a Name here and the parser decides what it means where it stands.
+import { createToken, Lexer, type IToken, type TokenType } from 'chevrotain';
+import type { Position, Range } from './ast';
+
+const WhiteSpace = createToken({ name: 'WhiteSpace', pattern: /[ \t\f\v\u00a0\ufeff]+/, group: Lexer.SKIPPED });
+export const Newline = createToken({ name: 'Newline', pattern: /\r\n|\r|\n/, line_breaks: true });
+export const Comment = createToken({ name: 'Comment', pattern: /#[^\r\n]*/ });
+/** Terminated or not: an unterminated string runs to the end of the line, so the parser can say so. */
+export const StringLit = createToken({ name: 'String', pattern: /"(?:[^"\\\r\n]|\\.)*"?/ });
+export const QuotedName = createToken({ name: 'QuotedName', pattern: /`[^`\r\n]*`?/ });
+export const Duration = createToken({ name: 'Duration', pattern: /\d+(?:\.\d+)?(?:ms|s|m|h)(?![A-Za-z0-9_])/ });
+export const Percent = createToken({ name: 'Percent', pattern: /(?:\d+(?:\.\d*)?|\.\d+)%/ });
+export const NumberLit = createToken({ name: 'Number', pattern: /(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?/ });
+export const Name = createToken({ name: 'Name', pattern: /[A-Za-z_][A-Za-z0-9_]*/ });
+export const Punct = createToken({ name: 'Punct', pattern: /==|!=|<=|>=|[{}[\]().,:?=<>+\-*/%]/ });
+
+const ALL: TokenType[] = [WhiteSpace, Newline, Comment, StringLit, QuotedName, Duration, Percent, NumberLit, Name, Punct];
+
+const lexer = new Lexer(ALL, { positionTracking: 'full', ensureOptimizations: false, recoveryEnabled: true });
+
+export type TokenKind = 'newline' | 'comment' | 'string' | 'quoted' | 'duration' | 'percent' | 'number' | 'name' | 'punct' | 'eof';
+
+const KIND_OF = new Map<TokenType, TokenKind>([
+  [Newline, 'newline'], [Comment, 'comment'], [StringLit, 'string'], [QuotedName, 'quoted'],
+  [Duration, 'duration'], [Percent, 'percent'], [NumberLit, 'number'], [Name, 'name'], [Punct, 'punct'],
+]);
+
+export interface Token {
+  kind: TokenKind;
+  text: string;
+  range: Range;
+}
+
+export interface LexResult {
+  tokens: Token[];
+  /** Characters no token matches, each with its range. */
+  errors: { message: string; range: Range }[];
+}
+
+/** Offsets of line starts, to turn offsets into LSP positions (0-based line, UTF-16 column). */
+export function lineStarts(text: string): number[] {
+  const starts = [0];
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10) starts.push(i + 1);
+    else if (c === 13) {
+      if (text.charCodeAt(i + 1) === 10) i++;
+      starts.push(i + 1);
+    }
+  }
+  return starts;
+}
+
+export function positionAt(starts: number[], offset: number): Position {
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (starts[mid] <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  return { line: lo, character: offset - starts[lo], offset };
+}
+
+function tokenRange(t: IToken): Range {
+  const endOffset = t.startOffset + t.image.length;
+  return {
+    start: { line: (t.startLine ?? 1) - 1, character: (t.startColumn ?? 1) - 1, offset: t.startOffset },
+    end: { line: (t.endLine ?? t.startLine ?? 1) - 1, character: (t.endColumn ?? t.startColumn ?? 0), offset: endOffset },
+  };
+}
+
+export function lex(text: string): LexResult {
+  const result = lexer.tokenize(text);
+  const tokens: Token[] = [];
+  for (const t of result.tokens) {
+    const kind = KIND_OF.get(t.tokenType) ?? 'punct';
+    let range = tokenRange(t);
+    if (kind === 'newline') {
+      // A newline token ends on the next line in chevrotain's terms; keep it on its own line.
+      range = { start: range.start, end: { line: range.start.line, character: range.start.character + t.image.length, offset: range.end.offset } };
+    }
+    tokens.push({ kind, text: t.image, range });
+  }
+  const starts = result.errors.length > 0 ? lineStarts(text) : [];
+  const errors = result.errors.map((e) => {
+    const start = positionAt(starts, e.offset);
+    const end = positionAt(starts, e.offset + Math.max(1, e.length));
+    const ch = text.slice(e.offset, e.offset + Math.min(e.length, 20));
+    return { message: `unexpected character ${JSON.stringify(ch)}: remove it, or put text in "double quotes" and odd column names in \`backquotes\``, range: { start, end } };
+  });
+  return { tokens, errors };
+}
+
+/** Tokens for semantic highlighting and the formatter (comments included, no whitespace). */
+export function lexTokens(text: string): Token[] {
+  return lex(text).tokens;
+}
