@@ -1,0 +1,182 @@
+// The checker's view of dataset files: schemas inferred from a bounded sample, cached by file
+// identity (path, size, mtime) so a keystroke costs a stat, never a read; refined from the whole
+// file in the background (exact row count, levels, nullability, type corrections).
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import type { ColumnSchema, TableSchema } from '../language/schema';
+import { tableSchema, type Table } from './table';
+import type { CsvOptions, CsvSchemaResult, SchemaSource } from './csv-options';
+import { CsvTokenizer, CsvSyntaxError } from './csv-tokenizer';
+import { CsvError, CsvTableBuilder, readCsv, resolveCsvFiles } from './read-csv';
+
+const SAMPLE_BYTES = 1 << 20;
+const SAMPLE_ROWS = 5000;
+
+interface Entry {
+  stamp: string;
+  result: CsvSchemaResult;
+  sample?: Table;
+}
+
+export class CsvSchemaCache implements SchemaSource {
+  private readonly entries = new Map<string, Entry>();
+  private readonly listeners: ((files: string[]) => void)[] = [];
+
+  schema(pattern: string, options: CsvOptions): CsvSchemaResult {
+    const key = cacheKey(pattern, options);
+    let stamp: string;
+    let files: string[];
+    try {
+      files = resolveCsvFiles(pattern);
+      stamp = fileStamp(files);
+    } catch (e) {
+      return { ok: false, error: message(e) };
+    }
+    const hit = this.entries.get(key);
+    if (hit && hit.stamp === stamp) return hit.result;
+    const entry = sampleSchema(files, options, stamp);
+    this.entries.set(key, entry);
+    return entry.result;
+  }
+
+  /** Rows sampled for the schema (for checks that look at values, e.g. target leakage). */
+  sample(pattern: string, options: CsvOptions): Table | undefined {
+    this.schema(pattern, options);
+    return this.entries.get(cacheKey(pattern, options))?.sample;
+  }
+
+  /** Reads the whole file(s) and replaces the sampled schema. Resolves true if the schema changed. */
+  async refine(pattern: string, options: CsvOptions, signal?: AbortSignal): Promise<boolean> {
+    const before = this.schema(pattern, options);
+    if (before.ok && before.complete) return false;
+    const key = cacheKey(pattern, options);
+    let files: string[];
+    let stamp: string;
+    try {
+      files = resolveCsvFiles(pattern);
+      stamp = fileStamp(files);
+    } catch {
+      return false;
+    }
+    let result: CsvSchemaResult;
+    let sample: Table | undefined;
+    try {
+      const table = await readCsv(pattern, options, { signal });
+      result = { ok: true, schema: applyOverrides(tableSchema(table), options), files, complete: true };
+      sample = table.rowCount <= SAMPLE_ROWS ? table : undefined;
+    } catch (e) {
+      if (signal?.aborted) return false;
+      result = { ok: false, error: message(e) };
+    }
+    const current = this.entries.get(key);
+    sample ??= current?.sample;
+    this.entries.set(key, { stamp, result, sample });
+    const changed = JSON.stringify(result) !== JSON.stringify({ ...before, complete: true });
+    if (changed) for (const l of this.listeners) l(files);
+    return changed;
+  }
+
+  /** Forget a file (it changed on disk); dependants re-read it on their next check. */
+  invalidate(path: string): void {
+    for (const [key, entry] of this.entries) {
+      if (entry.result.ok ? entry.result.files.includes(path) : true) this.entries.delete(key);
+      else if (key.startsWith(`${path}\u0000`)) this.entries.delete(key);
+    }
+    for (const l of this.listeners) l([path]);
+  }
+
+  onDidChange(listener: (files: string[]) => void): void {
+    this.listeners.push(listener);
+  }
+
+  /** Every file some cached schema was read from. */
+  knownFiles(): string[] {
+    const out = new Set<string>();
+    for (const e of this.entries.values()) if (e.result.ok) for (const f of e.result.files) out.add(f);
+    return [...out];
+  }
+}
+
+function cacheKey(pattern: string, options: CsvOptions): string {
+  return `${pattern}\u0000${JSON.stringify(options)}`;
+}
+
+function fileStamp(files: string[]): string {
+  return files.map((f) => {
+    const st = statSync(f);
+    return `${f}:${st.size}:${st.mtimeMs}`;
+  }).join('|');
+}
+
+function message(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+function sampleSchema(files: string[], options: CsvOptions, stamp: string): Entry {
+  const builder = new CsvTableBuilder(options);
+  let bytesRead = 0;
+  let totalBytes = 0;
+  let complete = true;
+  try {
+    for (const file of files) {
+      const size = statSync(file).size;
+      totalBytes += size;
+      if (builder.names !== undefined && builder.rows >= SAMPLE_ROWS) { complete = false; continue; }
+      const budget = Math.min(size, SAMPLE_BYTES);
+      const buf = Buffer.alloc(budget);
+      const fd = openSync(file, 'r');
+      let n = 0;
+      try {
+        n = readSync(fd, buf, 0, budget, 0);
+      } finally {
+        closeSync(fd);
+      }
+      bytesRead += n;
+      let text = new TextDecoder(options.encoding === 'latin1' ? 'latin1' : 'utf-8').decode(buf.subarray(0, n));
+      if (n < size) {
+        complete = false;
+        // Drop the last, probably partial, line of the sample.
+        const cut = Math.max(text.lastIndexOf('\n'), text.lastIndexOf('\r'));
+        text = cut > 0 ? text.slice(0, cut) : text;
+      }
+      const sink = builder.file(file, SAMPLE_ROWS);
+      const tokenizer = new CsvTokenizer(options.delimiter, sink);
+      tokenizer.push(text);
+      tokenizer.finish();
+      // Stopped at the row budget: there may be more rows than the sample holds.
+      if (sink.full()) complete = false;
+    }
+  } catch (e) {
+    if (e instanceof CsvSyntaxError || e instanceof CsvError) {
+      return { stamp, result: { ok: false, error: e instanceof CsvSyntaxError ? `${files[0]}:${e.message}` : e.message } };
+    }
+    return { stamp, result: { ok: false, error: `cannot read ${files[0]}: ${message(e)}` } };
+  }
+  if (builder.names === undefined) return { stamp, result: { ok: false, error: `${files[0]} is empty; a CSV needs a header line and rows` } };
+  const estimatedRows = complete ? builder.rows : Math.round(builder.rows * (totalBytes / Math.max(1, bytesRead)));
+  const types = builder.names.map((name, i) => options.columnTypes[name]?.type ?? builder.columnBuilders()[i].inferType(estimatedRows));
+  const columns: ColumnSchema[] = builder.names.map((name, i) => {
+    const b = builder.columnBuilders()[i];
+    const levels = b.levels(types[i]);
+    const declared = options.columnTypes[name];
+    return { name, type: types[i], nullable: declared?.nullable ?? b.missing > 0, ...(levels ? { levels } : {}) };
+  });
+  const schema: TableSchema = { columns, rowCount: estimatedRows, rowCountExact: complete };
+  let sample: Table | undefined;
+  try {
+    sample = builder.table();
+  } catch {
+    sample = undefined;
+  }
+  return { stamp, result: { ok: true, schema, files, complete }, sample };
+}
+
+/** `columns { x: number? }` may declare nullability the data does not show. */
+function applyOverrides(schema: TableSchema, options: CsvOptions): TableSchema {
+  return {
+    ...schema,
+    columns: schema.columns.map((c) => {
+      const declared = options.columnTypes[c.name];
+      return declared?.nullable ? { ...c, nullable: true } : c;
+    }),
+  };
+}
