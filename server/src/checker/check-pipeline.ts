@@ -1,0 +1,198 @@
+// Checks a whole .narml file: parse, scope, lineage order, then every declaration in order,
+// carrying table schemas from datasets through transforms and splits into models and their uses.
+// The language server and `narml check`/`narml run` all call this one function.
+import { dirname } from 'node:path';
+import type { Declaration, QualifiedName } from '../language/ast';
+import { parse } from '../language/parser';
+import type { SchemaSource } from '../data/csv-options';
+import type { Table } from '../data/table';
+import { CheckContext } from './check-context';
+import type { CheckedPipeline, DatasetInfo, SymbolInfo } from './checked-model';
+import { checkDataset } from './dataset-check';
+import { checkModel } from './model-check';
+import { Resolver } from './resolver';
+import { buildSymbols, declarationInputs, derivedName, orderDeclarations } from './scope';
+import { checkSplit } from './split-check';
+import type { TableState } from './table-state';
+import { checkSteps } from './transform-check';
+import { checkCompare, checkEvaluate, checkExport, checkMonitor, checkPredict } from './usage-checks';
+
+/** A schema source that can also hand out sampled rows (the CSV cache does). */
+interface SamplingSource extends SchemaSource {
+  sample?(pattern: string, options: DatasetInfo['options']): Table | undefined;
+}
+
+export function checkPipeline(text: string, file: string, source: SchemaSource): CheckedPipeline {
+  const document = parse(text);
+  const ctx = new CheckContext();
+  for (const e of document.syntaxErrors) ctx.report('NML001', e.range, e.message);
+  const declarations = document.declarations;
+  const symbols = buildSymbols(declarations, ctx);
+  for (const sym of symbols.values()) {
+    sym.dependsOn = [...new Set(declarationInputs(declarations[sym.declarationIndex]).map((q) => q.parts[0].name))];
+    const decl = declarations[sym.declarationIndex];
+    if (decl.kind === 'monitor') sym.dependsOn.push(...monitorInputs(decl));
+    if (decl.kind === 'model') sym.dependsOn.push(...ensembleMembers(decl));
+  }
+  const { order, cyclic } = orderDeclarations(symbols, declarations, ctx);
+  const r = new Resolver(ctx, symbols, declarations.length, dirname(file), source);
+  for (const name of cyclic) r.broken.add(name);
+  for (const name of order) {
+    const sym = symbols.get(name)!;
+    if (!checkDeclaration(declarations[sym.declarationIndex], sym, r)) r.broken.add(name);
+  }
+  // Declarations that never got a symbol (no name yet) still get their references checked.
+  declarations.forEach((decl) => {
+    if (derivedName(decl) === undefined) for (const q of declarationInputs(decl)) if (symbols.has(q.parts[0].name)) ctx.references.push({ name: q.parts[0].name, range: q.parts[0].range });
+  });
+  reportUnused(symbols, declarations, ctx);
+  const tables = new Map<string, import('../language/schema').TableSchema>();
+  for (const [name, state] of r.tables) tables.set(name, state.schema);
+  ctx.diagnostics.sort((a, b) => a.range.start.offset - b.range.start.offset || a.code.localeCompare(b.code));
+  return {
+    file,
+    text,
+    document,
+    diagnostics: ctx.diagnostics,
+    symbols,
+    infos: r.infos,
+    tables,
+    order,
+    references: ctx.references,
+    columnReferences: ctx.columnReferences,
+  };
+}
+
+function monitorInputs(decl: Extract<Declaration, { kind: 'monitor' }>): string[] {
+  const out: string[] = [];
+  for (const p of decl.properties) {
+    if ((p.key.name === 'baseline' || p.key.name === 'current') && p.value?.kind === 'Name') out.push(p.value.name.parts[0].name);
+  }
+  return out;
+}
+
+function ensembleMembers(decl: Extract<Declaration, { kind: 'model' }>): string[] {
+  const p = decl.properties.find((x) => x.key.name === 'ensemble');
+  const v = p?.value;
+  if (!v || v.kind !== 'Call') return [];
+  const of = v.args.find((a) => a.name?.name === 'of') ?? v.args.find((a) => !a.name);
+  const list = of?.value;
+  if (!list || list.kind !== 'List') return [];
+  return list.items.filter((i) => i.kind === 'Name').map((i) => (i as { name: QualifiedName }).name.parts[0].name);
+}
+
+/** The transform that directly produced a table (for quick fixes that add a step there). */
+function feedingTransform(tableName: string, r: Resolver): string | undefined {
+  const root = tableName.split('.')[0];
+  const info = r.info(root);
+  if (!info) return undefined;
+  if (info.kind === 'transform') return info.name;
+  if (info.kind === 'split') return feedingTransform(info.input, r);
+  return undefined;
+}
+
+function setAncestors(r: Resolver, name: string, parent: string | undefined): void {
+  const set = new Set<string>([name]);
+  if (parent) for (const a of r.ancestors.get(parent) ?? [parent]) set.add(a);
+  r.ancestors.set(name, set);
+}
+
+/** Returns false when the declaration could not be resolved (its dependants then stay silent). */
+function checkDeclaration(decl: Declaration, sym: SymbolInfo, r: Resolver): boolean {
+  switch (decl.kind) {
+    case 'dataset': {
+      const result = checkDataset(decl, r);
+      if (!result) return false;
+      r.infos[sym.declarationIndex] = result.info;
+      if (!result.state) return false;
+      r.tables.set(sym.name, result.state);
+      setAncestors(r, sym.name, undefined);
+      return true;
+    }
+    case 'transform': {
+      const input = r.resolveTable(decl.from);
+      if (!input) return false;
+      const { states, output } = checkSteps(decl.steps, input.state, sym.name, r.ctx);
+      r.infos[sym.declarationIndex] = {
+        kind: 'transform', name: sym.name, input: input.name, inputSchema: input.state.schema,
+        stepSchemas: states.map((s) => s.schema), schema: output.schema, steps: decl.steps,
+      };
+      r.tables.set(sym.name, output);
+      setAncestors(r, sym.name, input.name);
+      return true;
+    }
+    case 'split': {
+      const input = r.resolveTable(decl.from);
+      if (!input) return false;
+      const info = checkSplit(decl, input, r);
+      if (!info) return false;
+      r.infos[sym.declarationIndex] = info;
+      for (const p of info.parts) {
+        const partName = `${sym.name}.${p.part}`;
+        const rows = input.state.schema.rowCount;
+        const state: TableState = { ...input.state, schema: { ...input.state.schema, ...(rows !== undefined ? { rowCount: Math.round(rows * p.fraction), rowCountExact: false } : {}) } };
+        r.tables.set(partName, state);
+        setAncestors(r, partName, input.name);
+      }
+      return info.parts.length > 0;
+    }
+    case 'model': {
+      const input = r.resolveTable(decl.from);
+      if (!input) {
+        // An ensemble reads its members, not necessarily a table it can resolve: still nothing to check.
+        return false;
+      }
+      const dataset = r.info(input.state.origin);
+      const sampling = r.source as SamplingSource;
+      const sample = dataset && dataset.kind === 'dataset' && sampling.sample ? sampling.sample(dataset.path, dataset.options) : undefined;
+      const info = checkModel({
+        decl,
+        input,
+        feedingTransform: feedingTransform(input.name, r),
+        datasetSchema: dataset && dataset.kind === 'dataset' ? dataset.schema?.columns : undefined,
+        sample,
+      }, r);
+      if (!info) return false;
+      r.infos[sym.declarationIndex] = info;
+      return true;
+    }
+    case 'evaluate': {
+      const info = checkEvaluate(decl, sym.name, r);
+      r.infos[sym.declarationIndex] = info;
+      return info !== undefined;
+    }
+    case 'compare': {
+      const info = checkCompare(decl, sym.name, r);
+      r.infos[sym.declarationIndex] = info;
+      return info !== undefined;
+    }
+    case 'predict': {
+      const info = checkPredict(decl, r);
+      r.infos[sym.declarationIndex] = info;
+      return info !== undefined;
+    }
+    case 'monitor': {
+      const info = checkMonitor(decl, r);
+      r.infos[sym.declarationIndex] = info;
+      return info !== undefined;
+    }
+    case 'export': {
+      const info = checkExport(decl, sym.name, r);
+      r.infos[sym.declarationIndex] = info;
+      return info !== undefined;
+    }
+  }
+}
+
+/** NML202: a dataset, transform or split that nothing reads (they write nothing themselves). */
+function reportUnused(symbols: Map<string, SymbolInfo>, declarations: Declaration[], ctx: CheckContext): void {
+  const used = new Set<string>();
+  for (const s of symbols.values()) for (const d of s.dependsOn) used.add(d);
+  for (const s of symbols.values()) {
+    if (used.has(s.name)) continue;
+    if (s.kind !== 'dataset' && s.kind !== 'transform' && s.kind !== 'split') continue;
+    const decl = declarations[s.declarationIndex];
+    const range = 'name' in decl && decl.name ? decl.name.range : s.nameRange;
+    ctx.report('NML202', range, `${s.kind} "${s.name}" is not used by anything and writes nothing; use it (e.g. train a model on it) or delete it`);
+  }
+}

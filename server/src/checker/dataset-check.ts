@@ -1,0 +1,86 @@
+// dataset declarations: CSV options from the body, the file's schema from the schema source
+// (NML104 when it cannot be read), `columns { }` overrides.
+import { isAbsolute, resolve } from 'node:path';
+import type { DatasetDeclaration } from '../language/ast';
+import { COLUMN_TYPES, type ColumnType } from '../language/schema';
+import { DEFAULT_MISSING, type CsvOptions } from '../data/csv-options';
+import type { DatasetInfo } from './checked-model';
+import { checkPropertyKeys, describeValue } from './options';
+import type { Resolver } from './resolver';
+import type { TableState } from './table-state';
+
+const DATASET_KEYS = ['columns', 'missing', 'delimiter', 'header', 'encoding'] as const;
+
+export function checkDataset(decl: DatasetDeclaration, r: Resolver): { info: DatasetInfo; state?: TableState } | undefined {
+  const name = decl.name?.name;
+  if (!name || !decl.source) return undefined;
+  const ctx = r.ctx;
+  const props = checkPropertyKeys(decl.properties, DATASET_KEYS, `dataset "${name}"`, ctx);
+  const options: CsvOptions = { delimiter: ',', header: true, encoding: 'utf8', missing: DEFAULT_MISSING, columnTypes: {} };
+  const missing = props.get('missing')?.value;
+  if (missing) {
+    const items = missing.kind === 'List' ? missing.items : [missing];
+    if (items.every((i) => i.kind === 'String')) options.missing = items.map((i) => (i as { value: string }).value);
+    else ctx.report('NML116', missing.range, 'missing must be a list of strings, e.g. missing: ["", "NA", "?"]');
+  }
+  const delimiter = props.get('delimiter')?.value;
+  if (delimiter) {
+    if (delimiter.kind === 'String' && delimiter.value.length === 1) options.delimiter = delimiter.value;
+    else ctx.report('NML116', delimiter.range, `delimiter must be one character in quotes, e.g. delimiter: ";" (not ${describeValue(delimiter)})`);
+  }
+  const header = props.get('header')?.value;
+  if (header) {
+    if (header.kind === 'Boolean') options.header = header.value;
+    else ctx.report('NML116', header.range, 'header must be true or false');
+  }
+  const encoding = props.get('encoding')?.value;
+  if (encoding) {
+    const v = encoding.kind === 'String' || encoding.kind === 'Name' ? (encoding.kind === 'String' ? encoding.value : encoding.name.text).toLowerCase() : '';
+    if (v === 'latin1' || v === 'latin-1' || v === 'iso-8859-1') options.encoding = 'latin1';
+    else if (v === 'utf8' || v === 'utf-8') options.encoding = 'utf8';
+    else ctx.report('NML116', encoding.range, 'encoding must be "utf8" or "latin1"');
+  }
+  const columnTypes: Record<string, { type: ColumnType; nullable?: boolean }> = {};
+  const columnsProp = props.get('columns');
+  const overrideRanges = new Map<string, import('../language/ast').Range>();
+  if (columnsProp) {
+    if (!columnsProp.block) ctx.report('NML116', columnsProp.key.range, 'columns takes a block: columns { age: number, plan: category }');
+    for (const p of columnsProp.block ?? []) {
+      const v = p.value;
+      const inner = v?.kind === 'Nullable' ? v.inner : v;
+      const typeName = inner?.kind === 'Name' ? inner.name.text : undefined;
+      if (!typeName || !(COLUMN_TYPES as readonly string[]).includes(typeName)) {
+        const s = typeName ? ctx.suggest(typeName, COLUMN_TYPES, 'type') : { text: '' };
+        ctx.report('NML116', v?.range ?? p.key.range, `the type of column "${p.key.name}" must be one of ${COLUMN_TYPES.join(', ')} (add "?" when it may be missing)${s.text}`, 'fixes' in s ? s.fixes : undefined);
+        continue;
+      }
+      columnTypes[p.key.name] = { type: typeName as ColumnType, ...(v?.kind === 'Nullable' ? { nullable: true } : {}) };
+      overrideRanges.set(p.key.name, p.key.range);
+    }
+  }
+  options.columnTypes = columnTypes;
+  const path = isAbsolute(decl.source.value) ? decl.source.value : resolve(r.dir, decl.source.value);
+  const info: DatasetInfo = { kind: 'dataset', name, path, options, schemaComplete: false };
+  if (decl.source.value.trim() === '') {
+    ctx.report('NML104', decl.source.range, `dataset "${name}" needs a file path, e.g. "data/${name}.csv"`);
+    return { info };
+  }
+  const result = r.source.schema(path, options);
+  if (!result.ok) {
+    ctx.report('NML104', decl.source.range, `dataset "${name}": ${result.error}`);
+    return { info };
+  }
+  const schema = result.schema;
+  for (const [col, range] of overrideRanges) {
+    if (!schema.columns.some((c) => c.name === col)) {
+      const s = ctx.suggest(col, schema.columns.map((c) => c.name), 'column');
+      ctx.report('NML101', range, `the file has no column "${col}"${s.text || `; its columns are ${schema.columns.map((c) => c.name).join(', ')}`}`, s.fixes);
+    } else {
+      ctx.columnReferences.push({ column: col, origin: name, range, isDefinition: true });
+    }
+  }
+  info.schema = schema;
+  info.schemaComplete = result.complete;
+  const sources = new Map(schema.columns.map((c) => [c.name, [c.name]]));
+  return { info, state: { schema, sources, origin: name, openPrefixes: [] } };
+}

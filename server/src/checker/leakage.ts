@@ -1,0 +1,58 @@
+// Data-based leakage (NML201): a raw feature column that is (almost) a copy of the raw target
+// column in the sampled rows: equal values, |correlation| >= 0.99, or a one-to-one relabelling.
+import { getColumn, type Column, type Table } from '../data/table';
+
+const MIN_ROWS = 10;
+
+function numericValues(c: Column, n: number): Float64Array {
+  if ('values' in c) return c.values;
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) out[i] = c.codes[i] < 0 ? NaN : c.codes[i];
+  return out;
+}
+
+function correlation(x: Float64Array, y: Float64Array, n: number): number | undefined {
+  let count = 0, sx = 0, sy = 0;
+  for (let i = 0; i < n; i++) if (!Number.isNaN(x[i]) && !Number.isNaN(y[i])) { count++; sx += x[i]; sy += y[i]; }
+  if (count < MIN_ROWS) return undefined;
+  const mx = sx / count, my = sy / count;
+  let cxy = 0, cxx = 0, cyy = 0;
+  for (let i = 0; i < n; i++) {
+    if (Number.isNaN(x[i]) || Number.isNaN(y[i])) continue;
+    const dx = x[i] - mx, dy = y[i] - my;
+    cxy += dx * dy; cxx += dx * dx; cyy += dy * dy;
+  }
+  if (cxx === 0 || cyy === 0) return undefined;
+  return cxy / Math.sqrt(cxx * cyy);
+}
+
+/** True when each value of one column always goes with the same value of the other, both ways. */
+function oneToOne(a: Float64Array, b: Float64Array, n: number): boolean {
+  const ab = new Map<number, number>();
+  const ba = new Map<number, number>();
+  let count = 0;
+  for (let i = 0; i < n; i++) {
+    if (Number.isNaN(a[i]) || Number.isNaN(b[i])) continue;
+    count++;
+    const x = ab.get(a[i]);
+    if (x === undefined) ab.set(a[i], b[i]); else if (x !== b[i]) return false;
+    const y = ba.get(b[i]);
+    if (y === undefined) ba.set(b[i], a[i]); else if (y !== a[i]) return false;
+  }
+  return count >= MIN_ROWS && ab.size > 1;
+}
+
+export function detectCopy(sample: Table, feature: string, target: string): string | undefined {
+  const f = getColumn(sample, feature);
+  const t = getColumn(sample, target);
+  if (!f || !t || feature === target) return undefined;
+  const n = sample.rowCount;
+  const x = numericValues(f, n);
+  const y = numericValues(t, n);
+  const categorical = !('values' in f) || !('values' in t) || f.type === 'boolean' || t.type === 'boolean';
+  if (categorical) return oneToOne(x, y, n) ? 'a one-to-one relabelling of' : undefined;
+  const r = correlation(x, y, n);
+  if (r === undefined) return undefined;
+  if (Math.abs(r) > 0.999999) return 'a copy (up to scale) of';
+  return Math.abs(r) >= 0.99 ? 'almost a copy of' : undefined;
+}

@@ -1,0 +1,298 @@
+// model declarations: target and task (NML115), algorithm and options (NML116/117), features
+// that are not numeric (NML113) or may be missing (NML114), leakage (NML201), and the model's
+// input schema (the raw columns prediction needs).
+import type { Identifier, ModelDeclaration, Range } from '../language/ast';
+import type { ColumnSchema, Task } from '../language/schema';
+import { ALGORITHMS, ENSEMBLES, METRICS, RESAMPLERS, SELECTORS, TUNERS, type MethodSpec } from '../ml/catalog';
+import type { Table } from '../data/table';
+import type { MethodCall, ModelInfo } from './checked-model';
+import { checkPropertyKeys, describeValue, methodRef, nameList, optionValue, validateOptions, type MethodRef } from './options';
+import type { Resolver } from './resolver';
+import { lookupColumn, type TableState } from './table-state';
+import { detectCopy } from './leakage';
+
+const MODEL_KEYS = ['target', 'algorithm', 'features', 'exclude', 'resample', 'select', 'tune', 'cv', 'ensemble'] as const;
+
+function quoteName(name: string): string {
+  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) ? name : `\`${name}\``;
+}
+
+export interface ModelCheckInput {
+  decl: ModelDeclaration;
+  input: { name: string; state: TableState };
+  /** The transform that produced the model's table, for quick fixes that add a step. */
+  feedingTransform?: string;
+  /** Raw dataset schema the table comes from (the model's input schema is drawn from it). */
+  datasetSchema?: ColumnSchema[];
+  /** Sampled rows of the origin dataset, when the schema source has them. */
+  sample?: Table;
+}
+
+export function checkModel(m: ModelCheckInput, r: Resolver): ModelInfo | undefined {
+  const { decl, input } = m;
+  const name = decl.name?.name;
+  if (!name) return undefined;
+  const ctx = r.ctx;
+  const what = `model "${name}"`;
+  const props = checkPropertyKeys(decl.properties, MODEL_KEYS, what, ctx);
+  const table = input.state;
+  const info: ModelInfo = { kind: 'model', name, input: input.name, features: [], inputColumns: [], origin: table.origin };
+
+  // ---- target and task
+  const targetProp = props.get('target');
+  let target: ColumnSchema | undefined;
+  let targetId: Identifier | undefined;
+  if (!targetProp) {
+    ctx.report('NML115', decl.name!.range, `${what} has no target; add "target: COLUMN" naming the column to predict`);
+  } else if (targetProp.value?.kind === 'Name' && targetProp.value.name.parts.length === 1) {
+    targetId = targetProp.value.name.parts[0];
+    target = lookupColumn(table, targetId.name);
+    if (!target) {
+      const everywhere = r.tables.get(table.origin)?.schema.columns.some((c) => c.name === targetId!.name);
+      if (everywhere) {
+        ctx.report('NML115', targetId.range, `the target "${targetId.name}" was dropped before "${input.name}"; keep it in the transforms`);
+      } else {
+        const s = ctx.suggest(targetId.name, table.schema.columns.map((c) => c.name), 'column');
+        ctx.report('NML101', targetId.range, `unknown column "${targetId.name}" in "${input.name}"${s.text}`, s.fixes);
+      }
+    } else {
+      ctx.columnReferences.push({ column: target.name, origin: table.origin, range: targetId.range, isDefinition: false });
+      if (target.type === 'text' || target.type === 'date') {
+        const fix = target.type === 'text' ? `; if it holds a few labels, add "cast ${quoteName(target.name)} as category"` : '';
+        ctx.report('NML115', targetId.range, `the target "${target.name}" is ${target.type}; no task fits it (classification needs category or boolean, regression a number)${fix}`,
+          target.type === 'text' && m.feedingTransform
+            ? [{ title: `Add "cast ${target.name} as category"`, data: { kind: 'insert-step', transform: m.feedingTransform, step: `cast ${quoteName(target.name)} as category` } }]
+            : undefined);
+        target = undefined;
+      }
+    }
+  } else if (targetProp.value) {
+    ctx.report('NML115', targetProp.value.range, `target must be a column name, not ${describeValue(targetProp.value)}`);
+  } else {
+    ctx.report('NML115', targetProp.key.range, 'target needs a column name, e.g. target: churned');
+  }
+  const task: Task | undefined = target ? (target.type === 'number' ? 'regression' : 'classification') : undefined;
+  if (target) {
+    info.target = target.name;
+    info.targetSchema = target;
+    info.task = task;
+    if (task === 'classification') info.classes = target.type === 'boolean' ? ['false', 'true'] : target.levels;
+  }
+
+  // ---- ensemble or algorithm
+  const ensembleProp = props.get('ensemble');
+  const algorithmProp = props.get('algorithm');
+  let allowsMissing = false;
+  if (ensembleProp) {
+    const ref = methodRef(ensembleProp.value);
+    if (!ref || !ENSEMBLES[ref.name]) {
+      const s = ref ? ctx.suggest(ref.name, Object.keys(ENSEMBLES), 'ensemble') : { text: '' };
+      ctx.report('NML116', ref?.nameRange ?? ensembleProp.key.range, `ensemble must be voting(of: [...]), stacking(of: [...]) or blending(of: [...])${s.text}`);
+    } else {
+      const opts = validateOptions(ENSEMBLES[ref.name].options, ref, `ensemble ${ref.name}`, ctx);
+      const ofArg = ref.args.find((a) => a.name?.name === 'of') ?? ref.args.find((a) => !a.name);
+      const members = nameList(ofArg?.value) ?? [];
+      if (members.length < 2) ctx.report('NML116', ref.range, `${ref.name} needs at least two member models: ${ref.name}(of: [model_a, model_b])`);
+      for (const id of members) {
+        const member = r.resolveModel({ kind: 'QualifiedName', parts: [id], text: id.name, range: id.range });
+        if (member && info.target && member.target && (member.target !== info.target || member.task !== info.task)) {
+          ctx.report('NML122', id.range, `member "${id.name}" predicts ${member.target} (${member.task}) but ${what} predicts ${info.target} (${info.task}); members must share the target`);
+        }
+      }
+      info.ensemble = { method: ref.name as 'voting' | 'stacking' | 'blending', members: members.map((i) => i.name), soft: opts.soft !== false };
+      allowsMissing = true;
+    }
+    if (algorithmProp) ctx.report('NML116', algorithmProp.key.range, `${what} is an ensemble; remove "algorithm" (its members have their own)`);
+  } else if (!algorithmProp) {
+    ctx.report('NML116', decl.name!.range, `${what} needs an algorithm, e.g. algorithm: random_forest(trees: 100); algorithms are ${Object.keys(ALGORITHMS).join(', ')}`);
+  } else {
+    const ref = methodRef(algorithmProp.value);
+    if (!ref) {
+      ctx.report('NML116', algorithmProp.value?.range ?? algorithmProp.key.range, `algorithm must be a name such as random_forest or a call such as random_forest(trees: 200)`);
+    } else if (!ALGORITHMS[ref.name]) {
+      const s = ctx.suggest(ref.name, Object.keys(ALGORITHMS), 'algorithm');
+      ctx.report('NML116', ref.nameRange, `unknown algorithm "${ref.name}"${s.text || `; algorithms are ${Object.keys(ALGORITHMS).join(', ')}`}`, s.fixes);
+    } else {
+      const spec = ALGORITHMS[ref.name];
+      const options = validateOptions(spec.options, ref, `algorithm ${ref.name}`, ctx);
+      allowsMissing = spec.allowsMissing;
+      if (task && !spec.tasks.includes(task)) {
+        const alternatives = Object.values(ALGORITHMS).filter((a) => a.tasks.includes(task) && a.name !== 'auto').map((a) => a.name);
+        ctx.report('NML117', ref.nameRange, `${ref.name} does only ${spec.tasks.join(' and ')}, but "${info.target}" is ${target!.type} so this is ${task}; use ${alternatives.join(', ')}`);
+      }
+      if (ref.name === 'auto') checkAuto(ref, options, task, ctx);
+      info.algorithm = { name: ref.name, options };
+      // `auto` may only choose candidates that take missing values when features may be missing.
+      if (ref.name === 'auto') allowsMissing = true;
+    }
+  }
+
+  // ---- resample / select / tune
+  const resample = methodProperty(props.get('resample')?.value, RESAMPLERS, 'resample', ctx);
+  if (resample && task === 'regression') {
+    ctx.report('NML117', props.get('resample')!.value!.range, `resampling (${resample.name}) balances classes, but ${what} is a regression; remove it`);
+  }
+  if (resample) info.resample = resample;
+  const select = methodProperty(props.get('select')?.value, SELECTORS, 'select', ctx);
+  if (select) info.select = select;
+  const cvValue = props.get('cv')?.value;
+  let cv = 5;
+  if (cvValue) {
+    const v = optionValue({ kind: 'integer', default: 5, min: 2, doc: 'cross-validation folds' }, cvValue, 'cv', ctx);
+    if (typeof v === 'number') cv = v;
+  }
+  const tuneProp = props.get('tune');
+  if (tuneProp) {
+    const tuner = methodProperty(tuneProp.value, TUNERS, 'tune', ctx);
+    const space: Record<string, (number | string | boolean)[]> = {};
+    const algo = info.algorithm ? ALGORITHMS[info.algorithm.name] : undefined;
+    for (const p of tuneProp.block ?? []) {
+      const spec = algo?.options[p.key.name];
+      if (algo && !spec) {
+        const s = ctx.suggest(p.key.name, Object.keys(algo.options), 'option');
+        ctx.report('NML116', p.key.range, `${algo.name} has no option "${p.key.name}" to tune${s.text}`, s.fixes);
+        continue;
+      }
+      const values = p.value?.kind === 'List' ? p.value.items : p.value ? [p.value] : [];
+      const resolved: (number | string | boolean)[] = [];
+      for (const v of values) {
+        const x = spec ? optionValue(spec, v, `tune value for "${p.key.name}"`, ctx) : undefined;
+        if (x !== undefined && !Array.isArray(x)) resolved.push(x);
+      }
+      space[p.key.name] = resolved;
+    }
+    if (!tuneProp.block || tuneProp.block.length === 0) {
+      ctx.report('NML116', tuneProp.key.range, 'tune needs the values to try, e.g. tune: grid { max_depth: [4, 8, 12] }');
+    }
+    if (tuner) info.tune = { method: tuner, space, cv };
+  }
+
+  // ---- features
+  const featuresProp = props.get('features');
+  const excludeProp = props.get('exclude');
+  let featureIds: Identifier[] | undefined;
+  if (featuresProp) {
+    featureIds = nameList(featuresProp.value);
+    if (!featureIds) ctx.report('NML116', featuresProp.value?.range ?? featuresProp.key.range, 'features must be a list of columns, e.g. features: [age, plan_basic]');
+  }
+  const excluded = new Set<string>();
+  if (excludeProp) {
+    const ids = nameList(excludeProp.value);
+    if (!ids) ctx.report('NML116', excludeProp.value?.range ?? excludeProp.key.range, 'exclude must be a list of columns, e.g. exclude: [customer_id]');
+    for (const id of ids ?? []) {
+      if (!lookupColumn(table, id.name)) {
+        const s = ctx.suggest(id.name, table.schema.columns.map((c) => c.name), 'column');
+        ctx.report('NML101', id.range, `unknown column "${id.name}" in "${input.name}"${s.text}`, s.fixes);
+      } else {
+        ctx.columnReferences.push({ column: id.name, origin: table.origin, range: id.range, isDefinition: false });
+        excluded.add(id.name);
+      }
+    }
+    if (featuresProp) ctx.report('NML116', excludeProp.key.range, 'give either features or exclude, not both');
+  }
+  const features: { col: ColumnSchema; range?: Range }[] = [];
+  if (featureIds) {
+    for (const id of featureIds) {
+      const col = lookupColumn(table, id.name);
+      if (!col) {
+        const s = ctx.suggest(id.name, table.schema.columns.map((c) => c.name), 'column');
+        ctx.report('NML101', id.range, `unknown column "${id.name}" in "${input.name}"${s.text}`, s.fixes);
+        continue;
+      }
+      ctx.columnReferences.push({ column: id.name, origin: table.origin, range: id.range, isDefinition: false });
+      if (col.name === info.target) {
+        ctx.report('NML201', id.range, `"${col.name}" is the target; as a feature it leaks the answer into the model: remove it from features`);
+        continue;
+      }
+      features.push({ col, range: id.range });
+    }
+  } else {
+    for (const col of table.schema.columns) {
+      if (col.name === targetId?.name || excluded.has(col.name)) continue;
+      features.push({ col });
+    }
+  }
+  const headerRange = decl.name!.range;
+  for (const { col, range } of features) {
+    const at = range ?? (featuresProp ? featuresProp.key.range : headerRange);
+    if (col.type !== 'number' && col.type !== 'boolean') {
+      const fixes = col.type === 'category' && m.feedingTransform
+        ? [{ title: `Add "encode ${col.name} as onehot"`, data: { kind: 'insert-step' as const, transform: m.feedingTransform, step: `encode ${quoteName(col.name)} as onehot` } }]
+        : col.type === 'text' && m.feedingTransform
+          ? [{ title: `Add "cast ${col.name} as category"`, data: { kind: 'cast-category' as const, column: col.name } }]
+          : undefined;
+      const how = col.type === 'category' ? `add "encode ${quoteName(col.name)} as onehot" to the transforms`
+        : col.type === 'text' ? `drop it, or "cast ${quoteName(col.name)} as category" and encode it`
+        : `derive a number from it (e.g. year(${quoteName(col.name)})) and drop it`;
+      ctx.report('NML113', at, `feature "${col.name}" is ${col.type}, but models need numbers: ${how}${range ? '' : ` (or leave it out with exclude: [${quoteName(col.name)}])`}`, fixes);
+      continue;
+    }
+    if (col.nullable && !allowsMissing && info.algorithm) {
+      const fixes = m.feedingTransform
+        ? [{ title: `Add "impute ${col.name} with ${col.type === 'number' ? 'median' : 'mode'}"`, data: { kind: 'insert-step' as const, transform: m.feedingTransform, step: `impute ${quoteName(col.name)} with ${col.type === 'number' ? 'median' : 'mode'}` } }]
+        : undefined;
+      ctx.report('NML114', at, `feature "${col.name}" may be missing and ${info.algorithm.name} does not accept missing values: add "impute ${quoteName(col.name)} with ${col.type === 'number' ? 'median' : 'mode'}" (or drop_missing), or use gradient_boosting`, fixes);
+    }
+  }
+  info.features = features.map((f) => f.col);
+
+  // ---- leakage and input schema
+  if (target) {
+    const targetSources = new Set(table.sources.get(target.name) ?? [target.name]);
+    for (const { col, range } of features) {
+      const src = table.sources.get(col.name) ?? [col.name];
+      const at = range ?? targetId!.range;
+      if (src.length > 0 && src.every((s) => targetSources.has(s))) {
+        ctx.report('NML201', at, `feature "${col.name}" is computed from the target "${target.name}": it leaks the answer; remove it from the features`);
+      } else if (m.sample && src.length === 1 && targetSources.size === 1) {
+        const similarity = detectCopy(m.sample, src[0], [...targetSources][0]);
+        if (similarity) {
+          ctx.report('NML201', at, `feature "${col.name}" is ${similarity} the target "${target.name}" in the data: it leaks the answer; remove it (exclude: [${quoteName(col.name)}])`);
+        }
+      }
+    }
+  }
+  if (m.datasetSchema) {
+    const needed = new Set<string>();
+    for (const f of info.features) for (const s of table.sources.get(f.name) ?? [f.name]) needed.add(s);
+    for (const s of info.target ? table.sources.get(info.target) ?? [info.target] : []) needed.delete(s);
+    info.inputColumns = m.datasetSchema.filter((c) => needed.has(c.name));
+  }
+  return info;
+}
+
+function methodProperty(value: import('../language/ast').Expr | undefined, table: Readonly<Record<string, MethodSpec>>, what: string, ctx: import('./check-context').CheckContext): MethodCall | undefined {
+  if (!value) return undefined;
+  const ref = methodRef(value);
+  if (!ref || !table[ref.name]) {
+    const s = ref ? ctx.suggest(ref.name, Object.keys(table), what) : { text: '', fixes: undefined };
+    ctx.report('NML116', ref?.nameRange ?? value.range, `unknown ${what} "${ref?.name ?? describeValue(value)}"${s.text || `; use ${Object.keys(table).join(', ')}`}`, s.fixes);
+    return undefined;
+  }
+  return { name: ref.name, options: validateOptions(table[ref.name].options, ref, `${what} ${ref.name}`, ctx) };
+}
+
+function checkAuto(ref: MethodRef, options: Record<string, unknown>, task: Task | undefined, ctx: import('./check-context').CheckContext): void {
+  const candidatesArg = ref.args.find((a) => a.name?.name === 'candidates');
+  const ids = nameList(candidatesArg?.value) ?? [];
+  for (const id of ids) {
+    const spec = ALGORITHMS[id.name];
+    if (!spec || id.name === 'auto') {
+      const s = ctx.suggest(id.name, Object.keys(ALGORITHMS).filter((a) => a !== 'auto'), 'algorithm');
+      ctx.report('NML116', id.range, `unknown candidate algorithm "${id.name}"${s.text}`, s.fixes);
+    } else if (task && !spec.tasks.includes(task)) {
+      ctx.report('NML117', id.range, `candidate ${id.name} does only ${spec.tasks.join(' and ')}, but this model is a ${task}`);
+    }
+  }
+  const metricArg = ref.args.find((a) => a.name?.name === 'metric');
+  const metric = options.metric as string | undefined;
+  if (metric && metricArg?.value) {
+    const spec = METRICS[metric];
+    if (!spec) {
+      const s = ctx.suggest(metric, Object.keys(METRICS), 'metric');
+      ctx.report('NML116', metricArg.value.range, `unknown metric "${metric}"${s.text}`, s.fixes);
+    } else if (task && spec.task !== task) {
+      ctx.report('NML120', metricArg.value.range, `${metric} is a ${spec.task} metric but this model is a ${task}`);
+    }
+  }
+}

@@ -1,0 +1,121 @@
+// Name resolution during a check: which table or model a reference means (NML100 with
+// "did you mean"), and what each table name's schema and ancestry are.
+import type { DeclarationKind, QualifiedName } from '../language/ast';
+import type { SchemaSource } from '../data/csv-options';
+import type { CheckContext } from './check-context';
+import type { DeclarationInfo, ModelInfo, SymbolInfo } from './checked-model';
+import type { TableState } from './table-state';
+
+const TABLE_KINDS: readonly DeclarationKind[] = ['dataset', 'transform', 'split'];
+
+export class Resolver {
+  /** Table states by table name (`clean`, `parts.train`). */
+  readonly tables = new Map<string, TableState>();
+  /** Table name → every table name its rows come from, itself included. */
+  readonly ancestors = new Map<string, Set<string>>();
+  readonly infos: (DeclarationInfo | undefined)[];
+  /** Names whose declaration failed to resolve: references to them stay silent. */
+  readonly broken = new Set<string>();
+
+  constructor(
+    readonly ctx: CheckContext,
+    readonly symbols: Map<string, SymbolInfo>,
+    declarationCount: number,
+    readonly dir: string,
+    readonly source: SchemaSource,
+  ) {
+    this.infos = new Array(declarationCount).fill(undefined);
+  }
+
+  info(name: string): DeclarationInfo | undefined {
+    const s = this.symbols.get(name);
+    return s ? this.infos[s.declarationIndex] : undefined;
+  }
+
+  private namesOfKinds(kinds: readonly DeclarationKind[]): string[] {
+    return [...this.symbols.values()].filter((s) => kinds.includes(s.kind)).map((s) => s.name);
+  }
+
+  /** Reports an unknown name; returns false. */
+  private unknown(q: QualifiedName, kinds: readonly DeclarationKind[], what: string): false {
+    const root = q.parts[0];
+    const s = this.ctx.suggest(root.name, this.namesOfKinds(kinds), kinds.length === 1 ? kinds[0] : 'name');
+    const known = this.namesOfKinds(kinds);
+    const list = known.length > 0 && known.length <= 6 ? `; ${what}s here: ${known.join(', ')}` : '';
+    this.ctx.report('NML100', root.range, `unknown ${what} "${root.name}"${s.text || list}`, s.fixes);
+    return false;
+  }
+
+  /** Records the reference and checks the kind of what it names. */
+  private lookup(q: QualifiedName, kinds: readonly DeclarationKind[], what: string): SymbolInfo | undefined {
+    const root = q.parts[0];
+    const sym = this.symbols.get(root.name);
+    if (!sym) {
+      this.unknown(q, kinds, what);
+      return undefined;
+    }
+    this.ctx.references.push({ name: sym.name, range: root.range });
+    if (!kinds.includes(sym.kind)) {
+      const fix = what === 'table' && sym.kind === 'model' ? '; evaluate or predict with a model, and train it on a table' : '';
+      this.ctx.report('NML100', root.range, `"${root.name}" is a ${sym.kind}, not a ${what}${fix}`);
+      return undefined;
+    }
+    return sym;
+  }
+
+  /** A table reference: a dataset, a transform, or a split part (`parts.train`). */
+  resolveTable(q: QualifiedName | undefined): { name: string; state: TableState } | undefined {
+    if (!q) return undefined;
+    const sym = this.lookup(q, TABLE_KINDS, 'table');
+    if (!sym) return undefined;
+    if (this.broken.has(sym.name)) return undefined;
+    if (sym.kind === 'split') {
+      const split = this.info(sym.name);
+      const partId = q.parts[1];
+      if (!partId) {
+        const parts = split && split.kind === 'split' ? split.parts.map((p) => `${sym.name}.${p.part}`) : [`${sym.name}.train`, `${sym.name}.test`];
+        this.ctx.report('NML100', q.range, `"${sym.name}" is a split; name one of its parts: ${parts.join(', ')}`,
+          parts.map((p) => ({ title: `Change to "${p}"`, data: { kind: 'replace' as const, with: p } })));
+        return undefined;
+      }
+      if (!split || split.kind !== 'split') return undefined;
+      const part = split.parts.find((p) => p.part === partId.name);
+      if (!part) {
+        const s = this.ctx.suggest(partId.name, split.parts.map((p) => p.part), 'part');
+        this.ctx.report('NML100', partId.range, `split "${sym.name}" has no part "${partId.name}"${s.text || `; its parts are ${split.parts.map((p) => p.part).join(', ')}`}`, s.fixes);
+        return undefined;
+      }
+      const name = `${sym.name}.${part.part}`;
+      const state = this.tables.get(name);
+      return state ? { name, state } : undefined;
+    }
+    if (q.parts.length > 1) {
+      this.ctx.report('NML100', q.parts[1].range, `"${sym.name}" is a ${sym.kind} and has no parts; only splits do (parts.train)`);
+      return undefined;
+    }
+    const state = this.tables.get(sym.name);
+    return state ? { name: sym.name, state } : undefined;
+  }
+
+  resolveModel(q: QualifiedName | undefined): ModelInfo | undefined {
+    if (!q) return undefined;
+    const sym = this.lookup(q, ['model'], 'model');
+    if (!sym || this.broken.has(sym.name)) return undefined;
+    if (q.parts.length > 1) {
+      this.ctx.report('NML100', q.parts[1].range, `"${sym.name}" is a model and has no parts; write just "${sym.name}"`);
+      return undefined;
+    }
+    const info = this.info(sym.name);
+    return info && info.kind === 'model' ? info : undefined;
+  }
+
+  /** A name of any of the given kinds (monitor's `current:` may be a prediction or a table). */
+  resolveAny(q: QualifiedName, kinds: readonly DeclarationKind[], what: string): SymbolInfo | undefined {
+    return this.lookup(q, kinds, what);
+  }
+
+  /** True when the rows of `a` and `b` overlap through lineage (one derives from the other). */
+  overlaps(a: string, b: string): boolean {
+    return a === b || (this.ancestors.get(a)?.has(b) ?? false) || (this.ancestors.get(b)?.has(a) ?? false);
+  }
+}

@@ -1,0 +1,128 @@
+// The file's scope: every declaration's name (derived for evaluate/compare without `as`),
+// duplicates (NML102), the names each declaration reads (its lineage parents), and a
+// topological order with cycles reported (NML103).
+import type { Declaration, QualifiedName } from '../language/ast';
+import type { CheckContext } from './check-context';
+import type { SymbolInfo } from './checked-model';
+
+/** `churn_rf_on_parts_test`: the default name of an evaluate (spec §3). */
+export function derivedName(decl: Declaration): string | undefined {
+  if (decl.kind === 'evaluate') {
+    if (decl.alias) return decl.alias.name;
+    if (!decl.model || !decl.on) return undefined;
+    return `${decl.model.text}_on_${decl.on.text}`.replace(/\./g, '_');
+  }
+  if (decl.kind === 'compare') {
+    if (decl.alias) return decl.alias.name;
+    if (decl.models.length === 0 || !decl.on) return undefined;
+    return `${decl.models.map((m) => m.text).join('_vs_')}_on_${decl.on.text}`.replace(/\./g, '_');
+  }
+  if (decl.kind === 'export') return decl.model ? `${decl.model.text.replace(/\./g, '_')}_export` : undefined;
+  return decl.name?.name;
+}
+
+/** Names a declaration reads, with the reference nodes (the root of `parts.train` is `parts`). */
+export function declarationInputs(decl: Declaration): QualifiedName[] {
+  const refs: (QualifiedName | undefined)[] = [];
+  switch (decl.kind) {
+    case 'transform':
+    case 'split':
+    case 'model':
+      refs.push(decl.from);
+      break;
+    case 'evaluate':
+      refs.push(decl.model, decl.on);
+      break;
+    case 'compare':
+      refs.push(...decl.models, decl.on);
+      break;
+    case 'predict':
+      refs.push(decl.model, decl.source && decl.source.kind === 'QualifiedName' ? decl.source : undefined);
+      break;
+    case 'monitor':
+      refs.push(decl.model);
+      break;
+    case 'export':
+      refs.push(decl.model);
+      break;
+    case 'dataset':
+      break;
+  }
+  return refs.filter((r): r is QualifiedName => r !== undefined);
+}
+
+export function buildSymbols(declarations: Declaration[], ctx: CheckContext): Map<string, SymbolInfo> {
+  const symbols = new Map<string, SymbolInfo>();
+  declarations.forEach((decl, index) => {
+    let name = derivedName(decl);
+    if (!name) return;
+    const nameRange = 'name' in decl && decl.name ? decl.name.range
+      : (decl.kind === 'evaluate' || decl.kind === 'compare') && decl.alias ? decl.alias.range
+      : { start: decl.keyword.start, end: (decl.kind === 'evaluate' || decl.kind === 'compare') && decl.on ? decl.on.range.end : decl.keyword.end };
+    const existing = symbols.get(name);
+    if (existing) {
+      if (decl.kind === 'export') {
+        let k = 2;
+        while (symbols.has(`${name}_${k}`)) k++;
+        name = `${name}_${k}`;
+      } else {
+        const first = declarations[existing.declarationIndex];
+        const hint = decl.kind === 'evaluate' || decl.kind === 'compare' ? 'add "as another_name" to one of them' : 'rename one of them';
+        ctx.report('NML102', nameRange, `"${name}" is already declared (as a ${first.kind} on line ${first.range.start.line + 1}); ${hint}`);
+        return;
+      }
+    }
+    symbols.set(name, { name, kind: decl.kind, declarationIndex: index, nameRange, dependsOn: [] });
+  });
+  return symbols;
+}
+
+/**
+ * Orders declarations so each follows what it reads; a reference that closes a cycle is
+ * reported (NML103) and the declarations on the cycle are left out of the order.
+ */
+export function orderDeclarations(
+  symbols: Map<string, SymbolInfo>,
+  declarations: Declaration[],
+  ctx: CheckContext,
+): { order: string[]; cyclic: Set<string> } {
+  const state = new Map<string, 0 | 1 | 2>();
+  const order: string[] = [];
+  const cyclic = new Set<string>();
+  const stack: string[] = [];
+  // Iterative DFS: deep lineage chains must not overflow the stack.
+  for (const start of symbols.keys()) {
+    if (state.get(start) === 2) continue;
+    const frames: { name: string; next: number }[] = [{ name: start, next: 0 }];
+    state.set(start, 1);
+    stack.push(start);
+    while (frames.length > 0) {
+      const frame = frames[frames.length - 1];
+      const sym = symbols.get(frame.name)!;
+      if (frame.next < sym.dependsOn.length) {
+        const dep = sym.dependsOn[frame.next++];
+        const depState = state.get(dep) ?? 0;
+        if (!symbols.has(dep)) continue;
+        if (depState === 1) {
+          const cycle = stack.slice(stack.indexOf(dep));
+          for (const c of cycle) cyclic.add(c);
+          const decl = declarations[sym.declarationIndex];
+          const ref = declarationInputs(decl).find((q) => q.parts[0].name === dep);
+          ctx.report('NML103', ref ? ref.range : sym.nameRange, `cycle in the pipeline: ${[...cycle, dep].join(' → ')}; a declaration cannot read from something that reads from it`);
+          continue;
+        }
+        if (depState === 0) {
+          state.set(dep, 1);
+          stack.push(dep);
+          frames.push({ name: dep, next: 0 });
+        }
+        continue;
+      }
+      frames.pop();
+      stack.pop();
+      state.set(frame.name, 2);
+      order.push(frame.name);
+    }
+  }
+  return { order: order.filter((n) => !cyclic.has(n)), cyclic };
+}

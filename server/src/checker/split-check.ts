@@ -1,0 +1,72 @@
+// split declarations: part sizes (NML131), stratify column, seed.
+import type { SplitDeclaration } from '../language/ast';
+import type { SplitInfo, SplitPart } from './checked-model';
+import { checkPropertyKeys, describeValue } from './options';
+import type { Resolver } from './resolver';
+import { lookupColumn, type TableState } from './table-state';
+
+const PART_KEYS = ['train', 'test', 'validation'] as const;
+const SPLIT_KEYS = [...PART_KEYS, 'stratify', 'seed'] as const;
+
+export function checkSplit(decl: SplitDeclaration, input: { name: string; state: TableState }, r: Resolver): SplitInfo | undefined {
+  const name = decl.name?.name;
+  if (!name) return undefined;
+  const ctx = r.ctx;
+  const props = checkPropertyKeys(decl.properties, SPLIT_KEYS, `split "${name}"`, ctx);
+  const parts: SplitPart[] = [];
+  let valid = true;
+  for (const key of PART_KEYS) {
+    const p = props.get(key);
+    if (!p) continue;
+    const v = p.value;
+    const fraction = v?.kind === 'Percent' ? v.value : v?.kind === 'Number' ? (v.value > 1 ? v.value / 100 : v.value) : undefined;
+    if (fraction === undefined) {
+      ctx.report('NML116', v?.range ?? p.key.range, `${key} must be a percentage such as 80%, not ${v ? describeValue(v) : 'nothing'}`);
+      valid = false;
+      continue;
+    }
+    if (!(fraction > 0 && fraction < 1)) {
+      ctx.report('NML131', v!.range, `${key}: ${v!.kind === 'Percent' ? v!.text : String(fraction)} is not between 0% and 100%; each part must be more than 0% and less than 100%`);
+      valid = false;
+      continue;
+    }
+    parts.push({ part: key, fraction });
+  }
+  for (const key of ['train', 'test'] as const) {
+    if (!props.has(key)) {
+      ctx.report('NML131', decl.name!.range, `split "${name}" needs a ${key} part, e.g. { train: 80%, test: 20% }`);
+      valid = false;
+    }
+  }
+  const total = parts.reduce((s, p) => s + p.fraction, 0);
+  if (valid && Math.abs(total - 1) > 1e-9) {
+    const values = PART_KEYS.map((k) => props.get(k)?.value).filter((v) => v !== undefined);
+    const range = { start: values[0]!.range.start, end: values[values.length - 1]!.range.end };
+    const pct = Math.round(total * 10000) / 100;
+    ctx.report('NML131', range, `the parts of split "${name}" add up to ${pct}%, not 100%; make ${parts.map((p) => p.part).join(' + ')} = 100%`);
+  }
+  let stratify: string | undefined;
+  const strat = props.get('stratify')?.value;
+  if (strat) {
+    if (strat.kind === 'Name' && strat.name.parts.length === 1) {
+      const id = strat.name.parts[0];
+      const col = lookupColumn(input.state, id.name);
+      if (!col) {
+        const s = ctx.suggest(id.name, input.state.schema.columns.map((c) => c.name), 'column');
+        ctx.report('NML101', id.range, `unknown column "${id.name}" in "${input.name}"${s.text}`, s.fixes);
+      } else {
+        ctx.columnReferences.push({ column: id.name, origin: input.state.origin, range: id.range, isDefinition: false });
+        if (col.type === 'number' || col.type === 'text' || col.type === 'date') {
+          ctx.report('NML116', id.range, `stratify needs a category or boolean column (classes to keep in proportion), but "${id.name}" is ${col.type}`);
+        } else stratify = id.name;
+      }
+    } else ctx.report('NML116', strat.range, 'stratify takes a column name, e.g. stratify: churned');
+  }
+  let seed = 42;
+  const seedValue = props.get('seed')?.value;
+  if (seedValue) {
+    if (seedValue.kind === 'Number' && Number.isInteger(seedValue.value) && seedValue.value >= 0) seed = seedValue.value;
+    else ctx.report('NML116', seedValue.range, `seed must be a whole number of 0 or more, not ${describeValue(seedValue)}`);
+  }
+  return { kind: 'split', name, input: input.name, parts, ...(stratify ? { stratify } : {}), seed, schema: input.state.schema };
+}

@@ -1,0 +1,305 @@
+// Declarations that use models: evaluate, compare, predict, monitor, export. Metrics must fit
+// the task (NML120), tables must fit the model (NML121), compared models must agree (NML122),
+// schedules must be valid (NML130), evaluating on training rows warns (NML200), a prediction
+// file whose columns drifted from the model's input warns (NML203).
+import { extname, isAbsolute, resolve } from 'node:path';
+import type {
+  CompareDeclaration, EvaluateDeclaration, ExportDeclaration, Expr, MonitorDeclaration, PredictDeclaration, QualifiedName, Range,
+} from '../language/ast';
+import { formatColumnType, type Task } from '../language/schema';
+import { COMPARE_TESTS, DEFAULT_COMPARE_TEST, DEFAULT_METRICS, DRIFT_METHODS, METRICS, RETRAIN_POLICIES, type CompareTest } from '../ml/catalog';
+import type { CheckContext } from './check-context';
+import type { CompareInfo, EvaluateInfo, ExportInfo, ModelInfo, MonitorInfo, PredictInfo } from './checked-model';
+import { cronError } from './cron';
+import { checkPropertyKeys, describeValue, methodRef, numberValue, optionValue, validateOptions, wordValue } from './options';
+import type { Resolver } from './resolver';
+import { lookupColumn, type TableState } from './table-state';
+
+function checkMetric(name: string, range: Range, task: Task | undefined, ctx: CheckContext, model: string): boolean {
+  const spec = METRICS[name];
+  if (!spec) {
+    const s = ctx.suggest(name, Object.keys(METRICS).filter((m) => !task || METRICS[m].task === task), 'metric');
+    ctx.report('NML120', range, `unknown metric "${name}"${s.text || (task ? `; ${task} metrics are ${Object.keys(METRICS).filter((m) => METRICS[m].task === task).join(', ')}` : '')}`, s.fixes);
+    return false;
+  }
+  if (task && spec.task !== task) {
+    const fitting = Object.keys(METRICS).filter((m) => METRICS[m].task === task);
+    ctx.report('NML120', range, `${name} is a ${spec.task} metric but "${model}" is a ${task} model; use ${fitting.join(', ')}`);
+    return false;
+  }
+  return true;
+}
+
+/**
+ * Does the table fit the model? It must hold the model's features (as trained) or its raw
+ * input columns, with the same types, and the target for scoring.
+ */
+function checkTableFits(model: ModelInfo, table: { name: string; state: TableState }, at: Range, ctx: CheckContext, needTarget: boolean): boolean {
+  const problems: string[] = [];
+  const hasFeatures = model.features.every((f) => lookupColumn(table.state, f.name));
+  const columns = hasFeatures ? model.features : model.inputColumns;
+  for (const need of columns) {
+    const got = lookupColumn(table.state, need.name);
+    if (!got) problems.push(`lacks column "${need.name}"`);
+    else if (got.type !== need.type && !(got.type === 'boolean' && need.type === 'number')) problems.push(`has "${need.name}" as ${formatColumnType(got)} but the model needs ${need.type}`);
+  }
+  if (needTarget && model.target && !lookupColumn(table.state, model.target)) problems.push(`lacks the target column "${model.target}"`);
+  if (problems.length === 0) return true;
+  const shown = problems.slice(0, 3).join(', ') + (problems.length > 3 ? ` and ${problems.length - 3} more` : '');
+  ctx.report('NML121', at, `"${table.name}" does not fit model "${model.name}": it ${shown}; use a table produced by the same transforms`);
+  return false;
+}
+
+function warnTrainingData(model: ModelInfo, tableName: string, at: Range, r: Resolver, what: string): void {
+  if (r.overlaps(model.input, tableName)) {
+    const sameSplit = model.input.includes('.') ? `${model.input.split('.')[0]}.test` : undefined;
+    ctx(r).report('NML200', at, `${what} "${model.name}" on "${tableName}", which holds the rows it was trained on (${model.input}): the scores will look too good${sameSplit ? `; use ${sameSplit}` : '; evaluate on held-out rows from a split'}`);
+  }
+}
+
+const ctx = (r: Resolver): CheckContext => r.ctx;
+
+export function checkEvaluate(decl: EvaluateDeclaration, name: string, r: Resolver): EvaluateInfo | undefined {
+  const model = r.resolveModel(decl.model);
+  const table = r.resolveTable(decl.on);
+  const c = r.ctx;
+  const props = checkPropertyKeys(decl.properties, ['metrics', 'threshold', 'cv', 'positive'], `evaluate "${name}"`, c);
+  if (!model || !table) return undefined;
+  const task = model.task;
+  const metrics: string[] = [];
+  const metricsProp = props.get('metrics');
+  if (metricsProp) {
+    const v = metricsProp.value;
+    const items = v?.kind === 'List' ? v.items : v ? [v] : [];
+    if (!v || items.some((i) => !(i.kind === 'Name' && i.name.parts.length === 1))) {
+      c.report('NML116', v?.range ?? metricsProp.key.range, 'metrics must be a list of metric names, e.g. metrics: [accuracy, f1]');
+    }
+    for (const item of items) {
+      if (item.kind !== 'Name') continue;
+      if (checkMetric(item.name.text, item.range, task, c, model.name)) metrics.push(item.name.text);
+    }
+  } else if (task) metrics.push(...DEFAULT_METRICS[task]);
+  checkTableFits(model, table, decl.on!.range, c, true);
+  warnTrainingData(model, table.name, decl.on!.range, r, 'evaluating');
+  const info: EvaluateInfo = { kind: 'evaluate', name, model: model.name, on: table.name, metrics };
+  const threshold = props.get('threshold')?.value;
+  if (threshold) {
+    const binary = task === 'classification' && (model.classes?.length ?? 2) === 2;
+    const ref = methodRef(threshold);
+    if (!binary) {
+      c.report('NML120', threshold.range, `a threshold applies to binary classification only, but "${model.name}" is ${task === 'classification' ? `a ${model.classes?.length}-class classification` : 'a regression'}; remove it`);
+    } else if (ref && ref.name === 'tune') {
+      const metricArg = ref.args[0]?.value;
+      const metric = wordValue(metricArg);
+      if (!metric || ref.args.length !== 1) c.report('NML116', threshold.range, 'tune takes one metric: threshold: tune(f1)');
+      else if (checkMetric(metric, metricArg!.range, task, c, model.name)) info.threshold = { tune: metric };
+    } else {
+      const v = numberValue(threshold);
+      if (v === undefined || !(v > 0 && v < 1)) c.report('NML116', threshold.range, `threshold must be tune(METRIC) or a probability between 0 and 1, not ${describeValue(threshold)}`);
+      else info.threshold = { value: v };
+    }
+  }
+  const cv = props.get('cv')?.value;
+  if (cv) {
+    const v = optionValue({ kind: 'integer', default: 5, min: 2, max: 100, doc: 'cross-validation folds' }, cv, 'cv', c);
+    if (typeof v === 'number') info.cv = v;
+  }
+  const positive = props.get('positive')?.value;
+  if (positive) {
+    const value = positive.kind === 'String' ? positive.value : positive.kind === 'Name' ? positive.name.text : positive.kind === 'Boolean' ? String(positive.value) : positive.kind === 'Number' ? positive.text : undefined;
+    if (task !== 'classification' || (model.classes?.length ?? 2) !== 2) {
+      c.report('NML116', positive.range, `positive applies to binary classification only; "${model.name}" is ${task === 'classification' ? 'multiclass' : 'a regression'}`);
+    } else if (value === undefined || (model.classes && !model.classes.includes(value))) {
+      c.report('NML116', positive.range, `positive must be one of the target's values: ${(model.classes ?? []).map((l) => `"${l}"`).join(', ')}`);
+    } else info.positive = value;
+  }
+  return info;
+}
+
+export function checkCompare(decl: CompareDeclaration, name: string, r: Resolver): CompareInfo | undefined {
+  const c = r.ctx;
+  const models = decl.models.map((q) => r.resolveModel(q));
+  const table = r.resolveTable(decl.on);
+  const props = checkPropertyKeys(decl.properties, ['metric', 'test'], `compare "${name}"`, c);
+  if (decl.models.length < 2) c.report('NML116', decl.models[0]?.range ?? decl.keyword, 'compare needs two models: compare model_a, model_b on parts.test');
+  if (models.some((m) => !m) || !table) return undefined;
+  const first = models[0]!;
+  for (let i = 1; i < models.length; i++) {
+    const m = models[i]!;
+    if (m.target && first.target && (m.target !== first.target || m.task !== first.task)) {
+      c.report('NML122', decl.models[i].range, `"${m.name}" predicts ${m.target} (${m.task}) but "${first.name}" predicts ${first.target} (${first.task}); compare models of the same target`);
+      return undefined;
+    }
+  }
+  for (const m of models) {
+    checkTableFits(m!, table, decl.on!.range, c, true);
+    warnTrainingData(m!, table.name, decl.on!.range, r, 'comparing');
+  }
+  const task = first.task;
+  let metric = task ? DEFAULT_METRICS[task][0] : 'accuracy';
+  const metricValue = props.get('metric')?.value;
+  if (metricValue) {
+    const w = metricValue.kind === 'Name' ? metricValue.name.text : undefined;
+    if (!w) c.report('NML116', metricValue.range, 'metric must be a metric name, e.g. metric: f1');
+    else if (checkMetric(w, metricValue.range, task, c, first.name)) metric = w;
+  }
+  let test: CompareTest = task ? DEFAULT_COMPARE_TEST[task] : 'mcnemar';
+  const testValue = props.get('test')?.value;
+  if (testValue) {
+    const w = wordValue(testValue);
+    if (!w || !(COMPARE_TESTS as readonly string[]).includes(w)) {
+      const s = w ? c.suggest(w, COMPARE_TESTS, 'test') : { text: '', fixes: undefined };
+      c.report('NML116', testValue.range, `unknown test "${w ?? describeValue(testValue)}"${s.text || `; use ${COMPARE_TESTS.join(', ')}`}`, s.fixes);
+    } else if (w === 'mcnemar' && task === 'regression') {
+      c.report('NML116', testValue.range, 'mcnemar compares right/wrong predictions and needs classification; use paired_t or bootstrap for regression');
+    } else test = w as CompareTest;
+  }
+  return { kind: 'compare', name, models: models.map((m) => m!.name), on: table.name, metric, test };
+}
+
+export function checkPredict(decl: PredictDeclaration, r: Resolver): PredictInfo | undefined {
+  const c = r.ctx;
+  const name = decl.name?.name;
+  if (!name) return undefined;
+  const model = r.resolveModel(decl.model);
+  const props = checkPropertyKeys(decl.properties, ['output', 'schedule', 'retries'], `predict "${name}"`, c);
+  let info: PredictInfo | undefined;
+  const outputValue = props.get('output')?.value;
+  let output: string | undefined;
+  if (!outputValue) {
+    if (decl.source) c.report('NML116', decl.name!.range, `predict "${name}" needs an output file: add output: "out/${name}-{date}.csv"`);
+  } else if (outputValue.kind !== 'String' || outputValue.value.trim() === '') {
+    c.report('NML116', outputValue.range, 'output must be a file path in quotes, e.g. output: "out/scores-{date}.csv"');
+  } else {
+    output = isAbsolute(outputValue.value) ? outputValue.value : resolve(r.dir, outputValue.value);
+  }
+  const scheduleValue = props.get('schedule')?.value;
+  let schedule: string | undefined;
+  if (scheduleValue) {
+    if (scheduleValue.kind !== 'String') c.report('NML130', scheduleValue.range, 'schedule must be a cron expression in quotes, e.g. schedule: "0 2 * * *"');
+    else {
+      const err = cronError(scheduleValue.value);
+      if (err) c.report('NML130', scheduleValue.range, `${err}`);
+      else schedule = scheduleValue.value;
+    }
+  }
+  let retries = 0;
+  const retriesValue = props.get('retries')?.value;
+  if (retriesValue) {
+    const v = optionValue({ kind: 'integer', default: 0, min: 0, max: 100, doc: 'retries of a failed run' }, retriesValue, 'retries', c);
+    if (typeof v === 'number') retries = v;
+  }
+  if (!model || !decl.source) return undefined;
+  if (decl.source.kind === 'String') {
+    const path = isAbsolute(decl.source.value) ? decl.source.value : resolve(r.dir, decl.source.value);
+    const origin = model.origin ? r.info(model.origin) : undefined;
+    const options = origin && origin.kind === 'dataset' ? { ...origin.options, columnTypes: {} } : undefined;
+    if (options) {
+      // Read with the training dataset's options, without its type overrides: drift shows as a type change.
+      const result = r.source.schema(path, { ...options, columnTypes: origin && origin.kind === 'dataset' ? origin.options.columnTypes : {} });
+      if (!result.ok) {
+        c.report('NML104', decl.source.range, `prediction source of "${name}": ${result.error}`);
+      } else {
+        const problems: string[] = [];
+        for (const need of model.inputColumns) {
+          const got = result.schema.columns.find((col) => col.name === need.name);
+          if (!got) problems.push(`has no column "${need.name}"`);
+          else if (got.type !== need.type && !compatible(got.type, need.type)) problems.push(`has "${need.name}" as ${got.type}, the model was trained on ${need.type}`);
+        }
+        if (problems.length > 0) {
+          c.report('NML203', decl.source.range, `the prediction source no longer matches model "${model.name}": it ${problems.slice(0, 3).join(', ')}${problems.length > 3 ? ` and ${problems.length - 3} more` : ''}; update the file or retrain the model`);
+        }
+      }
+    }
+    info = { kind: 'predict', name, model: model.name, source: { kind: 'file', path }, output, schedule, retries };
+  } else {
+    const table = r.resolveTable(decl.source);
+    if (!table) return undefined;
+    checkTableFits(model, table, decl.source.range, c, false);
+    info = { kind: 'predict', name, model: model.name, source: { kind: 'table', name: table.name }, output, schedule, retries };
+  }
+  return info;
+}
+
+/** A category column read as text (few rows in a new file) still fits a category input. */
+function compatible(got: string, need: string): boolean {
+  return (got === 'text' && need === 'category') || (got === 'category' && need === 'text') || (got === 'number' && need === 'boolean') || (got === 'boolean' && need === 'number');
+}
+
+export function checkMonitor(decl: MonitorDeclaration, r: Resolver): MonitorInfo | undefined {
+  const c = r.ctx;
+  const name = decl.name?.name;
+  if (!name) return undefined;
+  const model = r.resolveModel(decl.model);
+  const props = checkPropertyKeys(decl.properties, ['baseline', 'current', 'drift', 'alert', 'retrain'], `monitor "${name}"`, c);
+  const tableRef = (key: string): QualifiedName | undefined => {
+    const v = props.get(key)?.value;
+    if (!v) return undefined;
+    if (v.kind === 'Name') return v.name;
+    c.report('NML116', v.range, `${key} must name a table${key === 'current' ? ' or a prediction' : ''}, not ${describeValue(v)}`);
+    return undefined;
+  };
+  const baselineRef = tableRef('baseline');
+  const baseline = baselineRef ? r.resolveTable(baselineRef) : undefined;
+  const currentRef = tableRef('current');
+  let current: string | undefined;
+  if (currentRef) {
+    const sym = r.resolveAny(currentRef, ['predict', 'dataset', 'transform', 'split'], 'prediction or table');
+    if (sym?.kind === 'predict') current = sym.name;
+    else if (sym) current = r.resolveTable(currentRef)?.name;
+    if (sym?.kind === 'predict') c.references.push({ name: sym.name, range: currentRef.parts[0].range });
+  }
+  let drift;
+  const driftValue = props.get('drift')?.value;
+  if (driftValue) {
+    const ref = methodRef(driftValue);
+    if (!ref || !DRIFT_METHODS[ref.name]) {
+      const s = ref ? c.suggest(ref.name, Object.keys(DRIFT_METHODS), 'method') : { text: '', fixes: undefined };
+      c.report('NML116', ref?.nameRange ?? driftValue.range, `unknown drift method "${ref?.name ?? describeValue(driftValue)}"${s.text || `; use ${Object.keys(DRIFT_METHODS).join(', ')}`}`, s.fixes);
+    } else drift = { name: ref.name, options: validateOptions(DRIFT_METHODS[ref.name].options, ref, `drift ${ref.name}`, c) };
+  }
+  const alert = props.get('alert')?.value;
+  if (alert && model) checkAlert(alert, model, c);
+  let retrain: MonitorInfo['retrain'] = 'never';
+  const retrainValue = props.get('retrain')?.value;
+  if (retrainValue) {
+    const w = wordValue(retrainValue);
+    if (!w || !(RETRAIN_POLICIES as readonly string[]).includes(w)) c.report('NML116', retrainValue.range, `retrain must be one of ${RETRAIN_POLICIES.join(', ')}`);
+    else retrain = w as MonitorInfo['retrain'];
+  }
+  if (!model) return undefined;
+  return { kind: 'monitor', name, model: model.name, ...(baseline ? { baseline: baseline.name } : {}), ...(current ? { current } : {}), ...(drift ? { drift } : {}), ...(alert ? { alert } : {}), retrain };
+}
+
+/** `alert: f1 < 0.7`: metric names compared with numbers, joined by and/or. */
+function checkAlert(e: Expr, model: ModelInfo, c: CheckContext): void {
+  if (e.kind === 'Binary' && (e.operator === 'and' || e.operator === 'or')) {
+    checkAlert(e.left, model, c);
+    if (e.right) checkAlert(e.right, model, c);
+    return;
+  }
+  if (e.kind === 'Paren' && e.inner) return checkAlert(e.inner, model, c);
+  if (e.kind === 'Binary' && ['<', '<=', '>', '>='].includes(e.operator)) {
+    const metric = e.left.kind === 'Name' ? e.left.name.text : undefined;
+    if (metric && (metric === 'drift' || checkMetric(metric, e.left.range, model.task, c, model.name)) && numberValue(e.right) !== undefined) return;
+    if (!metric) c.report('NML116', e.range, 'alert compares a metric with a number, e.g. alert: f1 < 0.7');
+    return;
+  }
+  c.report('NML116', e.range, 'alert compares a metric with a number, e.g. alert: f1 < 0.7');
+}
+
+export function checkExport(decl: ExportDeclaration, name: string, r: Resolver): ExportInfo | undefined {
+  const c = r.ctx;
+  const model = r.resolveModel(decl.model);
+  checkPropertyKeys(decl.properties, [], `export of "${decl.model?.text ?? ''}"`, c);
+  if (!decl.target) return undefined;
+  const ext = extname(decl.target.value).toLowerCase().slice(1);
+  if (ext !== 'onnx' && ext !== 'py' && ext !== 'pmml') {
+    c.report('NML116', decl.target.range, `the export format comes from the file extension: use .onnx, .py or .pmml (got "${decl.target.value}")`);
+    return undefined;
+  }
+  if (!model) return undefined;
+  const path = isAbsolute(decl.target.value) ? decl.target.value : resolve(r.dir, decl.target.value);
+  return { kind: 'export', name, model: model.name, path, format: ext };
+}
+
