@@ -1,3 +1,69 @@
-// Placeholder until the checker's `narml check` lands (owned by the checker engineer).
-import type { CliCommand } from './command';
-export const checkCommands: Record<string, CliCommand> = {};
+// `narml check FILE... [--format text|json]` (spec §7).
+import { resolve } from 'node:path';
+import { CsvSchemaCache } from '../data/csv-schema-cache';
+import { checkWithFullSchemas, readPipelineFile, UnreadableFileError } from '../checker/check-files';
+import type { Diagnostic } from '../checker/diagnostic';
+import { UsageError, type CliCommand } from './command';
+
+export function formatDiagnosticText(file: string, d: Diagnostic): string {
+  return `${file}:${d.range.start.line + 1}:${d.range.start.character + 1}: ${d.severity} ${d.code} ${d.message}`;
+}
+
+function jsonDiagnostic(d: Diagnostic): object {
+  return {
+    code: d.code,
+    severity: d.severity,
+    message: d.message,
+    range: {
+      start: { line: d.range.start.line, character: d.range.start.character },
+      end: { line: d.range.end.line, character: d.range.end.character },
+    },
+  };
+}
+
+async function check(args: string[]): Promise<number> {
+  let format = 'text';
+  const files: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a === '--format') {
+      format = args[++i] ?? '';
+      if (format !== 'text' && format !== 'json') throw new UsageError(`--format must be text or json, not "${format}"`);
+    } else if (a.startsWith('--format=')) {
+      format = a.slice('--format='.length);
+      if (format !== 'text' && format !== 'json') throw new UsageError(`--format must be text or json, not "${format}"`);
+    } else if (a.startsWith('-')) throw new UsageError(`unknown option ${a}`);
+    else files.push(a);
+  }
+  if (files.length === 0) throw new UsageError('name at least one .narml file');
+  const cache = new CsvSchemaCache();
+  const results: { file: string; diagnostics: Diagnostic[] }[] = [];
+  for (const file of files) {
+    let text: string;
+    try {
+      text = readPipelineFile(file);
+    } catch (e) {
+      if (e instanceof UnreadableFileError) {
+        process.stderr.write(`narml check: ${e.message}\n`);
+        return 2;
+      }
+      throw e;
+    }
+    const checked = await checkWithFullSchemas(text, resolve(file), cache);
+    results.push({ file, diagnostics: checked.diagnostics });
+  }
+  if (format === 'json') {
+    process.stdout.write(`${JSON.stringify({ files: results.map((r) => ({ file: r.file, diagnostics: r.diagnostics.map(jsonDiagnostic) })) })}\n`);
+  } else {
+    const lines = results.flatMap((r) => r.diagnostics.map((d) => formatDiagnosticText(r.file, d)));
+    if (lines.length > 0) process.stdout.write(`${lines.join('\n')}\n`);
+    const errors = results.reduce((s, r) => s + r.diagnostics.filter((d) => d.severity === 'error').length, 0);
+    const warnings = results.reduce((s, r) => s + r.diagnostics.filter((d) => d.severity === 'warning').length, 0);
+    process.stderr.write(`${files.length} file${files.length === 1 ? '' : 's'} checked: ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}\n`);
+  }
+  return results.some((r) => r.diagnostics.some((d) => d.severity === 'error')) ? 1 : 0;
+}
+
+export const checkCommands: Record<string, CliCommand> = {
+  check: { usage: 'check FILE... [--format text|json]', summary: 'parse and type-check pipelines', run: check },
+};
