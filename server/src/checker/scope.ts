@@ -106,9 +106,14 @@ export function orderDeclarations(
         if (depState === 1) {
           const cycle = stack.slice(stack.indexOf(dep));
           for (const c of cycle) cyclic.add(c);
-          const decl = declarations[sym.declarationIndex];
-          const ref = declarationInputs(decl).find((q) => q.parts[0].name === dep);
-          ctx.report('NML103', ref ? ref.range : sym.nameRange, `cycle in the pipeline: ${[...cycle, dep].join(' → ')}; a declaration cannot read from something that reads from it`);
+          // Report every edge of the cycle: each is a place where the user can break it.
+          const path = [...cycle, dep].join(' → ');
+          cycle.forEach((from, i) => {
+            const to = cycle[(i + 1) % cycle.length];
+            const fromSym = symbols.get(from)!;
+            const ref = declarationInputs(declarations[fromSym.declarationIndex]).find((q) => q.parts[0].name === to);
+            ctx.report('NML103', ref ? ref.range : fromSym.nameRange, `cycle in the pipeline: ${path}; "${from}" cannot read from "${to}", which depends on it`);
+          });
           continue;
         }
         if (depState === 0) {
