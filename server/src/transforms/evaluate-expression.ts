@@ -1,0 +1,276 @@
+// Evaluates `derive` and `filter` expressions over whole columns (one pass per node, typed arrays).
+// Semantics: arithmetic with a missing operand is missing; comparisons with a missing operand are
+// missing; and/or are three-valued (false and missing = false, true or missing = true);
+// booleans are 0/1 in a Float64Array, text results are dictionary-encoded.
+import type { CallExpr, Expr } from '../language/ast';
+import { parseIsoDate } from '../data/column-builder';
+import type { Column, Table } from '../data/table';
+
+type Value =
+  | { kind: 'num'; type: 'number' | 'boolean' | 'date'; values: Float64Array }
+  | { kind: 'str'; type: 'text' | 'category'; codes: Int32Array; levels: string[] }
+  | { kind: 'scalar-num'; type: 'number' | 'boolean' | 'date'; value: number }
+  | { kind: 'scalar-str'; value: string };
+
+export class ExpressionError extends Error {}
+
+function fromColumn(c: Column): Value {
+  return 'codes' in c ? { kind: 'str', type: c.type, codes: c.codes, levels: c.levels } : { kind: 'num', type: c.type, values: c.values };
+}
+
+function numbersOf(v: Value, n: number): Float64Array {
+  if (v.kind === 'num') return v.values;
+  if (v.kind === 'scalar-num') return new Float64Array(n).fill(v.value);
+  if (v.kind === 'scalar-str') return new Float64Array(n).fill(parseIsoDate(v.value));
+  throw new ExpressionError('expected a number');
+}
+
+/** Text of each row (undefined = missing). */
+function stringsOf(v: Value, n: number): (string | undefined)[] {
+  if (v.kind === 'str') {
+    const out = new Array<string | undefined>(n);
+    for (let i = 0; i < n; i++) out[i] = v.codes[i] < 0 ? undefined : v.levels[v.codes[i]];
+    return out;
+  }
+  if (v.kind === 'scalar-str') return new Array<string | undefined>(n).fill(v.value);
+  const nums = numbersOf(v, n);
+  return Array.from(nums, (x) => (Number.isNaN(x) ? undefined : String(x)));
+}
+
+function textColumn(values: (string | undefined)[]): Value {
+  const index = new Map<string, number>();
+  const levels: string[] = [];
+  const codes = new Int32Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const s = values[i];
+    if (s === undefined) { codes[i] = -1; continue; }
+    let c = index.get(s);
+    if (c === undefined) { c = levels.length; levels.push(s); index.set(s, c); }
+    codes[i] = c;
+  }
+  return { kind: 'str', type: 'text', codes, levels };
+}
+
+function isDate(v: Value): boolean {
+  return (v.kind === 'num' || v.kind === 'scalar-num') && v.type === 'date';
+}
+
+function isTextual(v: Value): boolean {
+  return v.kind === 'str' || v.kind === 'scalar-str';
+}
+
+function map1(v: Value, n: number, f: (x: number) => number, type: 'number' | 'boolean' | 'date' = 'number'): Value {
+  const x = numbersOf(v, n);
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) out[i] = Number.isNaN(x[i]) ? NaN : f(x[i]);
+  return { kind: 'num', type, values: out };
+}
+
+function map2(a: Value, b: Value, n: number, f: (x: number, y: number) => number, type: 'number' | 'boolean' | 'date' = 'number'): Value {
+  const x = numbersOf(a, n);
+  const y = numbersOf(b, n);
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) out[i] = Number.isNaN(x[i]) || Number.isNaN(y[i]) ? NaN : f(x[i], y[i]);
+  return { kind: 'num', type, values: out };
+}
+
+function roundHalfAway(x: number, digits = 0): number {
+  const p = 10 ** digits;
+  const y = Math.abs(x) * p;
+  return (Math.sign(x) * Math.round(y)) / p;
+}
+
+const dateOf = (days: number): Date => new Date(days * 86_400_000);
+
+function evaluate(e: Expr, t: Table): Value {
+  const n = t.rowCount;
+  switch (e.kind) {
+    case 'Number':
+    case 'Percent':
+      return { kind: 'scalar-num', type: 'number', value: e.value };
+    case 'Boolean':
+      return { kind: 'scalar-num', type: 'boolean', value: e.value ? 1 : 0 };
+    case 'String':
+      return { kind: 'scalar-str', value: e.value };
+    case 'Paren':
+      if (!e.inner) throw new ExpressionError('empty parentheses');
+      return evaluate(e.inner, t);
+    case 'Name': {
+      const i = t.names.indexOf(e.name.text);
+      if (i < 0) throw new ExpressionError(`unknown column "${e.name.text}"`);
+      return fromColumn(t.columns[i]);
+    }
+    case 'Unary': {
+      if (!e.operand) throw new ExpressionError('missing operand');
+      const v = evaluate(e.operand, t);
+      return e.operator === 'not' ? map1(v, n, (x) => (x ? 0 : 1), 'boolean') : map1(v, n, (x) => -x);
+    }
+    case 'Binary':
+      return binary(e, t);
+    case 'Call':
+      return call(e, t);
+    default:
+      throw new ExpressionError(`cannot evaluate ${e.kind}`);
+  }
+}
+
+function compareStrings(a: Value, b: Value, n: number, op: string): Value {
+  const x = stringsOf(a, n);
+  const y = stringsOf(b, n);
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const p = x[i];
+    const q = y[i];
+    if (p === undefined || q === undefined) { out[i] = NaN; continue; }
+    const c = p < q ? -1 : p > q ? 1 : 0;
+    out[i] = compareResult(c, op);
+  }
+  return { kind: 'num', type: 'boolean', values: out };
+}
+
+function compareResult(c: number, op: string): number {
+  switch (op) {
+    case '==': return c === 0 ? 1 : 0;
+    case '!=': return c !== 0 ? 1 : 0;
+    case '<': return c < 0 ? 1 : 0;
+    case '<=': return c <= 0 ? 1 : 0;
+    case '>': return c > 0 ? 1 : 0;
+    default: return c >= 0 ? 1 : 0;
+  }
+}
+
+function binary(e: Extract<Expr, { kind: 'Binary' }>, t: Table): Value {
+  const n = t.rowCount;
+  if (!e.right) throw new ExpressionError('missing right operand');
+  const a = evaluate(e.left, t);
+  const b = evaluate(e.right, t);
+  switch (e.operator) {
+    case 'and':
+    case 'or': {
+      const x = numbersOf(a, n);
+      const y = numbersOf(b, n);
+      const out = new Float64Array(n);
+      const isAnd = e.operator === 'and';
+      for (let i = 0; i < n; i++) {
+        const p = x[i];
+        const q = y[i];
+        if (isAnd) out[i] = p === 0 || q === 0 ? 0 : Number.isNaN(p) || Number.isNaN(q) ? NaN : 1;
+        else out[i] = p === 1 || q === 1 ? 1 : Number.isNaN(p) || Number.isNaN(q) ? NaN : 0;
+      }
+      return { kind: 'num', type: 'boolean', values: out };
+    }
+    case '==': case '!=': case '<': case '<=': case '>': case '>=': {
+      const dateVsString = (isDate(a) && b.kind === 'scalar-str') || (isDate(b) && a.kind === 'scalar-str');
+      if (!dateVsString && (isTextual(a) || isTextual(b))) return compareStrings(a, b, n, e.operator);
+      return map2(a, b, n, (x, y) => compareResult(x < y ? -1 : x > y ? 1 : 0, e.operator), 'boolean');
+    }
+    case '+': {
+      const type = isDate(a) ? 'date' : 'number';
+      return map2(a, b, n, (x, y) => x + y, type);
+    }
+    case '-': {
+      return map2(a, b, n, (x, y) => x - y, isDate(a) && !isDate(b) ? 'date' : 'number');
+    }
+    case '*': return map2(a, b, n, (x, y) => x * y);
+    case '/': return map2(a, b, n, (x, y) => (y === 0 ? NaN : x / y));
+    case '%': return map2(a, b, n, (x, y) => (y === 0 ? NaN : x - y * Math.floor(x / y)));
+  }
+}
+
+function call(e: CallExpr, t: Table): Value {
+  const n = t.rowCount;
+  const args = e.args.map((a) => {
+    if (!a.value) throw new ExpressionError('missing argument');
+    return evaluate(a.value, t);
+  });
+  const one = args[0];
+  switch (e.callee.name) {
+    case 'log': return map1(one, n, (x) => (x > 0 ? Math.log(x) : NaN));
+    case 'exp': return map1(one, n, Math.exp);
+    case 'sqrt': return map1(one, n, (x) => (x >= 0 ? Math.sqrt(x) : NaN));
+    case 'abs': return map1(one, n, Math.abs);
+    case 'round': return args.length > 1 ? map2(one, args[1], n, (x, d) => roundHalfAway(x, d)) : map1(one, n, (x) => roundHalfAway(x));
+    case 'min':
+    case 'max': {
+      let acc = args[0];
+      for (const next of args.slice(1)) acc = map2(acc, next, n, e.callee.name === 'min' ? Math.min : Math.max);
+      return acc;
+    }
+    case 'year': return map1(one, n, (d) => dateOf(d).getUTCFullYear());
+    case 'month': return map1(one, n, (d) => dateOf(d).getUTCMonth() + 1);
+    case 'day': return map1(one, n, (d) => dateOf(d).getUTCDate());
+    case 'weekday': return map1(one, n, (d) => (dateOf(d).getUTCDay() + 6) % 7);
+    case 'days_between': return map2(one, args[1], n, (a, b) => b - a);
+    case 'date': {
+      const s = stringsOf(one, n);
+      const out = new Float64Array(n);
+      for (let i = 0; i < n; i++) out[i] = s[i] === undefined ? NaN : parseIsoDate(s[i]!);
+      return { kind: 'num', type: 'date', values: out };
+    }
+    case 'lower':
+    case 'upper': {
+      const s = stringsOf(one, n);
+      return textColumn(s.map((x) => (x === undefined ? undefined : e.callee.name === 'lower' ? x.toLowerCase() : x.toUpperCase())));
+    }
+    case 'length': {
+      const s = stringsOf(one, n);
+      return { kind: 'num', type: 'number', values: Float64Array.from(s, (x) => (x === undefined ? NaN : x.length)) };
+    }
+    case 'contains': {
+      const s = stringsOf(one, n);
+      const p = stringsOf(args[1], n);
+      return { kind: 'num', type: 'boolean', values: Float64Array.from(s, (x, i) => (x === undefined || p[i] === undefined ? NaN : x.includes(p[i]!) ? 1 : 0)) };
+    }
+    case 'is_missing': {
+      if (one.kind === 'str') return { kind: 'num', type: 'boolean', values: Float64Array.from(one.codes, (c) => (c < 0 ? 1 : 0)) };
+      const x = numbersOf(one, n);
+      return { kind: 'num', type: 'boolean', values: Float64Array.from(x, (v) => (Number.isNaN(v) ? 1 : 0)) };
+    }
+    case 'coalesce':
+      return pickRows(args, n, (i, vals) => vals.findIndex((v) => !missingAt(v, i)));
+    case 'if': {
+      const cond = numbersOf(args[0], n);
+      return pickRows(args.slice(1), n, (i) => (Number.isNaN(cond[i]) ? -1 : cond[i] ? 0 : 1));
+    }
+    default:
+      throw new ExpressionError(`unknown function ${e.callee.name}`);
+  }
+}
+
+function missingAt(v: Value, i: number): boolean {
+  if (v.kind === 'num') return Number.isNaN(v.values[i]);
+  if (v.kind === 'str') return v.codes[i] < 0;
+  if (v.kind === 'scalar-num') return Number.isNaN(v.value);
+  return false;
+}
+
+/** Row i takes its value from choices[pick(i)] (−1 → missing). */
+function pickRows(choices: Value[], n: number, pick: (i: number, vals: Value[]) => number): Value {
+  if (choices.some(isTextual)) {
+    const strings = choices.map((c) => stringsOf(c, n));
+    return textColumn(Array.from({ length: n }, (_, i) => {
+      const k = pick(i, choices);
+      return k < 0 ? undefined : strings[k][i];
+    }));
+  }
+  const nums = choices.map((c) => numbersOf(c, n));
+  const type = choices[0].kind === 'num' || choices[0].kind === 'scalar-num' ? choices[0].type : 'number';
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const k = pick(i, choices);
+    out[i] = k < 0 ? NaN : nums[k][i];
+  }
+  return { kind: 'num', type, values: out };
+}
+
+/** The expression's value for every row, as a column. */
+export function evaluateExpression(expr: Expr, table: Table): Column {
+  const v = evaluate(expr, table);
+  const n = table.rowCount;
+  switch (v.kind) {
+    case 'num': return { type: v.type, values: v.values };
+    case 'str': return { type: 'text', codes: v.codes, levels: v.levels };
+    case 'scalar-num': return { type: v.type, values: new Float64Array(n).fill(v.value) };
+    case 'scalar-str': return { type: 'text', codes: new Int32Array(n).fill(0), levels: [v.value] };
+  }
+}
