@@ -1,0 +1,54 @@
+// One CART decision tree (gini / squared error), as scikit-learn's DecisionTreeClassifier and
+// DecisionTreeRegressor with all features tried at every split.
+import { binFeatures } from './histogram-binning';
+import type { Algorithm, FeatureMatrix, FittedModel, Target } from './model-types';
+import { createRng } from './random';
+import { growTree } from './tree-builder';
+import { predictTreeEnsemble, type TreeEnsembleParams } from './tree-ensemble';
+import { argmaxRows } from './linear-predict';
+
+export function treeEnsembleModel(algorithm: string, params: TreeEnsembleParams, featureNames: string[], classes: string[] | undefined, importances?: Float64Array): FittedModel {
+  const classification = classes !== undefined;
+  const k = classes?.length ?? 1;
+  return {
+    algorithm,
+    task: classification ? 'classification' : 'regression',
+    ...(classes ? { classes } : {}),
+    featureNames,
+    params,
+    predict(x: FeatureMatrix) {
+      const out = predictTreeEnsemble(params, x);
+      return classification ? argmaxRows(out, x.nRows, k) : out;
+    },
+    ...(classification ? { predictProba: (x: FeatureMatrix) => predictTreeEnsemble(params, x) } : {}),
+    ...(importances ? { featureImportances: () => importances } : {}),
+  };
+}
+
+export function normalise(v: Float64Array): Float64Array {
+  const total = v.reduce((a, b) => a + b, 0);
+  return total > 0 ? v.map((x) => x / total) : v;
+}
+
+export const decisionTree: Algorithm = {
+  name: 'decision_tree',
+  tasks: ['classification', 'regression'],
+  allowsMissing: false,
+  defaults: { max_depth: 0, min_samples_leaf: 1 },
+  fit(x, target: Target, options, ctx) {
+    const data = binFeatures(x.columns, x.nRows);
+    const weights = new Float64Array(x.nRows).fill(1);
+    const nClasses = target.task === 'classification' ? target.classes.length : 0;
+    const grown = growTree(
+      data,
+      target.task === 'classification' ? target.y : undefined,
+      target.task === 'regression' ? target.y : undefined,
+      weights,
+      { maxDepth: Number(options.max_depth ?? 0), minSamplesLeaf: Number(options.min_samples_leaf ?? 1), maxFeatures: x.columns.length, nClasses },
+      createRng(ctx.seed),
+    );
+    ctx.onProgress?.(1);
+    const params: TreeEnsembleParams = { kind: 'tree-ensemble', trees: [grown.tree], aggregate: 'average', base: [], link: 'identity' };
+    return treeEnsembleModel('decision_tree', params, x.names, target.task === 'classification' ? target.classes : undefined, normalise(grown.importance));
+  },
+};

@@ -1,0 +1,84 @@
+// Linear least squares with an optional ridge penalty alpha·||w||² (intercept not penalised),
+// solved from the centred normal equations by Cholesky. Collinear features (one-hot columns
+// that sum to one) make the plain system singular: a tiny ridge then picks one of the equally
+// good solutions, so predictions match scikit-learn's minimum-norm lstsq.
+import { linearModel } from './logistic-regression';
+import type { Algorithm, Target } from './model-types';
+
+function cholesky(a: Float64Array, p: number): Float64Array | undefined {
+  const l = new Float64Array(p * p);
+  for (let i = 0; i < p; i++) {
+    for (let j = 0; j <= i; j++) {
+      let s = a[i * p + j];
+      for (let k = 0; k < j; k++) s -= l[i * p + k] * l[j * p + k];
+      if (i === j) {
+        if (!(s > 0)) return undefined;
+        l[i * p + i] = Math.sqrt(s);
+      } else l[i * p + j] = s / l[j * p + j];
+    }
+  }
+  return l;
+}
+
+function solveCholesky(l: Float64Array, b: Float64Array, p: number): Float64Array {
+  const y = new Float64Array(p);
+  for (let i = 0; i < p; i++) {
+    let s = b[i];
+    for (let k = 0; k < i; k++) s -= l[i * p + k] * y[k];
+    y[i] = s / l[i * p + i];
+  }
+  const x = new Float64Array(p);
+  for (let i = p - 1; i >= 0; i--) {
+    let s = y[i];
+    for (let k = i + 1; k < p; k++) s -= l[k * p + i] * x[k];
+    x[i] = s / l[i * p + i];
+  }
+  return x;
+}
+
+export const linearRegression: Algorithm = {
+  name: 'linear_regression',
+  tasks: ['regression'],
+  allowsMissing: false,
+  defaults: { alpha: 0 },
+  fit(x, target: Target, options, ctx) {
+    if (target.task !== 'regression') throw new Error('linear_regression needs a number target');
+    const n = x.nRows;
+    const p = x.columns.length;
+    const alpha = Number(options.alpha ?? 0);
+    const y = target.y;
+    const means = x.columns.map((c) => c.reduce((a, v) => a + v, 0) / n);
+    const yMean = y.reduce((a, v) => a + v, 0) / n;
+    const centred = x.columns.map((c, j) => Float64Array.from(c, (v) => v - means[j]));
+    const a = new Float64Array(p * p);
+    const b = new Float64Array(p);
+    for (let j = 0; j < p; j++) {
+      const cj = centred[j];
+      for (let k = 0; k <= j; k++) {
+        const ck = centred[k];
+        let s = 0;
+        for (let i = 0; i < n; i++) s += cj[i] * ck[i];
+        a[j * p + k] = s;
+        a[k * p + j] = s;
+      }
+      let s = 0;
+      for (let i = 0; i < n; i++) s += cj[i] * (y[i] - yMean);
+      b[j] = s;
+    }
+    const trace = Array.from({ length: p }, (_, j) => a[j * p + j]).reduce((s, v) => s + v, 0) / Math.max(1, p);
+    let jitter = 0;
+    let w: Float64Array | undefined;
+    for (let attempt = 0; attempt < 12 && !w; attempt++) {
+      const m = Float64Array.from(a);
+      for (let j = 0; j < p; j++) m[j * p + j] += alpha + jitter;
+      const l = cholesky(m, p);
+      if (l) w = solveCholesky(l, b, p);
+      else jitter = jitter === 0 ? trace * 1e-12 : jitter * 10;
+    }
+    if (!w) throw new Error('linear_regression could not solve the system: the features may hold infinite values');
+    ctx.onProgress?.(1);
+    let intercept = yMean;
+    for (let j = 0; j < p; j++) intercept -= w[j] * means[j];
+    return linearModel('linear_regression', { kind: 'linear', coef: [Array.from(w)], intercept: [intercept], link: 'identity' }, x.names);
+  },
+};
