@@ -1,0 +1,160 @@
+// Metrics with scikit-learn's definitions. Classification inputs are class indices; the
+// positive class of a binary target is `positiveIndex`; for more classes precision, recall and
+// f1 are macro averages (and `_weighted` variants weight by support), roc_auc is macro one-vs-rest.
+
+export interface MetricInput {
+  task: 'classification' | 'regression';
+  yTrue: Float64Array | Int32Array;
+  yPred: Float64Array | Int32Array;
+  /** Row-major n × classes (classification). */
+  proba?: Float64Array;
+  nClasses?: number;
+  positiveIndex?: number;
+}
+
+export function confusionMatrix(yTrue: ArrayLike<number>, yPred: ArrayLike<number>, k: number): number[][] {
+  const m = Array.from({ length: k }, () => new Array<number>(k).fill(0));
+  for (let i = 0; i < yTrue.length; i++) m[yTrue[i]][yPred[i]]++;
+  return m;
+}
+
+function perClass(cm: number[][]): { precision: number[]; recall: number[]; f1: number[]; support: number[] } {
+  const k = cm.length;
+  const precision: number[] = [], recall: number[] = [], f1: number[] = [], support: number[] = [];
+  for (let c = 0; c < k; c++) {
+    const tp = cm[c][c];
+    let predicted = 0, actual = 0;
+    for (let r = 0; r < k; r++) { predicted += cm[r][c]; actual += cm[c][r]; }
+    const p = predicted > 0 ? tp / predicted : 0;
+    const r = actual > 0 ? tp / actual : 0;
+    precision.push(p);
+    recall.push(r);
+    f1.push(p + r > 0 ? (2 * p * r) / (p + r) : 0);
+    support.push(actual);
+  }
+  return { precision, recall, f1, support };
+}
+
+const meanOf = (v: number[]): number => v.reduce((a, b) => a + b, 0) / (v.length || 1);
+function weighted(v: number[], w: number[]): number {
+  const total = w.reduce((a, b) => a + b, 0);
+  return total > 0 ? v.reduce((a, x, i) => a + x * w[i], 0) / total : 0;
+}
+
+/** Area under the ROC curve of scores for the positive class (ties averaged, as sklearn). */
+export function binaryAuc(positive: ArrayLike<boolean | number>, score: ArrayLike<number>): number {
+  const n = score.length;
+  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => score[a] - score[b]);
+  let nPos = 0;
+  for (let i = 0; i < n; i++) if (positive[i]) nPos++;
+  const nNeg = n - nPos;
+  if (nPos === 0 || nNeg === 0) return NaN;
+  let rankSum = 0;
+  for (let i = 0; i < n;) {
+    let j = i;
+    while (j + 1 < n && score[order[j + 1]] === score[order[i]]) j++;
+    const rank = (i + j) / 2 + 1;
+    for (let t = i; t <= j; t++) if (positive[order[t]]) rankSum += rank;
+    i = j + 1;
+  }
+  return (rankSum - (nPos * (nPos + 1)) / 2) / (nPos * nNeg);
+}
+
+export function rocCurve(positive: ArrayLike<boolean | number>, score: ArrayLike<number>): { fpr: number[]; tpr: number[]; thresholds: number[] } {
+  const n = score.length;
+  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => score[b] - score[a]);
+  let nPos = 0;
+  for (let i = 0; i < n; i++) if (positive[i]) nPos++;
+  const nNeg = n - nPos;
+  const fpr = [0], tpr = [0], thresholds = [Infinity];
+  let tp = 0, fp = 0;
+  for (let i = 0; i < n; i++) {
+    if (positive[order[i]]) tp++; else fp++;
+    if (i + 1 < n && score[order[i + 1]] === score[order[i]]) continue;
+    fpr.push(nNeg ? fp / nNeg : 0);
+    tpr.push(nPos ? tp / nPos : 0);
+    thresholds.push(score[order[i]]);
+  }
+  // Drop points on straight segments, as sklearn's drop_intermediate.
+  const keep = fpr.map((_, i) => i === 0 || i === fpr.length - 1 ||
+    (fpr[i + 1] - fpr[i]) * (tpr[i] - tpr[i - 1]) !== (tpr[i + 1] - tpr[i]) * (fpr[i] - fpr[i - 1]));
+  return { fpr: fpr.filter((_, i) => keep[i]), tpr: tpr.filter((_, i) => keep[i]), thresholds: thresholds.filter((_, i) => keep[i]) };
+}
+
+export function computeMetrics(names: readonly string[], m: MetricInput): Record<string, number> {
+  const out: Record<string, number> = {};
+  const n = m.yTrue.length;
+  if (m.task === 'regression') {
+    let se = 0, ae = 0, ape = 0, mean = 0;
+    for (let i = 0; i < n; i++) mean += m.yTrue[i];
+    mean /= n;
+    let ss = 0;
+    const eps = 2.220446049250313e-16;
+    for (let i = 0; i < n; i++) {
+      const e = m.yTrue[i] - m.yPred[i];
+      se += e * e;
+      ae += Math.abs(e);
+      ape += Math.abs(e) / Math.max(Math.abs(m.yTrue[i]), eps);
+      ss += (m.yTrue[i] - mean) ** 2;
+    }
+    for (const name of names) {
+      if (name === 'rmse') out[name] = Math.sqrt(se / n);
+      else if (name === 'mae') out[name] = ae / n;
+      else if (name === 'r2') out[name] = ss > 0 ? 1 - se / ss : 0;
+      else if (name === 'mape') out[name] = ape / n;
+    }
+    return out;
+  }
+  const k = m.nClasses ?? 2;
+  const cm = confusionMatrix(m.yTrue, m.yPred, k);
+  const pc = perClass(cm);
+  const binary = k === 2;
+  const pos = m.positiveIndex ?? 1;
+  for (const name of names) {
+    switch (name) {
+      case 'accuracy': {
+        let right = 0;
+        for (let c = 0; c < k; c++) right += cm[c][c];
+        out[name] = right / n;
+        break;
+      }
+      case 'balanced_accuracy':
+        out[name] = meanOf(pc.recall.filter((_, c) => pc.support[c] > 0));
+        break;
+      case 'precision': out[name] = binary ? pc.precision[pos] : meanOf(pc.precision); break;
+      case 'recall': out[name] = binary ? pc.recall[pos] : meanOf(pc.recall); break;
+      case 'f1': out[name] = binary ? pc.f1[pos] : meanOf(pc.f1); break;
+      case 'precision_weighted': out[name] = weighted(pc.precision, pc.support); break;
+      case 'recall_weighted': out[name] = weighted(pc.recall, pc.support); break;
+      case 'f1_weighted': out[name] = weighted(pc.f1, pc.support); break;
+      case 'roc_auc': {
+        if (!m.proba) break;
+        if (binary) {
+          out[name] = binaryAuc(Array.from(m.yTrue, (y) => y === pos), Array.from({ length: n }, (_, i) => m.proba![i * 2 + pos]));
+        } else {
+          const aucs: number[] = [];
+          for (let c = 0; c < k; c++) {
+            const a = binaryAuc(Array.from(m.yTrue, (y) => y === c), Array.from({ length: n }, (_, i) => m.proba![i * k + c]));
+            if (!Number.isNaN(a)) aucs.push(a);
+          }
+          out[name] = meanOf(aucs);
+        }
+        break;
+      }
+      case 'log_loss': {
+        if (!m.proba) break;
+        const eps = 1e-15;
+        let s = 0;
+        for (let i = 0; i < n; i++) {
+          let total = 0;
+          for (let c = 0; c < k; c++) total += Math.min(1 - eps, Math.max(eps, m.proba[i * k + c]));
+          const p = Math.min(1 - eps, Math.max(eps, m.proba[i * k + m.yTrue[i]])) / total;
+          s -= Math.log(p);
+        }
+        out[name] = s / n;
+        break;
+      }
+    }
+  }
+  return out;
+}
