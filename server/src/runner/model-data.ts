@@ -1,0 +1,64 @@
+// Turns prepared tables into what algorithms take: a column-major feature matrix and a target
+// encoded by the model's classes. Rows with a missing target are left out of training and scoring.
+import type { ModelInfo } from '../checker/checked-model';
+import { getColumn, type Table } from '../data/table';
+import type { FeatureMatrix, Target } from '../ml/model-types';
+import { RunError } from './pipeline-data';
+
+export function featureMatrix(t: Table, features: readonly string[], rows?: Int32Array): FeatureMatrix {
+  const n = rows ? rows.length : t.rowCount;
+  const columns = features.map((name) => {
+    const c = getColumn(t, name);
+    if (!c) throw new RunError(`feature "${name}" is not in the prepared table (columns: ${t.names.join(', ')})`);
+    if (!('values' in c)) throw new RunError(`feature "${name}" is ${c.type}; encode it before the model`);
+    if (!rows) return c.values;
+    const out = new Float64Array(n);
+    for (let i = 0; i < n; i++) out[i] = c.values[rows[i]];
+    return out;
+  });
+  return { nRows: n, columns, names: [...features] };
+}
+
+/** Target values: class index per row (−1 when missing or unknown) or the number (NaN when missing). */
+export function targetValues(t: Table, model: ModelInfo): Float64Array {
+  const c = getColumn(t, model.target!);
+  if (!c) throw new RunError(`the target "${model.target}" is not in the table`);
+  const n = t.rowCount;
+  const out = new Float64Array(n);
+  if (model.task === 'regression') {
+    if (!('values' in c)) throw new RunError(`the target "${model.target}" is not a number`);
+    out.set(c.values);
+    return out;
+  }
+  const classes = model.classes ?? [];
+  if ('codes' in c) {
+    const map = c.levels.map((l) => classes.indexOf(l));
+    for (let i = 0; i < n; i++) out[i] = c.codes[i] < 0 ? -1 : map[c.codes[i]];
+  } else {
+    for (let i = 0; i < n; i++) {
+      const v = c.values[i];
+      out[i] = Number.isNaN(v) ? -1 : classes.indexOf(c.type === 'boolean' ? (v ? 'true' : 'false') : String(v));
+    }
+  }
+  return out;
+}
+
+/** Rows usable for training or scoring: a known target and, unless allowed, no missing feature. */
+export function usableRows(x: FeatureMatrix, y: Float64Array, allowMissing: boolean, classification: boolean): Int32Array {
+  const keep: number[] = [];
+  for (let i = 0; i < x.nRows; i++) {
+    if (classification ? y[i] < 0 : Number.isNaN(y[i])) continue;
+    if (!allowMissing && x.columns.some((c) => Number.isNaN(c[i]))) continue;
+    keep.push(i);
+  }
+  return Int32Array.from(keep);
+}
+
+export function subsetMatrix(x: FeatureMatrix, rows: Int32Array): FeatureMatrix {
+  return { nRows: rows.length, names: x.names, columns: x.columns.map((c) => Float64Array.from(rows, (r) => c[r])) };
+}
+
+export function makeTarget(model: ModelInfo, y: Float64Array, rows: Int32Array): Target {
+  if (model.task === 'regression') return { task: 'regression', y: Float64Array.from(rows, (r) => y[r]) };
+  return { task: 'classification', y: Int32Array.from(rows, (r) => y[r]), classes: model.classes ?? [] };
+}

@@ -1,0 +1,107 @@
+// Where a run's tables come from. Every table name resolves to a *chain*: its root dataset, the
+// steps before the nearest split, that split's part, and the steps after it. Split membership
+// is decided on the rows that reach the split (steps fitted on all rows); the fitted steps of a
+// model are then refit on the training part only and replayed unchanged on every other part.
+import type { Step } from '../language/ast';
+import type { CheckedPipeline, DatasetInfo, SplitInfo } from '../checker/checked-model';
+import { infoOf } from '../checker/checked-model';
+import { readCsv } from '../data/read-csv';
+import { getColumn, type Table } from '../data/table';
+import { applySteps, fitSteps, type AppliedSteps } from '../transforms/fit-steps';
+import type { FittedStep } from '../transforms/fitted-step';
+import { allRows, selectRows } from '../transforms/table-ops';
+import { splitTable } from './split-table';
+
+export class RunError extends Error {}
+
+export interface Chain {
+  dataset: DatasetInfo;
+  /** Steps from the dataset to the split (or to the table when there is no split). */
+  pre: Step[];
+  split?: { info: SplitInfo; part: string };
+  /** Steps after the split part. */
+  post: Step[];
+}
+
+export class PipelineData {
+  private readonly raw = new Map<string, Promise<Table>>();
+  private readonly memberships = new Map<string, Promise<Record<string, Int32Array>>>();
+
+  constructor(readonly checked: CheckedPipeline, private readonly signal?: AbortSignal, private readonly onRead?: (dataset: string, fraction: number) => void) {}
+
+  chain(tableName: string): Chain {
+    const [root, part] = tableName.split('.');
+    const split = infoOf(this.checked, root, 'split');
+    if (split) {
+      if (!part) throw new RunError(`"${root}" is a split; name one of its parts`);
+      const upstream = this.chain(split.input);
+      if (upstream.split) throw new RunError(`split "${root}" reads from a part of split "${upstream.split.info.name}"; splitting a split part is not supported yet: split once`);
+      return { dataset: upstream.dataset, pre: upstream.pre, split: { info: split, part }, post: [] };
+    }
+    const dataset = infoOf(this.checked, root, 'dataset');
+    if (dataset) return { dataset, pre: [], post: [] };
+    const transform = infoOf(this.checked, root, 'transform');
+    if (!transform) throw new RunError(`unknown table "${tableName}"`);
+    const upstream = this.chain(transform.input);
+    return upstream.split
+      ? { ...upstream, post: [...upstream.post, ...transform.steps] }
+      : { ...upstream, pre: [...upstream.pre, ...transform.steps] };
+  }
+
+  rawTable(dataset: DatasetInfo): Promise<Table> {
+    let t = this.raw.get(dataset.name);
+    if (!t) {
+      t = readCsv(dataset.path, dataset.options, { signal: this.signal, onProgress: (f) => this.onRead?.(dataset.name, f) });
+      this.raw.set(dataset.name, t);
+    }
+    return t;
+  }
+
+  /** Raw dataset rows of each part of a split. */
+  membership(split: SplitInfo): Promise<Record<string, Int32Array>> {
+    let m = this.memberships.get(split.name);
+    if (!m) {
+      m = (async () => {
+        const chain = this.chain(split.input);
+        const raw = await this.rawTable(chain.dataset);
+        const reached = fitSteps(chain.pre, raw).result;
+        const stratify = split.stratify ? getColumn(reached.table, split.stratify) : undefined;
+        if (split.stratify && !stratify) throw new RunError(`split "${split.name}": column "${split.stratify}" is missing`);
+        const parts = splitTable(reached.table.rowCount, split.parts, { seed: split.seed, ...(stratify ? { stratify } : {}) });
+        return Object.fromEntries(Object.entries(parts).map(([name, rows]) => [name, Int32Array.from(rows, (r) => reached.rowMap[r])]));
+      })();
+      this.memberships.set(split.name, m);
+    }
+    return m;
+  }
+
+  /** Raw rows a table is made of (before its own row steps). */
+  async rawRows(chain: Chain): Promise<Int32Array> {
+    if (!chain.split) return allRows((await this.rawTable(chain.dataset)).rowCount);
+    const parts = await this.membership(chain.split.info);
+    const rows = parts[chain.split.part];
+    if (!rows) throw new RunError(`split "${chain.split.info.name}" has no part "${chain.split.part}"`);
+    return rows;
+  }
+
+  /**
+   * Fits a table's steps on its training rows: the train part of its split (when the table is a
+   * part or derives from one), else all its rows.
+   */
+  async fitChain(chain: Chain): Promise<{ fitted: FittedStep[]; trainRows: Int32Array; train: AppliedSteps }> {
+    const raw = await this.rawTable(chain.dataset);
+    const trainChain: Chain = chain.split ? { ...chain, split: { info: chain.split.info, part: 'train' } } : chain;
+    const trainRows = await this.rawRows(trainChain);
+    const { fitted, result } = fitSteps([...chain.pre, ...chain.post], selectRows(raw, trainRows));
+    return { fitted, trainRows, train: { table: result.table, rowMap: Int32Array.from(result.rowMap, (r) => trainRows[r]) } };
+  }
+
+  /** A table as its declaration produces it (steps fitted on the training rows). */
+  async table(tableName: string): Promise<Table> {
+    const chain = this.chain(tableName);
+    const { fitted } = await this.fitChain(chain);
+    const raw = await this.rawTable(chain.dataset);
+    const rows = await this.rawRows(chain);
+    return applySteps(fitted, selectRows(raw, rows), 'train').table;
+  }
+}
