@@ -1,3 +1,187 @@
-// Placeholder until the runner's commands land (owned by the runner engineer).
-import type { CliCommand } from './command';
-export const runnerCommands: Record<string, CliCommand> = {};
+// `narml run`, `preview`, `predict`, `history`, `models`, `scheduler` (spec §7).
+import { resolve } from 'node:path';
+import { checkWithFullSchemas, readPipelineFile, UnreadableFileError } from '../checker/check-files';
+import { hasErrors, type CheckedPipeline } from '../checker/checked-model';
+import type { ProgressEvent, RunJson } from '../contracts/cli-json';
+import { previewTable } from '../runner/preview';
+import { PipelineData } from '../runner/pipeline-data';
+import { runPipeline } from '../runner/run-pipeline';
+import { readStoreData } from '../store/run-store';
+import { runScheduler } from '../scheduler/scheduler';
+import { formatDiagnosticText } from './check-command';
+import { UsageError, type CliCommand } from './command';
+
+interface Parsed { positional: string[]; flags: Map<string, string | true> }
+
+function parseArgs(args: string[], valued: string[]): Parsed {
+  const positional: string[] = [];
+  const flags = new Map<string, string | true>();
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (!a.startsWith('--')) { positional.push(a); continue; }
+    const [key, inline] = a.slice(2).split('=', 2);
+    if (valued.includes(key)) {
+      const v = inline ?? args[++i];
+      if (v === undefined) throw new UsageError(`--${key} needs a value`);
+      flags.set(key, v);
+    } else if (['json'].includes(key)) flags.set(key, true);
+    else throw new UsageError(`unknown option --${key}`);
+  }
+  return { positional, flags };
+}
+
+/** Reads and checks a pipeline; prints diagnostics and returns undefined when it has errors. */
+async function loadChecked(file: string): Promise<CheckedPipeline | number> {
+  let text: string;
+  try {
+    text = readPipelineFile(file);
+  } catch (e) {
+    if (e instanceof UnreadableFileError) { process.stderr.write(`narml: ${e.message}\n`); return 2; }
+    throw e;
+  }
+  const checked = await checkWithFullSchemas(text, resolve(file));
+  if (hasErrors(checked)) {
+    for (const d of checked.diagnostics) process.stderr.write(`${formatDiagnosticText(file, d)}\n`);
+    process.stderr.write(`narml: ${file} has errors; fix them (see above) before running\n`);
+    return 1;
+  }
+  for (const d of checked.diagnostics) process.stderr.write(`${formatDiagnosticText(file, d)}\n`);
+  return checked;
+}
+
+function progressPrinter(json: boolean): (e: ProgressEvent) => void {
+  let last = '';
+  return (e) => {
+    if (json) { process.stderr.write(`${JSON.stringify(e)}\n`); return; }
+    if (e.type === 'log') process.stderr.write(`${e.level}: ${e.message}\n`);
+    if (e.type !== 'stage') return;
+    const line = `${e.stage} ${e.declaration}`;
+    if (e.fraction >= 1 || line !== last) process.stderr.write(`  ${line} ${Math.round(e.fraction * 100)}%\n`);
+    last = e.fraction >= 1 ? '' : line;
+  };
+}
+
+function fmt(v: number): string {
+  return Number.isInteger(v) ? String(v) : v.toFixed(4);
+}
+
+function printRunSummary(r: RunJson): void {
+  const out: string[] = [`run ${r.run}: ${r.status}`];
+  if (r.error) out.push(`  error: ${r.error}`);
+  for (const [name, m] of Object.entries(r.models)) out.push(`  model ${name}: ${m.algorithm}, ${m.trainRows} training rows${r.reused.includes(name) ? ' (reused)' : ''}`);
+  for (const [name, e] of Object.entries(r.evaluations)) {
+    out.push(`  ${name}: ${Object.entries(e.metrics).map(([k, v]) => `${k} ${fmt(v)}`).join(', ')}${e.threshold !== undefined ? ` (threshold ${fmt(e.threshold)})` : ''}`);
+  }
+  for (const [name, c] of Object.entries(r.comparisons)) {
+    out.push(`  ${name}: ${c.models.map((m) => `${m} ${fmt(c.scores[m])}`).join(' vs ')} on ${c.metric}; ${c.test} p = ${fmt(c.p_value)}; winner ${c.winner ?? 'none (tie)'}`);
+  }
+  for (const [name, m] of Object.entries(r.monitors)) out.push(`  ${name}: drifted [${m.drifted.join(', ')}], alert ${m.alert}`);
+  for (const o of r.outputs) out.push(`  wrote ${o}`);
+  process.stdout.write(`${out.join('\n')}\n`);
+}
+
+async function run(args: string[]): Promise<number> {
+  const { positional, flags } = parseArgs(args, ['progress']);
+  const [file, ...names] = positional;
+  if (!file) throw new UsageError('name a .narml file');
+  const checked = await loadChecked(file);
+  if (typeof checked === 'number') return checked;
+  const controller = new AbortController();
+  const onSigint = (): void => { process.stderr.write('\ncancelling...\n'); controller.abort(); };
+  process.once('SIGINT', onSigint);
+  for (const n of names) if (!checked.symbols.has(n)) throw new UsageError(`"${n}" is not declared in ${file}; declared: ${[...checked.symbols.keys()].join(', ')}`);
+  const result = await runPipeline(checked, { names, signal: controller.signal, onEvent: progressPrinter(flags.get('progress') === 'json') });
+  process.removeListener('SIGINT', onSigint);
+  if (flags.has('json')) process.stdout.write(`${JSON.stringify(result)}\n`);
+  else printRunSummary(result);
+  if (result.status === 'cancelled') return 130;
+  return result.status === 'succeeded' ? 0 : 1;
+}
+
+async function preview(args: string[]): Promise<number> {
+  const { positional, flags } = parseArgs(args, ['rows']);
+  const [file, name] = positional;
+  if (!file || !name) throw new UsageError('name a .narml file and a table declared in it');
+  const rows = flags.has('rows') ? Number(flags.get('rows')) : 20;
+  if (!Number.isInteger(rows) || rows < 0) throw new UsageError('--rows must be a whole number');
+  const checked = await loadChecked(file);
+  if (typeof checked === 'number') return checked;
+  const root = name.split('.')[0];
+  const sym = checked.symbols.get(root);
+  if (!sym || !['dataset', 'transform', 'split'].includes(sym.kind)) throw new UsageError(`"${name}" is not a table of ${file} (datasets, transforms and split parts such as parts.train)`);
+  const table = await new PipelineData(checked).table(name);
+  const p = previewTable(name, table, rows);
+  if (flags.has('json')) { process.stdout.write(`${JSON.stringify(p)}\n`); return 0; }
+  const lines = [`${name}: ${p.rowCount} rows, ${p.columns.length} columns`];
+  for (const c of p.columns) {
+    const stats = c.min !== undefined ? `min ${fmt(c.min)} max ${fmt(c.max!)} mean ${fmt(c.mean!)}` : (c.top ?? []).slice(0, 3).map((t) => `${t.value} (${t.count})`).join(', ');
+    lines.push(`  ${c.name}: ${c.type}${c.nullable ? '?' : ''}, ${c.missing} missing; ${stats}`);
+  }
+  lines.push('', p.columns.map((c) => c.name).join('\t'));
+  for (const r of p.rows) lines.push(r.map((v) => (v === null ? '' : String(v))).join('\t'));
+  process.stdout.write(`${lines.join('\n')}\n`);
+  return 0;
+}
+
+async function predictNow(args: string[]): Promise<number> {
+  const { positional, flags } = parseArgs(args, []);
+  const [file, name] = positional;
+  if (!file || !name) throw new UsageError('name a .narml file and a predict declared in it');
+  const checked = await loadChecked(file);
+  if (typeof checked === 'number') return checked;
+  if (checked.symbols.get(name)?.kind !== 'predict') throw new UsageError(`"${name}" is not a predict declaration of ${file}`);
+  const result = await runPipeline(checked, { names: [name], onEvent: progressPrinter(false) });
+  if (flags.has('json')) process.stdout.write(`${JSON.stringify(result)}\n`);
+  else printRunSummary(result);
+  return result.status === 'succeeded' ? 0 : 1;
+}
+
+async function history(args: string[]): Promise<number> {
+  const { positional, flags } = parseArgs(args, []);
+  const file = positional[0] ? resolve(positional[0]) : undefined;
+  const data = readStoreData(file ?? resolve('pipeline.narml'));
+  const runs = (data?.runs ?? []).filter((r) => !file || r.file === file);
+  if (flags.has('json')) { process.stdout.write(`${JSON.stringify({ runs })}\n`); return 0; }
+  if (runs.length === 0) { process.stdout.write('no runs yet; run a pipeline with `narml run FILE`\n'); return 0; }
+  for (const r of runs) {
+    const metrics = Object.entries(r.evaluations).map(([n, e]) => `${n} ${Object.entries(e.metrics).map(([k, v]) => `${k}=${fmt(v)}`).join(' ')}`).join('; ');
+    process.stdout.write(`${r.run}  ${r.status.padEnd(9)} ${r.started}  ${r.file}${metrics ? `\n    ${metrics}` : ''}\n`);
+  }
+  return 0;
+}
+
+async function models(args: string[]): Promise<number> {
+  const { positional, flags } = parseArgs(args, ['file']);
+  const name = positional[0];
+  const file = flags.get('file');
+  const data = readStoreData(resolve(typeof file === 'string' ? file : 'pipeline.narml'));
+  const versions = (data?.models ?? []).filter((m) => !name || m.model === name);
+  if (flags.has('json')) { process.stdout.write(`${JSON.stringify({ models: versions })}\n`); return 0; }
+  if (versions.length === 0) { process.stdout.write(`no model versions${name ? ` of ${name}` : ''} in ./.narml; run a pipeline first (or pass --file PIPELINE)\n`); return 0; }
+  for (const v of versions) {
+    const metrics = Object.entries(v.metrics).map(([on, m]) => `${on}: ${Object.entries(m).map(([k, x]) => `${k}=${fmt(x)}`).join(' ')}`).join('; ');
+    process.stdout.write(`${v.model} ${v.version}  ${v.algorithm} (${v.task}, target ${v.target})  ${v.created}${metrics ? `\n    ${metrics}` : ''}\n`);
+  }
+  return 0;
+}
+
+async function scheduler(args: string[]): Promise<number> {
+  const { positional } = parseArgs(args, []);
+  if (positional.length === 0) throw new UsageError('name at least one .narml file');
+  const files: CheckedPipeline[] = [];
+  for (const f of positional) {
+    const checked = await loadChecked(f);
+    if (typeof checked === 'number') return checked;
+    files.push(checked);
+  }
+  return runScheduler(files, (line) => process.stderr.write(`${line}\n`));
+}
+
+export const runnerCommands: Record<string, CliCommand> = {
+  run: { usage: 'run FILE [NAME...] [--json] [--progress json]', summary: 'run declarations and what they need', run },
+  preview: { usage: 'preview FILE NAME [--rows N] [--json]', summary: 'first rows and column statistics of a table', run: preview },
+  predict: { usage: 'predict FILE NAME [--json]', summary: 'run one predict declaration now', run: predictNow },
+  scheduler: { usage: 'scheduler FILE...', summary: 'run the schedules of the files until stopped', run: scheduler },
+  history: { usage: 'history [FILE] [--json]', summary: 'past runs', run: history },
+  models: { usage: 'models [NAME] [--file FILE] [--json]', summary: 'model versions with their metrics', run: models },
+};

@@ -1,0 +1,331 @@
+// Exports a fitted pipeline (transform steps + model) as one ONNX graph (IR 8, opset 15 +
+// ai.onnx.ml 3). Inputs: one [N, 1] tensor per raw column (float for numbers, booleans and
+// dates as days since 1970-01-01; string for categories and text). Outputs: `label` [N] (class
+// names, or the value for regression) and, for classification, `probabilities` [N, classes].
+// Classifiers are built from standard operators (MatMul/Softmax, TreeEnsembleRegressor margins +
+// Sigmoid/Softmax) so outputs match the runner's own predictions exactly.
+import type { Expr } from '../language/ast';
+import type { ColumnSchema, ColumnType } from '../language/schema';
+import type { SavedModel, TreeParams } from '../ml/model-types';
+import type { FittedStep } from '../transforms/fitted-step';
+import { parseIsoDate } from '../data/column-builder';
+import { AttrType, DataType, ModelProto } from './onnx-schema';
+
+export class OnnxExportError extends Error {}
+
+type Attr = { name: string; type: number; f?: number; i?: number; s?: Uint8Array; floats?: number[]; ints?: number[]; strings?: Uint8Array[]; t?: object };
+
+const utf8 = (s: string): Uint8Array => Buffer.from(s, 'utf8');
+
+class GraphBuilder {
+  nodes: object[] = [];
+  initializers: object[] = [];
+  inputs: object[] = [];
+  outputs: object[] = [];
+  private counter = 0;
+
+  fresh(hint: string): string {
+    return `${hint.replace(/[^A-Za-z0-9_]/g, '_')}_${this.counter++}`;
+  }
+
+  node(op: string, inputs: string[], attrs: Attr[] = [], domain = '', outputCount = 1): string[] {
+    const outputs = Array.from({ length: outputCount }, () => this.fresh(op));
+    this.nodes.push({ opType: op, input: inputs, output: outputs, attribute: attrs, domain, name: this.fresh(`n_${op}`) });
+    return outputs;
+  }
+
+  one(op: string, inputs: string[], attrs: Attr[] = [], domain = ''): string {
+    return this.node(op, inputs, attrs, domain)[0];
+  }
+
+  floatConst(values: number[], dims: number[]): string {
+    const name = this.fresh('const');
+    this.initializers.push({ name, dataType: DataType.FLOAT, dims, floatData: values });
+    return name;
+  }
+
+  int64Const(values: number[], dims: number[]): string {
+    const name = this.fresh('shape');
+    this.initializers.push({ name, dataType: DataType.INT64, dims, int64Data: values });
+    return name;
+  }
+
+  valueInfo(name: string, elemType: number, dims: (number | string)[]): object {
+    return { name, type: { tensorType: { elemType, shape: { dim: dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) } } } };
+  }
+}
+
+const fAttr = (name: string, v: number): Attr => ({ name, type: AttrType.FLOAT, f: v });
+const iAttr = (name: string, v: number): Attr => ({ name, type: AttrType.INT, i: v });
+const sAttr = (name: string, v: string): Attr => ({ name, type: AttrType.STRING, s: utf8(v) });
+const fsAttr = (name: string, v: number[]): Attr => ({ name, type: AttrType.FLOATS, floats: v });
+const isAttr = (name: string, v: number[]): Attr => ({ name, type: AttrType.INTS, ints: v });
+const ssAttr = (name: string, v: string[]): Attr => ({ name, type: AttrType.STRINGS, strings: v.map(utf8) });
+
+/** A column's tensor in the graph: float [N,1] or string [N,1]. */
+interface Tensor { name: string; kind: 'float' | 'string'; type: ColumnType }
+
+function describeStep(s: FittedStep): string {
+  switch (s.kind) {
+    case 'derive': return `derive ${s.column}`;
+    case 'cast': return `cast ${s.column} as ${s.to}`;
+    case 'impute': return `impute ${s.column}`;
+    default: return `${s.kind} ${'column' in s ? s.column : ''}`.trim();
+  }
+}
+
+function translateExpr(g: GraphBuilder, e: Expr, cols: Map<string, Tensor>, step: string): { name: string; bool: boolean } {
+  const fail = (why: string): never => { throw new OnnxExportError(`${step} cannot be exported to ONNX yet: ${why}`); };
+  const asFloat = (x: { name: string; bool: boolean }): string => (x.bool ? g.one('Cast', [x.name], [iAttr('to', DataType.FLOAT)]) : x.name);
+  const asBool = (x: { name: string; bool: boolean }): string => (x.bool ? x.name : g.one('Cast', [x.name], [iAttr('to', DataType.BOOL)]));
+  switch (e.kind) {
+    case 'Number':
+    case 'Percent':
+      return { name: g.floatConst([e.value], [1, 1]), bool: false };
+    case 'Boolean':
+      return { name: g.floatConst([e.value ? 1 : 0], [1, 1]), bool: false };
+    case 'Paren':
+      return translateExpr(g, e.inner!, cols, step);
+    case 'Name': {
+      const t = cols.get(e.name.text);
+      if (!t) return fail(`column ${e.name.text} is unknown`);
+      if (t.kind !== 'float') return fail(`it uses the ${t.type} column "${e.name.text}"`);
+      return { name: t.name, bool: false };
+    }
+    case 'Unary': {
+      const x = translateExpr(g, e.operand!, cols, step);
+      return e.operator === 'not' ? { name: g.one('Not', [asBool(x)]), bool: true } : { name: g.one('Neg', [asFloat(x)]), bool: false };
+    }
+    case 'Binary': {
+      const a = translateExpr(g, e.left, cols, step);
+      const b = translateExpr(g, e.right!, cols, step);
+      const arith: Record<string, string> = { '+': 'Add', '-': 'Sub', '*': 'Mul', '/': 'Div' };
+      const cmp: Record<string, [string, boolean]> = { '<': ['Less', false], '<=': ['LessOrEqual', false], '>': ['Greater', false], '>=': ['GreaterOrEqual', false], '==': ['Equal', false] };
+      if (arith[e.operator]) return { name: g.one(arith[e.operator], [asFloat(a), asFloat(b)]), bool: false };
+      if (e.operator === 'and' || e.operator === 'or') return { name: g.one(e.operator === 'and' ? 'And' : 'Or', [asBool(a), asBool(b)]), bool: true };
+      if (cmp[e.operator]) return { name: g.one(cmp[e.operator][0], [asFloat(a), asFloat(b)]), bool: true };
+      if (e.operator === '!=') return { name: g.one('Not', [g.one('Equal', [asFloat(a), asFloat(b)])]), bool: true };
+      return fail(`the operator ${e.operator} has no ONNX equivalent here`);
+    }
+    case 'Call': {
+      const args = e.args.map((x) => translateExpr(g, x.value!, cols, step));
+      const unary: Record<string, string> = { abs: 'Abs', sqrt: 'Sqrt', log: 'Log', exp: 'Exp' };
+      const fn = e.callee.name;
+      if (unary[fn]) return { name: g.one(unary[fn], [asFloat(args[0])]), bool: false };
+      if (fn === 'min' || fn === 'max') return { name: g.one(fn === 'min' ? 'Min' : 'Max', args.map(asFloat)), bool: false };
+      if (fn === 'days_between') return { name: g.one('Sub', [asFloat(args[1]), asFloat(args[0])]), bool: false };
+      if (fn === 'is_missing') return { name: g.one('IsNaN', [asFloat(args[0])]), bool: true };
+      if (fn === 'if') return { name: g.one('Where', [asBool(args[0]), asFloat(args[1]), asFloat(args[2])]), bool: false };
+      if (fn === 'coalesce') {
+        let acc = asFloat(args[args.length - 1]);
+        for (let i = args.length - 2; i >= 0; i--) acc = g.one('Where', [g.one('IsNaN', [asFloat(args[i])]), acc, asFloat(args[i])]);
+        return { name: acc, bool: false };
+      }
+      if (fn === 'date' && e.args[0]?.value?.kind === 'String') return { name: g.floatConst([parseIsoDate(e.args[0].value.value)], [1, 1]), bool: false };
+      return fail(`the function ${fn}() has no ONNX equivalent yet`);
+    }
+    default:
+      return fail(`${e.kind} expressions are not supported`);
+  }
+}
+
+function applyStep(g: GraphBuilder, s: FittedStep, cols: Map<string, Tensor>): void {
+  const step = describeStep(s);
+  const get = (c: string): Tensor => {
+    const t = cols.get(c);
+    if (!t) throw new OnnxExportError(`${step}: column "${c}" is not available in the exported graph`);
+    return t;
+  };
+  switch (s.kind) {
+    case 'filter':
+    case 'drop_missing':
+    case 'dedupe':
+      return; // row steps shape training data only
+    case 'drop':
+      for (const c of s.columns) cols.delete(c);
+      return;
+    case 'keep':
+      for (const c of [...cols.keys()]) if (!s.columns.includes(c)) cols.delete(c);
+      return;
+    case 'rename': {
+      const t = get(s.from);
+      cols.delete(s.from);
+      cols.set(s.to, t);
+      return;
+    }
+    case 'cast': {
+      const t = get(s.column);
+      const numeric = (x: ColumnType): boolean => x === 'number' || x === 'boolean' || x === 'date';
+      if (t.kind === 'float' && numeric(s.to)) { cols.set(s.column, { ...t, type: s.to }); return; }
+      if (t.kind === 'string' && (s.to === 'category' || s.to === 'text')) { cols.set(s.column, { ...t, type: s.to }); return; }
+      throw new OnnxExportError(`${step} cannot be exported to ONNX yet: converting ${t.type} to ${s.to} has no ONNX equivalent here`);
+    }
+    case 'impute': {
+      const t = get(s.column);
+      if (t.kind === 'float') {
+        const value = typeof s.value === 'number' ? s.value : Number(s.value);
+        cols.set(s.column, { ...t, name: g.one('Imputer', [t.name], [fsAttr('imputed_value_floats', [value]), fAttr('replaced_value_float', NaN)], 'ai.onnx.ml') });
+        return;
+      }
+      // Strings: missing arrives as "" and becomes the imputed level; other values pass through.
+      const levels = (t as Tensor & { levels?: string[] }).levels;
+      if (!levels) throw new OnnxExportError(`${step} cannot be exported: the levels of "${s.column}" are unknown`);
+      const keys = ['', ...levels];
+      const values = [String(s.value), ...levels];
+      cols.set(s.column, { ...t, name: g.one('LabelEncoder', [t.name], [ssAttr('keys_strings', keys), ssAttr('values_strings', values), sAttr('default_string', '\u0000unseen')], 'ai.onnx.ml') });
+      return;
+    }
+    case 'onehot': {
+      const t = get(s.column);
+      let input = t.name;
+      let attrs: Attr[];
+      if (t.kind === 'string') attrs = [ssAttr('cats_strings', s.levels)];
+      else {
+        // Booleans (0/1) and numbers: integer categories.
+        input = g.one('Cast', [t.name], [iAttr('to', DataType.INT64)]);
+        const ints = s.levels.map((l) => (l === 'true' ? 1 : l === 'false' ? 0 : Number(l)));
+        if (ints.some((v) => !Number.isInteger(v))) throw new OnnxExportError(`${step} cannot be exported: its levels are not whole numbers`);
+        attrs = [isAttr('cats_int64s', ints)];
+      }
+      const encoded = g.one('OneHotEncoder', [input], [...attrs, iAttr('zeros', 1)], 'ai.onnx.ml');
+      const flat = g.one('Reshape', [encoded, g.int64Const([-1, s.levels.length], [2])]);
+      cols.delete(s.column);
+      s.levels.forEach((_, k) => {
+        const piece = g.one('Slice', [flat, g.int64Const([k], [1]), g.int64Const([k + 1], [1]), g.int64Const([1], [1])]);
+        cols.set(s.outputs[k], { name: piece, kind: 'float', type: 'number' });
+      });
+      return;
+    }
+    case 'ordinal': {
+      const t = get(s.column);
+      if (t.kind !== 'string') throw new OnnxExportError(`${step} cannot be exported: ordinal encoding of a ${t.type} column`);
+      const name = g.one('LabelEncoder', [t.name], [ssAttr('keys_strings', s.levels), fsAttr('values_floats', s.levels.map((_, i) => i)), fAttr('default_float', NaN)], 'ai.onnx.ml');
+      cols.set(s.column, { name, kind: 'float', type: 'number' });
+      return;
+    }
+    case 'scale': {
+      const t = get(s.column);
+      cols.set(s.column, { ...t, type: 'number', name: g.one('Scaler', [t.name], [fsAttr('offset', [s.center]), fsAttr('scale', [1 / s.scale])], 'ai.onnx.ml') });
+      return;
+    }
+    case 'clip': {
+      const t = get(s.column);
+      cols.set(s.column, { ...t, name: g.one('Clip', [t.name, g.floatConst([s.lo], []), g.floatConst([s.hi], [])]) });
+      return;
+    }
+    case 'derive': {
+      if (s.type !== 'number' && s.type !== 'boolean' && s.type !== 'date') throw new OnnxExportError(`${step} cannot be exported to ONNX yet: it computes ${s.type}`);
+      const r = translateExpr(g, s.expr, cols, step);
+      const name = r.bool ? g.one('Cast', [r.name], [iAttr('to', DataType.FLOAT)]) : r.name;
+      cols.set(s.column, { name, kind: 'float', type: s.type });
+      return;
+    }
+  }
+}
+
+function treeAttributes(trees: TreeParams[], outputs: number, treeOutput: number[] | undefined, aggregate: 'average' | 'sum', base: number[]): Attr[] {
+  const nodes = { treeIds: [] as number[], nodeIds: [] as number[], featureIds: [] as number[], modes: [] as string[], values: [] as number[], trueIds: [] as number[], falseIds: [] as number[], missingTrue: [] as number[] };
+  const targets = { treeIds: [] as number[], nodeIds: [] as number[], ids: [] as number[], weights: [] as number[] };
+  trees.forEach((tree, t) => {
+    for (let n = 0; n < tree.feature.length; n++) {
+      const leaf = tree.feature[n] < 0;
+      nodes.treeIds.push(t);
+      nodes.nodeIds.push(n);
+      nodes.featureIds.push(leaf ? 0 : tree.feature[n]);
+      nodes.modes.push(leaf ? 'LEAF' : 'BRANCH_LEQ');
+      nodes.values.push(leaf ? 0 : tree.threshold[n]);
+      nodes.trueIds.push(leaf ? 0 : tree.left[n]);
+      nodes.falseIds.push(leaf ? 0 : tree.right[n]);
+      nodes.missingTrue.push(!leaf && tree.missingLeft[n] ? 1 : 0);
+      if (!leaf) continue;
+      if (aggregate === 'sum') {
+        targets.treeIds.push(t); targets.nodeIds.push(n); targets.ids.push(treeOutput?.[t] ?? 0); targets.weights.push(tree.value[n][0]);
+      } else {
+        for (let o = 0; o < outputs; o++) { targets.treeIds.push(t); targets.nodeIds.push(n); targets.ids.push(o); targets.weights.push(tree.value[n][o]); }
+      }
+    }
+  });
+  return [
+    iAttr('n_targets', outputs),
+    sAttr('aggregate_function', aggregate === 'sum' ? 'SUM' : 'AVERAGE'),
+    ...(aggregate === 'sum' ? [fsAttr('base_values', base)] : []),
+    isAttr('nodes_treeids', nodes.treeIds), isAttr('nodes_nodeids', nodes.nodeIds), isAttr('nodes_featureids', nodes.featureIds),
+    ssAttr('nodes_modes', nodes.modes), fsAttr('nodes_values', nodes.values), isAttr('nodes_truenodeids', nodes.trueIds),
+    isAttr('nodes_falsenodeids', nodes.falseIds), isAttr('nodes_missing_value_tracks_true', nodes.missingTrue),
+    isAttr('target_treeids', targets.treeIds), isAttr('target_nodeids', targets.nodeIds), isAttr('target_ids', targets.ids), fsAttr('target_weights', targets.weights),
+  ];
+}
+
+/** Adds the model on feature matrix `x` [N, F]; returns the outputs' tensor names. */
+function addModel(g: GraphBuilder, m: SavedModel, x: string): { label: string; probabilities?: string } {
+  const p = m.params;
+  const classes = m.classes;
+  let scores: string;
+  let link: 'identity' | 'logistic' | 'softmax' | 'probabilities';
+  if (p.kind === 'linear') {
+    const f = m.featureNames.length;
+    const k = p.coef.length;
+    const w = g.floatConst(Array.from({ length: f * k }, (_, i) => p.coef[i % k][Math.floor(i / k)]), [f, k]);
+    scores = g.one('Add', [g.one('MatMul', [x, w]), g.floatConst(p.intercept, [1, k])]);
+    link = p.link;
+  } else if (p.kind === 'tree-ensemble') {
+    const outputs = p.aggregate === 'sum' ? p.base.length : p.trees[0]?.value[0]?.length ?? 1;
+    scores = g.one('TreeEnsembleRegressor', [x], treeAttributes(p.trees, outputs, p.treeOutput, p.aggregate, p.base), 'ai.onnx.ml');
+    link = p.aggregate === 'average' && classes ? 'probabilities' : p.link;
+  } else {
+    throw new OnnxExportError(`${m.algorithm} models cannot be exported to ONNX yet; use logistic_regression, linear_regression, decision_tree, random_forest or gradient_boosting`);
+  }
+  if (!classes) return { label: g.one('Reshape', [scores, g.int64Const([-1], [1])]) };
+  let probabilities: string;
+  if (link === 'logistic') {
+    const q = g.one('Sigmoid', [scores]);
+    probabilities = g.one('Concat', [g.one('Sub', [g.floatConst([1], [1, 1]), q]), q], [iAttr('axis', 1)]);
+  } else if (link === 'softmax') probabilities = g.one('Softmax', [scores], [iAttr('axis', 1)]);
+  else probabilities = scores;
+  const index = g.one('ArgMax', [probabilities], [iAttr('axis', 1), iAttr('keepdims', 0)]);
+  const label = g.one('LabelEncoder', [index], [isAttr('keys_int64s', classes.map((_, i) => i)), ssAttr('values_strings', classes), sAttr('default_string', '')], 'ai.onnx.ml');
+  return { label, probabilities };
+}
+
+export interface OnnxExportInput {
+  name: string;
+  inputColumns: ColumnSchema[];
+  steps: FittedStep[];
+  model: SavedModel;
+}
+
+export function exportPipelineToOnnx(input: OnnxExportInput): Uint8Array {
+  const g = new GraphBuilder();
+  const cols = new Map<string, Tensor & { levels?: string[] }>();
+  for (const c of input.inputColumns) {
+    const kind = c.type === 'category' || c.type === 'text' ? 'string' : 'float';
+    g.inputs.push(g.valueInfo(c.name, kind === 'string' ? DataType.STRING : DataType.FLOAT, ['N', 1]));
+    cols.set(c.name, { name: c.name, kind, type: c.type, ...(c.levels ? { levels: c.levels } : {}) });
+  }
+  for (const s of input.steps) applyStep(g, s, cols);
+  const features = input.model.featureNames.map((f) => {
+    const t = cols.get(f);
+    if (!t) throw new OnnxExportError(`feature "${f}" is not computed by the exported steps`);
+    if (t.kind !== 'float') throw new OnnxExportError(`feature "${f}" is ${t.type}; only numbers reach a model`);
+    return t.name;
+  });
+  const x = features.length === 1 ? features[0] : g.one('Concat', features, [iAttr('axis', 1)]);
+  const out = addModel(g, input.model, x);
+  g.nodes.push({ opType: 'Identity', input: [out.label], output: ['label'], name: 'label_out', attribute: [], domain: '' });
+  g.outputs.push(g.valueInfo('label', input.model.classes ? DataType.STRING : DataType.FLOAT, ['N']));
+  if (out.probabilities) {
+    g.nodes.push({ opType: 'Identity', input: [out.probabilities], output: ['probabilities'], name: 'probabilities_out', attribute: [], domain: '' });
+    g.outputs.push(g.valueInfo('probabilities', DataType.FLOAT, ['N', input.model.classes!.length]));
+  }
+  const model = {
+    irVersion: 8,
+    producerName: 'narml',
+    producerVersion: '0.1.0',
+    opsetImport: [{ domain: '', version: 15 }, { domain: 'ai.onnx.ml', version: 3 }],
+    graph: { name: input.name, node: g.nodes, initializer: g.initializers, input: g.inputs, output: g.outputs },
+    metadataProps: [{ key: 'narml.algorithm', value: input.model.algorithm }, { key: 'narml.features', value: input.model.featureNames.join(',') }],
+  };
+  const err = ModelProto.verify(model);
+  if (err) throw new OnnxExportError(`internal error building the ONNX model: ${err}`);
+  return ModelProto.encode(ModelProto.fromObject(model)).finish();
+}

@@ -1,0 +1,225 @@
+// Runs a checked pipeline: the requested declarations and what they depend on, in lineage
+// order. Trained models and evaluation reports are stored by content hash and reused when the
+// declaration's definition and its input files are unchanged.
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import type { CheckedPipeline, DeclarationInfo, ModelInfo } from '../checker/checked-model';
+import type { ComparisonJson, EvaluationJson, ModelJson, MonitorJson, PredictionJson, ProgressEvent, RunJson } from '../contracts/cli-json';
+import { expandGlob } from '../data/glob';
+import type { SavedModel } from '../ml/model-types';
+import { restoreModel, saveModel } from '../ml/registry';
+import type { FittedStep } from '../transforms/fitted-step';
+import { selectRows } from '../transforms/table-ops';
+import { RunStore, sha256 } from '../store/run-store';
+import { exportModel } from './export-step';
+import { makeTarget, featureMatrix, targetValues, usableRows, subsetMatrix } from './model-data';
+import { monitorReport } from './monitor';
+import { PipelineData, RunError } from './pipeline-data';
+import { predictToFile } from './predict';
+import { comparisonReport, crossValidateReport, evaluationReport, scoreOn, type TrainedModel } from './scoring';
+import { trainModel } from './train-model';
+
+export interface RunOptions {
+  names?: string[];
+  signal?: AbortSignal;
+  onEvent?: (e: ProgressEvent) => void;
+  /** Date used for `{date}` in output paths (default today). */
+  now?: Date;
+}
+
+interface ModelArtifact {
+  saved?: SavedModel;
+  steps: FittedStep[];
+  trainRows: number;
+  algorithm: string;
+  options: Record<string, unknown>;
+  trials: unknown[];
+}
+
+/** Names to run: the requested ones and, transitively, what they read. */
+export function planOf(checked: CheckedPipeline, names?: string[]): string[] {
+  const wanted = new Set<string>();
+  const visit = (n: string): void => {
+    if (wanted.has(n)) return;
+    const s = checked.symbols.get(n);
+    if (!s) throw new RunError(`"${n}" is not declared in this file; declared: ${[...checked.symbols.keys()].join(', ')}`);
+    wanted.add(n);
+    for (const d of s.dependsOn) if (checked.symbols.has(d)) visit(d);
+  };
+  for (const n of names && names.length > 0 ? names : [...checked.symbols.keys()]) visit(n);
+  return checked.order.filter((n) => wanted.has(n));
+}
+
+async function fileHash(path: string): Promise<string> {
+  const h = createHash('sha256');
+  for await (const chunk of createReadStream(path)) h.update(chunk as Buffer);
+  return h.digest('hex');
+}
+
+function declarationText(checked: CheckedPipeline, name: string): string {
+  const s = checked.symbols.get(name)!;
+  const d = checked.document.declarations[s.declarationIndex];
+  return checked.text.slice(d.range.start.offset, d.range.end.offset).replace(/#[^\n]*/g, '').replace(/\s+/g, ' ').trim();
+}
+
+function runId(now: Date): string {
+  return `${now.toISOString().replace(/[-:]/g, '').replace(/\..*/, '')}-${Math.random().toString(36).slice(2, 6)}`;
+}
+
+export async function runPipeline(checked: CheckedPipeline, opts: RunOptions = {}): Promise<RunJson> {
+  const now = opts.now ?? new Date();
+  const emit = opts.onEvent ?? (() => undefined);
+  const plan = planOf(checked, opts.names);
+  const store = await RunStore.open(checked.file);
+  const run: RunJson = {
+    run: runId(now), status: 'succeeded', evaluations: {}, comparisons: {}, outputs: [], file: checked.file,
+    started: now.toISOString(), finished: '', computed: [], reused: [], models: {}, predictions: {}, monitors: {},
+  };
+  const data = new PipelineData(checked, opts.signal, (dataset, f) => emit({ type: 'stage', stage: 'read', declaration: dataset, fraction: f }));
+  const hashes = new Map<string, string>();
+  const trained = new Map<string, TrainedModel>();
+  const info = (name: string): DeclarationInfo | undefined => checked.infos[checked.symbols.get(name)!.declarationIndex];
+  try {
+    for (const name of plan) {
+      if (opts.signal?.aborted) throw new RunError('cancelled');
+      const decl = info(name);
+      if (!decl) throw new RunError(`"${name}" could not be checked; fix its errors first`);
+      const upstream = checked.symbols.get(name)!.dependsOn.map((d) => hashes.get(d) ?? '').join(',');
+      let inputs = '';
+      if (decl.kind === 'dataset') inputs = (await Promise.all(expandGlob(decl.path).map(fileHash))).join(',');
+      const hash = sha256(`${declarationText(checked, name)}|${upstream}|${inputs}`);
+      hashes.set(name, hash);
+      switch (decl.kind) {
+        case 'dataset':
+        case 'transform':
+        case 'split':
+          break;
+        case 'model':
+          trained.set(name, await trainOrReuse(decl, hash));
+          break;
+        case 'evaluate': {
+          const tm = trained.get(decl.model)!;
+          emit({ type: 'stage', stage: 'evaluate', declaration: name, fraction: 0 });
+          const chain = data.chain(decl.on);
+          const raw = selectRows(await data.rawTable(chain.dataset), await data.rawRows(chain));
+          const scored = scoreOn(tm, raw);
+          let cv: EvaluationJson['cv'];
+          if (decl.cv && tm.model) {
+            const trainChain = data.chain(tm.info.input);
+            cv = crossValidateReport(decl, tm, (await data.fitChain(trainChain)).train.table);
+          }
+          const report = evaluationReport(decl, tm, scored, cv);
+          run.evaluations[name] = report;
+          recordMetrics(store, run, tm.info, report);
+          run.computed.push(name);
+          emit({ type: 'stage', stage: 'evaluate', declaration: name, fraction: 1 });
+          break;
+        }
+        case 'compare': {
+          const models = decl.models.map((m) => trained.get(m)!);
+          const chain = data.chain(decl.on);
+          const raw = selectRows(await data.rawTable(chain.dataset), await data.rawRows(chain));
+          const report: ComparisonJson = comparisonReport(decl, models, models.map((m) => scoreOn(m, raw)));
+          run.comparisons[name] = report;
+          run.computed.push(name);
+          break;
+        }
+        case 'predict': {
+          emit({ type: 'stage', stage: 'predict', declaration: name, fraction: 0 });
+          const tm = trained.get(decl.model)!;
+          const result: PredictionJson = await predictToFile(decl, tm, data, now, opts.signal);
+          run.predictions[name] = result;
+          run.outputs.push(result.output);
+          store.data.lineage[result.output] = { run: run.run, declaration: name, inputs: [hash] };
+          run.computed.push(name);
+          emit({ type: 'stage', stage: 'predict', declaration: name, fraction: 1 });
+          break;
+        }
+        case 'monitor': {
+          const report: MonitorJson = await monitorReport(decl, trained.get(decl.model)!, data, run, checked);
+          run.monitors[name] = report;
+          run.computed.push(name);
+          break;
+        }
+        case 'export': {
+          emit({ type: 'stage', stage: 'export', declaration: name, fraction: 0 });
+          const tm = trained.get(decl.model)!;
+          exportModel(decl, tm);
+          run.outputs.push(decl.path);
+          store.data.lineage[decl.path] = { run: run.run, declaration: name, inputs: [hashes.get(decl.model) ?? ''] };
+          run.computed.push(name);
+          emit({ type: 'stage', stage: 'export', declaration: name, fraction: 1 });
+          break;
+        }
+      }
+    }
+  } catch (e) {
+    run.status = opts.signal?.aborted ? 'cancelled' : 'failed';
+    run.error = e instanceof Error ? e.message : String(e);
+  }
+  run.finished = new Date().toISOString();
+  store.data.runs.push(run);
+  await store.save();
+  emit({ type: 'done', status: run.status, run: run.run });
+  return run;
+
+  async function trainOrReuse(decl: ModelInfo, hash: string): Promise<TrainedModel> {
+    if (decl.ensemble) {
+      const members = decl.ensemble.members.map((m) => trained.get(m));
+      if (members.some((m) => !m)) throw new RunError(`ensemble ${decl.name}: a member model did not train`);
+      if (decl.ensemble.method !== 'voting') throw new RunError(`ensemble ${decl.name}: ${decl.ensemble.method} is not supported yet; use voting(of: [...])`);
+      run.computed.push(decl.name);
+      const tm: TrainedModel = { info: decl, steps: [], members: members as TrainedModel[], trainRows: 0, options: {} };
+      run.models[decl.name] = { algorithm: 'voting', task: decl.task!, target: decl.target!, version: hash.slice(0, 12), features: [], options: { of: decl.ensemble.members, soft: decl.ensemble.soft }, trainRows: 0 };
+      return tm;
+    }
+    const previous = store.data.results[hash];
+    const artifact = previous ? store.getArtifact<ModelArtifact>(previous) : undefined;
+    let tm: TrainedModel;
+    if (artifact?.saved) {
+      tm = { info: decl, steps: artifact.steps, model: restoreModel(artifact.saved), trainRows: artifact.trainRows, options: artifact.options };
+      run.reused.push(decl.name);
+      emit({ type: 'stage', stage: 'train (reused)', declaration: decl.name, fraction: 1 });
+    } else {
+      emit({ type: 'stage', stage: 'train', declaration: decl.name, fraction: 0 });
+      const chain = data.chain(decl.input);
+      const fitted = await data.fitChain(chain);
+      const table = fitted.train.table;
+      const x = featureMatrix(table, decl.features.map((f) => f.name));
+      const y = targetValues(table, decl);
+      const allowsMissing = decl.algorithm?.name === 'gradient_boosting' || decl.algorithm?.name === 'auto';
+      const rows = usableRows(x, y, allowsMissing, decl.task === 'classification');
+      if (rows.length === 0) throw new RunError(`model ${decl.name}: no training rows left (every row lacks the target or has missing features)`);
+      if (rows.length < x.nRows) emit({ type: 'log', level: 'warning', message: `model ${decl.name}: ${x.nRows - rows.length} training rows skipped (missing target or features)` });
+      const outcome = trainModel(decl, subsetMatrix(x, rows), makeTarget(decl, y, rows), {
+        seed: 42, signal: opts.signal,
+        onProgress: (f) => emit({ type: 'stage', stage: 'train', declaration: decl.name, fraction: f }),
+      });
+      const saved = saveModel(outcome.model);
+      const art: ModelArtifact = { saved, steps: fitted.fitted, trainRows: rows.length, algorithm: outcome.algorithm, options: outcome.options, trials: outcome.trials };
+      store.data.results[hash] = store.putArtifact(art);
+      tm = { info: decl, steps: fitted.fitted, model: outcome.model, trainRows: rows.length, options: outcome.options };
+      run.computed.push(decl.name);
+    }
+    const imp = tm.model!.featureImportances?.();
+    const modelJson: ModelJson = {
+      algorithm: tm.model!.algorithm, task: decl.task!, target: decl.target!, version: hash.slice(0, 12), features: tm.model!.featureNames,
+      options: tm.options, trainRows: tm.trainRows,
+      ...(imp ? { importances: Object.fromEntries(tm.model!.featureNames.map((f, i) => [f, imp[i]])) } : {}),
+    };
+    run.models[decl.name] = modelJson;
+    if (!store.data.models.some((m) => m.model === decl.name && m.version === modelJson.version && m.file === checked.file)) {
+      store.data.models.push({
+        model: decl.name, file: checked.file, version: modelJson.version, run: run.run, created: run.started, algorithm: modelJson.algorithm,
+        task: modelJson.task, target: modelJson.target, options: modelJson.options, metrics: {}, artifact: store.data.results[hash] ?? '',
+      });
+    }
+    return tm;
+  }
+}
+
+function recordMetrics(store: RunStore, run: RunJson, info: ModelInfo, report: EvaluationJson): void {
+  const version = run.models[info.name]?.version;
+  const entry = store.data.models.find((m) => m.model === info.name && m.version === version && m.file === run.file);
+  if (entry && report.on) entry.metrics[report.on] = report.metrics;
+}

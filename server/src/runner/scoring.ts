@@ -1,0 +1,210 @@
+// Scoring trained models on tables: prepares rows with the model's own fitted steps, predicts
+// (ensembles combine their members), and computes evaluation and comparison reports.
+import type { CompareInfo, EvaluateInfo, ModelInfo } from '../checker/checked-model';
+import type { ComparisonJson, EvaluationJson } from '../contracts/cli-json';
+import type { Table } from '../data/table';
+import { METRICS } from '../ml/catalog';
+import { bootstrapPValue, mcnemar, pairedT } from '../ml/compare-tests';
+import { kFoldIndices } from '../ml/cross-validation';
+import { argmaxRows } from '../ml/linear-predict';
+import { computeMetrics, confusionMatrix, rocCurve } from '../ml/metrics';
+import type { AlgorithmOptions, FittedModel } from '../ml/model-types';
+import { getAlgorithm } from '../ml/registry';
+import { tuneThreshold } from '../ml/threshold';
+import type { FittedStep } from '../transforms/fitted-step';
+import { applySteps } from '../transforms/fit-steps';
+import { featureMatrix, subsetMatrix, targetValues, usableRows, makeTarget } from './model-data';
+import { RunError } from './pipeline-data';
+
+export interface TrainedModel {
+  info: ModelInfo;
+  /** Fitted steps from the raw dataset to the model's table (empty for ensembles). */
+  steps: FittedStep[];
+  model?: FittedModel;
+  members?: TrainedModel[];
+  trainRows: number;
+  /** Options the final model was fitted with (after tuning). */
+  options: Record<string, unknown>;
+}
+
+export interface Scored {
+  /** Rows of the prepared table that were scored. */
+  yTrue: Float64Array;
+  pred: Float64Array;
+  proba?: Float64Array;
+  n: number;
+}
+
+/** Predictions for the rows of a raw table (prepared with the model's steps, 'train' mode: the evaluated table's rows). */
+export function predictPrepared(tm: TrainedModel, raw: Table, mode: 'train' | 'predict'): { prepared: Table; rowMap: Int32Array; pred: Float64Array; proba?: Float64Array; usable: Uint8Array } {
+  if (tm.members) {
+    const outs = tm.members.map((m) => predictPrepared(m, raw, mode));
+    const n = outs[0].pred.length;
+    if (outs.some((o) => o.pred.length !== n)) throw new RunError(`ensemble ${tm.info.name}: members prepare different rows; give them the same transforms`);
+    const usable = Uint8Array.from({ length: n }, (_, i) => (outs.every((o) => o.usable[i]) ? 1 : 0));
+    if (tm.info.task === 'regression') {
+      const pred = new Float64Array(n);
+      for (const o of outs) for (let i = 0; i < n; i++) pred[i] += o.pred[i] / outs.length;
+      return { prepared: outs[0].prepared, rowMap: outs[0].rowMap, pred, usable };
+    }
+    const k = tm.info.classes?.length ?? 2;
+    const proba = new Float64Array(n * k);
+    if (tm.info.ensemble?.soft !== false) {
+      for (const o of outs) for (let i = 0; i < n * k; i++) proba[i] += (o.proba?.[i] ?? 0) / outs.length;
+    } else {
+      for (const o of outs) for (let i = 0; i < n; i++) proba[i * k + o.pred[i]] += 1 / outs.length;
+    }
+    return { prepared: outs[0].prepared, rowMap: outs[0].rowMap, pred: argmaxRows(proba, n, k), proba, usable };
+  }
+  const model = tm.model!;
+  const { table, rowMap } = applySteps(tm.steps, raw, mode);
+  const x = featureMatrix(table, model.featureNames);
+  const allowsMissing = model.algorithm === 'gradient_boosting';
+  const usable = new Uint8Array(x.nRows);
+  const rows: number[] = [];
+  for (let i = 0; i < x.nRows; i++) {
+    if (allowsMissing || x.columns.every((c) => !Number.isNaN(c[i]))) { usable[i] = 1; rows.push(i); }
+  }
+  const sub = rows.length === x.nRows ? x : subsetMatrix(x, Int32Array.from(rows));
+  const subPred = model.predict(sub);
+  const subProba = model.predictProba?.(sub);
+  const pred = new Float64Array(x.nRows).fill(NaN);
+  const k = model.classes?.length ?? 0;
+  const proba = subProba ? new Float64Array(x.nRows * k).fill(NaN) : undefined;
+  rows.forEach((r, i) => {
+    pred[r] = subPred[i];
+    if (proba && subProba) for (let c = 0; c < k; c++) proba[r * k + c] = subProba[i * k + c];
+  });
+  return { prepared: table, rowMap, pred, ...(proba ? { proba } : {}), usable };
+}
+
+export function scoreOn(tm: TrainedModel, raw: Table): Scored {
+  const out = predictPrepared(tm, raw, 'train');
+  const y = targetValues(out.prepared, tm.info);
+  const classification = tm.info.task === 'classification';
+  const keep: number[] = [];
+  for (let i = 0; i < y.length; i++) if (out.usable[i] && (classification ? y[i] >= 0 : !Number.isNaN(y[i]))) keep.push(i);
+  const k = tm.info.classes?.length ?? 0;
+  const yTrue = Float64Array.from(keep, (r) => y[r]);
+  const pred = Float64Array.from(keep, (r) => out.pred[r]);
+  const proba = out.proba ? Float64Array.from({ length: keep.length * k }, (_, j) => out.proba![keep[Math.floor(j / k)] * k + (j % k)]) : undefined;
+  return { yTrue, pred, ...(proba ? { proba } : {}), n: keep.length };
+}
+
+function positiveIndex(info: ModelInfo, positive?: string): number {
+  if (positive && info.classes) return Math.max(0, info.classes.indexOf(positive));
+  return 1;
+}
+
+export function evaluationReport(ev: EvaluateInfo, tm: TrainedModel, s: Scored, cvReport?: EvaluationJson['cv']): EvaluationJson {
+  if (s.n === 0) throw new RunError(`evaluate ${ev.name}: no rows to score in ${ev.on}`);
+  const info = tm.info;
+  const classification = info.task === 'classification';
+  const k = info.classes?.length ?? 0;
+  const pos = positiveIndex(info, ev.positive);
+  let pred = s.pred;
+  let threshold: number | undefined;
+  if (classification && k === 2 && s.proba && ev.threshold) {
+    const score = Float64Array.from({ length: s.n }, (_, i) => s.proba![i * 2 + pos]);
+    if ('tune' in ev.threshold) {
+      const yPos = Int32Array.from(s.yTrue, (y) => (y === pos ? 1 : 0));
+      threshold = tuneThreshold(ev.threshold.tune, yPos, score, METRICS[ev.threshold.tune]?.higherIsBetter !== false).threshold;
+    } else threshold = ev.threshold.value;
+    pred = Float64Array.from(score, (p) => (p >= threshold! ? pos : 1 - pos));
+  }
+  const metrics = computeMetrics(ev.metrics, {
+    task: info.task!, yTrue: s.yTrue, yPred: pred, ...(s.proba ? { proba: s.proba } : {}),
+    ...(classification ? { nClasses: k, positiveIndex: pos } : {}),
+  });
+  const report: EvaluationJson = { model: info.name, on: ev.on, metrics, rows: s.n };
+  if (threshold !== undefined) report.threshold = threshold;
+  if (classification) {
+    report.confusion = { labels: info.classes ?? [], matrix: confusionMatrix(s.yTrue, pred, k) };
+    if (k === 2 && s.proba) {
+      const roc = rocCurve(Array.from(s.yTrue, (y) => y === pos), Float64Array.from({ length: s.n }, (_, i) => s.proba![i * 2 + pos]));
+      report.roc = { fpr: roc.fpr, tpr: roc.tpr };
+    }
+  }
+  if (cvReport) report.cv = cvReport;
+  return report;
+}
+
+/** `cv: K`: the model's algorithm and options refit on K folds of its training table. */
+export function crossValidateReport(ev: EvaluateInfo, tm: TrainedModel, trainTable: Table): EvaluationJson['cv'] | undefined {
+  if (!ev.cv || !tm.model) return undefined;
+  const info = tm.info;
+  const x = featureMatrix(trainTable, tm.model.featureNames);
+  const y = targetValues(trainTable, info);
+  const rows = usableRows(x, y, tm.model.algorithm === 'gradient_boosting', info.task === 'classification');
+  const xs = subsetMatrix(x, rows);
+  const target = makeTarget(info, y, rows);
+  const fold = kFoldIndices(xs.nRows, ev.cv, 42, target.task === 'classification' ? target.y : undefined);
+  const per: Record<string, number[]> = {};
+  const algo = getAlgorithm(tm.model.algorithm);
+  if (!algo) return undefined;
+  for (let f = 0; f < ev.cv; f++) {
+    const tr: number[] = [], te: number[] = [];
+    for (let i = 0; i < xs.nRows; i++) (fold[i] === f ? te : tr).push(i);
+    const trRows = Int32Array.from(tr), teRows = Int32Array.from(te);
+    const m = algo.fit(subsetMatrix(xs, trRows), subsetTargetOf(target, trRows), tm.options as AlgorithmOptions, { seed: 42 });
+    const xt = subsetMatrix(xs, teRows);
+    const proba = m.predictProba?.(xt);
+    const yt = Float64Array.from(teRows, (r) => target.y[r]);
+    const vals = computeMetrics(ev.metrics, {
+      task: info.task!, yTrue: yt, yPred: m.predict(xt), ...(proba ? { proba } : {}),
+      ...(info.task === 'classification' ? { nClasses: info.classes?.length ?? 2, positiveIndex: positiveIndex(info, ev.positive) } : {}),
+    });
+    for (const [k, v] of Object.entries(vals)) (per[k] ??= []).push(v);
+  }
+  const metrics: Record<string, { mean: number; std: number }> = {};
+  for (const [k, v] of Object.entries(per)) {
+    const mean = v.reduce((a, b) => a + b, 0) / v.length;
+    metrics[k] = { mean, std: Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / v.length) };
+  }
+  return { folds: ev.cv, metrics };
+}
+
+function subsetTargetOf(t: ReturnType<typeof makeTarget>, rows: Int32Array): ReturnType<typeof makeTarget> {
+  return t.task === 'classification'
+    ? { task: 'classification', y: Int32Array.from(rows, (r) => t.y[r]), classes: t.classes }
+    : { task: 'regression', y: Float64Array.from(rows, (r) => t.y[r]) };
+}
+
+export function comparisonReport(cmp: CompareInfo, models: TrainedModel[], scored: Scored[]): ComparisonJson {
+  const info = models[0].info;
+  const classification = info.task === 'classification';
+  const spec = METRICS[cmp.metric];
+  const scores: Record<string, number> = {};
+  models.forEach((m, i) => {
+    const s = scored[i];
+    scores[m.info.name] = computeMetrics([cmp.metric], {
+      task: info.task!, yTrue: s.yTrue, yPred: s.pred, ...(s.proba ? { proba: s.proba } : {}),
+      ...(classification ? { nClasses: info.classes?.length ?? 2, positiveIndex: 1 } : {}),
+    })[cmp.metric];
+  });
+  const [a, b] = scored;
+  if (a.n !== b.n) throw new RunError(`compare ${cmp.name}: the models scored different rows (${a.n} and ${b.n}); give them the same transforms`);
+  let pValue: number;
+  if (cmp.test === 'mcnemar') {
+    pValue = mcnemar(Uint8Array.from(a.pred, (p, i) => (p === a.yTrue[i] ? 1 : 0)), Uint8Array.from(b.pred, (p, i) => (p === b.yTrue[i] ? 1 : 0))).pValue;
+  } else if (cmp.test === 'paired_t') {
+    const loss = (s: Scored): Float64Array => classification
+      ? Float64Array.from(s.pred, (p, i) => (p === s.yTrue[i] ? 0 : 1))
+      : Float64Array.from(s.pred, (p, i) => (p - s.yTrue[i]) ** 2);
+    pValue = pairedT(loss(a), loss(b)).pValue;
+  } else {
+    const metricOn = (s: Scored, rows: Int32Array): number => {
+      const k = info.classes?.length ?? 2;
+      return computeMetrics([cmp.metric], {
+        task: info.task!, yTrue: Float64Array.from(rows, (r) => s.yTrue[r]), yPred: Float64Array.from(rows, (r) => s.pred[r]),
+        ...(s.proba ? { proba: Float64Array.from({ length: rows.length * k }, (_, j) => s.proba![rows[Math.floor(j / k)] * k + (j % k)]) } : {}),
+        ...(classification ? { nClasses: k, positiveIndex: 1 } : {}),
+      })[cmp.metric];
+    };
+    pValue = bootstrapPValue((rows) => metricOn(a, rows) - metricOn(b, rows), a.n, 42, 500).pValue;
+  }
+  const names = models.map((m) => m.info.name);
+  const [sa, sb] = names.map((n) => scores[n]);
+  const better = spec?.higherIsBetter === false ? (sa < sb ? names[0] : names[1]) : sa > sb ? names[0] : names[1];
+  return { models: names, metric: cmp.metric, test: cmp.test, p_value: pValue, winner: sa === sb ? null : better, scores };
+}
