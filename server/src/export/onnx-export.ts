@@ -22,6 +22,8 @@ class GraphBuilder {
   initializers: object[] = [];
   inputs: object[] = [];
   outputs: object[] = [];
+  /** Types of ai.onnx.ml node outputs, which onnx's shape inference does not always derive. */
+  valueInfos: object[] = [];
   private counter = 0;
 
   fresh(hint: string): string {
@@ -36,6 +38,13 @@ class GraphBuilder {
 
   one(op: string, inputs: string[], attrs: Attr[] = [], domain = ''): string {
     return this.node(op, inputs, attrs, domain)[0];
+  }
+
+  /** An ai.onnx.ml node whose output element type is declared for the checker. */
+  ml(op: string, inputs: string[], attrs: Attr[], elemType: number): string {
+    const out = this.node(op, inputs, attrs, 'ai.onnx.ml')[0];
+    this.valueInfos.push({ name: out, type: { tensorType: { elemType } } });
+    return out;
   }
 
   floatConst(values: number[], dims: number[]): string {
@@ -108,6 +117,7 @@ function translateExpr(g: GraphBuilder, e: Expr, cols: Map<string, Tensor>, step
       return fail(`the operator ${e.operator} has no ONNX equivalent here`);
     }
     case 'Call': {
+      if (e.callee.name === 'date' && e.args[0]?.value?.kind === 'String') return { name: g.floatConst([parseIsoDate(e.args[0].value.value)], [1, 1]), bool: false };
       const args = e.args.map((x) => translateExpr(g, x.value!, cols, step));
       const unary: Record<string, string> = { abs: 'Abs', sqrt: 'Sqrt', log: 'Log', exp: 'Exp' };
       const fn = e.callee.name;
@@ -121,7 +131,6 @@ function translateExpr(g: GraphBuilder, e: Expr, cols: Map<string, Tensor>, step
         for (let i = args.length - 2; i >= 0; i--) acc = g.one('Where', [g.one('IsNaN', [asFloat(args[i])]), acc, asFloat(args[i])]);
         return { name: acc, bool: false };
       }
-      if (fn === 'date' && e.args[0]?.value?.kind === 'String') return { name: g.floatConst([parseIsoDate(e.args[0].value.value)], [1, 1]), bool: false };
       return fail(`the function ${fn}() has no ONNX equivalent yet`);
     }
     default:
@@ -164,7 +173,7 @@ function applyStep(g: GraphBuilder, s: FittedStep, cols: Map<string, Tensor>): v
       const t = get(s.column);
       if (t.kind === 'float') {
         const value = typeof s.value === 'number' ? s.value : Number(s.value);
-        cols.set(s.column, { ...t, name: g.one('Imputer', [t.name], [fsAttr('imputed_value_floats', [value]), fAttr('replaced_value_float', NaN)], 'ai.onnx.ml') });
+        cols.set(s.column, { ...t, name: g.ml('Imputer', [t.name], [fsAttr('imputed_value_floats', [value]), fAttr('replaced_value_float', NaN)], DataType.FLOAT) });
         return;
       }
       // Strings: missing arrives as "" and becomes the imputed level; other values pass through.
@@ -172,7 +181,7 @@ function applyStep(g: GraphBuilder, s: FittedStep, cols: Map<string, Tensor>): v
       if (!levels) throw new OnnxExportError(`${step} cannot be exported: the levels of "${s.column}" are unknown`);
       const keys = ['', ...levels];
       const values = [String(s.value), ...levels];
-      cols.set(s.column, { ...t, name: g.one('LabelEncoder', [t.name], [ssAttr('keys_strings', keys), ssAttr('values_strings', values), sAttr('default_string', '\u0000unseen')], 'ai.onnx.ml') });
+      cols.set(s.column, { ...t, name: g.ml('LabelEncoder', [t.name], [ssAttr('keys_strings', keys), ssAttr('values_strings', values), sAttr('default_string', '\u0000unseen')], DataType.STRING) });
       return;
     }
     case 'onehot': {
@@ -187,7 +196,7 @@ function applyStep(g: GraphBuilder, s: FittedStep, cols: Map<string, Tensor>): v
         if (ints.some((v) => !Number.isInteger(v))) throw new OnnxExportError(`${step} cannot be exported: its levels are not whole numbers`);
         attrs = [isAttr('cats_int64s', ints)];
       }
-      const encoded = g.one('OneHotEncoder', [input], [...attrs, iAttr('zeros', 1)], 'ai.onnx.ml');
+      const encoded = g.ml('OneHotEncoder', [input], [...attrs, iAttr('zeros', 1)], DataType.FLOAT);
       const flat = g.one('Reshape', [encoded, g.int64Const([-1, s.levels.length], [2])]);
       cols.delete(s.column);
       s.levels.forEach((_, k) => {
@@ -199,13 +208,13 @@ function applyStep(g: GraphBuilder, s: FittedStep, cols: Map<string, Tensor>): v
     case 'ordinal': {
       const t = get(s.column);
       if (t.kind !== 'string') throw new OnnxExportError(`${step} cannot be exported: ordinal encoding of a ${t.type} column`);
-      const name = g.one('LabelEncoder', [t.name], [ssAttr('keys_strings', s.levels), fsAttr('values_floats', s.levels.map((_, i) => i)), fAttr('default_float', NaN)], 'ai.onnx.ml');
+      const name = g.ml('LabelEncoder', [t.name], [ssAttr('keys_strings', s.levels), fsAttr('values_floats', s.levels.map((_, i) => i)), fAttr('default_float', NaN)], DataType.FLOAT);
       cols.set(s.column, { name, kind: 'float', type: 'number' });
       return;
     }
     case 'scale': {
       const t = get(s.column);
-      cols.set(s.column, { ...t, type: 'number', name: g.one('Scaler', [t.name], [fsAttr('offset', [s.center]), fsAttr('scale', [1 / s.scale])], 'ai.onnx.ml') });
+      cols.set(s.column, { ...t, type: 'number', name: g.ml('Scaler', [t.name], [fsAttr('offset', [s.center]), fsAttr('scale', [1 / s.scale])], DataType.FLOAT) });
       return;
     }
     case 'clip': {
@@ -270,7 +279,7 @@ function addModel(g: GraphBuilder, m: SavedModel, x: string): { label: string; p
     link = p.link;
   } else if (p.kind === 'tree-ensemble') {
     const outputs = p.aggregate === 'sum' ? p.base.length : p.trees[0]?.value[0]?.length ?? 1;
-    scores = g.one('TreeEnsembleRegressor', [x], treeAttributes(p.trees, outputs, p.treeOutput, p.aggregate, p.base), 'ai.onnx.ml');
+    scores = g.ml('TreeEnsembleRegressor', [x], treeAttributes(p.trees, outputs, p.treeOutput, p.aggregate, p.base), DataType.FLOAT);
     link = p.aggregate === 'average' && classes ? 'probabilities' : p.link;
   } else {
     throw new OnnxExportError(`${m.algorithm} models cannot be exported to ONNX yet; use logistic_regression, linear_regression, decision_tree, random_forest or gradient_boosting`);
@@ -283,7 +292,7 @@ function addModel(g: GraphBuilder, m: SavedModel, x: string): { label: string; p
   } else if (link === 'softmax') probabilities = g.one('Softmax', [scores], [iAttr('axis', 1)]);
   else probabilities = scores;
   const index = g.one('ArgMax', [probabilities], [iAttr('axis', 1), iAttr('keepdims', 0)]);
-  const label = g.one('LabelEncoder', [index], [isAttr('keys_int64s', classes.map((_, i) => i)), ssAttr('values_strings', classes), sAttr('default_string', '')], 'ai.onnx.ml');
+  const label = g.ml('LabelEncoder', [index], [isAttr('keys_int64s', classes.map((_, i) => i)), ssAttr('values_strings', classes), sAttr('default_string', '')], DataType.STRING);
   return { label, probabilities };
 }
 
@@ -322,7 +331,7 @@ export function exportPipelineToOnnx(input: OnnxExportInput): Uint8Array {
     producerName: 'narml',
     producerVersion: '0.1.0',
     opsetImport: [{ domain: '', version: 15 }, { domain: 'ai.onnx.ml', version: 3 }],
-    graph: { name: input.name, node: g.nodes, initializer: g.initializers, input: g.inputs, output: g.outputs },
+    graph: { name: input.name, node: g.nodes, initializer: g.initializers, input: g.inputs, output: g.outputs, valueInfo: g.valueInfos },
     metadataProps: [{ key: 'narml.algorithm', value: input.model.algorithm }, { key: 'narml.features', value: input.model.featureNames.join(',') }],
   };
   const err = ModelProto.verify(model);
