@@ -1,0 +1,251 @@
+// The NarML language server (stdio: `node dist/server.js --stdio`; IPC for the VS Code client).
+// Each open document is re-checked after a short debounce; a newer edit supersedes a pending
+// check. One schema cache serves every document; sampled schemas are refined in the background
+// and CSV files of open pipelines are watched, so a change on disk re-checks their dependants.
+import { watch, type FSWatcher } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import {
+  CodeActionKind, createConnection, DiagnosticSeverity, DidChangeWatchedFilesNotification, ProposedFeatures, TextDocuments,
+  TextDocumentSyncKind, TextEdit, type CodeAction, type Diagnostic as LspDiagnostic, type InitializeParams, type SemanticTokensLegend,
+} from 'vscode-languageserver/node';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { checkPipeline } from '../checker/check-pipeline';
+import type { CheckedPipeline } from '../checker/checked-model';
+import type { Diagnostic, FixData } from '../checker/diagnostic';
+import { CsvSchemaCache } from '../data/csv-schema-cache';
+import { formatDocument } from '../language/format';
+import { PIPELINE_GRAPH_REQUEST, type PipelineGraph, type PipelineGraphParams } from '../contracts/lsp-requests';
+import { readLatestEvaluations } from '../store/run-store';
+import { complete } from './completion';
+import { codeLenses, definition, documentSymbols, hover, inlayHints, lspRange, prepareRename, references, rename } from './features';
+import { semanticTokens, TOKEN_LEGEND } from './semantic-tokens';
+
+const connection = createConnection(ProposedFeatures.all);
+const documents = new TextDocuments(TextDocument);
+const cache = new CsvSchemaCache();
+const checked = new Map<string, CheckedPipeline>();
+const timers = new Map<string, NodeJS.Timeout>();
+const watchers = new Map<string, FSWatcher>();
+let debounceMs = 30;
+
+function filePath(uri: string): string {
+  try {
+    return uri.startsWith('file:') ? fileURLToPath(uri) : uri;
+  } catch {
+    return uri;
+  }
+}
+
+function toLsp(d: Diagnostic): LspDiagnostic {
+  return {
+    range: lspRange(d.range),
+    severity: d.severity === 'error' ? DiagnosticSeverity.Error : d.severity === 'warning' ? DiagnosticSeverity.Warning : DiagnosticSeverity.Information,
+    code: d.code,
+    source: 'narml',
+    message: d.message,
+    ...(d.fixes ? { data: d.fixes } : {}),
+  };
+}
+
+/** Checks a document now (or returns the current result when the text is unchanged). */
+function ensureChecked(uri: string): CheckedPipeline | undefined {
+  const doc = documents.get(uri);
+  if (!doc) return checked.get(uri);
+  const prev = checked.get(uri);
+  if (prev && prev.text === doc.getText()) return prev;
+  const result = checkPipeline(doc.getText(), filePath(uri), cache);
+  checked.set(uri, result);
+  return result;
+}
+
+function publish(uri: string): void {
+  let result: CheckedPipeline | undefined;
+  try {
+    result = ensureChecked(uri);
+  } catch (e) {
+    connection.console.error(`narml: checking ${uri} failed: ${e instanceof Error ? e.stack : String(e)}`);
+    return;
+  }
+  if (!result) return;
+  void connection.sendDiagnostics({ uri, diagnostics: result.diagnostics.map(toLsp) });
+  watchDatasets(result);
+  void refineSchemas(uri, result);
+}
+
+function schedule(uri: string, force = false): void {
+  clearTimeout(timers.get(uri));
+  if (force) checked.delete(uri);
+  timers.set(uri, setTimeout(() => { timers.delete(uri); publish(uri); }, debounceMs));
+}
+
+async function refineSchemas(uri: string, result: CheckedPipeline): Promise<void> {
+  let changed = false;
+  for (const info of result.infos) {
+    if (info?.kind === 'dataset' && !info.schemaComplete) {
+      try {
+        changed = (await cache.refine(info.path, info.options)) || changed;
+      } catch {
+        // The check already reported unreadable files.
+      }
+    }
+  }
+  if (changed && documents.get(uri)) schedule(uri, true);
+}
+
+/** Watches the CSV files open pipelines read, for clients that do not send file events. */
+function watchDatasets(result: CheckedPipeline): void {
+  for (const info of result.infos) {
+    if (info?.kind !== 'dataset' || !info.schema) continue;
+    const r = cache.schema(info.path, info.options);
+    if (!r.ok) continue;
+    for (const f of r.files) {
+      if (watchers.has(f)) continue;
+      try {
+        const w = watch(f, { persistent: false }, () => csvChanged(f));
+        w.on('error', () => { w.close(); watchers.delete(f); });
+        watchers.set(f, w);
+      } catch {
+        // Not watchable (e.g. on some network file systems): client file events still work.
+      }
+    }
+  }
+}
+
+function csvChanged(path: string): void {
+  cache.invalidate(path);
+  for (const doc of documents.all()) schedule(doc.uri, true);
+}
+
+connection.onInitialize((params: InitializeParams) => {
+  const opts = params.initializationOptions as { debounceMs?: number } | undefined;
+  if (typeof opts?.debounceMs === 'number' && opts.debounceMs >= 0) debounceMs = opts.debounceMs;
+  const legend: SemanticTokensLegend = TOKEN_LEGEND;
+  return {
+    capabilities: {
+      textDocumentSync: TextDocumentSyncKind.Incremental,
+      completionProvider: { triggerCharacters: [' ', ':', '[', ',', '(', '.'] },
+      hoverProvider: true,
+      definitionProvider: true,
+      referencesProvider: true,
+      renameProvider: { prepareProvider: true },
+      documentSymbolProvider: true,
+      documentFormattingProvider: true,
+      codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
+      inlayHintProvider: true,
+      codeLensProvider: { resolveProvider: false },
+      semanticTokensProvider: { legend, full: true },
+    },
+    serverInfo: { name: 'narml', version: '0.1.0' },
+  };
+});
+
+connection.onInitialized(() => {
+  void connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: '**/*.csv' }] }).catch(() => undefined);
+});
+
+connection.onDidChangeWatchedFiles((e) => {
+  for (const change of e.changes) csvChanged(filePath(change.uri));
+});
+
+documents.onDidOpen((e) => schedule(e.document.uri));
+documents.onDidChangeContent((e) => schedule(e.document.uri));
+documents.onDidClose((e) => {
+  clearTimeout(timers.get(e.document.uri));
+  checked.delete(e.document.uri);
+  void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
+});
+
+/** Runs a request against the current checked pipeline; never throws to the client. */
+function withChecked<T>(uri: string, fallback: T, f: (p: CheckedPipeline, doc: TextDocument) => T): T {
+  const doc = documents.get(uri);
+  if (!doc) return fallback;
+  try {
+    const p = ensureChecked(uri);
+    return p ? f(p, doc) : fallback;
+  } catch (e) {
+    connection.console.error(`narml: request failed: ${e instanceof Error ? e.stack : String(e)}`);
+    return fallback;
+  }
+}
+
+connection.onCompletion((params) => withChecked(params.textDocument.uri, [], (p, doc) => complete(p, doc.offsetAt(params.position))));
+connection.onHover((params) => withChecked(params.textDocument.uri, null, (p, doc) => hover(p, doc.offsetAt(params.position), () => readLatestEvaluations(p.file))));
+connection.onDefinition((params) => withChecked(params.textDocument.uri, null, (p, doc) => definition(p, params.textDocument.uri, doc.offsetAt(params.position))));
+connection.onReferences((params) => withChecked(params.textDocument.uri, [], (p, doc) => references(p, params.textDocument.uri, doc.offsetAt(params.position))));
+connection.onPrepareRename((params) => withChecked(params.textDocument.uri, null, (p, doc) => prepareRename(p, doc.offsetAt(params.position))));
+connection.onRenameRequest((params) => withChecked(params.textDocument.uri, null, (p, doc) => rename(p, params.textDocument.uri, doc.offsetAt(params.position), params.newName)));
+connection.onDocumentSymbol((params) => withChecked(params.textDocument.uri, [], (p) => documentSymbols(p)));
+connection.onDocumentFormatting((params) => withChecked(params.textDocument.uri, [], (_p, doc) => {
+  const text = doc.getText();
+  const formatted = formatDocument(text);
+  return formatted === text ? [] : [TextEdit.replace({ start: { line: 0, character: 0 }, end: doc.positionAt(text.length) }, formatted)];
+}));
+connection.languages.inlayHint.on((params) => withChecked(params.textDocument.uri, [], (p) => inlayHints(p, params.range)));
+connection.onCodeLens((params) => withChecked(params.textDocument.uri, [], (p) => codeLenses(p, params.textDocument.uri)));
+connection.languages.semanticTokens.on((params) => withChecked(params.textDocument.uri, { data: [] }, (p) => semanticTokens(p)));
+
+connection.onCodeAction((params) => withChecked(params.textDocument.uri, [] as CodeAction[], (p, doc) => {
+  const actions: CodeAction[] = [];
+  for (const d of params.context.diagnostics) {
+    const fixes = (d.data as { title: string; data: FixData }[] | undefined) ?? [];
+    for (const fix of fixes) {
+      const edit = fixEdit(p, doc, d, fix.data);
+      if (edit) actions.push({ title: fix.title, kind: CodeActionKind.QuickFix, diagnostics: [d], isPreferred: fixes.length === 1, edit: { changes: { [params.textDocument.uri]: [edit] } } });
+    }
+  }
+  return actions;
+}));
+
+/** Where a new step goes in a transform: before the given step, or after its last step. */
+function insertStepEdit(p: CheckedPipeline, doc: TextDocument, transform: string, step: string, before?: number): TextEdit | undefined {
+  const sym = p.symbols.get(transform);
+  const decl = sym ? p.document.declarations[sym.declarationIndex] : undefined;
+  if (!decl || decl.kind !== 'transform' || !decl.bodyRange) return undefined;
+  const anchor = before !== undefined ? decl.steps[before] : undefined;
+  if (anchor) {
+    const line = anchor.range.start.line;
+    const indent = ' '.repeat(anchor.range.start.character);
+    return TextEdit.insert({ line, character: 0 }, `${indent}${step}\n`);
+  }
+  const last = decl.steps[decl.steps.length - 1];
+  const indent = last ? ' '.repeat(last.range.start.character) : '  ';
+  const closeLine = decl.bodyRange.end.line;
+  if (closeLine === decl.bodyRange.start.line) {
+    return TextEdit.insert(doc.positionAt(decl.bodyRange.end.offset - 1), `${last ? ',' : ''} ${step} `);
+  }
+  return TextEdit.insert({ line: closeLine, character: 0 }, `${indent}${step}\n`);
+}
+
+function fixEdit(p: CheckedPipeline, doc: TextDocument, d: LspDiagnostic, fix: FixData): TextEdit | undefined {
+  switch (fix.kind) {
+    case 'replace':
+      return TextEdit.replace(d.range, fix.with);
+    case 'insert-step':
+      return insertStepEdit(p, doc, fix.transform, fix.step, fix.beforeStepIndex);
+    case 'cast-category': {
+      const model = p.document.declarations.find((x) => x.range.start.line <= d.range.start.line && d.range.end.line <= x.range.end.line);
+      const input = model && model.kind === 'model' ? model.from?.text.split('.')[0] : undefined;
+      let transform = input;
+      const info = input ? p.infos[p.symbols.get(input)?.declarationIndex ?? -1] : undefined;
+      if (info?.kind === 'split') transform = info.input;
+      const quoted = /^[A-Za-z_][A-Za-z0-9_]*$/.test(fix.column) ? fix.column : `\`${fix.column}\``;
+      return transform ? insertStepEdit(p, doc, transform, `cast ${quoted} as category`) : undefined;
+    }
+  }
+}
+
+connection.onRequest(PIPELINE_GRAPH_REQUEST, (params: PipelineGraphParams): PipelineGraph => withChecked(params.uri, { uri: params.uri, nodes: [] }, (p) => ({
+  uri: params.uri,
+  nodes: [...p.symbols.values()].map((s) => {
+    const d = p.document.declarations[s.declarationIndex];
+    const inside = p.diagnostics.filter((x) => x.range.start.offset >= d.range.start.offset && x.range.start.offset <= d.range.end.offset);
+    return {
+      name: s.name, kind: s.kind, line: d.keyword.start.line, dependsOn: s.dependsOn.filter((n) => p.symbols.has(n)),
+      errors: inside.filter((x) => x.severity === 'error').length, warnings: inside.filter((x) => x.severity === 'warning').length,
+    };
+  }),
+})));
+
+documents.listen(connection);
+connection.listen();
+
