@@ -1,7 +1,7 @@
 // Hover, definition, references, rename, document symbols, inlay hints and code lenses, all
 // answered from the checked pipeline (never by re-parsing or re-checking).
 import {
-  CodeLens, DocumentSymbol, InlayHint, InlayHintKind, Location, MarkupKind, Position, SymbolKind, TextEdit,
+  type CodeLens, DocumentSymbol, InlayHint, InlayHintKind, Location, MarkupKind, Position, SymbolKind, TextEdit,
   type Hover, type Range as LspRange, type WorkspaceEdit,
 } from 'vscode-languageserver/node';
 import type { Range } from '../language/ast';
@@ -180,10 +180,10 @@ export function codeLenses(p: CheckedPipeline, uri: string): CodeLens[] {
   for (const s of p.symbols.values()) {
     const d = p.document.declarations[s.declarationIndex];
     const r = lspRange(d.keyword);
-    const lens = (title: string, command: string): CodeLens => CodeLens.create(r, { title, command, arguments: [uri, s.name] });
+    const lens = (title: string, command: string, name = s.name): CodeLens => ({ range: r, command: { title, command, arguments: [uri, name] } });
     out.push(lens('▶ Run', COMMANDS.runDeclaration));
     if (s.kind === 'dataset' || s.kind === 'transform') out.push(lens('Preview', COMMANDS.previewData));
-    if (s.kind === 'split') out.push(CodeLens.create(r, { title: 'Preview train', command: COMMANDS.previewData, arguments: [uri, `${s.name}.train`] }));
+    if (s.kind === 'split') out.push(lens('Preview train', COMMANDS.previewData, `${s.name}.train`));
     if (s.kind === 'model' || s.kind === 'evaluate' || s.kind === 'compare') out.push(lens('Metrics', COMMANDS.showMetrics));
     if (s.kind === 'predict') out.push(lens('Predict now', COMMANDS.predictNow));
     if (s.kind === 'export') out.push(lens('Export', COMMANDS.exportModel));

@@ -1,0 +1,146 @@
+// The language server over real JSON-RPC on stdio, driven like an editor would, on the
+// penguins sample (real data) copied into a temporary folder.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { LspClient } from './lsp-client';
+
+const root = join(__dirname, '..', '..');
+let dir: string;
+let uri: string;
+let text: string;
+let client: LspClient;
+let version = 1;
+
+type Json = Record<string, any>;
+
+function positionOf(needle: string, nth = 0, delta = 0): { line: number; character: number } {
+  let at = -1;
+  for (let i = 0; i <= nth; i++) at = text.indexOf(needle, at + 1);
+  assert.ok(at >= 0, `"${needle}" is in the document`);
+  const offset = at + delta;
+  const before = text.slice(0, offset).split('\n');
+  return { line: before.length - 1, character: before[before.length - 1].length };
+}
+
+function change(next: string): void {
+  text = next;
+  client.notify('textDocument/didChange', { textDocument: { uri, version: ++version }, contentChanges: [{ text }] });
+}
+
+before(async () => {
+  execFileSync(process.execPath, [join(root, 'scripts', 'build.mjs')], { cwd: root });
+  dir = mkdtempSync(join(tmpdir(), 'narml-lsp-'));
+  cpSync(join(root, 'samples', 'penguins'), dir, { recursive: true });
+  uri = pathToFileURL(join(dir, 'penguins.narml')).href;
+  text = readFileSync(join(dir, 'penguins.narml'), 'utf8');
+  client = new LspClient({ debounceMs: 10 });
+  const init = await client.initialize(pathToFileURL(dir).href);
+  assert.ok((init.capabilities as Json).completionProvider);
+  const first = client.diagnostics(uri);
+  client.notify('textDocument/didOpen', { textDocument: { uri, languageId: 'narml', version, text } });
+  assert.deepEqual(await first, [], 'the sample opens clean');
+});
+
+after(async () => {
+  await client?.close();
+});
+
+test('an edit produces a diagnostic with the NML code, and its quick fix clears it', async () => {
+  const broken = text.replace('encode Island, Sex as onehot', 'encode Islnd, Sex as onehot');
+  const got = client.diagnostics(uri, (d) => d.length > 0);
+  change(broken);
+  const diags = await got;
+  const d = diags.find((x) => x.code === 'NML101');
+  assert.ok(d, JSON.stringify(diags));
+  assert.match(d.message as string, /did you mean column "Island"/);
+  const actions = (await client.request('textDocument/codeAction', { textDocument: { uri }, range: d.range, context: { diagnostics: [d] } })) as Json[];
+  assert.equal(actions[0].title, 'Change to "Island"');
+  const edit = actions[0].edit.changes[uri][0];
+  const lines = text.split('\n');
+  const line = lines[edit.range.start.line];
+  lines[edit.range.start.line] = line.slice(0, edit.range.start.character) + edit.newText + line.slice(edit.range.end.character);
+  const clean = client.diagnostics(uri, (x) => x.length === 0);
+  change(lines.join('\n'));
+  assert.deepEqual(await clean, []);
+});
+
+test('completion offers the columns valid at a step and the metrics of the model task', async () => {
+  const atStep = positionOf('scale beak_length', 0, 'scale '.length);
+  const items = (await client.request('textDocument/completion', { textDocument: { uri }, position: atStep })) as Json[];
+  const labels = items.map((i) => i.label);
+  assert.ok(labels.includes('beak_length'), labels.join(','));
+  assert.ok(labels.includes('Island_Biscoe'), 'one-hot columns exist after the encode step');
+  assert.ok(!labels.includes('Island'), 'the encoded column is gone at this step');
+  const atMetrics = positionOf('metrics: [accuracy, balanced_accuracy', 0, 'metrics: ['.length);
+  const metrics = ((await client.request('textDocument/completion', { textDocument: { uri }, position: atMetrics })) as Json[]).map((i) => i.label);
+  assert.ok(metrics.includes('roc_auc') && !metrics.includes('rmse'), metrics.join(','));
+});
+
+test('hover, definition, references and rename work on names and columns', async () => {
+  const h = (await client.request('textDocument/hover', { textDocument: { uri }, position: positionOf('species_forest', 0, 2) })) as Json;
+  assert.match(h.contents.value, /classification of `Species`/);
+  const colHover = (await client.request('textDocument/hover', { textDocument: { uri }, position: positionOf('scale beak_length', 0, 8) })) as Json;
+  assert.match(colHover.contents.value, /beak_length.*number/);
+  const def = (await client.request('textDocument/definition', { textDocument: { uri }, position: positionOf('from prepared', 0, 6) })) as Json;
+  assert.equal(def.range.start.line, positionOf('transform prepared').line);
+  const refs = (await client.request('textDocument/references', { textDocument: { uri }, position: positionOf('split parts', 0, 7), context: { includeDeclaration: true } })) as Json[];
+  assert.ok(refs.length >= 6, `parts is used ${refs.length} times`);
+  const edit = (await client.request('textDocument/rename', { textDocument: { uri }, position: positionOf('split parts', 0, 7), newName: 'halves' })) as Json;
+  assert.equal(edit.changes[uri].length, refs.length);
+  const colEdit = (await client.request('textDocument/rename', { textDocument: { uri }, position: positionOf('scale beak_length', 0, 8), newName: 'bill_length' })) as Json;
+  assert.ok(colEdit.changes[uri].length >= 3, 'column rename touches its definition and uses');
+});
+
+test('formatting, symbols, semantic tokens, inlay hints, code lenses and the pipeline graph answer', async () => {
+  const messyUri = pathToFileURL(join(dir, 'messy.narml')).href;
+  const messy = 'dataset penguins from "data/penguins.csv"{missing:["","NA","."]}\nmodel m from penguins{target:Species,algorithm:gradient_boosting}\n';
+  client.notify('textDocument/didOpen', { textDocument: { uri: messyUri, languageId: 'narml', version: 1, text: messy } });
+  const edits = (await client.request('textDocument/formatting', { textDocument: { uri: messyUri }, options: { tabSize: 2, insertSpaces: true } })) as Json[];
+  assert.match(edits[0].newText, /^dataset penguins from "data\/penguins.csv" \{ missing: \["", "NA", "."\] \}\n\nmodel m from penguins \{/);
+  const symbols = (await client.request('textDocument/documentSymbol', { textDocument: { uri } })) as Json[];
+  assert.ok(symbols.some((s) => s.name === 'species_forest' && s.detail === 'model'));
+  const tokens = (await client.request('textDocument/semanticTokens/full', { textDocument: { uri } })) as Json;
+  assert.ok(tokens.data.length > 100);
+  const hints = (await client.request('textDocument/inlayHint', { textDocument: { uri }, range: { start: { line: 0, character: 0 }, end: { line: 200, character: 0 } } })) as Json[];
+  assert.ok(hints.some((x) => /\+Island_Biscoe/.test(JSON.stringify(x.label))), JSON.stringify(hints.slice(0, 3)));
+  const lenses = (await client.request('textDocument/codeLens', { textDocument: { uri } })) as Json[];
+  assert.ok(lenses.some((l) => l.command.command === 'narml.previewData'));
+  const graph = (await client.request('narml/pipelineGraph', { uri })) as Json;
+  const model = graph.nodes.find((n: Json) => n.name === 'species_forest');
+  assert.deepEqual(model.dependsOn, ['parts']);
+});
+
+test('a CSV changed on disk re-checks the pipeline that reads it', async () => {
+  const csv = join(dir, 'data', 'penguins.csv');
+  const original = readFileSync(csv, 'utf8');
+  const got = client.diagnostics(uri, (d) => d.some((x) => x.code === 'NML101'));
+  writeFileSync(csv, original.replace(/^Species,Island,/, 'Species,Isle,'));
+  const diags = await got;
+  assert.ok(diags.some((x) => /Island/.test(x.message as string)));
+  const back = client.diagnostics(uri, (d) => d.length === 0);
+  writeFileSync(csv, original);
+  await back;
+});
+
+test('random edits never crash the server and every request is answered', async () => {
+  let seed = 7;
+  const rand = (n: number): number => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed % n; };
+  const original = text;
+  for (let i = 0; i < 60; i++) {
+    const at = rand(original.length);
+    const mutated = i % 3 === 0 ? original.slice(0, at) + original.slice(at + rand(40)) : i % 3 === 1 ? original.slice(0, at) + '{[(" `' + original.slice(at) : original.slice(0, at) + original.slice(at - rand(30), at) + original.slice(at);
+    change(mutated);
+    const pos = positionOf(mutated.slice(0, 1));
+    await client.request('textDocument/completion', { textDocument: { uri }, position: { line: rand(50), character: rand(30) } });
+    await client.request('textDocument/hover', { textDocument: { uri }, position: pos });
+  }
+  const clean = client.diagnostics(uri, (d) => d.length === 0);
+  change(original);
+  await clean;
+  assert.equal(client.stderr.includes('Error'), false, client.stderr);
+});
