@@ -1,0 +1,77 @@
+// CSV reading: quoting, embedded newlines and delimiters, BOM, delimiters, header: false,
+// latin1, globs, ragged rows with line numbers, type inference rules and the schema cache.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync, utimesSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CsvError, readCsv, readCsvText } from '../../server/src/data/read-csv';
+import { DEFAULT_CSV_OPTIONS } from '../../server/src/data/csv-options';
+import { CsvSchemaCache } from '../../server/src/data/csv-schema-cache';
+import { cellText } from '../../server/src/transforms/table-ops';
+import type { Table } from '../../server/src/data/table';
+
+const opts = DEFAULT_CSV_OPTIONS;
+const col = (t: Table, name: string): (string | undefined)[] => {
+  const c = t.columns[t.names.indexOf(name)];
+  return Array.from({ length: t.rowCount }, (_, i) => cellText(c, i));
+};
+
+test('quotes, doubled quotes, embedded delimiters and newlines, CRLF and BOM', () => {
+  const t = readCsvText('\ufeffid,note\r\n1,"a, b"\r\n2,"say ""hi"""\r\n3,"two\nlines"\r\n', opts);
+  assert.deepEqual(t.names, ['id', 'note']);
+  assert.deepEqual(col(t, 'note'), ['a, b', 'say "hi"', 'two\nlines']);
+});
+
+test('type inference follows the spec rules', () => {
+  const rows = Array.from({ length: 40 }, (_, i) => `${i},${i % 2},${i % 2 ? 'yes' : 'NO'},2024-01-${String((i % 28) + 1).padStart(2, '0')},${['a', 'b', 'c'][i % 3]},t${i},${i === 3 ? 'NA' : i * 1.5}`);
+  const t = readCsvText(`n,flag,yn,day,cat,txt,x\n${rows.join('\n')}\n`, opts);
+  assert.deepEqual(t.columns.map((c) => c.type), ['number', 'boolean', 'boolean', 'date', 'category', 'text', 'number']);
+  const day = t.columns[3];
+  assert.ok('values' in day && day.values[0] === Date.UTC(2024, 0, 1) / 86_400_000);
+  const x = t.columns[6];
+  assert.ok('values' in x && Number.isNaN(x.values[3]));
+  const cat = t.columns[4];
+  assert.ok('codes' in cat && cat.levels.join() === 'a,b,c');
+});
+
+test('delimiter, header: false, latin1 and overrides', () => {
+  const t = readCsvText('1;x\n2;y\n', { ...opts, delimiter: ';', header: false });
+  assert.deepEqual(t.names, ['c1', 'c2']);
+  const dir = mkdtempSync(join(tmpdir(), 'narml-csv-'));
+  writeFileSync(join(dir, 'l.csv'), Buffer.from('name,v\nJos\xe9,1\n', 'latin1'));
+  return readCsv(join(dir, 'l.csv'), { ...opts, encoding: 'latin1', columnTypes: { v: { type: 'category' } } }).then((l) => {
+    assert.deepEqual(col(l, 'name'), ['José']);
+    assert.equal(l.columns[1].type, 'category');
+  });
+});
+
+test('a ragged row is an error naming its line', () => {
+  assert.throws(() => readCsvText('a,b\n1,2\n3\n4,5\n', opts, 'r.csv'), (e: unknown) => e instanceof CsvError && e.line === 3 && /r\.csv:3: row has 1 field but the header has 2/.test(e.message));
+  assert.throws(() => readCsvText('a,b\n1,"open\n2,3\n', opts, 'q.csv'), (e: unknown) => e instanceof CsvError && /never closed/.test(e.message));
+});
+
+test('a glob concatenates files with the same header; a missing file is a clear error', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'narml-glob-'));
+  writeFileSync(join(dir, 'a.csv'), 'k,v\nx,1\n');
+  writeFileSync(join(dir, 'b.csv'), 'k,v\ny,2\nz,3\n');
+  const t = await readCsv(join(dir, '*.csv'), opts);
+  assert.equal(t.rowCount, 3);
+  assert.deepEqual(col(t, 'k'), ['x', 'y', 'z']);
+  await assert.rejects(readCsv(join(dir, 'nope.csv'), opts), /file not found/);
+  await assert.rejects(readCsv(join(dir, '*.tsv'), opts), /no file matches/);
+});
+
+test('the schema cache reads a file once until it changes', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'narml-cache-'));
+  const f = join(dir, 'd.csv');
+  writeFileSync(f, 'a,b\n1,x\n2,y\n');
+  const cache = new CsvSchemaCache();
+  const first = cache.schema(f, opts);
+  assert.ok(first.ok && first.complete && first.schema.rowCount === 2);
+  assert.equal(cache.schema(f, opts), first, 'unchanged file: same cached result');
+  writeFileSync(f, 'a,b,c\n1,x,true\n');
+  utimesSync(f, new Date(), new Date(Date.now() + 5000));
+  const second = cache.schema(f, opts);
+  assert.ok(second.ok && second.schema.columns.length === 3);
+});
