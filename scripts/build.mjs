@@ -1,6 +1,6 @@
 // Bundles every entry point into dist/. One build for the server, the CLI, the extension and the panels.
 import { build } from 'esbuild';
-import { existsSync, readdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 const watch = process.argv.includes('--watch');
@@ -24,4 +24,8 @@ if (existsSync(panelDir)) {
 }
 
 await Promise.all(builds);
+if (existsSync('webviews/src/panels.css')) {
+  mkdirSync('dist/webviews', { recursive: true });
+  copyFileSync('webviews/src/panels.css', 'dist/webviews/panels.css');
+}
 if (watch) console.log('built');

@@ -1,0 +1,310 @@
+// The NarML VS Code extension: starts the language server (IPC), registers the commands the
+// code lenses and the palette call, the Pipeline and Runs views, and the panels. Runs, previews
+// and predictions go to the `narml` CLI in a child process; the extension host never trains.
+import * as vscode from 'vscode';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import { COMMANDS, PIPELINE_GRAPH_REQUEST, type PipelineGraph } from '../../server/src/contracts/lsp-requests';
+import type { PreviewJson, RunJson } from '../../server/src/contracts/cli-json';
+import type { FromPanel, ToPanel } from '../../webviews/src/messages';
+import { makeNonce, panelHtml } from './panel-html';
+import { runCli } from './runner-process';
+
+let client: LanguageClient | undefined;
+const lastRuns = new Map<string, RunJson>();
+let scheduler: { kill(signal?: NodeJS.Signals): boolean } | undefined;
+
+function nodePath(): string {
+  const configured = vscode.workspace.getConfiguration('narml').get<string>('runner.nodePath');
+  return configured && configured.trim() ? configured : process.execPath;
+}
+
+function nodeEnv(): NodeJS.ProcessEnv {
+  // VS Code's own binary runs scripts as plain Node when asked to.
+  return nodePath() === process.execPath ? { ELECTRON_RUN_AS_NODE: '1' } : {};
+}
+
+export interface RunGate {
+  isTrusted: boolean;
+}
+
+/** Why running is refused, or undefined when it may run (untrusted workspaces only check). */
+export function runRefusal(gate: RunGate): string | undefined {
+  return gate.isTrusted ? undefined : 'Running pipelines is disabled in Restricted Mode: a pipeline reads and writes files and runs training code. Trust this workspace to run it; checking still works.';
+}
+
+function activeFile(uri?: string | vscode.Uri): vscode.Uri | undefined {
+  if (uri instanceof vscode.Uri) return uri;
+  if (typeof uri === 'string') return vscode.Uri.parse(uri);
+  const doc = vscode.window.activeTextEditor?.document;
+  return doc?.languageId === 'narml' ? doc.uri : undefined;
+}
+
+class Panels {
+  private readonly open = new Map<string, { panel: vscode.WebviewPanel; state?: ToPanel; ready: boolean }>();
+
+  constructor(private readonly context: vscode.ExtensionContext) {}
+
+  show(kind: 'preview' | 'metrics' | 'lineage', title: string, state: ToPanel, onMessage?: (m: FromPanel) => void): void {
+    let entry = this.open.get(kind);
+    if (!entry) {
+      const root = vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'webviews');
+      const panel = vscode.window.createWebviewPanel(`narml.${kind}`, title, vscode.ViewColumn.Beside, { enableScripts: true, localResourceRoots: [root], retainContextWhenHidden: true });
+      const nonce = makeNonce();
+      panel.webview.html = panelHtml({
+        title, nonce, cspSource: panel.webview.cspSource,
+        scriptUri: panel.webview.asWebviewUri(vscode.Uri.joinPath(root, `${kind}.js`)).toString(),
+        styleUri: panel.webview.asWebviewUri(vscode.Uri.joinPath(root, 'panels.css')).toString(),
+      });
+      const created = { panel, state, ready: false };
+      entry = created;
+      this.open.set(kind, created);
+      panel.onDidDispose(() => this.open.delete(kind));
+      panel.webview.onDidReceiveMessage((m: FromPanel) => {
+        if (m.type === 'ready') {
+          created.ready = true;
+          if (created.state) void panel.webview.postMessage(created.state);
+        } else onMessage?.(m);
+      });
+    }
+    entry.state = state;
+    entry.panel.title = title;
+    entry.panel.reveal(vscode.ViewColumn.Beside, true);
+    if (entry.ready) void entry.panel.webview.postMessage(state);
+  }
+
+  has(kind: string): boolean {
+    return this.open.has(kind);
+  }
+}
+
+class PipelineTree implements vscode.TreeDataProvider<{ name: string; kind: string; line: number; detail: string; uri: string }> {
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChangeTreeData = this.changed.event;
+  refresh(): void { this.changed.fire(); }
+  getTreeItem(n: { name: string; kind: string; line: number; detail: string; uri: string }): vscode.TreeItem {
+    const item = new vscode.TreeItem(n.name);
+    item.description = n.detail;
+    item.tooltip = `${n.kind} ${n.name}`;
+    item.command = { command: 'vscode.open', title: 'Reveal', arguments: [vscode.Uri.parse(n.uri), { selection: new vscode.Range(n.line, 0, n.line, 0) }] };
+    item.iconPath = new vscode.ThemeIcon(({ dataset: 'database', transform: 'symbol-function', split: 'split-horizontal', model: 'symbol-class', evaluate: 'graph', compare: 'diff', predict: 'output', monitor: 'pulse', export: 'package' } as Record<string, string>)[n.kind] ?? 'circle');
+    item.contextValue = n.kind;
+    return item;
+  }
+  async getChildren(): Promise<{ name: string; kind: string; line: number; detail: string; uri: string }[]> {
+    const uri = activeFile();
+    if (!uri || !client) return [];
+    const graph = (await client.sendRequest(PIPELINE_GRAPH_REQUEST, { uri: uri.toString() })) as PipelineGraph;
+    const run = lastRuns.get(uri.fsPath);
+    return graph.nodes.map((n) => {
+      const metrics = Object.entries(run?.evaluations ?? {}).find(([name, e]) => name === n.name || (n.kind === 'model' && e.model === n.name));
+      const status = n.errors > 0 ? `${n.errors} error${n.errors > 1 ? 's' : ''}` : run ? (run.reused.includes(n.name) ? 'reused' : run.computed.includes(n.name) ? 'ran' : '') : '';
+      const m = metrics ? Object.entries(metrics[1].metrics).slice(0, 2).map(([k, v]) => `${k} ${v.toFixed(3)}`).join(', ') : '';
+      return { name: n.name, kind: n.kind, line: n.line, detail: [n.kind, status, m].filter(Boolean).join(' · '), uri: uri.toString() };
+    });
+  }
+}
+
+class RunsTree implements vscode.TreeDataProvider<RunJson> {
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChangeTreeData = this.changed.event;
+  refresh(): void { this.changed.fire(); }
+  getTreeItem(r: RunJson): vscode.TreeItem {
+    const item = new vscode.TreeItem(`${r.run} · ${r.status}`);
+    item.description = Object.values(r.evaluations).map((e) => Object.entries(e.metrics).slice(0, 1).map(([k, v]) => `${k} ${v.toFixed(3)}`).join('')).join(', ');
+    item.iconPath = new vscode.ThemeIcon(r.status === 'succeeded' ? 'pass' : 'error');
+    item.command = { command: COMMANDS.showMetrics, title: 'Show metrics', arguments: [r.file, undefined, r] };
+    return item;
+  }
+  getChildren(): RunJson[] {
+    const uri = activeFile();
+    if (!uri) return [];
+    try {
+      const db = JSON.parse(readFileSync(join(dirname(uri.fsPath), '.narml', 'db.json'), 'utf8')) as { runs: RunJson[] };
+      return db.runs.filter((r) => r.file === uri.fsPath).reverse().slice(0, 50);
+    } catch {
+      return [];
+    }
+  }
+}
+
+export async function activate(context: vscode.ExtensionContext): Promise<{ runPipelineForTest(file: string): Promise<RunJson | undefined>; runRefusal: typeof runRefusal }> {
+  const output = vscode.window.createOutputChannel('NarML', { log: true });
+  const serverModule = context.asAbsolutePath(join('dist', 'server.js'));
+  const cli = context.asAbsolutePath(join('dist', 'cli.js'));
+  const serverOptions: ServerOptions = {
+    run: { module: serverModule, transport: TransportKind.ipc },
+    debug: { module: serverModule, transport: TransportKind.ipc },
+  };
+  const clientOptions: LanguageClientOptions = {
+    documentSelector: [{ language: 'narml' }],
+    outputChannel: output,
+    initializationOptions: { debounceMs: vscode.workspace.getConfiguration('narml').get<number>('check.debounceMs') ?? 30 },
+    synchronize: { fileEvents: vscode.workspace.createFileSystemWatcher('**/*.csv') },
+  };
+  client = new LanguageClient('narml', 'NarML', serverOptions, clientOptions);
+  await client.start();
+
+  const panels = new Panels(context);
+  const pipelineTree = new PipelineTree();
+  const runsTree = new RunsTree();
+  context.subscriptions.push(
+    vscode.window.registerTreeDataProvider('narml.pipeline', pipelineTree),
+    vscode.window.registerTreeDataProvider('narml.runs', runsTree),
+    vscode.window.onDidChangeActiveTextEditor(() => { pipelineTree.refresh(); runsTree.refresh(); }),
+    vscode.workspace.onDidSaveTextDocument((d) => { if (d.languageId === 'narml') pipelineTree.refresh(); }),
+  );
+  const status = vscode.window.createStatusBarItem(vscode.StatusBarAlignment.Left, 10);
+  status.text = '$(beaker) NarML';
+  status.command = COMMANDS.runPipeline;
+  status.tooltip = 'Run the NarML pipeline';
+  context.subscriptions.push(status);
+  status.show();
+
+  const checkBeforeRun = (uri: vscode.Uri): boolean => {
+    const refusal = runRefusal({ isTrusted: vscode.workspace.isTrusted });
+    if (refusal) { void vscode.window.showWarningMessage(refusal, 'Manage Workspace Trust').then((c) => c && vscode.commands.executeCommand('workbench.trust.manage')); return false; }
+    const errors = vscode.languages.getDiagnostics(uri).filter((d) => d.severity === vscode.DiagnosticSeverity.Error);
+    if (errors.length > 0) {
+      void vscode.window.showErrorMessage(`The pipeline has ${errors.length} error${errors.length > 1 ? 's' : ''}; fix them before running.`, 'Show Problems').then((c) => c && vscode.commands.executeCommand('workbench.actions.view.problems'));
+      return false;
+    }
+    return true;
+  };
+
+  const run = async (uri: vscode.Uri, names: string[]): Promise<RunJson | undefined> => {
+    if (!checkBeforeRun(uri)) return undefined;
+    const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+    if (doc?.isDirty) await doc.save();
+    const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `NarML: running ${names.join(', ') || 'pipeline'}`, cancellable: true }, (progress, token) => {
+      let last = 0;
+      return runCli<RunJson>(nodePath(), cli, ['run', uri.fsPath, ...names, '--json', '--progress', 'json'], {
+        cwd: dirname(uri.fsPath), env: nodeEnv(), cancel: token, onLog: (l) => output.appendLine(l),
+        onProgress: (e) => {
+          if (e.type === 'stage') {
+            const pct = Math.round(e.fraction * 100);
+            progress.report({ message: `${e.stage} ${e.declaration} ${pct}%` });
+            last = pct;
+          } else if (e.type === 'log') output.appendLine(`${e.level}: ${e.message}`);
+          void last;
+        },
+      });
+    });
+    const r = result.json;
+    if (!r) {
+      output.appendLine(result.stderr);
+      void vscode.window.showErrorMessage('NarML: the run could not start; see the NarML output for details.', 'Show Output').then((c) => c && output.show());
+      return undefined;
+    }
+    lastRuns.set(uri.fsPath, r);
+    pipelineTree.refresh();
+    runsTree.refresh();
+    if (r.status === 'succeeded') void vscode.window.showInformationMessage(`NarML: run ${r.run} succeeded${r.outputs.length ? `; wrote ${r.outputs.length} file${r.outputs.length > 1 ? 's' : ''}` : ''}.`);
+    else if (r.status === 'cancelled') void vscode.window.showWarningMessage('NarML: the run was cancelled.');
+    else void vscode.window.showErrorMessage(`NarML: the run failed: ${r.error ?? 'see the output'}`, 'Show Output').then((c) => c && output.show());
+    if (panels.has('metrics') || Object.keys(r.evaluations).length > 0) panels.show('metrics', 'NarML Metrics', { type: 'metrics', run: r });
+    return r;
+  };
+
+  const latestRun = (uri: vscode.Uri): RunJson | undefined => {
+    const cached = lastRuns.get(uri.fsPath);
+    if (cached) return cached;
+    try {
+      const db = JSON.parse(readFileSync(join(dirname(uri.fsPath), '.narml', 'db.json'), 'utf8')) as { runs: RunJson[] };
+      return db.runs.filter((x) => x.file === uri.fsPath && Object.keys(x.evaluations).length > 0).pop();
+    } catch {
+      return undefined;
+    }
+  };
+
+  const register = (id: string, f: (...args: unknown[]) => unknown): void => { context.subscriptions.push(vscode.commands.registerCommand(id, f)); };
+  const pickName = async (uri: vscode.Uri, kinds: string[], prompt: string): Promise<string | undefined> => {
+    const graph = (await client!.sendRequest(PIPELINE_GRAPH_REQUEST, { uri: uri.toString() })) as PipelineGraph;
+    const names = graph.nodes.filter((n) => kinds.includes(n.kind)).flatMap((n) => (n.kind === 'split' ? [`${n.name}.train`, `${n.name}.test`] : [n.name]));
+    return vscode.window.showQuickPick(names, { placeHolder: prompt });
+  };
+
+  register(COMMANDS.runPipeline, async (u?: unknown) => {
+    const uri = activeFile(u as string | undefined);
+    if (!uri) return void vscode.window.showWarningMessage('Open a .narml file to run it.');
+    return run(uri, []);
+  });
+  register(COMMANDS.runDeclaration, async (u?: unknown, name?: unknown) => {
+    const uri = activeFile(u as string | undefined);
+    if (!uri) return undefined;
+    const n = (name as string | undefined) ?? await pickName(uri, ['dataset', 'transform', 'split', 'model', 'evaluate', 'compare', 'predict', 'monitor', 'export'], 'Declaration to run');
+    return n ? run(uri, [n]) : undefined;
+  });
+  register(COMMANDS.previewData, async (u?: unknown, name?: unknown) => {
+    const uri = activeFile(u as string | undefined);
+    if (!uri) return undefined;
+    if (!checkBeforeRun(uri)) return undefined;
+    const n = (name as string | undefined) ?? await pickName(uri, ['dataset', 'transform', 'split'], 'Table to preview');
+    if (!n) return undefined;
+    const rows = vscode.workspace.getConfiguration('narml').get<number>('preview.rows') ?? 1000;
+    const r = await runCli<PreviewJson>(nodePath(), cli, ['preview', uri.fsPath, n, '--rows', String(rows), '--json'], { cwd: dirname(uri.fsPath), env: nodeEnv(), onLog: (l) => output.appendLine(l) });
+    panels.show('preview', `Preview: ${n}`, r.json ? { type: 'preview', preview: r.json } : { type: 'error', message: r.stderr.trim() || 'The preview failed.' });
+    return r.json;
+  });
+  register(COMMANDS.showMetrics, async (u?: unknown, name?: unknown, given?: unknown) => {
+    const uri = typeof u === 'string' && !u.includes(':') ? vscode.Uri.file(u) : activeFile(u as string | undefined);
+    const r = (given as RunJson | undefined) ?? (uri ? latestRun(uri) : undefined);
+    if (!r) return void vscode.window.showInformationMessage('No metrics yet: run the pipeline first (NarML: Run Pipeline).', 'Run Pipeline').then((c) => c && uri && run(uri, []));
+    panels.show('metrics', 'NarML Metrics', { type: 'metrics', run: r, ...(typeof name === 'string' ? { focus: name } : {}) });
+    return r;
+  });
+  register(COMMANDS.showLineage, async (u?: unknown) => {
+    const uri = activeFile(u as string | undefined);
+    if (!uri || !client) return undefined;
+    const graph = (await client.sendRequest(PIPELINE_GRAPH_REQUEST, { uri: uri.toString() })) as PipelineGraph;
+    const r = latestRun(uri);
+    const statusOf: Record<string, 'succeeded' | 'failed' | 'reused' | 'pending'> = {};
+    for (const n of graph.nodes) statusOf[n.name] = r?.reused.includes(n.name) ? 'reused' : r?.computed.includes(n.name) ? (r.status === 'failed' ? 'failed' : 'succeeded') : 'pending';
+    panels.show('lineage', 'NarML Lineage', { type: 'lineage', graph, status: statusOf }, (m) => {
+      if (m.type === 'reveal') void vscode.window.showTextDocument(uri, { selection: new vscode.Range(m.line, 0, m.line, 0), viewColumn: vscode.ViewColumn.One });
+    });
+    return graph;
+  });
+  register(COMMANDS.predictNow, async (u?: unknown, name?: unknown) => {
+    const uri = activeFile(u as string | undefined);
+    if (!uri) return undefined;
+    const n = (name as string | undefined) ?? await pickName(uri, ['predict'], 'Prediction to run');
+    return n ? run(uri, [n]) : undefined;
+  });
+  register(COMMANDS.exportModel, async (u?: unknown, name?: unknown) => {
+    const uri = activeFile(u as string | undefined);
+    if (!uri) return undefined;
+    const n = (name as string | undefined) ?? await pickName(uri, ['export'], 'Export to run');
+    return n ? run(uri, [n]) : undefined;
+  });
+  register(COMMANDS.showRunHistory, () => vscode.commands.executeCommand('narml.runs.focus'));
+  register(COMMANDS.startScheduler, async (u?: unknown) => {
+    const uri = activeFile(u as string | undefined);
+    if (!uri || !checkBeforeRun(uri)) return;
+    if (scheduler) return void vscode.window.showInformationMessage('The NarML scheduler is already running.');
+    const { spawn } = await import('node:child_process');
+    const child = spawn(nodePath(), [cli, 'scheduler', uri.fsPath], { cwd: dirname(uri.fsPath), env: { ...process.env, ...nodeEnv() } });
+    child.stderr.on('data', (d: Buffer) => output.append(d.toString()));
+    child.on('close', () => { scheduler = undefined; output.appendLine('scheduler stopped'); });
+    scheduler = child;
+    output.show(true);
+    void vscode.window.showInformationMessage('NarML scheduler started; its log is in the NarML output.');
+  });
+  register(COMMANDS.stopScheduler, () => {
+    if (!scheduler) return void vscode.window.showInformationMessage('The NarML scheduler is not running.');
+    scheduler.kill('SIGINT');
+    scheduler = undefined;
+  });
+
+  if (!existsSync(cli)) output.appendLine(`NarML: ${cli} is missing; reinstall the extension.`);
+  return {
+    runPipelineForTest: (file: string) => run(vscode.Uri.file(file), []),
+    runRefusal,
+  };
+}
+
+export async function deactivate(): Promise<void> {
+  scheduler?.kill('SIGINT');
+  await client?.stop();
+}
