@@ -21,7 +21,8 @@ function collect(dir) {
 
 const only = process.env.NARML_TEST_FILTER;
 const files = collect(root).filter((f) => !only || f.includes(only)).sort();
-process.env.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ''} --import tsx`.trim();
+// An absolute URL, so processes the tests spawn in other folders still find tsx.
+process.env.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ''} --import ${import.meta.resolve('tsx')}`.trim();
 
 let passed = 0;
 let failed = 0;

@@ -2,6 +2,7 @@
 // penguins sample, collects the server's diagnostics and a completion, and writes them out.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { ensureBuilt } from '../helpers/ensure-built';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,7 +18,7 @@ function ensureNeovim(): void {
 
 test('Neovim gets diagnostics and completions from the server', { timeout: 300_000 }, () => {
   ensureNeovim();
-  execFileSync(process.execPath, [join(root, 'scripts', 'build.mjs')], { cwd: root });
+  ensureBuilt();
   const dir = mkdtempSync(join(tmpdir(), 'narml-nvim-'));
   cpSync(join(root, 'samples', 'penguins'), dir, { recursive: true });
   const file = join(dir, 'penguins.narml');

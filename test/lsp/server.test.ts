@@ -2,7 +2,7 @@
 // penguins sample (real data) copied into a temporary folder.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { ensureBuilt } from '../helpers/ensure-built';
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,7 +33,7 @@ function change(next: string): void {
 }
 
 before(async () => {
-  execFileSync(process.execPath, [join(root, 'scripts', 'build.mjs')], { cwd: root });
+  ensureBuilt();
   dir = mkdtempSync(join(tmpdir(), 'narml-lsp-'));
   cpSync(join(root, 'samples', 'penguins'), dir, { recursive: true });
   uri = pathToFileURL(join(dir, 'penguins.narml')).href;

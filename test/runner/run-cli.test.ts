@@ -3,7 +3,8 @@
 // leaving the store readable, and the scheduler's retries.
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { ensureBuilt } from '../helpers/ensure-built';
+import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,7 +27,7 @@ function narml(args: string[], cwd: string): { status: number | null; stdout: st
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-before(() => { execFileSync(process.execPath, [join(root, 'scripts', 'build.mjs')], { cwd: root }); });
+before(() => { ensureBuilt(); });
 
 test('run --json prints the spec JSON and reuses unchanged models', () => {
   const dir = sample('penguins');
