@@ -1,9 +1,14 @@
 // Evaluates `derive` and `filter` expressions over whole columns (one pass per node, typed arrays).
-// Semantics: arithmetic with a missing operand is missing; comparisons with a missing operand are
-// missing; and/or are three-valued (false and missing = false, true or missing = true);
-// booleans are 0/1 in a Float64Array, text results are dictionary-encoded.
+// Semantics (as SQL): arithmetic and comparisons with a missing operand are missing; and/or are
+// three-valued (false and missing = false, true or missing = true, not missing = missing); a
+// filter keeps only rows where the condition is true. x / 0 and x % 0 are missing; % takes the
+// divisor's sign (Python's modulo); log/sqrt outside their domain are missing. round halves away
+// from zero. if() with a missing condition is missing. Categories compare with strings by level
+// text; dates compare with ISO string literals. days_between(a, b) = b − a in days; weekday is
+// Monday = 0 … Sunday = 6 (pandas). Booleans are 0/1 in a Float64Array, text is dictionary-encoded;
+// result types are the checker's (coalesce of categories is a category, if() of categories text).
 import type { CallExpr, Expr } from '../language/ast';
-import { parseIsoDate } from '../data/column-builder';
+import { compareLevels, parseIsoDate } from '../data/column-builder';
 import type { Column, Table } from '../data/table';
 
 type Value =
@@ -227,10 +232,10 @@ function call(e: CallExpr, t: Table): Value {
       return { kind: 'num', type: 'boolean', values: Float64Array.from(x, (v) => (Number.isNaN(v) ? 1 : 0)) };
     }
     case 'coalesce':
-      return pickRows(args, n, (i, vals) => vals.findIndex((v) => !missingAt(v, i)));
+      return pickRows(args, n, (i, vals) => vals.findIndex((v) => !missingAt(v, i)), false);
     case 'if': {
       const cond = numbersOf(args[0], n);
-      return pickRows(args.slice(1), n, (i) => (Number.isNaN(cond[i]) ? -1 : cond[i] ? 0 : 1));
+      return pickRows(args.slice(1), n, (i) => (Number.isNaN(cond[i]) ? -1 : cond[i] ? 0 : 1), true);
     }
     default:
       throw new ExpressionError(`unknown function ${e.callee.name}`);
@@ -244,17 +249,22 @@ function missingAt(v: Value, i: number): boolean {
   return false;
 }
 
-/** Row i takes its value from choices[pick(i)] (−1 → missing). */
-function pickRows(choices: Value[], n: number, pick: (i: number, vals: Value[]) => number): Value {
+/**
+ * Row i takes its value from choices[pick(i)] (−1 → missing). The result has the type of the first
+ * non-literal choice, as the checker types it; `if` turns a category result into text.
+ */
+function pickRows(choices: Value[], n: number, pick: (i: number, vals: Value[]) => number, categoryAsText: boolean): Value {
+  const typed = choices.find((c) => c.kind === 'num' || c.kind === 'str') ?? choices[0];
   if (choices.some(isTextual)) {
     const strings = choices.map((c) => stringsOf(c, n));
-    return textColumn(Array.from({ length: n }, (_, i) => {
+    const picked = textColumn(Array.from({ length: n }, (_, i) => {
       const k = pick(i, choices);
       return k < 0 ? undefined : strings[k][i];
     }));
+    return typed.kind === 'str' && typed.type === 'category' && !categoryAsText ? asCategory(picked) : picked;
   }
   const nums = choices.map((c) => numbersOf(c, n));
-  const type = choices[0].kind === 'num' || choices[0].kind === 'scalar-num' ? choices[0].type : 'number';
+  const type = typed.kind === 'num' || typed.kind === 'scalar-num' ? typed.type : 'number';
   const out = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     const k = pick(i, choices);
@@ -263,13 +273,22 @@ function pickRows(choices: Value[], n: number, pick: (i: number, vals: Value[]) 
   return { kind: 'num', type, values: out };
 }
 
+/** Re-encodes a text value over sorted levels, the invariant of category columns. */
+function asCategory(v: Value): Value {
+  if (v.kind !== 'str') return v;
+  const levels = v.levels.slice().sort(compareLevels);
+  const index = new Map(levels.map((l, i) => [l, i]));
+  const map = v.levels.map((l) => index.get(l)!);
+  return { kind: 'str', type: 'category', codes: Int32Array.from(v.codes, (c) => (c < 0 ? -1 : map[c])), levels };
+}
+
 /** The expression's value for every row, as a column. */
 export function evaluateExpression(expr: Expr, table: Table): Column {
   const v = evaluate(expr, table);
   const n = table.rowCount;
   switch (v.kind) {
     case 'num': return { type: v.type, values: v.values };
-    case 'str': return { type: 'text', codes: v.codes, levels: v.levels };
+    case 'str': return { type: v.type, codes: v.codes, levels: v.levels };
     case 'scalar-num': return { type: v.type, values: new Float64Array(n).fill(v.value) };
     case 'scalar-str': return { type: 'text', codes: new Int32Array(n).fill(0), levels: [v.value] };
   }
