@@ -13,6 +13,8 @@ export class LspClient {
   private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   private readonly listeners: ((msg: Json) => void)[] = [];
   readonly notifications: Json[] = [];
+  /** Requests the server sent to the client (e.g. client/registerCapability), in order. */
+  readonly serverRequests: Json[] = [];
   stderr = '';
 
   constructor(initializationOptions: Json = {}) {
@@ -57,7 +59,8 @@ export class LspClient {
       return;
     }
     if (msg.id !== undefined && msg.method) {
-      // Server → client request (e.g. client/registerCapability): accept it.
+      // Server → client request (e.g. client/registerCapability): record and accept it.
+      this.serverRequests.push(msg);
       this.send({ jsonrpc: '2.0', id: msg.id, result: null });
       return;
     }

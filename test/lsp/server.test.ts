@@ -116,6 +116,8 @@ test('formatting, symbols, semantic tokens, inlay hints, code lenses and the pip
 });
 
 test('a CSV changed on disk re-checks the pipeline that reads it', async () => {
+  const registration = client.serverRequests.find((r) => r.method === 'client/registerCapability');
+  assert.match(JSON.stringify(registration?.params), /workspace\/didChangeWatchedFiles.*\*\*\/\*\.csv/, 'the server asks the client to watch CSV files');
   const csv = join(dir, 'data', 'penguins.csv');
   const original = readFileSync(csv, 'utf8');
   const got = client.diagnostics(uri, (d) => d.some((x) => x.code === 'NML101'));

@@ -27,6 +27,7 @@ const checked = new Map<string, CheckedPipeline>();
 const timers = new Map<string, NodeJS.Timeout>();
 const watchers = new Map<string, FSWatcher>();
 let debounceMs = 30;
+let clientWatchesFiles = false;
 
 function filePath(uri: string): string {
   try {
@@ -119,6 +120,7 @@ function csvChanged(path: string): void {
 connection.onInitialize((params: InitializeParams) => {
   const opts = params.initializationOptions as { debounceMs?: number } | undefined;
   if (typeof opts?.debounceMs === 'number' && opts.debounceMs >= 0) debounceMs = opts.debounceMs;
+  clientWatchesFiles = params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
   const legend: SemanticTokensLegend = TOKEN_LEGEND;
   return {
     capabilities: {
@@ -140,7 +142,8 @@ connection.onInitialize((params: InitializeParams) => {
 });
 
 connection.onInitialized(() => {
-  void connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: '**/*.csv' }] }).catch(() => undefined);
+  // Clients without dynamic registration (Neovim's default) rely on the fs.watch fallback alone.
+  if (clientWatchesFiles) void connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: '**/*.csv' }] }).catch(() => undefined);
 });
 
 connection.onDidChangeWatchedFiles((e) => {
