@@ -167,3 +167,14 @@ test('predict mode skips row steps and keeps every input row in order', () => {
 test('a step on a column that is not there says which columns exist', () => {
   assert.throws(() => fit('impute salary with mean'), /column "salary" is not in the table \(columns: id, plan/);
 });
+
+test('a derived copy of a category is text, as the checker types it', () => {
+  const { fitted, result } = fit('derive tier = coalesce(plan, "none")');
+  assert.equal(fitted[0].kind === 'derive' && fitted[0].type, 'text');
+  assert.equal(col(result.table, 'tier').type, 'text');
+  assert.deepEqual(texts(col(result.table, 'tier')), ['basic', 'pro', 'basic', 'team', 'pro', 'none', 'team', 'basic']);
+});
+
+test('clip with learned bounds on a column without values says so', () => {
+  assert.throws(() => fit('clip x to quantile(0.05, 0.95)', csvTable('x,y\nNA,1\nNA,2')), /no values in the training rows/);
+});

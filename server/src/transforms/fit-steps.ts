@@ -2,6 +2,15 @@
 // parameters from the training table, applying every step in turn so each sees the previous
 // one's output; `applySteps` replays fitted steps unchanged on any table. Row steps (filter,
 // drop_missing, dedupe) apply in 'train' mode only: at prediction every input row stays.
+// Parameters: mean and median ignore missing values (median of an even count = average of the
+// middle two; percentiles are numpy's linear ones); mode ties go to the smallest value/level;
+// standard scaling uses the population std (ddof 0, as StandardScaler); a zero std, range or
+// IQR scales by 1. onehot/ordinal levels are those present in the training rows, sorted
+// (booleans: false, true); at apply time unseen and missing values give all-0 one-hot columns
+// and a missing ordinal. Column order: onehot outputs replace C at its position, rename and
+// cast keep the position, keep keeps table order, derive of a new name appends at the end
+// (of an existing name replaces it in place); a derived category-valued expression is text.
+// dedupe keeps the first occurrence and treats missing values as equal.
 import type { Expr, Step } from '../language/ast';
 import type { ColumnType } from '../language/schema';
 import { compareLevels, parseBoolean, parseIsoDate, parseNumber } from '../data/column-builder';
@@ -92,8 +101,7 @@ function fitStep(step: Step, t: Table): FittedStep[] {
     case 'filter': return step.expr ? [{ kind: 'filter', expr: step.expr, rowStep: true }] : [];
     case 'derive': {
       if (!step.target || !step.expr) return [];
-      const col = evaluateExpression(step.expr, t);
-      return [{ kind: 'derive', column: step.target.name, expr: step.expr, type: col.type }];
+      return [{ kind: 'derive', column: step.target.name, expr: step.expr, type: derived(step.expr, t).type }];
     }
     case 'impute': {
       const m = step.method;
@@ -148,12 +156,19 @@ function fitStep(step: Step, t: Table): FittedStep[] {
         }
         const qs = b?.kind === 'Call' ? b.args.map((a) => (a.value?.kind === 'Number' ? a.value.value : NaN)) : [0, 1];
         const s = sortedValues(numeric(column(t, id.name), id.name));
+        if (s.length === 0) throw new TransformError(`cannot learn clip bounds for "${id.name}": it has no values in the training rows`);
         return { kind: 'clip' as const, column: id.name, lo: quantile(s, qs[0]), hi: quantile(s, qs[1]) };
       });
     }
     case 'unknown':
       return [];
   }
+}
+
+/** A derived column: a category-valued expression becomes text (its levels are not known ahead), as the checker types it. */
+function derived(expr: Expr, t: Table): Column {
+  const c = evaluateExpression(expr, t);
+  return c.type === 'category' ? { type: 'text', codes: c.codes, levels: c.levels } : c;
 }
 
 /** Levels that occur in the column, sorted (booleans: false, true). */
@@ -164,7 +179,7 @@ function levelsPresent(c: Column): string[] {
     return c.levels.filter((_, k) => seen[k]).sort(compareLevels);
   }
   if (c.type === 'boolean') return ['false', 'true'];
-  throw new TransformError(`cannot encode a ${c.type} column`);
+  throw new TransformError(`cannot encode a ${c.type} column; cast it to category first`);
 }
 
 export interface AppliedSteps {
@@ -326,6 +341,6 @@ function applyColumnStep(s: Exclude<FittedStep, { rowStep: true }>, t: Table): T
       const v = numeric(column(t, s.column), s.column);
       return setColumn(t, s.column, { type: 'number', values: Float64Array.from(v, (x) => (Number.isNaN(x) ? x : Math.min(s.hi, Math.max(s.lo, x)))) });
     }
-    case 'derive': return setColumn(t, s.column, evaluateExpression(s.expr, t));
+    case 'derive': return setColumn(t, s.column, derived(s.expr, t));
   }
 }
