@@ -27,6 +27,21 @@ function positionOf(needle: string, nth = 0, delta = 0): { line: number; charact
   return { line: before.length - 1, character: before[before.length - 1].length };
 }
 
+function offsetOf(source: string, pos: { line: number; character: number }): number {
+  const lines = source.split('\n');
+  let offset = 0;
+  for (let i = 0; i < pos.line; i++) offset += lines[i].length + 1;
+  return offset + pos.character;
+}
+
+/** Applies LSP text edits (non-overlapping) to `source`, last first. */
+function applyEdits(source: string, edits: Json[]): string {
+  const sorted = [...edits].sort((a, b) => offsetOf(source, b.range.start) - offsetOf(source, a.range.start));
+  let out = source;
+  for (const e of sorted) out = out.slice(0, offsetOf(out, e.range.start)) + e.newText + out.slice(offsetOf(out, e.range.end));
+  return out;
+}
+
 function change(next: string): void {
   text = next;
   client.notify('textDocument/didChange', { textDocument: { uri, version: ++version }, contentChanges: [{ text }] });
@@ -66,6 +81,42 @@ test('an edit produces a diagnostic with the NML code, and its quick fix clears 
   lines[edit.range.start.line] = line.slice(0, edit.range.start.character) + edit.newText + line.slice(edit.range.end.character);
   const clean = client.diagnostics(uri, (x) => x.length === 0);
   change(lines.join('\n'));
+  assert.deepEqual(await clean, []);
+});
+
+test('the insert-step quick fix adds impute to the transform that feeds the model, indented like its steps', async () => {
+  const original = text;
+  const imputeLine = '  impute beak_length, beak_depth, flipper_length, body_mass with median\n';
+  assert.ok(original.includes(imputeLine));
+  const got = client.diagnostics(uri, (d) => d.some((x) => x.code === 'NML114'));
+  change(original.replace(imputeLine, ''));
+  const diags = (await got).filter((x) => x.code === 'NML114');
+  const d = diags.find((x) => /beak_depth/.test(x.message as string));
+  assert.ok(d, JSON.stringify(diags));
+  const actions = (await client.request('textDocument/codeAction', { textDocument: { uri }, range: d.range, context: { diagnostics: [d] } })) as Json[];
+  const fix = actions.find((a) => /impute beak_depth with median/.test(a.title));
+  assert.ok(fix, JSON.stringify(actions.map((a) => a.title)));
+  const fixed = applyEdits(text, fix.edit.changes[uri]);
+  assert.match(fixed, /  scale beak_length, beak_depth, flipper_length, body_mass with standard\n  impute beak_depth with median\n\}/);
+  const after = client.diagnostics(uri, () => true);
+  change(fixed);
+  const left = (await after).filter((x) => x.code === 'NML114');
+  assert.ok(left.length > 0 && left.every((x) => !/beak_depth/.test(x.message as string)), JSON.stringify(left));
+  const clean = client.diagnostics(uri, (x) => x.length === 0);
+  change(original);
+  assert.deepEqual(await clean, []);
+});
+
+test('a name declared twice points back at its first declaration', async () => {
+  const original = text;
+  const got = client.diagnostics(uri, (d) => d.some((x) => x.code === 'NML102'));
+  change(`${original}\ndataset parts from "data/penguins.csv"\n`);
+  const d = (await got).find((x) => x.code === 'NML102')!;
+  const related = d.relatedInformation as { location: { uri: string; range: { start: { line: number } } }; message: string }[];
+  assert.equal(related[0].location.uri, uri);
+  assert.equal(related[0].location.range.start.line, positionOf('split parts').line);
+  const clean = client.diagnostics(uri, (x) => x.length === 0);
+  change(original);
   assert.deepEqual(await clean, []);
 });
 

@@ -37,13 +37,23 @@ function filePath(uri: string): string {
   }
 }
 
-function toLsp(d: Diagnostic): LspDiagnostic {
+/** Points a duplicate declaration at the first one, so editors can jump between the two. */
+function related(p: CheckedPipeline, uri: string, d: Diagnostic): LspDiagnostic['relatedInformation'] {
+  if (d.code !== 'NML102') return undefined;
+  const first = p.symbols.get(p.text.slice(d.range.start.offset, d.range.end.offset).replace(/`/g, ''));
+  if (!first || first.nameRange.start.offset === d.range.start.offset) return undefined;
+  return [{ location: { uri, range: lspRange(first.nameRange) }, message: `"${first.name}" is first declared here` }];
+}
+
+function toLsp(p: CheckedPipeline, uri: string, d: Diagnostic): LspDiagnostic {
+  const relatedInformation = related(p, uri, d);
   return {
     range: lspRange(d.range),
     severity: d.severity === 'error' ? DiagnosticSeverity.Error : d.severity === 'warning' ? DiagnosticSeverity.Warning : DiagnosticSeverity.Information,
     code: d.code,
     source: 'narml',
     message: d.message,
+    ...(relatedInformation ? { relatedInformation } : {}),
     ...(d.fixes ? { data: d.fixes } : {}),
   };
 }
@@ -68,7 +78,7 @@ function publish(uri: string): void {
     return;
   }
   if (!result) return;
-  void connection.sendDiagnostics({ uri, diagnostics: result.diagnostics.map(toLsp) });
+  void connection.sendDiagnostics({ uri, diagnostics: result.diagnostics.map((d) => toLsp(result, uri, d)) });
   watchDatasets(result);
   void refineSchemas(uri, result);
 }
