@@ -135,6 +135,10 @@ test('completion offers the columns valid at a step and the metrics of the model
 test('hover, definition, references and rename work on names and columns', async () => {
   const h = (await client.request('textDocument/hover', { textDocument: { uri }, position: positionOf('species_forest', 0, 2) })) as Json;
   assert.match(h.contents.value, /classification of `Species`/);
+  const kwHover = (await client.request('textDocument/hover', { textDocument: { uri }, position: positionOf('  encode Island', 0, 3) })) as Json;
+  assert.match(kwHover.contents.value, /onehot.*C_level/);
+  const algoHover = (await client.request('textDocument/hover', { textDocument: { uri }, position: positionOf('random_forest(', 0, 3) })) as Json;
+  assert.match(algoHover.contents.value, /\*\*algorithm\*\* `random_forest`[\s\S]*default/);
   const colHover = (await client.request('textDocument/hover', { textDocument: { uri }, position: positionOf('scale beak_length', 0, 8) })) as Json;
   assert.match(colHover.contents.value, /beak_length.*number/);
   const def = (await client.request('textDocument/definition', { textDocument: { uri }, position: positionOf('from prepared', 0, 6) })) as Json;

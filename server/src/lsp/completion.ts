@@ -9,6 +9,7 @@ import { FUNCTIONS } from '../language/functions';
 import { ALGORITHMS, COMPARE_TESTS, DRIFT_METHODS, ENCODE_METHODS, ENSEMBLES, IMPUTE_METHODS, METRICS, RESAMPLERS, RETRAIN_POLICIES, SCALE_METHODS, SELECTORS, TUNERS } from '../ml/catalog';
 import { describeOption } from '../checker/options';
 import { declarationAt, schemaAt } from './position-context';
+import { DECLARATION_DOCS, STEP_DOCS } from './keyword-docs';
 
 const SNIPPETS: Record<DeclarationKind, string> = {
   dataset: 'dataset ${1:name} from "${2:data/file.csv}"',
@@ -87,7 +88,7 @@ export function complete(p: CheckedPipeline, offset: number): CompletionItem[] {
 
   // Header positions.
   if (/^\s*\w*$/.test(prefix) && !insideBody) {
-    return DECLARATION_KINDS.map((k) => ({ label: k, kind: CompletionItemKind.Keyword, insertText: SNIPPETS[k], insertTextFormat: InsertTextFormat.Snippet, detail: `${k} declaration` }));
+    return DECLARATION_KINDS.map((k) => ({ label: k, kind: CompletionItemKind.Keyword, insertText: SNIPPETS[k], insertTextFormat: InsertTextFormat.Snippet, detail: `${k} declaration`, documentation: { kind: 'markdown', value: DECLARATION_DOCS[k] } }));
   }
   if (!insideBody) {
     if (/\b(from|on)\s+[\w.]*$/.test(prefix) && !/^\s*predict\b.*\bfrom\s+[\w.]*$/.test(prefix) || /^\s*split\s+\w+\s+from\s+[\w.]*$/.test(prefix)) return namesOf(p, ['dataset', 'transform', 'split']);
@@ -101,7 +102,7 @@ export function complete(p: CheckedPipeline, offset: number): CompletionItem[] {
   const schema = schemaAt(p, offset);
 
   if (decl.kind === 'transform') {
-    if (/^\s*\w*$/.test(prefix)) return words(STEP_KEYWORDS, CompletionItemKind.Keyword);
+    if (/^\s*\w*$/.test(prefix)) return STEP_KEYWORDS.map((k) => ({ label: k, kind: CompletionItemKind.Keyword, documentation: { kind: 'markdown', value: STEP_DOCS[k] } }));
     if (/^\s*impute\b.*\bwith\s+\w*$/.test(prefix)) return words(IMPUTE_METHODS, CompletionItemKind.EnumMember);
     if (/^\s*encode\b.*\bas\s+\w*$/.test(prefix)) return words(ENCODE_METHODS, CompletionItemKind.EnumMember);
     if (/^\s*scale\b.*\bwith\s+\w*$/.test(prefix)) return words(SCALE_METHODS, CompletionItemKind.EnumMember);

@@ -12,6 +12,7 @@ import { FUNCTIONS } from '../language/functions';
 import { COMMANDS } from '../contracts/lsp-requests';
 import type { EvaluationJson } from '../contracts/cli-json';
 import { columnReferenceAt, contains, nameReferenceAt, schemaAt } from './position-context';
+import { keywordDoc } from './keyword-docs';
 
 export function lspRange(r: Range): LspRange {
   return { start: { line: r.start.line, character: r.start.character }, end: { line: r.end.line, character: r.end.character } };
@@ -53,11 +54,13 @@ export function hover(p: CheckedPipeline, offset: number, lastMetrics: () => Rec
     } else if (info?.kind === 'evaluate') body += `: ${info.model} on ${info.on}, metrics ${info.metrics.join(', ')}`;
     return { contents: { kind: MarkupKind.Markdown, value: body }, range: lspRange(ref.range) };
   }
-  // Keywords from the catalog: algorithms, metrics, functions.
+  // Keywords, then the catalog: algorithms, metrics, functions.
   let s = offset, e = offset;
   while (s > 0 && /\w/.test(p.text[s - 1])) s--;
   while (e < p.text.length && /\w/.test(p.text[e])) e++;
   const word = p.text.slice(s, e);
+  const keyword = keywordDoc(word);
+  if (keyword) return { contents: { kind: MarkupKind.Markdown, value: `**keyword** \`${word}\`: ${keyword}` } };
   const algo = ALGORITHMS[word];
   if (algo) return { contents: { kind: MarkupKind.Markdown, value: `**algorithm** \`${algo.name}\` (${algo.tasks.join(', ')})\n\n${algo.doc}\n\n${Object.entries(algo.options).map(([k, o]) => `- \`${k}\`: ${o.doc}${'default' in o ? ` (default ${JSON.stringify(o.default)})` : ''}`).join('\n')}` } };
   const metric = METRICS[word];

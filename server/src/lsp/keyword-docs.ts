@@ -1,0 +1,35 @@
+// One-line documentation of declaration kinds and transform steps (spec §3), for hover and
+// completion. Typed by the keyword lists so a new keyword cannot be left undocumented.
+import type { DeclarationKind } from '../language/ast';
+import type { STEP_KEYWORDS } from '../language/parser';
+
+export const DECLARATION_DOCS: Readonly<Record<DeclarationKind, string>> = {
+  dataset: '`dataset N from "path.csv" { ... }`: a table read from a CSV file (a glob `*.csv` reads and concatenates matching files). Body: `columns { name: TYPE }`, `missing: [...]`, `delimiter`, `header`, `encoding`.',
+  transform: '`transform N from T { steps }`: a table derived from table T; each step sees the schema the previous one produced.',
+  split: '`split N from T { train: P, test: P, validation: P?, stratify: C?, seed: K? }`: tables `N.train`, `N.test` (and `N.validation`).',
+  model: '`model N from T { target: C, algorithm: A, ... }`: a trained model; the task follows from the target type.',
+  evaluate: '`evaluate M on T [as N] { metrics: [...], threshold: ..., cv: K?, positive: V? }`: a metrics report (default name `M_on_T`).',
+  compare: '`compare M1, M2 on T [as N] { metric: X, test: mcnemar | bootstrap | paired_t }`: an A/B comparison with a p-value and a winner.',
+  predict: '`predict N with M from SOURCE { output: "path", schedule: "cron"?, retries: K? }`: a table of predictions; SOURCE is a path or a table name.',
+  monitor: '`monitor N for M { baseline: T, current: P, drift: ..., alert: ..., retrain: ... }`: drift and performance reports, alerts, retraining.',
+  export: '`export M to "path.onnx" | "path.py" | "path.pmml"`: writes the model; the format follows the extension.',
+};
+
+export const STEP_DOCS: Readonly<Record<(typeof STEP_KEYWORDS)[number], string>> = {
+  drop: '`drop C, ...`: remove columns.',
+  keep: '`keep C, ...`: keep only these columns.',
+  rename: '`rename A to B`: rename a column.',
+  cast: '`cast C as TYPE`: convert a column\'s type.',
+  impute: '`impute C, ... with mean | median | mode | constant(V)`: fill missing values (learned from training rows only).',
+  drop_missing: '`drop_missing` / `drop_missing C, ...`: drop rows with a missing value (in any / the listed columns); those columns are no longer nullable.',
+  encode: '`encode C, ... as onehot | ordinal`: categories to numbers; `onehot` makes one 0/1 column `C_level` per level, `ordinal` the level\'s 0-based index.',
+  scale: '`scale C, ... with standard | minmax | robust`: rescale numbers (learned from training rows only).',
+  clip: '`clip C, ... to [LO, HI]`: bound numbers.',
+  derive: '`derive N = EXPR`: add a column computed from an expression.',
+  filter: '`filter EXPR`: keep rows where a boolean expression holds (shapes training data only).',
+  dedupe: '`dedupe` / `dedupe C, ...`: drop duplicate rows (by all / the listed columns).',
+};
+
+export function keywordDoc(word: string): string | undefined {
+  return (DECLARATION_DOCS as Record<string, string>)[word] ?? (STEP_DOCS as Record<string, string>)[word];
+}
