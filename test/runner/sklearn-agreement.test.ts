@@ -1,0 +1,142 @@
+// Every metric `narml run` reports agrees with scikit-learn's on the same rows: the test runs the
+// pipeline through the built CLI, reads back which raw rows the split put in each part (the
+// runner's own membership code), and hands those rows with the same preprocessing to
+// test/runner/reference/sklearn_pipeline.py. Deterministic algorithms only (forests and boosting
+// are compared on accuracy bands in test/ml).
+import { before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ensureBuilt } from '../helpers/ensure-built';
+import { checkWithFullSchemas } from '../../server/src/checker/check-files';
+import { infoOf } from '../../server/src/checker/checked-model';
+import { PipelineData } from '../../server/src/runner/pipeline-data';
+
+const root = join(__dirname, '..', '..');
+const data = join(root, 'test', 'fixtures', 'data');
+const cancerFeatures = readFileSync(join(data, 'breast_cancer.csv'), 'utf8').split('\n')[0].split(',').slice(0, -1);
+const penguinNumbers = ['beak_length', 'beak_depth', 'flipper_length', 'body_mass'];
+
+const pipeline = `
+dataset cancer from "breast_cancer.csv"
+transform cancer_scaled from cancer {
+  scale ${cancerFeatures.join(', ')} with standard
+}
+split cancer_parts from cancer_scaled { train: 70%, test: 30%, stratify: diagnosis, seed: 11 }
+model cancer_logistic from cancer_parts.train {
+  target: diagnosis
+  algorithm: logistic_regression(c: 0.5)
+}
+evaluate cancer_logistic on cancer_parts.test {
+  metrics: [accuracy, balanced_accuracy, precision, recall, f1, roc_auc, log_loss]
+}
+
+dataset penguins from "penguins.csv" { missing: ["", "NA", "."] }
+transform penguins_prepared from penguins {
+  rename \`Beak Length (mm)\` to beak_length
+  rename \`Beak Depth (mm)\` to beak_depth
+  rename \`Flipper Length (mm)\` to flipper_length
+  rename \`Body Mass (g)\` to body_mass
+  impute beak_length, beak_depth, flipper_length, body_mass with median
+  impute Sex with mode
+  encode Island, Sex as onehot
+  scale beak_length, beak_depth, flipper_length, body_mass with standard
+}
+split penguin_parts from penguins_prepared { train: 75%, test: 25%, stratify: Species, seed: 7 }
+model penguin_logistic from penguin_parts.train {
+  target: Species
+  algorithm: logistic_regression(c: 1.0)
+}
+evaluate penguin_logistic on penguin_parts.test {
+  metrics: [accuracy, balanced_accuracy, precision, recall, f1, roc_auc, log_loss]
+}
+
+dataset iris from "iris.csv"
+split iris_parts from iris { train: 60%, test: 40%, stratify: species, seed: 3 }
+model iris_knn from iris_parts.train {
+  target: species
+  algorithm: knn(k: 7)
+}
+model iris_bayes from iris_parts.train {
+  target: species
+  algorithm: naive_bayes
+}
+evaluate iris_knn on iris_parts.test { metrics: [accuracy, f1, precision, recall] }
+evaluate iris_bayes on iris_parts.test { metrics: [accuracy, f1, roc_auc, log_loss] }
+
+dataset diabetes from "diabetes.csv"
+split diabetes_parts from diabetes { train: 80%, test: 20%, seed: 5 }
+model diabetes_linear from diabetes_parts.train {
+  target: progression
+  algorithm: linear_regression
+}
+model diabetes_ridge from diabetes_parts.train {
+  target: progression
+  algorithm: linear_regression(alpha: 10)
+}
+evaluate diabetes_linear on diabetes_parts.test { metrics: [rmse, mae, r2, mape] }
+evaluate diabetes_ridge on diabetes_parts.test { metrics: [rmse, mae, r2, mape] }
+`;
+
+interface Case {
+  name: string; csv: string; split: string; target: string; task: string; algorithm: string;
+  params?: Record<string, number>; metrics: string[]; missing?: string[];
+  rename?: Record<string, string>; impute_median?: string[]; impute_mode?: string[]; onehot?: string[]; scale?: string[];
+}
+
+const cases: Case[] = [
+  { name: 'cancer_logistic_on_cancer_parts_test', csv: 'breast_cancer.csv', split: 'cancer_parts', target: 'diagnosis', task: 'classification', algorithm: 'logistic_regression', params: { c: 0.5 }, metrics: ['accuracy', 'balanced_accuracy', 'precision', 'recall', 'f1', 'roc_auc', 'log_loss'], scale: cancerFeatures },
+  {
+    name: 'penguin_logistic_on_penguin_parts_test', csv: 'penguins.csv', split: 'penguin_parts', target: 'Species', task: 'classification', algorithm: 'logistic_regression', params: { c: 1 },
+    metrics: ['accuracy', 'balanced_accuracy', 'precision', 'recall', 'f1', 'roc_auc', 'log_loss'], missing: ['', 'NA', '.'],
+    rename: { 'Beak Length (mm)': 'beak_length', 'Beak Depth (mm)': 'beak_depth', 'Flipper Length (mm)': 'flipper_length', 'Body Mass (g)': 'body_mass' },
+    impute_median: penguinNumbers, impute_mode: ['Sex'], onehot: ['Island', 'Sex'], scale: penguinNumbers,
+  },
+  { name: 'iris_knn_on_iris_parts_test', csv: 'iris.csv', split: 'iris_parts', target: 'species', task: 'classification', algorithm: 'knn_classifier', params: { k: 7 }, metrics: ['accuracy', 'f1', 'precision', 'recall'] },
+  { name: 'iris_bayes_on_iris_parts_test', csv: 'iris.csv', split: 'iris_parts', target: 'species', task: 'classification', algorithm: 'naive_bayes', metrics: ['accuracy', 'f1', 'roc_auc', 'log_loss'] },
+  { name: 'diabetes_linear_on_diabetes_parts_test', csv: 'diabetes.csv', split: 'diabetes_parts', target: 'progression', task: 'regression', algorithm: 'linear_regression', metrics: ['rmse', 'mae', 'r2', 'mape'] },
+  { name: 'diabetes_ridge_on_diabetes_parts_test', csv: 'diabetes.csv', split: 'diabetes_parts', target: 'progression', task: 'regression', algorithm: 'linear_regression', params: { alpha: 10 }, metrics: ['rmse', 'mae', 'r2', 'mape'] },
+];
+
+before(() => { ensureBuilt(); });
+
+test('narml run metrics agree with scikit-learn within 0.01 on the same split rows', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'narml-sklearn-'));
+  for (const f of ['breast_cancer.csv', 'penguins.csv', 'iris.csv', 'diabetes.csv']) copyFileSync(join(data, f), join(dir, f));
+  const file = join(dir, 'agreement.narml');
+  writeFileSync(file, pipeline);
+  const run = spawnSync(process.execPath, [join(root, 'dist', 'cli.js'), 'run', file, '--json'], { encoding: 'utf8', timeout: 120_000 });
+  assert.equal(run.status, 0, run.stderr + run.stdout);
+  const ours = JSON.parse(run.stdout) as { evaluations: Record<string, { metrics: Record<string, number>; rows?: number }> };
+
+  const checked = await checkWithFullSchemas(pipeline, file);
+  const pipelineData = new PipelineData(checked);
+  const withRows = [];
+  for (const c of cases) {
+    const parts = await pipelineData.membership(infoOf(checked, c.split, 'split')!);
+    withRows.push({ ...c, csv: join(dir, c.csv), train: [...parts.train], test: [...parts.test] });
+  }
+  const casesFile = join(dir, 'cases.json');
+  writeFileSync(casesFile, JSON.stringify(withRows));
+  const py = spawnSync('/usr/bin/python3', [join(__dirname, 'reference', 'sklearn_pipeline.py'), casesFile], { encoding: 'utf8', timeout: 120_000 });
+  assert.equal(py.status, 0, py.stderr);
+  const reference = JSON.parse(py.stdout) as Record<string, Record<string, number>>;
+
+  const disagreements: string[] = [];
+  for (const c of withRows) {
+    const got = ours.evaluations[c.name];
+    assert.ok(got, `evaluation ${c.name} missing from the run`);
+    assert.equal(got.rows ?? c.test.length, c.test.length, `${c.name}: evaluated rows`);
+    for (const m of c.metrics) {
+      const want = reference[c.name][m];
+      const have = got.metrics[m];
+      // Scale-free metrics within 0.01; rmse/mae (in target units) within 0.1%.
+      const tolerance = m === 'rmse' || m === 'mae' ? Math.abs(want) * 1e-3 : 0.01;
+      if (process.env.NARML_SHOW_AGREEMENT) console.log(`${c.name} ${m}: narml ${have} scikit-learn ${want}`);
+      if (!(Math.abs(have - want) <= tolerance)) disagreements.push(`${c.name} ${m}: narml ${have}, scikit-learn ${want}`);
+    }
+  }
+  assert.deepEqual(disagreements, []);
+});
