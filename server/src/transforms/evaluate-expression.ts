@@ -10,6 +10,7 @@
 import type { CallExpr, Expr } from '../language/ast';
 import { compareLevels, parseIsoDate } from '../data/column-builder';
 import type { Column, Table } from '../data/table';
+import { mapCodes, mapNumbers } from './table-ops';
 
 type Value =
   | { kind: 'num'; type: 'number' | 'boolean' | 'date'; values: Float64Array }
@@ -42,18 +43,31 @@ function stringsOf(v: Value, n: number): (string | undefined)[] {
   return Array.from(nums, (x) => (Number.isNaN(x) ? undefined : String(x)));
 }
 
-function textColumn(values: (string | undefined)[]): Value {
+/**
+ * Dictionary-encodes texts. With `codes`, `values` are per-level results of a dictionary column and
+ * the output codes map through them (equal results share one level), so work is per level, not per row.
+ */
+function textColumn(values: (string | undefined)[], codes?: Int32Array): Value {
   const index = new Map<string, number>();
   const levels: string[] = [];
-  const codes = new Int32Array(values.length);
+  const remap = new Int32Array(values.length);
   for (let i = 0; i < values.length; i++) {
     const s = values[i];
-    if (s === undefined) { codes[i] = -1; continue; }
+    if (s === undefined) { remap[i] = -1; continue; }
     let c = index.get(s);
     if (c === undefined) { c = levels.length; levels.push(s); index.set(s, c); }
-    codes[i] = c;
+    remap[i] = c;
   }
-  return { kind: 'str', type: 'text', codes, levels };
+  return { kind: 'str', type: 'text', codes: codes ? mapCodes(codes, (k) => (k < 0 ? -1 : remap[k])) : remap, levels };
+}
+
+/** f of each row's text as a number column, computed once per level for dictionary columns. */
+function perText(v: Value, n: number, f: (x: string) => number, type: 'number' | 'boolean' | 'date'): Value {
+  if (v.kind === 'str') {
+    const perLevel = v.levels.map(f);
+    return { kind: 'num', type, values: mapNumbers(v.codes, (k) => (k < 0 ? NaN : perLevel[k])) };
+  }
+  return { kind: 'num', type, values: mapNumbers(stringsOf(v, n), (x) => (x === undefined ? NaN : f(x))) };
 }
 
 function isDate(v: Value): boolean {
@@ -120,6 +134,8 @@ function evaluate(e: Expr, t: Table): Value {
 }
 
 function compareStrings(a: Value, b: Value, n: number, op: string): Value {
+  if (a.kind === 'str' && b.kind === 'scalar-str') return perText(a, n, (x) => compareResult(x < b.value ? -1 : x > b.value ? 1 : 0, op), 'boolean');
+  if (a.kind === 'scalar-str' && b.kind === 'str') return perText(b, n, (y) => compareResult(a.value < y ? -1 : a.value > y ? 1 : 0, op), 'boolean');
   const x = stringsOf(a, n);
   const y = stringsOf(b, n);
   const out = new Float64Array(n);
@@ -206,30 +222,28 @@ function call(e: CallExpr, t: Table): Value {
     case 'day': return map1(one, n, (d) => dateOf(d).getUTCDate());
     case 'weekday': return map1(one, n, (d) => (dateOf(d).getUTCDay() + 6) % 7);
     case 'days_between': return map2(one, args[1], n, (a, b) => b - a);
-    case 'date': {
-      const s = stringsOf(one, n);
-      const out = new Float64Array(n);
-      for (let i = 0; i < n; i++) out[i] = s[i] === undefined ? NaN : parseIsoDate(s[i]!);
-      return { kind: 'num', type: 'date', values: out };
-    }
+    case 'date':
+      if (one.kind === 'scalar-str') return { kind: 'scalar-num', type: 'date', value: parseIsoDate(one.value) };
+      return perText(one, n, parseIsoDate, 'date');
     case 'lower':
     case 'upper': {
-      const s = stringsOf(one, n);
-      return textColumn(s.map((x) => (x === undefined ? undefined : e.callee.name === 'lower' ? x.toLowerCase() : x.toUpperCase())));
+      const f = e.callee.name === 'lower' ? (x: string) => x.toLowerCase() : (x: string) => x.toUpperCase();
+      if (one.kind === 'scalar-str') return { kind: 'scalar-str', value: f(one.value) };
+      if (one.kind === 'str') return textColumn(one.levels.map(f), one.codes);
+      return textColumn(stringsOf(one, n).map((x) => (x === undefined ? undefined : f(x))));
     }
-    case 'length': {
-      const s = stringsOf(one, n);
-      return { kind: 'num', type: 'number', values: Float64Array.from(s, (x) => (x === undefined ? NaN : x.length)) };
-    }
+    case 'length': return perText(one, n, (x) => x.length, 'number');
     case 'contains': {
+      const pattern = args[1];
+      if (pattern.kind === 'scalar-str') return perText(one, n, (x) => (x.includes(pattern.value) ? 1 : 0), 'boolean');
       const s = stringsOf(one, n);
-      const p = stringsOf(args[1], n);
-      return { kind: 'num', type: 'boolean', values: Float64Array.from(s, (x, i) => (x === undefined || p[i] === undefined ? NaN : x.includes(p[i]!) ? 1 : 0)) };
+      const p = stringsOf(pattern, n);
+      return { kind: 'num', type: 'boolean', values: mapNumbers(s, (x, i) => (x === undefined || p[i] === undefined ? NaN : x.includes(p[i]!) ? 1 : 0)) };
     }
     case 'is_missing': {
-      if (one.kind === 'str') return { kind: 'num', type: 'boolean', values: Float64Array.from(one.codes, (c) => (c < 0 ? 1 : 0)) };
+      if (one.kind === 'str') return { kind: 'num', type: 'boolean', values: mapNumbers(one.codes, (c) => (c < 0 ? 1 : 0)) };
       const x = numbersOf(one, n);
-      return { kind: 'num', type: 'boolean', values: Float64Array.from(x, (v) => (Number.isNaN(v) ? 1 : 0)) };
+      return { kind: 'num', type: 'boolean', values: mapNumbers(x, (v) => (Number.isNaN(v) ? 1 : 0)) };
     }
     case 'coalesce':
       return pickRows(args, n, (i, vals) => vals.findIndex((v) => !missingAt(v, i)), false);
@@ -279,7 +293,7 @@ function asCategory(v: Value): Value {
   const levels = v.levels.slice().sort(compareLevels);
   const index = new Map(levels.map((l, i) => [l, i]));
   const map = v.levels.map((l) => index.get(l)!);
-  return { kind: 'str', type: 'category', codes: Int32Array.from(v.codes, (c) => (c < 0 ? -1 : map[c])), levels };
+  return { kind: 'str', type: 'category', codes: mapCodes(v.codes, (c) => (c < 0 ? -1 : map[c])), levels };
 }
 
 /** The expression's value for every row, as a column. */

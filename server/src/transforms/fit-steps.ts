@@ -14,10 +14,10 @@
 import type { Expr, Step } from '../language/ast';
 import type { ColumnType } from '../language/schema';
 import { compareLevels, parseBoolean, parseIsoDate, parseNumber } from '../data/column-builder';
-import type { Column, DictionaryColumn, NumericColumn, Table } from '../data/table';
+import type { Column, DictionaryColumn, Table } from '../data/table';
 import type { FittedStep } from './fitted-step';
 import { evaluateExpression } from './evaluate-expression';
-import { cellText, dropColumns, remapLevels, selectRows, setColumn, spliceColumns } from './table-ops';
+import { cellText, dropColumns, mapCodes, mapNumbers, remapLevels, rowsWhere, selectRows, setColumn, spliceColumns } from './table-ops';
 
 export class TransformError extends Error {}
 
@@ -214,7 +214,7 @@ export function applySteps(fitted: FittedStep[], table: Table, mode: 'train' | '
       const keep = rowsKept(s, t);
       if (keep.length !== t.rowCount) {
         t = selectRows(t, keep);
-        map = Int32Array.from(keep, (r) => map[r]);
+        map = mapCodes(keep, (r) => map[r]);
       }
       continue;
     }
@@ -224,44 +224,54 @@ export function applySteps(fitted: FittedStep[], table: Table, mode: 'train' | '
 }
 
 function rowsKept(s: Extract<FittedStep, { rowStep: true }>, t: Table): Int32Array {
-  const out: number[] = [];
+  const n = t.rowCount;
+  const mask = new Uint8Array(n);
   if (s.kind === 'filter') {
-    const c = evaluateExpression(s.expr, t) as NumericColumn;
-    for (let i = 0; i < t.rowCount; i++) if (c.values[i] === 1) out.push(i);
+    const c = evaluateExpression(s.expr, t);
+    if (!('values' in c)) throw new TransformError(`filter needs a condition (boolean) but the expression is ${c.type}`);
+    for (let i = 0; i < n; i++) mask[i] = c.values[i] === 1 ? 1 : 0;
   } else if (s.kind === 'drop_missing') {
-    const cols = (s.columns.length ? s.columns : t.names).map((n) => column(t, n));
-    for (let i = 0; i < t.rowCount; i++) {
-      if (cols.every((c) => ('codes' in c ? c.codes[i] >= 0 : !Number.isNaN(c.values[i])))) out.push(i);
+    mask.fill(1);
+    for (const c of (s.columns.length ? s.columns : t.names).map((name) => column(t, name))) {
+      if ('codes' in c) { for (let i = 0; i < n; i++) if (c.codes[i] < 0) mask[i] = 0; }
+      else for (let i = 0; i < n; i++) if (Number.isNaN(c.values[i])) mask[i] = 0;
     }
   } else {
-    const cols = (s.columns.length ? s.columns : t.names).map((n) => column(t, n));
+    const cols = (s.columns.length ? s.columns : t.names).map((name) => column(t, name));
     const seen = new Set<string>();
-    for (let i = 0; i < t.rowCount; i++) {
-      const key = cols.map((c) => ('codes' in c ? c.codes[i] : c.values[i])).join('\u0000');
+    const cells: (number | string)[] = new Array(cols.length);
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < cols.length; j++) {
+        const c = cols[j];
+        cells[j] = 'codes' in c ? c.codes[i] : c.values[i];
+      }
+      const key = cols.length === 1 ? String(cells[0]) : cells.join('\u0000');
       if (seen.has(key)) continue;
       seen.add(key);
-      out.push(i);
+      mask[i] = 1;
     }
   }
-  return Int32Array.from(out);
+  return rowsWhere(mask);
 }
 
 function castColumn(c: Column, to: ColumnType): Column {
   if (c.type === to) return c;
   const n = 'codes' in c ? c.codes.length : c.values.length;
+  if ('codes' in c && to === 'text') return { type: to, codes: c.codes, levels: c.levels };
+  if ('codes' in c && to === 'category') return remapLevels(c, [...new Set(c.levels)].sort(compareLevels), to);
   if (to === 'category' || to === 'text') {
     const texts: (string | undefined)[] = Array.from({ length: n }, (_, i) => cellText(c, i));
     const levels = [...new Set(texts.filter((x): x is string => x !== undefined))];
     if (to === 'category') levels.sort(compareLevels);
     const index = new Map(levels.map((l, i) => [l, i]));
-    return { type: to, codes: Int32Array.from(texts, (x) => (x === undefined ? -1 : index.get(x)!)), levels };
+    return { type: to, codes: mapCodes(texts, (x) => (x === undefined ? -1 : index.get(x)!)), levels };
   }
   const parse = to === 'number' ? parseNumber : to === 'boolean' ? parseBoolean : parseIsoDate;
   if ('codes' in c) {
     const table = c.levels.map(parse);
-    return { type: to, values: Float64Array.from(c.codes, (k) => (k < 0 ? NaN : table[k])) };
+    return { type: to, values: mapNumbers(c.codes, (k) => (k < 0 ? NaN : table[k])) };
   }
-  if (to === 'boolean') return { type: to, values: Float64Array.from(c.values, (v) => (Number.isNaN(v) ? NaN : v !== 0 ? 1 : 0)) };
+  if (to === 'boolean') return { type: to, values: mapNumbers(c.values, (v) => (Number.isNaN(v) ? NaN : v !== 0 ? 1 : 0)) };
   return { type: to, values: c.values };
 }
 
@@ -292,10 +302,10 @@ function applyColumnStep(s: Exclude<FittedStep, { rowStep: true }>, t: Table): T
           base = remapLevels(c, levels);
           k = levels.indexOf(value);
         }
-        return setColumn(t, s.column, { type: c.type, codes: Int32Array.from(base.codes, (x) => (x < 0 ? k : x)), levels });
+        return setColumn(t, s.column, { type: c.type, codes: mapCodes(base.codes, (x) => (x < 0 ? k : x)), levels });
       }
       const v = typeof s.value === 'number' ? s.value : parseNumber(s.value);
-      return setColumn(t, s.column, { type: c.type, values: Float64Array.from(c.values, (x) => (Number.isNaN(x) ? v : x)) });
+      return setColumn(t, s.column, { type: c.type, values: mapNumbers(c.values, (x) => (Number.isNaN(x) ? v : x)) });
     }
     case 'onehot': {
       const c = column(t, s.column);
@@ -335,11 +345,11 @@ function applyColumnStep(s: Exclude<FittedStep, { rowStep: true }>, t: Table): T
     }
     case 'scale': {
       const v = numeric(column(t, s.column), s.column);
-      return setColumn(t, s.column, { type: 'number', values: Float64Array.from(v, (x) => (x - s.center) / s.scale) });
+      return setColumn(t, s.column, { type: 'number', values: mapNumbers(v, (x) => (x - s.center) / s.scale) });
     }
     case 'clip': {
       const v = numeric(column(t, s.column), s.column);
-      return setColumn(t, s.column, { type: 'number', values: Float64Array.from(v, (x) => (Number.isNaN(x) ? x : Math.min(s.hi, Math.max(s.lo, x)))) });
+      return setColumn(t, s.column, { type: 'number', values: mapNumbers(v, (x) => (Number.isNaN(x) ? x : Math.min(s.hi, Math.max(s.lo, x)))) });
     }
     case 'derive': return setColumn(t, s.column, derived(s.expr, t));
   }

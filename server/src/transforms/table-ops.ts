@@ -18,6 +18,29 @@ export function selectRows(t: Table, rows: Int32Array): Table {
   return { names: t.names, columns: t.columns.map((c) => takeRows(c, rows)), rowCount: rows.length };
 }
 
+/** f over every element into a new Float64Array (explicit loop: `Float64Array.from` with a mapper is several times slower). */
+export function mapNumbers<T>(src: ArrayLike<T>, f: (x: T, i: number) => number): Float64Array {
+  const out = new Float64Array(src.length);
+  for (let i = 0; i < out.length; i++) out[i] = f(src[i], i);
+  return out;
+}
+
+/** f over every element into a new Int32Array (dictionary codes). */
+export function mapCodes<T>(src: ArrayLike<T>, f: (x: T, i: number) => number): Int32Array {
+  const out = new Int32Array(src.length);
+  for (let i = 0; i < out.length; i++) out[i] = f(src[i], i);
+  return out;
+}
+
+/** Indices of the rows whose mask byte is set, in order. */
+export function rowsWhere(mask: Uint8Array): Int32Array {
+  let n = 0;
+  for (let i = 0; i < mask.length; i++) n += mask[i];
+  const out = new Int32Array(n);
+  for (let i = 0, k = 0; i < mask.length; i++) if (mask[i]) out[k++] = i;
+  return out;
+}
+
 export function allRows(n: number): Int32Array {
   const out = new Int32Array(n);
   for (let i = 0; i < n; i++) out[i] = i;
@@ -48,13 +71,13 @@ export function spliceColumns(t: Table, name: string, names: string[], columns: 
   };
 }
 
-/** Re-expresses a dictionary column over another level list (unknown levels → missing). */
-export function remapLevels(c: DictionaryColumn, levels: string[]): DictionaryColumn {
+/** Re-expresses a dictionary column over another level list (unknown levels → missing), optionally as the other dictionary type. */
+export function remapLevels(c: DictionaryColumn, levels: string[], type: DictionaryColumn['type'] = c.type): DictionaryColumn {
   const index = new Map(levels.map((l, i) => [l, i]));
   const map = c.levels.map((l) => index.get(l) ?? -1);
   const codes = new Int32Array(c.codes.length);
   for (let i = 0; i < codes.length; i++) codes[i] = c.codes[i] < 0 ? -1 : map[c.codes[i]];
-  return { type: c.type, codes, levels };
+  return { type, codes, levels };
 }
 
 /** Concatenates tables with the same column names and types (category levels are merged, sorted). */
