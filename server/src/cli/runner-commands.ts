@@ -7,7 +7,7 @@ import { previewTable } from '../runner/preview';
 import { PipelineData } from '../runner/pipeline-data';
 import { runPipeline } from '../runner/run-pipeline';
 import { readStoreData } from '../store/run-store';
-import { runScheduler } from '../scheduler/scheduler';
+import { fireAllOnce, runScheduler } from '../scheduler/scheduler';
 import { formatDiagnosticText } from './check-command';
 import { UsageError, type CliCommand } from './command';
 
@@ -24,7 +24,7 @@ function parseArgs(args: string[], valued: string[]): Parsed {
       const v = inline ?? args[++i];
       if (v === undefined) throw new UsageError(`--${key} needs a value`);
       flags.set(key, v);
-    } else if (['json'].includes(key)) flags.set(key, true);
+    } else if (['json', 'once-now'].includes(key)) flags.set(key, true);
     else throw new UsageError(`unknown option --${key}`);
   }
   return { positional, flags };
@@ -130,9 +130,14 @@ async function predictNow(args: string[]): Promise<number> {
   const checked = await loadChecked(file);
   if (typeof checked === 'number') return checked;
   if (checked.symbols.get(name)?.kind !== 'predict') throw new UsageError(`"${name}" is not a predict declaration of ${file}`);
-  const result = await runPipeline(checked, { names: [name], onEvent: progressPrinter(false) });
+  const controller = new AbortController();
+  const onSigint = (): void => { process.stderr.write('\ncancelling...\n'); controller.abort(); };
+  process.once('SIGINT', onSigint);
+  const result = await runPipeline(checked, { names: [name], signal: controller.signal, onEvent: progressPrinter(false) });
+  process.removeListener('SIGINT', onSigint);
   if (flags.has('json')) process.stdout.write(`${JSON.stringify(result)}\n`);
   else printRunSummary(result);
+  if (result.status === 'cancelled') return 130;
   return result.status === 'succeeded' ? 0 : 1;
 }
 
@@ -166,7 +171,7 @@ async function models(args: string[]): Promise<number> {
 }
 
 async function scheduler(args: string[]): Promise<number> {
-  const { positional } = parseArgs(args, []);
+  const { positional, flags } = parseArgs(args, []);
   if (positional.length === 0) throw new UsageError('name at least one .narml file');
   const files: CheckedPipeline[] = [];
   for (const f of positional) {
@@ -174,14 +179,16 @@ async function scheduler(args: string[]): Promise<number> {
     if (typeof checked === 'number') return checked;
     files.push(checked);
   }
-  return runScheduler(files, (line) => process.stderr.write(`${line}\n`));
+  const log = (line: string): void => { process.stderr.write(`${line}\n`); };
+  if (flags.has('once-now')) return (await fireAllOnce(files, log)) ? 0 : 1;
+  return runScheduler(files, log);
 }
 
 export const runnerCommands: Record<string, CliCommand> = {
   run: { usage: 'run FILE [NAME...] [--json] [--progress json]', summary: 'run declarations and what they need', run },
   preview: { usage: 'preview FILE NAME [--rows N] [--json]', summary: 'first rows and column statistics of a table', run: preview },
   predict: { usage: 'predict FILE NAME [--json]', summary: 'run one predict declaration now', run: predictNow },
-  scheduler: { usage: 'scheduler FILE...', summary: 'run the schedules of the files until stopped', run: scheduler },
+  scheduler: { usage: 'scheduler FILE... [--once-now]', summary: 'run the schedules of the files until stopped (--once-now: fire every schedule once, with its retries, and exit)', run: scheduler },
   history: { usage: 'history [FILE] [--json]', summary: 'past runs', run: history },
   models: { usage: 'models [NAME] [--file FILE] [--json]', summary: 'model versions with their metrics', run: models },
 };

@@ -200,6 +200,8 @@ export async function runPipeline(checked: CheckedPipeline, opts: RunOptions = {
       store.data.results[hash] = store.putArtifact(art);
       tm = { info: decl, steps: fitted.fitted, model: outcome.model, trainRows: rows.length, options: outcome.options };
       run.computed.push(decl.name);
+      // Saved at once so a run killed later still reuses this model next time.
+      await store.save();
     }
     const imp = tm.model!.featureImportances?.();
     const modelJson: ModelJson = {

@@ -45,6 +45,13 @@ export async function fireJob(checked: CheckedPipeline, job: ScheduledJob, log: 
   return false;
 }
 
+/** Fires every scheduled predict once now (with its retries); true when all succeeded. */
+export async function fireAllOnce(files: CheckedPipeline[], log: (line: string) => void, baseDelayMs = 1000): Promise<boolean> {
+  let ok = true;
+  for (const job of scheduledJobs(files)) ok = (await fireJob(files.find((f) => f.file === job.file)!, job, log, baseDelayMs)) && ok;
+  return ok;
+}
+
 export function runScheduler(files: CheckedPipeline[], log: (line: string) => void): Promise<number> {
   const jobs = scheduledJobs(files);
   if (jobs.length === 0) {
