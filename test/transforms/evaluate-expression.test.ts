@@ -89,3 +89,13 @@ test('is_missing, coalesce and if keep the checker\'s types', () => {
   assert.deepEqual(texts(label), ['Paris', 'none', null, null]);
   assert.equal(run('city').type, 'category');
 });
+
+test('text functions on a dictionary merge levels that become equal', () => {
+  const t = csvTable('tier\nGold\nGOLD\nsilver\nNA\ngold', { tier: 'category' });
+  const low = evaluateExpression(parseExpr('lower(tier)'), t);
+  assert.ok('levels' in low);
+  assert.deepEqual([...low.levels].sort(), ['gold', 'silver']);
+  assert.deepEqual(texts(low), ['gold', 'gold', 'silver', null, 'gold']);
+  close(nums(evaluateExpression(parseExpr('contains(tier, "old")'), t)), [1, 0, 0, null, 1]);
+  close(nums(evaluateExpression(parseExpr('"Gold" == tier'), t)), [1, 0, 0, null, 0]);
+});

@@ -178,3 +178,17 @@ test('a derived copy of a category is text, as the checker types it', () => {
 test('clip with learned bounds on a column without values says so', () => {
   assert.throws(() => fit('clip x to quantile(0.05, 0.95)', csvTable('x,y\nNA,1\nNA,2')), /no values in the training rows/);
 });
+
+test('cast between dictionary types: category → text keeps the values, text → category sorts the levels', () => {
+  const t = csvTable('code\nzeta\nalpha\nNA\nmu', { code: 'text' });
+  const asCategory = col(fit('cast code as category', t).result.table, 'code');
+  assert.ok('levels' in asCategory);
+  assert.equal(asCategory.type, 'category');
+  assert.deepEqual(asCategory.levels, ['alpha', 'mu', 'zeta']);
+  assert.deepEqual(texts(asCategory), ['zeta', 'alpha', null, 'mu']);
+  const back = col(fit('cast code as category\ncast code as text', t).result.table, 'code');
+  assert.equal(back.type, 'text');
+  assert.deepEqual(texts(back), ['zeta', 'alpha', null, 'mu']);
+  const n = col(fit('cast plan as number').result.table, 'plan');
+  assert.deepEqual(nums(n), [null, null, null, null, null, null, null, null]);
+});
