@@ -15,6 +15,7 @@ let uri: string;
 let text: string;
 let client: LspClient;
 let version = 1;
+let legend: string[];
 
 type Json = Record<string, any>;
 
@@ -56,6 +57,7 @@ before(async () => {
   client = new LspClient({ debounceMs: 10 });
   const init = await client.initialize(pathToFileURL(dir).href);
   assert.ok((init.capabilities as Json).completionProvider);
+  legend = (init.capabilities as Json).semanticTokensProvider.legend.tokenTypes;
   const first = client.diagnostics(uri);
   client.notify('textDocument/didOpen', { textDocument: { uri, languageId: 'narml', version, text } });
   assert.deepEqual(await first, [], 'the sample opens clean');
@@ -161,6 +163,22 @@ test('formatting, symbols, semantic tokens, inlay hints, code lenses and the pip
   assert.ok(symbols.some((s) => s.name === 'species_forest' && s.detail === 'model'));
   const tokens = (await client.request('textDocument/semanticTokens/full', { textDocument: { uri } })) as Json;
   assert.ok(tokens.data.length > 100);
+  const typeAt = (needle: string, delta: number): string | undefined => {
+    const at = positionOf(needle, 0, delta);
+    let line = 0, ch = 0;
+    for (let i = 0; i < tokens.data.length; i += 5) {
+      line += tokens.data[i];
+      ch = tokens.data[i] === 0 ? ch + tokens.data[i + 1] : tokens.data[i + 1];
+      if (line === at.line && ch <= at.character && at.character < ch + tokens.data[i + 2]) return legend[tokens.data[i + 3]];
+    }
+    return undefined;
+  };
+  assert.equal(typeAt('target: Species', 0), 'keyword');
+  assert.equal(typeAt('target: Species', 'target: '.length), 'property', 'a column');
+  assert.equal(typeAt('random_forest(trees', 0), 'function');
+  assert.equal(typeAt('random_forest(trees', 'random_forest('.length), 'parameter', 'an option name');
+  assert.equal(typeAt('split parts', 'split '.length), 'variable');
+  assert.equal(typeAt('# Which species', 0), 'comment');
   const hints = (await client.request('textDocument/inlayHint', { textDocument: { uri }, range: { start: { line: 0, character: 0 }, end: { line: 200, character: 0 } } })) as Json[];
   assert.ok(hints.some((x) => /\+Island_Biscoe/.test(JSON.stringify(x.label))), JSON.stringify(hints.slice(0, 3)));
   const lenses = (await client.request('textDocument/codeLens', { textDocument: { uri } })) as Json[];
