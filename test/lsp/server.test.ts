@@ -202,6 +202,21 @@ test('a CSV changed on disk re-checks the pipeline that reads it', async () => {
   await back;
 });
 
+test('a schema refined from the whole CSV re-checks the pipeline when it differs from the sample', async () => {
+  // 6,000 rows: the sampled schema sees "reading" as a number; the last row says otherwise.
+  const rows = Array.from({ length: 6000 }, (_, i) => `${i % 97},${i % 2 ? 'a' : 'b'}`);
+  rows[rows.length - 1] = 'broken sensor,a';
+  writeFileSync(join(dir, 'data', 'readings.csv'), `reading,kind\n${rows.join('\n')}\n`);
+  const readingsUri = pathToFileURL(join(dir, 'readings.narml')).href;
+  const first = client.diagnostics(readingsUri);
+  const refined = client.diagnostics(readingsUri, (d) => d.some((x) => x.code === 'NML110'));
+  client.notify('textDocument/didOpen', { textDocument: { uri: readingsUri, languageId: 'narml', version: 1, text: 'dataset readings from "data/readings.csv"\n\ntransform scaled from readings {\n  scale reading with standard\n}\n' } });
+  assert.ok(!(await first).some((x) => x.code === 'NML110'), 'the sample alone says reading is a number');
+  const d = (await refined).find((x) => x.code === 'NML110')!;
+  assert.match(d.message as string, /"reading"/);
+  client.notify('textDocument/didClose', { textDocument: { uri: readingsUri } });
+});
+
 test('random edits never crash the server and every request is answered', async () => {
   let seed = 7;
   const rand = (n: number): number => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed % n; };

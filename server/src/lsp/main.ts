@@ -13,6 +13,7 @@ import { checkPipeline } from '../checker/check-pipeline';
 import type { CheckedPipeline } from '../checker/checked-model';
 import type { Diagnostic, FixData } from '../checker/diagnostic';
 import { CsvSchemaCache } from '../data/csv-schema-cache';
+import type { CsvOptions } from '../data/csv-options';
 import { formatDocument } from '../language/format';
 import { PIPELINE_GRAPH_REQUEST, type PipelineGraph, type PipelineGraphParams } from '../contracts/lsp-requests';
 import { readLatestEvaluations } from '../store/run-store';
@@ -89,17 +90,24 @@ function schedule(uri: string, force = false): void {
   timers.set(uri, setTimeout(() => { timers.delete(uri); publish(uri); }, debounceMs));
 }
 
-async function refineSchemas(uri: string, result: CheckedPipeline): Promise<void> {
-  let changed = false;
-  for (const info of result.infos) {
-    if (info?.kind === 'dataset' && !info.schemaComplete) {
-      try {
-        changed = (await cache.refine(info.path, info.options)) || changed;
-      } catch {
-        // The check already reported unreadable files.
-      }
-    }
+/** Full reads under way, one per dataset (path and options), shared by every document that reads it. */
+const refining = new Map<string, Promise<boolean>>();
+
+function refineOnce(path: string, options: CsvOptions): Promise<boolean> {
+  const key = `${path}\u0000${JSON.stringify(options)}`;
+  let running = refining.get(key);
+  if (!running) {
+    // Keystrokes re-check often; without sharing, each check would start another full read.
+    running = cache.refine(path, options).catch(() => false).finally(() => refining.delete(key));
+    refining.set(key, running);
   }
+  return running;
+}
+
+async function refineSchemas(uri: string, result: CheckedPipeline): Promise<void> {
+  const reads = result.infos.flatMap((info) => (info?.kind === 'dataset' && !info.schemaComplete ? [refineOnce(info.path, info.options)] : []));
+  if (reads.length === 0) return;
+  const changed = (await Promise.all(reads)).some(Boolean);
   if (changed && documents.get(uri)) schedule(uri, true);
 }
 
