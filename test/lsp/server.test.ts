@@ -191,6 +191,10 @@ test('formatting, symbols, semantic tokens, inlay hints, code lenses and the pip
 test('a CSV changed on disk re-checks the pipeline that reads it', async () => {
   const registration = client.serverRequests.find((r) => r.method === 'client/registerCapability');
   assert.match(JSON.stringify(registration?.params), /workspace\/didChangeWatchedFiles.*\*\*\/\*\.csv/, 'the server asks the client to watch CSV files');
+  // A client file event (a created CSV may match a glob) re-checks open pipelines by itself.
+  const rechecked = client.diagnostics(uri);
+  client.notify('workspace/didChangeWatchedFiles', { changes: [{ uri: pathToFileURL(join(dir, 'data', 'more.csv')).href, type: 1 }] });
+  assert.deepEqual(await rechecked, []);
   const csv = join(dir, 'data', 'penguins.csv');
   const original = readFileSync(csv, 'utf8');
   const got = client.diagnostics(uri, (d) => d.some((x) => x.code === 'NML101'));

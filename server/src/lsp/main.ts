@@ -3,9 +3,10 @@
 // check. One schema cache serves every document; sampled schemas are refined in the background
 // and CSV files of open pipelines are watched, so a change on disk re-checks their dependants.
 import { watch, type FSWatcher } from 'node:fs';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  CodeActionKind, createConnection, DiagnosticSeverity, DidChangeWatchedFilesNotification, ProposedFeatures, TextDocuments,
+  CodeActionKind, createConnection, DiagnosticSeverity, DidChangeWatchedFilesNotification, FileChangeType, ProposedFeatures, TextDocuments,
   TextDocumentSyncKind, TextEdit, type CodeAction, type Diagnostic as LspDiagnostic, type InitializeParams, type SemanticTokensLegend,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
@@ -80,7 +81,7 @@ function publish(uri: string): void {
   }
   if (!result) return;
   void connection.sendDiagnostics({ uri, diagnostics: result.diagnostics.map((d) => toLsp(result, uri, d)) });
-  watchDatasets(result);
+  watchDatasets(uri, result);
   void refineSchemas(uri, result);
 }
 
@@ -111,28 +112,54 @@ async function refineSchemas(uri: string, result: CheckedPipeline): Promise<void
   if (changed && documents.get(uri)) schedule(uri, true);
 }
 
+/** The CSV files each open document's datasets read, to re-check only the dependants of a change. */
+const reads = new Map<string, Set<string>>();
+
 /** Watches the CSV files open pipelines read, for clients that do not send file events. */
-function watchDatasets(result: CheckedPipeline): void {
+function watchDatasets(uri: string, result: CheckedPipeline): void {
+  const files = new Set<string>();
   for (const info of result.infos) {
     if (info?.kind !== 'dataset' || !info.schema) continue;
     const r = cache.schema(info.path, info.options);
-    if (!r.ok) continue;
-    for (const f of r.files) {
-      if (watchers.has(f)) continue;
-      try {
-        const w = watch(f, { persistent: false }, () => csvChanged(f));
-        w.on('error', () => { w.close(); watchers.delete(f); });
-        watchers.set(f, w);
-      } catch {
-        // Not watchable (e.g. on some network file systems): client file events still work.
-      }
+    if (r.ok) for (const f of r.files) files.add(resolve(f));
+  }
+  reads.set(uri, files);
+  for (const f of files) {
+    if (watchers.has(f)) continue;
+    try {
+      const w = watch(f, { persistent: false }, (event) => {
+        // A file replaced by rename is a new inode: drop this watcher; the re-check watches the new one.
+        if (event === 'rename') unwatch(f);
+        csvChanged(f, FileChangeType.Changed);
+      });
+      w.on('error', () => unwatch(f));
+      watchers.set(f, w);
+    } catch {
+      // Not watchable (e.g. on some network file systems): client file events still work.
     }
   }
 }
 
-function csvChanged(path: string): void {
-  cache.invalidate(path);
-  for (const doc of documents.all()) schedule(doc.uri, true);
+function unwatch(file: string): void {
+  watchers.get(file)?.close();
+  watchers.delete(file);
+}
+
+/** Closes watchers of files no open document reads any more. */
+function pruneWatchers(): void {
+  const needed = new Set<string>();
+  for (const files of reads.values()) for (const f of files) needed.add(f);
+  for (const f of [...watchers.keys()]) if (!needed.has(f)) unwatch(f);
+}
+
+function csvChanged(path: string, type: FileChangeType): void {
+  const file = resolve(path);
+  cache.invalidate(file);
+  for (const doc of documents.all()) {
+    // A created or deleted file may match (or stop matching) a glob: re-check everything then.
+    const known = reads.get(doc.uri);
+    if (type !== FileChangeType.Changed || !known || known.has(file)) schedule(doc.uri, true);
+  }
 }
 
 connection.onInitialize((params: InitializeParams) => {
@@ -165,7 +192,7 @@ connection.onInitialized(() => {
 });
 
 connection.onDidChangeWatchedFiles((e) => {
-  for (const change of e.changes) csvChanged(filePath(change.uri));
+  for (const change of e.changes) csvChanged(filePath(change.uri), change.type);
 });
 
 documents.onDidOpen((e) => schedule(e.document.uri));
@@ -173,6 +200,8 @@ documents.onDidChangeContent((e) => schedule(e.document.uri));
 documents.onDidClose((e) => {
   clearTimeout(timers.get(e.document.uri));
   checked.delete(e.document.uri);
+  reads.delete(e.document.uri);
+  pruneWatchers();
   void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
 });
 
