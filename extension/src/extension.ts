@@ -37,8 +37,11 @@ export function runRefusal(gate: RunGate): string | undefined {
 function activeFile(uri?: string | vscode.Uri): vscode.Uri | undefined {
   if (uri instanceof vscode.Uri) return uri;
   if (typeof uri === 'string') return vscode.Uri.parse(uri);
+  // A panel may have the focus: fall back to a visible, then to any open, pipeline.
   const doc = vscode.window.activeTextEditor?.document;
-  return doc?.languageId === 'narml' ? doc.uri : undefined;
+  if (doc?.languageId === 'narml') return doc.uri;
+  const visible = vscode.window.visibleTextEditors.find((e) => e.document.languageId === 'narml');
+  return visible?.document.uri ?? vscode.workspace.textDocuments.find((d) => d.languageId === 'narml' && !d.isClosed)?.uri;
 }
 
 class Panels {

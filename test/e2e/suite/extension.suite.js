@@ -1,0 +1,66 @@
+// Inside the extension host: activation, diagnostics for a broken file, completion, a run from
+// the command that yields metrics, and the workspace-trust seam.
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const path = require('node:path');
+const vscode = require('vscode');
+
+const folder = () => vscode.workspace.workspaceFolders[0].uri.fsPath;
+
+async function until(check, ms = 60000) {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    const v = await check();
+    if (v) return v;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error('timed out');
+}
+
+suite('NarML extension', () => {
+  let api;
+
+  suiteSetup(async () => {
+    const doc = await vscode.workspace.openTextDocument(path.join(folder(), 'penguins.narml'));
+    await vscode.window.showTextDocument(doc);
+    const ext = vscode.extensions.all.find((e) => e.packageJSON.name === 'narml');
+    assert.ok(ext, 'the extension is installed');
+    api = await ext.activate();
+  });
+
+  test('activates on a .narml file', () => {
+    assert.equal(vscode.window.activeTextEditor.document.languageId, 'narml');
+    assert.equal(typeof api.runPipelineForTest, 'function');
+  });
+
+  test('reports diagnostics for a broken file', async () => {
+    const broken = path.join(folder(), 'broken.narml');
+    fs.writeFileSync(broken, 'dataset penguins from "data/penguins.csv"\nmodel m from penguins { target: Speciez, algorithm: knn }\n');
+    const doc = await vscode.workspace.openTextDocument(broken);
+    await vscode.window.showTextDocument(doc);
+    const diags = await until(() => {
+      const d = vscode.languages.getDiagnostics(doc.uri);
+      return d.length > 0 ? d : undefined;
+    });
+    assert.ok(diags.some((d) => d.code === 'NML101' && /Species/.test(d.message)));
+  });
+
+  test('completes columns at a step', async () => {
+    const doc = await vscode.workspace.openTextDocument(path.join(folder(), 'penguins.narml'));
+    const line = doc.getText().split('\n').findIndex((l) => l.includes('scale beak_length'));
+    const list = await vscode.commands.executeCommand('vscode.executeCompletionItemProvider', doc.uri, new vscode.Position(line, 8));
+    assert.ok(list.items.some((i) => (typeof i.label === 'string' ? i.label : i.label.label) === 'beak_length'));
+  });
+
+  test('Run Pipeline yields metrics', async () => {
+    const result = await api.runPipelineForTest(path.join(folder(), 'penguins.narml'));
+    assert.ok(result, 'a run result');
+    assert.equal(result.status, 'succeeded', result.error);
+    assert.ok(result.evaluations.species_logistic_on_parts_test.metrics.accuracy > 0.9);
+  });
+
+  test('running is refused in an untrusted workspace, with the reason', () => {
+    assert.match(api.runRefusal({ isTrusted: false }), /Restricted Mode/);
+    assert.equal(api.runRefusal({ isTrusted: true }), undefined);
+  });
+});
