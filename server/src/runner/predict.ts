@@ -5,7 +5,7 @@
 import type { PredictInfo } from '../checker/checked-model';
 import type { PredictionJson } from '../contracts/cli-json';
 import { readCsv } from '../data/read-csv';
-import type { Table } from '../data/table';
+import type { Column, Table } from '../data/table';
 import { writeFileAtomic } from '../store/atomic-write';
 import { cellText, selectRows } from '../transforms/table-ops';
 import type { PipelineData } from './pipeline-data';
@@ -20,19 +20,33 @@ function csvCell(s: string | undefined): string {
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
+/** One formatter per column, with dictionary levels escaped once (the hot loop only indexes). */
+function cellFormatter(c: Column): (row: number) => string {
+  if ('codes' in c) {
+    const levels = c.levels.map(csvCell);
+    return (i) => (c.codes[i] < 0 ? '' : levels[c.codes[i]]);
+  }
+  if (c.type === 'number') return (i) => (Number.isNaN(c.values[i]) ? '' : String(c.values[i]));
+  return (i) => csvCell(cellText(c, i));
+}
+
 export function predictionCsv(input: Table, tm: TrainedModel, pred: Float64Array, proba: Float64Array | undefined, usable: Uint8Array): string {
   const classes = tm.info.classes;
   const header = [...input.names, 'prediction', ...(classes && proba ? classes.map((c) => `probability_${c}`) : [])];
   const lines = [header.map(csvCell).join(',')];
   const k = classes?.length ?? 0;
+  const formats = input.columns.map(cellFormatter);
+  const labels = classes?.map(csvCell);
+  const empty = `,${new Array<string>(proba ? k + 1 : 1).fill('').join(',')}`;
   for (let i = 0; i < input.rowCount; i++) {
-    const cells = input.columns.map((c) => csvCell(cellText(c, i)));
-    if (!usable[i]) cells.push('', ...(proba ? new Array<string>(k).fill('') : []));
+    let line = formats.length > 0 ? formats[0](i) : '';
+    for (let j = 1; j < formats.length; j++) line += `,${formats[j](i)}`;
+    if (!usable[i]) line += empty;
     else {
-      cells.push(csvCell(classes ? classes[pred[i]] : String(pred[i])));
-      if (proba) for (let c = 0; c < k; c++) cells.push(String(proba[i * k + c]));
+      line += `,${labels ? labels[pred[i]] : String(pred[i])}`;
+      if (proba) for (let c = 0; c < k; c++) line += `,${proba[i * k + c]}`;
     }
-    lines.push(cells.join(','));
+    lines.push(line);
   }
   return `${lines.join('\n')}\n`;
 }
