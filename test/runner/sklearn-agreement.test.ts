@@ -32,6 +32,10 @@ model cancer_logistic from cancer_parts.train {
 evaluate cancer_logistic on cancer_parts.test {
   metrics: [accuracy, balanced_accuracy, precision, recall, f1, roc_auc, log_loss]
 }
+evaluate cancer_logistic on cancer_parts.test as cancer_benign {
+  metrics: [precision, recall, f1, roc_auc]
+  positive: "benign"
+}
 
 dataset penguins from "penguins.csv" { missing: ["", "NA", "."] }
 transform penguins_prepared from penguins {
@@ -82,12 +86,13 @@ evaluate diabetes_ridge on diabetes_parts.test { metrics: [rmse, mae, r2, mape] 
 
 interface Case {
   name: string; csv: string; split: string; target: string; task: string; algorithm: string;
-  params?: Record<string, number>; metrics: string[]; missing?: string[];
+  params?: Record<string, number>; metrics: string[]; missing?: string[]; positive?: string;
   rename?: Record<string, string>; impute_median?: string[]; impute_mode?: string[]; onehot?: string[]; scale?: string[];
 }
 
 const cases: Case[] = [
   { name: 'cancer_logistic_on_cancer_parts_test', csv: 'breast_cancer.csv', split: 'cancer_parts', target: 'diagnosis', task: 'classification', algorithm: 'logistic_regression', params: { c: 0.5 }, metrics: ['accuracy', 'balanced_accuracy', 'precision', 'recall', 'f1', 'roc_auc', 'log_loss'], scale: cancerFeatures },
+  { name: 'cancer_benign', csv: 'breast_cancer.csv', split: 'cancer_parts', target: 'diagnosis', task: 'classification', algorithm: 'logistic_regression', params: { c: 0.5 }, metrics: ['precision', 'recall', 'f1', 'roc_auc'], scale: cancerFeatures, positive: 'benign' },
   {
     name: 'penguin_logistic_on_penguin_parts_test', csv: 'penguins.csv', split: 'penguin_parts', target: 'Species', task: 'classification', algorithm: 'logistic_regression', params: { c: 1 },
     metrics: ['accuracy', 'balanced_accuracy', 'precision', 'recall', 'f1', 'roc_auc', 'log_loss'], missing: ['', 'NA', '.'],

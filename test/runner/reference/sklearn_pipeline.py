@@ -58,7 +58,7 @@ def score(case, y_true, y_pred, proba, classes):
     out = {}
     binary = len(classes) == 2
     average = "binary" if binary else "macro"
-    pos = classes[-1] if binary else None
+    pos = case.get("positive", classes[-1]) if binary else None
     for m in case["metrics"]:
         if m == "accuracy":
             out[m] = M.accuracy_score(y_true, y_pred)
@@ -68,7 +68,7 @@ def score(case, y_true, y_pred, proba, classes):
             fn = {"precision": M.precision_score, "recall": M.recall_score, "f1": M.f1_score}[m]
             out[m] = fn(y_true, y_pred, average=average, pos_label=pos) if binary else fn(y_true, y_pred, average=average)
         elif m == "roc_auc":
-            out[m] = M.roc_auc_score(y_true == pos, proba[:, 1]) if binary else M.roc_auc_score(y_true, proba, multi_class="ovr", average="macro", labels=classes)
+            out[m] = M.roc_auc_score(y_true == pos, proba[:, classes.index(pos)]) if binary else M.roc_auc_score(y_true, proba, multi_class="ovr", average="macro", labels=classes)
         elif m == "log_loss":
             out[m] = M.log_loss(y_true, proba, labels=classes)
         elif m == "rmse":
