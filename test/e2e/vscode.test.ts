@@ -71,8 +71,17 @@ async function palette(command: string): Promise<void> {
   await page.keyboard.press('F1');
   await page.waitForSelector('.quick-input-widget input', { state: 'visible' });
   await page.keyboard.type(command);
-  await page.waitForTimeout(600);
-  await page.keyboard.press('Enter');
+  // Pick the entry whose label is exactly the command (fuzzy matches may rank others first).
+  const row = page.locator('.quick-input-list .monaco-list-row', { has: page.locator('.label-name', { hasText: new RegExp(`^${command.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) }) }).first();
+  await row.waitFor({ state: 'visible', timeout: 15_000 });
+  await row.click();
+}
+
+/** Clicks the quick-pick entry whose label is exactly `label`. */
+async function pick(label: string): Promise<void> {
+  const row = page.locator('.quick-input-list .monaco-list-row', { has: page.locator('.label-name', { hasText: new RegExp(`^${label}$`) }) }).first();
+  await row.waitFor({ state: 'visible', timeout: 30_000 });
+  await row.click();
 }
 
 async function shot(name: string): Promise<void> {
@@ -113,6 +122,15 @@ after(async () => {
 
 test('NarML in real VS Code: squiggles, Problems, run, metrics, preview, lineage', { timeout: 600_000 }, async (t) => {
   if (skipReason) { t.skip(`the e2e host could not be installed: ${skipReason}`); return; }
+  try {
+    await uiScenario();
+  } catch (e) {
+    await shot('failure');
+    throw e;
+  }
+});
+
+async function uiScenario(): Promise<void> {
   // Open the sample by double-clicking it in the Explorer.
   await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'penguins.narml' }).dblclick();
   await page.waitForSelector(`${EDITOR} .view-lines`, { timeout: 60_000 });
@@ -135,6 +153,8 @@ test('NarML in real VS Code: squiggles, Problems, run, metrics, preview, lineage
   for (let i = 0; i < 8; i++) await page.keyboard.press('Control+Z');
   await page.keyboard.press('Control+S');
   await page.waitForFunction(() => document.querySelectorAll('.squiggly-error').length === 0, null, { timeout: 30_000 });
+  // The language server has re-checked: the Problems panel is empty again.
+  await page.waitForFunction(() => /No problems have been detected/.test(document.querySelector('.markers-panel')?.textContent ?? ''), null, { timeout: 30_000 });
   await palette('NarML: Run Pipeline');
   const metrics = await frameWith(/accuracy/, 120_000);
   const accuracy = await metrics.evaluate(() => document.querySelector('[data-metric="accuracy"]')?.textContent ?? '');
@@ -144,10 +164,7 @@ test('NarML in real VS Code: squiggles, Problems, run, metrics, preview, lineage
   // Data Preview of the prepared table.
   await page.click(`${EDITOR} .view-lines`);
   await palette('NarML: Preview Data');
-  await page.waitForSelector('.quick-input-widget .monaco-list-row', { timeout: 30_000 });
-  await page.keyboard.type('prepared');
-  await page.waitForTimeout(500);
-  await page.keyboard.press('Enter');
+  await pick('prepared');
   const preview = await frameWith(/prepared: 344 rows/, 90_000);
   const rows = await preview.evaluate(() => document.querySelectorAll('tbody tr').length);
   assert.ok(rows > 5, `preview rows drawn: ${rows}`);
@@ -160,4 +177,4 @@ test('NarML in real VS Code: squiggles, Problems, run, metrics, preview, lineage
   const nodes = await lineage.evaluate(() => document.querySelectorAll('g.node').length);
   assert.ok(nodes >= 9, `lineage nodes: ${nodes}`);
   await shot('06-lineage');
-});
+}
