@@ -1,0 +1,82 @@
+// Metrics and comparison tests against values from scikit-learn's documentation examples and
+// closed forms (Student t with 1 and 2 degrees of freedom, exact binomial).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { computeMetrics, binaryAuc, rocCurve } from '../../server/src/ml/metrics';
+import { mcnemar, studentTwoSided } from '../../server/src/ml/compare-tests';
+import { kFoldIndices } from '../../server/src/ml/cross-validation';
+
+const close = (a: number, b: number, tol = 1e-9) => assert.ok(Math.abs(a - b) <= tol, `${a} != ${b}`);
+const i32 = (v: number[]) => Int32Array.from(v);
+
+test('regression metrics match the scikit-learn doc examples', () => {
+  const m = computeMetrics(['rmse', 'mae', 'r2', 'mape'], {
+    task: 'regression', yTrue: Float64Array.from([3, -0.5, 2, 7]), yPred: Float64Array.from([2.5, 0, 2, 8]),
+  });
+  close(m.rmse, Math.sqrt(0.375));
+  close(m.mae, 0.5);
+  close(m.r2, 0.9486081370449679);
+  close(m.mape, 0.3273809523809524);
+});
+
+test('multiclass macro and weighted averages match the scikit-learn doc example', () => {
+  const m = computeMetrics(['precision', 'recall', 'f1', 'f1_weighted', 'accuracy'], {
+    task: 'classification', yTrue: i32([0, 1, 2, 0, 1, 2]), yPred: i32([0, 2, 1, 0, 0, 1]), nClasses: 3,
+  });
+  close(m.precision, 0.2222222222222222);
+  close(m.recall, 0.3333333333333333);
+  close(m.f1, 0.26666666666666666);
+  close(m.f1_weighted, 0.26666666666666666);
+  close(m.accuracy, 2 / 6);
+});
+
+test('balanced accuracy and binary scores use the positive class', () => {
+  const m = computeMetrics(['balanced_accuracy', 'precision', 'recall'], {
+    task: 'classification', yTrue: i32([0, 1, 0, 0, 1, 0]), yPred: i32([0, 1, 0, 0, 0, 1]), nClasses: 2, positiveIndex: 1,
+  });
+  close(m.balanced_accuracy, 0.625);
+  close(m.precision, 0.5);
+  close(m.recall, 0.5);
+});
+
+test('roc_auc matches scikit-learn, ties counted as one half', () => {
+  close(binaryAuc([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8]), 0.75);
+  close(binaryAuc([0, 1, 0, 1], [0.5, 0.5, 0.2, 0.9]), 0.875);
+  const c = rocCurve([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8]);
+  assert.deepEqual(c.fpr, [0, 0, 0.5, 0.5, 1]);
+  assert.deepEqual(c.tpr, [0, 0.5, 0.5, 1, 1]);
+});
+
+test('log_loss matches the scikit-learn doc example', () => {
+  const m = computeMetrics(['log_loss'], {
+    task: 'classification', yTrue: i32([1, 0, 0, 1]), yPred: i32([1, 0, 0, 1]), nClasses: 2, positiveIndex: 1,
+    proba: Float64Array.from([0.1, 0.9, 0.9, 0.1, 0.8, 0.2, 0.35, 0.65]),
+  });
+  close(m.log_loss, 0.21616187468057912, 1e-12);
+});
+
+test('Student t two-sided p-values equal the closed forms for 1 and 2 degrees of freedom', () => {
+  for (const t of [0.3, 1, 2.5, 7]) {
+    close(studentTwoSided(t, 1), 1 - (2 / Math.PI) * Math.atan(t), 1e-10);
+    close(studentTwoSided(t, 2), 1 - t / Math.sqrt(2 + t * t), 1e-10);
+  }
+});
+
+test('McNemar with few discordant pairs is the exact binomial test', () => {
+  // A right / B wrong once, A wrong / B right five times: p = 2 * (1 + 6) / 64.
+  const a = Uint8Array.from([1, 0, 0, 0, 0, 0, 1, 1]);
+  const b = Uint8Array.from([0, 1, 1, 1, 1, 1, 1, 1]);
+  close(mcnemar(a, b).pValue, 14 / 64, 1e-12);
+});
+
+test('stratified k-fold keeps every fold balanced and is deterministic', () => {
+  const y = Int32Array.from({ length: 100 }, (_, i) => (i < 80 ? 0 : 1));
+  const folds = kFoldIndices(100, 5, 7, y);
+  assert.deepEqual(Array.from(folds), Array.from(kFoldIndices(100, 5, 7, y)));
+  for (let f = 0; f < 5; f++) {
+    let n = 0, pos = 0;
+    for (let i = 0; i < 100; i++) if (folds[i] === f) { n++; pos += y[i]; }
+    assert.equal(n, 20);
+    assert.equal(pos, 4);
+  }
+});
