@@ -7,7 +7,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -178,3 +178,39 @@ async function uiScenario(): Promise<void> {
   assert.ok(nodes >= 9, `lineage nodes: ${nodes}`);
   await shot('06-lineage');
 }
+
+test('the mocha suite passes inside the real extension host', { timeout: 600_000 }, async (t) => {
+  if (skipReason) { t.skip(`the e2e host could not be installed: ${skipReason}`); return; }
+  // A second code-server, without the installed .vsix, running the extension from this
+  // checkout (extensionDevelopmentPath) and the suite (extensionTestsPath) with the smoke-test
+  // driver, which reports the suite's output and exit code to the page.
+  const data = mkdtempSync(join(tmpdir(), 'narml-e2e-host-'));
+  const ws = join(data, 'workspace');
+  cpSync(join(root, 'samples', 'penguins'), ws, { recursive: true, filter: (src) => !/[\\/](\.narml|out|models)$/.test(src) });
+  const env = { ...process.env, XDG_CONFIG_HOME: join(data, 'config'), XDG_DATA_HOME: join(data, 'data'), XDG_CACHE_HOME: join(data, 'cache'), NODE_OPTIONS: '' };
+  const port = await freePort();
+  const host = spawn(NODE24, [CODE_SERVER, '--config', '/dev/null', '--user-data-dir', join(data, 'user'), '--extensions-dir', join(data, 'extensions'),
+    '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust',
+    '--disable-getting-started-override', '--ignore-last-opened', '--vscode-option', 'enable-smoke-test-driver'], { env, detached: true, stdio: 'ignore' });
+  try {
+    await waitForHttp(`http://127.0.0.1:${port}/healthz`, 60_000);
+    const p = await browser!.newPage();
+    const logs: string[] = [];
+    let exitCode: number | undefined;
+    await p.exposeFunction('codeAutomationLog', (...args: unknown[]) => { logs.push(args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' ')); });
+    await p.exposeFunction('codeAutomationExit', (code: number) => { exitCode = code; });
+    const remote = `vscode-remote://127.0.0.1:${port}`;
+    const payload = JSON.stringify([['extensionDevelopmentPath', `${remote}${root}`], ['extensionTestsPath', `${remote}${join(__dirname, 'suite', 'index.js')}`]]);
+    await p.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(ws)}&payload=${encodeURIComponent(payload)}`);
+    const end = Date.now() + 300_000;
+    while (exitCode === undefined && Date.now() < end) await p.waitForTimeout(500);
+    const output = logs.join('\n');
+    writeFileSync(join(shots, 'extension-host-suite.log'), output);
+    assert.equal(exitCode, 0, `extension-host suite failed or timed out:\n${output.slice(-4000)}`);
+    assert.match(output, /passing/);
+    await p.close();
+  } finally {
+    if (host.pid) { try { process.kill(-host.pid, 'SIGTERM'); } catch { /* gone */ } }
+    rmSync(data, { recursive: true, force: true });
+  }
+});
