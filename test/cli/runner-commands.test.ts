@@ -3,26 +3,12 @@
 // run, predict now, usage errors (exit 2) and SIGINT cancelling a run (exit 130, store readable).
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureBuilt } from '../helpers/ensure-built';
+import { cli, narml, sample } from '../helpers/cli';
 import { readStoreData } from '../../server/src/store/run-store';
-
-const root = join(__dirname, '..', '..');
-const cli = join(root, 'dist', 'cli.js');
-
-function sample(name: string): string {
-  const dir = mkdtempSync(join(tmpdir(), `narml-cli-${name}-`));
-  cpSync(join(root, 'samples', name), dir, { recursive: true, filter: (src) => !/[\\/](\.narml|out|models)$/.test(src) });
-  return dir;
-}
-
-function narml(args: string[], cwd: string): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [cli, ...args], { cwd, encoding: 'utf8', timeout: 120_000 });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 before(() => { ensureBuilt(); });
 

@@ -4,28 +4,15 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ensureBuilt } from '../helpers/ensure-built';
-import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cli, narml, root, sample } from '../helpers/cli';
+import { spawn } from 'node:child_process';
+import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkWithFullSchemas } from '../../server/src/checker/check-files';
 import { fireJob, scheduledJobs } from '../../server/src/scheduler/scheduler';
 import { readStoreData } from '../../server/src/store/run-store';
 
-const root = join(__dirname, '..', '..');
-const cli = join(root, 'dist', 'cli.js');
 
-function sample(name: string): string {
-  const dir = mkdtempSync(join(tmpdir(), `narml-run-${name}-`));
-  // Leave out what earlier runs wrote into the sample folder.
-  cpSync(join(root, 'samples', name), dir, { recursive: true, filter: (src) => !/[\\/](\.narml|out|models)$/.test(src) });
-  return dir;
-}
-
-function narml(args: string[], cwd: string): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [cli, ...args], { cwd, encoding: 'utf8', timeout: 120_000 });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 before(() => { ensureBuilt(); });
 

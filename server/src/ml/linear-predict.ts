@@ -27,18 +27,21 @@ export function linearScores(p: LinearParams, x: FeatureMatrix): Float64Array {
 export function linearProbabilities(p: LinearParams, x: FeatureMatrix): Float64Array {
   const z = linearScores(p, x);
   const n = x.nRows;
-  if (p.link === 'logistic') {
-    const out = new Float64Array(n * 2);
-    for (let i = 0; i < n; i++) {
-      const q = 1 / (1 + Math.exp(-z[i]));
-      out[i * 2] = 1 - q;
-      out[i * 2 + 1] = q;
-    }
-    return out;
-  }
+  if (p.link === 'logistic') return binaryProbabilities(z, n);
   const k = p.coef.length;
   for (let i = 0; i < n; i++) softmaxInPlace(z, i * k, k);
   return z;
+}
+
+/** [1 − σ(m), σ(m)] per row from one margin per row (binary logistic link). */
+export function binaryProbabilities(margins: Float64Array, n: number): Float64Array {
+  const out = new Float64Array(n * 2);
+  for (let i = 0; i < n; i++) {
+    const q = 1 / (1 + Math.exp(-margins[i]));
+    out[i * 2] = 1 - q;
+    out[i * 2 + 1] = q;
+  }
+  return out;
 }
 
 export function softmaxInPlace(z: Float64Array, offset: number, k: number): void {

@@ -1,6 +1,6 @@
 // Prediction from tree parameters alone (forests average, boosting sums margins then applies
 // the link). Inputs are compared as float32, exactly as an exported ONNX model compares them.
-import { softmaxInPlace } from './linear-predict';
+import { binaryProbabilities, softmaxInPlace } from './linear-predict';
 import type { FeatureMatrix, ModelParams, TreeParams } from './model-types';
 
 export type TreeEnsembleParams = Extract<ModelParams, { kind: 'tree-ensemble' }>;
@@ -40,15 +40,7 @@ export function predictTreeEnsemble(p: TreeEnsembleParams, x: FeatureMatrix): Fl
     for (let i = 0; i < raw.length; i++) raw[i] /= m;
     return raw;
   }
-  if (p.link === 'logistic') {
-    const out = new Float64Array(n * 2);
-    for (let i = 0; i < n; i++) {
-      const q = 1 / (1 + Math.exp(-raw[i]));
-      out[i * 2] = 1 - q;
-      out[i * 2 + 1] = q;
-    }
-    return out;
-  }
+  if (p.link === 'logistic') return binaryProbabilities(raw, n);
   if (p.link === 'softmax') for (let i = 0; i < n; i++) softmaxInPlace(raw, i * k, k);
   return raw;
 }

@@ -1,0 +1,20 @@
+// Running the built `narml` CLI on a copy of a sample, for the CLI and runner tests.
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export const root = join(__dirname, '..', '..');
+export const cli = join(root, 'dist', 'cli.js');
+
+/** A fresh copy of samples/NAME, without what earlier runs wrote into the sample folder. */
+export function sample(name: string): string {
+  const dir = mkdtempSync(join(tmpdir(), `narml-${name}-`));
+  cpSync(join(root, 'samples', name), dir, { recursive: true, filter: (src) => !/[\\/](\.narml|out|models)$/.test(src) });
+  return dir;
+}
+
+export function narml(args: string[], cwd: string): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [cli, ...args], { cwd, encoding: 'utf8', timeout: 120_000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
