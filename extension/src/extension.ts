@@ -25,6 +25,19 @@ function nodeEnv(): NodeJS.ProcessEnv {
   return nodePath() === process.execPath ? { ELECTRON_RUN_AS_NODE: '1' } : {};
 }
 
+/** A save may still be writing the file: the runner must read what the editor shows. */
+async function untilOnDisk(path: string, text: string, ms = 3000): Promise<void> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    try {
+      if (readFileSync(path, 'utf8') === text) return;
+    } catch {
+      // being replaced
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 export interface RunGate {
   isTrusted: boolean;
 }
@@ -180,6 +193,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ runP
     if (!checkBeforeRun(uri)) return undefined;
     const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
     if (doc?.isDirty) await doc.save();
+    if (doc) await untilOnDisk(uri.fsPath, doc.getText());
     const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `NarML: running ${names.join(', ') || 'pipeline'}`, cancellable: true }, (progress, token) => {
       let last = 0;
       return runCli<RunJson>(nodePath(), cli, ['run', uri.fsPath, ...names, '--json', '--progress', 'json'], {
@@ -197,7 +211,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ runP
     const r = result.json;
     if (!r) {
       output.appendLine(result.stderr);
-      void vscode.window.showErrorMessage('NarML: the run could not start; see the NarML output for details.', 'Show Output').then((c) => c && output.show());
+      const reason = result.stderr.trim().split('\n').filter((l) => !l.startsWith('{')).pop() ?? `exit status ${result.code}`;
+      void vscode.window.showErrorMessage(`NarML: the run could not start: ${reason}`, 'Show Output').then((c) => c && output.show());
       return undefined;
     }
     lastRuns.set(uri.fsPath, r);
