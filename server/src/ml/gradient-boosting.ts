@@ -30,33 +30,50 @@ function growBoostTree(data: BinnedFeatures, g: Float64Array, h: Float64Array, o
     tree.feature.push(-1); tree.threshold.push(0); tree.left.push(-1); tree.right.push(-1); tree.missingLeft.push(true); tree.value.push([0]);
     return tree.feature.length - 1;
   };
-  const hg = new Float64Array(256);
-  const hh = new Float64Array(256);
-  const hc = new Int32Array(256);
-  const stack: { node: number; lo: number; hi: number; depth: number; G: number; H: number }[] = [];
+  // Histograms of gradients, hessians and counts per feature and bin (bin 255: missing). A
+  // node's larger child gets its histograms by subtraction from the parent's, so only the
+  // smaller child is scanned; nodes that will not be split get none.
+  interface Hist { g: Float64Array; h: Float64Array; c: Int32Array }
+  const build = (lo: number, hi: number): Hist => {
+    const hist: Hist = { g: new Float64Array(p * 256), h: new Float64Array(p * 256), c: new Int32Array(p * 256) };
+    for (let f = 0; f < p; f++) {
+      const bins = data.bins[f];
+      const off = f * 256;
+      for (let r = lo; r < hi; r++) {
+        const i = index[r];
+        const k = off + bins[i];
+        hist.g[k] += g[i]; hist.h[k] += h[i]; hist.c[k]++;
+      }
+    }
+    return hist;
+  };
+  const minus = (a: Hist, b: Hist): Hist => {
+    const out: Hist = { g: new Float64Array(p * 256), h: new Float64Array(p * 256), c: new Int32Array(p * 256) };
+    for (let k = 0; k < p * 256; k++) { out.g[k] = a.g[k] - b.g[k]; out.h[k] = a.h[k] - b.h[k]; out.c[k] = a.c[k] - b.c[k]; }
+    return out;
+  };
+  const splittable = (count: number, depth: number, H: number): boolean =>
+    !((opts.maxDepth > 0 && depth >= opts.maxDepth) || count < 2 * opts.minSamplesLeaf || H < 2 * MIN_HESSIAN);
+  const stack: { node: number; lo: number; hi: number; depth: number; G: number; H: number; hist?: Hist }[] = [];
   let G0 = 0, H0 = 0;
   for (let i = 0; i < n; i++) { G0 += g[i]; H0 += h[i]; }
-  stack.push({ node: newNode(), lo: 0, hi: n, depth: 0, G: G0, H: H0 });
+  stack.push({ node: newNode(), lo: 0, hi: n, depth: 0, G: G0, H: H0, ...(splittable(n, 0, H0) ? { hist: build(0, n) } : {}) });
   while (stack.length > 0) {
-    const { node, lo, hi, depth, G, H } = stack.pop()!;
+    const { node, lo, hi, depth, G, H, hist } = stack.pop()!;
     tree.value[node] = [(-G / (H + opts.l2)) * opts.learningRate];
     for (let r = lo; r < hi; r++) leafOfRow[index[r]] = node;
     const count = hi - lo;
-    if ((opts.maxDepth > 0 && depth >= opts.maxDepth) || count < 2 * opts.minSamplesLeaf || H < 2 * MIN_HESSIAN) continue;
+    if (!hist || !splittable(count, depth, H)) continue;
     const parent = (G * G) / (H + opts.l2);
     let bestGain = 1e-12;
     let best = { f: -1, bin: -1, missingLeft: false, GL: 0, HL: 0 };
     for (let f = 0; f < p; f++) {
-      const bins = data.bins[f];
       const nb = data.nBins[f];
-      hg.fill(0, 0, nb); hh.fill(0, 0, nb); hc.fill(0, 0, nb);
-      let gm = 0, hm = 0, cm = 0;
-      for (let r = lo; r < hi; r++) {
-        const i = index[r];
-        const b = bins[i];
-        if (b === MISSING_BIN) { gm += g[i]; hm += h[i]; cm++; continue; }
-        hg[b] += g[i]; hh[b] += h[i]; hc[b]++;
-      }
+      const off = f * 256;
+      const hg = hist.g.subarray(off, off + 256);
+      const hh = hist.h.subarray(off, off + 256);
+      const hc = hist.c.subarray(off, off + 256);
+      const gm = hg[MISSING_BIN], hm = hh[MISSING_BIN], cm = hc[MISSING_BIN];
       // Try missing values on the right (scan) and on the left (scan with them added).
       for (const missLeft of cm > 0 ? [false, true] : [false]) {
         let GL = missLeft ? gm : 0, HL = missLeft ? hm : 0, CL = missLeft ? cm : 0;
@@ -101,8 +118,23 @@ function growBoostTree(data: BinnedFeatures, g: Float64Array, h: Float64Array, o
     tree.right[node] = r;
     // Without missing values in training, missing go where most rows went (as scikit-learn).
     tree.missingLeft[node] = data.hasMissing[best.f] ? best.missingLeft : a - lo >= hi - a;
-    stack.push({ node: r, lo: a, hi, depth: depth + 1, G: G - best.GL, H: H - best.HL });
-    stack.push({ node: l, lo, hi: a, depth: depth + 1, G: best.GL, H: best.HL });
+    const leftCount = a - lo;
+    const rightCount = hi - a;
+    const leftSplits = splittable(leftCount, depth + 1, best.HL);
+    const rightSplits = splittable(rightCount, depth + 1, H - best.HL);
+    let leftHist: Hist | undefined;
+    let rightHist: Hist | undefined;
+    if (leftSplits || rightSplits) {
+      if (leftCount <= rightCount) {
+        leftHist = build(lo, a);
+        if (rightSplits) rightHist = minus(hist, leftHist);
+      } else {
+        rightHist = build(a, hi);
+        if (leftSplits) leftHist = minus(hist, rightHist);
+      }
+    }
+    stack.push({ node: r, lo: a, hi, depth: depth + 1, G: G - best.GL, H: H - best.HL, ...(rightSplits && rightHist ? { hist: rightHist } : {}) });
+    stack.push({ node: l, lo, hi: a, depth: depth + 1, G: best.GL, H: best.HL, ...(leftSplits && leftHist ? { hist: leftHist } : {}) });
   }
   return { tree, leafOfRow };
 }
