@@ -94,8 +94,14 @@ export interface ModelInfo {
   classes?: string[];
   /** Absent for ensembles. Options have every default filled in. */
   algorithm?: MethodCall;
-  /** Feature columns after the transforms (their schemas at the model's input). */
+  /** Feature columns after the transforms (their schemas at the model's input), as the checker sees them. */
   features: ColumnSchema[];
+  /**
+   * How the features were chosen: listed (`features: [...]`) or every column but the target and
+   * `exclude`. The runner takes the actual feature columns from the fitted steps' output, whose
+   * one-hot levels are those of the training rows, not the checker's.
+   */
+  featureChoice: { listed: true } | { listed: false; exclude: string[] };
   /**
    * The raw columns prediction needs: columns of the root dataset that the features come from,
    * with their types before any transform. This is the model's input schema (spec §4).

@@ -36,7 +36,7 @@ export function checkModel(m: ModelCheckInput, r: Resolver): ModelInfo | undefin
   const what = `model "${name}"`;
   const props = checkPropertyKeys(decl.properties, MODEL_KEYS, what, ctx);
   const table = input.state;
-  const info: ModelInfo = { kind: 'model', name, input: input.name, features: [], inputColumns: [], origin: table.origin };
+  const info: ModelInfo = { kind: 'model', name, input: input.name, features: [], featureChoice: { listed: false, exclude: [] }, inputColumns: [], origin: table.origin };
 
   // ---- target and task
   const targetProp = props.get('target');
@@ -235,6 +235,7 @@ export function checkModel(m: ModelCheckInput, r: Resolver): ModelInfo | undefin
     }
   }
   info.features = features.map((f) => f.col);
+  info.featureChoice = featureIds ? { listed: true } : { listed: false, exclude: [...excluded] };
 
   // ---- leakage and input schema
   if (target) {

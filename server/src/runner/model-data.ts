@@ -1,9 +1,55 @@
 // Turns prepared tables into what algorithms take: a column-major feature matrix and a target
 // encoded by the model's classes. Rows with a missing target are left out of training and scoring.
 import type { ModelInfo } from '../checker/checked-model';
+import { compareLevels } from '../data/column-builder';
 import { getColumn, type Table } from '../data/table';
 import type { FeatureMatrix, Target } from '../ml/model-types';
+import type { FittedStep } from '../transforms/fitted-step';
 import { RunError } from './pipeline-data';
+
+/**
+ * The model's feature columns in the prepared training table. One-hot outputs are those the
+ * fitted steps learned from the training rows: a level the checker saw in the data but the
+ * training rows lack (a stray "." or a level only in the test part) has no column, and a level
+ * of a derived or cast column the checker could not know has one.
+ */
+export function fittedFeatures(t: Table, model: ModelInfo, fitted: readonly FittedStep[]): { names: string[]; leftOut: string[] } {
+  const choice = model.featureChoice;
+  if (!choice.listed) {
+    const exclude = new Set(choice.exclude);
+    return { names: t.names.filter((n) => n !== model.target && !exclude.has(n)), leftOut: [] };
+  }
+  const present = new Set(t.names);
+  const names: string[] = [];
+  const leftOut: string[] = [];
+  for (const f of model.features) {
+    if (present.has(f.name)) names.push(f.name);
+    else if (fitted.some((s) => s.kind === 'onehot' && f.name.startsWith(`${s.column}_`))) leftOut.push(f.name);
+    else throw new RunError(`model ${model.name}: feature "${f.name}" is not in the prepared table (columns: ${t.names.join(', ')}); list only columns its transforms produce`);
+  }
+  return { names, leftOut };
+}
+
+/**
+ * The classes a classifier learns: the target values present in its training rows, sorted
+ * (booleans: false, true), as scikit-learn's estimators take them from y. A class that filters
+ * or the split left out of the training rows is not a class of the model.
+ */
+export function trainingClasses(t: Table, model: ModelInfo): string[] {
+  const c = getColumn(t, model.target!);
+  if (!c) throw new RunError(`the target "${model.target}" is not in the table`);
+  if ('codes' in c) {
+    const seen = new Uint8Array(c.levels.length);
+    for (let i = 0; i < c.codes.length; i++) if (c.codes[i] >= 0) seen[c.codes[i]] = 1;
+    return [...new Set(c.levels.filter((_, k) => seen[k]))].sort(compareLevels);
+  }
+  const seen = new Set<string>();
+  for (let i = 0; i < c.values.length; i++) {
+    const v = c.values[i];
+    if (!Number.isNaN(v)) seen.add(c.type === 'boolean' ? (v ? 'true' : 'false') : String(v));
+  }
+  return [...seen].sort(compareLevels);
+}
 
 export function featureMatrix(t: Table, features: readonly string[], rows?: Int32Array): FeatureMatrix {
   const n = rows ? rows.length : t.rowCount;

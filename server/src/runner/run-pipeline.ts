@@ -12,7 +12,7 @@ import type { FittedStep } from '../transforms/fitted-step';
 import { selectRows } from '../transforms/table-ops';
 import { RunStore, sha256 } from '../store/run-store';
 import { exportModel } from './export-step';
-import { makeTarget, featureMatrix, targetValues, usableRows, subsetMatrix } from './model-data';
+import { makeTarget, featureMatrix, fittedFeatures, targetValues, trainingClasses, usableRows, subsetMatrix } from './model-data';
 import { monitorReport } from './monitor';
 import { PipelineData, RunError } from './pipeline-data';
 import { predictToFile } from './predict';
@@ -168,8 +168,11 @@ export async function runPipeline(checked: CheckedPipeline, opts: RunOptions = {
       const members = decl.ensemble.members.map((m) => trained.get(m));
       if (members.some((m) => !m)) throw new RunError(`ensemble ${decl.name}: a member model did not train`);
       if (decl.ensemble.method !== 'voting') throw new RunError(`ensemble ${decl.name}: ${decl.ensemble.method} is not supported yet; use voting(of: [...])`);
+      const classes = members[0]!.info.classes;
+      const differs = members.find((m) => (m!.info.classes ?? []).join('\u0000') !== (classes ?? []).join('\u0000'));
+      if (differs) throw new RunError(`ensemble ${decl.name}: member "${differs.info.name}" learned the classes ${differs.info.classes?.join(', ')} but "${members[0]!.info.name}" learned ${classes?.join(', ')}; train the members on the same rows`);
       run.computed.push(decl.name);
-      const tm: TrainedModel = { info: decl, steps: [], members: members as TrainedModel[], trainRows: 0, options: {} };
+      const tm: TrainedModel = { info: learnedInfo(decl, classes), steps: [], members: members as TrainedModel[], trainRows: 0, options: {} };
       run.models[decl.name] = { algorithm: 'voting', task: decl.task!, target: decl.target!, version: hash.slice(0, 12), features: [], options: { of: decl.ensemble.members, soft: decl.ensemble.soft }, trainRows: 0 };
       return tm;
     }
@@ -177,7 +180,8 @@ export async function runPipeline(checked: CheckedPipeline, opts: RunOptions = {
     const artifact = previous ? store.getArtifact<ModelArtifact>(previous) : undefined;
     let tm: TrainedModel;
     if (artifact?.saved) {
-      tm = { info: decl, steps: artifact.steps, model: restoreModel(artifact.saved), trainRows: artifact.trainRows, options: artifact.options };
+      const model = restoreModel(artifact.saved);
+      tm = { info: learnedInfo(decl, model.classes), steps: artifact.steps, model, trainRows: artifact.trainRows, options: artifact.options };
       run.reused.push(decl.name);
       emit({ type: 'stage', stage: 'train (reused)', declaration: decl.name, fraction: 1 });
     } else {
@@ -185,20 +189,27 @@ export async function runPipeline(checked: CheckedPipeline, opts: RunOptions = {
       const chain = data.chain(decl.input);
       const fitted = await data.fitChain(chain);
       const table = fitted.train.table;
-      const x = featureMatrix(table, decl.features.map((f) => f.name));
-      const y = targetValues(table, decl);
+      if (table.rowCount === 0) throw new RunError(`model ${decl.name}: "${decl.input}" has no rows after its transforms; loosen the filters (or drop_missing) before it`);
+      const features = fittedFeatures(table, decl, fitted.fitted);
+      if (features.leftOut.length > 0) {
+        emit({ type: 'log', level: 'warning', message: `model ${decl.name}: ${features.leftOut.join(', ')} left out of the features: those levels do not occur in the training rows` });
+      }
+      if (features.names.length === 0) throw new RunError(`model ${decl.name}: no feature column is left after the transforms fitted on "${decl.input}"; list features that occur in the training rows`);
+      const learned = learnedInfo(decl, decl.task === 'classification' ? trainingClasses(table, decl) : undefined);
+      const x = featureMatrix(table, features.names);
+      const y = targetValues(table, learned);
       const allowsMissing = decl.algorithm?.name === 'gradient_boosting' || decl.algorithm?.name === 'auto';
       const rows = usableRows(x, y, allowsMissing, decl.task === 'classification');
       if (rows.length === 0) throw new RunError(`model ${decl.name}: no training rows left (every row lacks the target or has missing features)`);
       if (rows.length < x.nRows) emit({ type: 'log', level: 'warning', message: `model ${decl.name}: ${x.nRows - rows.length} training rows skipped (missing target or features)` });
-      const outcome = trainModel(decl, subsetMatrix(x, rows), makeTarget(decl, y, rows), {
+      const outcome = trainModel(learned, subsetMatrix(x, rows), makeTarget(learned, y, rows), {
         seed: 42, signal: opts.signal,
         onProgress: (f) => emit({ type: 'stage', stage: 'train', declaration: decl.name, fraction: f }),
       });
       const saved = saveModel(outcome.model);
       const art: ModelArtifact = { saved, steps: fitted.fitted, trainRows: rows.length, algorithm: outcome.algorithm, options: outcome.options, trials: outcome.trials };
       store.data.results[hash] = store.putArtifact(art);
-      tm = { info: decl, steps: fitted.fitted, model: outcome.model, trainRows: rows.length, options: outcome.options };
+      tm = { info: learned, steps: fitted.fitted, model: outcome.model, trainRows: rows.length, options: outcome.options };
       run.computed.push(decl.name);
       // Saved at once so a run killed later still reuses this model next time.
       await store.save();
@@ -218,6 +229,18 @@ export async function runPipeline(checked: CheckedPipeline, opts: RunOptions = {
     }
     return tm;
   }
+}
+
+/**
+ * The model as trained: the checker's info with the classes learned from the training rows.
+ * A classifier needs two of them; one class would score every row right and report roc_auc 0.
+ */
+function learnedInfo(decl: ModelInfo, classes: string[] | undefined): ModelInfo {
+  if (decl.task !== 'classification' || !classes) return decl;
+  if (classes.length < 2) {
+    throw new RunError(`model ${decl.name}: the target "${decl.target}" has ${classes.length === 0 ? 'no value' : `only the class "${classes[0]}"`} in the training rows of "${decl.input}"; a classifier needs at least two classes: check the filters and the split before it`);
+  }
+  return { ...decl, classes };
 }
 
 function recordMetrics(store: RunStore, run: RunJson, info: ModelInfo, report: EvaluationJson): void {
