@@ -57,6 +57,28 @@ evaluate penguin_logistic on penguin_parts.test {
   metrics: [accuracy, balanced_accuracy, precision, recall, f1, roc_auc, log_loss]
 }
 
+# "." is not declared missing, so it is a level of Sex, held by one row that seed 5 puts in the
+# test part: the one-hot columns are those of the training rows, and "." encodes as all zeros.
+dataset penguins_stray from "penguins.csv" { missing: ["", "NA"] }
+transform penguins_stray_prepared from penguins_stray {
+  rename \`Beak Length (mm)\` to beak_length
+  rename \`Beak Depth (mm)\` to beak_depth
+  rename \`Flipper Length (mm)\` to flipper_length
+  rename \`Body Mass (g)\` to body_mass
+  impute beak_length, beak_depth, flipper_length, body_mass with median
+  impute Sex with mode
+  encode Island, Sex as onehot
+  scale beak_length, beak_depth, flipper_length, body_mass with standard
+}
+split stray_parts from penguins_stray_prepared { train: 75%, test: 25%, stratify: Species, seed: 5 }
+model stray_logistic from stray_parts.train {
+  target: Species
+  algorithm: logistic_regression(c: 1.0)
+}
+evaluate stray_logistic on stray_parts.test {
+  metrics: [accuracy, balanced_accuracy, precision, recall, f1, roc_auc, log_loss]
+}
+
 dataset iris from "iris.csv"
 split iris_parts from iris { train: 60%, test: 40%, stratify: species, seed: 3 }
 model iris_knn from iris_parts.train {
@@ -69,6 +91,15 @@ model iris_bayes from iris_parts.train {
 }
 evaluate iris_knn on iris_parts.test { metrics: [accuracy, f1, precision, recall] }
 evaluate iris_bayes on iris_parts.test { metrics: [accuracy, f1, roc_auc, log_loss] }
+
+# Without setosa the target has two classes left: a binary model, positive class virginica.
+transform iris_pair from iris { filter species != "setosa" }
+split pair_parts from iris_pair { train: 70%, test: 30%, seed: 4 }
+model pair_logistic from pair_parts.train {
+  target: species
+  algorithm: logistic_regression
+}
+evaluate pair_logistic on pair_parts.test { metrics: [accuracy, precision, recall, f1, roc_auc, log_loss] }
 
 dataset diabetes from "diabetes.csv"
 split diabetes_parts from diabetes { train: 80%, test: 20%, seed: 5 }
@@ -99,6 +130,13 @@ const cases: Case[] = [
     rename: { 'Beak Length (mm)': 'beak_length', 'Beak Depth (mm)': 'beak_depth', 'Flipper Length (mm)': 'flipper_length', 'Body Mass (g)': 'body_mass' },
     impute_median: penguinNumbers, impute_mode: ['Sex'], onehot: ['Island', 'Sex'], scale: penguinNumbers,
   },
+  {
+    name: 'stray_logistic_on_stray_parts_test', csv: 'penguins.csv', split: 'stray_parts', target: 'Species', task: 'classification', algorithm: 'logistic_regression', params: { c: 1 },
+    metrics: ['accuracy', 'balanced_accuracy', 'precision', 'recall', 'f1', 'roc_auc', 'log_loss'], missing: ['', 'NA'],
+    rename: { 'Beak Length (mm)': 'beak_length', 'Beak Depth (mm)': 'beak_depth', 'Flipper Length (mm)': 'flipper_length', 'Body Mass (g)': 'body_mass' },
+    impute_median: penguinNumbers, impute_mode: ['Sex'], onehot: ['Island', 'Sex'], scale: penguinNumbers,
+  },
+  { name: 'pair_logistic_on_pair_parts_test', csv: 'iris.csv', split: 'pair_parts', target: 'species', task: 'classification', algorithm: 'logistic_regression', metrics: ['accuracy', 'precision', 'recall', 'f1', 'roc_auc', 'log_loss'] },
   { name: 'iris_knn_on_iris_parts_test', csv: 'iris.csv', split: 'iris_parts', target: 'species', task: 'classification', algorithm: 'knn_classifier', params: { k: 7 }, metrics: ['accuracy', 'f1', 'precision', 'recall'] },
   { name: 'iris_bayes_on_iris_parts_test', csv: 'iris.csv', split: 'iris_parts', target: 'species', task: 'classification', algorithm: 'naive_bayes', metrics: ['accuracy', 'f1', 'roc_auc', 'log_loss'] },
   { name: 'diabetes_linear_on_diabetes_parts_test', csv: 'diabetes.csv', split: 'diabetes_parts', target: 'progression', task: 'regression', algorithm: 'linear_regression', metrics: ['rmse', 'mae', 'r2', 'mape'] },
