@@ -110,6 +110,11 @@ const cases: Case[] = [
     nearMiss: `${IRIS_SPLIT}\nmodel a from parts.train { target: species, algorithm: knn }\nmodel b from parts.train { target: species, algorithm: naive_bayes }\ncompare a, b on parts.test { metric: accuracy }`,
   },
   {
+    code: 'NML125',
+    fires: `${IRIS_SPLIT}\nmodel a from parts.train { target: species, algorithm: knn }\nmodel b from parts.train { target: species, algorithm: naive_bayes }\ncompare a, b on parts.test { metric: f1, test: «mcnemar» }`,
+    nearMiss: `${IRIS_SPLIT}\nmodel a from parts.train { target: species, algorithm: knn }\nmodel b from parts.train { target: species, algorithm: naive_bayes }\ncompare a, b on parts.test { metric: f1, test: bootstrap, alpha: 0.01 }`,
+  },
+  {
     code: 'NML130',
     fires: `${IRIS_MODEL}\npredict p with m from "../fixtures/data/iris.csv" {\n  output: "out/p.csv"\n  schedule: «"0 25 * * *"»\n}`,
     nearMiss: `${IRIS_MODEL}\npredict p with m from "../fixtures/data/iris.csv" {\n  output: "out/p.csv"\n  schedule: "0 23 * * 1-5"\n}`,

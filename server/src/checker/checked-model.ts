@@ -134,6 +134,8 @@ export interface CompareInfo {
   on: string;
   metric: string;
   test: CompareTest;
+  /** A winner is named only when the p-value is below this (default 0.05). */
+  alpha: number;
 }
 
 export interface PredictInfo {

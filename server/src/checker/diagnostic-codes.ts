@@ -20,6 +20,7 @@ export const CODES = {
   NML120: { severity: 'error', title: 'metric does not fit the task' },
   NML121: { severity: 'error', title: 'table does not fit the model' },
   NML122: { severity: 'error', title: 'compared models differ in target or task' },
+  NML125: { severity: 'error', title: 'compare test does not judge the metric' },
   NML130: { severity: 'error', title: 'invalid cron expression' },
   NML131: { severity: 'error', title: 'split parts do not add up to 100%' },
   NML200: { severity: 'warning', title: 'evaluating on training data' },

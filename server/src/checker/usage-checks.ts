@@ -7,7 +7,7 @@ import type {
   CompareDeclaration, EvaluateDeclaration, ExportDeclaration, Expr, MonitorDeclaration, PredictDeclaration, QualifiedName, Range,
 } from '../language/ast';
 import { formatColumnType, type Task } from '../language/schema';
-import { COMPARE_TESTS, DEFAULT_COMPARE_TEST, DEFAULT_METRICS, DRIFT_METHODS, METRICS, RETRAIN_POLICIES, type CompareTest } from '../ml/catalog';
+import { COMPARE_TEST_OUTCOMES, COMPARE_TESTS, DEFAULT_COMPARE_ALPHA, DEFAULT_METRICS, defaultCompareTest, DRIFT_METHODS, METRICS, RETRAIN_POLICIES, type CompareTest } from '../ml/catalog';
 import type { CheckContext } from './check-context';
 import type { CompareInfo, EvaluateInfo, ExportInfo, ModelInfo, MonitorInfo, PredictInfo } from './checked-model';
 import { cronError } from './cron';
@@ -120,7 +120,7 @@ export function checkCompare(decl: CompareDeclaration, name: string, r: Resolver
   const c = r.ctx;
   const models = decl.models.map((q) => r.resolveModel(q));
   const table = r.resolveTable(decl.on);
-  const props = checkPropertyKeys(decl.properties, ['metric', 'test'], `compare "${name}"`, c);
+  const props = checkPropertyKeys(decl.properties, ['metric', 'test', 'alpha'], `compare "${name}"`, c);
   if (decl.models.length < 2) c.report('NML116', decl.models[0]?.range ?? decl.keyword, 'compare needs two models: compare model_a, model_b on parts.test');
   if (models.some((m) => !m) || !table) return undefined;
   const first = models[0]!;
@@ -143,18 +143,31 @@ export function checkCompare(decl: CompareDeclaration, name: string, r: Resolver
     if (!w) c.report('NML116', metricValue.range, 'metric must be a metric name, e.g. metric: f1');
     else if (checkMetric(w, metricValue.range, task, c, first.name)) metric = w;
   }
-  let test: CompareTest = task ? DEFAULT_COMPARE_TEST[task] : 'mcnemar';
+  let test = defaultCompareTest(metric);
   const testValue = props.get('test')?.value;
   if (testValue) {
     const w = wordValue(testValue);
     if (!w || !(COMPARE_TESTS as readonly string[]).includes(w)) {
       const s = w ? c.suggest(w, COMPARE_TESTS, 'test') : { text: '', fixes: undefined };
       c.report('NML116', testValue.range, `unknown test "${w ?? describeValue(testValue)}"${s.text || `; use ${COMPARE_TESTS.join(', ')}`}`, s.fixes);
-    } else if (w === 'mcnemar' && task === 'regression') {
-      c.report('NML116', testValue.range, 'mcnemar compares right/wrong predictions and needs classification; use paired_t or bootstrap for regression');
+    } else if (!COMPARE_TEST_OUTCOMES[w as CompareTest][metric]) {
+      // A p-value about another outcome than the metric could back a winner the metric disagrees with.
+      const judges = Object.keys(COMPARE_TEST_OUTCOMES[w as CompareTest]).join(', ');
+      const fitting = defaultCompareTest(metric);
+      c.report('NML125', testValue.range, `${w} cannot judge ${metric}: its p-value is about ${judges} only; use "test: ${fitting}" for ${metric}${w === 'mcnemar' && task === 'classification' ? ', or "metric: accuracy"' : ''}`,
+        [{ title: `Use "test: ${fitting}"`, data: { kind: 'replace', with: fitting } }]);
     } else test = w as CompareTest;
   }
-  return { kind: 'compare', name, models: models.map((m) => m!.name), on: table.name, metric, test };
+  let alpha = DEFAULT_COMPARE_ALPHA;
+  const alphaValue = props.get('alpha')?.value;
+  if (alphaValue) {
+    const v = optionValue({ kind: 'number', default: DEFAULT_COMPARE_ALPHA, min: 0, max: 1, minExclusive: true, doc: 'significance level' }, alphaValue, 'alpha', c);
+    if (typeof v === 'number') {
+      if (v >= 1) c.report('NML116', alphaValue.range, `alpha is a significance level below 1, e.g. alpha: 0.05; ${v} would call every difference significant`);
+      else alpha = v;
+    }
+  }
+  return { kind: 'compare', name, models: models.map((m) => m!.name), on: table.name, metric, test, alpha };
 }
 
 export function checkPredict(decl: PredictDeclaration, r: Resolver): PredictInfo | undefined {

@@ -73,7 +73,9 @@ function printRunSummary(r: RunJson): void {
     out.push(`  ${name}: ${Object.entries(e.metrics).map(([k, v]) => `${k} ${fmt(v)}`).join(', ')}${e.threshold !== undefined ? ` (threshold ${fmt(e.threshold)})` : ''}`);
   }
   for (const [name, c] of Object.entries(r.comparisons)) {
-    out.push(`  ${name}: ${c.models.map((m) => `${m} ${fmt(c.scores[m])}`).join(' vs ')} on ${c.metric}; ${c.test} p = ${fmt(c.p_value)}; winner ${c.winner ?? 'none (tie)'}`);
+    const verdict = c.winner ? `winner ${c.winner} (p < ${c.alpha})`
+      : c.leader ? `no significant difference at alpha ${c.alpha}; ${c.leader} leads` : 'tie';
+    out.push(`  ${name}: ${c.models.map((m) => `${m} ${fmt(c.scores[m])}`).join(' vs ')} on ${c.metric}; ${c.test} p = ${fmt(c.p_value)} (about ${c.p_value_about}); ${verdict}`);
   }
   for (const [name, m] of Object.entries(r.monitors)) out.push(`  ${name}: drifted [${m.drifted.join(', ')}], alert ${m.alert}`);
   for (const o of r.outputs) out.push(`  wrote ${o}`);

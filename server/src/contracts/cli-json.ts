@@ -40,7 +40,15 @@ export interface ComparisonJson {
   metric: string;
   test: string;
   p_value: number;
+  /** What the p-value is about, e.g. "the rows one model predicts right and the other wrong (accuracy)". */
+  p_value_about: string;
+  alpha: number;
+  /** p_value < alpha (and the scores differ). */
+  significant: boolean;
+  /** The leader when the difference is significant, else null. */
   winner: string | null;
+  /** The better-scoring model whether or not the difference is significant (null on a tie). */
+  leader: string | null;
   scores: Record<string, number>;
 }
 

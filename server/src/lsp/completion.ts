@@ -28,7 +28,7 @@ const PROPERTY_KEYS: Partial<Record<DeclarationKind, string[]>> = {
   split: ['train', 'test', 'validation', 'stratify', 'seed'],
   model: ['target', 'algorithm', 'features', 'exclude', 'resample', 'select', 'tune', 'cv', 'ensemble'],
   evaluate: ['metrics', 'threshold', 'cv', 'positive'],
-  compare: ['metric', 'test'],
+  compare: ['metric', 'test', 'alpha'],
   predict: ['output', 'schedule', 'retries'],
   monitor: ['baseline', 'current', 'drift', 'alert', 'retrain'],
 };

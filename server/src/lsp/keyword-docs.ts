@@ -9,7 +9,7 @@ export const DECLARATION_DOCS: Readonly<Record<DeclarationKind, string>> = {
   split: '`split N from T { train: P, test: P, validation: P?, stratify: C?, seed: K? }`: tables `N.train`, `N.test` (and `N.validation`).',
   model: '`model N from T { target: C, algorithm: A, ... }`: a trained model; the task follows from the target type.',
   evaluate: '`evaluate M on T [as N] { metrics: [...], threshold: ..., cv: K?, positive: V? }`: a metrics report (default name `M_on_T`).',
-  compare: '`compare M1, M2 on T [as N] { metric: X, test: mcnemar | bootstrap | paired_t }`: an A/B comparison with a p-value and a winner.',
+  compare: '`compare M1, M2 on T [as N] { metric: X, test: mcnemar | bootstrap | paired_t, alpha: 0.05 }`: an A/B comparison with a p-value, and a winner only when p < alpha (default 0.05; else the leader).',
   predict: '`predict N with M from SOURCE { output: "path", schedule: "cron"?, retries: K? }`: a table of predictions; SOURCE is a path or a table name.',
   monitor: '`monitor N for M { baseline: T, current: P, drift: ..., alert: ..., retrain: ... }`: drift and performance reports, alerts, retraining.',
   export: '`export M to "path.onnx" | "path.py" | "path.pmml"`: writes the model; the format follows the extension.',

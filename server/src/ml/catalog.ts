@@ -163,8 +163,35 @@ export const DEFAULT_METRICS: Readonly<Record<Task, readonly string[]>> = {
 
 export const COMPARE_TESTS = ['mcnemar', 'bootstrap', 'paired_t'] as const;
 export type CompareTest = (typeof COMPARE_TESTS)[number];
-/** mcnemar needs paired right/wrong outcomes, so regression defaults to a paired t-test on errors. */
-export const DEFAULT_COMPARE_TEST: Readonly<Record<Task, CompareTest>> = { classification: 'mcnemar', regression: 'paired_t' };
+
+/**
+ * What each test's p-value is about, per metric it can judge. McNemar counts the rows one model
+ * gets right and the other wrong, so it judges accuracy only; the paired t-test compares a
+ * per-row loss that orders two models on the same rows as the metric does; the bootstrap
+ * recomputes the metric itself on resampled rows, so it judges any metric.
+ */
+export const COMPARE_TEST_OUTCOMES: Readonly<Record<CompareTest, Readonly<Record<string, string>>>> = {
+  mcnemar: { accuracy: 'the rows one model predicts right and the other wrong, that is accuracy' },
+  paired_t: {
+    accuracy: 'the mean per-row 0/1 error, that is accuracy',
+    log_loss: 'the mean per-row log loss',
+    rmse: 'the mean per-row squared error, that is rmse',
+    r2: 'the mean per-row squared error, which orders models as r2 on the same rows',
+    mae: 'the mean per-row absolute error, that is mae',
+    mape: 'the mean per-row absolute percentage error, that is mape',
+  },
+  bootstrap: Object.fromEntries(Object.keys(METRICS).map((m) => [m, `the difference in ${m} over resampled rows`])),
+};
+
+/** The test that judges `metric`: McNemar for accuracy, the paired t-test for per-row losses, else the bootstrap. */
+export function defaultCompareTest(metric: string): CompareTest {
+  if (COMPARE_TEST_OUTCOMES.mcnemar[metric]) return 'mcnemar';
+  if (COMPARE_TEST_OUTCOMES.paired_t[metric] && METRICS[metric]?.task === 'regression') return 'paired_t';
+  return 'bootstrap';
+}
+
+/** Significance level below which a comparison names a winner. */
+export const DEFAULT_COMPARE_ALPHA = 0.05;
 
 export const DRIFT_METHODS: Readonly<Record<string, MethodSpec>> = {
   psi: { name: 'psi', tasks: [], options: { threshold: { kind: 'number', default: 0.2, min: 0, doc: 'population stability index above which a column drifts' } }, doc: 'population stability index per column' },

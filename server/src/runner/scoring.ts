@@ -3,7 +3,7 @@
 import type { CompareInfo, EvaluateInfo, ModelInfo } from '../checker/checked-model';
 import type { ComparisonJson, EvaluationJson } from '../contracts/cli-json';
 import type { Table } from '../data/table';
-import { METRICS } from '../ml/catalog';
+import { COMPARE_TEST_OUTCOMES, METRICS } from '../ml/catalog';
 import { bootstrapPValue, mcnemar, pairedT } from '../ml/compare-tests';
 import { kFoldIndices } from '../ml/cross-validation';
 import { argmaxRows } from '../ml/linear-predict';
@@ -184,14 +184,13 @@ export function comparisonReport(cmp: CompareInfo, models: TrainedModel[], score
   });
   const [a, b] = scored;
   if (a.n !== b.n) throw new RunError(`compare ${cmp.name}: the models scored different rows (${a.n} and ${b.n}); give them the same transforms`);
+  if (a.n === 0) throw new RunError(`compare ${cmp.name}: no rows of ${cmp.on} could be scored (every row lacks the target or has missing features)`);
   let pValue: number;
   if (cmp.test === 'mcnemar') {
     pValue = mcnemar(Uint8Array.from(a.pred, (p, i) => (p === a.yTrue[i] ? 1 : 0)), Uint8Array.from(b.pred, (p, i) => (p === b.yTrue[i] ? 1 : 0))).pValue;
   } else if (cmp.test === 'paired_t') {
-    const loss = (s: Scored): Float64Array => classification
-      ? Float64Array.from(s.pred, (p, i) => (p === s.yTrue[i] ? 0 : 1))
-      : Float64Array.from(s.pred, (p, i) => (p - s.yTrue[i]) ** 2);
-    pValue = pairedT(loss(a), loss(b)).pValue;
+    const k = info.classes?.length ?? 0;
+    pValue = pairedT(rowLosses(cmp.metric, a, k), rowLosses(cmp.metric, b, k)).pValue;
   } else {
     const metricOn = (s: Scored, rows: Int32Array): number => {
       const k = info.classes?.length ?? 2;
@@ -205,6 +204,30 @@ export function comparisonReport(cmp: CompareInfo, models: TrainedModel[], score
   }
   const names = models.map((m) => m.info.name);
   const [sa, sb] = names.map((n) => scores[n]);
-  const better = spec?.higherIsBetter === false ? (sa < sb ? names[0] : names[1]) : sa > sb ? names[0] : names[1];
-  return { models: names, metric: cmp.metric, test: cmp.test, p_value: pValue, winner: sa === sb ? null : better, scores };
+  const leader = sa === sb ? null : (spec?.higherIsBetter === false ? sa < sb : sa > sb) ? names[0] : names[1];
+  const significant = leader !== null && pValue < cmp.alpha;
+  return {
+    models: names, metric: cmp.metric, test: cmp.test, p_value: pValue, p_value_about: COMPARE_TEST_OUTCOMES[cmp.test][cmp.metric] ?? cmp.metric,
+    alpha: cmp.alpha, significant, winner: significant ? leader : null, leader, scores,
+  };
+}
+
+/**
+ * Per-row losses whose mean orders two models on the same rows as `metric` does (the checker
+ * admits paired_t only for these metrics): 0/1 error, log loss, squared, absolute or
+ * absolute percentage error (scikit-learn's epsilon for a zero target).
+ */
+function rowLosses(metric: string, s: Scored, k: number): Float64Array {
+  switch (metric) {
+    case 'accuracy': return Float64Array.from(s.pred, (p, i) => (p === s.yTrue[i] ? 0 : 1));
+    case 'log_loss': {
+      if (!s.proba) throw new RunError('log_loss needs class probabilities, and this model gives none; compare on accuracy');
+      return Float64Array.from(s.yTrue, (y, i) => -Math.log(Math.min(1 - 1e-15, Math.max(1e-15, s.proba![i * k + y]))));
+    }
+    case 'mae': return Float64Array.from(s.pred, (p, i) => Math.abs(p - s.yTrue[i]));
+    case 'mape': return Float64Array.from(s.pred, (p, i) => Math.abs(p - s.yTrue[i]) / Math.max(Math.abs(s.yTrue[i]), Number.EPSILON));
+    case 'rmse':
+    case 'r2': return Float64Array.from(s.pred, (p, i) => (p - s.yTrue[i]) ** 2);
+    default: throw new RunError(`paired_t cannot judge ${metric}; use test: bootstrap`);
+  }
 }

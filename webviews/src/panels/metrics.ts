@@ -1,7 +1,8 @@
 // The Metrics panel: per evaluation its metric table, confusion matrix, ROC curve and the
-// model's feature importances; per comparison the scores, the p-value and the winner.
+// model's feature importances; per comparison the scores, the p-value (and what it is about),
+// and the winner or, without a significant difference, the leader.
 import { connect, el, fmt, svg } from '../dom';
-import type { EvaluationJson, RunJson } from '../../../server/src/contracts/cli-json';
+import type { ComparisonJson, EvaluationJson, RunJson } from '../../../server/src/contracts/cli-json';
 
 function roc(e: EvaluationJson): Node {
   const s = svg('svg', { width: 200, height: 200, viewBox: '0 0 100 100', class: 'roc', role: 'img', 'aria-label': 'ROC curve' });
@@ -29,6 +30,13 @@ function importances(run: RunJson, model: string): Node | undefined {
   return el('figure', {}, list, el('figcaption', {}, `Feature importances of ${model}`));
 }
 
+/** Runs recorded before `leader` and `alpha` existed carry only `winner`. */
+function comparisonVerdict(c: ComparisonJson): string {
+  if (c.winner) return `Winner: ${c.winner} (p < ${c.alpha ?? 0.05})`;
+  if (c.leader) return `No significant difference at alpha ${c.alpha}; leader: ${c.leader}`;
+  return c.leader === null ? 'Tie: both models score the same' : 'No winner';
+}
+
 connect((m) => {
   if (m.type !== 'metrics') return el('p', {}, 'Nothing to show yet.');
   const run = m.run;
@@ -50,7 +58,8 @@ connect((m) => {
   for (const [name, c] of Object.entries(run.comparisons)) {
     parts.push(el('section', { class: 'comparison' }, el('h3', {}, name),
       el('p', {}, `${c.models.map((x) => `${x}: ${fmt(c.scores[x])}`).join(' vs ')} on ${c.metric}`),
-      el('p', {}, `${c.test} p-value ${fmt(c.p_value)} — winner: ${c.winner ?? 'none (tie)'}${c.p_value >= 0.05 ? ' (not significant at 5%)' : ''}`)));
+      el('p', {}, `${c.test} p-value ${fmt(c.p_value)}${c.p_value_about ? `, about ${c.p_value_about}` : ''}`),
+      el('p', { class: 'verdict' }, comparisonVerdict(c))));
   }
   if (parts.length === 1) parts.push(el('p', {}, 'This run has no evaluations.'));
   return el('div', {}, ...parts);
