@@ -90,3 +90,26 @@ test('the TextMate grammar is valid JSON whose patterns compile', () => {
   const config = JSON.parse(readFileSync(join(__dirname, '..', '..', 'grammars', 'language-configuration.json'), 'utf8')) as { comments: { lineComment: string } };
   assert.equal(config.comments.lineComment, '#');
 });
+
+test('"not" before parentheses is the operator, not a function call', () => {
+  const doc = parse('transform t from d {\n  filter not (x < 1)\n  filter not(x < 1) and y\n}');
+  assert.deepEqual(doc.syntaxErrors, []);
+  const t = doc.declarations[0];
+  assert.ok(t.kind === 'transform');
+  const [first, second] = t.steps;
+  assert.ok(first.kind === 'filter' && first.expr?.kind === 'Unary' && first.expr.operator === 'not' && first.expr.operand?.kind === 'Paren');
+  // `not` binds looser than comparisons but tighter than `and`.
+  assert.ok(second.kind === 'filter' && second.expr?.kind === 'Binary' && second.expr.operator === 'and' && second.expr.left.kind === 'Unary');
+});
+
+test('a string may end in an escaped backslash; an escaped closing quote leaves it open', () => {
+  const closed = parse('dataset d from "C:\\\\temp\\\\"\n');
+  assert.deepEqual(closed.syntaxErrors, []);
+  const d = closed.declarations[0];
+  assert.ok(d.kind === 'dataset' && d.source?.terminated === true);
+  assert.equal(d.kind === 'dataset' ? d.source?.value : undefined, 'C:\\temp\\');
+  const open = parse('dataset d from "C:\\temp\\"\n');
+  assert.match(open.syntaxErrors[0]?.message ?? '', /unterminated string/);
+  assert.deepEqual(parse('dataset d from "say \\"hi\\""\n').syntaxErrors, []);
+  assert.deepEqual(parse('dataset d from ""\n').syntaxErrors, []);
+});

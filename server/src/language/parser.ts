@@ -333,7 +333,7 @@ class Parser {
   }
 
   private stringLiteral(t: Token): StringLiteral {
-    const terminated = t.text.length >= 2 && t.text.endsWith('"') && !t.text.endsWith('\\"');
+    const terminated = t.text.length >= 2 && t.text.endsWith('"') && !closingQuoteEscaped(t.text);
     if (!terminated) this.error('unterminated string: add the closing double quote', t.range);
     const inner = terminated ? t.text.slice(1, -1) : t.text.slice(1);
     const value = inner.replace(/\\(.)/g, (_m, c: string) => (c === 'n' ? '\n' : c === 't' ? '\t' : c));
@@ -598,7 +598,7 @@ class Parser {
   /** `not` binds looser than comparisons: `not a > b` is `not (a > b)`. */
   private parseNot(): Expr | undefined {
     const t = this.peek();
-    if (this.isWord(t, 'not') && !this.isPunct(this.peek(1), '(')) {
+    if (this.isWord(t, 'not')) {
       this.next();
       const operand = this.nested(() => this.parseNot());
       if (!operand) this.error('expected a condition after "not"', this.errorRange(this.peek()));
@@ -756,6 +756,13 @@ class Parser {
     this.next();
     while (this.peek().kind !== 'eof' && !(this.tokens[this.pos - 1]?.kind === 'newline' && this.atDeclarationStart())) this.next();
   }
+}
+
+/** `"a\\"` ends with an escaped backslash and a real quote; `"a\"` ends with an escaped quote. */
+function closingQuoteEscaped(text: string): boolean {
+  let backslashes = 0;
+  for (let i = text.length - 2; i > 0 && text.charCodeAt(i) === 92; i--) backslashes++;
+  return backslashes % 2 === 1;
 }
 
 function lastPosition(text: string, fallback: Range['end']): Range['end'] {
