@@ -99,3 +99,9 @@ test('text functions on a dictionary merge levels that become equal', () => {
   close(nums(evaluateExpression(parseExpr('contains(tier, "old")'), t)), [1, 0, 0, null, 1]);
   close(nums(evaluateExpression(parseExpr('"Gold" == tier'), t)), [1, 0, 0, null, 0]);
 });
+
+test('a flat chain of 100,000 operators is evaluated without deep recursion, left to right', () => {
+  // ((age - 1) - 1) - … : left-associative, so the result is age - 99,999 (not age - 1 + 1 - …).
+  close(nums(run(`age${' - 1'.repeat(99_999)}`)), [31 - 99_999, null, 45 - 99_999, -7 - 99_999]);
+  close(nums(run(Array(100_000).fill('age > 0').join(' and '))), [1, null, 1, 0]);
+});

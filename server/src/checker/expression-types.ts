@@ -1,7 +1,8 @@
 // Types of `derive` and `filter` expressions (NML112), resolving columns against the table
 // at that step (NML101). An unknown part yields `undefined` and stays silent downstream, so one
 // mistake gives one diagnostic.
-import type { CallExpr, Expr } from '../language/ast';
+import type { BinaryExpr, CallExpr, Expr } from '../language/ast';
+import { leftSpine } from '../language/left-spine';
 import { FUNCTIONS, type ArgType } from '../language/functions';
 import type { ColumnType } from '../language/schema';
 import type { CheckContext } from './check-context';
@@ -79,8 +80,13 @@ export function typeOfExpression(expr: Expr, table: TableState, ctx: CheckContex
       }
       return { ...operand, literal: false };
     }
-    case 'Binary':
-      return typeOfBinary(expr, table, ctx);
+    case 'Binary': {
+      // Folded along the left spine: a 100,000-term chain must not recurse per operator.
+      const spine = leftSpine(expr);
+      let type = typeOfExpression(spine[0].left, table, ctx);
+      for (const node of spine) type = typeOfBinary(node, type, table, ctx);
+      return type;
+    }
     case 'Call':
       return typeOfCall(expr, table, ctx);
   }
@@ -91,8 +97,8 @@ function preview(table: TableState): string {
   return names.length > 8 ? `${names.slice(0, 8).join(', ')}, ...` : names.join(', ') || '(none)';
 }
 
-function typeOfBinary(expr: Extract<Expr, { kind: 'Binary' }>, table: TableState, ctx: CheckContext): ExprType | undefined {
-  const left = typeOfExpression(expr.left, table, ctx);
+/** The type of `expr` given the type of its left operand (undefined: already reported). */
+function typeOfBinary(expr: BinaryExpr, left: ExprType | undefined, table: TableState, ctx: CheckContext): ExprType | undefined {
   const right = expr.right ? typeOfExpression(expr.right, table, ctx) : undefined;
   if (!left || !right) return undefined;
   const op = expr.operator;

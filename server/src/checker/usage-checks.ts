@@ -4,8 +4,9 @@
 // file whose columns drifted from the model's input warns (NML203).
 import { extname, isAbsolute, resolve } from 'node:path';
 import type {
-  CompareDeclaration, EvaluateDeclaration, ExportDeclaration, Expr, MonitorDeclaration, PredictDeclaration, QualifiedName, Range,
+  BinaryOperator, CompareDeclaration, EvaluateDeclaration, ExportDeclaration, Expr, MonitorDeclaration, PredictDeclaration, QualifiedName, Range,
 } from '../language/ast';
+import { leftSpine } from '../language/left-spine';
 import { formatColumnType, type Task } from '../language/schema';
 import { COMPARE_TEST_OUTCOMES, COMPARE_TESTS, DEFAULT_COMPARE_ALPHA, DEFAULT_METRICS, defaultCompareTest, DRIFT_METHODS, METRICS, RETRAIN_POLICIES, type CompareTest } from '../ml/catalog';
 import type { CheckContext } from './check-context';
@@ -284,11 +285,14 @@ export function checkMonitor(decl: MonitorDeclaration, r: Resolver): MonitorInfo
   return { kind: 'monitor', name, model: model.name, ...(baseline ? { baseline: baseline.name } : {}), ...(current ? { current } : {}), ...(drift ? { drift } : {}), ...(alert ? { alert } : {}), retrain };
 }
 
+const isJunction = (op: BinaryOperator): boolean => op === 'and' || op === 'or';
+
 /** `alert: f1 < 0.7`: metric names compared with numbers, joined by and/or. */
 function checkAlert(e: Expr, model: ModelInfo, c: CheckContext): void {
-  if (e.kind === 'Binary' && (e.operator === 'and' || e.operator === 'or')) {
-    checkAlert(e.left, model, c);
-    if (e.right) checkAlert(e.right, model, c);
+  if (e.kind === 'Binary' && isJunction(e.operator)) {
+    const spine = leftSpine(e, isJunction);
+    checkAlert(spine[0].left, model, c);
+    for (const node of spine) if (node.right) checkAlert(node.right, model, c);
     return;
   }
   if (e.kind === 'Paren' && e.inner) return checkAlert(e.inner, model, c);

@@ -4,7 +4,8 @@
 // names, or the value for regression) and, for classification, `probabilities` [N, classes].
 // Classifiers are built from standard operators (MatMul/Softmax, TreeEnsembleRegressor margins +
 // Sigmoid/Softmax) so outputs match the runner's own predictions exactly.
-import type { Expr } from '../language/ast';
+import type { BinaryOperator, Expr } from '../language/ast';
+import { leftSpine } from '../language/left-spine';
 import type { ColumnSchema, ColumnType } from '../language/schema';
 import type { SavedModel, TreeParams } from '../ml/model-types';
 import type { FittedStep } from '../transforms/fitted-step';
@@ -106,15 +107,20 @@ function translateExpr(g: GraphBuilder, e: Expr, cols: Map<string, Tensor>, step
       return e.operator === 'not' ? { name: g.one('Not', [asBool(x)]), bool: true } : { name: g.one('Neg', [asFloat(x)]), bool: false };
     }
     case 'Binary': {
-      const a = translateExpr(g, e.left, cols, step);
-      const b = translateExpr(g, e.right!, cols, step);
       const arith: Record<string, string> = { '+': 'Add', '-': 'Sub', '*': 'Mul', '/': 'Div' };
       const cmp: Record<string, [string, boolean]> = { '<': ['Less', false], '<=': ['LessOrEqual', false], '>': ['Greater', false], '>=': ['GreaterOrEqual', false], '==': ['Equal', false] };
-      if (arith[e.operator]) return { name: g.one(arith[e.operator], [asFloat(a), asFloat(b)]), bool: false };
-      if (e.operator === 'and' || e.operator === 'or') return { name: g.one(e.operator === 'and' ? 'And' : 'Or', [asBool(a), asBool(b)]), bool: true };
-      if (cmp[e.operator]) return { name: g.one(cmp[e.operator][0], [asFloat(a), asFloat(b)]), bool: true };
-      if (e.operator === '!=') return { name: g.one('Not', [g.one('Equal', [asFloat(a), asFloat(b)])]), bool: true };
-      return fail(`the operator ${e.operator} has no ONNX equivalent here`);
+      const apply = (op: BinaryOperator, a: { name: string; bool: boolean }, b: { name: string; bool: boolean }): { name: string; bool: boolean } => {
+        if (arith[op]) return { name: g.one(arith[op], [asFloat(a), asFloat(b)]), bool: false };
+        if (op === 'and' || op === 'or') return { name: g.one(op === 'and' ? 'And' : 'Or', [asBool(a), asBool(b)]), bool: true };
+        if (cmp[op]) return { name: g.one(cmp[op][0], [asFloat(a), asFloat(b)]), bool: true };
+        if (op === '!=') return { name: g.one('Not', [g.one('Equal', [asFloat(a), asFloat(b)])]), bool: true };
+        return fail(`the operator ${op} has no ONNX equivalent here`);
+      };
+      // Folded along the left spine: a long flat chain must not recurse per operator.
+      const spine = leftSpine(e);
+      let value = translateExpr(g, spine[0].left, cols, step);
+      for (const node of spine) value = apply(node.operator, value, translateExpr(g, node.right!, cols, step));
+      return value;
     }
     case 'Call': {
       if (e.callee.name === 'date' && e.args[0]?.value?.kind === 'String') return { name: g.floatConst([parseIsoDate(e.args[0].value.value)], [1, 1]), bool: false };

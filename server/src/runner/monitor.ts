@@ -5,6 +5,7 @@ import type { CheckedPipeline, MonitorInfo } from '../checker/checked-model';
 import { infoOf } from '../checker/checked-model';
 import type { MonitorJson, RunJson } from '../contracts/cli-json';
 import type { Expr } from '../language/ast';
+import { leftSpine } from '../language/left-spine';
 import { readCsv } from '../data/read-csv';
 import { getColumn, type Column, type Table } from '../data/table';
 import { selectRows } from '../transforms/table-ops';
@@ -43,9 +44,15 @@ export function ks(base: Float64Array, cur: Float64Array): number {
 
 function alertHolds(e: Expr, metrics: Record<string, number>, drifted: boolean): boolean {
   if (e.kind === 'Paren' && e.inner) return alertHolds(e.inner, metrics, drifted);
-  if (e.kind === 'Binary' && (e.operator === 'and' || e.operator === 'or') && e.right) {
-    const l = alertHolds(e.left, metrics, drifted), r = alertHolds(e.right, metrics, drifted);
-    return e.operator === 'and' ? l && r : l || r;
+  if (e.kind === 'Binary' && (e.operator === 'and' || e.operator === 'or')) {
+    // Folded along the left spine, so a long and/or chain needs no deep stack.
+    const spine = leftSpine(e, (op) => op === 'and' || op === 'or');
+    let holds = alertHolds(spine[0].left, metrics, drifted);
+    for (const node of spine) {
+      const right = node.right !== undefined && alertHolds(node.right, metrics, drifted);
+      holds = node.right !== undefined && (node.operator === 'and' ? holds && right : holds || right);
+    }
+    return holds;
   }
   if (e.kind === 'Binary' && e.left.kind === 'Name' && e.right && (e.right.kind === 'Number' || e.right.kind === 'Percent')) {
     const v = e.left.name.text === 'drift' ? (drifted ? 1 : 0) : metrics[e.left.name.text];

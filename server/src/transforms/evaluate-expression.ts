@@ -7,7 +7,8 @@
 // text; dates compare with ISO string literals. days_between(a, b) = b − a in days; weekday is
 // Monday = 0 … Sunday = 6 (pandas). Booleans are 0/1 in a Float64Array, text is dictionary-encoded;
 // result types are the checker's (coalesce of categories is a category, if() of categories text).
-import type { CallExpr, Expr } from '../language/ast';
+import type { BinaryExpr, CallExpr, Expr } from '../language/ast';
+import { leftSpine } from '../language/left-spine';
 import { compareLevels, parseIsoDate } from '../data/column-builder';
 import type { Column, Table } from '../data/table';
 import { mapCodes, mapNumbers } from './table-ops';
@@ -124,8 +125,13 @@ function evaluate(e: Expr, t: Table): Value {
       const v = evaluate(e.operand, t);
       return e.operator === 'not' ? map1(v, n, (x) => (x ? 0 : 1), 'boolean') : map1(v, n, (x) => -x);
     }
-    case 'Binary':
-      return binary(e, t);
+    case 'Binary': {
+      // Folded along the left spine: a 100,000-term chain must not recurse per operator.
+      const spine = leftSpine(e);
+      let value = evaluate(spine[0].left, t);
+      for (const node of spine) value = binary(node, value, t);
+      return value;
+    }
     case 'Call':
       return call(e, t);
     default:
@@ -160,10 +166,10 @@ function compareResult(c: number, op: string): number {
   }
 }
 
-function binary(e: Extract<Expr, { kind: 'Binary' }>, t: Table): Value {
+/** `e` applied to its already evaluated left operand `a`. */
+function binary(e: BinaryExpr, a: Value, t: Table): Value {
   const n = t.rowCount;
   if (!e.right) throw new ExpressionError('missing right operand');
-  const a = evaluate(e.left, t);
   const b = evaluate(e.right, t);
   switch (e.operator) {
     case 'and':
