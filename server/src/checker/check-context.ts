@@ -10,8 +10,8 @@ export class CheckContext {
   readonly references: NameReference[] = [];
   readonly columnReferences: ColumnReference[] = [];
 
-  report(code: DiagnosticCode, range: Range, message: string, fixes?: Diagnostic['fixes']): void {
-    this.diagnostics.push(diagnostic(code, range, message, fixes));
+  report(code: DiagnosticCode, range: Range, message: string, fixes?: Diagnostic['fixes'], related?: Diagnostic['related']): void {
+    this.diagnostics.push(diagnostic(code, range, message, fixes, related));
   }
 
   /** Message suffix and quick fix for a name that is close to a known one. */

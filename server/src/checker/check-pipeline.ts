@@ -91,12 +91,6 @@ function feedingTransform(tableName: string, r: Resolver): string | undefined {
   return undefined;
 }
 
-function setAncestors(r: Resolver, name: string, parent: string | undefined): void {
-  const set = new Set<string>([name]);
-  if (parent) for (const a of r.ancestors.get(parent) ?? [parent]) set.add(a);
-  r.ancestors.set(name, set);
-}
-
 /** Returns false when the declaration could not be resolved (its dependants then stay silent). */
 function checkDeclaration(decl: Declaration, sym: SymbolInfo, r: Resolver): boolean {
   switch (decl.kind) {
@@ -106,7 +100,7 @@ function checkDeclaration(decl: Declaration, sym: SymbolInfo, r: Resolver): bool
       r.infos[sym.declarationIndex] = result.info;
       if (!result.state) return false;
       r.tables.set(sym.name, result.state);
-      setAncestors(r, sym.name, undefined);
+      r.parents.set(sym.name, undefined);
       return true;
     }
     case 'transform': {
@@ -118,7 +112,7 @@ function checkDeclaration(decl: Declaration, sym: SymbolInfo, r: Resolver): bool
         stepSchemas: states.map((s) => s.schema), schema: output.schema, steps: decl.steps,
       };
       r.tables.set(sym.name, output);
-      setAncestors(r, sym.name, input.name);
+      r.parents.set(sym.name, input.name);
       return true;
     }
     case 'split': {
@@ -132,7 +126,7 @@ function checkDeclaration(decl: Declaration, sym: SymbolInfo, r: Resolver): bool
         const rows = input.state.schema.rowCount;
         const state: TableState = { ...input.state, schema: { ...input.state.schema, ...(rows !== undefined ? { rowCount: Math.round(rows * p.fraction), rowCountExact: false } : {}) } };
         r.tables.set(partName, state);
-        setAncestors(r, partName, input.name);
+        r.parents.set(partName, input.name);
       }
       return info.parts.length > 0;
     }

@@ -15,8 +15,14 @@ export interface Diagnostic {
   range: Range;
   /** Candidate fixes (did-you-mean replacements, steps to add). */
   fixes?: { title: string; data: FixData }[];
+  /** Other places the problem involves (the rest of a cycle), for the editor to link to. */
+  related?: { range: Range; message: string }[];
 }
 
-export function diagnostic(code: DiagnosticCode, range: Range, message: string, fixes?: Diagnostic['fixes']): Diagnostic {
-  return { code, severity: CODES[code].severity, message, range, ...(fixes && fixes.length > 0 ? { fixes } : {}) };
+export function diagnostic(code: DiagnosticCode, range: Range, message: string, fixes?: Diagnostic['fixes'], related?: Diagnostic['related']): Diagnostic {
+  return {
+    code, severity: CODES[code].severity, message, range,
+    ...(fixes && fixes.length > 0 ? { fixes } : {}),
+    ...(related && related.length > 0 ? { related } : {}),
+  };
 }

@@ -11,8 +11,11 @@ const TABLE_KINDS: readonly DeclarationKind[] = ['dataset', 'transform', 'split'
 export class Resolver {
   /** Table states by table name (`clean`, `parts.train`). */
   readonly tables = new Map<string, TableState>();
-  /** Table name → every table name its rows come from, itself included. */
-  readonly ancestors = new Map<string, Set<string>>();
+  /**
+   * Table name → the table its rows come from (none for a dataset). One link per table rather
+   * than every ancestor: a 20,000-step chain must stay linear in memory.
+   */
+  readonly parents = new Map<string, string | undefined>();
   readonly infos: (DeclarationInfo | undefined)[];
   /** Names whose declaration failed to resolve: references to them stay silent. */
   readonly broken = new Set<string>();
@@ -116,6 +119,12 @@ export class Resolver {
 
   /** True when the rows of `a` and `b` overlap through lineage (one derives from the other). */
   overlaps(a: string, b: string): boolean {
-    return a === b || (this.ancestors.get(a)?.has(b) ?? false) || (this.ancestors.get(b)?.has(a) ?? false);
+    return this.descendsFrom(a, b) || this.descendsFrom(b, a);
+  }
+
+  /** True when `table` is `ancestor` or its rows come from it. */
+  private descendsFrom(table: string, ancestor: string): boolean {
+    for (let t: string | undefined = table; t !== undefined; t = this.parents.get(t)) if (t === ancestor) return true;
+    return false;
   }
 }

@@ -78,8 +78,8 @@ export function buildSymbols(declarations: Declaration[], ctx: CheckContext): Ma
 }
 
 /**
- * Orders declarations so each follows what it reads; a reference that closes a cycle is
- * reported (NML103) and the declarations on the cycle are left out of the order.
+ * Orders declarations so each follows what it reads; each cycle is reported once (NML103) and
+ * the declarations on it are left out of the order.
  */
 export function orderDeclarations(
   symbols: Map<string, SymbolInfo>,
@@ -89,6 +89,7 @@ export function orderDeclarations(
   const state = new Map<string, 0 | 1 | 2>();
   const order: string[] = [];
   const cyclic = new Set<string>();
+  /** The DFS path: each name reads the next one. */
   const stack: string[] = [];
   // Iterative DFS: deep lineage chains must not overflow the stack.
   for (const start of symbols.keys()) {
@@ -104,16 +105,9 @@ export function orderDeclarations(
         const depState = state.get(dep) ?? 0;
         if (!symbols.has(dep)) continue;
         if (depState === 1) {
-          const cycle = stack.slice(stack.indexOf(dep));
+          const cycle = stack.slice(stack.lastIndexOf(dep));
           for (const c of cycle) cyclic.add(c);
-          // Report every edge of the cycle: each is a place where the user can break it.
-          const path = [...cycle, dep].join(' → ');
-          cycle.forEach((from, i) => {
-            const to = cycle[(i + 1) % cycle.length];
-            const fromSym = symbols.get(from)!;
-            const ref = declarationInputs(declarations[fromSym.declarationIndex]).find((q) => q.parts[0].name === to);
-            ctx.report('NML103', ref ? ref.range : fromSym.nameRange, `cycle in the pipeline: ${path}; "${from}" cannot read from "${to}", which depends on it`);
-          });
+          reportCycle(cycle, symbols, declarations, ctx);
           continue;
         }
         if (depState === 0) {
@@ -130,4 +124,39 @@ export function orderDeclarations(
     }
   }
   return { order: order.filter((n) => !cyclic.has(n)), cyclic };
+}
+
+/** Members named in a cycle's message before the middle is elided (the related information lists every reference). */
+const CYCLE_NAMES_SHOWN = 8;
+
+/**
+ * One NML103 for a cycle (each member reads the next, the last reads the first), on the
+ * reference that comes first in the file; the cycle's other references are related
+ * information, since each is a place where the user can break it. One report per cycle, not
+ * per member, keeps a 20,000-declaration cycle's diagnostics linear in its length.
+ */
+function reportCycle(cycle: string[], symbols: Map<string, SymbolInfo>, declarations: Declaration[], ctx: CheckContext): void {
+  const edges = cycle.map((from, i) => {
+    const to = cycle[(i + 1) % cycle.length];
+    const sym = symbols.get(from)!;
+    const ref = declarationInputs(declarations[sym.declarationIndex]).find((q) => q.parts[0].name === to);
+    return { from, to, range: ref ? ref.range : sym.nameRange };
+  });
+  let first = 0;
+  for (let i = 1; i < edges.length; i++) if (edges[i].range.start.offset < edges[first].range.start.offset) first = i;
+  const members = [...cycle.slice(first), ...cycle.slice(0, first)];
+  const { from, to, range } = edges[first];
+  const related = edges.filter((_, i) => i !== first).map((e) => ({ range: e.range, message: `"${e.from}" reads "${e.to}" here, closing the same cycle` }));
+  ctx.report('NML103', range,
+    `cycle in the pipeline: ${describeCycle(members)}; "${from}" cannot read from "${to}", which depends on it: read from a table outside the cycle`,
+    undefined, related);
+}
+
+/** `a → b → a`, or for a long cycle its first and last members with the count in between. */
+function describeCycle(members: string[]): string {
+  const loop = [...members, members[0]];
+  if (loop.length <= CYCLE_NAMES_SHOWN) return loop.join(' → ');
+  const head = loop.slice(0, CYCLE_NAMES_SHOWN / 2);
+  const tail = loop.slice(loop.length - CYCLE_NAMES_SHOWN / 2 + 1);
+  return `${head.join(' → ')} → … ${loop.length - head.length - tail.length} more … → ${tail.join(' → ')} (${members.length} declarations)`;
 }

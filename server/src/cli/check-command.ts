@@ -3,10 +3,15 @@ import { resolve } from 'node:path';
 import { CsvSchemaCache } from '../data/csv-schema-cache';
 import { checkWithFullSchemas, readPipelineFile, UnreadableFileError } from '../checker/check-files';
 import type { Diagnostic } from '../checker/diagnostic';
+import type { Range } from '../language/ast';
 import { UsageError, type CliCommand } from './command';
 
 export function formatDiagnosticText(file: string, d: Diagnostic): string {
   return `${file}:${d.range.start.line + 1}:${d.range.start.character + 1}: ${d.severity} ${d.code} ${d.message}`;
+}
+
+function jsonRange(r: Range): object {
+  return { start: { line: r.start.line, character: r.start.character }, end: { line: r.end.line, character: r.end.character } };
 }
 
 function jsonDiagnostic(d: Diagnostic): object {
@@ -14,10 +19,8 @@ function jsonDiagnostic(d: Diagnostic): object {
     code: d.code,
     severity: d.severity,
     message: d.message,
-    range: {
-      start: { line: d.range.start.line, character: d.range.start.character },
-      end: { line: d.range.end.line, character: d.range.end.character },
-    },
+    range: jsonRange(d.range),
+    ...(d.related ? { related: d.related.map((r) => ({ message: r.message, range: jsonRange(r.range) })) } : {}),
   };
 }
 

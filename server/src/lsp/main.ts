@@ -39,8 +39,9 @@ function filePath(uri: string): string {
   }
 }
 
-/** Points a duplicate declaration at the first one, so editors can jump between the two. */
+/** The places a diagnostic involves; a duplicate declaration points at the first one, so editors can jump between the two. */
 function related(p: CheckedPipeline, uri: string, d: Diagnostic): LspDiagnostic['relatedInformation'] {
+  if (d.related) return d.related.map((r) => ({ location: { uri, range: lspRange(r.range) }, message: r.message }));
   if (d.code !== 'NML102') return undefined;
   const first = p.symbols.get(p.text.slice(d.range.start.offset, d.range.end.offset).replace(/`/g, ''));
   if (!first || first.nameRange.start.offset === d.range.start.offset) return undefined;
