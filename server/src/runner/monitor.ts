@@ -1,20 +1,41 @@
-// `monitor`: drift of each raw input column between a baseline table and the current data
-// (PSI over 10 baseline-quantile bins, or the Kolmogorov-Smirnov statistic), the alert
-// condition over the model's latest metrics, and the retraining decision.
+// `monitor`: drift of each column between a baseline table and the current data (PSI over 10
+// baseline-quantile bins or over category levels, or the Kolmogorov-Smirnov statistic of
+// numbers), the alert condition over the model's latest metrics, and the retraining decision.
 import type { CheckedPipeline, MonitorInfo } from '../checker/checked-model';
 import { infoOf } from '../checker/checked-model';
 import type { MonitorJson, RunJson } from '../contracts/cli-json';
 import type { Expr } from '../language/ast';
 import { leftSpine } from '../language/left-spine';
 import { readCsv } from '../data/read-csv';
-import { getColumn, type Column, type Table } from '../data/table';
+import { getColumn, type DictionaryColumn, type NumericColumn, type Table } from '../data/table';
 import { selectRows } from '../transforms/table-ops';
 import type { PipelineData } from './pipeline-data';
 import type { TrainedModel } from './scoring';
 
-function numbers(c: Column): Float64Array {
-  if ('values' in c) return c.values.filter((v) => !Number.isNaN(v));
-  return Float64Array.from(c.codes.filter((v) => v >= 0));
+function numbers(c: NumericColumn): Float64Array {
+  return c.values.filter((v) => !Number.isNaN(v));
+}
+
+/**
+ * PSI of a category column over its levels, matched by text (two tables' dictionaries need not
+ * share codes); a level absent on one side counts as a share of 1e-4, as an empty numeric bin.
+ */
+export function categoryPsi(base: DictionaryColumn, cur: DictionaryColumn): number {
+  const shares = (c: DictionaryColumn): Map<string, number> => {
+    const counts = new Float64Array(c.levels.length);
+    let n = 0;
+    for (let i = 0; i < c.codes.length; i++) if (c.codes[i] >= 0) { counts[c.codes[i]]++; n++; }
+    const out = new Map<string, number>();
+    c.levels.forEach((l, k) => out.set(l, (out.get(l) ?? 0) + (n > 0 ? counts[k] / n : 0)));
+    return out;
+  };
+  const p = shares(base), q = shares(cur);
+  let total = 0;
+  for (const level of new Set([...p.keys(), ...q.keys()])) {
+    const pi = Math.max(p.get(level) ?? 0, 1e-4), qi = Math.max(q.get(level) ?? 0, 1e-4);
+    total += (qi - pi) * Math.log(qi / pi);
+  }
+  return total;
 }
 
 export function psi(base: Float64Array, cur: Float64Array): number {
@@ -69,32 +90,53 @@ function alertHolds(e: Expr, metrics: Record<string, number>, drifted: boolean):
   return false;
 }
 
+/**
+ * Drift between `baseline` and `current`. A prediction as `current` is compared on the model's raw
+ * input columns: its input rows against the baseline table's rows before its transforms (the
+ * prediction reads raw data). A table as `current` is compared exactly as declared (its filters,
+ * derived and dropped columns, steps fitted as for a run) against the baseline as declared, on
+ * every column they share but the target.
+ */
 export async function monitorReport(m: MonitorInfo, tm: TrainedModel, data: PipelineData, run: RunJson, checked: CheckedPipeline): Promise<MonitorJson> {
   const dataset = data.chain(tm.info.input).dataset;
-  const tableOf = async (name: string): Promise<Table> => {
+  const baselineName = m.baseline ?? tm.info.input;
+  const rawRowsOf = async (name: string): Promise<Table> => {
     const chain = data.chain(name);
-    return selectRows(await data.rawTable(chain.dataset), await data.rawRows(chain));
+    const raw = await data.rawTable(chain.dataset);
+    const { rowMap } = await data.prepared(name);
+    return selectRows(raw, rowMap);
   };
-  const baseline = m.baseline ? await tableOf(m.baseline) : await tableOf(tm.info.input);
-  let current: Table | undefined;
+  let pair: { baseline: Table; current: Table; columns: string[] } | undefined;
   if (m.current) {
     const predict = infoOf(checked, m.current, 'predict');
-    if (predict?.source.kind === 'file') current = await readCsv(predict.source.path, dataset.options);
-    else if (predict?.source.kind === 'table') current = await tableOf(predict.source.name);
-    else current = await tableOf(m.current);
+    if (predict) {
+      // What the prediction scored: every input row (row steps are skipped at prediction).
+      let current: Table;
+      if (predict.source.kind === 'file') current = await readCsv(predict.source.path, dataset.options);
+      else {
+        const chain = data.chain(predict.source.name);
+        current = selectRows(await data.rawTable(chain.dataset), await data.rawRows(chain));
+      }
+      pair = { baseline: await rawRowsOf(baselineName), current, columns: tm.info.inputColumns.map((c) => c.name) };
+    } else {
+      const current = (await data.prepared(m.current)).table;
+      const baseline = (await data.prepared(baselineName)).table;
+      pair = { baseline, current, columns: current.names.filter((n) => n !== tm.info.target && baseline.names.includes(n)) };
+    }
   }
   const threshold = Number(m.drift?.options.threshold ?? 0.2);
   const method = m.drift?.name ?? 'psi';
   const scores: Record<string, number> = {};
   const drifted: string[] = [];
-  if (current) {
-    for (const col of tm.info.inputColumns) {
-      const a = getColumn(baseline, col.name), b = getColumn(current, col.name);
-      if (!a || !b) continue;
-      const s = method === 'ks' ? ks(numbers(a), numbers(b)) : psi(numbers(a), numbers(b));
-      scores[col.name] = s;
-      if (s > threshold) drifted.push(col.name);
-    }
+  for (const name of pair?.columns ?? []) {
+    const a = getColumn(pair!.baseline, name), b = getColumn(pair!.current, name);
+    if (!a || !b) continue;
+    let s: number;
+    if ('values' in a && 'values' in b) s = method === 'ks' ? ks(numbers(a), numbers(b)) : psi(numbers(a), numbers(b));
+    else if ('codes' in a && 'codes' in b && method === 'psi') s = categoryPsi(a, b);
+    else continue;
+    scores[name] = s;
+    if (s > threshold) drifted.push(name);
   }
   const metrics: Record<string, number> = {};
   for (const ev of Object.values(run.evaluations)) if (ev.model === tm.info.name) Object.assign(metrics, ev.metrics);

@@ -14,6 +14,8 @@ import { splitTable } from './split-table';
 
 export class RunError extends Error {}
 
+const ROW_STEPS: ReadonlySet<Step['kind']> = new Set(['filter', 'drop_missing', 'dedupe']);
+
 export interface Chain {
   dataset: DatasetInfo;
   /** Steps from the dataset to the split (or to the table when there is no split). */
@@ -92,16 +94,25 @@ export class PipelineData {
     const raw = await this.rawTable(chain.dataset);
     const trainChain: Chain = chain.split ? { ...chain, split: { info: chain.split.info, part: 'train' } } : chain;
     const trainRows = await this.rawRows(trainChain);
-    const { fitted, result } = fitSteps([...chain.pre, ...chain.post], selectRows(raw, trainRows));
+    // The split's membership already applied the row steps before it; applied again with steps
+    // refit on the train part (a filter after a scale) they would drop rows a second time.
+    const pre = chain.split ? chain.pre.filter((s) => !ROW_STEPS.has(s.kind)) : chain.pre;
+    const { fitted, result } = fitSteps([...pre, ...chain.post], selectRows(raw, trainRows));
     return { fitted, trainRows, train: { table: result.table, rowMap: Int32Array.from(result.rowMap, (r) => trainRows[r]) } };
   }
 
   /** A table as its declaration produces it (steps fitted on the training rows). */
   async table(tableName: string): Promise<Table> {
+    return (await this.prepared(tableName)).table;
+  }
+
+  /** A table as its declaration produces it, with the raw dataset row of each of its rows. */
+  async prepared(tableName: string): Promise<AppliedSteps> {
     const chain = this.chain(tableName);
     const { fitted } = await this.fitChain(chain);
     const raw = await this.rawTable(chain.dataset);
     const rows = await this.rawRows(chain);
-    return applySteps(fitted, selectRows(raw, rows), 'train').table;
+    const out = applySteps(fitted, selectRows(raw, rows), 'train');
+    return { table: out.table, rowMap: Int32Array.from(out.rowMap, (r) => rows[r]) };
   }
 }
