@@ -122,26 +122,28 @@ class PipelineTree implements vscode.TreeDataProvider<{ name: string; kind: stri
   }
 }
 
+/** Runs recorded beside a pipeline, oldest first, as `narml history --json` reads them from the store. */
+async function runHistory(cli: string, file: string): Promise<RunJson[]> {
+  const r = await runCli<{ runs: RunJson[] }>(nodePath(), cli, ['history', file, '--json'], { cwd: dirname(file), env: nodeEnv() });
+  return r.json?.runs ?? [];
+}
+
 class RunsTree implements vscode.TreeDataProvider<RunJson> {
+  constructor(private readonly cli: string) {}
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChangeTreeData = this.changed.event;
   refresh(): void { this.changed.fire(); }
   getTreeItem(r: RunJson): vscode.TreeItem {
     const item = new vscode.TreeItem(`${r.run} · ${r.status}`);
     item.description = Object.values(r.evaluations).map((e) => Object.entries(e.metrics).slice(0, 1).map(([k, v]) => `${k} ${v.toFixed(3)}`).join('')).join(', ');
-    item.iconPath = new vscode.ThemeIcon(r.status === 'succeeded' ? 'pass' : 'error');
+    item.iconPath = new vscode.ThemeIcon(r.status === 'succeeded' ? 'pass' : r.status === 'running' ? 'loading~spin' : 'error');
     item.command = { command: COMMANDS.showMetrics, title: 'Show metrics', arguments: [r.file, undefined, r] };
     return item;
   }
-  getChildren(): RunJson[] {
+  async getChildren(): Promise<RunJson[]> {
     const uri = activeFile();
     if (!uri) return [];
-    try {
-      const db = JSON.parse(readFileSync(join(dirname(uri.fsPath), '.narml', 'db.json'), 'utf8')) as { runs: RunJson[] };
-      return db.runs.filter((r) => r.file === uri.fsPath).reverse().slice(0, 50);
-    } catch {
-      return [];
-    }
+    return (await runHistory(this.cli, uri.fsPath)).reverse().slice(0, 50);
   }
 }
 
@@ -164,7 +166,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ runP
 
   const panels = new Panels(context);
   const pipelineTree = new PipelineTree();
-  const runsTree = new RunsTree();
+  const runsTree = new RunsTree(cli);
   context.subscriptions.push(
     vscode.window.registerTreeDataProvider('narml.pipeline', pipelineTree),
     vscode.window.registerTreeDataProvider('narml.runs', runsTree),
@@ -225,15 +227,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ runP
     return r;
   };
 
-  const latestRun = (uri: vscode.Uri): RunJson | undefined => {
+  const latestRun = async (uri: vscode.Uri): Promise<RunJson | undefined> => {
     const cached = lastRuns.get(uri.fsPath);
     if (cached) return cached;
-    try {
-      const db = JSON.parse(readFileSync(join(dirname(uri.fsPath), '.narml', 'db.json'), 'utf8')) as { runs: RunJson[] };
-      return db.runs.filter((x) => x.file === uri.fsPath && Object.keys(x.evaluations).length > 0).pop();
-    } catch {
-      return undefined;
-    }
+    return (await runHistory(cli, uri.fsPath)).filter((x) => Object.keys(x.evaluations).length > 0).pop();
   };
 
   const register = (id: string, f: (...args: unknown[]) => unknown): void => { context.subscriptions.push(vscode.commands.registerCommand(id, f)); };
@@ -267,7 +264,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ runP
   });
   register(COMMANDS.showMetrics, async (u?: unknown, name?: unknown, given?: unknown) => {
     const uri = typeof u === 'string' && !u.includes(':') ? vscode.Uri.file(u) : activeFile(u as string | undefined);
-    const r = (given as RunJson | undefined) ?? (uri ? latestRun(uri) : undefined);
+    const r = (given as RunJson | undefined) ?? (uri ? await latestRun(uri) : undefined);
     if (!r) return void vscode.window.showInformationMessage('No metrics yet: run the pipeline first (NarML: Run Pipeline).', 'Run Pipeline').then((c) => c && uri && run(uri, []));
     panels.show('metrics', 'NarML Metrics', { type: 'metrics', run: r, ...(typeof name === 'string' ? { focus: name } : {}) });
     return r;
@@ -276,7 +273,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ runP
     const uri = activeFile(u as string | undefined);
     if (!uri || !client) return undefined;
     const graph = (await client.sendRequest(PIPELINE_GRAPH_REQUEST, { uri: uri.toString() })) as PipelineGraph;
-    const r = latestRun(uri);
+    const r = await latestRun(uri);
     const statusOf: Record<string, 'succeeded' | 'failed' | 'reused' | 'pending'> = {};
     for (const n of graph.nodes) statusOf[n.name] = r?.reused.includes(n.name) ? 'reused' : r?.computed.includes(n.name) ? (r.status === 'failed' ? 'failed' : 'succeeded') : 'pending';
     panels.show('lineage', 'NarML Lineage', { type: 'lineage', graph, status: statusOf }, (m) => {

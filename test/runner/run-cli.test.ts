@@ -79,20 +79,29 @@ test('preview shows rows and column statistics', () => {
   assert.equal(island.type, 'number');
 });
 
-test('a run killed mid-way leaves the store readable, and the next run works', async () => {
+test('a run killed with -9 mid-way shows as interrupted after the next start, and the next run works', async () => {
   const dir = sample('seattle-weather');
-  const child = spawn(process.execPath, [cli, 'run', 'seattle-weather.narml'], { cwd: dir });
-  await new Promise((r) => setTimeout(r, 700));
+  const child = spawn(process.execPath, [cli, 'run', 'seattle-weather.narml', '--progress', 'json'], { cwd: dir });
+  // Killed once training has begun, so the run has been recorded as running.
+  await new Promise<void>((resolve) => {
+    let log = '';
+    child.stderr.on('data', (d) => { log += d; if (/"stage":"train"/.test(log)) resolve(); });
+    child.on('exit', () => resolve());
+  });
   child.kill('SIGKILL');
   await new Promise((r) => child.on('exit', r));
-  const store = join(dir, '.narml', 'db.json');
-  if (existsSync(store)) JSON.parse(readFileSync(store, 'utf8'));
+  const file = join(dir, 'seattle-weather.narml');
+  assert.deepEqual(readStoreData(file)!.runs.map((r) => r.status), ['interrupted'], 'the dead run is not shown as running');
   const out = narml(['run', 'seattle-weather.narml', '--json'], dir);
   assert.equal(out.status, 0, out.stderr);
   const r = JSON.parse(out.stdout);
   assert.ok(r.evaluations.weather_gb_on_parts_test.metrics.accuracy > 0.7);
   assert.ok(Array.isArray(r.monitors.weather_watch.drifted));
-  assert.ok(readStoreData(join(dir, 'seattle-weather.narml'))!.runs.length >= 1);
+  const stored = JSON.parse(readFileSync(join(dir, '.narml', 'runs', `${readStoreData(file)!.runs[0].run}.json`), 'utf8'));
+  assert.equal(stored.status, 'interrupted', 'rewritten by the next start');
+  assert.deepEqual(readStoreData(file)!.runs.map((x) => x.status), ['interrupted', 'succeeded']);
+  const history = narml(['history', 'seattle-weather.narml'], dir);
+  assert.match(history.stdout, /interrupted/);
 });
 
 test('the scheduler retries a failing prediction with back-off and records every attempt', async () => {

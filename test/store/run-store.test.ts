@@ -1,28 +1,30 @@
-// The run store: content-addressed artifacts, atomic metadata writes, recovery from a damaged
-// db.json, and the latest metrics per evaluation that the editor's hover reads.
+// The run store: content-addressed artifacts, one compact record per run with its bulky parts in
+// an artifact, derived model versions, runs of dead processes read as interrupted, the old
+// single-file store migrated, and the atomic write helper every output goes through.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RunJson } from '../../server/src/contracts/cli-json';
-import { readLatestEvaluations, readStoreData, RunStore, sha256, storeDir } from '../../server/src/store/run-store';
-import { writeFileAtomic } from '../../server/src/store/atomic-write';
+import { expandRun, readLatestEvaluations, readStoreData, RunStore, sha256, storeDir } from '../../server/src/store/run-store';
+import { writeFileAtomic, WriteError } from '../../server/src/store/atomic-write';
 
 function pipelineFile(): string {
   return join(mkdtempSync(join(tmpdir(), 'narml-store-')), 'p.narml');
 }
 
-function run(file: string, id: string, metrics: Record<string, number>): RunJson {
+function run(file: string, id: string, metrics: Record<string, number>, started = '2026-01-01T00:00:00.000Z'): RunJson {
   return {
     run: id, status: 'succeeded', evaluations: { m_on_t: { model: 'm', on: 't', metrics } }, comparisons: {}, outputs: [], file,
-    started: '', finished: '', computed: [], reused: [], models: {}, predictions: {}, monitors: {},
+    started, finished: started, computed: [], reused: [], models: {}, predictions: {}, monitors: {},
   };
 }
 
-test('artifacts are stored once under the hash of their content', async () => {
+test('artifacts are stored once under the hash of their content', () => {
   const file = pipelineFile();
-  const store = await RunStore.open(file);
+  const store = RunStore.open(file);
   const a = store.putArtifact({ weights: [1, 2, 3] });
   assert.equal(a, sha256(JSON.stringify({ weights: [1, 2, 3] })));
   assert.equal(store.putArtifact({ weights: [1, 2, 3] }), a);
@@ -32,29 +34,93 @@ test('artifacts are stored once under the hash of their content', async () => {
   assert.deepEqual(readdirSync(join(storeDir(file), 'artifacts')).sort(), [`${a}.json`, `${store.putArtifact({ weights: [1, 2, 4] })}.json`].sort());
 });
 
-test('metadata writes leave no temporary files and read back; latest evaluation wins', async () => {
+test('each run is one record file; the latest evaluation wins; no temporary files remain', () => {
   const file = pipelineFile();
-  const store = await RunStore.open(file);
-  store.data.runs.push(run(file, 'r1', { accuracy: 0.5 }), run('/elsewhere/q.narml', 'r2', { accuracy: 0.1 }), run(file, 'r3', { accuracy: 0.9 }));
-  await store.save();
-  assert.deepEqual(readdirSync(storeDir(file)).filter((f) => f.endsWith('.tmp')), []);
+  const store = RunStore.open(file);
+  store.finishRun(run(file, 'r1', { accuracy: 0.5 }, '2026-01-01T00:00:01.000Z'));
+  store.finishRun(run('/elsewhere/q.narml', 'r2', { accuracy: 0.1 }, '2026-01-01T00:00:02.000Z'));
+  store.finishRun(run(file, 'r3', { accuracy: 0.9 }, '2026-01-01T00:00:03.000Z'));
+  assert.deepEqual(readdirSync(join(storeDir(file), 'runs')).sort(), ['r1.json', 'r2.json', 'r3.json']);
+  assert.deepEqual(readdirSync(storeDir(file), { recursive: true }).filter((f) => String(f).endsWith('.tmp')), []);
   assert.deepEqual(readStoreData(file)!.runs.map((r) => r.run), ['r1', 'r2', 'r3']);
   assert.deepEqual(readLatestEvaluations(file).m_on_t.metrics, { accuracy: 0.9 });
   assert.deepEqual(readLatestEvaluations(pipelineFile()), {}, 'no store: nothing, no error');
 });
 
-test('a damaged db.json is kept aside and a fresh store starts', async () => {
+test('confusion matrices, ROC curves and importances go to an artifact; the record stays compact', () => {
   const file = pipelineFile();
-  await RunStore.open(file);
+  const store = RunStore.open(file);
+  const n = 5000;
+  const full: RunJson = {
+    ...run(file, 'big', { accuracy: 0.8 }),
+    evaluations: {
+      m_on_t: {
+        model: 'm', on: 't', metrics: { accuracy: 0.8 },
+        confusion: { labels: ['a', 'b'], matrix: [[40, 10], [10, 40]] },
+        roc: { fpr: Array.from({ length: n }, (_, i) => i / n), tpr: Array.from({ length: n }, (_, i) => Math.sqrt(i / n)) },
+      },
+    },
+    models: { m: { algorithm: 'logistic_regression', task: 'classification', target: 'y', version: 'abc', features: ['x'], options: {}, trainRows: 100, importances: { x: 1 } } },
+  };
+  store.finishRun(full, { artifacts: { m: 'f'.repeat(64) } });
+  const recordText = readFileSync(join(storeDir(file), 'runs', 'big.json'), 'utf8');
+  assert.ok(recordText.length < 2000, `record is ${recordText.length} bytes`);
+  assert.doesNotMatch(recordText, /"roc"|"confusion"|"importances"/);
+  const [record] = readStoreData(file)!.runs;
+  assert.deepEqual(expandRun(file, record), full, 'history gives back the run as it was printed');
+  assert.deepEqual(readStoreData(file)!.models.map((m) => [m.model, m.version, m.artifact, m.metrics]), [['m', 'abc', 'f'.repeat(64), { t: { accuracy: 0.8 } }]]);
+});
+
+test('a run whose process died without an end reads as interrupted, and is rewritten so at the next open', () => {
+  const file = pipelineFile();
+  // A real process that has exited: its pid is free (reuse within this test is not a concern).
+  const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+  const store = RunStore.open(file);
+  store.startRun(run(file, 'alive', {}));
+  const record = JSON.parse(readFileSync(join(storeDir(file), 'runs', 'alive.json'), 'utf8'));
+  assert.equal(record.status, 'running');
+  // Forge a record and mark for the dead process, as a run killed with -9 leaves them.
+  writeFileSync(join(storeDir(file), 'runs', 'killed.json'), JSON.stringify({ ...record, run: 'killed', pid: Number(dead.stdout) }));
+  writeFileSync(join(storeDir(file), 'running', 'killed.json'), JSON.stringify({ pid: Number(dead.stdout), host: record.host }));
+  const status = (): Record<string, string> => Object.fromEntries(readStoreData(file)!.runs.map((r) => [r.run, r.status]));
+  assert.deepEqual(status(), { alive: 'running', killed: 'interrupted' });
+  RunStore.open(file);
+  assert.equal(JSON.parse(readFileSync(join(storeDir(file), 'runs', 'killed.json'), 'utf8')).status, 'interrupted');
+  assert.deepEqual(readdirSync(join(storeDir(file), 'running')), ['alive.json'], 'the live run keeps its mark');
+});
+
+test('an old single-file db.json is migrated: runs, attempts, reuse index and model versions survive', () => {
+  const file = pipelineFile();
+  mkdirSync(storeDir(file));
+  const old = run(file, 'old1', { accuracy: 0.7 });
+  old.models = { m: { algorithm: 'decision_tree', task: 'classification', target: 'y', version: 'v1', features: [], options: {}, trainRows: 9 } };
+  const legacy = {
+    runs: [old], attempts: [{ file, predict: 'p', attempt: 1, started: 's', finished: 'f', status: 'failed', error: 'boom' }],
+    results: { declhash: 'arthash' }, lineage: {},
+    models: [{ model: 'm', file, version: 'v1', run: 'old1', created: '', algorithm: 'decision_tree', task: 'classification', target: 'y', options: {}, metrics: {}, artifact: 'arthash' }],
+  };
+  writeFileSync(join(storeDir(file), 'db.json'), JSON.stringify(legacy));
+  assert.deepEqual(readStoreData(file)!.runs.map((r) => r.run), ['old1'], 'readable before migration');
+  const store = RunStore.open(file);
+  assert.equal(existsSync(join(storeDir(file), 'db.json')), false);
+  assert.equal(store.result('declhash'), 'arthash');
+  const data = readStoreData(file)!;
+  assert.deepEqual(data.runs.map((r) => r.run), ['old1']);
+  assert.deepEqual(data.attempts.map((a) => a.error), ['boom']);
+  assert.deepEqual(data.models.map((m) => [m.model, m.artifact, m.metrics]), [['m', 'arthash', { t: { accuracy: 0.7 } }]]);
+});
+
+test('a damaged db.json is kept aside and the store goes on', () => {
+  const file = pipelineFile();
+  mkdirSync(storeDir(file));
   writeFileSync(join(storeDir(file), 'db.json'), '{"runs": [');
   assert.deepEqual(readLatestEvaluations(file), {});
-  const store = await RunStore.open(file);
-  assert.deepEqual(store.data.runs, []);
+  const store = RunStore.open(file);
   const kept = readdirSync(storeDir(file)).filter((f) => f.startsWith('db.damaged-'));
   assert.equal(kept.length, 1);
   assert.equal(readFileSync(join(storeDir(file), kept[0]), 'utf8'), '{"runs": [');
-  await store.save();
-  assert.deepEqual(readStoreData(file)!.runs, []);
+  store.finishRun(run(file, 'r1', { accuracy: 1 }));
+  assert.deepEqual(readStoreData(file)!.runs.map((r) => r.run), ['r1']);
 });
 
 test('writeFileAtomic creates folders and replaces the whole file', () => {
@@ -64,5 +130,15 @@ test('writeFileAtomic creates folders and replaces the whole file', () => {
   writeFileAtomic(path, 'y\n');
   assert.equal(readFileSync(path, 'utf8'), 'y\n');
   assert.deepEqual(readdirSync(join(dir, 'a', 'b')), ['out.csv']);
-  assert.equal(existsSync(join(dir, 'a', 'b', '.out.csv.tmp')), false);
+});
+
+test('writeFileAtomic refuses a folder as the target and leaves no temporary file', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'narml-atomic-'));
+  mkdirSync(join(dir, 'out.csv'));
+  assert.throws(() => writeFileAtomic(join(dir, 'out.csv'), 'x\n'), (e: unknown) => e instanceof WriteError && /out\.csv: it is a folder/.test(e.message));
+  assert.deepEqual(readdirSync(dir), ['out.csv']);
+  assert.deepEqual(readdirSync(join(dir, 'out.csv')), []);
+  // A file where a folder of the path should be.
+  writeFileSync(join(dir, 'plain'), 'x');
+  assert.throws(() => writeFileAtomic(join(dir, 'plain', 'out.csv'), 'x\n'), (e: unknown) => e instanceof WriteError && /not a folder/.test(e.message));
 });

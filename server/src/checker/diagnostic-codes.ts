@@ -27,6 +27,7 @@ export const CODES = {
   NML201: { severity: 'warning', title: 'feature leaks the target' },
   NML202: { severity: 'warning', title: 'unused declaration' },
   NML203: { severity: 'warning', title: 'prediction source no longer matches the model' },
+  NML204: { severity: 'warning', title: 'prediction inbox matches no file yet' },
 } as const satisfies Record<string, { severity: Severity; title: string }>;
 
 export type DiagnosticCode = keyof typeof CODES;

@@ -1,3 +1,4 @@
+import type { DiagnosticJson } from '../contracts/cli-json';
 import type { Range } from '../language/ast';
 import { CODES, type DiagnosticCode, type Severity } from './diagnostic-codes';
 
@@ -24,5 +25,20 @@ export function diagnostic(code: DiagnosticCode, range: Range, message: string, 
     code, severity: CODES[code].severity, message, range,
     ...(fixes && fixes.length > 0 ? { fixes } : {}),
     ...(related && related.length > 0 ? { related } : {}),
+  };
+}
+
+function rangeJson(r: Range): DiagnosticJson['range'] {
+  return { start: { line: r.start.line, character: r.start.character }, end: { line: r.end.line, character: r.end.character } };
+}
+
+/** The JSON form the CLI prints (`check --format json`, `run --json`) and the run store keeps. */
+export function diagnosticJson(d: Diagnostic): DiagnosticJson {
+  return {
+    code: d.code,
+    severity: d.severity,
+    message: d.message,
+    range: rangeJson(d.range),
+    ...(d.related ? { related: d.related.map((r) => ({ message: r.message, range: rangeJson(r.range) })) } : {}),
   };
 }

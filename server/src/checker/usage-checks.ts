@@ -211,7 +211,9 @@ export function checkPredict(decl: PredictDeclaration, r: Resolver): PredictInfo
     if (options) {
       // Read with the training dataset's options, without its type overrides: drift shows as a type change.
       const result = r.source.schema(path, { ...options, columnTypes: origin && origin.kind === 'dataset' ? origin.options.columnTypes : {} });
-      if (!result.ok) {
+      if (!result.ok && result.noMatch) {
+        c.report('NML204', decl.source.range, `no file matches the prediction source "${decl.source.value}" of "${name}" yet: the run trains and evaluates but "${name}" writes nothing, and the scheduler waits for files; put CSV files there or fix the pattern`);
+      } else if (!result.ok) {
         c.report('NML104', decl.source.range, `prediction source of "${name}": ${result.error}`);
       } else {
         const problems: string[] = [];

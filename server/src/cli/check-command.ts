@@ -2,26 +2,11 @@
 import { resolve } from 'node:path';
 import { CsvSchemaCache } from '../data/csv-schema-cache';
 import { checkWithFullSchemas, readPipelineFile, UnreadableFileError } from '../checker/check-files';
-import type { Diagnostic } from '../checker/diagnostic';
-import type { Range } from '../language/ast';
+import { diagnosticJson, type Diagnostic } from '../checker/diagnostic';
 import { UsageError, type CliCommand } from './command';
 
 export function formatDiagnosticText(file: string, d: Diagnostic): string {
   return `${file}:${d.range.start.line + 1}:${d.range.start.character + 1}: ${d.severity} ${d.code} ${d.message}`;
-}
-
-function jsonRange(r: Range): object {
-  return { start: { line: r.start.line, character: r.start.character }, end: { line: r.end.line, character: r.end.character } };
-}
-
-function jsonDiagnostic(d: Diagnostic): object {
-  return {
-    code: d.code,
-    severity: d.severity,
-    message: d.message,
-    range: jsonRange(d.range),
-    ...(d.related ? { related: d.related.map((r) => ({ message: r.message, range: jsonRange(r.range) })) } : {}),
-  };
 }
 
 async function check(args: string[]): Promise<number> {
@@ -56,7 +41,7 @@ async function check(args: string[]): Promise<number> {
     results.push({ file, diagnostics: checked.diagnostics });
   }
   if (format === 'json') {
-    process.stdout.write(`${JSON.stringify({ files: results.map((r) => ({ file: r.file, diagnostics: r.diagnostics.map(jsonDiagnostic) })) })}\n`);
+    process.stdout.write(`${JSON.stringify({ files: results.map((r) => ({ file: r.file, diagnostics: r.diagnostics.map(diagnosticJson) })) })}\n`);
   } else {
     const lines = results.flatMap((r) => r.diagnostics.map((d) => formatDiagnosticText(r.file, d)));
     if (lines.length > 0) process.stdout.write(`${lines.join('\n')}\n`);

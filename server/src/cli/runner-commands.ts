@@ -5,9 +5,10 @@ import { hasErrors, type CheckedPipeline } from '../checker/checked-model';
 import type { ProgressEvent, RunJson } from '../contracts/cli-json';
 import { previewTable } from '../runner/preview';
 import { PipelineData } from '../runner/pipeline-data';
-import { runPipeline } from '../runner/run-pipeline';
-import { readStoreData } from '../store/run-store';
-import { fireAllOnce, runScheduler } from '../scheduler/scheduler';
+import { failedRun, planErrors, runPipeline } from '../runner/run-pipeline';
+import { WriteError } from '../store/atomic-write';
+import { expandRun, readStoreData, storeDir } from '../store/run-store';
+import { fireAllOnce, runScheduler, scheduledJobs } from '../scheduler/scheduler';
 import { formatDiagnosticText } from './check-command';
 import { UsageError, type CliCommand } from './command';
 
@@ -30,23 +31,57 @@ function parseArgs(args: string[], valued: string[]): Parsed {
   return { positional, flags };
 }
 
-/** Reads and checks a pipeline; prints diagnostics and returns undefined when it has errors. */
-async function loadChecked(file: string): Promise<CheckedPipeline | number> {
+/**
+ * Reads and checks a pipeline and prints its diagnostics; returns the exit status instead when
+ * the file is unreadable (2) or, unless `allowErrors`, has errors (1). With `json`, a refusal
+ * also prints a failed run result on stdout, so a tool reading it never gets an empty answer.
+ */
+async function loadChecked(file: string, { json = false, allowErrors = false } = {}): Promise<CheckedPipeline | number> {
+  const started = new Date();
   let text: string;
   try {
     text = readPipelineFile(file);
   } catch (e) {
-    if (e instanceof UnreadableFileError) { process.stderr.write(`narml: ${e.message}\n`); return 2; }
-    throw e;
+    if (!(e instanceof UnreadableFileError)) throw e;
+    process.stderr.write(`narml: ${e.message}\n`);
+    if (json) process.stdout.write(`${JSON.stringify(failedRun(resolve(file), started, e.message))}\n`);
+    return 2;
   }
   const checked = await checkWithFullSchemas(text, resolve(file));
-  if (hasErrors(checked)) {
-    for (const d of checked.diagnostics) process.stderr.write(`${formatDiagnosticText(file, d)}\n`);
-    process.stderr.write(`narml: ${file} has errors; fix them (see above) before running\n`);
+  for (const d of checked.diagnostics) process.stderr.write(`${formatDiagnosticText(file, d)}\n`);
+  if (hasErrors(checked) && !allowErrors) {
+    const error = `${file} has errors; fix them before running`;
+    process.stderr.write(`narml: ${error} (see above)\n`);
+    if (json) process.stdout.write(`${JSON.stringify(failedRun(checked.file, started, error, checked.diagnostics.filter((d) => d.severity === 'error')))}\n`);
     return 1;
   }
-  for (const d of checked.diagnostics) process.stderr.write(`${formatDiagnosticText(file, d)}\n`);
   return checked;
+}
+
+/**
+ * Runs with SIGINT as cancellation. A store or output folder that refuses writes altogether
+ * (read-only, no permission) is bad input, exit 2; other failures are a failed run, exit 1.
+ */
+async function runAndReport(checked: CheckedPipeline, names: string[], json: boolean, progress: (e: ProgressEvent) => void): Promise<number> {
+  const controller = new AbortController();
+  const onSigint = (): void => { process.stderr.write('\ncancelling...\n'); controller.abort(); };
+  process.once('SIGINT', onSigint);
+  let result: RunJson;
+  try {
+    result = await runPipeline(checked, { names, signal: controller.signal, onEvent: progress });
+  } catch (e) {
+    if (!(e instanceof WriteError)) throw e;
+    const error = `the run cannot be recorded in ${storeDir(checked.file)}: ${e.message}`;
+    process.stderr.write(`narml: ${error}\n`);
+    if (json) process.stdout.write(`${JSON.stringify(failedRun(checked.file, new Date(), error))}\n`);
+    return e.readOnly ? 2 : 1;
+  } finally {
+    process.removeListener('SIGINT', onSigint);
+  }
+  if (json) process.stdout.write(`${JSON.stringify(result)}\n`);
+  else printRunSummary(result);
+  if (result.status === 'cancelled') return 130;
+  return result.status === 'succeeded' ? 0 : 1;
 }
 
 function progressPrinter(json: boolean): (e: ProgressEvent) => void {
@@ -68,6 +103,7 @@ function fmt(v: number): string {
 function printRunSummary(r: RunJson): void {
   const out: string[] = [`run ${r.run}: ${r.status}`];
   if (r.error) out.push(`  error: ${r.error}`);
+  for (const [name, p] of Object.entries(r.predictions)) if (p.waiting) out.push(`  ${name}: ${p.waiting}`);
   for (const [name, m] of Object.entries(r.models)) out.push(`  model ${name}: ${m.algorithm}, ${m.trainRows} training rows${r.reused.includes(name) ? ' (reused)' : ''}`);
   for (const [name, e] of Object.entries(r.evaluations)) {
     out.push(`  ${name}: ${Object.entries(e.metrics).map(([k, v]) => `${k} ${fmt(v)}`).join(', ')}${e.threshold !== undefined ? ` (threshold ${fmt(e.threshold)})` : ''}`);
@@ -86,18 +122,10 @@ async function run(args: string[]): Promise<number> {
   const { positional, flags } = parseArgs(args, ['progress']);
   const [file, ...names] = positional;
   if (!file) throw new UsageError('name a .narml file');
-  const checked = await loadChecked(file);
+  const checked = await loadChecked(file, { json: flags.has('json') });
   if (typeof checked === 'number') return checked;
-  const controller = new AbortController();
-  const onSigint = (): void => { process.stderr.write('\ncancelling...\n'); controller.abort(); };
-  process.once('SIGINT', onSigint);
   for (const n of names) if (!checked.symbols.has(n)) throw new UsageError(`"${n}" is not declared in ${file}; declared: ${[...checked.symbols.keys()].join(', ')}`);
-  const result = await runPipeline(checked, { names, signal: controller.signal, onEvent: progressPrinter(flags.get('progress') === 'json') });
-  process.removeListener('SIGINT', onSigint);
-  if (flags.has('json')) process.stdout.write(`${JSON.stringify(result)}\n`);
-  else printRunSummary(result);
-  if (result.status === 'cancelled') return 130;
-  return result.status === 'succeeded' ? 0 : 1;
+  return runAndReport(checked, names, flags.has('json'), progressPrinter(flags.get('progress') === 'json'));
 }
 
 async function preview(args: string[]): Promise<number> {
@@ -129,18 +157,10 @@ async function predictNow(args: string[]): Promise<number> {
   const { positional, flags } = parseArgs(args, []);
   const [file, name] = positional;
   if (!file || !name) throw new UsageError('name a .narml file and a predict declared in it');
-  const checked = await loadChecked(file);
+  const checked = await loadChecked(file, { json: flags.has('json') });
   if (typeof checked === 'number') return checked;
   if (checked.symbols.get(name)?.kind !== 'predict') throw new UsageError(`"${name}" is not a predict declaration of ${file}`);
-  const controller = new AbortController();
-  const onSigint = (): void => { process.stderr.write('\ncancelling...\n'); controller.abort(); };
-  process.once('SIGINT', onSigint);
-  const result = await runPipeline(checked, { names: [name], signal: controller.signal, onEvent: progressPrinter(false) });
-  process.removeListener('SIGINT', onSigint);
-  if (flags.has('json')) process.stdout.write(`${JSON.stringify(result)}\n`);
-  else printRunSummary(result);
-  if (result.status === 'cancelled') return 130;
-  return result.status === 'succeeded' ? 0 : 1;
+  return runAndReport(checked, [name], flags.has('json'), progressPrinter(false));
 }
 
 async function history(args: string[]): Promise<number> {
@@ -148,11 +168,14 @@ async function history(args: string[]): Promise<number> {
   const file = positional[0] ? resolve(positional[0]) : undefined;
   const data = readStoreData(file ?? resolve('pipeline.narml'));
   const runs = (data?.runs ?? []).filter((r) => !file || r.file === file);
-  if (flags.has('json')) { process.stdout.write(`${JSON.stringify({ runs })}\n`); return 0; }
+  // The JSON has each run as it printed it, curves and confusion matrices loaded back from their artifact.
+  if (flags.has('json')) { process.stdout.write(`${JSON.stringify({ runs: runs.map((r) => expandRun(r.file, r)), attempts: data?.attempts ?? [] })}\n`); return 0; }
   if (runs.length === 0) { process.stdout.write('no runs yet; run a pipeline with `narml run FILE`\n'); return 0; }
   for (const r of runs) {
     const metrics = Object.entries(r.evaluations).map(([n, e]) => `${n} ${Object.entries(e.metrics).map(([k, v]) => `${k}=${fmt(v)}`).join(' ')}`).join('; ');
-    process.stdout.write(`${r.run}  ${r.status.padEnd(9)} ${r.started}  ${r.file}${metrics ? `\n    ${metrics}` : ''}\n`);
+    const scheduled = r.schedule ? `  (scheduled ${r.schedule.predict}, attempt ${r.schedule.attempt})` : '';
+    const details = [metrics, r.status !== 'succeeded' && r.error ? `error: ${r.error}` : ''].filter(Boolean);
+    process.stdout.write(`${r.run}  ${r.status.padEnd(11)} ${r.started}  ${r.file}${scheduled}${details.map((d) => `\n    ${d}`).join('')}\n`);
   }
   return 0;
 }
@@ -176,12 +199,21 @@ async function scheduler(args: string[]): Promise<number> {
   const { positional, flags } = parseArgs(args, []);
   if (positional.length === 0) throw new UsageError('name at least one .narml file');
   const files: CheckedPipeline[] = [];
+  const log = (line: string): void => { process.stderr.write(`${line}\n`); };
   for (const f of positional) {
-    const checked = await loadChecked(f);
+    // An error stops only the schedules that need the declaration it is in; each firing re-checks.
+    const checked = await loadChecked(f, { allowErrors: true });
     if (typeof checked === 'number') return checked;
+    for (const job of scheduledJobs([checked])) {
+      const errors = planErrors(checked, [job.predict.name]);
+      if (errors.length > 0) log(`${job.predict.name}: has errors now (${errors.map((d) => d.code).join(', ')}); each firing re-checks the file and fails until they are fixed`);
+    }
     files.push(checked);
   }
-  const log = (line: string): void => { process.stderr.write(`${line}\n`); };
+  if (scheduledJobs(files).length === 0 && files.some(hasErrors)) {
+    log('narml: no schedule can run: fix the errors above (a predict with schedule: "..." must check)');
+    return 1;
+  }
   if (flags.has('once-now')) return (await fireAllOnce(files, log)) ? 0 : 1;
   return runScheduler(files, log);
 }

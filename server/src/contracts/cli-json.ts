@@ -3,7 +3,11 @@
 
 export interface RunJson {
   run: string;
-  status: 'succeeded' | 'failed' | 'cancelled';
+  /**
+   * `running` while the run's process is alive; `interrupted` when it stopped without recording
+   * an end (killed with -9, crashed, power cut), as seen by any later command.
+   */
+  status: 'succeeded' | 'failed' | 'cancelled' | 'running' | 'interrupted';
   evaluations: Record<string, EvaluationJson>;
   comparisons: Record<string, ComparisonJson>;
   /** Absolute paths of files written (predictions, exports). */
@@ -19,6 +23,25 @@ export interface RunJson {
   predictions: Record<string, PredictionJson>;
   monitors: Record<string, MonitorJson>;
   error?: string;
+  /** Check diagnostics when the pipeline did not run because it has errors. */
+  diagnostics?: DiagnosticJson[];
+  /** Set when the scheduler started this run. */
+  schedule?: { predict: string; attempt: number };
+}
+
+/** A diagnostic as `narml check --format json` and `narml run --json` print it (lines and characters from 0). */
+export interface DiagnosticJson {
+  code: string;
+  severity: string;
+  message: string;
+  range: DiagnosticRangeJson;
+  /** Other places the problem involves (the rest of a cycle). */
+  related?: { message: string; range: DiagnosticRangeJson }[];
+}
+
+export interface DiagnosticRangeJson {
+  start: { line: number; character: number };
+  end: { line: number; character: number };
 }
 
 export interface EvaluationJson {
@@ -67,6 +90,8 @@ export interface PredictionJson {
   output: string;
   rows: number;
   emptyPredictions: number;
+  /** Set when the source glob matched no file yet: nothing was written (NML204). */
+  waiting?: string;
 }
 
 export interface MonitorJson {

@@ -24,7 +24,12 @@ export type CsvSchemaResult =
       /** True once the whole file(s) were read; false while the schema comes from a sample. */
       complete: boolean;
     }
-  | { ok: false; error: string };
+  | {
+      ok: false;
+      error: string;
+      /** True when the path is a glob that matches no file (yet). */
+      noMatch?: boolean;
+    };
 
 /**
  * Where the checker gets dataset schemas from. The language server keeps one cache for the

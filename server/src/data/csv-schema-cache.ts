@@ -6,7 +6,7 @@ import type { ColumnSchema, TableSchema } from '../language/schema';
 import { tableSchema, type Table } from './table';
 import type { CsvOptions, CsvSchemaResult, SchemaSource } from './csv-options';
 import { CsvTokenizer, CsvSyntaxError } from './csv-tokenizer';
-import { CsvError, CsvTableBuilder, readCsv, resolveCsvFiles } from './read-csv';
+import { CsvError, CsvTableBuilder, NoMatchingFileError, readCsv, resolveCsvFiles } from './read-csv';
 
 const SAMPLE_BYTES = 1 << 20;
 const SAMPLE_ROWS = 5000;
@@ -29,7 +29,7 @@ export class CsvSchemaCache implements SchemaSource {
       files = resolveCsvFiles(pattern);
       stamp = fileStamp(files);
     } catch (e) {
-      return { ok: false, error: message(e) };
+      return { ok: false, error: message(e), ...(e instanceof NoMatchingFileError ? { noMatch: true } : {}) };
     }
     const hit = this.entries.get(key);
     if (hit && hit.stamp === stamp) return hit.result;

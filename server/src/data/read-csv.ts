@@ -13,6 +13,9 @@ export class CsvError extends Error {
   }
 }
 
+/** A glob that matches no file (yet): an error for a dataset, a waiting inbox for a predict source. */
+export class NoMatchingFileError extends CsvError {}
+
 /** Rows of one or more files with the same header, accumulated column by column. */
 export class CsvTableBuilder {
   names: string[] | undefined;
@@ -92,7 +95,7 @@ function uniqueNames(raw: string[]): string[] {
 /** Files a dataset path stands for, or a CsvError saying why there are none. */
 export function resolveCsvFiles(pattern: string): string[] {
   const files = expandGlob(pattern);
-  if (files.length === 0) throw new CsvError(`no file matches ${pattern}; check the path (it is relative to the .narml file)`, pattern);
+  if (files.length === 0) throw new NoMatchingFileError(`no file matches ${pattern}; check the path (it is relative to the .narml file)`, pattern);
   for (const f of files) {
     let st;
     try {

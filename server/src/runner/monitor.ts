@@ -10,6 +10,7 @@ import { readCsv } from '../data/read-csv';
 import { getColumn, type DictionaryColumn, type NumericColumn, type Table } from '../data/table';
 import { selectRows } from '../transforms/table-ops';
 import type { PipelineData } from './pipeline-data';
+import { isEmptyInbox } from './predict';
 import type { TrainedModel } from './scoring';
 
 function numbers(c: NumericColumn): Float64Array {
@@ -109,7 +110,9 @@ export async function monitorReport(m: MonitorInfo, tm: TrainedModel, data: Pipe
   let pair: { baseline: Table; current: Table; columns: string[] } | undefined;
   if (m.current) {
     const predict = infoOf(checked, m.current, 'predict');
-    if (predict) {
+    // An empty inbox has no current data yet: no drift to measure (the predict warns, NML204).
+    const waiting = predict?.source.kind === 'file' && isEmptyInbox(predict.source.path);
+    if (predict && !waiting) {
       // What the prediction scored: every input row (row steps are skipped at prediction).
       let current: Table;
       if (predict.source.kind === 'file') current = await readCsv(predict.source.path, dataset.options);
@@ -118,7 +121,7 @@ export async function monitorReport(m: MonitorInfo, tm: TrainedModel, data: Pipe
         current = selectRows(await data.rawTable(chain.dataset), await data.rawRows(chain));
       }
       pair = { baseline: await rawRowsOf(baselineName), current, columns: tm.info.inputColumns.map((c) => c.name) };
-    } else {
+    } else if (!predict) {
       const current = (await data.prepared(m.current)).table;
       const baseline = (await data.prepared(baselineName)).table;
       pair = { baseline, current, columns: current.names.filter((n) => n !== tm.info.target && baseline.names.includes(n)) };

@@ -4,12 +4,18 @@
 // get an empty prediction and are counted.
 import type { PredictInfo } from '../checker/checked-model';
 import type { PredictionJson } from '../contracts/cli-json';
+import { expandGlob, isGlob } from '../data/glob';
 import { readCsv } from '../data/read-csv';
 import type { Column, Table } from '../data/table';
 import { writeFileAtomic } from '../store/atomic-write';
 import { cellText, selectRows } from '../transforms/table-ops';
 import type { PipelineData } from './pipeline-data';
 import { predictPrepared, type TrainedModel } from './scoring';
+
+/** A glob that matches no file yet: an inbox waiting for files (NML204), not an error. */
+export function isEmptyInbox(pattern: string): boolean {
+  return isGlob(pattern) && expandGlob(pattern).length === 0;
+}
 
 export function outputPath(template: string, now: Date): string {
   return template.replace(/\{date\}/g, now.toISOString().slice(0, 10));
@@ -54,6 +60,10 @@ export function predictionCsv(input: Table, tm: TrainedModel, pred: Float64Array
 export async function predictToFile(decl: PredictInfo, tm: TrainedModel, data: PipelineData, now: Date, signal?: AbortSignal): Promise<PredictionJson> {
   if (!decl.output) throw new Error(`predict ${decl.name} has no output path`);
   let input: Table;
+  const output = outputPath(decl.output, now);
+  if (decl.source.kind === 'file' && isEmptyInbox(decl.source.path)) {
+    return { output, rows: 0, emptyPredictions: 0, waiting: `no file matches ${decl.source.path} yet; nothing was written (the scheduler waits for files)` };
+  }
   if (decl.source.kind === 'file') {
     const dataset = data.chain(tm.info.input).dataset;
     input = await readCsv(decl.source.path, dataset.options, { signal });
@@ -62,7 +72,6 @@ export async function predictToFile(decl: PredictInfo, tm: TrainedModel, data: P
     input = selectRows(await data.rawTable(chain.dataset), await data.rawRows(chain));
   }
   const out = predictPrepared(tm, input, 'predict');
-  const output = outputPath(decl.output, now);
   writeFileAtomic(output, predictionCsv(input, tm, out.pred, out.proba, out.usable));
   let empty = 0;
   for (let i = 0; i < out.usable.length; i++) if (!out.usable[i]) empty++;

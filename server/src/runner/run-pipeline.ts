@@ -4,13 +4,14 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import type { CheckedPipeline, DeclarationInfo, ModelInfo } from '../checker/checked-model';
+import { diagnosticJson, type Diagnostic } from '../checker/diagnostic';
 import type { ComparisonJson, EvaluationJson, ModelJson, MonitorJson, PredictionJson, ProgressEvent, RunJson } from '../contracts/cli-json';
 import { expandGlob } from '../data/glob';
 import type { SavedModel } from '../ml/model-types';
 import { restoreModel, saveModel } from '../ml/registry';
 import type { FittedStep } from '../transforms/fitted-step';
 import { selectRows } from '../transforms/table-ops';
-import { RunStore, sha256 } from '../store/run-store';
+import { newRunId, RunStore, sha256, type RunExtras } from '../store/run-store';
 import { exportModel } from './export-step';
 import { makeTarget, featureMatrix, fittedFeatures, targetValues, trainingClasses, usableRows, subsetMatrix } from './model-data';
 import { monitorReport } from './monitor';
@@ -25,6 +26,8 @@ export interface RunOptions {
   onEvent?: (e: ProgressEvent) => void;
   /** Date used for `{date}` in output paths (default today). */
   now?: Date;
+  /** The scheduled predict and attempt that started this run, recorded with it. */
+  schedule?: RunJson['schedule'];
 }
 
 interface ModelArtifact {
@@ -50,6 +53,30 @@ export function planOf(checked: CheckedPipeline, names?: string[]): string[] {
   return checked.order.filter((n) => wanted.has(n));
 }
 
+/**
+ * Check errors that stop running `names`: those inside a declaration of their plan and those
+ * outside every declaration. An error elsewhere in the file does not stop another schedule.
+ */
+export function planErrors(checked: CheckedPipeline, names: string[]): Diagnostic[] {
+  const declarations = checked.document.declarations;
+  const inPlan = new Set(planOf(checked, names).map((n) => checked.symbols.get(n)!.declarationIndex));
+  return checked.diagnostics.filter((d) => {
+    if (d.severity !== 'error') return false;
+    const at = d.range.start.offset;
+    const i = declarations.findIndex((x) => x.range.start.offset <= at && at <= x.range.end.offset);
+    return i < 0 || inPlan.has(i);
+  });
+}
+
+/** The result of a run that could not start (check errors, unwritable store), as `--json` prints it. */
+export function failedRun(file: string, started: Date, error: string, diagnostics: Diagnostic[] = []): RunJson {
+  return {
+    run: newRunId(started), status: 'failed', evaluations: {}, comparisons: {}, outputs: [], file, started: started.toISOString(),
+    finished: new Date().toISOString(), computed: [], reused: [], models: {}, predictions: {}, monitors: {}, error,
+    ...(diagnostics.length > 0 ? { diagnostics: diagnostics.map(diagnosticJson) } : {}),
+  };
+}
+
 async function fileHash(path: string): Promise<string> {
   const h = createHash('sha256');
   for await (const chunk of createReadStream(path)) h.update(chunk as Buffer);
@@ -62,19 +89,19 @@ function declarationText(checked: CheckedPipeline, name: string): string {
   return checked.text.slice(d.range.start.offset, d.range.end.offset).replace(/#[^\n]*/g, '').replace(/\s+/g, ' ').trim();
 }
 
-function runId(now: Date): string {
-  return `${now.toISOString().replace(/[-:]/g, '').replace(/\..*/, '')}-${Math.random().toString(36).slice(2, 6)}`;
-}
-
 export async function runPipeline(checked: CheckedPipeline, opts: RunOptions = {}): Promise<RunJson> {
   const now = opts.now ?? new Date();
   const emit = opts.onEvent ?? (() => undefined);
   const plan = planOf(checked, opts.names);
-  const store = await RunStore.open(checked.file);
+  const store = RunStore.open(checked.file);
   const run: RunJson = {
-    run: runId(now), status: 'succeeded', evaluations: {}, comparisons: {}, outputs: [], file: checked.file,
+    run: newRunId(now), status: 'succeeded', evaluations: {}, comparisons: {}, outputs: [], file: checked.file,
     started: now.toISOString(), finished: '', computed: [], reused: [], models: {}, predictions: {}, monitors: {},
+    ...(opts.schedule ? { schedule: opts.schedule } : {}),
   };
+  // Recorded before any work: a store that cannot be written stops the run here (WriteError).
+  store.startRun(run);
+  const extras: Required<RunExtras> = { artifacts: {}, lineage: {} };
   const data = new PipelineData(checked, opts.signal, (dataset, f) => emit({ type: 'stage', stage: 'read', declaration: dataset, fraction: f }));
   const hashes = new Map<string, string>();
   const trained = new Map<string, TrainedModel>();
@@ -110,7 +137,6 @@ export async function runPipeline(checked: CheckedPipeline, opts: RunOptions = {
           }
           const report = evaluationReport(decl, tm, scored, cv);
           run.evaluations[name] = report;
-          recordMetrics(store, run, tm.info, report);
           run.computed.push(name);
           emit({ type: 'stage', stage: 'evaluate', declaration: name, fraction: 1 });
           break;
@@ -129,8 +155,12 @@ export async function runPipeline(checked: CheckedPipeline, opts: RunOptions = {
           const tm = trained.get(decl.model)!;
           const result: PredictionJson = await predictToFile(decl, tm, data, now, opts.signal);
           run.predictions[name] = result;
-          run.outputs.push(result.output);
-          store.data.lineage[result.output] = { run: run.run, declaration: name, inputs: [hash] };
+          if (result.waiting) {
+            emit({ type: 'log', level: 'warning', message: `predict ${name}: ${result.waiting}` });
+          } else {
+            run.outputs.push(result.output);
+            extras.lineage[result.output] = { declaration: name, inputs: [hash] };
+          }
           run.computed.push(name);
           emit({ type: 'stage', stage: 'predict', declaration: name, fraction: 1 });
           break;
@@ -146,7 +176,7 @@ export async function runPipeline(checked: CheckedPipeline, opts: RunOptions = {
           const tm = trained.get(decl.model)!;
           exportModel(decl, tm);
           run.outputs.push(decl.path);
-          store.data.lineage[decl.path] = { run: run.run, declaration: name, inputs: [hashes.get(decl.model) ?? ''] };
+          extras.lineage[decl.path] = { declaration: name, inputs: [hashes.get(decl.model) ?? ''] };
           run.computed.push(name);
           emit({ type: 'stage', stage: 'export', declaration: name, fraction: 1 });
           break;
@@ -158,8 +188,13 @@ export async function runPipeline(checked: CheckedPipeline, opts: RunOptions = {
     run.error = e instanceof Error ? e.message : String(e);
   }
   run.finished = new Date().toISOString();
-  store.data.runs.push(run);
-  await store.save();
+  try {
+    store.finishRun(run, extras);
+  } catch (e) {
+    // A run whose record is lost must not pass for a success.
+    if (run.status === 'succeeded') run.status = 'failed';
+    run.error = `${run.error ? `${run.error}; ` : ''}the run's record could not be saved: ${e instanceof Error ? e.message : String(e)}`;
+  }
   emit({ type: 'done', status: run.status, run: run.run });
   return run;
 
@@ -176,8 +211,8 @@ export async function runPipeline(checked: CheckedPipeline, opts: RunOptions = {
       run.models[decl.name] = { algorithm: 'voting', task: decl.task!, target: decl.target!, version: hash.slice(0, 12), features: [], options: { of: decl.ensemble.members, soft: decl.ensemble.soft }, trainRows: 0 };
       return tm;
     }
-    const previous = store.data.results[hash];
-    const artifact = previous ? store.getArtifact<ModelArtifact>(previous) : undefined;
+    let artifactHash = store.result(hash);
+    const artifact = artifactHash ? store.getArtifact<ModelArtifact>(artifactHash) : undefined;
     let tm: TrainedModel;
     if (artifact?.saved) {
       const model = restoreModel(artifact.saved);
@@ -208,11 +243,11 @@ export async function runPipeline(checked: CheckedPipeline, opts: RunOptions = {
       });
       const saved = saveModel(outcome.model);
       const art: ModelArtifact = { saved, steps: fitted.fitted, trainRows: rows.length, algorithm: outcome.algorithm, options: outcome.options, trials: outcome.trials };
-      store.data.results[hash] = store.putArtifact(art);
+      artifactHash = store.putArtifact(art);
+      // Indexed at once, so a run killed later still reuses this model next time.
+      store.setResult(hash, artifactHash);
       tm = { info: learned, steps: fitted.fitted, model: outcome.model, trainRows: rows.length, options: outcome.options };
       run.computed.push(decl.name);
-      // Saved at once so a run killed later still reuses this model next time.
-      await store.save();
     }
     const imp = tm.model!.featureImportances?.();
     const modelJson: ModelJson = {
@@ -221,12 +256,7 @@ export async function runPipeline(checked: CheckedPipeline, opts: RunOptions = {
       ...(imp ? { importances: Object.fromEntries(tm.model!.featureNames.map((f, i) => [f, imp[i]])) } : {}),
     };
     run.models[decl.name] = modelJson;
-    if (!store.data.models.some((m) => m.model === decl.name && m.version === modelJson.version && m.file === checked.file)) {
-      store.data.models.push({
-        model: decl.name, file: checked.file, version: modelJson.version, run: run.run, created: run.started, algorithm: modelJson.algorithm,
-        task: modelJson.task, target: modelJson.target, options: modelJson.options, metrics: {}, artifact: store.data.results[hash] ?? '',
-      });
-    }
+    if (artifactHash) extras.artifacts[decl.name] = artifactHash;
     return tm;
   }
 }
@@ -241,10 +271,4 @@ function learnedInfo(decl: ModelInfo, classes: string[] | undefined): ModelInfo 
     throw new RunError(`model ${decl.name}: the target "${decl.target}" has ${classes.length === 0 ? 'no value' : `only the class "${classes[0]}"`} in the training rows of "${decl.input}"; a classifier needs at least two classes: check the filters and the split before it`);
   }
   return { ...decl, classes };
-}
-
-function recordMetrics(store: RunStore, run: RunJson, info: ModelInfo, report: EvaluationJson): void {
-  const version = run.models[info.name]?.version;
-  const entry = store.data.models.find((m) => m.model === info.name && m.version === version && m.file === run.file);
-  if (entry && report.on) entry.metrics[report.on] = report.metrics;
 }

@@ -1,12 +1,16 @@
 // `narml scheduler`: runs every `predict` with a `schedule:` on its cron expression (node-cron),
 // retrying a failed run up to `retries:` times with exponential back-off (1 s, 2 s, 4 s, ...).
-// Every attempt is recorded in the run store; a failing run never stops the scheduler. The
-// pipeline is checked at start (errors refuse to schedule) and again at every firing.
+// Every attempt is recorded in the run store (and every attempt that ran or failed as a run, so
+// `narml history` shows it); a failing run never stops the scheduler, and an error in one
+// declaration stops only the schedules that need it. An empty inbox waits for files.
 // node-cron's ESM build needs import.meta.url, which the CommonJS bundle lacks: load its CommonJS build.
 const cron = require('node-cron') as typeof import('node-cron');
-import type { CheckedPipeline, PredictInfo } from '../checker/checked-model';
+import { infoOf, type CheckedPipeline, type PredictInfo } from '../checker/checked-model';
 import { checkWithFullSchemas, readPipelineFile } from '../checker/check-files';
-import { runPipeline } from '../runner/run-pipeline';
+import type { Diagnostic } from '../checker/diagnostic';
+import type { RunJson } from '../contracts/cli-json';
+import { isEmptyInbox } from '../runner/predict';
+import { failedRun, planErrors, runPipeline } from '../runner/run-pipeline';
 import { RunStore } from '../store/run-store';
 
 export interface ScheduledJob {
@@ -25,39 +29,65 @@ const sleep = (ms: number, signal?: AbortSignal): Promise<void> => new Promise((
   signal?.addEventListener('abort', () => { clearTimeout(t); res(); }, { once: true });
 });
 
+const messageOf = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+/** A failed attempt that never reached the runner still gets a run record, so `narml history` shows it. */
+function recordFailedRun(job: ScheduledJob, started: Date, attempt: number, error: string, diagnostics: Diagnostic[] = []): RunJson {
+  const run: RunJson = { ...failedRun(job.file, started, error, diagnostics), schedule: { predict: job.predict.name, attempt } };
+  try {
+    RunStore.open(job.file).finishRun(run);
+  } catch (e) {
+    run.error = `${error}; the failure could not be recorded either: ${messageOf(e)}`;
+  }
+  return run;
+}
+
 /**
- * The pipeline as it is on disk now: each firing re-reads and re-checks the file (with the prediction
- * sources read in full), so edits and new incoming files are seen; errors fail the attempt.
+ * One attempt on the pipeline as it is on disk now: the file is re-read and re-checked (with the
+ * prediction sources read in full), so edits and new incoming files are seen. Errors in what this
+ * predict needs fail the attempt; errors elsewhere in the file do not. An empty inbox waits.
  */
-async function checkNow(file: string): Promise<CheckedPipeline> {
-  const checked = await checkWithFullSchemas(readPipelineFile(file), file);
-  const errors = checked.diagnostics.filter((d) => d.severity === 'error');
-  if (errors.length > 0) throw new Error(`${file} has errors: ${errors.map((d) => `${d.code} ${d.message}`).join('; ')}`);
-  return checked;
+async function attemptOnce(job: ScheduledJob, attempt: number, started: Date, signal?: AbortSignal): Promise<RunJson | { waiting: string }> {
+  const name = job.predict.name;
+  try {
+    const checked = await checkWithFullSchemas(readPipelineFile(job.file), job.file);
+    const errors = planErrors(checked, [name]);
+    if (errors.length > 0) {
+      const list = errors.map((d) => `line ${d.range.start.line + 1}: ${d.code} ${d.message}`).join('; ');
+      return recordFailedRun(job, started, attempt, `${job.file} has errors in what ${name} needs (${list}); fix them`, errors);
+    }
+    const predict = infoOf(checked, name, 'predict');
+    if (predict?.source.kind === 'file' && isEmptyInbox(predict.source.path)) return { waiting: `no file matches ${predict.source.path} yet; waiting for files` };
+    return await runPipeline(checked, { names: [name], now: started, signal, schedule: { predict: name, attempt } });
+  } catch (e) {
+    return recordFailedRun(job, started, attempt, messageOf(e));
+  }
 }
 
 /** One scheduled firing: run the predict, retrying with back-off; record each attempt. */
 export async function fireJob(job: ScheduledJob, log: (line: string) => void, baseDelayMs = 1000, signal?: AbortSignal): Promise<boolean> {
+  const name = job.predict.name;
   for (let attempt = 1; attempt <= job.predict.retries + 1; attempt++) {
     const started = new Date();
-    let result: { status: string; error?: string; outputs: string[] };
+    const outcome = await attemptOnce(job, attempt, started, signal);
+    const status = 'waiting' in outcome ? 'waiting' : outcome.status === 'succeeded' ? 'succeeded' : 'failed';
     try {
-      result = await runPipeline(await checkNow(job.file), { names: [job.predict.name], now: started, signal });
+      RunStore.open(job.file).recordAttempt({
+        file: job.file, predict: name, attempt, started: started.toISOString(), finished: new Date().toISOString(), status,
+        ...('waiting' in outcome ? { error: outcome.waiting } : { run: outcome.run, ...(outcome.error ? { error: outcome.error } : {}), ...(outcome.outputs[0] ? { output: outcome.outputs[0] } : {}) }),
+      });
     } catch (e) {
-      result = { status: 'failed', error: e instanceof Error ? e.message : String(e), outputs: [] };
+      log(`${started.toISOString()} ${name}: attempt ${attempt} could not be recorded: ${messageOf(e)}`);
     }
-    const store = await RunStore.open(job.file);
-    store.data.attempts.push({
-      file: job.file, predict: job.predict.name, attempt, started: started.toISOString(), finished: new Date().toISOString(),
-      status: result.status === 'succeeded' ? 'succeeded' : 'failed', ...(result.error ? { error: result.error } : {}),
-      ...(result.outputs[0] ? { output: result.outputs[0] } : {}),
-    });
-    await store.save();
-    if (result.status === 'succeeded') {
-      log(`${started.toISOString()} ${job.predict.name}: wrote ${result.outputs.join(', ')} (attempt ${attempt})`);
+    if ('waiting' in outcome) {
+      log(`${started.toISOString()} ${name}: ${outcome.waiting}`);
       return true;
     }
-    log(`${started.toISOString()} ${job.predict.name}: attempt ${attempt} failed: ${result.error}`);
+    if (outcome.status === 'succeeded') {
+      log(`${started.toISOString()} ${name}: wrote ${outcome.outputs.join(', ')} (attempt ${attempt})`);
+      return true;
+    }
+    log(`${started.toISOString()} ${name}: attempt ${attempt} failed: ${outcome.error}`);
     if (attempt <= job.predict.retries && !signal?.aborted) await sleep(baseDelayMs * 2 ** (attempt - 1), signal);
   }
   return false;

@@ -1,17 +1,89 @@
-// Writes that never leave a half-written file: write a temporary file beside the target,
-// flush it, then rename it into place (rename is atomic on one file system).
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, writeSync } from 'node:fs';
-import { dirname, join, basename } from 'node:path';
+// The one way NarML writes a file (outputs, exports, the run store): a temporary file beside the
+// target is written, flushed, fsync'ed and its size verified, then renamed into place (rename is
+// atomic on one file system). A target is only ever replaced by a complete file; on any failure
+// the temporary file is removed, the old file stays, and a WriteError says what and why.
+import { randomBytes } from 'node:crypto';
+import { closeSync, fstatSync, fsyncSync, mkdirSync, openSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+
+/** A file could not be written; the message names the path, the cause and what to do. */
+export class WriteError extends Error {
+  constructor(message: string, readonly path: string, readonly code?: string) {
+    super(message);
+  }
+
+  /** The file system refuses writes altogether (read-only mount, no permission). */
+  get readOnly(): boolean {
+    return this.code === 'EROFS' || this.code === 'EACCES' || this.code === 'EPERM';
+  }
+}
+
+const CAUSES: Record<string, string> = {
+  ENOSPC: 'no space left on the device (ENOSPC); free some space and run again',
+  EDQUOT: 'the disk quota is exhausted (EDQUOT); free some space and run again',
+  EROFS: 'the file system is read-only (EROFS); run from a writable folder or make it writable',
+  EACCES: 'permission denied (EACCES); make the folder writable or choose another path',
+  EPERM: 'operation not permitted (EPERM); make the folder writable or choose another path',
+  ENOTDIR: 'a part of the path is a file, not a folder (ENOTDIR); choose another path',
+  // From mkdir: a file stands where a folder of the path should be.
+  EEXIST: 'a part of the path is a file, not a folder (EEXIST); choose another path',
+  EISDIR: 'the path is a folder (EISDIR); name a file inside it instead',
+  EIO: 'an input/output error occurred (EIO); check the disk',
+};
+
+function writeError(path: string, e: unknown, replacing: boolean): WriteError {
+  const code = (e as NodeJS.ErrnoException).code;
+  const cause = (code && CAUSES[code]) ?? (e instanceof Error ? e.message : String(e));
+  return new WriteError(`cannot write ${path}: ${cause}${replacing ? '; the previous file was kept unchanged' : ''}`, path, code);
+}
+
+function isFolder(path: string): boolean | undefined {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return undefined;
+  }
+}
 
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
-  const fd = openSync(tmp, 'w');
+  const bytes = typeof data === 'string' ? Buffer.from(data) : data;
+  const existing = isFolder(path);
+  if (existing) throw new WriteError(`cannot write ${path}: it is a folder; remove the folder or choose a file path such as ${join(path, 'out.csv')}`, path, 'EISDIR');
+  const dir = dirname(path);
   try {
-    writeSync(fd, typeof data === 'string' ? Buffer.from(data) : data);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
+    mkdirSync(dir, { recursive: true });
+  } catch (e) {
+    throw writeError(path, e, false);
   }
-  renameSync(tmp, path);
+  // Random, not time-based: two writers of one path in the same millisecond get distinct files.
+  const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  let fd: number | undefined;
+  try {
+    fd = openSync(tmp, 'wx');
+    for (let done = 0; done < bytes.length;) done += writeSync(fd, bytes, done, bytes.length - done);
+    fsyncSync(fd);
+    const size = fstatSync(fd).size;
+    if (size !== bytes.length) throw new Error(`wrote ${size} of ${bytes.length} bytes`);
+    closeSync(fd);
+    fd = undefined;
+    renameSync(tmp, path);
+  } catch (e) {
+    if (fd !== undefined) try { closeSync(fd); } catch { /* already failing; the write error is what matters */ }
+    try { unlinkSync(tmp); } catch { /* never created, or already renamed */ }
+    throw writeError(path, e, existing === false);
+  }
+  syncFolder(dir);
+}
+
+/** Makes the rename itself durable; some file systems refuse fsync on a folder, which is harmless. */
+function syncFolder(dir: string): void {
+  let fd: number | undefined;
+  try {
+    fd = openSync(dir, 'r');
+    fsyncSync(fd);
+  } catch {
+    // best effort: the file is complete and in place either way
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
 }

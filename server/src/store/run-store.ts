@@ -1,8 +1,16 @@
-// The run store in `.narml/` beside the pipeline: run metadata in lowdb (`db.json`, written
-// atomically by lowdb's steno writer), artifacts (fitted steps + models, evaluation reports) as
-// JSON files named by their content hash. Large data never goes into the metadata.
-import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+// The run store in `.narml/` beside the pipeline. Nothing in it is ever read, changed and
+// written back by two processes, so overlapping runs and schedules need no lock:
+//   runs/<run>.json           one compact record per run (written at start as `running`, then final)
+//   running/<run>.json        the process (pid, host) of a run in progress, removed at its end
+//   attempts/<time>-<id>.json one record per scheduled attempt
+//   results/<decl-hash>.json  declaration hash → artifact hash of its result (write once)
+//   artifacts/<sha256>.json   content-addressed: fitted steps + models, and each run's details
+//                             (confusion matrices, ROC curves, importances) that records only name
+// Every file is written by writeFileAtomic. Model versions are derived from the run records.
+// A `db.json` of the earlier single-file store is migrated on open and read until then.
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, renameSync, unlinkSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { EvaluationJson, RunJson } from '../contracts/cli-json';
 import { writeFileAtomic } from './atomic-write';
@@ -27,22 +35,39 @@ export interface ScheduleAttempt {
   attempt: number;
   started: string;
   finished: string;
-  status: 'succeeded' | 'failed';
+  /** `waiting`: the source glob matched no file yet; nothing ran, nothing is retried. */
+  status: 'succeeded' | 'failed' | 'waiting';
+  /** The run this attempt recorded (absent when it was waiting). */
+  run?: string;
   error?: string;
   output?: string;
 }
 
-export interface StoreData {
-  runs: RunJson[];
-  models: ModelVersion[];
-  attempts: ScheduleAttempt[];
-  /** Declaration hash → artifact hash of its result. */
-  results: Record<string, string>;
-  /** Output path → lineage: run, declaration and input hashes it came from. */
-  lineage: Record<string, { run: string; declaration: string; inputs: string[] }>;
+/** What the store keeps of a run beyond its JSON result. */
+export interface RunExtras {
+  /** Model name → artifact hash of its fitted steps and parameters. */
+  artifacts?: Record<string, string>;
+  /** Output path → the declaration and input hashes it came from. */
+  lineage?: Record<string, { declaration: string; inputs: string[] }>;
 }
 
-const EMPTY: StoreData = { runs: [], models: [], attempts: [], results: {}, lineage: {} };
+/** A run as stored: the result without its bulky parts, which `details` names as an artifact. */
+export interface RunRecord extends RunJson, RunExtras {
+  details?: string;
+  pid?: number;
+  host?: string;
+}
+
+interface RunDetails {
+  evaluations: Record<string, Pick<EvaluationJson, 'confusion' | 'roc'>>;
+  importances: Record<string, Record<string, number>>;
+}
+
+export interface StoreData {
+  runs: RunRecord[];
+  models: ModelVersion[];
+  attempts: ScheduleAttempt[];
+}
 
 export function storeDir(pipelineFile: string): string {
   return join(dirname(pipelineFile), '.narml');
@@ -52,34 +77,20 @@ export function sha256(data: string | Uint8Array): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
-interface LowDb { data: StoreData; read(): Promise<void>; write(): Promise<void> }
+/** A new run id: sortable by time, unique among processes starting in the same second. */
+export function newRunId(now: Date): string {
+  return `${now.toISOString().replace(/[-:]/g, '').replace(/\..*/, '')}-${randomBytes(4).toString('hex')}`;
+}
 
 export class RunStore {
-  private constructor(readonly dir: string, private readonly db: LowDb) {}
+  private constructor(readonly dir: string) {}
 
-  static async open(pipelineFile: string): Promise<RunStore> {
-    const dir = storeDir(pipelineFile);
-    const { Low } = await import('lowdb');
-    const { JSONFile } = await import('lowdb/node');
-    writeFileAtomicIfMissing(join(dir, 'db.json'), JSON.stringify(EMPTY));
-    const db = new Low<StoreData>(new JSONFile<StoreData>(join(dir, 'db.json')), structuredClone(EMPTY));
-    try {
-      await db.read();
-    } catch {
-      // A foreign or damaged file: keep it aside and start a fresh store rather than fail the run.
-      writeFileAtomic(join(dir, `db.damaged-${Date.now()}.json`), readFileSync(join(dir, 'db.json')));
-      db.data = structuredClone(EMPTY);
-    }
-    db.data = { ...structuredClone(EMPTY), ...(db.data ?? {}) };
-    return new RunStore(dir, db as unknown as LowDb);
-  }
-
-  get data(): StoreData {
-    return this.db.data;
-  }
-
-  async save(): Promise<void> {
-    await this.db.write();
+  /** Opens (creating nothing yet) the store of a pipeline; migrates an old db.json and marks dead runs interrupted. */
+  static open(pipelineFile: string): RunStore {
+    const store = new RunStore(storeDir(pipelineFile));
+    store.migrateLegacy();
+    store.markInterrupted();
+    return store;
   }
 
   /** Stores a JSON artifact under its content hash; returns the hash. */
@@ -92,35 +103,203 @@ export class RunStore {
   }
 
   getArtifact<T>(hash: string): T | undefined {
-    const path = join(this.dir, 'artifacts', `${hash}.json`);
-    try {
-      return JSON.parse(readFileSync(path, 'utf8')) as T;
-    } catch {
-      return undefined;
+    return readJson<T>(join(this.dir, 'artifacts', `${hash}.json`));
+  }
+
+  /** Artifact hash of the result of a declaration hash, when an earlier run stored one. */
+  result(declarationHash: string): string | undefined {
+    return readJson<string>(join(this.dir, 'results', `${declarationHash}.json`));
+  }
+
+  setResult(declarationHash: string, artifact: string): void {
+    writeFileAtomic(join(this.dir, 'results', `${declarationHash}.json`), JSON.stringify(artifact));
+  }
+
+  /**
+   * Records a run as `running` with this process's id, so a run killed with -9 shows as
+   * `interrupted` later. Throws a WriteError when the store cannot be written.
+   */
+  startRun(run: RunJson): void {
+    const owner = { pid: process.pid, host: hostname() };
+    writeFileAtomic(join(this.dir, 'running', `${run.run}.json`), JSON.stringify(owner));
+    writeFileAtomic(this.runPath(run.run), JSON.stringify({ ...run, status: 'running', ...owner }));
+  }
+
+  /** Writes a run's final record (bulky parts to a details artifact) and clears its running mark. */
+  finishRun(run: RunJson, extras: RunExtras = {}): void {
+    const { record, details } = compact(run);
+    if (details) record.details = this.putArtifact(details);
+    writeFileAtomic(this.runPath(run.run), JSON.stringify({ ...record, ...extras }));
+    removeIfPresent(join(this.dir, 'running', `${run.run}.json`));
+  }
+
+  recordAttempt(attempt: ScheduleAttempt): void {
+    const id = `${attempt.started.replace(/[-:.]/g, '')}-${randomBytes(4).toString('hex')}`;
+    writeFileAtomic(join(this.dir, 'attempts', `${id}.json`), JSON.stringify(attempt));
+  }
+
+  private runPath(id: string): string {
+    return join(this.dir, 'runs', `${id}.json`);
+  }
+
+  private markInterrupted(): void {
+    for (const name of jsonFiles(join(this.dir, 'running'))) {
+      const owner = readJson<{ pid: number; host: string }>(join(this.dir, 'running', name));
+      if (owner && !processGone(owner)) continue;
+      const path = join(this.dir, 'runs', name);
+      const record = readJson<RunRecord>(path);
+      // The final record is written before the mark is removed: only a record still `running` was cut short.
+      if (record?.status === 'running') writeFileAtomic(path, JSON.stringify(interrupted(record)));
+      removeIfPresent(join(this.dir, 'running', name));
     }
+  }
+
+  private migrateLegacy(): void {
+    const legacy = join(this.dir, 'db.json');
+    if (!existsSync(legacy)) return;
+    const data = readLegacy(this.dir);
+    if (!data) {
+      renameSync(legacy, join(this.dir, `db.damaged-${Date.now()}.json`));
+      return;
+    }
+    for (const run of data.runs) if (!existsSync(this.runPath(run.run))) this.finishRun(run, { artifacts: data.artifacts.get(run.run) });
+    for (const attempt of data.attempts) this.recordAttempt(attempt);
+    for (const [decl, artifact] of Object.entries(data.results)) this.setResult(decl, artifact);
+    // Another process may have migrated the same file at the same time; either rename wins.
+    try { renameSync(legacy, join(this.dir, 'db.migrated.json')); } catch { /* already moved */ }
   }
 }
 
-function writeFileAtomicIfMissing(path: string, text: string): void {
-  if (!existsSync(path)) writeFileAtomic(path, text);
+/** Splits the bulky parts of a run result off its record. */
+function compact(run: RunJson): { record: RunRecord; details?: RunDetails } {
+  const details: RunDetails = { evaluations: {}, importances: {} };
+  const evaluations: Record<string, EvaluationJson> = {};
+  for (const [name, e] of Object.entries(run.evaluations)) {
+    const { confusion, roc, ...rest } = e;
+    evaluations[name] = rest;
+    if (confusion || roc) details.evaluations[name] = { ...(confusion ? { confusion } : {}), ...(roc ? { roc } : {}) };
+  }
+  const models: RunJson['models'] = {};
+  for (const [name, m] of Object.entries(run.models)) {
+    const { importances, ...rest } = m;
+    models[name] = rest;
+    if (importances) details.importances[name] = importances;
+  }
+  const record: RunRecord = { ...run, evaluations, models };
+  const empty = Object.keys(details.evaluations).length === 0 && Object.keys(details.importances).length === 0;
+  return empty ? { record } : { record, details };
+}
+
+/** A run record with its details artifact loaded back in: the full result the run printed. */
+export function expandRun(pipelineFile: string, record: RunRecord): RunJson {
+  const details = record.details ? readJson<RunDetails>(join(storeDir(pipelineFile), 'artifacts', `${record.details}.json`)) : undefined;
+  const { details: _hash, pid: _pid, host: _host, artifacts: _a, lineage: _l, ...run } = record;
+  if (!details) return run;
+  const evaluations = Object.fromEntries(Object.entries(run.evaluations).map(([n, e]) => [n, { ...e, ...details.evaluations[n] }]));
+  const models = Object.fromEntries(Object.entries(run.models).map(([n, m]) => [n, details.importances[n] ? { ...m, importances: details.importances[n] } : m]));
+  return { ...run, evaluations, models };
+}
+
+function interrupted(record: RunRecord): RunRecord {
+  return { ...record, status: 'interrupted', error: record.error ?? 'the run stopped without recording an end (killed, crashed or the machine stopped); run it again' };
+}
+
+/** True when the process that owns a running mark is certainly gone (same host, no such pid). */
+function processGone(owner: { pid: number; host: string }): boolean {
+  if (owner.host !== hostname()) return false;
+  if (owner.pid === process.pid) return false;
+  try {
+    process.kill(owner.pid, 0);
+    return false;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
+function readJson<T>(path: string): T | undefined {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as T;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Record files of a store folder; temporary files (`.name.tmp`) are skipped. */
+function jsonFiles(dir: string): string[] {
+  try {
+    return readdirSync(dir).filter((f) => f.endsWith('.json') && !f.startsWith('.'));
+  } catch {
+    return [];
+  }
+}
+
+function removeIfPresent(path: string): void {
+  try { unlinkSync(path); } catch { /* already gone */ }
+}
+
+interface LegacyData {
+  runs: RunJson[];
+  attempts: ScheduleAttempt[];
+  results: Record<string, string>;
+  /** Run id → model name → artifact, from the old `models` list. */
+  artifacts: Map<string, Record<string, string>>;
+}
+
+/** The old single-file store (lowdb's db.json), or undefined when it is damaged. */
+function readLegacy(dir: string): LegacyData | undefined {
+  const data = readJson<{ runs?: RunJson[]; attempts?: ScheduleAttempt[]; results?: Record<string, string>; models?: ModelVersion[] }>(join(dir, 'db.json'));
+  if (!data || typeof data !== 'object') return undefined;
+  const artifacts = new Map<string, Record<string, string>>();
+  for (const m of data.models ?? []) artifacts.set(m.run, { ...artifacts.get(m.run), [m.model]: m.artifact });
+  return { runs: data.runs ?? [], attempts: data.attempts ?? [], results: data.results ?? {}, artifacts };
+}
+
+/** Model versions of the runs: first run of each (file, model, version), latest metrics per table. */
+export function modelVersions(runs: RunRecord[]): ModelVersion[] {
+  const versions = new Map<string, ModelVersion>();
+  for (const run of runs) {
+    for (const [name, m] of Object.entries(run.models)) {
+      const artifact = run.artifacts?.[name];
+      const key = `${run.file}\0${name}\0${m.version}`;
+      if (!artifact || versions.has(key)) continue;
+      versions.set(key, {
+        model: name, file: run.file, version: m.version, run: run.run, created: run.started, algorithm: m.algorithm,
+        task: m.task, target: m.target, options: m.options, metrics: {}, artifact,
+      });
+    }
+    for (const e of Object.values(run.evaluations)) {
+      const version = run.models[e.model]?.version;
+      const entry = version ? versions.get(`${run.file}\0${e.model}\0${version}`) : undefined;
+      if (entry && e.on) entry.metrics[e.on] = e.metrics;
+    }
+  }
+  return [...versions.values()];
+}
+
+/**
+ * Everything recorded beside a pipeline, oldest first, read without writing: runs (a `running`
+ * run whose process is gone reads as `interrupted`), derived model versions, scheduled attempts.
+ */
+export function readStoreData(pipelineFile: string): StoreData | undefined {
+  const dir = storeDir(pipelineFile);
+  if (!existsSync(dir)) return undefined;
+  const byId = new Map<string, RunRecord>();
+  const legacy = existsSync(join(dir, 'db.json')) ? readLegacy(dir) : undefined;
+  for (const run of legacy?.runs ?? []) byId.set(run.run, { ...run, artifacts: legacy!.artifacts.get(run.run) });
+  for (const name of jsonFiles(join(dir, 'runs'))) {
+    const record = readJson<RunRecord>(join(dir, 'runs', name));
+    if (!record?.run) continue;
+    byId.set(record.run, record.status === 'running' && record.pid !== undefined && processGone({ pid: record.pid, host: record.host ?? '' }) ? interrupted(record) : record);
+  }
+  const runs = [...byId.values()].sort((a, b) => a.started.localeCompare(b.started) || a.run.localeCompare(b.run));
+  const attempts = [...(legacy?.attempts ?? []), ...jsonFiles(join(dir, 'attempts')).sort().flatMap((f) => readJson<ScheduleAttempt>(join(dir, 'attempts', f)) ?? [])];
+  attempts.sort((a, b) => a.started.localeCompare(b.started));
+  return { runs, models: modelVersions(runs), attempts };
 }
 
 /** Latest metrics per evaluation of a pipeline, read synchronously (hover in the editor). */
 export function readLatestEvaluations(pipelineFile: string): Record<string, EvaluationJson> {
-  try {
-    const data = JSON.parse(readFileSync(join(storeDir(pipelineFile), 'db.json'), 'utf8')) as StoreData;
-    const out: Record<string, EvaluationJson> = {};
-    for (const run of data.runs) if (run.file === pipelineFile) Object.assign(out, run.evaluations);
-    return out;
-  } catch {
-    return {};
-  }
-}
-
-export function readStoreData(pipelineFile: string): StoreData | undefined {
-  try {
-    return JSON.parse(readFileSync(join(storeDir(pipelineFile), 'db.json'), 'utf8')) as StoreData;
-  } catch {
-    return undefined;
-  }
+  const out: Record<string, EvaluationJson> = {};
+  for (const run of readStoreData(pipelineFile)?.runs ?? []) if (run.file === pipelineFile) Object.assign(out, run.evaluations);
+  return out;
 }
