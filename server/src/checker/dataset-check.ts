@@ -5,11 +5,14 @@ import type { DatasetDeclaration } from '../language/ast';
 import { COLUMN_TYPES, type ColumnType } from '../language/schema';
 import { DEFAULT_MISSING, type CsvOptions } from '../data/csv-options';
 import type { DatasetInfo } from './checked-model';
+import { reportCsvNotes } from './data-notes';
 import { checkPropertyKeys, describeValue } from './options';
 import type { Resolver } from './resolver';
 import type { TableState } from './table-state';
 
-const DATASET_KEYS = ['columns', 'missing', 'delimiter', 'header', 'encoding'] as const;
+const DATASET_KEYS = ['columns', 'missing', 'delimiter', 'header', 'encoding', 'decimal', 'thousands'] as const;
+const DECIMAL_MARKS = ['.', ','];
+const THOUSANDS_SEPARATORS = [',', '.', ' ', "'", '_'];
 
 export function checkDataset(decl: DatasetDeclaration, r: Resolver): { info: DatasetInfo; state?: TableState } | undefined {
   const name = decl.name?.name;
@@ -39,6 +42,24 @@ export function checkDataset(decl: DatasetDeclaration, r: Resolver): { info: Dat
     if (v === 'latin1' || v === 'latin-1' || v === 'iso-8859-1') options.encoding = 'latin1';
     else if (v === 'utf8' || v === 'utf-8') options.encoding = 'utf8';
     else ctx.report('NML116', encoding.range, 'encoding must be "utf8" or "latin1"');
+  }
+  const decimal = props.get('decimal')?.value;
+  const thousands = props.get('thousands')?.value;
+  if (decimal || thousands) {
+    const format = { decimal: '.', thousands: '' };
+    if (decimal) {
+      if (decimal.kind === 'String' && DECIMAL_MARKS.includes(decimal.value)) format.decimal = decimal.value;
+      else ctx.report('NML116', decimal.range, `decimal must be "." or "," (the mark between whole and fraction, as in 1234,5), not ${describeValue(decimal)}`);
+    }
+    if (thousands) {
+      if (thousands.kind === 'String' && THOUSANDS_SEPARATORS.includes(thousands.value)) format.thousands = thousands.value;
+      else ctx.report('NML116', thousands.range, `thousands must be one of ${THOUSANDS_SEPARATORS.map((c) => `"${c}"`).join(', ')} (the separator in 1,234,567), not ${describeValue(thousands)}`);
+    }
+    if (format.decimal === format.thousands) {
+      ctx.report('NML116', (thousands ?? decimal)!.range, `decimal and thousands are both "${format.decimal}"; numbers such as 1.234,5 use decimal: "," with thousands: "."`);
+    } else {
+      options.numberFormat = format;
+    }
   }
   const columnTypes: Record<string, { type: ColumnType; nullable?: boolean }> = {};
   const columnsProp = props.get('columns');
@@ -79,6 +100,7 @@ export function checkDataset(decl: DatasetDeclaration, r: Resolver): { info: Dat
       ctx.columnReferences.push({ column: col, origin: name, range, isDefinition: true });
     }
   }
+  reportCsvNotes(result.notes, { dataset: name, dir: r.dir, complete: result.complete, sourceRange: decl.source.range, overrideRanges }, ctx);
   info.schema = schema;
   info.schemaComplete = result.complete;
   const sources = new Map(schema.columns.map((c) => [c.name, [c.name]]));

@@ -22,8 +22,10 @@ export interface RunJson {
   models: Record<string, ModelJson>;
   predictions: Record<string, PredictionJson>;
   monitors: Record<string, MonitorJson>;
+  /** What the run itself found: values a cast could not parse, training rows skipped (absent in older records). */
+  warnings?: string[];
   error?: string;
-  /** Check diagnostics when the pipeline did not run because it has errors. */
+  /** The check's diagnostics: its errors when the pipeline did not run, its warnings (NML105 cells read as missing, ...) when it did. */
   diagnostics?: DiagnosticJson[];
   /** Set when the scheduler started this run. */
   schedule?: { predict: string; attempt: number };

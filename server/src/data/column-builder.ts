@@ -1,39 +1,35 @@
 // Builds one typed column from cell strings and infers its type (spec §4). The same builder
 // serves the schema sample and the full read, so the checker and the runner cannot disagree.
 //
-// A column starts optimistic as numbers straight into a Float64Array (no string kept). At its
-// first non-numeric cell it switches to a dictionary of distinct strings with Int32Array codes;
-// types are then decided once per distinct value, never once per cell.
+// A column starts optimistic as numbers straight into a Float64Array (no string kept); the few
+// cells that are not numbers are kept aside in a dictionary. When they stop being few, the
+// column switches to a dictionary of distinct strings with Int32Array codes; types are then
+// decided once per distinct value (with its count), never once per cell.
+//
+// "Mostly" a type: a column whose non-missing cells are numbers (or dates) except at most
+// INVALID_SHARE of them is that type; the other cells become missing and are reported with a
+// count and an example (`invalidCells`), never dropped silently.
 import type { ColumnType } from '../language/schema';
+import { parseBoolean, parseIsoDate, parseNumber } from './parse-values';
 import type { Column } from './table';
 
-const BOOLEAN_WORDS = new Map<string, number>([
-  ['true', 1], ['false', 0], ['yes', 1], ['no', 0], ['1', 1], ['0', 0],
-]);
+/** Largest share of a column's non-missing cells that may fail to parse for it to keep a value type. */
+export const INVALID_SHARE = 0.05;
+/** While reading, a few more failures are tolerated before switching, so early rows do not decide alone. */
+const EARLY_SLACK = 16;
 
-const NUMBER_RE = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
-const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
-
-export function parseNumber(s: string): number {
-  const t = s.trim();
-  return NUMBER_RE.test(t) ? Number(t) : NaN;
+/** Cells of a column that are not values of a type: how many, and the first one. */
+export interface InvalidCells {
+  count: number;
+  /** Non-missing cells of the column. */
+  of: number;
+  example: string;
+  /** Row (0-based) of the example's first occurrence. */
+  row: number;
 }
 
-/** ISO date (optionally with a time) → days since 1970-01-01, or NaN. */
-export function parseIsoDate(s: string): number {
-  const m = DATE_RE.exec(s.trim());
-  if (!m) return NaN;
-  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  if (mo < 1 || mo > 12 || d < 1 || d > 31) return NaN;
-  const ms = Date.UTC(y, mo - 1, d, Number(m[4] ?? 0), Number(m[5] ?? 0), Number(m[6] ?? 0));
-  const back = new Date(ms);
-  if (back.getUTCDate() !== d) return NaN;
-  return ms / 86_400_000;
-}
-
-export function parseBoolean(s: string): number {
-  const v = BOOLEAN_WORDS.get(s.trim().toLowerCase());
-  return v === undefined ? NaN : v;
+function mostlyValid(invalid: number, valid: number, slack = 0): boolean {
+  return invalid <= INVALID_SHARE * (invalid + valid) + slack;
 }
 
 /** Level order: numerically when both look like numbers, else by code units (as scikit-learn sorts strings). */
@@ -52,13 +48,22 @@ export function categoryLimit(rows: number): number {
 export class ColumnBuilder {
   private numbers: Float64Array | undefined = new Float64Array(1024);
   private zeroOne = true;
-  private dict: Map<string, number> | undefined;
+  private numericCells = 0;
+  /** Numbers mode: rows holding a cell that is not a number (its code is in `exceptionCodes`). */
+  private exceptionRows: number[] = [];
+  private exceptionCodes: number[] = [];
+  /** Distinct non-missing texts (in numbers mode, only those that are not numbers). */
+  private readonly dict = new Map<string, number>();
+  private readonly distinct: string[] = [];
+  private readonly counts: number[] = [];
+  private readonly firstRow: number[] = [];
+  /** The number a distinct text stands for when it came from numbers mode (its text is then canonical, "1234.5"). */
+  private readonly fromNumber: number[] = [];
   private codes: Int32Array | undefined;
-  private distinct: string[] = [];
   length = 0;
   missing = 0;
 
-  constructor(private readonly missingValues: ReadonlySet<string>) {}
+  constructor(private readonly missingValues: ReadonlySet<string>, private readonly parseNum: (s: string) => number = parseNumber) {}
 
   push(cell: string): void {
     const i = this.length++;
@@ -69,21 +74,35 @@ export class ColumnBuilder {
       return;
     }
     if (this.numbers) {
-      const v = parseNumber(cell);
+      const v = this.parseNum(cell);
+      const nums = this.numbersAt(i);
       if (!Number.isNaN(v)) {
-        this.numbersAt(i)[i] = v;
+        nums[i] = v;
+        this.numericCells++;
         if (v !== 0 && v !== 1) this.zeroOne = false;
         return;
       }
-      this.switchToDictionary(i);
+      nums[i] = NaN;
+      this.exceptionRows.push(i);
+      this.exceptionCodes.push(this.codeOf(cell, i));
+      if (!mostlyValid(this.exceptionRows.length, this.numericCells, EARLY_SLACK)) this.switchToDictionary(i + 1);
+      return;
     }
-    let code = this.dict!.get(cell);
+    this.codesAt(i)[i] = this.codeOf(cell, i);
+  }
+
+  private codeOf(cell: string, row: number, fromNumber = NaN): number {
+    let code = this.dict.get(cell);
     if (code === undefined) {
       code = this.distinct.length;
       this.distinct.push(cell);
-      this.dict!.set(cell, code);
+      this.counts.push(0);
+      this.firstRow.push(row);
+      this.fromNumber.push(fromNumber);
+      this.dict.set(cell, code);
     }
-    this.codesAt(i)[i] = code;
+    this.counts[code]++;
+    return code;
   }
 
   private numbersAt(i: number): Float64Array {
@@ -104,97 +123,99 @@ export class ColumnBuilder {
     return this.codes!;
   }
 
-  /** The first non-numeric cell: earlier numbers become dictionary entries (their shortest text). */
+  /** Cells so far become dictionary codes: numbers as their shortest text, the others as read. */
   private switchToDictionary(upTo: number): void {
     const nums = this.numbers!;
     this.numbers = undefined;
-    this.dict = new Map();
     this.codes = new Int32Array(Math.max(1024, nums.length));
     for (let r = 0; r < upTo; r++) {
       const v = nums[r];
-      if (Number.isNaN(v)) { this.codes[r] = -1; continue; }
-      const s = String(v);
-      let code = this.dict.get(s);
-      if (code === undefined) {
-        code = this.distinct.length;
-        this.distinct.push(s);
-        this.dict.set(s, code);
-      }
-      this.codes[r] = code;
+      this.codes[r] = Number.isNaN(v) ? -1 : this.codeOf(String(v), r, v);
     }
+    for (let k = 0; k < this.exceptionRows.length; k++) this.codes[this.exceptionRows[k]] = this.exceptionCodes[k];
+    this.exceptionRows = [];
+    this.exceptionCodes = [];
+  }
+
+  /** Cells (not missing) whose distinct value `parse` rejects; undefined when there are none. */
+  private failures(parse: (k: number) => number): InvalidCells | undefined {
+    let count = 0;
+    let example = -1;
+    for (let k = 0; k < this.distinct.length; k++) {
+      if (!Number.isNaN(parse(k))) continue;
+      count += this.counts[k];
+      if (example < 0 || this.firstRow[k] < this.firstRow[example]) example = k;
+    }
+    if (count === 0) return undefined;
+    return { count, of: this.length - this.missing, example: this.distinct[example], row: this.firstRow[example] };
+  }
+
+  /** Parses distinct value k as `type` (numbers mode keeps only texts that are not numbers). */
+  private parserFor(type: 'number' | 'boolean' | 'date'): (k: number) => number {
+    const text = this.distinct;
+    if (type === 'number') return (k) => (Number.isNaN(this.fromNumber[k]) ? this.parseNum(text[k]) : this.fromNumber[k]);
+    return type === 'boolean' ? (k) => parseBoolean(text[k]) : (k) => parseIsoDate(text[k]);
   }
 
   /** The type the rules of spec §4 give this column (`rowsForLimit` sets the category threshold). */
   inferType(rowsForLimit = this.length): ColumnType {
     if (this.numbers) {
-      if (this.zeroOne && this.missing < this.length) return 'boolean';
-      return 'number';
+      if (mostlyValid(this.exceptionRows.length, this.numericCells)) return this.zeroOne && this.numericCells > 0 ? 'boolean' : 'number';
+      this.switchToDictionary(this.length);
     }
     const distinct = this.distinct;
     if (distinct.every((s) => !Number.isNaN(parseBoolean(s)))) return 'boolean';
-    if (distinct.every((s) => !Number.isNaN(parseNumber(s)))) return 'number';
-    if (distinct.every((s) => !Number.isNaN(parseIsoDate(s)))) return 'date';
+    const nonMissing = this.length - this.missing;
+    for (const type of ['number', 'date'] as const) {
+      const bad = this.failures(this.parserFor(type))?.count ?? 0;
+      if (bad < nonMissing && mostlyValid(bad, nonMissing - bad)) return type;
+    }
     return distinct.length <= categoryLimit(rowsForLimit) ? 'category' : 'text';
   }
 
-  distinctCount(): number {
-    return this.numbers ? -1 : this.distinct.length;
+  /** Cells that do not convert to `type` (they become missing in `build(type)`). */
+  invalidCells(type: ColumnType): InvalidCells | undefined {
+    if (type === 'category' || type === 'text') return undefined;
+    if (this.numbers && type === 'number') return this.failures(this.parserFor(type));
+    if (this.numbers) this.switchToDictionary(this.length);
+    return this.failures(this.parserFor(type));
   }
 
-  /** The column as `type`; cells that do not convert become missing (and are counted). */
-  build(type: ColumnType): { column: Column; unconvertible: number } {
+  /** Distinct texts of the cells that are not numbers. */
+  textsThatAreNotNumbers(): string[] {
+    const parse = this.parserFor('number');
+    return this.distinct.filter((_, k) => Number.isNaN(parse(k)));
+  }
+
+  /** The column as `type`; cells that do not convert become missing (see `invalidCells`). */
+  build(type: ColumnType): Column {
     const n = this.length;
-    if (this.numbers) {
-      const values = this.numbers.slice(0, n);
-      if (type === 'number' || type === 'boolean' || type === 'date') {
-        if (type === 'number') return { column: { type, values }, unconvertible: 0 };
-        let bad = 0;
-        for (let r = 0; r < n; r++) {
-          const v = values[r];
-          if (Number.isNaN(v)) continue;
-          if (type === 'boolean' && v !== 0 && v !== 1) { values[r] = NaN; bad++; }
-        }
-        return { column: { type, values }, unconvertible: bad };
-      }
-      // Numbers declared as category/text: levels are the numbers' text.
-      this.switchToDictionary(n);
-    }
+    // 0/1 numbers are booleans as they are; cells aside ("yes") need the dictionary's per-value parse.
+    if (this.numbers && (type === 'number' || (type === 'boolean' && this.zeroOne && this.exceptionRows.length === 0))) return { type, values: this.numbers.slice(0, n) };
+    if (this.numbers) this.switchToDictionary(n);
     const codes = this.codes!.slice(0, n);
     const distinct = this.distinct;
-    if (type === 'category' || type === 'text') {
-      if (type === 'category') {
-        const order = distinct.map((_, i) => i).sort((a, b) => compareLevels(distinct[a], distinct[b]));
-        const remap = new Int32Array(distinct.length);
-        order.forEach((old, rank) => { remap[old] = rank; });
-        for (let r = 0; r < n; r++) if (codes[r] >= 0) codes[r] = remap[codes[r]];
-        return { column: { type, codes, levels: order.map((i) => distinct[i]) }, unconvertible: 0 };
-      }
-      return { column: { type, codes, levels: distinct.slice() }, unconvertible: 0 };
+    if (type === 'category') {
+      const order = distinct.map((_, i) => i).sort((a, b) => compareLevels(distinct[a], distinct[b]));
+      const remap = new Int32Array(distinct.length);
+      order.forEach((old, rank) => { remap[old] = rank; });
+      for (let r = 0; r < n; r++) if (codes[r] >= 0) codes[r] = remap[codes[r]];
+      return { type, codes, levels: order.map((i) => distinct[i]) };
     }
-    const parse = type === 'number' ? parseNumber : type === 'boolean' ? parseBoolean : parseIsoDate;
+    if (type === 'text') return { type, codes, levels: distinct.slice() };
+    const parse = this.parserFor(type);
     const table = new Float64Array(distinct.length);
-    for (let k = 0; k < distinct.length; k++) table[k] = parse(distinct[k]);
+    for (let k = 0; k < distinct.length; k++) table[k] = parse(k);
     const values = new Float64Array(n);
-    let bad = 0;
-    for (let r = 0; r < n; r++) {
-      const c = codes[r];
-      if (c < 0) { values[r] = NaN; continue; }
-      const v = table[c];
-      if (Number.isNaN(v)) bad++;
-      values[r] = v;
-    }
-    return { column: { type, values }, unconvertible: bad };
+    for (let r = 0; r < n; r++) values[r] = codes[r] < 0 ? NaN : table[codes[r]];
+    return { type, values };
   }
 
   /** Sorted distinct levels when the column would be a category (for schema levels). */
   levels(type: ColumnType): string[] | undefined {
     if (type === 'boolean') return ['false', 'true'];
     if (type !== 'category') return undefined;
-    if (this.numbers) {
-      const seen = new Set<number>();
-      for (let r = 0; r < this.length; r++) if (!Number.isNaN(this.numbers[r])) seen.add(this.numbers[r]);
-      return [...seen].sort((a, b) => a - b).map(String);
-    }
+    if (this.numbers) this.switchToDictionary(this.length);
     return this.distinct.slice().sort(compareLevels);
   }
 }

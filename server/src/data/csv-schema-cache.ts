@@ -5,8 +5,9 @@ import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import type { ColumnSchema, TableSchema } from '../language/schema';
 import { tableSchema, type Table } from './table';
 import type { CsvOptions, CsvSchemaResult, SchemaSource } from './csv-options';
-import { CsvTokenizer, CsvSyntaxError } from './csv-tokenizer';
-import { CsvError, CsvTableBuilder, NoMatchingFileError, readCsv, resolveCsvFiles } from './read-csv';
+import { CsvDecoder } from './csv-decoder';
+import { CsvTokenizer } from './csv-tokenizer';
+import { asCsvError, CsvTableBuilder, NoMatchingFileError, readCsvWithNotes, resolveCsvFiles } from './read-csv';
 
 const SAMPLE_BYTES = 1 << 20;
 const SAMPLE_ROWS = 5000;
@@ -60,8 +61,8 @@ export class CsvSchemaCache implements SchemaSource {
     let result: CsvSchemaResult;
     let sample: Table | undefined;
     try {
-      const table = await readCsv(pattern, options, { signal });
-      result = { ok: true, schema: applyOverrides(tableSchema(table), options), files, complete: true };
+      const { table, notes } = await readCsvWithNotes(pattern, options, { signal });
+      result = { ok: true, schema: applyOverrides(tableSchema(table), options), files, complete: true, notes };
       sample = table.rowCount <= SAMPLE_ROWS ? table : undefined;
     } catch (e) {
       if (signal?.aborted) return false;
@@ -116,8 +117,10 @@ function sampleSchema(files: string[], options: CsvOptions, stamp: string): Entr
   let bytesRead = 0;
   let totalBytes = 0;
   let complete = true;
+  let currentFile = files[0];
   try {
     for (const file of files) {
+      currentFile = file;
       const size = statSync(file).size;
       totalBytes += size;
       if (builder.names !== undefined && builder.rows >= SAMPLE_ROWS) { complete = false; continue; }
@@ -131,29 +134,27 @@ function sampleSchema(files: string[], options: CsvOptions, stamp: string): Entr
         closeSync(fd);
       }
       bytesRead += n;
-      let text = new TextDecoder(options.encoding === 'latin1' ? 'latin1' : 'utf-8').decode(buf.subarray(0, n));
+      const sink = builder.file(file, SAMPLE_ROWS);
+      const tokenizer = new CsvTokenizer(options.delimiter, sink);
+      // A sample that stops inside a character is not an error: that line is dropped anyway.
+      let text = new CsvDecoder(options.encoding, () => 1).decode(buf.subarray(0, n), n === size);
       if (n < size) {
         complete = false;
         // Drop the last, probably partial, line of the sample.
         const cut = Math.max(text.lastIndexOf('\n'), text.lastIndexOf('\r'));
         text = cut > 0 ? text.slice(0, cut) : text;
       }
-      const sink = builder.file(file, SAMPLE_ROWS);
-      const tokenizer = new CsvTokenizer(options.delimiter, sink);
       tokenizer.push(text);
       tokenizer.finish();
       // Stopped at the row budget: there may be more rows than the sample holds.
       if (sink.full()) complete = false;
     }
   } catch (e) {
-    if (e instanceof CsvSyntaxError || e instanceof CsvError) {
-      return { stamp, result: { ok: false, error: e instanceof CsvSyntaxError ? `${files[0]}:${e.message}` : e.message } };
-    }
-    return { stamp, result: { ok: false, error: `cannot read ${files[0]}: ${message(e)}` } };
+    return { stamp, result: { ok: false, error: asCsvError(e, currentFile).message } };
   }
   if (builder.names === undefined) return { stamp, result: { ok: false, error: `${files[0]} is empty; a CSV needs a header line and rows` } };
   const estimatedRows = complete ? builder.rows : Math.round(builder.rows * (totalBytes / Math.max(1, bytesRead)));
-  const types = builder.names.map((name, i) => options.columnTypes[name]?.type ?? builder.columnBuilders()[i].inferType(estimatedRows));
+  const types = builder.types(estimatedRows);
   const columns: ColumnSchema[] = builder.names.map((name, i) => {
     const b = builder.columnBuilders()[i];
     const levels = b.levels(types[i]);
@@ -163,11 +164,11 @@ function sampleSchema(files: string[], options: CsvOptions, stamp: string): Entr
   const schema: TableSchema = { columns, rowCount: estimatedRows, rowCountExact: complete };
   let sample: Table | undefined;
   try {
-    sample = builder.table();
+    sample = builder.table(types);
   } catch {
     sample = undefined;
   }
-  return { stamp, result: { ok: true, schema, files, complete }, sample };
+  return { stamp, result: { ok: true, schema, files, complete, notes: builder.notes(types) }, sample };
 }
 
 /** `columns { x: number? }` may declare nullability the data does not show. */

@@ -1,10 +1,13 @@
 // Reads CSV files into columnar tables, streaming: bytes → text chunks → rows → typed columns.
 import { createReadStream, statSync } from 'node:fs';
 import type { ColumnType } from '../language/schema';
-import type { CsvOptions } from './csv-options';
+import { numberFormatOf, type CsvNote, type CsvOptions } from './csv-options';
 import { ColumnBuilder } from './column-builder';
+import { CsvDecodeError, CsvDecoder } from './csv-decoder';
 import { CsvSyntaxError, CsvTokenizer } from './csv-tokenizer';
 import { expandGlob, isGlob } from './glob';
+import { numberFormatsThatFit, numberParser } from './parse-values';
+import { RowLocator } from './row-locator';
 import type { Column, Table } from './table';
 
 export class CsvError extends Error {
@@ -21,12 +24,22 @@ export class CsvTableBuilder {
   names: string[] | undefined;
   private builders: ColumnBuilder[] = [];
   private readonly missing: Set<string>;
+  private readonly parseNumber: (s: string) => number;
+  private readonly locator = new RowLocator();
+  private readonly headerNotes: CsvNote[] = [];
   rows = 0;
   /** Header of the first file, to check later files of a glob against. */
   private firstFile = '';
 
   constructor(private readonly options: CsvOptions) {
     this.missing = new Set(options.missing);
+    this.parseNumber = numberParser(numberFormatOf(options));
+  }
+
+  private start(names: string[], path: string): void {
+    this.names = names;
+    this.firstFile = path;
+    this.builders = names.map(() => new ColumnBuilder(this.missing, this.parseNumber));
   }
 
   /** Starts a file; returns the sink its tokenizer writes to. */
@@ -37,21 +50,19 @@ export class CsvTableBuilder {
       row: (fields, line) => {
         if (!headerSeen) {
           headerSeen = true;
-          const names = uniqueNames(fields.map((f) => f.trim()));
+          const written = fields.map((f) => f.trim());
+          const names = uniqueNames(written);
           if (this.names === undefined) {
-            this.names = names;
-            this.firstFile = path;
-            this.builders = names.map(() => new ColumnBuilder(this.missing));
+            this.start(names, path);
+            names.forEach((name, i) => {
+              if (name !== written[i]) this.headerNotes.push({ kind: 'renamed-header', column: name, header: written[i], file: path, line });
+            });
           } else if (names.join('\u0000') !== this.names.join('\u0000')) {
             throw new CsvError(`${path}: its header (${names.join(', ')}) differs from ${this.firstFile} (${this.names.join(', ')}); files read by one glob must have the same columns`, path, line);
           }
           return;
         }
-        if (this.names === undefined) {
-          this.names = fields.map((_, i) => `c${i + 1}`);
-          this.firstFile = path;
-          this.builders = this.names.map(() => new ColumnBuilder(this.missing));
-        }
+        if (this.names === undefined) this.start(fields.map((_, i) => `c${i + 1}`), path);
         if (this.rows >= maxRows) return;
         if (fields.length !== this.builders.length) {
           throw new CsvError(
@@ -59,36 +70,65 @@ export class CsvTableBuilder {
             path, line,
           );
         }
+        this.locator.record(this.rows, path, line);
         for (let c = 0; c < fields.length; c++) this.builders[c].push(fields[c]);
         this.rows++;
       },
     };
   }
 
-  /** Inferred (or declared) type of every column. */
-  types(): ColumnType[] {
-    return (this.names ?? []).map((name, i) => this.options.columnTypes[name]?.type ?? this.builders[i].inferType(this.rows));
+  /** Inferred (or declared) type of every column; `rowsForLimit` sets the category threshold. */
+  types(rowsForLimit = this.rows): ColumnType[] {
+    return (this.names ?? []).map((name, i) => this.options.columnTypes[name]?.type ?? this.builders[i].inferType(rowsForLimit));
   }
 
   columnBuilders(): readonly ColumnBuilder[] {
     return this.builders;
   }
 
-  table(): Table {
+  table(types = this.types()): Table {
     const names = this.names ?? [];
-    const types = this.types();
-    const columns: Column[] = names.map((_, i) => this.builders[i].build(types[i]).column);
+    const columns: Column[] = names.map((_, i) => this.builders[i].build(types[i]));
     return { names, columns, rowCount: this.rows };
+  }
+
+  /** What the columns as `types` lose or hide: cells read as missing, numbers in an undeclared format, renamed headers. */
+  notes(types = this.types()): CsvNote[] {
+    const notes = [...this.headerNotes];
+    const format = numberFormatOf(this.options);
+    (this.names ?? []).forEach((column, i) => {
+      const b = this.builders[i];
+      const type = types[i];
+      const declared = column in this.options.columnTypes;
+      const valueType = type === 'number' || type === 'date' || type === 'boolean' ? type : undefined;
+      const bad = b.invalidCells(valueType ?? 'number');
+      if (!bad) return;
+      const at = this.locator.locate(bad.row) ?? { file: this.firstFile, line: 0 };
+      const formats = valueType === 'date' || valueType === 'boolean' ? [] : numberFormatsThatFit(b.textsThatAreNotNumbers(), format);
+      if (valueType) notes.push({ kind: 'invalid-values', column, type: valueType, count: bad.count, of: bad.of, example: bad.example, file: at.file, line: at.line, declared, formats });
+      else if (!declared && formats.length > 0) notes.push({ kind: 'number-format', column, type, example: bad.example, file: at.file, line: at.line, formats });
+    });
+    return notes;
   }
 }
 
-function uniqueNames(raw: string[]): string[] {
-  const seen = new Map<string, number>();
-  return raw.map((n, i) => {
-    const base = n === '' ? `c${i + 1}` : n;
-    const count = seen.get(base) ?? 0;
-    seen.set(base, count + 1);
-    return count === 0 ? base : `${base}_${count + 1}`;
+/**
+ * Distinct column names: a name written once keeps it; a repeated (or empty, then `cN`) one takes
+ * the first `name_K` (K = 2, 3, ...) that no other header uses, so `a,a,a_2` reads as a, a_3, a_2.
+ */
+function uniqueNames(written: string[]): string[] {
+  const wanted = written.map((n, i) => (n === '' ? `c${i + 1}` : n));
+  const reserved = new Set(wanted);
+  const taken = new Set<string>();
+  return wanted.map((base) => {
+    if (!taken.has(base)) {
+      taken.add(base);
+      return base;
+    }
+    let k = 2;
+    while (reserved.has(`${base}_${k}`) || taken.has(`${base}_${k}`)) k++;
+    taken.add(`${base}_${k}`);
+    return `${base}_${k}`;
   });
 }
 
@@ -115,33 +155,45 @@ export interface ReadCsvOptions {
 
 /** Reads a CSV file or glob into a columnar table. Throws CsvError with file and line on bad input. */
 export async function readCsv(pattern: string, options: CsvOptions, opts: ReadCsvOptions = {}): Promise<Table> {
+  return (await readCsvWithNotes(pattern, options, opts)).table;
+}
+
+/** `readCsv`, plus what the read noticed (cells read as missing, renamed headers...). */
+export async function readCsvWithNotes(pattern: string, options: CsvOptions, opts: ReadCsvOptions = {}): Promise<{ table: Table; notes: CsvNote[] }> {
   const files = resolveCsvFiles(pattern);
   const total = files.reduce((s, f) => s + statSync(f).size, 0) || 1;
   let done = 0;
   const builder = new CsvTableBuilder(options);
   for (const file of files) {
     const tokenizer = new CsvTokenizer(options.delimiter, builder.file(file));
-    const decoder = new TextDecoder(options.encoding === 'latin1' ? 'latin1' : 'utf-8');
+    const decoder = new CsvDecoder(options.encoding, () => tokenizer.currentLine);
     const stream = createReadStream(file, { highWaterMark: 1 << 20 });
     try {
       for await (const chunk of stream) {
         if (opts.signal?.aborted) throw new CsvError('reading was cancelled', file);
         const buf = chunk as Buffer;
-        tokenizer.push(decoder.decode(buf, { stream: true }));
+        tokenizer.push(decoder.decode(buf));
         done += buf.length;
         opts.onProgress?.(done / total);
       }
-      tokenizer.push(decoder.decode());
+      tokenizer.push(decoder.decode(new Uint8Array(0), true));
       tokenizer.finish();
     } catch (e) {
       stream.destroy();
-      if (e instanceof CsvSyntaxError) throw new CsvError(`${file}:${e.message}`, file, e.line);
-      if (e instanceof CsvError) throw e;
-      throw new CsvError(`cannot read ${file}: ${e instanceof Error ? e.message : String(e)}`, file);
+      throw asCsvError(e, file);
     }
   }
   if (builder.names === undefined) throw new CsvError(`${files[0]} is empty; a CSV needs a header line and rows`, files[0]);
-  return builder.table();
+  const types = builder.types();
+  return { table: builder.table(types), notes: builder.notes(types) };
+}
+
+/** A tokenizer's or decoder's error as a CsvError naming the file and line. */
+export function asCsvError(e: unknown, file: string): CsvError {
+  if (e instanceof CsvSyntaxError) return new CsvError(`${file}:${e.message}`, file, e.line);
+  if (e instanceof CsvDecodeError) return new CsvError(`${file}: ${e.message}`, file, e.line);
+  if (e instanceof CsvError) return e;
+  return new CsvError(`cannot read ${file}: ${e instanceof Error ? e.message : String(e)}`, file);
 }
 
 /** Parses CSV text already in memory (tests, pasted data). */
@@ -152,8 +204,7 @@ export function readCsvText(text: string, options: CsvOptions, name = '<text>'):
     tokenizer.push(text);
     tokenizer.finish();
   } catch (e) {
-    if (e instanceof CsvSyntaxError) throw new CsvError(`${name}:${e.message}`, name, e.line);
-    throw e;
+    throw asCsvError(e, name);
   }
   if (builder.names === undefined) throw new CsvError(`${name} is empty; a CSV needs a header line and rows`, name);
   return builder.table();

@@ -9,7 +9,7 @@ import { leftSpine } from '../language/left-spine';
 import type { ColumnSchema, ColumnType } from '../language/schema';
 import type { SavedModel, TreeParams } from '../ml/model-types';
 import type { FittedStep } from '../transforms/fitted-step';
-import { parseIsoDate } from '../data/column-builder';
+import { parseIsoDate } from '../data/parse-values';
 import { AttrType, DataType, ModelProto } from './onnx-schema';
 
 export class OnnxExportError extends Error {}

@@ -7,7 +7,7 @@ import type { CheckedPipeline, DatasetInfo, SplitInfo } from '../checker/checked
 import { infoOf } from '../checker/checked-model';
 import { readCsv } from '../data/read-csv';
 import { getColumn, type Table } from '../data/table';
-import { applySteps, fitSteps, type AppliedSteps } from '../transforms/fit-steps';
+import { applySteps, fitSteps, type AppliedSteps, type ValueLoss } from '../transforms/fit-steps';
 import type { FittedStep } from '../transforms/fitted-step';
 import { allRows, selectRows } from '../transforms/table-ops';
 import { splitTable } from './split-table';
@@ -28,6 +28,12 @@ export interface Chain {
 export class PipelineData {
   private readonly raw = new Map<string, Promise<Table>>();
   private readonly memberships = new Map<string, Promise<Record<string, Int32Array>>>();
+  /** Per step, the loss counted over the most rows (a step runs on all rows, then on the training part). */
+  private readonly losses = new Map<string, ValueLoss>();
+  private readonly noteLoss = (loss: ValueLoss): void => {
+    const seen = this.losses.get(loss.step);
+    if (!seen || loss.of > seen.of) this.losses.set(loss.step, loss);
+  };
 
   constructor(readonly checked: CheckedPipeline, private readonly signal?: AbortSignal, private readonly onRead?: (dataset: string, fraction: number) => void) {}
 
@@ -66,7 +72,7 @@ export class PipelineData {
       m = (async () => {
         const chain = this.chain(split.input);
         const raw = await this.rawTable(chain.dataset);
-        const reached = fitSteps(chain.pre, raw).result;
+        const reached = fitSteps(chain.pre, raw, this.noteLoss).result;
         const stratify = split.stratify ? getColumn(reached.table, split.stratify) : undefined;
         if (split.stratify && !stratify) throw new RunError(`split "${split.name}": column "${split.stratify}" is missing`);
         const parts = splitTable(reached.table.rowCount, split.parts, { seed: split.seed, ...(stratify ? { stratify } : {}) });
@@ -97,7 +103,7 @@ export class PipelineData {
     // The split's membership already applied the row steps before it; applied again with steps
     // refit on the train part (a filter after a scale) they would drop rows a second time.
     const pre = chain.split ? chain.pre.filter((s) => !ROW_STEPS.has(s.kind)) : chain.pre;
-    const { fitted, result } = fitSteps([...pre, ...chain.post], selectRows(raw, trainRows));
+    const { fitted, result } = fitSteps([...pre, ...chain.post], selectRows(raw, trainRows), this.noteLoss);
     return { fitted, trainRows, train: { table: result.table, rowMap: Int32Array.from(result.rowMap, (r) => trainRows[r]) } };
   }
 
@@ -112,7 +118,12 @@ export class PipelineData {
     const { fitted } = await this.fitChain(chain);
     const raw = await this.rawTable(chain.dataset);
     const rows = await this.rawRows(chain);
-    const out = applySteps(fitted, selectRows(raw, rows), 'train');
+    const out = applySteps(fitted, selectRows(raw, rows), 'train', undefined, this.noteLoss);
     return { table: out.table, rowMap: Int32Array.from(out.rowMap, (r) => rows[r]) };
+  }
+
+  /** Cells that steps could not convert, so far in this run. */
+  valueLosses(): ValueLoss[] {
+    return [...this.losses.values()];
   }
 }

@@ -94,10 +94,18 @@ export async function runPipeline(checked: CheckedPipeline, opts: RunOptions = {
   const emit = opts.onEvent ?? (() => undefined);
   const plan = planOf(checked, opts.names);
   const store = RunStore.open(checked.file);
+  const warnings: string[] = [];
+  const checkWarnings = checked.diagnostics.filter((d) => d.severity !== 'error');
   const run: RunJson = {
     run: newRunId(now), status: 'succeeded', evaluations: {}, comparisons: {}, outputs: [], file: checked.file,
     started: now.toISOString(), finished: '', computed: [], reused: [], models: {}, predictions: {}, monitors: {},
     ...(opts.schedule ? { schedule: opts.schedule } : {}),
+    warnings,
+    ...(checkWarnings.length > 0 ? { diagnostics: checkWarnings.map(diagnosticJson) } : {}),
+  };
+  const warn = (message: string): void => {
+    warnings.push(message);
+    emit({ type: 'log', level: 'warning', message });
   };
   // Recorded before any work: a store that cannot be written stops the run here (WriteError).
   store.startRun(run);
@@ -187,6 +195,9 @@ export async function runPipeline(checked: CheckedPipeline, opts: RunOptions = {
     run.status = opts.signal?.aborted ? 'cancelled' : 'failed';
     run.error = e instanceof Error ? e.message : String(e);
   }
+  for (const loss of data.valueLosses()) {
+    warn(`${loss.step}: ${loss.count} of ${loss.of} values could not be parsed (e.g. "${loss.example}") and are missing; fix them in the data, or impute the column after the cast`);
+  }
   run.finished = new Date().toISOString();
   try {
     store.finishRun(run, extras);
@@ -236,7 +247,7 @@ export async function runPipeline(checked: CheckedPipeline, opts: RunOptions = {
       const allowsMissing = decl.algorithm?.name === 'gradient_boosting' || decl.algorithm?.name === 'auto';
       const rows = usableRows(x, y, allowsMissing, decl.task === 'classification');
       if (rows.length === 0) throw new RunError(`model ${decl.name}: no training rows left (every row lacks the target or has missing features)`);
-      if (rows.length < x.nRows) emit({ type: 'log', level: 'warning', message: `model ${decl.name}: ${x.nRows - rows.length} training rows skipped (missing target or features)` });
+      if (rows.length < x.nRows) warn(`model ${decl.name}: ${x.nRows - rows.length} training rows skipped (missing target or features)`);
       const outcome = trainModel(learned, subsetMatrix(x, rows), makeTarget(learned, y, rows), {
         seed: 42, signal: opts.signal,
         onProgress: (f) => emit({ type: 'stage', stage: 'train', declaration: decl.name, fraction: f }),

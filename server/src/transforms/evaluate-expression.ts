@@ -9,7 +9,8 @@
 // result types are the checker's (coalesce of categories is a category, if() of categories text).
 import type { BinaryExpr, CallExpr, Expr } from '../language/ast';
 import { leftSpine } from '../language/left-spine';
-import { compareLevels, parseIsoDate } from '../data/column-builder';
+import { compareLevels } from '../data/column-builder';
+import { parseIsoDate } from '../data/parse-values';
 import type { Column, Table } from '../data/table';
 import { mapCodes, mapNumbers } from './table-ops';
 

@@ -13,13 +13,26 @@
 // dedupe keeps the first occurrence and treats missing values as equal.
 import type { Expr, Step } from '../language/ast';
 import type { ColumnType } from '../language/schema';
-import { compareLevels, parseBoolean, parseIsoDate, parseNumber } from '../data/column-builder';
+import { compareLevels } from '../data/column-builder';
+import { parseBoolean, parseIsoDate, parseNumber } from '../data/parse-values';
 import type { Column, DictionaryColumn, Table } from '../data/table';
 import type { FittedStep } from './fitted-step';
 import { evaluateExpression } from './evaluate-expression';
 import { cellText, dropColumns, mapCodes, mapNumbers, remapLevels, rowsWhere, selectRows, setColumn, spliceColumns } from './table-ops';
 
 export class TransformError extends Error {}
+
+/** Cells a step could not convert (they became missing): reported by the runner, never lost silently. */
+export interface ValueLoss {
+  /** The step, as written: cast "income" as number. */
+  step: string;
+  count: number;
+  /** Cells that were not missing before the step. */
+  of: number;
+  example: string;
+}
+
+export type LossSink = (loss: ValueLoss) => void;
 
 function column(t: Table, name: string): Column {
   const i = t.names.indexOf(name);
@@ -188,13 +201,13 @@ export interface AppliedSteps {
   rowMap: Int32Array;
 }
 
-export function fitSteps(steps: Step[], train: Table): { fitted: FittedStep[]; result: AppliedSteps } {
+export function fitSteps(steps: Step[], train: Table, onLoss?: LossSink): { fitted: FittedStep[]; result: AppliedSteps } {
   const fitted: FittedStep[] = [];
   let current: AppliedSteps = { table: train, rowMap: identity(train.rowCount) };
   for (const step of steps) {
     const learned = fitStep(step, current.table);
     fitted.push(...learned);
-    current = applySteps(learned, current.table, 'train', current.rowMap);
+    current = applySteps(learned, current.table, 'train', current.rowMap, onLoss);
   }
   return { fitted, result: current };
 }
@@ -205,7 +218,7 @@ function identity(n: number): Int32Array {
   return out;
 }
 
-export function applySteps(fitted: FittedStep[], table: Table, mode: 'train' | 'predict', rowMap = identity(table.rowCount)): AppliedSteps {
+export function applySteps(fitted: FittedStep[], table: Table, mode: 'train' | 'predict', rowMap = identity(table.rowCount), onLoss?: LossSink): AppliedSteps {
   let t = table;
   let map = rowMap;
   for (const s of fitted) {
@@ -218,7 +231,7 @@ export function applySteps(fitted: FittedStep[], table: Table, mode: 'train' | '
       }
       continue;
     }
-    t = applyColumnStep(s, t);
+    t = applyColumnStep(s, t, onLoss);
   }
   return { table: t, rowMap: map };
 }
@@ -254,7 +267,8 @@ function rowsKept(s: Extract<FittedStep, { rowStep: true }>, t: Table): Int32Arr
   return rowsWhere(mask);
 }
 
-function castColumn(c: Column, to: ColumnType): Column {
+/** `c` as type `to`; text that does not parse becomes missing and is reported to `lost`. */
+function castColumn(c: Column, to: ColumnType, lost: (count: number, of: number, example: string) => void): Column {
   if (c.type === to) return c;
   const n = 'codes' in c ? c.codes.length : c.values.length;
   if ('codes' in c && to === 'text') return { type: to, codes: c.codes, levels: c.levels };
@@ -269,13 +283,24 @@ function castColumn(c: Column, to: ColumnType): Column {
   const parse = to === 'number' ? parseNumber : to === 'boolean' ? parseBoolean : parseIsoDate;
   if ('codes' in c) {
     const table = c.levels.map(parse);
+    let count = 0;
+    let of = 0;
+    let example = -1;
+    for (const k of c.codes) {
+      if (k < 0) continue;
+      of++;
+      if (!Number.isNaN(table[k])) continue;
+      count++;
+      if (example < 0) example = k;
+    }
+    if (count > 0) lost(count, of, c.levels[example]);
     return { type: to, values: mapNumbers(c.codes, (k) => (k < 0 ? NaN : table[k])) };
   }
   if (to === 'boolean') return { type: to, values: mapNumbers(c.values, (v) => (Number.isNaN(v) ? NaN : v !== 0 ? 1 : 0)) };
   return { type: to, values: c.values };
 }
 
-function applyColumnStep(s: Exclude<FittedStep, { rowStep: true }>, t: Table): Table {
+function applyColumnStep(s: Exclude<FittedStep, { rowStep: true }>, t: Table, onLoss?: LossSink): Table {
   switch (s.kind) {
     case 'drop': return dropColumns(t, s.columns);
     case 'keep': {
@@ -289,7 +314,10 @@ function applyColumnStep(s: Exclude<FittedStep, { rowStep: true }>, t: Table): T
       names[i] = s.to;
       return { ...t, names };
     }
-    case 'cast': return setColumn(t, s.column, castColumn(column(t, s.column), s.to));
+    case 'cast': {
+      const lost = (count: number, of: number, example: string): void => onLoss?.({ step: `cast "${s.column}" as ${s.to}`, count, of, example });
+      return setColumn(t, s.column, castColumn(column(t, s.column), s.to, lost));
+    }
     case 'impute': {
       const c = column(t, s.column);
       if ('codes' in c) {

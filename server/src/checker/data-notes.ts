@@ -1,0 +1,57 @@
+// What reading a dataset's file noticed (CsvNote), as checker warnings: cells read as missing
+// (NML105), numbers in a format the dataset does not declare (NML106), renamed headers (NML107).
+// Each names the column, the count, an example with its line, and the fix.
+import { relative } from 'node:path';
+import type { Range } from '../language/ast';
+import type { CsvNote } from '../data/csv-options';
+import type { NumberFormat } from '../data/parse-values';
+import type { CheckContext } from './check-context';
+
+const WHAT: Record<'number' | 'date' | 'boolean', string> = {
+  number: 'numbers',
+  date: 'dates (YYYY-MM-DD, optionally with a time)',
+  boolean: 'booleans (true/false, yes/no, 0/1)',
+};
+
+/** The dataset options that read numbers written as in `f`, e.g. `thousands: ","`. */
+export function formatOptions(f: NumberFormat): string {
+  const parts: string[] = [];
+  if (f.decimal !== '.') parts.push(`decimal: "${f.decimal}"`);
+  if (f.thousands !== '') parts.push(`thousands: "${f.thousands}"`);
+  return parts.join(', ');
+}
+
+export interface NoteTarget {
+  dataset: string;
+  /** Folder of the .narml file: file names are shown relative to it. */
+  dir: string;
+  /** The sample's counts are not the file's: say so. */
+  complete: boolean;
+  sourceRange: Range;
+  /** `columns { }` entries, where a declared column's warning belongs. */
+  overrideRanges: ReadonlyMap<string, Range>;
+}
+
+export function reportCsvNotes(notes: readonly CsvNote[], target: NoteTarget, ctx: CheckContext): void {
+  for (const note of notes) {
+    const where = `line ${note.line} of ${relative(target.dir, note.file) || note.file}`;
+    const column = `column "${note.column}" of dataset "${target.dataset}"`;
+    if (note.kind === 'renamed-header') {
+      const why = note.header === '' ? 'has no name in the header' : `repeats the header name "${note.header}"`;
+      ctx.report('NML107', target.sourceRange, `a column ${why} (${where}); it is read as "${note.column}": name it in the file, or refer to it as ${note.column}`);
+      continue;
+    }
+    const format = note.formats[0];
+    if (note.kind === 'number-format') {
+      ctx.report('NML106', target.sourceRange, `${column} is read as ${note.type}, but its values are numbers written with ${formatOptions(format)} (e.g. "${note.example}" on ${where}); add ${formatOptions(format)} to the dataset to read them as numbers`);
+      continue;
+    }
+    const counted = `${note.count.toLocaleString('en-US')} of ${note.of.toLocaleString('en-US')} values${target.complete ? '' : ' read so far'}`;
+    const fix = format
+      ? `they are numbers written with ${formatOptions(format)}: add ${formatOptions(format)} to the dataset`
+      : note.type === 'date'
+        ? `fix them in the file, add them to missing: [...] if they mean missing, or declare columns { ${note.column}: text } to keep the text`
+        : `add them to missing: [...] if they mean missing, or declare columns { ${note.column}: ${note.declared ? 'text' : 'category'} } to keep them as values`;
+    ctx.report('NML105', target.overrideRanges.get(note.column) ?? target.sourceRange, `${column}: ${counted} are not ${WHAT[note.type]} (e.g. "${note.example}" on ${where}) and are read as missing; ${fix}`);
+  }
+}

@@ -1,0 +1,108 @@
+// Cell text → value, for type inference, the full read and `cast`. Every parser returns NaN for
+// text that is not a value of its type, never a guess: a number that overflows ("1e999"), a
+// date that does not exist ("2023-02-30", "25:00") or a separator the dataset did not declare.
+
+/** How a dataset writes numbers: `decimal: ","` and `thousands: ","` options (spec §3). */
+export interface NumberFormat {
+  decimal: string;
+  /** '' when numbers have no thousands separator. */
+  thousands: string;
+}
+
+export const PLAIN_NUMBERS: NumberFormat = { decimal: '.', thousands: '' };
+
+const NUMBER_RE = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+/** A number written the usual way (`-1.5e3`), or NaN; never ±Infinity. */
+export function parseNumber(s: string): number {
+  const t = s.trim();
+  if (!NUMBER_RE.test(t)) return NaN;
+  const v = Number(t);
+  return Number.isFinite(v) ? v : NaN;
+}
+
+const escapeRe = (c: string): string => c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * A parser for numbers in `format`. Thousands groups must be whole ("1,234,567"): "1,23" is not
+ * a number with thousands ",". A space separator also accepts the no-break spaces spreadsheets write.
+ */
+export function numberParser(format: NumberFormat): (s: string) => number {
+  if (format.decimal === '.' && format.thousands === '') return parseNumber;
+  const sep = format.thousands === ' ' ? '[ \\u00a0\\u202f]' : escapeRe(format.thousands);
+  const int = format.thousands ? `(?:\\d{1,3}(?:${sep}\\d{3})+|\\d+)` : '\\d+';
+  const dec = escapeRe(format.decimal);
+  const re = new RegExp(`^[+-]?(?:${int}(?:${dec}\\d*)?|${dec}\\d+)(?:[eE][+-]?\\d+)?$`);
+  const strip = format.thousands ? new RegExp(sep, 'g') : undefined;
+  return (s) => {
+    const t = s.trim();
+    if (!re.test(t)) return NaN;
+    const plain = (strip ? t.replace(strip, '') : t).replace(format.decimal, '.');
+    const v = Number(plain);
+    return Number.isFinite(v) ? v : NaN;
+  };
+}
+
+/** Formats other than `current` in which every one of `texts` is a number, most specific first. */
+export function numberFormatsThatFit(texts: readonly string[], current: NumberFormat): NumberFormat[] {
+  const candidates: NumberFormat[] = [
+    { decimal: '.', thousands: ',' },
+    { decimal: ',', thousands: '' },
+    { decimal: ',', thousands: '.' },
+    { decimal: ',', thousands: ' ' },
+  ];
+  if (texts.length === 0) return [];
+  return candidates.filter((f) => {
+    if (f.decimal === current.decimal && f.thousands === current.thousands) return false;
+    const parse = numberParser(f);
+    return texts.every((t) => !Number.isNaN(parse(t)));
+  });
+}
+
+const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?(Z|[+-]\d{2}(?::?\d{2})?)?)?$/;
+
+const isLeap = (y: number): boolean => y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
+const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** Days from 1970-01-01 to a proleptic Gregorian date, for every year (0045 is the year 45, not 1945). */
+function daysFromCivil(y: number, m: number, d: number): number {
+  const yy = m <= 2 ? y - 1 : y;
+  const era = Math.floor(yy / 400);
+  const yoe = yy - era * 400;
+  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146097 + doe - 719468;
+}
+
+/**
+ * An ISO date, optionally with a time and a "Z" or ±hh:mm offset → days since 1970-01-01 UTC
+ * (fractional with a time), or NaN when it is not a real date and time (30 February, 25:00, :60).
+ */
+export function parseIsoDate(s: string): number {
+  const m = DATE_RE.exec(s.trim());
+  if (!m) return NaN;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  if (mo < 1 || mo > 12 || d < 1 || d > (mo === 2 && isLeap(y) ? 29 : MONTH_DAYS[mo - 1])) return NaN;
+  const h = Number(m[4] ?? 0);
+  const min = Number(m[5] ?? 0);
+  const sec = Number(m[6] ?? 0) + Number(m[7] ?? 0);
+  if (h > 23 || min > 59 || sec >= 60) return NaN;
+  let offsetMinutes = 0;
+  const zone = m[8];
+  if (zone && zone !== 'Z') {
+    const oh = Number(zone.slice(1, 3));
+    const om = Number(zone.slice(3).replace(':', '') || 0);
+    if (oh > 23 || om > 59) return NaN;
+    offsetMinutes = (zone[0] === '-' ? -1 : 1) * (oh * 60 + om);
+  }
+  return daysFromCivil(y, mo, d) + (h * 3600 + min * 60 + sec - offsetMinutes * 60) / 86_400;
+}
+
+const BOOLEAN_WORDS = new Map<string, number>([
+  ['true', 1], ['false', 0], ['yes', 1], ['no', 0], ['1', 1], ['0', 0],
+]);
+
+export function parseBoolean(s: string): number {
+  const v = BOOLEAN_WORDS.get(s.trim().toLowerCase());
+  return v === undefined ? NaN : v;
+}
