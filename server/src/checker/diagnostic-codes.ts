@@ -12,6 +12,7 @@ export const CODES = {
   NML105: { severity: 'warning', title: 'values that are not of their column\'s type are read as missing' },
   NML106: { severity: 'warning', title: 'numbers in a format the dataset does not declare are read as text' },
   NML107: { severity: 'warning', title: 'duplicate or empty header name renamed' },
+  NML108: { severity: 'warning', title: 'cast turns values that do not parse into missing' },
   NML110: { severity: 'error', title: 'step needs numeric columns' },
   NML111: { severity: 'error', title: 'encode needs a category or boolean column' },
   NML112: { severity: 'error', title: 'expression type error' },

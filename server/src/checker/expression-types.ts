@@ -5,6 +5,7 @@ import type { BinaryExpr, CallExpr, Expr } from '../language/ast';
 import { leftSpine } from '../language/left-spine';
 import { FUNCTIONS, type ArgType } from '../language/functions';
 import type { ColumnType } from '../language/schema';
+import { parseIsoDate } from '../data/parse-values';
 import type { CheckContext } from './check-context';
 import { lookupColumn, type TableState } from './table-state';
 
@@ -27,6 +28,35 @@ function merge(...types: (ExprType | undefined)[]): string[] {
 }
 
 const isTextLike = (t: ColumnType): boolean => t === 'text' || t === 'category';
+
+/** The value of a number literal (`2`, `-0.5`, `(3)`), else undefined. */
+function literalNumber(e: Expr | undefined): number | undefined {
+  if (!e) return undefined;
+  if (e.kind === 'Number' || e.kind === 'Percent') return e.value;
+  if (e.kind === 'Paren') return literalNumber(e.inner);
+  if (e.kind === 'Unary' && e.operator === '-') {
+    const v = literalNumber(e.operand);
+    return v === undefined ? undefined : -v;
+  }
+  return undefined;
+}
+
+/**
+ * Functions defined on part of their domain: the result is missing outside it (log of x <= 0,
+ * sqrt of x < 0, exp above 709.78 overflows), so it is nullable unless the argument is a literal inside.
+ */
+const PARTIAL_FUNCTIONS: Partial<Record<string, (x: number) => boolean>> = {
+  log: (x) => x > 0,
+  sqrt: (x) => x >= 0,
+  exp: (x) => Number.isFinite(Math.exp(x)),
+};
+
+/** A string literal compared with or converted to a date must be a real date: else every row would be missing. */
+function checkDateLiteral(e: Expr | undefined, ctx: CheckContext): void {
+  if (e?.kind === 'String' && Number.isNaN(parseIsoDate(e.value))) {
+    ctx.report('NML112', e.range, `"${e.value}" is not a real date; write YYYY-MM-DD, optionally with a time (hh:mm:ss) and a Z or ±hh:mm offset, e.g. "2024-02-29T13:00:00+01:00"`);
+  }
+}
 
 export function typeOfExpression(expr: Expr, table: TableState, ctx: CheckContext): ExprType | undefined {
   switch (expr.kind) {
@@ -122,6 +152,8 @@ function typeOfBinary(expr: BinaryExpr, left: ExprType | undefined, table: Table
       ctx.report('NML112', expr.operatorRange, `cannot compare ${left.type} with ${right.type} using "${op}"; make both sides the same type (cast, or date("YYYY-MM-DD") for dates)`);
       return undefined;
     }
+    if (left.type === 'date') checkDateLiteral(expr.right, ctx);
+    if (right.type === 'date') checkDateLiteral(expr.left, ctx);
     return { type: 'boolean', nullable, sources };
   }
   if (op === '+' && (isTextLike(left.type) || isTextLike(right.type))) {
@@ -138,7 +170,10 @@ function typeOfBinary(expr: BinaryExpr, left: ExprType | undefined, table: Table
         return undefined;
       }
     }
-    return { type: 'number', nullable, sources };
+    // x / 0 and x % 0 are missing: only a non-zero literal divisor rules that out.
+    const divisor = op === '/' || op === '%' ? literalNumber(expr.right) : undefined;
+    const mayDivideByZero = (op === '/' || op === '%') && (divisor === undefined || divisor === 0);
+    return { type: 'number', nullable: nullable || mayDivideByZero, sources };
   }
   return undefined;
 }
@@ -196,6 +231,10 @@ function typeOfCall(expr: CallExpr, table: TableState, ctx: CheckContext): ExprT
   if (name === 'if') return { type: same!.type === 'category' ? 'text' : same!.type, nullable: args.some((a) => a!.nullable), sources };
   const result = fn.result === 'same' ? same!.type : fn.result;
   // A date parsed from a column may fail; one parsed from a literal is checked here.
+  if (name === 'date') checkDateLiteral(expr.args[0].value, ctx);
   const unparsable = name === 'date' && !args[0]!.literal;
-  return { type: result, nullable: args.some((a) => a!.nullable) || unparsable, sources };
+  const inDomain = PARTIAL_FUNCTIONS[name];
+  const literal = inDomain ? literalNumber(expr.args[0].value) : undefined;
+  const outsideDomain = inDomain !== undefined && (literal === undefined || !inDomain(literal));
+  return { type: result, nullable: args.some((a) => a!.nullable) || unparsable || outsideDomain, sources };
 }

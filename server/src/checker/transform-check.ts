@@ -4,6 +4,7 @@
 import type { Expr, Identifier, Step } from '../language/ast';
 import { COLUMN_TYPES, type ColumnSchema, type ColumnType } from '../language/schema';
 import { ENCODE_METHODS, IMPUTE_METHODS, SCALE_METHODS } from '../ml/catalog';
+import { parseBoolean, parseIsoDate, parseNumber } from '../data/parse-values';
 import type { CheckContext } from './check-context';
 import { typeOfExpression } from './expression-types';
 import { describeValue, methodRef, numberValue } from './options';
@@ -102,10 +103,20 @@ function checkStep(step: Step, t: TableState, transform: string, index: number, 
       }
       const to = typeName as ColumnType;
       let next = t;
-      for (const col of cols) {
+      for (const [i, col] of cols.entries()) {
         if (!col) continue;
-        // Converting text to anything stricter can fail per cell; failures become missing.
-        const mayFail = col.type !== to && (col.type === 'text' || col.type === 'category') && to !== 'text' && to !== 'category';
+        // Converting text to anything stricter can fail per cell; failures become missing. A
+        // category's levels are known: say which fail, and it is nullable only if some do.
+        let mayFail = col.type !== to && (col.type === 'text' || col.type === 'category') && to !== 'text' && to !== 'category';
+        if (mayFail && col.type === 'category' && col.levels) {
+          const parse = to === 'number' ? parseNumber : to === 'boolean' ? parseBoolean : parseIsoDate;
+          const failing = col.levels.filter((l) => Number.isNaN(parse(l)));
+          mayFail = failing.length > 0;
+          if (mayFail) {
+            const shown = failing.slice(0, 3).map((l) => `"${l}"`).join(', ') + (failing.length > 3 ? `, ... (${failing.length} levels)` : '');
+            ctx.report('NML108', step.columns[i].range, `cast ${quoteName(col.name)} as ${to}: ${shown} ${failing.length === 1 ? 'is' : 'are'} not ${to === 'number' ? 'a number' : `a ${to}`} and become${failing.length === 1 ? 's' : ''} missing; add ${failing.length === 1 ? 'it' : 'them'} to the dataset's missing: [...] if ${failing.length === 1 ? 'it means' : 'they mean'} missing, or impute ${quoteName(col.name)} after the cast`);
+          }
+        }
         const levels = to === 'category' ? (col.type === 'category' ? col.levels : col.type === 'boolean' ? ['false', 'true'] : col.levels) : to === 'boolean' ? ['false', 'true'] : undefined;
         const cast: ColumnSchema = { name: col.name, type: to, nullable: col.nullable || mayFail || step.type.nullable, ...(levels ? { levels } : {}) };
         next = replaceColumn(next, col.name, cast);

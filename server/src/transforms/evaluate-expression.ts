@@ -1,5 +1,6 @@
 // Evaluates `derive` and `filter` expressions over whole columns (one pass per node, typed arrays).
-// Semantics (as SQL): arithmetic and comparisons with a missing operand are missing; and/or are
+// Semantics (as SQL): arithmetic and comparisons with a missing operand are missing; a result
+// that overflows to ±Infinity is missing too (a number column never holds one); and/or are
 // three-valued (false and missing = false, true or missing = true, not missing = missing); a
 // filter keeps only rows where the condition is true. x / 0 and x % 0 are missing; % takes the
 // divisor's sign (Python's modulo); log/sqrt outside their domain are missing. round halves away
@@ -80,10 +81,15 @@ function isTextual(v: Value): boolean {
   return v.kind === 'str' || v.kind === 'scalar-str';
 }
 
+/** ±Infinity (an overflow: exp(1000), 1e200 * 1e200) is missing, like x / 0. */
+function finite(v: number): number {
+  return v === Infinity || v === -Infinity ? NaN : v;
+}
+
 function map1(v: Value, n: number, f: (x: number) => number, type: 'number' | 'boolean' | 'date' = 'number'): Value {
   const x = numbersOf(v, n);
   const out = new Float64Array(n);
-  for (let i = 0; i < n; i++) out[i] = Number.isNaN(x[i]) ? NaN : f(x[i]);
+  for (let i = 0; i < n; i++) out[i] = Number.isNaN(x[i]) ? NaN : finite(f(x[i]));
   return { kind: 'num', type, values: out };
 }
 
@@ -91,7 +97,7 @@ function map2(a: Value, b: Value, n: number, f: (x: number, y: number) => number
   const x = numbersOf(a, n);
   const y = numbersOf(b, n);
   const out = new Float64Array(n);
-  for (let i = 0; i < n; i++) out[i] = Number.isNaN(x[i]) || Number.isNaN(y[i]) ? NaN : f(x[i], y[i]);
+  for (let i = 0; i < n; i++) out[i] = Number.isNaN(x[i]) || Number.isNaN(y[i]) ? NaN : finite(f(x[i], y[i]));
   return { kind: 'num', type, values: out };
 }
 

@@ -1,0 +1,74 @@
+// What reading a dataset notices reaches the checker as warnings with the count, an example, its
+// line and the fix (NML105 cells read as missing, NML106 numbers in an undeclared format, NML107
+// renamed headers); thousands/decimal options are checked (NML116).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { checkPipeline } from '../../server/src/checker/check-pipeline';
+import { checkWithFullSchemas } from '../../server/src/checker/check-files';
+import { CsvSchemaCache } from '../../server/src/data/csv-schema-cache';
+
+const FILE = join(__dirname, 'case.narml');
+const cache = new CsvSchemaCache();
+const check = (text: string): string[] => checkPipeline(text, FILE, cache).diagnostics.map((d) => `${d.code} ${d.message}`);
+const at = (text: string, code: string): string => {
+  const d = checkPipeline(text, FILE, cache).diagnostics.find((x) => x.code === code);
+  assert.ok(d, `${code} expected`);
+  return text.slice(d.range.start.offset, d.range.end.offset);
+};
+
+const SENSOR = (body: string): string => `dataset s from "../fixtures/data/quirky/sensor.csv" {\n  ${body}\n}\ntransform t from s {\n  drop when\n  impute reading with median\n}\nmodel m from t { target: site, algorithm: knn }`;
+
+test('NML105: cells that are not numbers are counted, with an example, its line and the fix', () => {
+  const found = check(SENSOR('columns { when: text }'));
+  assert.deepEqual(found, [
+    'NML105 column "reading" of dataset "s": 2 of 100 values are not numbers (e.g. "err" on line 18 of ../fixtures/data/quirky/sensor.csv) and are read as missing; add them to missing: [...] if they mean missing, or declare columns { reading: category } to keep them as values',
+  ]);
+  assert.equal(at(SENSOR('columns { when: text }'), 'NML105'), '"../fixtures/data/quirky/sensor.csv"');
+  assert.deepEqual(check(SENSOR('columns { when: text }\n  missing: ["", "err", "#VALUE!"]')), [], 'declared as missing: nothing to say');
+});
+
+test('NML105: impossible dates are counted; on a declared column the warning sits on its declaration', () => {
+  const text = `dataset s from "../fixtures/data/quirky/sensor.csv" {\n  columns { when: date }\n  missing: ["", "err", "#VALUE!"]\n}\ntransform t from s {\n  derive hour = day(when)\n  drop when\n  impute reading, hour with median\n}\nmodel m from t { target: site, algorithm: knn }`;
+  const found = check(text);
+  assert.equal(found.length, 1, found.join('\n'));
+  assert.match(found[0], /^NML105 column "when" of dataset "s": 2 of 100 values are not dates .*\(e\.g\. "2023-02-30T10:00:00\+02:00" on line 42 .*fix them in the file/);
+  assert.equal(at(text, 'NML105'), 'when');
+});
+
+test('NML106: numbers with thousands separators read as text say which option reads them; with it they are numbers', () => {
+  const prices = (options: string): string => `dataset p from "../fixtures/data/quirky/prices-us.csv" {${options}}\ntransform t from p {\n  drop id, note\n}\nmodel m from t { target: qty, algorithm: knn }`;
+  const found = check(prices(''));
+  const hit = found.find((f) => f.startsWith('NML106'));
+  assert.equal(hit, 'NML106 column "price" of dataset "p" is read as text, but its values are numbers written with thousands: "," (e.g. "1,554.07" on line 3 of ../fixtures/data/quirky/prices-us.csv); add thousands: "," to the dataset to read them as numbers');
+  assert.deepEqual(check(prices(' thousands: "," ')), []);
+});
+
+test('NML107: a repeated header name is renamed and the warning says to what', () => {
+  const found = check('dataset d from "../fixtures/data/quirky/dup-headers.csv"\nmodel m from d { target: b, algorithm: knn }');
+  assert.deepEqual(found.filter((f) => f.startsWith('NML107')), [
+    'NML107 a column repeats the header name "a" (line 1 of ../fixtures/data/quirky/dup-headers.csv); it is read as "a_3": name it in the file, or refer to it as a_3',
+    'NML107 a column has no name in the header (line 1 of ../fixtures/data/quirky/dup-headers.csv); it is read as "c4": name it in the file, or refer to it as c4',
+  ]);
+});
+
+test('NML116: thousands and decimal take known separators, and not the same one', () => {
+  const eu = (options: string): string[] => check(`dataset p from "../fixtures/data/quirky/prices-eu.csv" { delimiter: ";", ${options} }\nmodel m from p { target: menge, algorithm: knn }`);
+  const option = (options: string): string => eu(options).find((f) => f.startsWith('NML116')) ?? '';
+  assert.deepEqual(eu('decimal: ",", thousands: "."'), []);
+  assert.match(option('decimal: ";"'), /^NML116 decimal must be "\." or ","/);
+  assert.match(option('thousands: "x"'), /^NML116 thousands must be one of/);
+  assert.match(option('thousands: "."'), /^NML116 decimal and thousands are both "\."; numbers such as 1\.234,5 use decimal: "," with thousands: "\."/);
+});
+
+test('a file that is not UTF-8 is NML104 naming the line and the encoding option', () => {
+  const found = check('dataset p from "../fixtures/data/quirky/latin1.csv"\nmodel m from p { target: city, algorithm: knn }');
+  assert.match(found[0], /^NML104 dataset "p": .*latin1\.csv: line 2 is not valid UTF-8 .*add encoding: "latin1"/);
+  assert.deepEqual(check('dataset p from "../fixtures/data/quirky/latin1.csv" { encoding: "latin1" }\ntransform t from p { drop name }\nmodel m from t { target: city, algorithm: knn }').filter((f) => f.startsWith('NML104')), []);
+});
+
+test('before a run (whole file read) the counts are the file\'s, as in the sample for a small file', async () => {
+  const text = SENSOR('columns { when: text }');
+  const full = await checkWithFullSchemas(text, FILE);
+  assert.deepEqual(full.diagnostics.map((d) => `${d.code} ${d.message}`), check(text));
+});

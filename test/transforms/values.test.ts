@@ -1,0 +1,93 @@
+// Values that are not numbers do not pass as numbers in steps (issue 10): an overflow is missing
+// and the checker's nullability says a derived column may be missing exactly where the evaluator
+// can make it so; `cast` reports how many values it could not parse; date literals must be real.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { join } from 'node:path';
+import { checkPipeline } from '../../server/src/checker/check-pipeline';
+import { CsvSchemaCache } from '../../server/src/data/csv-schema-cache';
+import { evaluateExpression } from '../../server/src/transforms/evaluate-expression';
+import { fitSteps, type ValueLoss } from '../../server/src/transforms/fit-steps';
+import { col, csvTable, nums, parseExpr, parseSteps } from './transform-fixtures';
+
+const big = csvTable(`
+x,y
+1e200,1e200
+-1e200,1e200
+800,0
+2,3
+`);
+
+test('an expression that overflows to ±Infinity gives missing, never Infinity', () => {
+  const run = (text: string): (number | null)[] => nums(evaluateExpression(parseExpr(text), big));
+  assert.deepEqual(run('x * y'), [null, null, 0, 6]);
+  assert.deepEqual(run('exp(x)').slice(2), [null, Math.exp(2)]);
+  assert.deepEqual(run('x / y'), [1, -1, null, 2 / 3]);
+  assert.deepEqual(run('x * 1e200 + 1'), [null, null, 800e200 + 1, 2e200 + 1]);
+  assert.deepEqual(run('round(x * y, 2)').slice(2), [0, 6]);
+});
+
+const FILE = join(__dirname, 'case.narml');
+const cache = new CsvSchemaCache();
+const nullability = (derives: string[]): Record<string, boolean> => {
+  const text = `dataset cars from "../fixtures/data/cars.csv"\ntransform t from cars {\n  drop_missing\n${derives.map((d, i) => `  derive d${i} = ${d}`).join('\n')}\n}`;
+  const checked = checkPipeline(text, FILE, cache);
+  assert.deepEqual(checked.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message), []);
+  const schema = checked.tables.get('t')!;
+  return Object.fromEntries(derives.map((d, i) => [d, schema.columns.find((c) => c.name === `d${i}`)!.nullable]));
+};
+
+test('the checker marks a derived column nullable when division by zero, a domain error or an overflow can make it missing', () => {
+  assert.deepEqual(nullability([
+    'Horsepower / Cylinders', 'Horsepower % Weight_in_lbs', 'log(Horsepower)', 'sqrt(Acceleration - 10)', 'exp(Horsepower)',
+    'Horsepower / 2', 'Horsepower % -3', 'log(10)', 'exp(2)', 'sqrt(4)', 'Horsepower * 2 + Cylinders', 'Horsepower / 0',
+  ]), {
+    'Horsepower / Cylinders': true,
+    'Horsepower % Weight_in_lbs': true,
+    'log(Horsepower)': true,
+    'sqrt(Acceleration - 10)': true,
+    'exp(Horsepower)': true,
+    'Horsepower / 2': false,
+    'Horsepower % -3': false,
+    'log(10)': false,
+    'exp(2)': false,
+    'sqrt(4)': false,
+    'Horsepower * 2 + Cylinders': false,
+    'Horsepower / 0': true,
+  });
+});
+
+test('the evaluator agrees: exp of a real column overflows to missing where the checker said nullable', () => {
+  const t = csvTable('hp\n130\n800\n');
+  assert.deepEqual(nums(evaluateExpression(parseExpr('exp(hp)'), t)), [Math.exp(130), null]);
+});
+
+test('a date literal that is not a real date is an error, in date() and in a comparison', () => {
+  const text = (cond: string): string[] => checkPipeline(`dataset w from "../fixtures/data/seattle-weather.csv"\ntransform t from w {\n  filter ${cond}\n}`, FILE, cache).diagnostics.filter((d) => d.code === 'NML112').map((d) => d.message);
+  assert.match(text('date < date("2015-02-30")')[0], /"2015-02-30" is not a real date; write YYYY-MM-DD/);
+  assert.match(text('date >= "2015-01-01T25:00"')[0], /"2015-01-01T25:00" is not a real date/);
+  assert.deepEqual(text('date < date("2016-02-29")'), []);
+  assert.deepEqual(text('date >= "2015-01-01T10:00:00+02:00"'), []);
+});
+
+test('cast as number reports how many values it could not parse, with an example', () => {
+  const t = csvTable('code,n\n12,1\n7,2\nn/a?,3\nabc,4\n12,5\nNA,6\n', { code: 'text' });
+  const losses: ValueLoss[] = [];
+  const { result } = fitSteps(parseSteps('cast code as number'), t, (l) => losses.push(l));
+  assert.deepEqual(nums(col(result.table, 'code')), [12, 7, null, null, 12, null]);
+  assert.deepEqual(losses, [{ step: 'cast "code" as number', count: 2, of: 5, example: 'n/a?' }]);
+  const clean: ValueLoss[] = [];
+  fitSteps(parseSteps('cast n as category'), t, (l) => clean.push(l));
+  assert.deepEqual(clean, []);
+});
+
+test('NML108: casting a category whose levels are not all numbers names them; all-number levels cast clean and stay non-nullable', () => {
+  const text = (cast: string): ReturnType<typeof checkPipeline> => checkPipeline(`dataset p from "../fixtures/data/penguins.csv" { missing: [""] }\ntransform t from p {\n  ${cast}\n}`, FILE, cache);
+  const checked = text('cast Sex as number');
+  const d = checked.diagnostics.find((x) => x.code === 'NML108');
+  assert.match(d?.message ?? '', /^cast Sex as number: .*"FEMALE".* not a number and become missing; add them to the dataset's missing: \[\.\.\.\] if they mean missing, or impute Sex after the cast$/);
+  assert.equal(checked.tables.get('t')!.columns.find((c) => c.name === 'Sex')!.nullable, true);
+  const clean = checkPipeline('dataset c from "../fixtures/data/cars.csv" { columns { Cylinders: category } }\ntransform t from c {\n  cast Cylinders as number\n}', FILE, cache);
+  assert.deepEqual(clean.diagnostics.filter((x) => x.severity === "error" || x.code === "NML108").map((x) => x.message), []);
+  assert.equal(clean.tables.get('t')!.columns.find((c) => c.name === 'Cylinders')!.nullable, false);
+});
