@@ -62,10 +62,11 @@ test('run --json on quirky data: numbers with thousands separators are read exac
   assert.equal(out.status, 0, out.stderr);
   const r = JSON.parse(out.stdout);
   assert.equal(r.status, 'succeeded');
-  const messages: string[] = r.warnings.map((w: { code?: string; message: string }) => `${w.code ?? '-'} ${w.message}`);
-  assert.ok(messages.some((m) => m.startsWith('NML105 column "amount" of dataset "d": 3 of 200 values are not numbers (e.g. "err" on line 13 of data.csv)')), messages.join('\n'));
-  assert.ok(messages.some((m) => /^- cast "code" as number: \d+ of \d+ values could not be parsed \(e\.g\. "n\/a\?"\) and are missing/.test(m)), messages.join('\n'));
-  const cast = messages.find((m) => m.startsWith('- cast'))!;
+  const checkWarnings: string[] = r.diagnostics.map((d: { code: string; severity: string; message: string }) => `${d.code} ${d.severity} ${d.message}`);
+  assert.ok(checkWarnings.some((m) => m.startsWith('NML105 warning column "amount" of dataset "d": 3 of 200 values are not numbers (e.g. "err" on line 13 of data.csv)')), checkWarnings.join('\n'));
+  const runWarnings: string[] = r.warnings;
+  const cast = runWarnings.find((m) => /^cast "code" as number: \d+ of \d+ values could not be parsed \(e\.g\. "n\/a\?"\) and are missing/.test(m));
+  assert.ok(cast, runWarnings.join('\n'));
   const [count, of] = /(\d+) of (\d+)/.exec(cast)!.slice(1).map(Number);
   assert.deepEqual([count, of], [8, 200], 'counted over every row the cast saw (before the split)');
 });
