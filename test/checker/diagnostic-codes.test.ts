@@ -95,6 +95,26 @@ const cases: Case[] = [
     nearMiss: CARS_MODEL,
   },
   {
+    code: 'NML118',
+    fires: `${IRIS_SPLIT}\nmodel a from parts.train { target: species, algorithm: knn }\nmodel b from parts.train { target: species, algorithm: naive_bayes }\nmodel e from parts.train { target: species, ensemble: «stacking»(of: [a, b]) }`,
+    nearMiss: `${IRIS_SPLIT}\nmodel a from parts.train { target: species, algorithm: knn }\nmodel b from parts.train { target: species, algorithm: naive_bayes }\nmodel e from parts.train { target: species, ensemble: voting(of: [a, b]) }`,
+  },
+  {
+    code: 'NML118',
+    fires: `${IRIS_MODEL}\nexport m to «"models/m.pmml"»`,
+    nearMiss: `${IRIS_MODEL}\nexport m to "models/m.onnx"`,
+  },
+  {
+    code: 'NML118',
+    fires: `${IRIS_SPLIT}\nmodel k from parts.train { target: species, algorithm: knn }\nexport «k» to "models/k.onnx"`,
+    nearMiss: `${IRIS_SPLIT}\nmodel k from parts.train { target: species, algorithm: random_forest }\nexport k to "models/k.onnx"`,
+  },
+  {
+    code: 'NML119',
+    fires: `${CARS}\ntransform t from cars { drop Name, Year, Origin }\nmodel m from t {\n  target: Miles_per_Gallon\n  features: [«Horsepower», Weight_in_lbs]\n  algorithm: auto(candidates: [linear_regression, knn])\n}`,
+    nearMiss: `${CARS}\ntransform t from cars { drop Name, Year, Origin }\nmodel m from t {\n  target: Miles_per_Gallon\n  features: [Horsepower, Weight_in_lbs]\n  algorithm: auto(candidates: [linear_regression, gradient_boosting])\n}`,
+  },
+  {
     code: 'NML120',
     fires: `${CARS_MODEL}\nevaluate reg on parts.test { metrics: [rmse, «accuracy»] }`,
     nearMiss: `${CARS_MODEL}\nevaluate reg on parts.test { metrics: [rmse, r2] }`,
@@ -108,6 +128,21 @@ const cases: Case[] = [
     code: 'NML122',
     fires: `${IRIS_SPLIT}\nmodel a from parts.train { target: species, algorithm: knn }\nmodel b from parts.train { target: petal_width_cm, algorithm: knn }\ncompare a, «b» on parts.test { metric: accuracy }`,
     nearMiss: `${IRIS_SPLIT}\nmodel a from parts.train { target: species, algorithm: knn }\nmodel b from parts.train { target: species, algorithm: naive_bayes }\ncompare a, b on parts.test { metric: accuracy }`,
+  },
+  {
+    code: 'NML123',
+    fires: `${IRIS}\ntransform setosa from iris { filter species == "setosa" }\nmodel m from setosa { target: «species», algorithm: knn }`,
+    nearMiss: `${IRIS}\ntransform two from iris { filter species == "setosa" or species == "virginica" }\nmodel m from two { target: species, algorithm: knn }`,
+  },
+  {
+    code: 'NML124',
+    fires: `${IRIS}\ntransform t from iris { filter «sepal_length_cm > 5 and sepal_length_cm < 3» }\nmodel m from t { target: species, algorithm: knn }`,
+    nearMiss: `${IRIS}\ntransform t from iris { filter sepal_length_cm > 5 or sepal_length_cm < 3 }\nmodel m from t { target: species, algorithm: knn }`,
+  },
+  {
+    code: 'NML124',
+    fires: `${IRIS}\ntransform t from iris { filter «false» }\nmodel m from t { target: species, algorithm: knn }`,
+    nearMiss: `${IRIS}\ntransform t from iris { filter true }\nmodel m from t { target: species, algorithm: knn }`,
   },
   {
     code: 'NML125',

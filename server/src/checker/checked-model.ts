@@ -4,7 +4,7 @@
 import type { Declaration, DeclarationKind, Document, Expr, Range, Step } from '../language/ast';
 import type { ColumnSchema, TableSchema, Task } from '../language/schema';
 import type { CsvOptions } from '../data/csv-options';
-import type { CompareTest } from '../ml/catalog';
+import type { CompareTest, ExportFormat } from '../ml/catalog';
 import type { Diagnostic } from './diagnostic';
 
 export type OptionValues = Record<string, number | string | boolean | string[]>;
@@ -166,7 +166,7 @@ export interface ExportInfo {
   name: string;
   model: string;
   path: string;
-  format: 'onnx' | 'py' | 'pmml';
+  format: ExportFormat;
 }
 
 export type DeclarationInfo =

@@ -3,7 +3,7 @@
 // input schema (the raw columns prediction needs).
 import type { Identifier, ModelDeclaration, Range } from '../language/ast';
 import type { ColumnSchema, Task } from '../language/schema';
-import { ALGORITHMS, ENSEMBLES, METRICS, RESAMPLERS, SELECTORS, TUNERS, type MethodSpec } from '../ml/catalog';
+import { ALGORITHMS, ENSEMBLES, METRICS, RESAMPLERS, SELECTORS, TUNERS, autoCandidates, type MethodSpec } from '../ml/catalog';
 import type { Table } from '../data/table';
 import type { MethodCall, ModelInfo } from './checked-model';
 import { checkPropertyKeys, describeValue, methodRef, nameList, optionValue, validateOptions, type MethodRef } from './options';
@@ -77,6 +77,7 @@ export function checkModel(m: ModelCheckInput, r: Resolver): ModelInfo | undefin
     info.targetSchema = target;
     info.task = task;
     if (task === 'classification') info.classes = target.type === 'boolean' ? ['false', 'true'] : target.levels;
+    if (task === 'classification' && target.levels && target.levels.length < 2) reportOneClass(target, targetId!, m, r);
   }
 
   // ---- ensemble or algorithm
@@ -89,6 +90,10 @@ export function checkModel(m: ModelCheckInput, r: Resolver): ModelInfo | undefin
       const s = ref ? ctx.suggest(ref.name, Object.keys(ENSEMBLES), 'ensemble') : { text: '' };
       ctx.report('NML116', ref?.nameRange ?? ensembleProp.key.range, `ensemble must be voting(of: [...]), stacking(of: [...]) or blending(of: [...])${s.text}`);
     } else {
+      if (ENSEMBLES[ref.name].notImplementedYet) {
+        ctx.report('NML118', ref.nameRange, `the ${ref.name} ensemble is not implemented yet; use voting(of: [...]) (soft voting averages the members' probabilities)`,
+          [{ title: 'Use "voting"', data: { kind: 'replace', with: 'voting' } }]);
+      }
       const opts = validateOptions(ENSEMBLES[ref.name].options, ref, `ensemble ${ref.name}`, ctx);
       const ofArg = ref.args.find((a) => a.name?.name === 'of') ?? ref.args.find((a) => !a.name);
       const members = nameList(ofArg?.value) ?? [];
@@ -122,8 +127,8 @@ export function checkModel(m: ModelCheckInput, r: Resolver): ModelInfo | undefin
       }
       if (ref.name === 'auto') checkAuto(ref, options, task, ctx);
       info.algorithm = { name: ref.name, options };
-      // `auto` may only choose candidates that take missing values when features may be missing.
-      if (ref.name === 'auto') allowsMissing = true;
+      // With features that may be missing, `auto` chooses among the candidates that take them.
+      if (ref.name === 'auto') allowsMissing = autoCandidates(options, task).some((a) => a.allowsMissing);
     }
   }
 
@@ -227,7 +232,9 @@ export function checkModel(m: ModelCheckInput, r: Resolver): ModelInfo | undefin
       ctx.report('NML113', at, `feature "${col.name}" is ${col.type}, but models need numbers: ${how}${range ? '' : ` (or leave it out with exclude: [${quoteName(col.name)}])`}`, fixes);
       continue;
     }
-    if (col.nullable && !allowsMissing && info.algorithm) {
+    if (col.nullable && !allowsMissing && info.algorithm?.name === 'auto') {
+      ctx.report('NML119', at, `feature "${col.name}" may be missing and none of auto's candidates (${autoCandidates(info.algorithm.options, task).map((a) => a.name).join(', ')}) takes missing values: add gradient_boosting to the candidates, or add "impute ${quoteName(col.name)} with ${col.type === 'number' ? 'median' : 'mode'}" to the transforms`);
+    } else if (col.nullable && !allowsMissing && info.algorithm) {
       const fixes = m.feedingTransform
         ? [{ title: `Add "impute ${col.name} with ${col.type === 'number' ? 'median' : 'mode'}"`, data: { kind: 'insert-step' as const, transform: m.feedingTransform, step: `impute ${quoteName(col.name)} with ${col.type === 'number' ? 'median' : 'mode'}` } }]
         : undefined;
@@ -260,6 +267,23 @@ export function checkModel(m: ModelCheckInput, r: Resolver): ModelInfo | undefin
     info.inputColumns = m.datasetSchema.filter((c) => needed.has(c.name));
   }
   return info;
+}
+
+/**
+ * A category target with one level left. Reported when that is proven: a filter kept only that
+ * level (the dataset column has more), or the whole file was read (not a sample) and holds one.
+ */
+function reportOneClass(target: ColumnSchema, at: Identifier, m: ModelCheckInput, r: Resolver): void {
+  const source = m.input.state.sources.get(target.name)?.[0] ?? target.name;
+  const raw = m.datasetSchema?.find((c) => c.name === source);
+  const rawLevels = raw?.levels ?? (raw?.type === 'boolean' ? ['false', 'true'] : []);
+  const filtered = rawLevels.length > (target.levels?.length ?? 0);
+  const origin = r.info(m.input.state.origin);
+  const wholeFile = origin?.kind === 'dataset' && origin.schemaComplete;
+  if (!filtered && !wholeFile) return;
+  const only = target.levels?.[0];
+  const why = filtered ? `the filters before "${m.input.name}" keep only ${only === undefined ? 'no value' : `"${only}"`}` : `the data holds only ${only === undefined ? 'missing values' : `"${only}"`}`;
+  r.ctx.report('NML123', at.range, `the target "${target.name}" has fewer than two classes: ${why}; a classifier needs at least two, so keep rows of another class (loosen the filter) or predict another column`);
 }
 
 function methodProperty(value: import('../language/ast').Expr | undefined, table: Readonly<Record<string, MethodSpec>>, what: string, ctx: import('./check-context').CheckContext): MethodCall | undefined {

@@ -1,12 +1,14 @@
 // Carries a table's schema through the steps of a transform (spec §3), reporting unknown
 // columns (NML101), non-numeric columns for numeric steps (NML110), bad encodes (NML111),
-// expression errors (NML112) and bad step options (NML116).
+// expression errors (NML112), filters that keep no row (NML124) and bad step options (NML116).
 import type { Expr, Identifier, Step } from '../language/ast';
 import { COLUMN_TYPES, type ColumnSchema, type ColumnType } from '../language/schema';
 import { ENCODE_METHODS, IMPUTE_METHODS, SCALE_METHODS } from '../ml/catalog';
 import { parseBoolean, parseIsoDate, parseNumber } from '../data/parse-values';
 import type { CheckContext } from './check-context';
+import { compareLevels } from '../data/column-builder';
 import { typeOfExpression } from './expression-types';
+import { filterFacts } from './filter-facts';
 import { describeValue, methodRef, numberValue } from './options';
 import { lookupColumn, withColumns, type TableState } from './table-state';
 
@@ -261,8 +263,26 @@ function checkStep(step: Step, t: TableState, transform: string, index: number, 
       const type = typeOfExpression(step.expr, t, ctx);
       if (type && type.type !== 'boolean') {
         ctx.report('NML112', step.expr.range, `filter needs a condition (boolean) but this expression is ${type.type}; compare it, e.g. filter ${exprHint(type.type)}`);
+        return t;
       }
-      return t;
+      const facts = filterFacts(step.expr);
+      if (facts.empty) {
+        const why = facts.contradicted
+          ? `its conditions on "${facts.contradicted}" cannot all hold; fix the condition (did you mean "or"?)`
+          : 'its condition is always false; write the condition you mean';
+        ctx.report('NML124', step.expr.range, `this filter keeps no row: ${why}, or remove the step`);
+        return t;
+      }
+      // A category compared for equality keeps only those levels: later steps (one-hot columns,
+      // a target's classes) see the levels that can still occur.
+      let next = t;
+      for (const [name, kept] of facts.levels) {
+        const col = lookupColumn(next, name);
+        if (col?.type !== 'category' && col?.type !== 'boolean') continue;
+        const known = (col.levels ?? (col.type === 'boolean' ? ['false', 'true'] : [])).filter((l) => kept.has(l));
+        next = replaceColumn(next, name, { ...col, levels: known.length > 0 ? known : [...kept].sort(compareLevels) });
+      }
+      return next;
     }
     case 'unknown':
       return t;

@@ -8,7 +8,7 @@ import type {
 } from '../language/ast';
 import { leftSpine } from '../language/left-spine';
 import { formatColumnType, type Task } from '../language/schema';
-import { COMPARE_TEST_OUTCOMES, COMPARE_TESTS, DEFAULT_COMPARE_ALPHA, DEFAULT_METRICS, defaultCompareTest, DRIFT_METHODS, METRICS, RETRAIN_POLICIES, type CompareTest } from '../ml/catalog';
+import { ALGORITHMS, COMPARE_TEST_OUTCOMES, COMPARE_TESTS, DEFAULT_COMPARE_ALPHA, DEFAULT_METRICS, EXPORT_FORMATS, IMPLEMENTED_EXPORT_FORMATS, autoCandidates, defaultCompareTest, type ExportFormat, DRIFT_METHODS, METRICS, RETRAIN_POLICIES, type CompareTest } from '../ml/catalog';
 import type { CheckContext } from './check-context';
 import type { CompareInfo, EvaluateInfo, ExportInfo, ModelInfo, MonitorInfo, PredictInfo } from './checked-model';
 import { cronError } from './cron';
@@ -307,18 +307,36 @@ function checkAlert(e: Expr, model: ModelInfo, c: CheckContext): void {
   c.report('NML116', e.range, 'alert compares a metric with a number, e.g. alert: f1 < 0.7');
 }
 
+/** Why the ONNX exporter cannot write this model, if it cannot. */
+function unexportable(model: ModelInfo): string | undefined {
+  const exportable = Object.values(ALGORITHMS).filter((a) => a.exportsToOnnx).map((a) => a.name).join(', ');
+  if (model.ensemble) return `${model.ensemble.method} ensembles are not exported to ONNX; export one of its members`;
+  const algorithm = model.algorithm?.name;
+  if (!algorithm) return undefined;
+  if (algorithm === 'auto') {
+    const blocked = autoCandidates(model.algorithm!.options, model.task).filter((a) => !a.exportsToOnnx).map((a) => a.name);
+    return blocked.length > 0 ? `auto may choose ${blocked.join(' or ')}, which ONNX export does not support; list only ${exportable} in auto(candidates: [...])` : undefined;
+  }
+  return ALGORITHMS[algorithm]?.exportsToOnnx === false ? `${algorithm} models are not exported to ONNX yet; use ${exportable}` : undefined;
+}
+
 export function checkExport(decl: ExportDeclaration, name: string, r: Resolver): ExportInfo | undefined {
   const c = r.ctx;
   const model = r.resolveModel(decl.model);
   checkPropertyKeys(decl.properties, [], `export of "${decl.model?.text ?? ''}"`, c);
   if (!decl.target) return undefined;
   const ext = extname(decl.target.value).toLowerCase().slice(1);
-  if (ext !== 'onnx' && ext !== 'py' && ext !== 'pmml') {
+  if (!(EXPORT_FORMATS as readonly string[]).includes(ext)) {
     c.report('NML116', decl.target.range, `the export format comes from the file extension: use .onnx, .py or .pmml (got "${decl.target.value}")`);
     return undefined;
   }
+  if (!IMPLEMENTED_EXPORT_FORMATS.includes(ext)) {
+    c.report('NML118', decl.target.range, `export to .${ext} is not implemented yet; export to a .onnx file (ONNX runtimes load it from Python, C#, Java and the browser)`);
+  }
   if (!model) return undefined;
+  const notExportable = unexportable(model);
+  if (notExportable && decl.model) c.report('NML118', decl.model.range, `"${model.name}" cannot be exported yet: ${notExportable}`);
   const path = isAbsolute(decl.target.value) ? decl.target.value : resolve(r.dir, decl.target.value);
-  return { kind: 'export', name, model: model.name, path, format: ext };
+  return { kind: 'export', name, model: model.name, path, format: ext as ExportFormat };
 }
 

@@ -20,6 +20,8 @@ export interface AlgorithmSpec {
   name: string;
   tasks: readonly Task[];
   allowsMissing: boolean;
+  /** The ONNX exporter can write its fitted model. */
+  exportsToOnnx: boolean;
   options: Readonly<Record<string, OptionSpec>>;
   doc: string;
 }
@@ -28,7 +30,7 @@ const maxDepth = (d: number): OptionSpec => ({ kind: 'integer', default: d, min:
 
 export const ALGORITHMS: Readonly<Record<string, AlgorithmSpec>> = {
   logistic_regression: {
-    name: 'logistic_regression', tasks: ['classification'], allowsMissing: false,
+    name: 'logistic_regression', tasks: ['classification'], allowsMissing: false, exportsToOnnx: true,
     doc: 'Multinomial logistic regression with L2 penalty (as scikit-learn\'s LogisticRegression).',
     options: {
       c: { kind: 'number', default: 1.0, min: 0, minExclusive: true, doc: 'inverse regularisation strength (smaller = stronger)' },
@@ -36,12 +38,12 @@ export const ALGORITHMS: Readonly<Record<string, AlgorithmSpec>> = {
     },
   },
   linear_regression: {
-    name: 'linear_regression', tasks: ['regression'], allowsMissing: false,
+    name: 'linear_regression', tasks: ['regression'], allowsMissing: false, exportsToOnnx: true,
     doc: 'Ordinary least squares; ridge regression when alpha > 0.',
     options: { alpha: { kind: 'number', default: 0, min: 0, doc: 'L2 penalty (0 = ordinary least squares)' } },
   },
   decision_tree: {
-    name: 'decision_tree', tasks: ['classification', 'regression'], allowsMissing: false,
+    name: 'decision_tree', tasks: ['classification', 'regression'], allowsMissing: false, exportsToOnnx: true,
     doc: 'A CART decision tree (gini / squared error).',
     options: {
       max_depth: maxDepth(0),
@@ -49,7 +51,7 @@ export const ALGORITHMS: Readonly<Record<string, AlgorithmSpec>> = {
     },
   },
   random_forest: {
-    name: 'random_forest', tasks: ['classification', 'regression'], allowsMissing: false,
+    name: 'random_forest', tasks: ['classification', 'regression'], allowsMissing: false, exportsToOnnx: true,
     doc: 'Bootstrap-aggregated decision trees with random feature subsets.',
     options: {
       trees: { kind: 'integer', default: 100, min: 1, doc: 'number of trees' },
@@ -59,7 +61,7 @@ export const ALGORITHMS: Readonly<Record<string, AlgorithmSpec>> = {
     },
   },
   gradient_boosting: {
-    name: 'gradient_boosting', tasks: ['classification', 'regression'], allowsMissing: true,
+    name: 'gradient_boosting', tasks: ['classification', 'regression'], allowsMissing: true, exportsToOnnx: true,
     doc: 'Histogram-binned gradient boosting with native missing values.',
     options: {
       rounds: { kind: 'integer', default: 100, min: 1, doc: 'boosting rounds' },
@@ -70,17 +72,17 @@ export const ALGORITHMS: Readonly<Record<string, AlgorithmSpec>> = {
     },
   },
   knn: {
-    name: 'knn', tasks: ['classification', 'regression'], allowsMissing: false,
+    name: 'knn', tasks: ['classification', 'regression'], allowsMissing: false, exportsToOnnx: false,
     doc: 'k nearest neighbours (Euclidean distance).',
     options: { k: { kind: 'integer', default: 5, min: 1, doc: 'number of neighbours' } },
   },
   naive_bayes: {
-    name: 'naive_bayes', tasks: ['classification'], allowsMissing: false,
+    name: 'naive_bayes', tasks: ['classification'], allowsMissing: false, exportsToOnnx: false,
     doc: 'Gaussian naive Bayes.',
     options: { var_smoothing: { kind: 'number', default: 1e-9, min: 0, doc: 'share of the largest variance added to every variance' } },
   },
   auto: {
-    name: 'auto', tasks: ['classification', 'regression'], allowsMissing: true,
+    name: 'auto', tasks: ['classification', 'regression'], allowsMissing: true, exportsToOnnx: false,
     doc: 'AutoML: tries candidate algorithms (cross-validated on the training data) and keeps the best.',
     options: {
       candidates: { kind: 'algorithm-list', doc: 'algorithms to try (default: every one that fits the task)' },
@@ -91,10 +93,19 @@ export const ALGORITHMS: Readonly<Record<string, AlgorithmSpec>> = {
   },
 };
 
+/** The candidates `auto` tries: the listed ones, or every algorithm that fits the task. */
+export function autoCandidates(options: Readonly<Record<string, unknown>>, task: Task | undefined): AlgorithmSpec[] {
+  const listed = options.candidates;
+  const names = Array.isArray(listed) && listed.length > 0 ? (listed as string[]) : Object.keys(ALGORITHMS);
+  return names.map((n) => ALGORITHMS[n]).filter((a) => a && a.name !== 'auto' && (!task || a.tasks.includes(task)));
+}
+
 export interface MethodSpec {
   name: string;
   /** Tasks it fits; empty means any. */
   tasks: readonly Task[];
+  /** Part of the language but not implemented by the runner yet (the checker reports NML118). */
+  notImplementedYet?: true;
   options: Readonly<Record<string, OptionSpec>>;
   doc: string;
 }
@@ -122,8 +133,8 @@ export const TUNERS: Readonly<Record<string, MethodSpec>> = {
 
 export const ENSEMBLES: Readonly<Record<string, MethodSpec>> = {
   voting: { name: 'voting', tasks: [], options: { of: { kind: 'model-list', doc: 'member models' }, soft: { kind: 'boolean', default: true, doc: 'average probabilities (soft) or count votes (hard)' } }, doc: 'average or vote over member models' },
-  stacking: { name: 'stacking', tasks: [], options: { of: { kind: 'model-list', doc: 'member models' } }, doc: 'a linear model over members\' cross-validated predictions' },
-  blending: { name: 'blending', tasks: [], options: { of: { kind: 'model-list', doc: 'member models' } }, doc: 'a linear model over members\' predictions on a held-out part' },
+  stacking: { name: 'stacking', tasks: [], notImplementedYet: true, options: { of: { kind: 'model-list', doc: 'member models' } }, doc: 'a linear model over members\' cross-validated predictions' },
+  blending: { name: 'blending', tasks: [], notImplementedYet: true, options: { of: { kind: 'model-list', doc: 'member models' } }, doc: 'a linear model over members\' predictions on a held-out part' },
 };
 
 export interface MetricSpec {
@@ -213,3 +224,8 @@ export function defaultOptions(spec: { options: Readonly<Record<string, OptionSp
   }
   return out;
 }
+
+/** Export formats of the language (by file extension), and the ones the runner writes today. */
+export const EXPORT_FORMATS = ['onnx', 'py', 'pmml'] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+export const IMPLEMENTED_EXPORT_FORMATS: readonly string[] = ['onnx'];

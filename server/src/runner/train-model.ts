@@ -1,7 +1,7 @@
 // Trains one model declaration on its prepared training rows: feature selection, resampling,
 // tuning (grid/random with k-fold CV), AutoML over candidates, then the final fit.
 import type { ModelInfo, OptionValues } from '../checker/checked-model';
-import { ALGORITHMS, METRICS, type AlgorithmSpec } from '../ml/catalog';
+import { METRICS, autoCandidates } from '../ml/catalog';
 import { kFoldIndices } from '../ml/cross-validation';
 import { selectFeatures } from '../ml/feature-selection';
 import { computeMetrics } from '../ml/metrics';
@@ -57,12 +57,6 @@ function crossValidate(algorithm: string, options: OptionValues, x: FeatureMatri
   return total / folds;
 }
 
-function candidatesFor(info: ModelInfo, hasMissing: boolean): AlgorithmSpec[] {
-  const listed = info.algorithm?.options.candidates;
-  const names = Array.isArray(listed) && listed.length > 0 ? listed : Object.keys(ALGORITHMS).filter((a) => a !== 'auto');
-  return names.map((n) => ALGORITHMS[n]).filter((a) => a && a.name !== 'auto' && a.tasks.includes(info.task!) && (!hasMissing || a.allowsMissing));
-}
-
 export function trainModel(info: ModelInfo, x: FeatureMatrix, target: Target, ctx: TrainContext): TrainOutcome {
   if (!info.algorithm) throw new RunError(`model ${info.name} has no algorithm`);
   let features = x;
@@ -86,7 +80,7 @@ export function trainModel(info: ModelInfo, x: FeatureMatrix, target: Target, ct
     const budget = Number(info.algorithm.options.budget ?? 60_000);
     const maxTrials = Number(info.algorithm.options.trials ?? 10);
     const hasMissing = train.columns.some((c) => c.some((v) => Number.isNaN(v)));
-    const candidates = candidatesFor(info, hasMissing);
+    const candidates = autoCandidates(info.algorithm.options, info.task).filter((a) => !hasMissing || a.allowsMissing);
     if (candidates.length === 0) throw new RunError(`auto has no candidate algorithm for this ${target.task}${hasMissing ? ' with missing values (only gradient_boosting takes them)' : ''}`);
     const started = Date.now();
     for (const cand of candidates.slice(0, maxTrials)) {
