@@ -1,6 +1,8 @@
 // Resolves a dataset path that may be a glob (`data/*.csv`, `data/**/part-?.csv`) into the
-// sorted list of matching files. Plain paths resolve to themselves.
-import { readdirSync, statSync } from 'node:fs';
+// sorted list of matching files. Plain paths resolve to themselves. The walk follows symbolic
+// links but tracks real paths: a folder is walked once per pattern position (a link loop ends)
+// and a file reached by several links is listed once, under its first path in sorted order.
+import { readdirSync, realpathSync, statSync, type Stats } from 'node:fs';
 import { join, sep } from 'node:path';
 
 export function isGlob(pattern: string): boolean {
@@ -24,21 +26,26 @@ export function expandGlob(pattern: string): string[] {
   const firstGlob = parts.findIndex((p) => isGlob(p));
   const base = parts.slice(0, firstGlob).join(sep) || sep;
   const rest = parts.slice(firstGlob);
-  const out: string[] = [];
+  const found: { path: string; real: string }[] = [];
+  /** Real folder + pattern position already walked: what stops a link loop. */
+  const walked = new Set<string>();
   const walk = (dir: string, i: number): void => {
     if (i === rest.length) return;
-    const seg = rest[i];
+    const real = realPath(dir);
+    if (real === undefined || walked.has(`${i}\u0000${real}`)) return;
+    walked.add(`${i}\u0000${real}`);
     let entries: string[];
     try {
       entries = readdirSync(dir);
     } catch {
       return;
     }
+    const seg = rest[i];
     if (seg === '**') {
       walk(dir, i + 1);
       for (const e of entries) {
         const p = join(dir, e);
-        if (isDirectory(p)) walk(p, i);
+        if (stat(p)?.isDirectory()) walk(p, i);
       }
       return;
     }
@@ -46,19 +53,55 @@ export function expandGlob(pattern: string): string[] {
     for (const e of entries) {
       if (!re.test(e)) continue;
       const p = join(dir, e);
-      if (i === rest.length - 1) {
-        if (!isDirectory(p)) out.push(p);
-      } else if (isDirectory(p)) walk(p, i + 1);
+      const s = stat(p);
+      if (i < rest.length - 1) {
+        if (s?.isDirectory()) walk(p, i + 1);
+      } else if (s?.isFile()) {
+        // Only regular files: a named pipe or device would block the reader.
+        const fileReal = realPath(p);
+        if (fileReal !== undefined) found.push({ path: p, real: fileReal });
+      }
     }
   };
   walk(base, 0);
-  return [...new Set(out)].sort();
+  found.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const seen = new Set<string>();
+  const out: string[] = [];
+  for (const f of found) {
+    if (seen.has(f.real)) continue;
+    seen.add(f.real);
+    out.push(f.path);
+  }
+  return out;
 }
 
-function isDirectory(p: string): boolean {
+/**
+ * Does `path` match the glob `pattern` (both absolute)? Decided on the names alone, so it
+ * answers for files that do not exist yet (an output a later run would read).
+ */
+export function globMatches(pattern: string, path: string): boolean {
+  const pat = pattern.split(/[\\/]/);
+  const names = path.split(/[\\/]/);
+  const match = (i: number, j: number): boolean => {
+    if (i === pat.length) return j === names.length;
+    if (pat[i] === '**') return match(i + 1, j) || (j < names.length && match(i, j + 1));
+    return j < names.length && segmentRegExp(pat[i]).test(names[j]) && match(i + 1, j + 1);
+  };
+  return match(0, 0);
+}
+
+function stat(p: string): Stats | undefined {
   try {
-    return statSync(p).isDirectory();
+    return statSync(p);
   } catch {
-    return false;
+    return undefined;
+  }
+}
+
+function realPath(p: string): string | undefined {
+  try {
+    return realpathSync(p);
+  } catch {
+    return undefined;
   }
 }
