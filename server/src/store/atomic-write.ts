@@ -3,7 +3,7 @@
 // atomic on one file system). A target is only ever replaced by a complete file; on any failure
 // the temporary file is removed, the old file stays, and a WriteError says what and why.
 import { randomBytes } from 'node:crypto';
-import { closeSync, fstatSync, fsyncSync, mkdirSync, openSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, fsyncSync, mkdirSync, openSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
 /** A file could not be written; the message names the path, the cause and what to do. */
@@ -50,11 +50,7 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   const existing = isFolder(path);
   if (existing) throw new WriteError(`cannot write ${path}: it is a folder; remove the folder or choose a file path such as ${join(path, 'out.csv')}`, path, 'EISDIR');
   const dir = dirname(path);
-  try {
-    mkdirSync(dir, { recursive: true });
-  } catch (e) {
-    throw writeError(path, e, false);
-  }
+  makeFolder(path, dir);
   // Random, not time-based: two writers of one path in the same millisecond get distinct files.
   const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
   let fd: number | undefined;
@@ -73,6 +69,23 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
     throw writeError(path, e, existing === false);
   }
   syncFolder(dir);
+}
+
+function makeFolder(path: string, dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (e) {
+    // A recursive mkdir reports ENOENT under a read-only parent: a plain mkdir of the first
+    // missing folder reports the real cause (EROFS, EACCES, ...).
+    let missing = dir;
+    while (!existsSync(dirname(missing)) && dirname(missing) !== missing) missing = dirname(missing);
+    try {
+      mkdirSync(missing);
+    } catch (cause) {
+      throw writeError(path, cause, false);
+    }
+    throw writeError(path, e, false);
+  }
 }
 
 /** Makes the rename itself durable; some file systems refuse fsync on a folder, which is harmless. */
