@@ -8,6 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureBuilt } from '../helpers/ensure-built';
 import { readStoreData } from '../../server/src/store/run-store';
+import { narml } from '../helpers/cli';
+import { irisInput, irisPipeline, irisWorkspace } from '../helpers/iris-workspace';
 
 const root = join(__dirname, '..', '..');
 const cli = join(root, 'dist', 'cli.js');
@@ -61,4 +63,66 @@ test('a seconds cron schedule fires repeatedly until SIGINT, failures included',
   assert.match(log, /stopping the scheduler/);
   const attempts = readStoreData(file)!.attempts;
   assert.ok(attempts.length >= 2 && attempts.every((a) => a.status === 'failed'), JSON.stringify(attempts));
+});
+
+test('schedules firing in the same second, a failing one, a waiting one and runs beside the scheduler: every attempt is recorded', { timeout: 120_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'narml-sched-'));
+  const every = '* * * * * *';
+  // An error in a declaration no schedule needs (rmse on a classifier) stops no schedule.
+  const file = irisWorkspace(dir, 'p', irisPipeline(1, [
+    { name: 'first', source: 'data/iris.csv', output: 'out/first.csv', schedule: every },
+    { name: 'second', source: 'data/iris.csv', output: 'out/second.csv', schedule: every },
+    { name: 'blocked', source: 'data/iris.csv', output: 'out/blocked.csv', schedule: every, retries: 0 },
+    { name: 'inbox', source: 'incoming/*.csv', output: 'out/inbox.csv', schedule: every },
+  ], 'evaluate tree on parts.test as broken_report {\n  metrics: [rmse]\n}'));
+  const beside = irisWorkspace(dir, 'beside', irisPipeline(2));
+  mkdirSync(join(dir, 'out', 'blocked.csv'), { recursive: true });
+  const child = spawn(process.execPath, [cli, 'scheduler', file], { cwd: dir });
+  let log = '';
+  const count = (re: RegExp): number => (log.match(re) ?? []).length;
+  const enough = new Promise<void>((resolve) => child.stderr.on('data', (d) => {
+    log += d;
+    if (count(/ first: wrote/g) >= 3 && count(/ second: wrote/g) >= 3 && count(/ blocked: attempt 1 failed/g) >= 2 && count(/ inbox: no file matches/g) >= 2) resolve();
+  }).on('close', resolve));
+  const runsBeside = [1, 2, 3].map(() => new Promise<number | null>((resolve) => spawn(process.execPath, [cli, 'run', beside], { cwd: dir }).on('close', resolve)));
+  assert.deepEqual(await Promise.all(runsBeside), [0, 0, 0]);
+  await enough;
+  child.kill('SIGINT');
+  assert.equal(await new Promise<number | null>((r) => child.on('close', r)), 0, log);
+  assert.match(log, /scheduled first/);
+  assert.doesNotMatch(log, /first: has errors|second: has errors/, 'the error is in no schedule\'s plan');
+  const data = readStoreData(file)!;
+  const attempts = (predict: string, status: string): number => data.attempts.filter((a) => a.predict === predict && a.status === status).length;
+  assert.equal(attempts('first', 'succeeded'), count(/ first: wrote/g), log);
+  assert.equal(attempts('second', 'succeeded'), count(/ second: wrote/g), log);
+  assert.equal(attempts('blocked', 'failed'), count(/ blocked: attempt 1 failed/g), log);
+  assert.equal(attempts('inbox', 'waiting'), count(/ inbox: no file matches/g), log);
+  // Every attempt that ran has its run record, with the same outcome; history shows the failures.
+  const runs = new Map(data.runs.map((r) => [r.run, r]));
+  for (const a of data.attempts.filter((x) => x.status !== 'waiting')) {
+    assert.equal(runs.get(a.run!)?.schedule?.predict, a.predict);
+    assert.equal(runs.get(a.run!)!.status === 'succeeded', a.status === 'succeeded');
+  }
+  assert.equal(data.runs.filter((r) => r.file === beside).length, 3, 'the runs beside the scheduler are recorded too');
+  const history = narml(['history', 'p.narml'], dir).stdout;
+  assert.equal((history.match(/failed .*\(scheduled blocked, attempt 1\)\n {4}error: cannot write .*blocked\.csv: it is a folder/g) ?? []).length, attempts('blocked', 'failed'));
+});
+
+test('an empty inbox waits without retries; an attempt that fails at its check is a failed run in history', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'narml-sched-'));
+  const file = irisWorkspace(dir, 'p', irisPipeline(1, [{ name: 'inbox', source: 'incoming/*.csv', output: 'out/inbox.csv', schedule: '0 6 * * *', retries: 1 }]));
+  const waiting = narml(['scheduler', 'p.narml', '--once-now'], dir);
+  assert.equal(waiting.status, 0, waiting.stderr);
+  assert.deepEqual(readStoreData(file)!.attempts.map((a) => a.status), ['waiting'], 'no retries while waiting');
+  assert.deepEqual(readStoreData(file)!.runs, [], 'nothing ran');
+  // Files arrive, but the model the predict needs is broken now: each attempt fails at its check.
+  irisInput(join(dir, 'incoming', 'day-1.csv'), 5);
+  writeFileSync(file, readFileSync(file, 'utf8').replace('target: species', 'target: specie'));
+  const failed = narml(['scheduler', 'p.narml', '--once-now'], dir);
+  assert.equal(failed.status, 1, failed.stderr);
+  const data = readStoreData(file)!;
+  assert.deepEqual(data.attempts.map((a) => a.status), ['waiting', 'failed', 'failed']);
+  assert.deepEqual(data.runs.map((r) => [r.status, r.schedule?.attempt, r.diagnostics?.some((d) => d.code === 'NML101')]), [['failed', 1, true], ['failed', 2, true]]);
+  const history = narml(['history', 'p.narml'], dir).stdout;
+  assert.equal((history.match(/failed .*\(scheduled inbox, attempt \d\)\n {4}error: .*has errors in what inbox needs \(line \d+: NML1\d\d .*NML101 /g) ?? []).length, 2, history);
 });
