@@ -3,6 +3,8 @@
 // renamed headers); thousands/decimal options are checked (NML116).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkPipeline } from '../../server/src/checker/check-pipeline';
 import { checkWithFullSchemas } from '../../server/src/checker/check-files';
@@ -22,7 +24,7 @@ const SENSOR = (body: string): string => `dataset s from "../fixtures/data/quirk
 test('NML105: cells that are not numbers are counted, with an example, its line and the fix', () => {
   const found = check(SENSOR('columns { when: text }'));
   assert.deepEqual(found, [
-    'NML105 column "reading" of dataset "s": 2 of 100 values are not numbers (e.g. "err" on line 18 of ../fixtures/data/quirky/sensor.csv) and are read as missing; add them to missing: [...] if they mean missing, or declare columns { reading: category } to keep them as values',
+    'NML105 column "reading" of dataset "s": 2 of 100 values are not numbers (e.g. "err" on line 18 of ../fixtures/data/quirky/sensor.csv) and are read as missing; add them to missing: [...] of dataset "s" if they mean missing, or declare columns { reading: category } to keep them as values',
   ]);
   assert.equal(at(SENSOR('columns { when: text }'), 'NML105'), '"../fixtures/data/quirky/sensor.csv"');
   assert.deepEqual(check(SENSOR('columns { when: text }\n  missing: ["", "err", "#VALUE!"]')), [], 'declared as missing: nothing to say');
@@ -40,7 +42,7 @@ test('NML106: numbers with thousands separators read as text say which option re
   const prices = (options: string): string => `dataset p from "../fixtures/data/quirky/prices-us.csv" {${options}}\ntransform t from p {\n  drop id, note\n}\nmodel m from t { target: qty, algorithm: knn }`;
   const found = check(prices(''));
   const hit = found.find((f) => f.startsWith('NML106'));
-  assert.equal(hit, 'NML106 column "price" of dataset "p" is read as text, but its values are numbers written with thousands: "," (e.g. "1,554.07" on line 3 of ../fixtures/data/quirky/prices-us.csv); add thousands: "," to the dataset to read them as numbers');
+  assert.equal(hit, 'NML106 column "price" of dataset "p" is read as text, but its values are numbers written with thousands: "," (e.g. "1,554.07" on line 3 of ../fixtures/data/quirky/prices-us.csv); add thousands: "," to dataset "p" to read them as numbers');
   assert.deepEqual(check(prices(' thousands: "," ')), []);
 });
 
@@ -71,4 +73,14 @@ test('before a run (whole file read) the counts are the file\'s, as in the sampl
   const text = SENSOR('columns { when: text }');
   const full = await checkWithFullSchemas(text, FILE);
   assert.deepEqual(full.diagnostics.map((d) => `${d.code} ${d.message}`), check(text));
+});
+
+test('NML105 on a prediction source: its cells that are not numbers are counted against the training dataset\'s options', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'narml-notes-'));
+  const rows = (bad: boolean): string => `x,y\n${Array.from({ length: 60 }, (_, i) => `${bad && i === 7 ? '?' : i * 1.5},${i % 2 ? 'a' : 'b'}`).join('\n')}\n`;
+  writeFileSync(join(dir, 'train.csv'), rows(false));
+  writeFileSync(join(dir, 'incoming.csv'), rows(true));
+  const text = 'dataset d from "train.csv"\nmodel m from d { target: y, algorithm: knn }\npredict scores with m from "incoming.csv" { output: "out/s.csv" }';
+  const found = checkPipeline(text, join(dir, 'p.narml'), new CsvSchemaCache()).diagnostics.map((d) => `${d.code} ${d.message}`);
+  assert.deepEqual(found, ['NML105 column "x" of the prediction source of "scores": 1 of 60 values are not numbers (e.g. "?" on line 9 of incoming.csv) and are read as missing; add them to missing: [...] of dataset "d" if they mean missing, or declare columns { x: category } to keep them as values']);
 });

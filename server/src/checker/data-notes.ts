@@ -22,6 +22,9 @@ export function formatOptions(f: NumberFormat): string {
 }
 
 export interface NoteTarget {
+  /** What was read: `dataset "sales"`, `the prediction source of "nightly"`. */
+  what: string;
+  /** The dataset whose options (missing:, thousands:, ...) read the file. */
   dataset: string;
   /** Folder of the .narml file: file names are shown relative to it. */
   dir: string;
@@ -35,7 +38,8 @@ export interface NoteTarget {
 export function reportCsvNotes(notes: readonly CsvNote[], target: NoteTarget, ctx: CheckContext): void {
   for (const note of notes) {
     const where = `line ${note.line} of ${relative(target.dir, note.file) || note.file}`;
-    const column = `column "${note.column}" of dataset "${target.dataset}"`;
+    const column = `column "${note.column}" of ${target.what}`;
+    const toDataset = `to dataset "${target.dataset}"`;
     if (note.kind === 'renamed-header') {
       const why = note.header === '' ? 'has no name in the header' : `repeats the header name "${note.header}"`;
       ctx.report('NML107', target.sourceRange, `a column ${why} (${where}); it is read as "${note.column}": name it in the file, or refer to it as ${note.column}`);
@@ -43,15 +47,15 @@ export function reportCsvNotes(notes: readonly CsvNote[], target: NoteTarget, ct
     }
     const format = note.formats[0];
     if (note.kind === 'number-format') {
-      ctx.report('NML106', target.sourceRange, `${column} is read as ${note.type}, but its values are numbers written with ${formatOptions(format)} (e.g. "${note.example}" on ${where}); add ${formatOptions(format)} to the dataset to read them as numbers`);
+      ctx.report('NML106', target.sourceRange, `${column} is read as ${note.type}, but its values are numbers written with ${formatOptions(format)} (e.g. "${note.example}" on ${where}); add ${formatOptions(format)} ${toDataset} to read them as numbers`);
       continue;
     }
     const counted = `${note.count.toLocaleString('en-US')} of ${note.of.toLocaleString('en-US')} values${target.complete ? '' : ' read so far'}`;
     const fix = format
-      ? `they are numbers written with ${formatOptions(format)}: add ${formatOptions(format)} to the dataset`
+      ? `they are numbers written with ${formatOptions(format)}: add ${formatOptions(format)} ${toDataset}`
       : note.type === 'date'
-        ? `fix them in the file, add them to missing: [...] if they mean missing, or declare columns { ${note.column}: text } to keep the text`
-        : `add them to missing: [...] if they mean missing, or declare columns { ${note.column}: ${note.declared ? 'text' : 'category'} } to keep them as values`;
+        ? `fix them in the file, add them to missing: [...] of dataset "${target.dataset}" if they mean missing, or declare columns { ${note.column}: text } to keep the text`
+        : `add them to missing: [...] of dataset "${target.dataset}" if they mean missing, or declare columns { ${note.column}: ${note.declared ? 'text' : 'category'} } to keep them as values`;
     ctx.report('NML105', target.overrideRanges.get(note.column) ?? target.sourceRange, `${column}: ${counted} are not ${WHAT[note.type]} (e.g. "${note.example}" on ${where}) and are read as missing; ${fix}`);
   }
 }

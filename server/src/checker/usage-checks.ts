@@ -12,6 +12,7 @@ import { ALGORITHMS, COMPARE_TEST_OUTCOMES, COMPARE_TESTS, DEFAULT_COMPARE_ALPHA
 import type { CheckContext } from './check-context';
 import type { CompareInfo, EvaluateInfo, ExportInfo, ModelInfo, MonitorInfo, PredictInfo } from './checked-model';
 import { cronError } from './cron';
+import { reportCsvNotes } from './data-notes';
 import { checkPropertyKeys, describeValue, methodRef, numberValue, optionValue, validateOptions, wordValue } from './options';
 import type { Resolver } from './resolver';
 import { lookupColumn, type TableState } from './table-state';
@@ -224,6 +225,9 @@ export function checkPredict(decl: PredictDeclaration, r: Resolver): PredictInfo
         }
         if (problems.length > 0) {
           c.report('NML203', decl.source.range, `the prediction source no longer matches model "${model.name}": it ${problems.slice(0, 3).join(', ')}${problems.length > 3 ? ` and ${problems.length - 3} more` : ''}; update the file or retrain the model`);
+        }
+        if (origin?.kind === 'dataset') {
+          reportCsvNotes(result.notes, { what: `the prediction source of "${name}"`, dataset: origin.name, dir: r.dir, complete: result.complete, sourceRange: decl.source.range, overrideRanges: new Map() }, c);
         }
       }
     }
