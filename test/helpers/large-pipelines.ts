@@ -1,5 +1,8 @@
-// Generators of very large pipelines over test/fixtures/data/iris.csv, shared by the checker's
-// and the language server's tests. The CSV path is relative to a pipeline file one folder below test/ (test/checker, test/lsp).
+// Generators of very large pipelines (over test/fixtures/data/iris.csv, whose path is relative
+// to a pipeline file one folder below test/) and of a very wide CSV, shared by the checker's
+// and the language server's tests and the benchmarks.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 const IRIS = 'dataset iris from "../fixtures/data/iris.csv"';
 
@@ -23,4 +26,36 @@ export function lineageCycle(length: number): string {
   for (let i = 0; i < length; i++) lines.push(`transform t${i} from t${(i + 1) % length} { }`);
   lines.push('model m from iris { target: species, algorithm: knn }', 'model n from t0 { target: species, algorithm: knn }', '');
   return lines.join('\n');
+}
+
+/**
+ * Writes `wide.csv` into `dir`: a yes/no `label` and `columns - 1` numeric columns c1, c2, …
+ * over `rows` rows, with a pipeline text that reads it, transforms columns across its width,
+ * trains on every column and evaluates.
+ */
+export function writeWideCsv(dir: string, columns: number, rows: number): { csv: string; pipeline: string } {
+  const lines = [Array.from({ length: columns }, (_, j) => (j === 0 ? 'label' : `c${j}`)).join(',')];
+  for (let i = 0; i < rows; i++) {
+    lines.push(Array.from({ length: columns }, (_, j) => (j === 0 ? (i % 2 ? 'yes' : 'no') : String(((i * 31 + j * 17) % 97) / 8))).join(','));
+  }
+  const csv = join(dir, 'wide.csv');
+  writeFileSync(csv, `${lines.join('\n')}\n`);
+  const last = columns - 1;
+  const pipeline = [
+    'dataset wide from "wide.csv"',
+    'transform t from wide {',
+    `  drop c1, c${last}`,
+    `  scale c2, c${last - 1} with standard`,
+    `  derive ratio = c3 / c${last - 2}`,
+    `  filter c${Math.floor(last / 2)} > 1`,
+    '}',
+    'split parts from t { train: 80%, test: 20%, seed: 1 }',
+    'model m from parts.train {',
+    '  target: label',
+    '  algorithm: logistic_regression',
+    '}',
+    'evaluate m on parts.test { metrics: [accuracy] }',
+    '',
+  ].join('\n');
+  return { csv, pipeline };
 }

@@ -1,6 +1,6 @@
 // Data-based leakage (NML201): a raw feature column that is (almost) a copy of the raw target
 // column in the sampled rows: equal values, |correlation| >= 0.99, or a one-to-one relabelling.
-import { getColumn, type Column, type Table } from '../data/table';
+import type { Column, Table } from '../data/table';
 
 const MIN_ROWS = 10;
 
@@ -42,9 +42,22 @@ function oneToOne(a: Float64Array, b: Float64Array, n: number): boolean {
   return count >= MIN_ROWS && ab.size > 1;
 }
 
+/** Name → column of each sample: a model on a 10,000-column table compares every feature with the target. */
+const sampleIndexes = new WeakMap<Table, Map<string, Column>>();
+
+function sampleColumn(sample: Table, name: string): Column | undefined {
+  let index = sampleIndexes.get(sample);
+  if (!index) {
+    index = new Map();
+    for (let i = sample.names.length - 1; i >= 0; i--) index.set(sample.names[i], sample.columns[i]);
+    sampleIndexes.set(sample, index);
+  }
+  return index.get(name);
+}
+
 export function detectCopy(sample: Table, feature: string, target: string): string | undefined {
-  const f = getColumn(sample, feature);
-  const t = getColumn(sample, target);
+  const f = sampleColumn(sample, feature);
+  const t = sampleColumn(sample, target);
   if (!f || !t || feature === target) return undefined;
   const n = sample.rowCount;
   const x = numericValues(f, n);

@@ -13,8 +13,21 @@ export interface TableState {
   openPrefixes: string[];
 }
 
+/**
+ * Name → column of each columns array looked up so far. A 10,000-column table is looked up
+ * once per feature and per reference, and a scan each time made a re-check quadratic. Schemas
+ * are not modified once built (steps make new arrays), so an index stays valid.
+ */
+const columnIndexes = new WeakMap<readonly ColumnSchema[], Map<string, ColumnSchema>>();
+
 export function lookupColumn(t: TableState, name: string): ColumnSchema | undefined {
-  const c = t.schema.columns.find((col) => col.name === name);
+  let index = columnIndexes.get(t.schema.columns);
+  if (!index) {
+    index = new Map();
+    for (const col of t.schema.columns) if (!index.has(col.name)) index.set(col.name, col);
+    columnIndexes.set(t.schema.columns, index);
+  }
+  const c = index.get(name);
   if (c) return c;
   if (t.openPrefixes.some((p) => name.startsWith(p))) return { name, type: 'number', nullable: false };
   return undefined;
