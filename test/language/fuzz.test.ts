@@ -1,56 +1,54 @@
-// Robustness: mutated samples (deleted, inserted and duplicated tokens and characters, random
-// bytes, unterminated strings, 10k-deep brackets) never make the parser, the formatter or the
-// checker throw or hang, and every result is well formed.
+// Robustness: 10,000 seeded mutations of the samples and test pipelines (deleted, duplicated and
+// swapped tokens, truncation, random bytes, 10k-deep nesting, long flat chains, huge numbers,
+// unicode) never make the parser, the formatter or the checker throw or hang, and every
+// result is well formed: codes are known, ranges lie inside the text and agree with their
+// line/character positions. The language server gets its own share in test/lsp/fuzz.test.ts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { parse } from '../../server/src/language/parser';
 import { formatDocument } from '../../server/src/language/format';
-import { lexTokens } from '../../server/src/language/lexer';
+import { lineStarts, positionAt } from '../../server/src/language/lexer';
+import type { Range } from '../../server/src/language/ast';
 import { checkPipeline } from '../../server/src/checker/check-pipeline';
+import { CODES } from '../../server/src/checker/diagnostic-codes';
 import { CsvSchemaCache } from '../../server/src/data/csv-schema-cache';
+import { mutatedPipeline, random, seedPipelines } from '../helpers/mutate-pipeline';
 
-const root = join(__dirname, '..', '..');
-const samples = ['samples/penguins/penguins.narml', 'samples/cars/cars.narml', 'samples/seattle-weather/seattle-weather.narml', 'test/fixtures/pipelines/spec-example.narml']
-  .map((f) => ({ file: join(root, f), text: readFileSync(join(root, f), 'utf8') }));
+const PIPELINES = 10_000;
 const cache = new CsvSchemaCache();
 
-let seed = 12345;
-const rand = (n: number): number => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed % Math.max(1, n); };
-
-function mutate(text: string): string {
-  const tokens = lexTokens(text).map((t) => t.text);
-  switch (rand(8)) {
-    case 0: { const i = rand(tokens.length); tokens.splice(i, 1); return tokens.join(' '); }
-    case 1: { const i = rand(tokens.length); tokens.splice(i, 0, tokens[rand(tokens.length)]); return tokens.join(' '); }
-    case 2: { const at = rand(text.length); return text.slice(0, at) + text.slice(at + 1 + rand(20)); }
-    case 3: { const at = rand(text.length); return text.slice(0, at) + String.fromCharCode(rand(0x2fff)) + text.slice(at); }
-    case 4: { const at = rand(text.length); return `${text.slice(0, at)}"unterminated ${text.slice(at)}`; }
-    case 5: { const at = rand(text.length); return text.slice(0, at) + '['.repeat(10_000) + text.slice(at); }
-    case 6: { const at = rand(text.length); return text.slice(0, at) + text.slice(at - rand(60), at) + text.slice(at); }
-    default: return Array.from({ length: 200 }, () => String.fromCharCode(rand(128))).join('');
-  }
+function assertRange(r: Range, text: string, starts: number[], what: string): void {
+  assert.ok(r.start.offset >= 0 && r.start.offset <= r.end.offset && r.end.offset <= text.length, `${what}: offsets ${r.start.offset}-${r.end.offset} in ${text.length}`);
+  const start = positionAt(starts, r.start.offset);
+  assert.deepEqual([r.start.line, r.start.character], [start.line, start.character], `${what}: start position agrees with its offset`);
 }
 
-test('mutated pipelines never break the parser, formatter or checker', () => {
-  let checks = 0;
-  for (let i = 0; i < 1500; i++) {
-    const sample = samples[i % samples.length];
-    let text = sample.text;
-    for (let k = 0; k <= rand(3); k++) text = mutate(text);
+test(`${PIPELINES} mutated pipelines never break the parser, formatter or checker`, () => {
+  const seeds = seedPipelines();
+  assert.ok(seeds.length >= 4, 'the samples and test pipelines are found');
+  const rand = random(20261125);
+  const seen = new Set<string>();
+  for (let i = 0; i < PIPELINES; i++) {
+    const { file, text } = mutatedPipeline(seeds, rand, i);
+    const context = `pipeline ${i} (from ${file})`;
+    const starts = lineStarts(text);
     const doc = parse(text);
-    assert.ok(Array.isArray(doc.declarations) && Array.isArray(doc.syntaxErrors));
-    for (const e of doc.syntaxErrors) assert.ok(e.range.start.offset <= e.range.end.offset && e.message.length > 0);
-    const formatted = formatDocument(text);
-    assert.equal(typeof formatted, 'string');
-    if (i % 5 === 0) {
-      const checked = checkPipeline(text, sample.file, cache);
-      for (const d of checked.diagnostics) assert.match(d.code, /^NML\d{3}$/);
-      checks++;
+    for (const e of doc.syntaxErrors) {
+      assert.ok(e.message.length > 0, context);
+      assertRange(e.range, text, starts, `${context}, syntax error "${e.message}"`);
+    }
+    assert.equal(typeof formatDocument(text), 'string');
+    const checked = checkPipeline(text, file, cache);
+    for (const d of checked.diagnostics) {
+      assert.ok(d.code in CODES, `${context}: unknown code ${d.code}`);
+      assert.ok(d.message.length > 10, `${context}: ${d.code} explains itself`);
+      assertRange(d.range, text, starts, `${context}, ${d.code} "${d.message}"`);
+      for (const r of d.related ?? []) assertRange(r.range, text, starts, `${context}, related information of ${d.code}`);
+      seen.add(d.code);
     }
   }
-  assert.equal(checks, 300);
+  // The mutations reach well beyond syntax errors.
+  for (const code of ['NML001', 'NML100', 'NML101', 'NML102', 'NML112', 'NML116']) assert.ok(seen.has(code), `some mutation gives ${code}`);
 });
 
 test('10k-deep brackets are reported, and later declarations are still parsed', () => {

@@ -1,6 +1,6 @@
 // Tokens of the .narml language (spec §2), lexed with chevrotain. Keywords are contextual, so
 // every word is a Name here and the parser decides what it means where it stands.
-import { createToken, Lexer, type IToken, type TokenType } from 'chevrotain';
+import { createToken, Lexer, type TokenType } from 'chevrotain';
 import type { Position, Range } from './ast';
 
 const WhiteSpace = createToken({ name: 'WhiteSpace', pattern: /[ \t\f\v\u00a0\ufeff]+/, group: Lexer.SKIPPED });
@@ -36,6 +36,8 @@ export interface LexResult {
   tokens: Token[];
   /** Characters no token matches, each with its range. */
   errors: { message: string; range: Range }[];
+  /** Offsets of line starts (see `lineStarts`). */
+  lineStarts: number[];
 }
 
 /** Offsets of line starts, to turn offsets into LSP positions (0-based line, UTF-16 column). */
@@ -63,34 +65,42 @@ export function positionAt(starts: number[], offset: number): Position {
   return { line: lo, character: offset - starts[lo], offset };
 }
 
-function tokenRange(t: IToken): Range {
-  const endOffset = t.startOffset + t.image.length;
-  return {
-    start: { line: (t.startLine ?? 1) - 1, character: (t.startColumn ?? 1) - 1, offset: t.startOffset },
-    end: { line: (t.endLine ?? t.startLine ?? 1) - 1, character: (t.endColumn ?? t.startColumn ?? 0), offset: endOffset },
-  };
+/**
+ * Positions of increasing offsets, from the line starts. Chevrotain's own line/column counts
+ * drift after a character it could not lex, so ranges are computed from offsets here.
+ */
+class PositionCursor {
+  private line = 0;
+
+  constructor(private readonly starts: number[]) {}
+
+  at(offset: number): Position {
+    while (this.line + 1 < this.starts.length && this.starts[this.line + 1] <= offset) this.line++;
+    return { line: this.line, character: offset - this.starts[this.line], offset };
+  }
 }
 
 export function lex(text: string): LexResult {
   const result = lexer.tokenize(text);
+  const starts = lineStarts(text);
+  const cursor = new PositionCursor(starts);
   const tokens: Token[] = [];
   for (const t of result.tokens) {
     const kind = KIND_OF.get(t.tokenType) ?? 'punct';
-    let range = tokenRange(t);
-    if (kind === 'newline') {
-      // A newline token ends on the next line in chevrotain's terms; keep it on its own line.
-      range = { start: range.start, end: { line: range.start.line, character: range.start.character + t.image.length, offset: range.end.offset } };
-    }
-    tokens.push({ kind, text: t.image, range });
+    const start = cursor.at(t.startOffset);
+    // A newline ends on its own line (not at the start of the next), as editors expect.
+    const end = kind === 'newline'
+      ? { line: start.line, character: start.character + t.image.length, offset: t.startOffset + t.image.length }
+      : cursor.at(t.startOffset + t.image.length);
+    tokens.push({ kind, text: t.image, range: { start, end } });
   }
-  const starts = result.errors.length > 0 ? lineStarts(text) : [];
   const errors = result.errors.map((e) => {
     const start = positionAt(starts, e.offset);
     const end = positionAt(starts, e.offset + Math.max(1, e.length));
     const ch = text.slice(e.offset, e.offset + Math.min(e.length, 20));
     return { message: `unexpected character ${JSON.stringify(ch)}: remove it, or put text in "double quotes" and odd column names in \`backquotes\``, range: { start, end } };
   });
-  return { tokens, errors };
+  return { tokens, errors, lineStarts: starts };
 }
 
 /** Tokens for semantic highlighting and the formatter (comments included, no whitespace). */

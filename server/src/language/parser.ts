@@ -8,7 +8,7 @@ import type {
   QualifiedName, Range, Step, StringLiteral, SyntaxError, TypeRef, Comment,
 } from './ast';
 import { DECLARATION_KINDS } from './ast';
-import { lex, type Token } from './lexer';
+import { lex, positionAt, type Token } from './lexer';
 import { closestName } from './suggest';
 
 export const STEP_KEYWORDS = [
@@ -37,15 +37,14 @@ class Parser {
   private readonly eof: Token;
 
   constructor(text: string) {
-    const { tokens, errors } = lex(text);
+    const { tokens, errors, lineStarts } = lex(text);
     this.errors.push(...errors);
     this.tokens = [];
     for (const t of tokens) {
       if (t.kind === 'comment') this.comments.push({ text: t.text, range: t.range });
       else this.tokens.push(t);
     }
-    const last = this.tokens.length > 0 ? this.tokens[this.tokens.length - 1].range.end : { line: 0, character: 0, offset: 0 };
-    const endPos = lastPosition(text, last);
+    const endPos = positionAt(lineStarts, text.length);
     this.eof = { kind: 'eof', text: EOF_TOKEN_TEXT, range: { start: endPos, end: endPos } };
   }
 
@@ -763,16 +762,6 @@ function closingQuoteEscaped(text: string): boolean {
   let backslashes = 0;
   for (let i = text.length - 2; i > 0 && text.charCodeAt(i) === 92; i--) backslashes++;
   return backslashes % 2 === 1;
-}
-
-function lastPosition(text: string, fallback: Range['end']): Range['end'] {
-  let line = 0;
-  let lineStart = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 10 || (c === 13 && text.charCodeAt(i + 1) !== 10)) { line++; lineStart = i + 1; }
-  }
-  return text.length === 0 ? fallback : { line, character: text.length - lineStart, offset: text.length };
 }
 
 /** Parses a whole file. Never throws: broken text gives a partial tree plus syntax errors. */
