@@ -91,10 +91,10 @@ test('a 10,000-column CSV: columns across its width resolve, and a re-check from
     assert.deepEqual(first.diagnostics.map((d) => d.message), []);
     const model = first.infos.find((i) => i?.kind === 'model');
     assert.ok(model?.kind === 'model');
-    // Every column but the label and the two dropped ones, plus the derived ratio.
+    // Every column but the label and the two dropped ones, plus the derived gap.
     assert.equal(model.features.length, 10_000 - 3 + 1);
     assert.ok(!model.features.some((f) => f.name === 'c9999') && model.features.some((f) => f.name === 'c9998'));
-    const typo = pipeline.replace('derive ratio = c3 /', 'derive ratio = c3x /');
+    const typo = pipeline.replace('derive gap = c3 -', 'derive gap = c3x -');
     const again = checkPipeline(typo, file, wideCache);
     assert.deepEqual(again.diagnostics.map((d) => d.code), ['NML101']);
     assert.match(again.diagnostics[0].message, /unknown column "c3x" at this step; did you mean column "c3[0-9]?"\?/);

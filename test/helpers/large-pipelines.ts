@@ -46,7 +46,7 @@ export function writeWideCsv(dir: string, columns: number, rows: number): { csv:
     'transform t from wide {',
     `  drop c1, c${last}`,
     `  scale c2, c${last - 1} with standard`,
-    `  derive ratio = c3 / c${last - 2}`,
+    `  derive gap = c3 - c${last - 2}`,
     `  filter c${Math.floor(last / 2)} > 1`,
     '}',
     'split parts from t { train: 80%, test: 20%, seed: 1 }',
