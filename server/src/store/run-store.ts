@@ -292,7 +292,7 @@ export function readStoreData(pipelineFile: string): StoreData | undefined {
     byId.set(record.run, record.status === 'running' && record.pid !== undefined && processGone({ pid: record.pid, host: record.host ?? '' }) ? interrupted(record) : record);
   }
   const runs = [...byId.values()].sort((a, b) => a.started.localeCompare(b.started) || a.run.localeCompare(b.run));
-  const attempts = [...(legacy?.attempts ?? []), ...jsonFiles(join(dir, 'attempts')).sort().flatMap((f) => readJson<ScheduleAttempt>(join(dir, 'attempts', f)) ?? [])];
+  const attempts = [...(legacy?.attempts ?? []), ...jsonFiles(join(dir, 'attempts')).flatMap((f) => readJson<ScheduleAttempt>(join(dir, 'attempts', f)) ?? [])];
   attempts.sort((a, b) => a.started.localeCompare(b.started));
   return { runs, models: modelVersions(runs), attempts };
 }
