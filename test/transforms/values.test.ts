@@ -62,6 +62,14 @@ test('the evaluator agrees: exp of a real column overflows to missing where the 
   assert.deepEqual(nums(evaluateExpression(parseExpr('exp(hp)'), t)), [Math.exp(130), null]);
 });
 
+test('derive reports how many rows an overflow made missing (not rows missing for other reasons, nor overflows that coalesce repaired)', () => {
+  const t = csvTable('x,y\n1e200,1e200\n-1e200,1e200\n3,NA\n2,3\n1e300,0\n');
+  const losses: ValueLoss[] = [];
+  const { result } = fitSteps(parseSteps('derive p = x * y + 1\nderive q = coalesce(exp(x), 0)\nderive r = x * y * 1e10 > 5'), t, (l) => losses.push(l));
+  assert.deepEqual(nums(col(result.table, 'p')), [null, null, null, 7, 1]);
+  assert.deepEqual(losses.map((l) => [l.step, l.count, l.of, l.reason]), [['derive p', 2, 5, 'overflowed to ±Infinity'], ['derive r', 2, 5, 'overflowed to ±Infinity']]);
+});
+
 test('a date literal that is not a real date is an error, in date() and in a comparison', () => {
   const text = (cond: string): string[] => checkPipeline(`dataset w from "../fixtures/data/seattle-weather.csv"\ntransform t from w {\n  filter ${cond}\n}`, FILE, cache).diagnostics.filter((d) => d.code === 'NML112').map((d) => d.message);
   assert.match(text('date < date("2015-02-30")')[0], /"2015-02-30" is not a real date; write YYYY-MM-DD/);
@@ -75,7 +83,7 @@ test('cast as number reports how many values it could not parse, with an example
   const losses: ValueLoss[] = [];
   const { result } = fitSteps(parseSteps('cast code as number'), t, (l) => losses.push(l));
   assert.deepEqual(nums(col(result.table, 'code')), [12, 7, null, null, 12, null]);
-  assert.deepEqual(losses, [{ step: 'cast "code" as number', count: 2, of: 5, example: 'n/a?' }]);
+  assert.deepEqual(losses.map((l) => [l.step, l.count, l.of, l.reason]), [['cast "code" as number', 2, 5, 'could not be parsed (e.g. "n/a?")']]);
   const clean: ValueLoss[] = [];
   fitSteps(parseSteps('cast n as category'), t, (l) => clean.push(l));
   assert.deepEqual(clean, []);

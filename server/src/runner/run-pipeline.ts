@@ -196,7 +196,7 @@ export async function runPipeline(checked: CheckedPipeline, opts: RunOptions = {
     run.error = e instanceof Error ? e.message : String(e);
   }
   for (const loss of data.valueLosses()) {
-    warn(`${loss.step}: ${loss.count} of ${loss.of} values could not be parsed (e.g. "${loss.example}") and are missing; fix them in the data, or impute the column after the cast`);
+    warn(`${loss.step}: ${loss.count} of ${loss.of} values ${loss.reason} and are missing; ${loss.fix}`);
   }
   run.finished = new Date().toISOString();
   try {

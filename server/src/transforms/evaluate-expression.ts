@@ -16,7 +16,7 @@ import type { Column, Table } from '../data/table';
 import { mapCodes, mapNumbers } from './table-ops';
 
 type Value =
-  | { kind: 'num'; type: 'number' | 'boolean' | 'date'; values: Float64Array }
+  | { kind: 'num'; type: 'number' | 'boolean' | 'date'; values: Float64Array; overflow?: Uint8Array }
   | { kind: 'str'; type: 'text' | 'category'; codes: Int32Array; levels: string[] }
   | { kind: 'scalar-num'; type: 'number' | 'boolean' | 'date'; value: number }
   | { kind: 'scalar-str'; value: string };
@@ -81,24 +81,59 @@ function isTextual(v: Value): boolean {
   return v.kind === 'str' || v.kind === 'scalar-str';
 }
 
-/** ±Infinity (an overflow: exp(1000), 1e200 * 1e200) is missing, like x / 0. */
-function finite(v: number): number {
-  return v === Infinity || v === -Infinity ? NaN : v;
+/**
+ * ±Infinity (an overflow: exp(1000), 1e200 * 1e200) is stored as missing, like x / 0, and the row
+ * is marked in an overflow mask that follows the value up the expression, so the step can say how
+ * many values an overflow made missing. Masks are copied before marking: inputs keep theirs.
+ */
+class OverflowMask {
+  private mask: Uint8Array | undefined;
+  private owned = false;
+
+  constructor(private readonly n: number, ...inherited: (Value | undefined)[]) {
+    for (const v of inherited) {
+      const m = v?.kind === 'num' ? v.overflow : undefined;
+      if (!m) continue;
+      if (!this.mask) { this.mask = m; continue; }
+      this.own();
+      for (let i = 0; i < this.n; i++) this.mask![i] |= m[i];
+    }
+  }
+
+  private own(): void {
+    if (this.owned) return;
+    this.mask = this.mask ? this.mask.slice() : new Uint8Array(this.n);
+    this.owned = true;
+  }
+
+  /** `v`, or NaN when it overflowed (row i is then marked). */
+  finite(v: number, i: number): number {
+    if (v !== Infinity && v !== -Infinity) return v;
+    this.own();
+    this.mask![i] = 1;
+    return NaN;
+  }
+
+  get rows(): Uint8Array | undefined {
+    return this.mask;
+  }
 }
 
 function map1(v: Value, n: number, f: (x: number) => number, type: 'number' | 'boolean' | 'date' = 'number'): Value {
   const x = numbersOf(v, n);
   const out = new Float64Array(n);
-  for (let i = 0; i < n; i++) out[i] = Number.isNaN(x[i]) ? NaN : finite(f(x[i]));
-  return { kind: 'num', type, values: out };
+  const overflow = new OverflowMask(n, v);
+  for (let i = 0; i < n; i++) out[i] = Number.isNaN(x[i]) ? NaN : overflow.finite(f(x[i]), i);
+  return { kind: 'num', type, values: out, ...(overflow.rows ? { overflow: overflow.rows } : {}) };
 }
 
 function map2(a: Value, b: Value, n: number, f: (x: number, y: number) => number, type: 'number' | 'boolean' | 'date' = 'number'): Value {
   const x = numbersOf(a, n);
   const y = numbersOf(b, n);
   const out = new Float64Array(n);
-  for (let i = 0; i < n; i++) out[i] = Number.isNaN(x[i]) || Number.isNaN(y[i]) ? NaN : finite(f(x[i], y[i]));
-  return { kind: 'num', type, values: out };
+  const overflow = new OverflowMask(n, a, b);
+  for (let i = 0; i < n; i++) out[i] = Number.isNaN(x[i]) || Number.isNaN(y[i]) ? NaN : overflow.finite(f(x[i], y[i]), i);
+  return { kind: 'num', type, values: out, ...(overflow.rows ? { overflow: overflow.rows } : {}) };
 }
 
 function roundHalfAway(x: number, digits = 0): number {
@@ -309,10 +344,18 @@ function asCategory(v: Value): Value {
   return { kind: 'str', type: 'category', codes: mapCodes(v.codes, (c) => (c < 0 ? -1 : map[c])), levels };
 }
 
-/** The expression's value for every row, as a column. */
-export function evaluateExpression(expr: Expr, table: Table): Column {
+/**
+ * The expression's value for every row, as a column. `onOverflow` hears how many rows are
+ * missing because a computation overflowed to ±Infinity (when any are).
+ */
+export function evaluateExpression(expr: Expr, table: Table, onOverflow?: (rows: number) => void): Column {
   const v = evaluate(expr, table);
   const n = table.rowCount;
+  if (v.kind === 'num' && v.overflow && onOverflow) {
+    let rows = 0;
+    for (let i = 0; i < n; i++) if (v.overflow[i] && Number.isNaN(v.values[i])) rows++;
+    if (rows > 0) onOverflow(rows);
+  }
   switch (v.kind) {
     case 'num': return { type: v.type, values: v.values };
     case 'str': return { type: v.type, codes: v.codes, levels: v.levels };

@@ -22,14 +22,16 @@ import { cellText, dropColumns, mapCodes, mapNumbers, remapLevels, rowsWhere, se
 
 export class TransformError extends Error {}
 
-/** Cells a step could not convert (they became missing): reported by the runner, never lost silently. */
+/** Values a step made missing (text a cast could not parse, an overflow): reported by the runner, never lost silently. */
 export interface ValueLoss {
   /** The step, as written: cast "income" as number. */
   step: string;
   count: number;
-  /** Cells that were not missing before the step. */
+  /** Rows the step saw (for a cast: cells that were not missing before it). */
   of: number;
-  example: string;
+  /** What happened to them: 'could not be parsed (e.g. "abc")'. */
+  reason: string;
+  fix: string;
 }
 
 export type LossSink = (loss: ValueLoss) => void;
@@ -179,8 +181,8 @@ function fitStep(step: Step, t: Table): FittedStep[] {
 }
 
 /** A derived column: a category-valued expression becomes text (its levels are not known ahead), as the checker types it. */
-function derived(expr: Expr, t: Table): Column {
-  const c = evaluateExpression(expr, t);
+function derived(expr: Expr, t: Table, onOverflow?: (rows: number) => void): Column {
+  const c = evaluateExpression(expr, t, onOverflow);
   return c.type === 'category' ? { type: 'text', codes: c.codes, levels: c.levels } : c;
 }
 
@@ -315,7 +317,10 @@ function applyColumnStep(s: Exclude<FittedStep, { rowStep: true }>, t: Table, on
       return { ...t, names };
     }
     case 'cast': {
-      const lost = (count: number, of: number, example: string): void => onLoss?.({ step: `cast "${s.column}" as ${s.to}`, count, of, example });
+      const lost = (count: number, of: number, example: string): void => onLoss?.({
+        step: `cast "${s.column}" as ${s.to}`, count, of, reason: `could not be parsed (e.g. "${example}")`,
+        fix: 'fix them in the data, or impute the column after the cast',
+      });
       return setColumn(t, s.column, castColumn(column(t, s.column), s.to, lost));
     }
     case 'impute': {
@@ -379,6 +384,12 @@ function applyColumnStep(s: Exclude<FittedStep, { rowStep: true }>, t: Table, on
       const v = numeric(column(t, s.column), s.column);
       return setColumn(t, s.column, { type: 'number', values: mapNumbers(v, (x) => (Number.isNaN(x) ? x : Math.min(s.hi, Math.max(s.lo, x)))) });
     }
-    case 'derive': return setColumn(t, s.column, derived(s.expr, t));
+    case 'derive': {
+      const overflowed = (count: number): void => onLoss?.({
+        step: `derive ${s.column}`, count, of: t.rowCount, reason: 'overflowed to ±Infinity',
+        fix: `impute ${s.column} after it, or keep the expression in range (e.g. log instead of exp)`,
+      });
+      return setColumn(t, s.column, derived(s.expr, t, overflowed));
+    }
   }
 }
