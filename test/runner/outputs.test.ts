@@ -58,6 +58,20 @@ test('a full disk keeps the previous output whole and fails the run with a clear
   assert.equal(readFileSync(join(dir, 'out', 'scores.csv'), 'utf8').split('\n').length, 12);
 });
 
+test('a run on a full store fails, never exits 0 with its record lost', (t) => {
+  const { dir } = workspace('data/iris.csv');
+  const why = mountTmpfs(join(dir, '.narml'), '64k');
+  if (why) return t.skip(why);
+  // Room for two pages: the run's start mark and record, then the disk is full.
+  writeFileSync(join(dir, '.narml', 'filler'), Buffer.alloc(56 * 1024));
+  const out = narml(['run', 'p.narml', '--json'], dir);
+  assert.equal(out.status, 1, out.stderr);
+  const r = JSON.parse(out.stdout);
+  assert.equal(r.status, 'failed');
+  assert.match(r.error, /no space left on the device \(ENOSPC\)/);
+  noTemporaryFiles(join(dir, '.narml'));
+});
+
 test('a read-only workspace is exit 2 with a message, not a stack trace', (t) => {
   const dir = join(mkdtempSync(join(tmpdir(), 'narml-readonly-')), 'ws');
   const why = mountTmpfs(dir, '4m');

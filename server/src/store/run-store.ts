@@ -133,8 +133,7 @@ export class RunStore {
     removeIfPresent(join(this.dir, 'running', `${run.run}.json`));
   }
 
-  recordAttempt(attempt: ScheduleAttempt): void {
-    const id = `${attempt.started.replace(/[-:.]/g, '')}-${randomBytes(4).toString('hex')}`;
+  recordAttempt(attempt: ScheduleAttempt, id = `${attempt.started.replace(/[-:.]/g, '')}-${randomBytes(4).toString('hex')}`): void {
     writeFileAtomic(join(this.dir, 'attempts', `${id}.json`), JSON.stringify(attempt));
   }
 
@@ -163,7 +162,8 @@ export class RunStore {
       return;
     }
     for (const run of data.runs) if (!existsSync(this.runPath(run.run))) this.finishRun(run, { artifacts: data.artifacts.get(run.run) });
-    for (const attempt of data.attempts) this.recordAttempt(attempt);
+    // Named by position, so two processes migrating at once write the same files, not two copies.
+    data.attempts.forEach((attempt, i) => this.recordAttempt(attempt, `legacy-${String(i).padStart(6, '0')}`));
     for (const [decl, artifact] of Object.entries(data.results)) this.setResult(decl, artifact);
     // Another process may have migrated the same file at the same time; either rename wins.
     try { renameSync(legacy, join(this.dir, 'db.migrated.json')); } catch { /* already moved */ }
