@@ -137,7 +137,8 @@ export function computeMetrics(names: readonly string[], m: MetricInput): Record
             const a = binaryAuc(Array.from(m.yTrue, (y) => y === c), Array.from({ length: n }, (_, i) => m.proba![i * k + c]));
             if (!Number.isNaN(a)) aucs.push(a);
           }
-          out[name] = meanOf(aucs);
+          // Undefined (not 0) when no class has both positive and negative rows, as binaryAuc.
+          out[name] = aucs.length > 0 ? meanOf(aucs) : NaN;
         }
         break;
       }

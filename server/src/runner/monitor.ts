@@ -101,12 +101,6 @@ function alertHolds(e: Expr, metrics: Record<string, number>, drifted: boolean):
 export async function monitorReport(m: MonitorInfo, tm: TrainedModel, data: PipelineData, run: RunJson, checked: CheckedPipeline): Promise<MonitorJson> {
   const dataset = data.chain(tm.info.input).dataset;
   const baselineName = m.baseline ?? tm.info.input;
-  const rawRowsOf = async (name: string): Promise<Table> => {
-    const chain = data.chain(name);
-    const raw = await data.rawTable(chain.dataset);
-    const { rowMap } = await data.prepared(name);
-    return selectRows(raw, rowMap);
-  };
   let pair: { baseline: Table; current: Table; columns: string[] } | undefined;
   if (m.current) {
     const predict = infoOf(checked, m.current, 'predict');
@@ -120,7 +114,7 @@ export async function monitorReport(m: MonitorInfo, tm: TrainedModel, data: Pipe
         const chain = data.chain(predict.source.name);
         current = selectRows(await data.rawTable(chain.dataset), await data.rawRows(chain));
       }
-      pair = { baseline: await rawRowsOf(baselineName), current, columns: tm.info.inputColumns.map((c) => c.name) };
+      pair = { baseline: await data.rawRowsKept(baselineName), current, columns: tm.info.inputColumns.map((c) => c.name) };
     } else if (!predict) {
       const current = (await data.prepared(m.current)).table;
       const baseline = (await data.prepared(baselineName)).table;

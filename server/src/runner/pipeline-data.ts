@@ -112,6 +112,15 @@ export class PipelineData {
     return (await this.prepared(tableName)).table;
   }
 
+  /**
+   * The raw dataset rows of the rows a table keeps (its row steps applied, e.g. a filter on a
+   * split part), with the raw columns: what a model's own steps are replayed on to score it.
+   */
+  async rawRowsKept(tableName: string): Promise<Table> {
+    const chain = this.chain(tableName);
+    return selectRows(await this.rawTable(chain.dataset), (await this.prepared(tableName)).rowMap);
+  }
+
   /** A table as its declaration produces it, with the raw dataset row of each of its rows. */
   async prepared(tableName: string): Promise<AppliedSteps> {
     const chain = this.chain(tableName);

@@ -10,7 +10,6 @@ import { expandGlob } from '../data/glob';
 import type { SavedModel } from '../ml/model-types';
 import { restoreModel, saveModel } from '../ml/registry';
 import type { FittedStep } from '../transforms/fitted-step';
-import { selectRows } from '../transforms/table-ops';
 import { newRunId, RunStore, sha256, type RunExtras } from '../store/run-store';
 import { exportModel } from './export-step';
 import { makeTarget, featureMatrix, fittedFeatures, targetValues, trainingClasses, usableRows, subsetMatrix } from './model-data';
@@ -135,9 +134,7 @@ export async function runPipeline(checked: CheckedPipeline, opts: RunOptions = {
         case 'evaluate': {
           const tm = trained.get(decl.model)!;
           emit({ type: 'stage', stage: 'evaluate', declaration: name, fraction: 0 });
-          const chain = data.chain(decl.on);
-          const raw = selectRows(await data.rawTable(chain.dataset), await data.rawRows(chain));
-          const scored = scoreOn(tm, raw);
+          const scored = scoreOn(tm, await data.rawRowsKept(decl.on));
           let cv: EvaluationJson['cv'];
           if (decl.cv && tm.model) {
             const trainChain = data.chain(tm.info.input);
@@ -151,8 +148,7 @@ export async function runPipeline(checked: CheckedPipeline, opts: RunOptions = {
         }
         case 'compare': {
           const models = decl.models.map((m) => trained.get(m)!);
-          const chain = data.chain(decl.on);
-          const raw = selectRows(await data.rawTable(chain.dataset), await data.rawRows(chain));
+          const raw = await data.rawRowsKept(decl.on);
           const report: ComparisonJson = comparisonReport(decl, models, models.map((m) => scoreOn(m, raw)));
           run.comparisons[name] = report;
           run.computed.push(name);

@@ -116,6 +116,7 @@ export function evaluationReport(ev: EvaluateInfo, tm: TrainedModel, s: Scored, 
     task: info.task!, yTrue: s.yTrue, yPred: pred, ...(s.proba ? { proba: s.proba } : {}),
     ...(classification ? { nClasses: k, positiveIndex: pos } : {}),
   });
+  refuseUndefined(metrics, s, info, `evaluate ${ev.name}`, ev.on);
   const report: EvaluationJson = { model: info.name, on: ev.on, metrics, rows: s.n };
   if (threshold !== undefined) report.threshold = threshold;
   if (classification) {
@@ -129,6 +130,18 @@ export function evaluationReport(ev: EvaluateInfo, tm: TrainedModel, s: Scored, 
   return report;
 }
 
+/**
+ * A metric that the scored rows leave undefined (roc_auc over rows of one class) fails the run
+ * with the reason, as scikit-learn raises; it is never reported as 0 or left as null.
+ */
+function refuseUndefined(metrics: Record<string, number>, s: Scored, info: ModelInfo, what: string, on: string): void {
+  const bad = Object.entries(metrics).find(([, v]) => !Number.isFinite(v));
+  if (!bad) return;
+  const present = new Set(Array.from(s.yTrue));
+  const only = present.size === 1 && info.classes ? `: they hold only the class "${info.classes[[...present][0]]}"` : '';
+  throw new RunError(`${what}: ${bad[0]} is not defined on the ${s.n} scored rows of "${on}"${only}; score on more rows (a larger part, or a split stratified by "${info.target}")`);
+}
+
 /** `cv: K`: the model's algorithm and options refit on K folds of its training table. */
 export function crossValidateReport(ev: EvaluateInfo, tm: TrainedModel, trainTable: Table): EvaluationJson['cv'] | undefined {
   if (!ev.cv || !tm.model) return undefined;
@@ -138,6 +151,7 @@ export function crossValidateReport(ev: EvaluateInfo, tm: TrainedModel, trainTab
   const rows = usableRows(x, y, tm.model.algorithm === 'gradient_boosting', info.task === 'classification');
   const xs = subsetMatrix(x, rows);
   const target = makeTarget(info, y, rows);
+  if (xs.nRows < ev.cv) throw new RunError(`evaluate ${ev.name}: cv: ${ev.cv} needs at least ${ev.cv} training rows, but "${info.input}" has ${xs.nRows}; lower cv`);
   const fold = kFoldIndices(xs.nRows, ev.cv, 42, target.task === 'classification' ? target.y : undefined);
   const per: Record<string, number[]> = {};
   const algo = getAlgorithm(tm.model.algorithm);
@@ -154,8 +168,11 @@ export function crossValidateReport(ev: EvaluateInfo, tm: TrainedModel, trainTab
       task: info.task!, yTrue: yt, yPred: m.predict(xt), ...(proba ? { proba } : {}),
       ...(info.task === 'classification' ? { nClasses: info.classes?.length ?? 2, positiveIndex: positiveIndex(info, ev.positive) } : {}),
     });
-    for (const [k, v] of Object.entries(vals)) (per[k] ??= []).push(v);
+    // A fold can leave a metric undefined (one class in it); the others still measure it.
+    for (const [k, v] of Object.entries(vals)) if (Number.isFinite(v)) (per[k] ??= []).push(v);
   }
+  const undefinedEverywhere = ev.metrics.find((k) => !per[k]);
+  if (undefinedEverywhere) throw new RunError(`evaluate ${ev.name}: ${undefinedEverywhere} is not defined on any of the ${ev.cv} folds of "${info.input}" (each holds one class); lower cv`);
   const metrics: Record<string, { mean: number; std: number }> = {};
   for (const [k, v] of Object.entries(per)) {
     const mean = v.reduce((a, b) => a + b, 0) / v.length;
@@ -183,6 +200,7 @@ export function comparisonReport(cmp: CompareInfo, models: TrainedModel[], score
     })[cmp.metric];
   });
   const [a, b] = scored;
+  refuseUndefined(scores, a, info, `compare ${cmp.name}`, cmp.on);
   if (a.n !== b.n) throw new RunError(`compare ${cmp.name}: the models scored different rows (${a.n} and ${b.n}); give them the same transforms`);
   if (a.n === 0) throw new RunError(`compare ${cmp.name}: no rows of ${cmp.on} could be scored (every row lacks the target or has missing features)`);
   let pValue: number;

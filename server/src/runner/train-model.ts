@@ -35,9 +35,11 @@ function subsetTarget(t: Target, rows: Int32Array): Target {
 
 /** Mean k-fold score of one configuration (higher is better: error metrics are negated). */
 function crossValidate(algorithm: string, options: OptionValues, x: FeatureMatrix, target: Target, folds: number, metric: string, seed: number, signal?: AbortSignal): number {
+  if (x.nRows < folds) throw new RunError(`cross-validation with ${folds} folds needs at least ${folds} training rows, but there are ${x.nRows}; lower the model's cv or train on more rows`);
   const fold = kFoldIndices(x.nRows, folds, seed, target.task === 'classification' ? target.y : undefined);
   const spec = METRICS[metric];
   let total = 0;
+  let measured = 0;
   for (let f = 0; f < folds; f++) {
     const trainRows: number[] = [];
     const testRows: number[] = [];
@@ -52,9 +54,12 @@ function crossValidate(algorithm: string, options: OptionValues, x: FeatureMatri
       task: target.task, yTrue: yt.y, yPred: model.predict(xt), ...(proba ? { proba } : {}),
       ...(target.task === 'classification' ? { nClasses: target.classes.length, positiveIndex: 1 } : {}),
     })[metric];
+    // A fold with one class leaves roc_auc undefined: the other folds still score the configuration.
+    if (!Number.isFinite(m)) continue;
     total += spec?.higherIsBetter === false ? -m : m;
+    measured++;
   }
-  return total / folds;
+  return measured > 0 ? total / measured : -Infinity;
 }
 
 export function trainModel(info: ModelInfo, x: FeatureMatrix, target: Target, ctx: TrainContext): TrainOutcome {

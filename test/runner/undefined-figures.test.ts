@@ -1,0 +1,68 @@
+// A figure the rows cannot define is an error with the reason, never a number: roc_auc over rows
+// of one class (it was reported as 0), cross-validation with more folds than rows (it reported
+// null means). And an evaluation scores the rows its table keeps: a filter on a split part counts.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { checkWithFullSchemas } from '../../server/src/checker/check-files';
+import { hasErrors } from '../../server/src/checker/checked-model';
+import { runPipeline } from '../../server/src/runner/run-pipeline';
+import { computeMetrics } from '../../server/src/ml/metrics';
+
+async function run(body: string): Promise<{ status: string; error?: string }> {
+  const dir = mkdtempSync(join(tmpdir(), 'narml-undefined-'));
+  copyFileSync(join(__dirname, '..', 'fixtures', 'data', 'iris.csv'), join(dir, 'iris.csv'));
+  const file = join(dir, 'p.narml');
+  const text = `dataset iris from "iris.csv"
+split p from iris { train: 70%, test: 30%, stratify: species, seed: 2 }
+model lr from p.train { target: species, algorithm: logistic_regression }
+${body}`;
+  writeFileSync(file, text);
+  const checked = await checkWithFullSchemas(text, file);
+  assert.ok(!hasErrors(checked), checked.diagnostics.map((d) => d.message).join('; '));
+  return runPipeline(checked);
+}
+
+test('multiclass roc_auc over rows of one class is undefined, not 0', () => {
+  const m = computeMetrics(['roc_auc', 'accuracy'], {
+    task: 'classification', yTrue: Float64Array.of(0, 0, 0), yPred: Float64Array.of(0, 0, 1), nClasses: 3,
+    proba: Float64Array.of(0.8, 0.1, 0.1, 0.6, 0.2, 0.2, 0.3, 0.6, 0.1),
+  });
+  assert.ok(Number.isNaN(m.roc_auc), `roc_auc ${m.roc_auc}`);
+  assert.equal(m.accuracy, 2 / 3);
+});
+
+test('an evaluation scores only the rows its table keeps', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'narml-undefined-'));
+  copyFileSync(join(__dirname, '..', 'fixtures', 'data', 'iris.csv'), join(dir, 'iris.csv'));
+  const file = join(dir, 'p.narml');
+  const text = `dataset iris from "iris.csv"
+split p from iris { train: 70%, test: 30%, stratify: species, seed: 2 }
+model lr from p.train { target: species, algorithm: logistic_regression }
+transform long_petals from p.test { filter petal_length_cm > 4 }
+evaluate lr on long_petals { metrics: [accuracy] }
+evaluate lr on p.test { metrics: [accuracy] }`;
+  writeFileSync(file, text);
+  const r = await runPipeline(await checkWithFullSchemas(text, file));
+  assert.equal(r.status, 'succeeded', r.error);
+  assert.equal(r.evaluations.lr_on_p_test.rows, 45);
+  const kept = r.evaluations.lr_on_long_petals.rows!;
+  assert.ok(kept > 0 && kept < 30, `rows with petal length > 4 in the test part: ${kept}`);
+});
+
+test('evaluating roc_auc on rows of one class fails the run and names the class', async () => {
+  const r = await run(`transform setosa_test from p.test { filter species == "setosa" }
+evaluate lr on setosa_test { metrics: [accuracy, roc_auc] }`);
+  assert.equal(r.status, 'failed');
+  assert.match(r.error ?? '', /roc_auc is not defined on the 15 scored rows of "setosa_test": they hold only the class "setosa"/);
+});
+
+test('cross-validation with more folds than training rows fails with the counts', async () => {
+  const r = await run(`split small from iris { train: 40%, test: 60%, stratify: species, seed: 1 }
+model small_lr from small.train { target: species, algorithm: logistic_regression }
+evaluate small_lr on small.test { cv: 100 }`);
+  assert.equal(r.status, 'failed');
+  assert.match(r.error ?? '', /cv: 100 needs at least 100 training rows, but "small.train" has 60/);
+});
