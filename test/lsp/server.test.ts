@@ -207,17 +207,18 @@ test('a CSV changed on disk re-checks the pipeline that reads it', async () => {
 });
 
 test('a schema refined from the whole CSV re-checks the pipeline when it differs from the sample', async () => {
-  // 6,000 rows: the sampled schema sees "reading" as a number; the last row says otherwise.
+  // 6,000 rows: the sample (5,000 rows) sees "reading" as clean numbers; the last row is not a
+  // number, which only the whole file shows (a number column with one cell read as missing).
   const rows = Array.from({ length: 6000 }, (_, i) => `${i % 97},${i % 2 ? 'a' : 'b'}`);
   rows[rows.length - 1] = 'broken sensor,a';
   writeFileSync(join(dir, 'data', 'readings.csv'), `reading,kind\n${rows.join('\n')}\n`);
   const readingsUri = pathToFileURL(join(dir, 'readings.narml')).href;
   const first = client.diagnostics(readingsUri);
-  const refined = client.diagnostics(readingsUri, (d) => d.some((x) => x.code === 'NML110'));
+  const refined = client.diagnostics(readingsUri, (d) => d.some((x) => x.code === 'NML105'));
   client.notify('textDocument/didOpen', { textDocument: { uri: readingsUri, languageId: 'narml', version: 1, text: 'dataset readings from "data/readings.csv"\n\ntransform scaled from readings {\n  scale reading with standard\n}\n' } });
-  assert.ok(!(await first).some((x) => x.code === 'NML110'), 'the sample alone says reading is a number');
-  const d = (await refined).find((x) => x.code === 'NML110')!;
-  assert.match(d.message as string, /"reading"/);
+  assert.ok(!(await first).some((x) => x.code === 'NML105'), 'the sample alone has no cell that is not a number');
+  const d = (await refined).find((x) => x.code === 'NML105')!;
+  assert.match(d.message as string, /column "reading" of dataset "readings": 1 of 6,000 values are not numbers \(e\.g\. "broken sensor" on line 6001 of data[\\/]readings\.csv\)/);
   client.notify('textDocument/didClose', { textDocument: { uri: readingsUri } });
 });
 
