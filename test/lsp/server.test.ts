@@ -222,6 +222,30 @@ test('a schema refined from the whole CSV re-checks the pipeline when it differs
   client.notify('textDocument/didClose', { textDocument: { uri: readingsUri } });
 });
 
+test('the NML106 quick fix adds thousands: "," to the dataset, with or without a body, and the column reads as numbers', async () => {
+  const rows = Array.from({ length: 40 }, (_, i) => `"${(1000 + i * 37.5).toLocaleString('en-US', { minimumFractionDigits: 1 })}",${i % 5}`);
+  writeFileSync(join(dir, 'data', 'prices.csv'), `price,qty\n${rows.join('\n')}\n`);
+  const pricesUri = pathToFileURL(join(dir, 'prices.narml')).href;
+  const model = '\n\nmodel m from prices {\n  target: qty\n  algorithm: knn\n}\n';
+  for (const [source, expected] of [
+    ['dataset prices from "data/prices.csv"', 'dataset prices from "data/prices.csv" { thousands: "," }'],
+    ['dataset prices from "data/prices.csv" {\n  missing: [""]\n}', 'dataset prices from "data/prices.csv" {\n  missing: [""]\n  thousands: ","\n}'],
+  ]) {
+    const doc = source + model;
+    const got = client.diagnostics(pricesUri, (d) => d.some((x) => x.code === 'NML106'));
+    client.notify('textDocument/didOpen', { textDocument: { uri: pricesUri, languageId: 'narml', version: 1, text: doc } });
+    const d = (await got).find((x) => x.code === 'NML106')!;
+    const actions = (await client.request('textDocument/codeAction', { textDocument: { uri: pricesUri }, range: d.range, context: { diagnostics: [d] } })) as Json[];
+    assert.equal(actions[0].title, 'Add thousands: "," to dataset "prices"');
+    const fixed = applyEdits(doc, actions[0].edit.changes[pricesUri]);
+    assert.equal(fixed, expected + model);
+    const clean = client.diagnostics(pricesUri, (x) => x.length === 0);
+    client.notify('textDocument/didChange', { textDocument: { uri: pricesUri, version: 2 }, contentChanges: [{ text: fixed }] });
+    assert.deepEqual(await clean, []);
+    client.notify('textDocument/didClose', { textDocument: { uri: pricesUri } });
+  }
+});
+
 test('random edits never crash the server and every request is answered', async () => {
   let seed = 7;
   const rand = (n: number): number => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed % n; };

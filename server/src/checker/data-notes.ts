@@ -47,7 +47,10 @@ export function reportCsvNotes(notes: readonly CsvNote[], target: NoteTarget, ct
     }
     const format = note.formats[0];
     if (note.kind === 'number-format') {
-      ctx.report('NML106', target.sourceRange, `${column} is read as ${note.type}, but its values are numbers written with ${formatOptions(format)} (e.g. "${note.example}" on ${where}); add ${formatOptions(format)} ${toDataset} to read them as numbers`);
+      const option = formatOptions(format);
+      ctx.report('NML106', target.sourceRange, `${column} is read as ${note.type}, but its values are numbers written with ${option} (e.g. "${note.example}" on ${where}); add ${option} ${toDataset} to read them as numbers`, [
+        { title: `Add ${option} to dataset "${target.dataset}"`, data: { kind: 'dataset-option', dataset: target.dataset, option } },
+      ]);
       continue;
     }
     const counted = `${note.count.toLocaleString('en-US')} of ${note.of.toLocaleString('en-US')} values${target.complete ? '' : ' read so far'}`;

@@ -6,7 +6,8 @@ import { CODES, type DiagnosticCode, type Severity } from './diagnostic-codes';
 export type FixData =
   | { kind: 'replace'; with: string }
   | { kind: 'insert-step'; transform: string; step: string; beforeStepIndex?: number }
-  | { kind: 'cast-category'; column: string };
+  | { kind: 'cast-category'; column: string }
+  | { kind: 'dataset-option'; dataset: string; option: string };
 
 export interface Diagnostic {
   code: DiagnosticCode;

@@ -267,6 +267,20 @@ function insertStepEdit(p: CheckedPipeline, doc: TextDocument, transform: string
   return TextEdit.insert({ line: closeLine, character: 0 }, `${indent}${step}\n`);
 }
 
+/** Adds `option` (e.g. `thousands: ","`) to a dataset's body, creating the body when it has none. */
+function datasetOptionEdit(p: CheckedPipeline, doc: TextDocument, dataset: string, option: string): TextEdit | undefined {
+  const sym = p.symbols.get(dataset);
+  const decl = sym ? p.document.declarations[sym.declarationIndex] : undefined;
+  if (!decl || decl.kind !== 'dataset' || !decl.source) return undefined;
+  if (!decl.bodyRange) return TextEdit.insert(doc.positionAt(decl.source.range.end.offset), ` { ${option} }`);
+  const last = decl.properties[decl.properties.length - 1];
+  if (decl.bodyRange.end.line === decl.bodyRange.start.line) {
+    return TextEdit.insert(doc.positionAt(decl.bodyRange.end.offset - 1), `${last ? ',' : ''} ${option} `);
+  }
+  const indent = last ? ' '.repeat(last.range.start.character) : '  ';
+  return TextEdit.insert({ line: decl.bodyRange.end.line, character: 0 }, `${indent}${option}\n`);
+}
+
 function fixEdit(p: CheckedPipeline, doc: TextDocument, d: LspDiagnostic, fix: FixData): TextEdit | undefined {
   switch (fix.kind) {
     case 'replace':
@@ -282,6 +296,8 @@ function fixEdit(p: CheckedPipeline, doc: TextDocument, d: LspDiagnostic, fix: F
       const quoted = /^[A-Za-z_][A-Za-z0-9_]*$/.test(fix.column) ? fix.column : `\`${fix.column}\``;
       return transform ? insertStepEdit(p, doc, transform, `cast ${quoted} as category`) : undefined;
     }
+    case 'dataset-option':
+      return datasetOptionEdit(p, doc, fix.dataset, fix.option);
   }
 }
 
