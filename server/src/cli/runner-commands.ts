@@ -169,7 +169,7 @@ async function history(args: string[]): Promise<number> {
   const data = readStoreData(file ?? resolve('pipeline.narml'));
   const runs = (data?.runs ?? []).filter((r) => !file || r.file === file);
   // The JSON has each run as it printed it, curves and confusion matrices loaded back from their artifact.
-  if (flags.has('json')) { process.stdout.write(`${JSON.stringify({ runs: runs.map((r) => expandRun(r.file, r)), attempts: data?.attempts ?? [] })}\n`); return 0; }
+  if (flags.has('json')) { process.stdout.write(`${JSON.stringify({ runs: runs.map((r) => expandRun(r.file, r)), attempts: (data?.attempts ?? []).filter((a) => !file || a.file === file) })}\n`); return 0; }
   if (runs.length === 0) { process.stdout.write('no runs yet; run a pipeline with `narml run FILE`\n'); return 0; }
   for (const r of runs) {
     const metrics = Object.entries(r.evaluations).map(([n, e]) => `${n} ${Object.entries(e.metrics).map(([k, v]) => `${k}=${fmt(v)}`).join(' ')}`).join('; ');

@@ -85,7 +85,7 @@ export function newRunId(now: Date): string {
 export class RunStore {
   private constructor(readonly dir: string) {}
 
-  /** Opens (creating nothing yet) the store of a pipeline; migrates an old db.json and marks dead runs interrupted. */
+  /** The store of a pipeline (its folders are made by the first write); migrates an old db.json and marks dead runs interrupted. */
   static open(pipelineFile: string): RunStore {
     const store = new RunStore(storeDir(pipelineFile));
     store.migrateLegacy();
