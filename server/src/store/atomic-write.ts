@@ -31,7 +31,8 @@ const CAUSES: Record<string, string> = {
   EIO: 'an input/output error occurred (EIO); check the disk',
 };
 
-function writeError(path: string, e: unknown, replacing: boolean): WriteError {
+/** A failed file-system write (of any kind) as a WriteError naming the path and the cause. */
+export function writeError(path: string, e: unknown, replacing = false): WriteError {
   const code = (e as NodeJS.ErrnoException).code;
   const cause = (code && CAUSES[code]) ?? (e instanceof Error ? e.message : String(e));
   return new WriteError(`cannot write ${path}: ${cause}${replacing ? '; the previous file was kept unchanged' : ''}`, path, code);

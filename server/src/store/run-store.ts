@@ -13,7 +13,7 @@ import { existsSync, readdirSync, readFileSync, renameSync, unlinkSync } from 'n
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { EvaluationJson, RunJson } from '../contracts/cli-json';
-import { writeFileAtomic } from './atomic-write';
+import { writeError, writeFileAtomic } from './atomic-write';
 
 export interface ModelVersion {
   model: string;
@@ -158,7 +158,11 @@ export class RunStore {
     if (!existsSync(legacy)) return;
     const data = readLegacy(this.dir);
     if (!data) {
-      renameSync(legacy, join(this.dir, `db.damaged-${Date.now()}.json`));
+      try {
+        renameSync(legacy, join(this.dir, `db.damaged-${Date.now()}.json`));
+      } catch (e) {
+        throw writeError(legacy, e);
+      }
       return;
     }
     for (const run of data.runs) if (!existsSync(this.runPath(run.run))) this.finishRun(run, { artifacts: data.artifacts.get(run.run) });
