@@ -10,7 +10,7 @@ import { DEFAULT_CSV_OPTIONS } from '../../server/src/data/csv-options';
 import { CsvSchemaCache } from '../../server/src/data/csv-schema-cache';
 import { numberParser, parseIsoDate, parseNumber } from '../../server/src/data/parse-values';
 import { CsvError, readCsv, readCsvText, readCsvWithNotes } from '../../server/src/data/read-csv';
-import type { Table } from '../../server/src/data/table';
+import { tableSchema, type Table } from '../../server/src/data/table';
 import { cellText } from '../../server/src/transforms/table-ops';
 
 const DIR = join(__dirname, '..', 'fixtures', 'data', 'quirky');
@@ -139,5 +139,7 @@ test('the sample and the full read give the same types and notes (one inference 
   const full = await readCsvWithNotes(file, opts);
   assert.ok(sampled.ok);
   assert.deepEqual(sampled.schema.columns.map((c) => c.type), full.table.columns.map((c) => c.type));
+  assert.deepEqual(sampled.schema.columns.map((c) => c.nullable), [true, true, false], 'cells read as missing make the column nullable in the sample too');
+  assert.deepEqual(sampled.schema, tableSchema(full.table));
   assert.deepEqual(sampled.notes, full.notes);
 });

@@ -159,7 +159,9 @@ function sampleSchema(files: string[], options: CsvOptions, stamp: string): Entr
     const b = builder.columnBuilders()[i];
     const levels = b.levels(types[i]);
     const declared = options.columnTypes[name];
-    return { name, type: types[i], nullable: declared?.nullable ?? b.missing > 0, ...(levels ? { levels } : {}) };
+    // Cells that do not parse as the column's type are read as missing too.
+    const nullable = declared?.nullable ?? (b.missing > 0 || b.invalidCells(types[i]) !== undefined);
+    return { name, type: types[i], nullable, ...(levels ? { levels } : {}) };
   });
   const schema: TableSchema = { columns, rowCount: estimatedRows, rowCountExact: complete };
   let sample: Table | undefined;
