@@ -143,3 +143,8 @@ test('the sample and the full read give the same types and notes (one inference 
   assert.deepEqual(sampled.schema, tableSchema(full.table));
   assert.deepEqual(sampled.notes, full.notes);
 });
+
+test('decimal: "," in a comma-separated file: a ragged row says the delimiter must change', () => {
+  assert.throws(() => readCsvText('a,b\n1,5,2\n', { ...opts, numberFormat: { decimal: ',', thousands: '' } }, 'd.csv'), /d\.csv:2: row has 3 fields but the header has 2; .*with decimal: "," the delimiter cannot also be ","/);
+  assert.deepEqual(numbers(readCsvText('a,b\n"1,5",2\n', { ...opts, numberFormat: { decimal: ',', thousands: '' } }), 'a'), [1.5]);
+});

@@ -99,3 +99,8 @@ test('NML108: casting a category whose levels are not all numbers names them; al
   assert.deepEqual(clean.diagnostics.filter((x) => x.severity === "error" || x.code === "NML108").map((x) => x.message), []);
   assert.equal(clean.tables.get('t')!.columns.find((c) => c.name === 'Cylinders')!.nullable, false);
 });
+
+test('a number literal too large for a double is NML112, not a silent Infinity', () => {
+  const found = checkPipeline('dataset c from "../fixtures/data/cars.csv"\ntransform t from c {\n  derive big = Horsepower * 1e999\n}', FILE, cache).diagnostics.filter((d) => d.code === 'NML112');
+  assert.match(found[0]?.message ?? '', /^1e999 is too large for a number/);
+});

@@ -62,6 +62,10 @@ export function typeOfExpression(expr: Expr, table: TableState, ctx: CheckContex
   switch (expr.kind) {
     case 'Number':
     case 'Percent':
+      if (!Number.isFinite(expr.value)) {
+        ctx.report('NML112', expr.range, `${expr.text} is too large for a number (the largest is about 1.8e308); write a smaller number`);
+        return undefined;
+      }
       return { type: 'number', nullable: false, sources: [] };
     case 'Duration':
       ctx.report('NML112', expr.range, `a duration (${expr.text}) is not a value in an expression; write a number`);

@@ -65,8 +65,12 @@ export class CsvTableBuilder {
         if (this.names === undefined) this.start(fields.map((_, i) => `c${i + 1}`), path);
         if (this.rows >= maxRows) return;
         if (fields.length !== this.builders.length) {
+          // A decimal comma in a comma-separated file splits every unquoted number in two.
+          const hint = numberFormatOf(this.options).decimal === this.options.delimiter
+            ? `; with decimal: "${this.options.delimiter}" the delimiter cannot also be "${this.options.delimiter}" unless numbers are quoted: set delimiter: ";" if the file uses it`
+            : '';
           throw new CsvError(
-            `${path}:${line}: row has ${fields.length} field${fields.length === 1 ? '' : 's'} but the header has ${this.builders.length}; fix the row, or quote fields that contain the delimiter`,
+            `${path}:${line}: row has ${fields.length} field${fields.length === 1 ? '' : 's'} but the header has ${this.builders.length}; fix the row, or quote fields that contain the delimiter${hint}`,
             path, line,
           );
         }
