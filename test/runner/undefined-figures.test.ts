@@ -1,9 +1,10 @@
 // A figure the rows cannot define is an error with the reason, never a number: roc_auc over rows
 // of one class (it was reported as 0), cross-validation with more folds than rows (it reported
-// null means). And an evaluation scores the rows its table keeps: a filter on a split part counts.
+// null means). An evaluation scores the rows its table keeps (a filter on a split part counts),
+// and rows of a class the model never trained on are reported, not silently dropped.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkWithFullSchemas } from '../../server/src/checker/check-files';
@@ -65,4 +66,21 @@ model small_lr from small.train { target: species, algorithm: logistic_regressio
 evaluate small_lr on small.test { cv: 100 }`);
   assert.equal(r.status, 'failed');
   assert.match(r.error ?? '', /cv: 100 needs at least 100 training rows, but "small.train" has 60/);
+});
+
+test('rows of a class the model never trained on are not scored, and the run says so', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'narml-undefined-'));
+  // One "hybrid" row: without stratification, seed 7 puts it in the test part.
+  writeFileSync(join(dir, 'iris.csv'), `${readFileSync(join(__dirname, '..', 'fixtures', 'data', 'iris.csv'), 'utf8').trimEnd()}\n5.0,3.0,1.5,0.2,hybrid\n`);
+  const file = join(dir, 'p.narml');
+  const text = `dataset iris from "iris.csv"
+split p from iris { train: 70%, test: 30%, seed: 7 }
+model lr from p.train { target: species, algorithm: logistic_regression }
+evaluate lr on p.test { metrics: [accuracy, f1] }`;
+  writeFileSync(file, text);
+  const r = await runPipeline(await checkWithFullSchemas(text, file));
+  assert.equal(r.status, 'succeeded', r.error);
+  assert.deepEqual(r.evaluations.lr_on_p_test.confusion?.labels, ['setosa', 'versicolor', 'virginica'], 'the classes of the training rows');
+  assert.equal(r.evaluations.lr_on_p_test.rows, 45, '46 test rows, the hybrid one unscored');
+  assert.ok(r.warnings?.some((w) => /1 rows of "p.test" hold a class the model was not trained on \("hybrid"\)/.test(w)), JSON.stringify(r.warnings));
 });

@@ -2,7 +2,8 @@
 // encoded by the model's classes. Rows with a missing target are left out of training and scoring.
 import type { ModelInfo } from '../checker/checked-model';
 import { compareLevels } from '../data/column-builder';
-import { getColumn, type Table } from '../data/table';
+import { getColumn, isMissing, type Table } from '../data/table';
+import { cellText } from '../transforms/table-ops';
 import type { FeatureMatrix, Target } from '../ml/model-types';
 import type { FittedStep } from '../transforms/fitted-step';
 import { RunError } from './pipeline-data';
@@ -87,6 +88,24 @@ export function targetValues(t: Table, model: ModelInfo): Float64Array {
     }
   }
   return out;
+}
+
+/**
+ * Rows whose target holds a class the model was not trained on (present, not missing): a level
+ * that only the scored part holds. They cannot be scored against the model's classes.
+ */
+export function unseenClassRows(t: Table, model: ModelInfo, y: Float64Array): { rows: number; levels: string[] } {
+  const c = getColumn(t, model.target!);
+  if (!c || model.task !== 'classification') return { rows: 0, levels: [] };
+  let rows = 0;
+  const levels = new Set<string>();
+  for (let i = 0; i < y.length; i++) {
+    if (y[i] >= 0 || isMissing(c, i)) continue;
+    rows++;
+    const text = cellText(c, i);
+    if (text !== undefined) levels.add(text);
+  }
+  return { rows, levels: [...levels].sort(compareLevels) };
 }
 
 /** Rows usable for training or scoring: a known target and, unless allowed, no missing feature. */

@@ -16,7 +16,7 @@ import { makeTarget, featureMatrix, fittedFeatures, targetValues, trainingClasse
 import { monitorReport } from './monitor';
 import { PipelineData, RunError } from './pipeline-data';
 import { predictToFile } from './predict';
-import { comparisonReport, crossValidateReport, evaluationReport, scoreOn, type TrainedModel } from './scoring';
+import { comparisonReport, crossValidateReport, evaluationReport, scoreOn, unseenClassWarning, type TrainedModel } from './scoring';
 import { trainModel } from './train-model';
 
 export interface RunOptions {
@@ -135,6 +135,8 @@ export async function runPipeline(checked: CheckedPipeline, opts: RunOptions = {
           const tm = trained.get(decl.model)!;
           emit({ type: 'stage', stage: 'evaluate', declaration: name, fraction: 0 });
           const scored = scoreOn(tm, await data.rawRowsKept(decl.on));
+          const unseen = unseenClassWarning(`evaluate ${name}`, decl.on, scored);
+          if (unseen) warn(unseen);
           let cv: EvaluationJson['cv'];
           if (decl.cv && tm.model) {
             const trainChain = data.chain(tm.info.input);
@@ -149,7 +151,10 @@ export async function runPipeline(checked: CheckedPipeline, opts: RunOptions = {
         case 'compare': {
           const models = decl.models.map((m) => trained.get(m)!);
           const raw = await data.rawRowsKept(decl.on);
-          const report: ComparisonJson = comparisonReport(decl, models, models.map((m) => scoreOn(m, raw)));
+          const scored = models.map((m) => scoreOn(m, raw));
+          const unseen = unseenClassWarning(`compare ${name}`, decl.on, scored[0]);
+          if (unseen) warn(unseen);
+          const report: ComparisonJson = comparisonReport(decl, models, scored);
           run.comparisons[name] = report;
           run.computed.push(name);
           break;
@@ -234,7 +239,7 @@ export async function runPipeline(checked: CheckedPipeline, opts: RunOptions = {
       if (table.rowCount === 0) throw new RunError(`model ${decl.name}: "${decl.input}" has no rows after its transforms; loosen the filters (or drop_missing) before it`);
       const features = fittedFeatures(table, decl, fitted.fitted);
       if (features.leftOut.length > 0) {
-        emit({ type: 'log', level: 'warning', message: `model ${decl.name}: ${features.leftOut.join(', ')} left out of the features: those levels do not occur in the training rows` });
+        warn(`model ${decl.name}: ${features.leftOut.join(', ')} left out of the features: those levels do not occur in the training rows`);
       }
       if (features.names.length === 0) throw new RunError(`model ${decl.name}: no feature column is left after the transforms fitted on "${decl.input}"; list features that occur in the training rows`);
       const learned = learnedInfo(decl, decl.task === 'classification' ? trainingClasses(table, decl) : undefined);

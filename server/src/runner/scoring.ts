@@ -13,7 +13,7 @@ import { getAlgorithm } from '../ml/registry';
 import { tuneThreshold } from '../ml/threshold';
 import type { FittedStep } from '../transforms/fitted-step';
 import { applySteps } from '../transforms/fit-steps';
-import { featureMatrix, subsetMatrix, targetValues, usableRows, makeTarget } from './model-data';
+import { featureMatrix, subsetMatrix, targetValues, unseenClassRows, usableRows, makeTarget } from './model-data';
 import { RunError } from './pipeline-data';
 
 export interface TrainedModel {
@@ -33,6 +33,8 @@ export interface Scored {
   pred: Float64Array;
   proba?: Float64Array;
   n: number;
+  /** Rows left unscored because their class is not one the model was trained on. */
+  unseen: { rows: number; levels: string[] };
 }
 
 /** Predictions for the rows of a raw table (prepared with the model's steps, 'train' mode: the evaluated table's rows). */
@@ -88,7 +90,13 @@ export function scoreOn(tm: TrainedModel, raw: Table): Scored {
   const yTrue = Float64Array.from(keep, (r) => y[r]);
   const pred = Float64Array.from(keep, (r) => out.pred[r]);
   const proba = out.proba ? Float64Array.from({ length: keep.length * k }, (_, j) => out.proba![keep[Math.floor(j / k)] * k + (j % k)]) : undefined;
-  return { yTrue, pred, ...(proba ? { proba } : {}), n: keep.length };
+  return { yTrue, pred, ...(proba ? { proba } : {}), n: keep.length, unseen: unseenClassRows(out.prepared, tm.info, y) };
+}
+
+/** The warning for rows whose class the model never saw (they are not scored), if any. */
+export function unseenClassWarning(what: string, on: string, s: Scored): string | undefined {
+  if (s.unseen.rows === 0) return undefined;
+  return `${what}: ${s.unseen.rows} rows of "${on}" hold a class the model was not trained on (${s.unseen.levels.map((l) => `"${l}"`).join(', ')}) and are not scored; stratify the split by the target so every class reaches the training rows`;
 }
 
 function positiveIndex(info: ModelInfo, positive?: string): number {
