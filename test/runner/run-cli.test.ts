@@ -60,7 +60,7 @@ test('a pipeline with check errors does not run', () => {
   const out = narml(['run', 'cars.narml'], dir);
   assert.equal(out.status, 1);
   assert.match(out.stderr, /NML120/);
-  assert.equal(existsSync(join(dir, '.narml', 'db.json')), false);
+  assert.equal(existsSync(join(dir, '.narml')), false, 'nothing ran, nothing recorded');
   assert.equal(narml(['run'], dir).status, 2);
   assert.equal(narml(['run', 'missing.narml'], dir).status, 2);
 });
