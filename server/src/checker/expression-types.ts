@@ -42,13 +42,17 @@ function literalNumber(e: Expr | undefined): number | undefined {
 }
 
 /**
- * Functions defined on part of their domain: the result is missing outside it (log of x <= 0,
- * sqrt of x < 0, exp above 709.78 overflows), so it is nullable unless the argument is a literal inside.
+ * Functions defined on part of their domain: the result is missing outside it. `exp` overflows
+ * above 709.78, well within real data, so it is nullable unless its argument is a literal inside.
+ * log (x <= 0), sqrt (x < 0) and division by zero depend on values a ratio or a log of real data
+ * seldom has (and a clip or filter before may rule out): marking them nullable would refuse
+ * every `log(income)` with NML114. They are nullable for a literal outside the domain; otherwise
+ * the run counts the rows they make missing and warns.
  */
-const PARTIAL_FUNCTIONS: Partial<Record<string, (x: number) => boolean>> = {
-  log: (x) => x > 0,
-  sqrt: (x) => x >= 0,
-  exp: (x) => Number.isFinite(Math.exp(x)),
+const PARTIAL_FUNCTIONS: Partial<Record<string, { inDomain: (x: number) => boolean; literalOnly: boolean }>> = {
+  log: { inDomain: (x) => x > 0, literalOnly: true },
+  sqrt: { inDomain: (x) => x >= 0, literalOnly: true },
+  exp: { inDomain: (x) => Number.isFinite(Math.exp(x)), literalOnly: false },
 };
 
 /** A string literal compared with or converted to a date must be a real date: else every row would be missing. */
@@ -174,10 +178,9 @@ function typeOfBinary(expr: BinaryExpr, left: ExprType | undefined, table: Table
         return undefined;
       }
     }
-    // x / 0 and x % 0 are missing: only a non-zero literal divisor rules that out.
-    const divisor = op === '/' || op === '%' ? literalNumber(expr.right) : undefined;
-    const mayDivideByZero = (op === '/' || op === '%') && (divisor === undefined || divisor === 0);
-    return { type: 'number', nullable: nullable || mayDivideByZero, sources };
+    // x / 0 and x % 0 are missing (see PARTIAL_FUNCTIONS for why only a literal 0 counts here).
+    const byZero = (op === '/' || op === '%') && literalNumber(expr.right) === 0;
+    return { type: 'number', nullable: nullable || byZero, sources };
   }
   return undefined;
 }
@@ -237,8 +240,8 @@ function typeOfCall(expr: CallExpr, table: TableState, ctx: CheckContext): ExprT
   // A date parsed from a column may fail; one parsed from a literal is checked here.
   if (name === 'date') checkDateLiteral(expr.args[0].value, ctx);
   const unparsable = name === 'date' && !args[0]!.literal;
-  const inDomain = PARTIAL_FUNCTIONS[name];
-  const literal = inDomain ? literalNumber(expr.args[0].value) : undefined;
-  const outsideDomain = inDomain !== undefined && (literal === undefined || !inDomain(literal));
+  const partial = PARTIAL_FUNCTIONS[name];
+  const literal = partial ? literalNumber(expr.args[0].value) : undefined;
+  const outsideDomain = partial !== undefined && (literal === undefined ? !partial.literalOnly : !partial.inDomain(literal));
   return { type: result, nullable: args.some((a) => a!.nullable) || unparsable || outsideDomain, sources };
 }

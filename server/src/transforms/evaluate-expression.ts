@@ -16,7 +16,7 @@ import type { Column, Table } from '../data/table';
 import { mapCodes, mapNumbers } from './table-ops';
 
 type Value =
-  | { kind: 'num'; type: 'number' | 'boolean' | 'date'; values: Float64Array; overflow?: Uint8Array }
+  | { kind: 'num'; type: 'number' | 'boolean' | 'date'; values: Float64Array; undefinedRows?: Uint8Array }
   | { kind: 'str'; type: 'text' | 'category'; codes: Int32Array; levels: string[] }
   | { kind: 'scalar-num'; type: 'number' | 'boolean' | 'date'; value: number }
   | { kind: 'scalar-str'; value: string };
@@ -82,17 +82,18 @@ function isTextual(v: Value): boolean {
 }
 
 /**
- * ±Infinity (an overflow: exp(1000), 1e200 * 1e200) is stored as missing, like x / 0, and the row
- * is marked in an overflow mask that follows the value up the expression, so the step can say how
- * many values an overflow made missing. Masks are copied before marking: inputs keep theirs.
+ * Where a computation on values that are not missing gives no finite number — x / 0, log of
+ * x <= 0, an overflow to ±Infinity (exp(1000), 1e200 * 1e200) — the result is missing and the row
+ * is marked in a mask that follows the value up the expression, so the step can say how many
+ * values it made missing. Masks are copied before marking: inputs keep theirs.
  */
-class OverflowMask {
+class UndefinedRows {
   private mask: Uint8Array | undefined;
   private owned = false;
 
   constructor(private readonly n: number, ...inherited: (Value | undefined)[]) {
     for (const v of inherited) {
-      const m = v?.kind === 'num' ? v.overflow : undefined;
+      const m = v?.kind === 'num' ? v.undefinedRows : undefined;
       if (!m) continue;
       if (!this.mask) { this.mask = m; continue; }
       this.own();
@@ -106,9 +107,9 @@ class OverflowMask {
     this.owned = true;
   }
 
-  /** `v`, or NaN when it overflowed (row i is then marked). */
+  /** `v`, or NaN when it is not a finite number (row i is then marked). */
   finite(v: number, i: number): number {
-    if (v !== Infinity && v !== -Infinity) return v;
+    if (Number.isFinite(v)) return v;
     this.own();
     this.mask![i] = 1;
     return NaN;
@@ -122,18 +123,18 @@ class OverflowMask {
 function map1(v: Value, n: number, f: (x: number) => number, type: 'number' | 'boolean' | 'date' = 'number'): Value {
   const x = numbersOf(v, n);
   const out = new Float64Array(n);
-  const overflow = new OverflowMask(n, v);
-  for (let i = 0; i < n; i++) out[i] = Number.isNaN(x[i]) ? NaN : overflow.finite(f(x[i]), i);
-  return { kind: 'num', type, values: out, ...(overflow.rows ? { overflow: overflow.rows } : {}) };
+  const undef = new UndefinedRows(n, v);
+  for (let i = 0; i < n; i++) out[i] = Number.isNaN(x[i]) ? NaN : undef.finite(f(x[i]), i);
+  return { kind: 'num', type, values: out, ...(undef.rows ? { undefinedRows: undef.rows } : {}) };
 }
 
 function map2(a: Value, b: Value, n: number, f: (x: number, y: number) => number, type: 'number' | 'boolean' | 'date' = 'number'): Value {
   const x = numbersOf(a, n);
   const y = numbersOf(b, n);
   const out = new Float64Array(n);
-  const overflow = new OverflowMask(n, a, b);
-  for (let i = 0; i < n; i++) out[i] = Number.isNaN(x[i]) || Number.isNaN(y[i]) ? NaN : overflow.finite(f(x[i], y[i]), i);
-  return { kind: 'num', type, values: out, ...(overflow.rows ? { overflow: overflow.rows } : {}) };
+  const undef = new UndefinedRows(n, a, b);
+  for (let i = 0; i < n; i++) out[i] = Number.isNaN(x[i]) || Number.isNaN(y[i]) ? NaN : undef.finite(f(x[i], y[i]), i);
+  return { kind: 'num', type, values: out, ...(undef.rows ? { undefinedRows: undef.rows } : {}) };
 }
 
 function roundHalfAway(x: number, digits = 0): number {
@@ -345,16 +346,17 @@ function asCategory(v: Value): Value {
 }
 
 /**
- * The expression's value for every row, as a column. `onOverflow` hears how many rows are
- * missing because a computation overflowed to ±Infinity (when any are).
+ * The expression's value for every row, as a column. `onUndefined` hears how many rows are
+ * missing because a computation was undefined there (division by zero, log/sqrt outside their
+ * domain, overflow), when any are.
  */
-export function evaluateExpression(expr: Expr, table: Table, onOverflow?: (rows: number) => void): Column {
+export function evaluateExpression(expr: Expr, table: Table, onUndefined?: (rows: number) => void): Column {
   const v = evaluate(expr, table);
   const n = table.rowCount;
-  if (v.kind === 'num' && v.overflow && onOverflow) {
+  if (v.kind === 'num' && v.undefinedRows && onUndefined) {
     let rows = 0;
-    for (let i = 0; i < n; i++) if (v.overflow[i] && Number.isNaN(v.values[i])) rows++;
-    if (rows > 0) onOverflow(rows);
+    for (let i = 0; i < n; i++) if (v.undefinedRows[i] && Number.isNaN(v.values[i])) rows++;
+    if (rows > 0) onUndefined(rows);
   }
   switch (v.kind) {
     case 'num': return { type: v.type, values: v.values };

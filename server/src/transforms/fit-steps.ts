@@ -181,8 +181,8 @@ function fitStep(step: Step, t: Table): FittedStep[] {
 }
 
 /** A derived column: a category-valued expression becomes text (its levels are not known ahead), as the checker types it. */
-function derived(expr: Expr, t: Table, onOverflow?: (rows: number) => void): Column {
-  const c = evaluateExpression(expr, t, onOverflow);
+function derived(expr: Expr, t: Table, onUndefined?: (rows: number) => void): Column {
+  const c = evaluateExpression(expr, t, onUndefined);
   return c.type === 'category' ? { type: 'text', codes: c.codes, levels: c.levels } : c;
 }
 
@@ -385,11 +385,12 @@ function applyColumnStep(s: Exclude<FittedStep, { rowStep: true }>, t: Table, on
       return setColumn(t, s.column, { type: 'number', values: mapNumbers(v, (x) => (Number.isNaN(x) ? x : Math.min(s.hi, Math.max(s.lo, x)))) });
     }
     case 'derive': {
-      const overflowed = (count: number): void => onLoss?.({
-        step: `derive ${s.column}`, count, of: t.rowCount, reason: 'overflowed to ±Infinity',
-        fix: `impute ${s.column} after it, or keep the expression in range (e.g. log instead of exp)`,
+      const undefinedRows = (count: number): void => onLoss?.({
+        step: `derive ${s.column}`, count, of: t.rowCount,
+        reason: 'are undefined (division by zero, log or sqrt outside their domain, or overflow to ±Infinity)',
+        fix: `impute ${s.column} after it, or filter those rows out before`,
       });
-      return setColumn(t, s.column, derived(s.expr, t, overflowed));
+      return setColumn(t, s.column, derived(s.expr, t, undefinedRows));
     }
   }
 }
