@@ -100,7 +100,7 @@ function checkDeclaration(decl: Declaration, sym: SymbolInfo, r: Resolver): bool
       r.infos[sym.declarationIndex] = result.info;
       if (!result.state) return false;
       r.tables.set(sym.name, result.state);
-      r.parents.set(sym.name, undefined);
+      r.lineage.add(sym.name, undefined);
       return true;
     }
     case 'transform': {
@@ -112,7 +112,7 @@ function checkDeclaration(decl: Declaration, sym: SymbolInfo, r: Resolver): bool
         stepSchemas: states.map((s) => s.schema), schema: output.schema, steps: decl.steps,
       };
       r.tables.set(sym.name, output);
-      r.parents.set(sym.name, input.name);
+      r.lineage.add(sym.name, input.name);
       return true;
     }
     case 'split': {
@@ -126,7 +126,7 @@ function checkDeclaration(decl: Declaration, sym: SymbolInfo, r: Resolver): bool
         const rows = input.state.schema.rowCount;
         const state: TableState = { ...input.state, schema: { ...input.state.schema, ...(rows !== undefined ? { rowCount: Math.round(rows * p.fraction), rowCountExact: false } : {}) } };
         r.tables.set(partName, state);
-        r.parents.set(partName, input.name);
+        r.lineage.add(partName, input.name);
       }
       return info.parts.length > 0;
     }

@@ -5,17 +5,15 @@ import type { SchemaSource } from '../data/csv-options';
 import type { CheckContext } from './check-context';
 import type { DeclarationInfo, ModelInfo, SymbolInfo } from './checked-model';
 import type { TableState } from './table-state';
+import { TableLineage } from './table-lineage';
 
 const TABLE_KINDS: readonly DeclarationKind[] = ['dataset', 'transform', 'split'];
 
 export class Resolver {
   /** Table states by table name (`clean`, `parts.train`). */
   readonly tables = new Map<string, TableState>();
-  /**
-   * Table name → the table its rows come from (none for a dataset). One link per table rather
-   * than every ancestor: a 20,000-step chain must stay linear in memory.
-   */
-  readonly parents = new Map<string, string | undefined>();
+  /** Which table's rows come from which. */
+  readonly lineage = new TableLineage();
   readonly infos: (DeclarationInfo | undefined)[];
   /** Names whose declaration failed to resolve: references to them stay silent. */
   readonly broken = new Set<string>();
@@ -35,15 +33,24 @@ export class Resolver {
     return s ? this.infos[s.declarationIndex] : undefined;
   }
 
+  /** Names of each set of kinds, listed once per check: a file may hold 20,000 unknown references. */
+  private readonly namesByKinds = new Map<string, string[]>();
+
   private namesOfKinds(kinds: readonly DeclarationKind[]): string[] {
-    return [...this.symbols.values()].filter((s) => kinds.includes(s.kind)).map((s) => s.name);
+    const key = kinds.join(',');
+    let names = this.namesByKinds.get(key);
+    if (!names) {
+      names = [...this.symbols.values()].filter((s) => kinds.includes(s.kind)).map((s) => s.name);
+      this.namesByKinds.set(key, names);
+    }
+    return names;
   }
 
   /** Reports an unknown name; returns false. */
   private unknown(q: QualifiedName, kinds: readonly DeclarationKind[], what: string): false {
     const root = q.parts[0];
-    const s = this.ctx.suggest(root.name, this.namesOfKinds(kinds), kinds.length === 1 ? kinds[0] : 'name');
     const known = this.namesOfKinds(kinds);
+    const s = this.ctx.suggest(root.name, known, kinds.length === 1 ? kinds[0] : 'name');
     const list = known.length > 0 && known.length <= 6 ? `; ${what}s here: ${known.join(', ')}` : '';
     this.ctx.report('NML100', root.range, `unknown ${what} "${root.name}"${s.text || list}`, s.fixes);
     return false;
@@ -115,16 +122,5 @@ export class Resolver {
   /** A name of any of the given kinds (monitor's `current:` may be a prediction or a table). */
   resolveAny(q: QualifiedName, kinds: readonly DeclarationKind[], what: string): SymbolInfo | undefined {
     return this.lookup(q, kinds, what);
-  }
-
-  /** True when the rows of `a` and `b` overlap through lineage (one derives from the other). */
-  overlaps(a: string, b: string): boolean {
-    return this.descendsFrom(a, b) || this.descendsFrom(b, a);
-  }
-
-  /** True when `table` is `ancestor` or its rows come from it. */
-  private descendsFrom(table: string, ancestor: string): boolean {
-    for (let t: string | undefined = table; t !== undefined; t = this.parents.get(t)) if (t === ancestor) return true;
-    return false;
   }
 }
