@@ -60,7 +60,9 @@ test('a 100,000-term expression and a 20,000-declaration chain and cycle get the
     const symbols = (await client.request('textDocument/documentSymbol', { textDocument: { uri } }, 60_000)) as Json[];
     assert.ok(symbols.length >= 3, `${c.name}: document symbols`);
     await client.request('textDocument/semanticTokens/full', { textDocument: { uri } }, 60_000);
-    await client.request('narml/pipelineGraph', { uri }, 60_000);
+    const graph = (await client.request('narml/pipelineGraph', { uri }, 60_000)) as Json;
+    const errors = graph.nodes.filter((n: Json) => n.errors > 0).map((n: Json) => `${n.name} ${n.errors}`);
+    assert.deepEqual(errors, c.name === 'chain' ? [] : c.name === 'cycle' ? ['t0 1'] : ['t 1'], `${c.name}: errors per node of the graph`);
     client.notify('textDocument/didClose', { textDocument: { uri } });
   }
   assert.deepEqual(loggedErrors(), []);

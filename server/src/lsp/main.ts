@@ -20,6 +20,7 @@ import { PIPELINE_GRAPH_REQUEST, type PipelineGraph, type PipelineGraphParams } 
 import { readLatestEvaluations } from '../store/run-store';
 import { complete } from './completion';
 import { codeLenses, definition, documentSymbols, hover, inlayHints, lspRange, prepareRename, references, rename } from './features';
+import { diagnosticsIn } from './position-context';
 import { semanticTokens, TOKEN_LEGEND } from './semantic-tokens';
 
 const connection = createConnection(ProposedFeatures.all);
@@ -305,7 +306,7 @@ connection.onRequest(PIPELINE_GRAPH_REQUEST, (params: PipelineGraphParams): Pipe
   uri: params.uri,
   nodes: [...p.symbols.values()].map((s) => {
     const d = p.document.declarations[s.declarationIndex];
-    const inside = p.diagnostics.filter((x) => x.range.start.offset >= d.range.start.offset && x.range.start.offset <= d.range.end.offset);
+    const inside = diagnosticsIn(p, d.range);
     return {
       name: s.name, kind: s.kind, line: d.keyword.start.line, dependsOn: s.dependsOn.filter((n) => p.symbols.has(n)),
       errors: inside.filter((x) => x.severity === 'error').length, warnings: inside.filter((x) => x.severity === 'warning').length,

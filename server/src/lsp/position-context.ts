@@ -3,6 +3,7 @@
 import type { Declaration, Range } from '../language/ast';
 import type { TableSchema } from '../language/schema';
 import type { CheckedPipeline, ColumnReference, NameReference } from '../checker/checked-model';
+import type { Diagnostic } from '../checker/diagnostic';
 
 export function contains(r: Range, offset: number): boolean {
   return r.start.offset <= offset && offset <= r.end.offset;
@@ -57,4 +58,23 @@ export function wordBefore(text: string, offset: number): string {
   let i = offset;
   while (i > 0 && /[A-Za-z0-9_]/.test(text[i - 1])) i--;
   return text.slice(i, offset);
+}
+
+/**
+ * The diagnostics that start inside `r`. They are sorted by start offset (checkPipeline sorts
+ * them), so a binary search finds the first: the pipeline graph asks this for each of up to
+ * 20,000 declarations, and a scan each time would be quadratic.
+ */
+export function diagnosticsIn(p: CheckedPipeline, r: Range): Diagnostic[] {
+  const all = p.diagnostics;
+  let lo = 0;
+  let hi = all.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (all[mid].range.start.offset < r.start.offset) lo = mid + 1;
+    else hi = mid;
+  }
+  const out: Diagnostic[] = [];
+  for (let i = lo; i < all.length && all[i].range.start.offset <= r.end.offset; i++) out.push(all[i]);
+  return out;
 }
