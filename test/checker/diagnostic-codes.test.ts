@@ -110,6 +110,11 @@ const cases: Case[] = [
     nearMiss: `${IRIS_SPLIT}\nmodel k from parts.train { target: species, algorithm: random_forest }\nexport k to "models/k.onnx"`,
   },
   {
+    code: 'NML118',
+    fires: `${CARS}\ntransform t from cars {\n  derive model_year = year(Year)\n  drop Name, Year, Origin\n  drop_missing\n}\nmodel m from t { target: Miles_per_Gallon, algorithm: linear_regression }\nexport «m» to "models/m.onnx"`,
+    nearMiss: `${CARS}\ntransform t from cars {\n  derive age = days_between(Year, date("1983-01-01"))\n  drop Name, Year, Origin\n  drop_missing\n}\nmodel m from t { target: Miles_per_Gallon, algorithm: linear_regression }\nexport m to "models/m.onnx"`,
+  },
+  {
     code: 'NML119',
     fires: `${CARS}\ntransform t from cars { drop Name, Year, Origin }\nmodel m from t {\n  target: Miles_per_Gallon\n  features: [«Horsepower», Weight_in_lbs]\n  algorithm: auto(candidates: [linear_regression, knn])\n}`,
     nearMiss: `${CARS}\ntransform t from cars { drop Name, Year, Origin }\nmodel m from t {\n  target: Miles_per_Gallon\n  features: [Horsepower, Weight_in_lbs]\n  algorithm: auto(candidates: [linear_regression, gradient_boosting])\n}`,

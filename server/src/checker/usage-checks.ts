@@ -12,6 +12,7 @@ import { ALGORITHMS, COMPARE_TEST_OUTCOMES, COMPARE_TESTS, DEFAULT_COMPARE_ALPHA
 import type { CheckContext } from './check-context';
 import type { CompareInfo, EvaluateInfo, ExportInfo, ModelInfo, MonitorInfo, PredictInfo } from './checked-model';
 import { cronError } from './cron';
+import { onnxStepProblem } from './export-check';
 import { reportCsvNotes } from './data-notes';
 import { checkPropertyKeys, describeValue, methodRef, numberValue, optionValue, validateOptions, wordValue } from './options';
 import type { Resolver } from './resolver';
@@ -339,7 +340,11 @@ export function checkExport(decl: ExportDeclaration, name: string, r: Resolver):
   }
   if (!model) return undefined;
   const notExportable = unexportable(model);
+  const stepProblem = notExportable || ext !== 'onnx' ? undefined : onnxStepProblem(model, r);
   if (notExportable && decl.model) c.report('NML118', decl.model.range, `"${model.name}" cannot be exported yet: ${notExportable}`);
+  if (stepProblem && decl.model) {
+    c.report('NML118', decl.model.range, `exporting "${model.name}": ${stepProblem}; the export carries every step of the model's transforms, so keep that step in a transform the exported model does not read`);
+  }
   const path = isAbsolute(decl.target.value) ? decl.target.value : resolve(r.dir, decl.target.value);
   return { kind: 'export', name, model: model.name, path, format: ext as ExportFormat };
 }

@@ -12,7 +12,7 @@
 // (of an existing name replaces it in place); a derived category-valued expression is text.
 // dedupe keeps the first occurrence and treats missing values as equal.
 import type { Expr, Step } from '../language/ast';
-import type { ColumnType } from '../language/schema';
+import type { ColumnType, TableSchema } from '../language/schema';
 import { compareLevels } from '../data/column-builder';
 import { parseBoolean, parseIsoDate, parseNumber } from '../data/parse-values';
 import type { Column, DictionaryColumn, Table } from '../data/table';
@@ -177,6 +177,39 @@ function fitStep(step: Step, t: Table): FittedStep[] {
     }
     case 'unknown':
       return [];
+  }
+}
+
+/**
+ * A step with stand-in parameters (centre 0, scale 1, the schema's levels) for checks that need
+ * the fitted steps' shape but have no data: whether ONNX can express a model's steps. `before`
+ * and `after` are the table's schemas around the step; undefined when its levels are unknown.
+ */
+export function placeholderStep(step: Step, before: TableSchema, after: TableSchema): FittedStep[] | undefined {
+  const levelsOf = (name: string): string[] | undefined => {
+    const c = before.columns.find((x) => x.name === name);
+    return c?.levels ?? (c?.type === 'boolean' ? ['false', 'true'] : undefined);
+  };
+  switch (step.kind) {
+    case 'derive': {
+      const type = after.columns.find((c) => c.name === step.target?.name)?.type;
+      return step.target && step.expr && type ? [{ kind: 'derive', column: step.target.name, expr: step.expr, type }] : [];
+    }
+    case 'impute': {
+      const m = step.method;
+      const method = (m?.kind === 'Call' ? m.callee.name : m?.kind === 'Name' ? m.name.text : 'mean') as 'mean' | 'median' | 'mode' | 'constant';
+      return step.columns.map((id) => ({ kind: 'impute' as const, column: id.name, method, value: levelsOf(id.name)?.[0] ?? 0 }));
+    }
+    case 'encode': {
+      const levels = step.columns.map((id) => levelsOf(id.name));
+      if (levels.some((l) => !l)) return undefined;
+      return step.columns.map((id, i) => (step.method?.name === 'ordinal'
+        ? { kind: 'ordinal' as const, column: id.name, levels: levels[i]! }
+        : { kind: 'onehot' as const, column: id.name, levels: levels[i]!, outputs: levels[i]!.map((l) => `${id.name}_${l}`) }));
+    }
+    case 'scale': return step.columns.map((id) => ({ kind: 'scale' as const, column: id.name, method: (step.method?.name ?? 'standard') as 'standard' | 'minmax' | 'robust', center: 0, scale: 1 }));
+    case 'clip': return step.columns.map((id) => ({ kind: 'clip' as const, column: id.name, lo: 0, hi: 1 }));
+    default: return fitStep(step, { names: [], columns: [], rowCount: 0 });
   }
 }
 
