@@ -10,6 +10,7 @@ const node = { ...common, platform: 'node', target: 'node20', format: 'cjs', ext
 const entries = [
   { in: 'server/src/lsp/main.ts', out: 'dist/server.js' },
   { in: 'server/src/cli/main.ts', out: 'dist/cli.js' },
+  { in: 'server/src/cli/run-worker.ts', out: 'dist/run-worker.js' },
   { in: 'extension/src/extension.ts', out: 'dist/extension.js' },
 ].filter((e) => existsSync(e.in));
 

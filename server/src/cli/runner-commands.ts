@@ -1,16 +1,15 @@
 // `narml run`, `preview`, `predict`, `history`, `models`, `scheduler` (spec §7).
 import { resolve } from 'node:path';
-import { checkWithFullSchemas, readPipelineFile, UnreadableFileError } from '../checker/check-files';
 import { hasErrors, type CheckedPipeline } from '../checker/checked-model';
-import type { ProgressEvent, RunJson } from '../contracts/cli-json';
+import type { ProgressEvent } from '../contracts/cli-json';
 import { previewTable } from '../runner/preview';
 import { PipelineData } from '../runner/pipeline-data';
-import { failedRun, planErrors, runPipeline } from '../runner/run-pipeline';
-import { WriteError } from '../store/atomic-write';
-import { expandRun, readStoreData, storeDir } from '../store/run-store';
+import { planErrors } from '../runner/run-pipeline';
+import { expandRun, readStoreData } from '../store/run-store';
 import { fireAllOnce, runScheduler, scheduledJobs } from '../scheduler/scheduler';
-import { formatDiagnosticText } from './check-command';
 import { UsageError, type CliCommand } from './command';
+import { fmt, loadChecked } from './run-command';
+import { runInWorker } from './run-in-worker';
 
 interface Parsed { positional: string[]; flags: Map<string, string | true> }
 
@@ -31,59 +30,6 @@ function parseArgs(args: string[], valued: string[]): Parsed {
   return { positional, flags };
 }
 
-/**
- * Reads and checks a pipeline and prints its diagnostics; returns the exit status instead when
- * the file is unreadable (2) or, unless `allowErrors`, has errors (1). With `json`, a refusal
- * also prints a failed run result on stdout, so a tool reading it never gets an empty answer.
- */
-async function loadChecked(file: string, { json = false, allowErrors = false } = {}): Promise<CheckedPipeline | number> {
-  const started = new Date();
-  let text: string;
-  try {
-    text = readPipelineFile(file);
-  } catch (e) {
-    if (!(e instanceof UnreadableFileError)) throw e;
-    process.stderr.write(`narml: ${e.message}\n`);
-    if (json) process.stdout.write(`${JSON.stringify(failedRun(resolve(file), started, e.message))}\n`);
-    return 2;
-  }
-  const checked = await checkWithFullSchemas(text, resolve(file));
-  for (const d of checked.diagnostics) process.stderr.write(`${formatDiagnosticText(file, d)}\n`);
-  if (hasErrors(checked) && !allowErrors) {
-    const error = `${file} has errors; fix them before running`;
-    process.stderr.write(`narml: ${error} (see above)\n`);
-    if (json) process.stdout.write(`${JSON.stringify(failedRun(checked.file, started, error, checked.diagnostics.filter((d) => d.severity === 'error')))}\n`);
-    return 1;
-  }
-  return checked;
-}
-
-/**
- * Runs with SIGINT as cancellation. A store or output folder that refuses writes altogether
- * (read-only, no permission) is bad input, exit 2; other failures are a failed run, exit 1.
- */
-async function runAndReport(checked: CheckedPipeline, names: string[], json: boolean, progress: (e: ProgressEvent) => void): Promise<number> {
-  const controller = new AbortController();
-  const onSigint = (): void => { process.stderr.write('\ncancelling...\n'); controller.abort(); };
-  process.once('SIGINT', onSigint);
-  let result: RunJson;
-  try {
-    result = await runPipeline(checked, { names, signal: controller.signal, onEvent: progress });
-  } catch (e) {
-    if (!(e instanceof WriteError)) throw e;
-    const error = `the run cannot be recorded in ${storeDir(checked.file)}: ${e.message}`;
-    process.stderr.write(`narml: ${error}\n`);
-    if (json) process.stdout.write(`${JSON.stringify(failedRun(checked.file, new Date(), error))}\n`);
-    return e.readOnly ? 2 : 1;
-  } finally {
-    process.removeListener('SIGINT', onSigint);
-  }
-  if (json) process.stdout.write(`${JSON.stringify(result)}\n`);
-  else printRunSummary(result);
-  if (result.status === 'cancelled') return 130;
-  return result.status === 'succeeded' ? 0 : 1;
-}
-
 function progressPrinter(json: boolean): (e: ProgressEvent) => void {
   let last = '';
   return (e) => {
@@ -96,36 +42,11 @@ function progressPrinter(json: boolean): (e: ProgressEvent) => void {
   };
 }
 
-function fmt(v: number): string {
-  return Number.isInteger(v) ? String(v) : v.toFixed(4);
-}
-
-function printRunSummary(r: RunJson): void {
-  const out: string[] = [`run ${r.run}: ${r.status}`];
-  if (r.error) out.push(`  error: ${r.error}`);
-  for (const [name, p] of Object.entries(r.predictions)) if (p.waiting) out.push(`  ${name}: ${p.waiting}`);
-  for (const [name, m] of Object.entries(r.models)) out.push(`  model ${name}: ${m.algorithm}, ${m.trainRows} training rows${r.reused.includes(name) ? ' (reused)' : ''}`);
-  for (const [name, e] of Object.entries(r.evaluations)) {
-    out.push(`  ${name}: ${Object.entries(e.metrics).map(([k, v]) => `${k} ${fmt(v)}`).join(', ')}${e.threshold !== undefined ? ` (threshold ${fmt(e.threshold)})` : ''}`);
-  }
-  for (const [name, c] of Object.entries(r.comparisons)) {
-    const verdict = c.winner ? `winner ${c.winner} (p < ${c.alpha})`
-      : c.leader ? `no significant difference at alpha ${c.alpha}; ${c.leader} leads` : 'tie';
-    out.push(`  ${name}: ${c.models.map((m) => `${m} ${fmt(c.scores[m])}`).join(' vs ')} on ${c.metric}; ${c.test} p = ${fmt(c.p_value)} (about ${c.p_value_about}); ${verdict}`);
-  }
-  for (const [name, m] of Object.entries(r.monitors)) out.push(`  ${name}: drifted [${m.drifted.join(', ')}], alert ${m.alert}`);
-  for (const o of r.outputs) out.push(`  wrote ${o}`);
-  process.stdout.write(`${out.join('\n')}\n`);
-}
-
 async function run(args: string[]): Promise<number> {
   const { positional, flags } = parseArgs(args, ['progress']);
   const [file, ...names] = positional;
   if (!file) throw new UsageError('name a .narml file');
-  const checked = await loadChecked(file, { json: flags.has('json') });
-  if (typeof checked === 'number') return checked;
-  for (const n of names) if (!checked.symbols.has(n)) throw new UsageError(`"${n}" is not declared in ${file}; declared: ${[...checked.symbols.keys()].join(', ')}`);
-  return runAndReport(checked, names, flags.has('json'), progressPrinter(flags.get('progress') === 'json'));
+  return runInWorker({ command: 'run', file, names, json: flags.has('json') }, progressPrinter(flags.get('progress') === 'json'));
 }
 
 async function preview(args: string[]): Promise<number> {
@@ -157,10 +78,7 @@ async function predictNow(args: string[]): Promise<number> {
   const { positional, flags } = parseArgs(args, []);
   const [file, name] = positional;
   if (!file || !name) throw new UsageError('name a .narml file and a predict declared in it');
-  const checked = await loadChecked(file, { json: flags.has('json') });
-  if (typeof checked === 'number') return checked;
-  if (checked.symbols.get(name)?.kind !== 'predict') throw new UsageError(`"${name}" is not a predict declaration of ${file}`);
-  return runAndReport(checked, [name], flags.has('json'), progressPrinter(false));
+  return runInWorker({ command: 'predict', file, names: [name], json: flags.has('json') }, progressPrinter(false));
 }
 
 async function history(args: string[]): Promise<number> {

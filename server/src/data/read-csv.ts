@@ -153,7 +153,8 @@ export function resolveCsvFiles(pattern: string): string[] {
 }
 
 export interface ReadCsvOptions {
-  signal?: AbortSignal;
+  /** Polled per chunk: an AbortSignal or any flag with `aborted`. */
+  signal?: { readonly aborted: boolean };
   onProgress?: (fraction: number) => void;
 }
 

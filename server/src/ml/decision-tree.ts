@@ -2,6 +2,7 @@
 // DecisionTreeRegressor with all features tried at every split.
 import { binFeatures } from './histogram-binning';
 import type { Algorithm, FeatureMatrix, FittedModel, Target } from './model-types';
+import type { CancelSignal } from './cancellation';
 import { createRng } from './random';
 import { growTree } from './tree-builder';
 import { predictTreeEnsemble, type TreeEnsembleParams } from './tree-ensemble';
@@ -16,11 +17,11 @@ export function treeEnsembleModel(algorithm: string, params: TreeEnsembleParams,
     ...(classes ? { classes } : {}),
     featureNames,
     params,
-    predict(x: FeatureMatrix) {
-      const out = predictTreeEnsemble(params, x);
+    predict(x: FeatureMatrix, signal?: CancelSignal) {
+      const out = predictTreeEnsemble(params, x, signal);
       return classification ? argmaxRows(out, x.nRows, k) : out;
     },
-    ...(classification ? { predictProba: (x: FeatureMatrix) => predictTreeEnsemble(params, x) } : {}),
+    ...(classification ? { predictProba: (x: FeatureMatrix, signal?: CancelSignal) => predictTreeEnsemble(params, x, signal) } : {}),
     ...(importances ? { featureImportances: () => importances } : {}),
   };
 }
@@ -44,7 +45,7 @@ export const decisionTree: Algorithm = {
       target.task === 'classification' ? target.y : undefined,
       target.task === 'regression' ? target.y : undefined,
       weights,
-      { maxDepth: Number(options.max_depth ?? 0), minSamplesLeaf: Number(options.min_samples_leaf ?? 1), maxFeatures: x.columns.length, nClasses },
+      { maxDepth: Number(options.max_depth ?? 0), minSamplesLeaf: Number(options.min_samples_leaf ?? 1), maxFeatures: x.columns.length, nClasses, signal: ctx.signal },
       createRng(ctx.seed),
     );
     ctx.onProgress?.(1);

@@ -4,7 +4,7 @@
 // regression; leaf values -G/(H + l2) shrunk by the learning rate; depth-limited trees.
 import { binFeatures, MISSING_BIN, type BinnedFeatures } from './histogram-binning';
 import type { Algorithm, Target, TreeParams } from './model-types';
-import { throwIfAborted } from './random';
+import { throwIfCancelled } from './cancellation';
 import { normalise, treeEnsembleModel } from './decision-tree';
 import type { TreeEnsembleParams } from './tree-ensemble';
 import { softmaxInPlace } from './linear-predict';
@@ -180,12 +180,12 @@ export const gradientBoosting: Algorithm = {
     const treeOutput: number[] = [];
     const importance = new Float64Array(x.columns.length);
     for (let round = 0; round < rounds; round++) {
-      throwIfAborted(ctx.signal);
       if (K > 1) {
         prob.set(raw);
         for (let i = 0; i < n; i++) softmaxInPlace(prob, i * K, K);
       }
       for (let k = 0; k < K; k++) {
+        throwIfCancelled(ctx.signal);
         for (let i = 0; i < n; i++) {
           if (target.task === 'regression') { g[i] = raw[i] - y[i]; h[i] = 1; }
           else if (K === 1) {

@@ -1,12 +1,13 @@
 // k nearest neighbours by Euclidean distance, brute force over typed arrays. Classification:
 // share of the k neighbours per class (ties go to the lowest class index, as scikit-learn's
 // argmax); regression: mean of the neighbours' values.
+import { throwIfCancelled, type CancelSignal } from './cancellation';
 import { argmaxRows } from './linear-predict';
 import type { Algorithm, FeatureMatrix, FittedModel, ModelParams, Target } from './model-types';
 
 type KnnParams = Extract<ModelParams, { kind: 'knn' }>;
 
-function neighbourOutputs(p: KnnParams, x: FeatureMatrix): Float64Array {
+function neighbourOutputs(p: KnnParams, x: FeatureMatrix, signal?: CancelSignal): Float64Array {
   const nTrain = p.y.length;
   const dims = x.columns.length;
   const k = Math.min(p.k, nTrain);
@@ -16,6 +17,8 @@ function neighbourOutputs(p: KnnParams, x: FeatureMatrix): Float64Array {
   const idx = new Int32Array(nTrain);
   const row = new Float64Array(dims);
   for (let i = 0; i < x.nRows; i++) {
+    // Each row scans and sorts the whole training set: poll for cancellation per row.
+    throwIfCancelled(signal);
     for (let d = 0; d < dims; d++) row[d] = x.columns[d][i];
     for (let t = 0; t < nTrain; t++) {
       const tr = p.train[t];
@@ -45,8 +48,8 @@ export function knnModel(params: KnnParams, featureNames: string[], classes?: st
     ...(classes ? { classes } : {}),
     featureNames,
     params,
-    predict: (x) => (params.task === 'regression' ? neighbourOutputs(params, x) : argmaxRows(neighbourOutputs(params, x), x.nRows, outputs)),
-    ...(params.task === 'classification' ? { predictProba: (x: FeatureMatrix) => neighbourOutputs(params, x) } : {}),
+    predict: (x, signal) => (params.task === 'regression' ? neighbourOutputs(params, x, signal) : argmaxRows(neighbourOutputs(params, x, signal), x.nRows, outputs)),
+    ...(params.task === 'classification' ? { predictProba: (x: FeatureMatrix, signal?: CancelSignal) => neighbourOutputs(params, x, signal) } : {}),
   };
 }
 

@@ -1,6 +1,8 @@
 // Limited-memory BFGS minimisation with a backtracking line search (Armijo). Used by logistic
 // regression; stops when the largest gradient component is below `gtol` (as scipy's L-BFGS-B
-// `pgtol`, which scikit-learn sets from `tol`) or after `maxIter` iterations.
+// `pgtol`, which scikit-learn sets from `tol`) or after `maxIter` iterations; throws
+// `CancelledError` between iterations once `signal` is raised.
+import { throwIfCancelled, type CancelSignal } from './cancellation';
 
 export interface LbfgsResult {
   x: Float64Array;
@@ -12,7 +14,7 @@ export interface LbfgsResult {
 export function lbfgs(
   fg: (x: Float64Array, grad: Float64Array) => number,
   x0: Float64Array,
-  opts: { maxIter: number; gtol: number; memory?: number; signal?: AbortSignal },
+  opts: { maxIter: number; gtol: number; memory?: number; signal?: CancelSignal; onIteration?: (done: number) => void },
 ): LbfgsResult {
   const n = x0.length;
   const m = opts.memory ?? 10;
@@ -30,7 +32,7 @@ export function lbfgs(
   let iter = 0;
   for (; iter < opts.maxIter; iter++) {
     if (maxAbs(g) <= opts.gtol) return { x, f, iterations: iter, converged: true };
-    if (opts.signal?.aborted) break;
+    throwIfCancelled(opts.signal);
     // Two-loop recursion: d = -H g.
     for (let i = 0; i < n; i++) d[i] = -g[i];
     for (let k = s.length - 1; k >= 0; k--) {
@@ -86,6 +88,7 @@ export function lbfgs(
     }
     // scipy's factr test: stop when the objective no longer decreases meaningfully.
     if (relativeDecrease <= 2.2e-16 * 1e7) return { x, f, iterations: iter + 1, converged: true };
+    opts.onIteration?.(iter + 1);
   }
   return { x, f, iterations: iter, converged: maxAbs(g) <= opts.gtol };
 }

@@ -4,7 +4,6 @@
 import { lbfgs } from './lbfgs';
 import { argmaxRows, linearProbabilities, softmaxInPlace } from './linear-predict';
 import type { Algorithm, FeatureMatrix, FittedModel, ModelParams, Target } from './model-types';
-import { throwIfAborted } from './random';
 
 export function linearModel(algorithm: string, params: Extract<ModelParams, { kind: 'linear' }>, featureNames: string[], classes?: string[]): FittedModel {
   const task = params.link === 'identity' ? 'regression' : 'classification';
@@ -108,9 +107,10 @@ export const logisticRegression: Algorithm = {
       }
       return loss + penalty / (2 * C);
     };
-    throwIfAborted(ctx.signal);
-    const result = lbfgs(fg, new Float64Array(K * p + K), { maxIter, gtol: 1e-4, signal: ctx.signal });
-    throwIfAborted(ctx.signal);
+    // Progress as a share of max_iter (the solver may converge sooner), at most once per percent.
+    const reportEvery = Math.max(1, Math.floor(maxIter / 100));
+    const onIteration = (done: number): void => { if (done % reportEvery === 0) ctx.onProgress?.(done / maxIter); };
+    const result = lbfgs(fg, new Float64Array(K * p + K), { maxIter, gtol: 1e-4, signal: ctx.signal, onIteration });
     ctx.onProgress?.(1);
     const w = result.x;
     const coef = Array.from({ length: K }, (_, k) => Array.from(w.subarray(k * p, (k + 1) * p)));

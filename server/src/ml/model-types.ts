@@ -2,6 +2,7 @@
 // they see a numeric feature matrix and a target, and return a fitted model whose parameters are
 // plain data (stored in the run store, exported to ONNX).
 import type { Task } from '../language/schema';
+import type { CancelSignal } from './cancellation';
 
 /** Column-major features: columns[j][i] is feature j of row i. NaN is missing. */
 export interface FeatureMatrix {
@@ -18,7 +19,8 @@ export interface TrainContext {
   seed: number;
   /** Fraction done in [0, 1]. */
   onProgress?: (fraction: number) => void;
-  signal?: AbortSignal;
+  /** Polled at the algorithm's safe points; when raised, `fit` throws `CancelledError`. */
+  signal?: CancelSignal;
 }
 
 export type OptionValue = number | string | boolean | string[];
@@ -65,10 +67,13 @@ export interface FittedModel {
   classes?: string[];
   featureNames: string[];
   params: ModelParams;
-  /** Class index (as a number) for classification, the value for regression. */
-  predict(x: FeatureMatrix): Float64Array;
+  /**
+   * Class index (as a number) for classification, the value for regression. Slow predictors
+   * (tree ensembles, kNN) poll `signal` per tree or row and throw `CancelledError`.
+   */
+  predict(x: FeatureMatrix, signal?: CancelSignal): Float64Array;
   /** Row-major nRows x nClasses probabilities (classification only). */
-  predictProba?(x: FeatureMatrix): Float64Array;
+  predictProba?(x: FeatureMatrix, signal?: CancelSignal): Float64Array;
   featureImportances?(): Float64Array;
 }
 

@@ -3,7 +3,8 @@
 // and predictions that average the trees' leaf probabilities (or values).
 import { binFeatures } from './histogram-binning';
 import type { Algorithm, Target, TreeParams } from './model-types';
-import { createRng, throwIfAborted } from './random';
+import { throwIfCancelled } from './cancellation';
+import { createRng } from './random';
 import { growTree } from './tree-builder';
 import type { TreeEnsembleParams } from './tree-ensemble';
 import { normalise, treeEnsembleModel } from './decision-tree';
@@ -33,12 +34,13 @@ export const randomForest: Algorithm = {
       minSamplesLeaf: Number(options.min_samples_leaf ?? 1),
       maxFeatures: featuresPerSplit(options.max_features, x.columns.length),
       nClasses,
+      signal: ctx.signal,
     };
     const trees: TreeParams[] = [];
     const importance = new Float64Array(x.columns.length);
     const weights = new Float64Array(n);
     for (let t = 0; t < nTrees; t++) {
-      throwIfAborted(ctx.signal);
+      throwIfCancelled(ctx.signal);
       weights.fill(0);
       for (let i = 0; i < n; i++) weights[rng.int(n)] += 1;
       const grown = growTree(data, target.task === 'classification' ? target.y : undefined, target.task === 'regression' ? target.y : undefined, weights, grow, rng);

@@ -28,13 +28,3 @@ export function shuffleInPlace<T extends { length: number; [i: number]: unknown 
   }
   return arr;
 }
-
-export class CancelledError extends Error {
-  constructor() {
-    super('cancelled');
-  }
-}
-
-export function throwIfAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw new CancelledError();
-}

@@ -1,6 +1,8 @@
 // Grows one CART tree over binned features with row weights (bootstrap counts for forests):
 // gini impurity for classification, squared error for regression; best split per node over a
-// random subset of features (all for a single tree). Depth-first with an explicit stack.
+// random subset of features (all for a single tree). Depth-first with an explicit stack; polls
+// the cancel signal at every node, as one deep tree on many rows can take seconds.
+import { throwIfCancelled, type CancelSignal } from './cancellation';
 import type { BinnedFeatures } from './histogram-binning';
 import { MISSING_BIN } from './histogram-binning';
 import type { Rng } from './random';
@@ -13,6 +15,7 @@ export interface TreeGrowOptions {
   maxFeatures: number;
   /** Classes for classification; 0 for regression. */
   nClasses: number;
+  signal?: CancelSignal;
 }
 
 export interface GrownTree {
@@ -83,6 +86,7 @@ export function growTree(
   const stack: { node: number; lo: number; hi: number; depth: number }[] = [{ node: newNode(), lo: 0, hi: index.length, depth: 0 }];
   const left = new Float64Array(stride);
   while (stack.length > 0) {
+    throwIfCancelled(opts.signal);
     const { node, lo, hi, depth } = stack.pop()!;
     const total = stats(lo, hi);
     tree.value[node] = leafValue(total);

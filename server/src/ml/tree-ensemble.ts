@@ -1,5 +1,6 @@
 // Prediction from tree parameters alone (forests average, boosting sums margins then applies
 // the link). Inputs are compared as float32, exactly as an exported ONNX model compares them.
+import { throwIfCancelled, type CancelSignal } from './cancellation';
 import { binaryProbabilities, softmaxInPlace } from './linear-predict';
 import type { FeatureMatrix, ModelParams, TreeParams } from './model-types';
 
@@ -22,12 +23,13 @@ export function ensembleOutputs(p: TreeEnsembleParams): number {
 }
 
 /** Row-major n × outputs after the link: class probabilities (binary: 2 columns) or values. */
-export function predictTreeEnsemble(p: TreeEnsembleParams, x: FeatureMatrix): Float64Array {
+export function predictTreeEnsemble(p: TreeEnsembleParams, x: FeatureMatrix, signal?: CancelSignal): Float64Array {
   const n = x.nRows;
   const k = ensembleOutputs(p);
   const raw = new Float64Array(n * k);
   if (p.aggregate === 'sum') for (let i = 0; i < n; i++) for (let o = 0; o < k; o++) raw[i * k + o] = p.base[o];
   p.trees.forEach((tree, t) => {
+    throwIfCancelled(signal);
     const output = p.treeOutput?.[t] ?? 0;
     for (let i = 0; i < n; i++) {
       const leaf = tree.value[leafOf(tree, x, i)];

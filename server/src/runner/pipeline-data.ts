@@ -6,6 +6,7 @@ import type { Step } from '../language/ast';
 import type { CheckedPipeline, DatasetInfo, SplitInfo } from '../checker/checked-model';
 import { infoOf } from '../checker/checked-model';
 import { readCsv } from '../data/read-csv';
+import type { CancelSignal } from '../ml/cancellation';
 import { getColumn, type Table } from '../data/table';
 import { applySteps, fitSteps, type AppliedSteps, type ValueLoss } from '../transforms/fit-steps';
 import type { FittedStep } from '../transforms/fitted-step';
@@ -35,7 +36,7 @@ export class PipelineData {
     if (!seen || loss.of > seen.of) this.losses.set(loss.step, loss);
   };
 
-  constructor(readonly checked: CheckedPipeline, private readonly signal?: AbortSignal, private readonly onRead?: (dataset: string, fraction: number) => void) {}
+  constructor(readonly checked: CheckedPipeline, private readonly signal?: CancelSignal, private readonly onRead?: (dataset: string, fraction: number) => void) {}
 
   chain(tableName: string): Chain {
     const [root, part] = tableName.split('.');

@@ -5,6 +5,7 @@
 import type { PredictInfo } from '../checker/checked-model';
 import type { PredictionJson } from '../contracts/cli-json';
 import { expandGlob, isGlob } from '../data/glob';
+import type { CancelSignal } from '../ml/cancellation';
 import { readCsv } from '../data/read-csv';
 import type { Column, Table } from '../data/table';
 import { writeFileAtomic } from '../store/atomic-write';
@@ -57,7 +58,7 @@ export function predictionCsv(input: Table, tm: TrainedModel, pred: Float64Array
   return `${lines.join('\n')}\n`;
 }
 
-export async function predictToFile(decl: PredictInfo, tm: TrainedModel, data: PipelineData, now: Date, signal?: AbortSignal): Promise<PredictionJson> {
+export async function predictToFile(decl: PredictInfo, tm: TrainedModel, data: PipelineData, now: Date, signal?: CancelSignal): Promise<PredictionJson> {
   if (!decl.output) throw new Error(`predict ${decl.name} has no output path`);
   let input: Table;
   const output = outputPath(decl.output, now);
@@ -71,7 +72,7 @@ export async function predictToFile(decl: PredictInfo, tm: TrainedModel, data: P
     const chain = data.chain(decl.source.name);
     input = selectRows(await data.rawTable(chain.dataset), await data.rawRows(chain));
   }
-  const out = predictPrepared(tm, input, 'predict');
+  const out = predictPrepared(tm, input, 'predict', signal);
   writeFileAtomic(output, predictionCsv(input, tm, out.pred, out.proba, out.usable));
   let empty = 0;
   for (let i = 0; i < out.usable.length; i++) if (!out.usable[i]) empty++;

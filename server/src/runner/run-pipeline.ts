@@ -7,6 +7,7 @@ import type { CheckedPipeline, DeclarationInfo, ModelInfo } from '../checker/che
 import { diagnosticJson, type Diagnostic } from '../checker/diagnostic';
 import type { ComparisonJson, EvaluationJson, ModelJson, MonitorJson, PredictionJson, ProgressEvent, RunJson } from '../contracts/cli-json';
 import { expandGlob } from '../data/glob';
+import type { CancelSignal } from '../ml/cancellation';
 import type { SavedModel } from '../ml/model-types';
 import { restoreModel, saveModel } from '../ml/registry';
 import type { FittedStep } from '../transforms/fitted-step';
@@ -21,7 +22,8 @@ import { trainModel } from './train-model';
 
 export interface RunOptions {
   names?: string[];
-  signal?: AbortSignal;
+  /** Cancels the run (status `cancelled`): polled between declarations and inside training, tuning, cross-validation and prediction. */
+  signal?: CancelSignal;
   onEvent?: (e: ProgressEvent) => void;
   /** Date used for `{date}` in output paths (default today). */
   now?: Date;
@@ -134,13 +136,13 @@ export async function runPipeline(checked: CheckedPipeline, opts: RunOptions = {
         case 'evaluate': {
           const tm = trained.get(decl.model)!;
           emit({ type: 'stage', stage: 'evaluate', declaration: name, fraction: 0 });
-          const scored = scoreOn(tm, await data.rawRowsKept(decl.on));
+          const scored = scoreOn(tm, await data.rawRowsKept(decl.on), opts.signal);
           const unseen = unseenClassWarning(`evaluate ${name}`, decl.on, scored);
           if (unseen) warn(unseen);
           let cv: EvaluationJson['cv'];
           if (decl.cv && tm.model) {
             const trainChain = data.chain(tm.info.input);
-            cv = crossValidateReport(decl, tm, (await data.fitChain(trainChain)).train.table);
+            cv = crossValidateReport(decl, tm, (await data.fitChain(trainChain)).train.table, opts.signal);
           }
           const report = evaluationReport(decl, tm, scored, cv);
           run.evaluations[name] = report;
@@ -151,7 +153,7 @@ export async function runPipeline(checked: CheckedPipeline, opts: RunOptions = {
         case 'compare': {
           const models = decl.models.map((m) => trained.get(m)!);
           const raw = await data.rawRowsKept(decl.on);
-          const scored = models.map((m) => scoreOn(m, raw));
+          const scored = models.map((m) => scoreOn(m, raw, opts.signal));
           const unseen = unseenClassWarning(`compare ${name}`, decl.on, scored[0]);
           if (unseen) warn(unseen);
           const report: ComparisonJson = comparisonReport(decl, models, scored);

@@ -8,6 +8,7 @@ import { bootstrapPValue, mcnemar, pairedT } from '../ml/compare-tests';
 import { kFoldIndices } from '../ml/cross-validation';
 import { argmaxRows } from '../ml/linear-predict';
 import { computeMetrics, confusionMatrix, rocCurve } from '../ml/metrics';
+import type { CancelSignal } from '../ml/cancellation';
 import type { AlgorithmOptions, FittedModel } from '../ml/model-types';
 import { getAlgorithm } from '../ml/registry';
 import { tuneThreshold } from '../ml/threshold';
@@ -38,9 +39,9 @@ export interface Scored {
 }
 
 /** Predictions for the rows of a raw table (prepared with the model's steps, 'train' mode: the evaluated table's rows). */
-export function predictPrepared(tm: TrainedModel, raw: Table, mode: 'train' | 'predict'): { prepared: Table; rowMap: Int32Array; pred: Float64Array; proba?: Float64Array; usable: Uint8Array } {
+export function predictPrepared(tm: TrainedModel, raw: Table, mode: 'train' | 'predict', signal?: CancelSignal): { prepared: Table; rowMap: Int32Array; pred: Float64Array; proba?: Float64Array; usable: Uint8Array } {
   if (tm.members) {
-    const outs = tm.members.map((m) => predictPrepared(m, raw, mode));
+    const outs = tm.members.map((m) => predictPrepared(m, raw, mode, signal));
     const n = outs[0].pred.length;
     if (outs.some((o) => o.pred.length !== n)) throw new RunError(`ensemble ${tm.info.name}: members prepare different rows; give them the same transforms`);
     const usable = Uint8Array.from({ length: n }, (_, i) => (outs.every((o) => o.usable[i]) ? 1 : 0));
@@ -68,8 +69,8 @@ export function predictPrepared(tm: TrainedModel, raw: Table, mode: 'train' | 'p
     if (allowsMissing || x.columns.every((c) => !Number.isNaN(c[i]))) { usable[i] = 1; rows.push(i); }
   }
   const sub = rows.length === x.nRows ? x : subsetMatrix(x, Int32Array.from(rows));
-  const subPred = model.predict(sub);
-  const subProba = model.predictProba?.(sub);
+  const subPred = model.predict(sub, signal);
+  const subProba = model.predictProba?.(sub, signal);
   const pred = new Float64Array(x.nRows).fill(NaN);
   const k = model.classes?.length ?? 0;
   const proba = subProba ? new Float64Array(x.nRows * k).fill(NaN) : undefined;
@@ -80,8 +81,8 @@ export function predictPrepared(tm: TrainedModel, raw: Table, mode: 'train' | 'p
   return { prepared: table, rowMap, pred, ...(proba ? { proba } : {}), usable };
 }
 
-export function scoreOn(tm: TrainedModel, raw: Table): Scored {
-  const out = predictPrepared(tm, raw, 'train');
+export function scoreOn(tm: TrainedModel, raw: Table, signal?: CancelSignal): Scored {
+  const out = predictPrepared(tm, raw, 'train', signal);
   const y = targetValues(out.prepared, tm.info);
   const classification = tm.info.task === 'classification';
   const keep: number[] = [];
@@ -151,7 +152,7 @@ function refuseUndefined(metrics: Record<string, number>, s: Scored, info: Model
 }
 
 /** `cv: K`: the model's algorithm and options refit on K folds of its training table. */
-export function crossValidateReport(ev: EvaluateInfo, tm: TrainedModel, trainTable: Table): EvaluationJson['cv'] | undefined {
+export function crossValidateReport(ev: EvaluateInfo, tm: TrainedModel, trainTable: Table, signal?: CancelSignal): EvaluationJson['cv'] | undefined {
   if (!ev.cv || !tm.model) return undefined;
   const info = tm.info;
   const x = featureMatrix(trainTable, tm.model.featureNames);
@@ -168,12 +169,12 @@ export function crossValidateReport(ev: EvaluateInfo, tm: TrainedModel, trainTab
     const tr: number[] = [], te: number[] = [];
     for (let i = 0; i < xs.nRows; i++) (fold[i] === f ? te : tr).push(i);
     const trRows = Int32Array.from(tr), teRows = Int32Array.from(te);
-    const m = algo.fit(subsetMatrix(xs, trRows), subsetTargetOf(target, trRows), tm.options as AlgorithmOptions, { seed: 42 });
+    const m = algo.fit(subsetMatrix(xs, trRows), subsetTargetOf(target, trRows), tm.options as AlgorithmOptions, { seed: 42, signal });
     const xt = subsetMatrix(xs, teRows);
-    const proba = m.predictProba?.(xt);
+    const proba = m.predictProba?.(xt, signal);
     const yt = Float64Array.from(teRows, (r) => target.y[r]);
     const vals = computeMetrics(ev.metrics, {
-      task: info.task!, yTrue: yt, yPred: m.predict(xt), ...(proba ? { proba } : {}),
+      task: info.task!, yTrue: yt, yPred: m.predict(xt, signal), ...(proba ? { proba } : {}),
       ...(info.task === 'classification' ? { nClasses: info.classes?.length ?? 2, positiveIndex: positiveIndex(info, ev.positive) } : {}),
     });
     // A fold can leave a metric undefined (one class in it); the others still measure it.

@@ -5,6 +5,7 @@ import { METRICS, autoCandidates } from '../ml/catalog';
 import { kFoldIndices } from '../ml/cross-validation';
 import { selectFeatures } from '../ml/feature-selection';
 import { computeMetrics } from '../ml/metrics';
+import { throwIfCancelled, type CancelSignal } from '../ml/cancellation';
 import type { AlgorithmOptions, FeatureMatrix, FittedModel, Target, TrainContext } from '../ml/model-types';
 import { createRng } from '../ml/random';
 import { getAlgorithm } from '../ml/registry';
@@ -34,13 +35,14 @@ function subsetTarget(t: Target, rows: Int32Array): Target {
 }
 
 /** Mean k-fold score of one configuration (higher is better: error metrics are negated). */
-function crossValidate(algorithm: string, options: OptionValues, x: FeatureMatrix, target: Target, folds: number, metric: string, seed: number, signal?: AbortSignal): number {
+function crossValidate(algorithm: string, options: OptionValues, x: FeatureMatrix, target: Target, folds: number, metric: string, seed: number, signal?: CancelSignal): number {
   if (x.nRows < folds) throw new RunError(`cross-validation with ${folds} folds needs at least ${folds} training rows, but there are ${x.nRows}; lower the model's cv or train on more rows`);
   const fold = kFoldIndices(x.nRows, folds, seed, target.task === 'classification' ? target.y : undefined);
   const spec = METRICS[metric];
   let total = 0;
   let measured = 0;
   for (let f = 0; f < folds; f++) {
+    throwIfCancelled(signal);
     const trainRows: number[] = [];
     const testRows: number[] = [];
     for (let i = 0; i < x.nRows; i++) (fold[i] === f ? testRows : trainRows).push(i);
@@ -49,9 +51,9 @@ function crossValidate(algorithm: string, options: OptionValues, x: FeatureMatri
     const model = fitOnce(algorithm, options, subsetMatrix(x, tr), subsetTarget(target, tr), { seed, signal });
     const xt = subsetMatrix(x, te);
     const yt = subsetTarget(target, te);
-    const proba = model.predictProba?.(xt);
+    const proba = model.predictProba?.(xt, signal);
     const m = computeMetrics([metric], {
-      task: target.task, yTrue: yt.y, yPred: model.predict(xt), ...(proba ? { proba } : {}),
+      task: target.task, yTrue: yt.y, yPred: model.predict(xt, signal), ...(proba ? { proba } : {}),
       ...(target.task === 'classification' ? { nClasses: target.classes.length, positiveIndex: 1 } : {}),
     })[metric];
     // A fold with one class leaves roc_auc undefined: the other folds still score the configuration.

@@ -1,0 +1,92 @@
+// Checking a pipeline before a command uses it, and running it and printing the outcome for
+// `narml run` and `narml predict`. All output goes through a `CliOutput`, so the same code
+// prints directly on the main thread and through messages from the run's worker thread.
+import { resolve } from 'node:path';
+import { checkWithFullSchemas, readPipelineFile, UnreadableFileError } from '../checker/check-files';
+import { hasErrors, type CheckedPipeline } from '../checker/checked-model';
+import type { RunJson } from '../contracts/cli-json';
+import { failedRun, runPipeline, type RunOptions } from '../runner/run-pipeline';
+import { WriteError } from '../store/atomic-write';
+import { storeDir } from '../store/run-store';
+import { formatDiagnosticText } from './check-command';
+
+export interface CliOutput {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+export const processOutput: CliOutput = {
+  out: (text) => { process.stdout.write(text); },
+  err: (text) => { process.stderr.write(text); },
+};
+
+export function fmt(v: number): string {
+  return Number.isInteger(v) ? String(v) : v.toFixed(4);
+}
+
+/**
+ * Reads and checks a pipeline and prints its diagnostics; returns the exit status instead when
+ * the file is unreadable (2) or, unless `allowErrors`, has errors (1). With `json`, a refusal
+ * also prints a failed run result on stdout, so a tool reading it never gets an empty answer.
+ */
+export async function loadChecked(file: string, { json = false, allowErrors = false } = {}, io: CliOutput = processOutput): Promise<CheckedPipeline | number> {
+  const started = new Date();
+  let text: string;
+  try {
+    text = readPipelineFile(file);
+  } catch (e) {
+    if (!(e instanceof UnreadableFileError)) throw e;
+    io.err(`narml: ${e.message}\n`);
+    if (json) io.out(`${JSON.stringify(failedRun(resolve(file), started, e.message))}\n`);
+    return 2;
+  }
+  const checked = await checkWithFullSchemas(text, resolve(file));
+  for (const d of checked.diagnostics) io.err(`${formatDiagnosticText(file, d)}\n`);
+  if (hasErrors(checked) && !allowErrors) {
+    const error = `${file} has errors; fix them before running`;
+    io.err(`narml: ${error} (see above)\n`);
+    if (json) io.out(`${JSON.stringify(failedRun(checked.file, started, error, checked.diagnostics.filter((d) => d.severity === 'error')))}\n`);
+    return 1;
+  }
+  return checked;
+}
+
+function printRunSummary(r: RunJson, io: CliOutput): void {
+  const out: string[] = [`run ${r.run}: ${r.status}`];
+  if (r.error) out.push(`  error: ${r.error}`);
+  for (const [name, p] of Object.entries(r.predictions)) if (p.waiting) out.push(`  ${name}: ${p.waiting}`);
+  for (const [name, m] of Object.entries(r.models)) out.push(`  model ${name}: ${m.algorithm}, ${m.trainRows} training rows${r.reused.includes(name) ? ' (reused)' : ''}`);
+  for (const [name, e] of Object.entries(r.evaluations)) {
+    out.push(`  ${name}: ${Object.entries(e.metrics).map(([k, v]) => `${k} ${fmt(v)}`).join(', ')}${e.threshold !== undefined ? ` (threshold ${fmt(e.threshold)})` : ''}`);
+  }
+  for (const [name, c] of Object.entries(r.comparisons)) {
+    const verdict = c.winner ? `winner ${c.winner} (p < ${c.alpha})`
+      : c.leader ? `no significant difference at alpha ${c.alpha}; ${c.leader} leads` : 'tie';
+    out.push(`  ${name}: ${c.models.map((m) => `${m} ${fmt(c.scores[m])}`).join(' vs ')} on ${c.metric}; ${c.test} p = ${fmt(c.p_value)} (about ${c.p_value_about}); ${verdict}`);
+  }
+  for (const [name, m] of Object.entries(r.monitors)) out.push(`  ${name}: drifted [${m.drifted.join(', ')}], alert ${m.alert}`);
+  for (const o of r.outputs) out.push(`  wrote ${o}`);
+  io.out(`${out.join('\n')}\n`);
+}
+
+/**
+ * Runs and prints the result; returns the exit status (130 when cancelled through
+ * `run.signal`). A store or output folder that refuses writes altogether (read-only, no
+ * permission) is bad input, exit 2; other failures are a failed run, exit 1.
+ */
+export async function runAndReport(checked: CheckedPipeline, json: boolean, run: RunOptions, io: CliOutput): Promise<number> {
+  let result: RunJson;
+  try {
+    result = await runPipeline(checked, run);
+  } catch (e) {
+    if (!(e instanceof WriteError)) throw e;
+    const error = `the run cannot be recorded in ${storeDir(checked.file)}: ${e.message}`;
+    io.err(`narml: ${error}\n`);
+    if (json) io.out(`${JSON.stringify(failedRun(checked.file, new Date(), error))}\n`);
+    return e.readOnly ? 2 : 1;
+  }
+  if (json) io.out(`${JSON.stringify(result)}\n`);
+  else printRunSummary(result, io);
+  if (result.status === 'cancelled') return 130;
+  return result.status === 'succeeded' ? 0 : 1;
+}

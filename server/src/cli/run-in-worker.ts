@@ -1,0 +1,64 @@
+// `narml run` and `narml predict` execute the pipeline in a worker thread. Training and
+// prediction are synchronous, so a run on the main thread would not see SIGINT until it
+// finished; here the main thread stays free, and on SIGINT raises a flag in shared memory that
+// the worker's algorithms poll (see ml/cancellation.ts). The run then ends as `cancelled`.
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { ProgressEvent } from '../contracts/cli-json';
+import { UsageError } from './command';
+
+export interface RunRequest {
+  /** `predict`: `names` is one predict declaration. */
+  command: 'run' | 'predict';
+  file: string;
+  names: string[];
+  /** Print the result (or the refusal) as JSON on stdout. */
+  json: boolean;
+}
+
+/** What the worker receives: the request and the cancel flag (an Int32Array's buffer; 1 = cancel). */
+export interface WorkerInput extends RunRequest {
+  cancel: SharedArrayBuffer;
+}
+
+/** Everything the worker says goes through messages, in order, so nothing waits on its stdio. */
+export type WorkerMessage =
+  | { type: 'stdout' | 'stderr'; text: string }
+  | { type: 'event'; event: ProgressEvent }
+  | { type: 'usage'; message: string }
+  | { type: 'exit'; code: number };
+
+/** Runs the request in a worker thread, relaying its output; resolves to the exit status. */
+export function runInWorker(request: RunRequest, onEvent: (e: ProgressEvent) => void): Promise<number> {
+  const cancel = new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT);
+  const input: WorkerInput = { ...request, cancel };
+  const worker = new Worker(join(__dirname, 'run-worker.js'), { workerData: input });
+  // Once: a second Ctrl-C gets Node's default handling and ends the process at once.
+  const onSigint = (): void => {
+    process.stderr.write('\ncancelling...\n');
+    Atomics.store(new Int32Array(cancel), 0, 1);
+  };
+  process.once('SIGINT', onSigint);
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    const settle = (f: () => void): void => {
+      if (settled) return;
+      settled = true;
+      process.removeListener('SIGINT', onSigint);
+      f();
+      // The worker has recorded the run before its last message; nothing of it is still needed.
+      void worker.terminate();
+    };
+    worker.on('message', (m: WorkerMessage) => {
+      switch (m.type) {
+        case 'stdout': process.stdout.write(m.text); break;
+        case 'stderr': process.stderr.write(m.text); break;
+        case 'event': onEvent(m.event); break;
+        case 'usage': settle(() => reject(new UsageError(m.message))); break;
+        case 'exit': settle(() => resolve(m.code)); break;
+      }
+    });
+    worker.on('error', (e) => settle(() => reject(e)));
+    worker.on('exit', (code) => settle(() => reject(new Error(`the run's worker thread stopped (exit ${code}) before reporting a result`))));
+  });
+}
