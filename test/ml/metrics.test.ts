@@ -80,3 +80,24 @@ test('stratified k-fold keeps every fold balanced and is deterministic', () => {
     assert.equal(pos, 4);
   }
 });
+
+// A rare class the model learned that the scored rows neither hold nor get predicted (a class of
+// one row that the split put in the training part). Reference values from scikit-learn 1.2:
+// precision/recall/f1_score(average='macro'), log_loss(labels=[0, 1, 2, 3]), roc_auc_score raises.
+test('a class in neither the scored rows nor the predictions counts for nothing, as scikit-learn', () => {
+  const proba = Float64Array.from([1, 0, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0.2, 0.8, 0, 0, 0.9, 0, 0.1, 0, 0.6, 0.2, 0.2, 0]);
+  const m = computeMetrics(['precision', 'recall', 'f1', 'log_loss', 'roc_auc'], {
+    task: 'classification', yTrue: i32([0, 1, 0, 1, 0, 2]), yPred: i32([0, 1, 1, 1, 0, 0]), nClasses: 4, proba,
+  });
+  close(m.precision, 0.4444444444444444);
+  close(m.recall, 0.5555555555555555);
+  close(m.f1, 0.48888888888888893);
+  close(m.log_loss, 6.330265894753882, 1e-9);
+  assert.ok(Number.isNaN(m.roc_auc), `roc_auc ${m.roc_auc}: scikit-learn raises when a class has no scored row`);
+});
+
+test('r2 of a perfect prediction of a constant target is 1, as scikit-learn', () => {
+  const y = Float64Array.from([2, 2, 2]);
+  assert.equal(computeMetrics(['r2'], { task: 'regression', yTrue: y, yPred: y }).r2, 1);
+  assert.equal(computeMetrics(['r2'], { task: 'regression', yTrue: y, yPred: Float64Array.from([2, 2, 3]) }).r2, 0);
+});

@@ -1,6 +1,9 @@
 // Metrics with scikit-learn's definitions. Classification inputs are class indices; the
 // positive class of a binary target is `positiveIndex`; for more classes precision, recall and
 // f1 are macro averages (and `_weighted` variants weight by support), roc_auc is macro one-vs-rest.
+// As in scikit-learn, a macro average runs over the classes the scored rows hold or the model
+// predicts (a class in neither counts for nothing), and a one-vs-rest roc_auc is undefined when
+// a class of the model has no scored row (scikit-learn raises).
 
 export interface MetricInput {
   task: 'classification' | 'regression';
@@ -100,7 +103,7 @@ export function computeMetrics(names: readonly string[], m: MetricInput): Record
     for (const name of names) {
       if (name === 'rmse') out[name] = Math.sqrt(se / n);
       else if (name === 'mae') out[name] = ae / n;
-      else if (name === 'r2') out[name] = ss > 0 ? 1 - se / ss : 0;
+      else if (name === 'r2') out[name] = ss > 0 ? 1 - se / ss : se === 0 ? 1 : 0;
       else if (name === 'mape') out[name] = ape / n;
     }
     return out;
@@ -110,6 +113,8 @@ export function computeMetrics(names: readonly string[], m: MetricInput): Record
   const pc = perClass(cm);
   const binary = k === 2;
   const pos = m.positiveIndex ?? 1;
+  const seen = (c: number): boolean => pc.support[c] > 0 || cm.some((row) => row[c] > 0);
+  const macro = (v: number[]): number => meanOf(v.filter((_, c) => seen(c)));
   for (const name of names) {
     switch (name) {
       case 'accuracy': {
@@ -121,9 +126,9 @@ export function computeMetrics(names: readonly string[], m: MetricInput): Record
       case 'balanced_accuracy':
         out[name] = meanOf(pc.recall.filter((_, c) => pc.support[c] > 0));
         break;
-      case 'precision': out[name] = binary ? pc.precision[pos] : meanOf(pc.precision); break;
-      case 'recall': out[name] = binary ? pc.recall[pos] : meanOf(pc.recall); break;
-      case 'f1': out[name] = binary ? pc.f1[pos] : meanOf(pc.f1); break;
+      case 'precision': out[name] = binary ? pc.precision[pos] : macro(pc.precision); break;
+      case 'recall': out[name] = binary ? pc.recall[pos] : macro(pc.recall); break;
+      case 'f1': out[name] = binary ? pc.f1[pos] : macro(pc.f1); break;
       case 'precision_weighted': out[name] = weighted(pc.precision, pc.support); break;
       case 'recall_weighted': out[name] = weighted(pc.recall, pc.support); break;
       case 'f1_weighted': out[name] = weighted(pc.f1, pc.support); break;
@@ -132,19 +137,17 @@ export function computeMetrics(names: readonly string[], m: MetricInput): Record
         if (binary) {
           out[name] = binaryAuc(Array.from(m.yTrue, (y) => y === pos), Array.from({ length: n }, (_, i) => m.proba![i * 2 + pos]));
         } else {
-          const aucs: number[] = [];
-          for (let c = 0; c < k; c++) {
-            const a = binaryAuc(Array.from(m.yTrue, (y) => y === c), Array.from({ length: n }, (_, i) => m.proba![i * k + c]));
-            if (!Number.isNaN(a)) aucs.push(a);
-          }
-          // Undefined (not 0) when no class has both positive and negative rows, as binaryAuc.
-          out[name] = aucs.length > 0 ? meanOf(aucs) : NaN;
+          // NaN (undefined) as soon as one class has no row or every row, as binaryAuc.
+          let sum = 0;
+          for (let c = 0; c < k; c++) sum += binaryAuc(Array.from(m.yTrue, (y) => y === c), Array.from({ length: n }, (_, i) => m.proba![i * k + c]));
+          out[name] = sum / k;
         }
         break;
       }
       case 'log_loss': {
         if (!m.proba) break;
-        const eps = 1e-15;
+        // scikit-learn (>= 1.2) clips at the float64 machine epsilon.
+        const eps = Number.EPSILON;
         let s = 0;
         for (let i = 0; i < n; i++) {
           let total = 0;

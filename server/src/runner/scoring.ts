@@ -147,8 +147,10 @@ function refuseUndefined(metrics: Record<string, number>, s: Scored, info: Model
   const bad = Object.entries(metrics).find(([, v]) => !Number.isFinite(v));
   if (!bad) return;
   const present = new Set(Array.from(s.yTrue));
-  const only = present.size === 1 && info.classes ? `: they hold only the class "${info.classes[[...present][0]]}"` : '';
-  throw new RunError(`${what}: ${bad[0]} is not defined on the ${s.n} scored rows of "${on}"${only}; score on more rows (a larger part, or a split stratified by "${info.target}")`);
+  const absent = (info.classes ?? []).filter((_, c) => !present.has(c));
+  const why = present.size === 1 && info.classes ? `: they hold only the class "${info.classes[[...present][0]]}"`
+    : absent.length > 0 ? `: none of them is of the class ${absent.map((c) => `"${c}"`).join(', ')}, which the model learned` : '';
+  throw new RunError(`${what}: ${bad[0]} is not defined on the ${s.n} scored rows of "${on}"${why}; score on more rows (a larger part, or a split stratified by "${info.target}"), or leave ${bad[0]} out`);
 }
 
 /** `cv: K`: the model's algorithm and options refit on K folds of its training table. */

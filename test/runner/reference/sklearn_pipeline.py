@@ -19,7 +19,8 @@ from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
 
 
 def prepare(case, frame, train_rows):
-    df = frame.rename(columns=case.get("rename", {})).copy()
+    df = frame[case["keep"]] if "keep" in case else frame
+    df = df.rename(columns=case.get("rename", {})).copy()
     train = df.iloc[train_rows]
     for col in case.get("impute_median", []):
         df[col] = df[col].fillna(train[col].median())
