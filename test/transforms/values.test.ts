@@ -72,7 +72,15 @@ test('derive reports how many rows an undefined computation made missing (not ro
   assert.deepEqual(nums(col(result.table, 'p')), [null, null, null, 7, 1]);
   assert.deepEqual(nums(col(result.table, 's')), [1, -1, null, 2 / 3, null]);
   assert.deepEqual(losses.map((l) => [l.step, l.count, l.of]), [['derive p', 2, 5], ['derive r', 2, 5], ['derive s', 1, 5], ['derive u', 1, 5]]);
-  assert.match(losses[0].reason, /undefined \(division by zero, log or sqrt outside their domain, or overflow/);
+  assert.match(losses[0].reason, /undefined \(division by zero, log or sqrt outside their domain, overflow/);
+});
+
+test('date() of text counts the values that are not real dates', () => {
+  const t = csvTable('d\n2023-02-28\n2023-02-30\nNA\n2023-01-01T25:00\n2024-02-29\n', { d: 'text' });
+  const losses: ValueLoss[] = [];
+  const { result } = fitSteps(parseSteps('derive day = date(d)'), t, (l) => losses.push(l));
+  assert.deepEqual(nums(col(result.table, 'day')).map((v) => v !== null), [true, false, false, false, true]);
+  assert.deepEqual(losses.map((l) => [l.step, l.count, l.of]), [['derive day', 2, 5]]);
 });
 
 test('a date literal that is not a real date is an error, in date() and in a comparison', () => {

@@ -83,7 +83,8 @@ function isTextual(v: Value): boolean {
 
 /**
  * Where a computation on values that are not missing gives no finite number — x / 0, log of
- * x <= 0, an overflow to ±Infinity (exp(1000), 1e200 * 1e200) — the result is missing and the row
+ * x <= 0, an overflow to ±Infinity (exp(1000), 1e200 * 1e200), date() of text that is not a
+ * date — the result is missing and the row
  * is marked in a mask that follows the value up the expression, so the step can say how many
  * values it made missing. Masks are copied before marking: inputs keep theirs.
  */
@@ -273,7 +274,7 @@ function call(e: CallExpr, t: Table): Value {
     case 'days_between': return map2(one, args[1], n, (a, b) => b - a);
     case 'date':
       if (one.kind === 'scalar-str') return { kind: 'scalar-num', type: 'date', value: parseIsoDate(one.value) };
-      return perText(one, n, parseIsoDate, 'date');
+      return markUndefined(one, perText(one, n, parseIsoDate, 'date'), n);
     case 'lower':
     case 'upper': {
       const f = e.callee.name === 'lower' ? (x: string) => x.toLowerCase() : (x: string) => x.toUpperCase();
@@ -303,6 +304,14 @@ function call(e: CallExpr, t: Table): Value {
     default:
       throw new ExpressionError(`unknown function ${e.callee.name}`);
   }
+}
+
+/** `out` with the rows marked where `input` held a value but `out` has none (text that is not a date). */
+function markUndefined(input: Value, out: Value, n: number): Value {
+  if (out.kind !== 'num') return out;
+  const undef = new UndefinedRows(n, input);
+  for (let i = 0; i < n; i++) if (Number.isNaN(out.values[i]) && !missingAt(input, i)) undef.finite(NaN, i);
+  return undef.rows ? { ...out, undefinedRows: undef.rows } : out;
 }
 
 function missingAt(v: Value, i: number): boolean {

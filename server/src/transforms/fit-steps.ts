@@ -420,7 +420,7 @@ function applyColumnStep(s: Exclude<FittedStep, { rowStep: true }>, t: Table, on
     case 'derive': {
       const undefinedRows = (count: number): void => onLoss?.({
         step: `derive ${s.column}`, count, of: t.rowCount,
-        reason: 'are undefined (division by zero, log or sqrt outside their domain, or overflow to ±Infinity)',
+        reason: 'are undefined (division by zero, log or sqrt outside their domain, overflow to ±Infinity, or date() of text that is not a date)',
         fix: `impute ${s.column} after it, or filter those rows out before`,
       });
       return setColumn(t, s.column, derived(s.expr, t, undefinedRows));
