@@ -9,8 +9,8 @@ import type { CheckContext } from './check-context';
 
 const WHAT: Record<'number' | 'date' | 'boolean', string> = {
   number: 'numbers',
-  date: 'dates (YYYY-MM-DD, optionally with a time)',
-  boolean: 'booleans (true/false, yes/no, 0/1)',
+  date: 'real dates',
+  boolean: 'true/false, yes/no or 0/1 values',
 };
 
 /** The dataset options that read numbers written as in `f`, e.g. `thousands: ","`. */
@@ -57,7 +57,7 @@ export function reportCsvNotes(notes: readonly CsvNote[], target: NoteTarget, ct
     const fix = format
       ? `they are numbers written with ${formatOptions(format)}: add ${formatOptions(format)} ${toDataset}`
       : note.type === 'date'
-        ? `fix them in the file, add them to missing: [...] of dataset "${target.dataset}" if they mean missing, or declare columns { ${note.column}: text } to keep the text`
+        ? `dates are read as YYYY-MM-DD, optionally with hh:mm[:ss] and Z or ±hh:mm; fix them in the file, add them to missing: [...] of dataset "${target.dataset}" if they mean missing, or declare columns { ${note.column}: text } to keep the text`
         : `add them to missing: [...] of dataset "${target.dataset}" if they mean missing, or declare columns { ${note.column}: ${note.declared ? 'text' : 'category'} } to keep them as values`;
     ctx.report('NML105', target.overrideRanges.get(note.column) ?? target.sourceRange, `${column}: ${counted} are not ${WHAT[note.type]} (e.g. "${note.example}" on ${where}) and are read as missing; ${fix}`);
   }
