@@ -1,12 +1,18 @@
-// Runs every test file under test/ (except the e2e host) with node's test runner and
-// ends with the plain closing line "N passed, N failed" that CI reads.
+// Runs every test file under test/ (except the e2e host) with node's test runner, after
+// installing the system packages those files need (setup-system.mjs), and ends with the plain
+// closing line "N passed, N failed, N skipped" that CI reads. Skipped and todo tests are not
+// passes: they are counted apart and listed with their reasons. Under CI=true a test that CI
+// must run (MUST_RUN_IN_CI) and skipped counts as a failure.
 import { run } from 'node:test';
 import { spec } from 'node:test/reporters';
 import { readdirSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
+import { setupSystem } from './setup-system.mjs';
 
 const root = resolve(process.argv[2] ?? 'test');
 const skip = new Set(['host', 'node_modules', '.tmp', 'screenshots', 'fixtures']);
+/** Paths (relative to the working folder) whose tests must not skip in CI. */
+const MUST_RUN_IN_CI = ['test/e2e/vscode.test.ts', 'test/lsp/neovim.test.ts'];
 
 function collect(dir) {
   const out = [];
@@ -21,17 +27,42 @@ function collect(dir) {
 
 const only = process.env.NARML_TEST_FILTER;
 const files = collect(root).filter((f) => !only || f.includes(only)).sort();
+for (const problem of setupSystem(files)) process.stdout.write(`setup: ${problem}\n`);
 // An absolute URL, so processes the tests spawn in other folders still find tsx.
 process.env.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ''} --import ${import.meta.resolve('tsx')}`.trim();
 
+const ci = process.env.CI === 'true';
+const where = (e) => `${relative(process.cwd(), e.file).split('\\').join('/')} › ${e.name}`;
 let passed = 0;
 let failed = 0;
+const skipped = [];
+const mustHaveRun = [];
+const isTest = (e) => e.details?.type !== 'suite' && e.file;
+const notRun = (e) => {
+  const path = relative(process.cwd(), e.file).split('\\').join('/');
+  if (ci && MUST_RUN_IN_CI.includes(path)) mustHaveRun.push(e);
+  else skipped.push(e);
+};
 const stream = run({ files, concurrency: 2, timeout: 20 * 60 * 1000 });
-stream.on('test:pass', (e) => { if (e.details?.type !== 'suite' && e.file) passed++; });
-stream.on('test:fail', (e) => { if (e.details?.type !== 'suite' && e.file) failed++; });
-stream.compose(spec).pipe(process.stdout);
-stream.on('end', () => {
+stream.on('test:pass', (e) => {
+  if (!isTest(e)) return;
+  if (e.skip !== undefined || e.todo !== undefined) notRun(e);
+  else passed++;
+});
+stream.on('test:fail', (e) => {
+  if (!isTest(e)) return;
+  // A failing todo test is reported, not counted as a failure (node:test's own rule).
+  if (e.todo !== undefined) notRun(e);
+  else failed++;
+});
+const report = stream.compose(spec);
+report.pipe(process.stdout, { end: false });
+report.on('end', () => {
   if (files.length === 0) failed++;
-  console.log(`\n${passed} passed, ${failed} failed`);
+  const reason = (e) => (typeof (e.skip ?? e.todo) === 'string' ? `: ${e.skip ?? e.todo}` : '');
+  for (const e of skipped) console.log(`${e.todo !== undefined ? 'todo' : 'skipped'}: ${where(e)}${reason(e)}`);
+  for (const e of mustHaveRun) console.log(`failed: ${where(e)} was skipped${reason(e)}; CI=true requires it to run`);
+  failed += mustHaveRun.length;
+  console.log(`\n${passed} passed, ${failed} failed, ${skipped.length} skipped`);
   process.exitCode = failed > 0 ? 1 : 0;
 });

@@ -1,5 +1,6 @@
-// Installs the end-to-end host: code-server (real VS Code) and Node 24 to run it,
-// and Debian's Chromium, into test/e2e/host/ (git-ignored, kept between runs). Follows the
+// Installs the end-to-end host: code-server (real VS Code) and Node 24 to run it, into
+// test/e2e/host/ (git-ignored, kept between runs). Debian's Chromium is installed before the
+// tests by scripts/setup-system.mjs. Follows the
 // procedure verified on these machines (shared notes): install without scripts, disable the
 // kerberos build, rebuild native modules with Node 24 and a clean npm environment.
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -20,11 +21,7 @@ function cleanEnv(): NodeJS.ProcessEnv {
 
 /** Returns undefined when ready, or why the host could not be installed. */
 export function setupHost(log: (s: string) => void = () => undefined): string | undefined {
-  if (!existsSync(CHROMIUM)) {
-    log('installing Debian chromium');
-    const r = spawnSync('bash', ['-c', 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium'], { stdio: 'inherit' });
-    if (r.status !== 0 || !existsSync(CHROMIUM)) return 'Debian chromium could not be installed (apt-get failed)';
-  }
+  if (!existsSync(CHROMIUM)) return `${CHROMIUM} is missing: run \`node scripts/setup-system.mjs\` as root (Debian package chromium)`;
   if (existsSync(READY)) return undefined;
   mkdirSync(HOST, { recursive: true });
   copyFileSync(join(__dirname, 'host-package.json'), join(HOST, 'package.json'));

@@ -2,7 +2,7 @@
 // predictions equal the runner's on every row (labels exactly, probabilities within 1e-5).
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,15 +21,12 @@ const ort = require('onnxruntime-node') as typeof import('onnxruntime-node');
 const data = join(__dirname, '..', 'fixtures', 'data');
 const dir = mkdtempSync(join(tmpdir(), 'narml-onnx-'));
 
-function python(): string {
-  if (spawnSync('/usr/bin/python3', ['-c', 'import onnx']).status !== 0) {
-    execFileSync('bash', ['-c', 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-onnx'], { stdio: 'inherit' });
-  }
-  return '/usr/bin/python3';
-}
-
-let py = '';
-before(() => { py = python(); });
+const py = '/usr/bin/python3';
+// Installed before the tests by scripts/setup-system.mjs (Debian package python3-onnx).
+before(() => {
+  const onnx = spawnSync(py, ['-c', 'import onnx'], { encoding: 'utf8' });
+  assert.equal(onnx.status, 0, `the onnx checker is missing (${onnx.stderr.trim()}): run \`node scripts/setup-system.mjs\` as root`);
+});
 
 async function trained(text: string, model: string): Promise<{ tm: TrainedModel; test: Table }> {
   const file = join(dir, `${model}.narml`);

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ensureBuilt } from '../helpers/ensure-built';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,13 +11,9 @@ import { SERVER } from './lsp-client';
 
 const root = join(__dirname, '..', '..');
 
-function ensureNeovim(): void {
-  if (spawnSync('nvim', ['--version']).status === 0) return;
-  execFileSync('bash', ['-c', 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq neovim'], { stdio: 'inherit' });
-}
-
-test('Neovim gets diagnostics and completions from the server', { timeout: 300_000 }, () => {
-  ensureNeovim();
+test('Neovim gets diagnostics and completions from the server', { timeout: 300_000 }, (t) => {
+  // Installed before the tests by scripts/setup-system.mjs; a skip here fails CI (CI=true).
+  if (spawnSync('nvim', ['--version']).status !== 0) { t.skip('nvim is not installed: run `node scripts/setup-system.mjs` as root (Debian package neovim)'); return; }
   ensureBuilt();
   const dir = mkdtempSync(join(tmpdir(), 'narml-nvim-'));
   cpSync(join(root, 'samples', 'penguins'), dir, { recursive: true });
