@@ -10,9 +10,9 @@ import { checkPropertyKeys, describeValue } from './options';
 import type { Resolver } from './resolver';
 import type { TableState } from './table-state';
 
-const DATASET_KEYS = ['columns', 'missing', 'delimiter', 'header', 'encoding', 'decimal', 'thousands'] as const;
-const DECIMAL_MARKS = ['.', ','];
-const THOUSANDS_SEPARATORS = [',', '.', ' ', "'", '_'];
+export const DATASET_KEYS = ['columns', 'missing', 'delimiter', 'header', 'encoding', 'decimal', 'thousands'] as const;
+export const DECIMAL_MARKS = ['.', ','];
+export const THOUSANDS_SEPARATORS = [',', '.', ' ', "'", '_'];
 
 export function checkDataset(decl: DatasetDeclaration, r: Resolver): { info: DatasetInfo; state?: TableState } | undefined {
   const name = decl.name?.name;

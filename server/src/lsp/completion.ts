@@ -7,6 +7,7 @@ import { STEP_KEYWORDS } from '../language/parser';
 import { COLUMN_TYPES, type TableSchema, type Task } from '../language/schema';
 import { FUNCTIONS } from '../language/functions';
 import { ALGORITHMS, COMPARE_TESTS, DRIFT_METHODS, ENCODE_METHODS, ENSEMBLES, IMPUTE_METHODS, METRICS, RESAMPLERS, RETRAIN_POLICIES, SCALE_METHODS, SELECTORS, TUNERS } from '../ml/catalog';
+import { DATASET_KEYS, DECIMAL_MARKS, THOUSANDS_SEPARATORS } from '../checker/dataset-check';
 import { describeOption } from '../checker/options';
 import { declarationAt, schemaAt } from './position-context';
 import { DECLARATION_DOCS, STEP_DOCS } from './keyword-docs';
@@ -24,7 +25,7 @@ const SNIPPETS: Record<DeclarationKind, string> = {
 };
 
 const PROPERTY_KEYS: Partial<Record<DeclarationKind, string[]>> = {
-  dataset: ['columns', 'missing', 'delimiter', 'header', 'encoding'],
+  dataset: [...DATASET_KEYS],
   split: ['train', 'test', 'validation', 'stratify', 'seed'],
   model: ['target', 'algorithm', 'features', 'exclude', 'resample', 'select', 'tune', 'cv', 'ensemble'],
   evaluate: ['metrics', 'threshold', 'cv', 'positive'],
@@ -156,6 +157,8 @@ export function complete(p: CheckedPipeline, offset: number): CompletionItem[] {
     case 'alert': return metricItems(task);
     case 'header': return words(['true', 'false'], CompletionItemKind.Value);
     case 'encoding': return [{ label: '"utf8"', kind: CompletionItemKind.Value }, { label: '"latin1"', kind: CompletionItemKind.Value }];
+    case 'decimal': return words(DECIMAL_MARKS.map((c) => `"${c}"`), CompletionItemKind.Value);
+    case 'thousands': return words(THOUSANDS_SEPARATORS.map((c) => `"${c}"`), CompletionItemKind.Value);
     default: return [];
   }
 }

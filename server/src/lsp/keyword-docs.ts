@@ -4,7 +4,7 @@ import type { DeclarationKind } from '../language/ast';
 import type { STEP_KEYWORDS } from '../language/parser';
 
 export const DECLARATION_DOCS: Readonly<Record<DeclarationKind, string>> = {
-  dataset: '`dataset N from "path.csv" { ... }`: a table read from a CSV file (a glob `*.csv` reads and concatenates matching files). Body: `columns { name: TYPE }`, `missing: [...]`, `delimiter`, `header`, `encoding`.',
+  dataset: '`dataset N from "path.csv" { ... }`: a table read from a CSV file (a glob `*.csv` reads and concatenates matching files). Body: `columns { name: TYPE }`, `missing: [...]`, `delimiter`, `header`, `encoding`, `decimal`, `thousands`.',
   transform: '`transform N from T { steps }`: a table derived from table T; each step sees the schema the previous one produced.',
   split: '`split N from T { train: P, test: P, validation: P?, stratify: C?, seed: K? }`: tables `N.train`, `N.test` (and `N.validation`).',
   model: '`model N from T { target: C, algorithm: A, ... }`: a trained model; the task follows from the target type.',
