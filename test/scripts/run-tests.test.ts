@@ -10,7 +10,7 @@ const root = join(__dirname, '..', '..');
 const fixture = join(root, 'test', 'fixtures', 'test-runner');
 
 function runTests(ci: boolean): { status: number | null; lines: string[] } {
-  const env = { ...process.env, CI: ci ? 'true' : 'false' };
+  const env: NodeJS.ProcessEnv = { ...process.env, CI: ci ? 'true' : 'false' };
   delete env.NARML_TEST_FILTER;
   // Set by node:test for the file running this test; the nested runner must not see it.
   delete env.NODE_TEST_CONTEXT;
