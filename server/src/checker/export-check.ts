@@ -4,7 +4,7 @@
 // a cast it has no operator for) becomes the check's message.
 import type { Step } from '../language/ast';
 import type { TableSchema } from '../language/schema';
-import { exportPipelineToOnnx, OnnxExportError } from '../export/onnx-export';
+import { onnxModel, OnnxExportError } from '../export/onnx-export';
 import { placeholderStep } from '../transforms/fit-steps';
 import type { FittedStep } from '../transforms/fitted-step';
 import type { ModelInfo } from './checked-model';
@@ -45,7 +45,7 @@ export function onnxStepProblem(model: ModelInfo, r: Resolver): string | undefin
   const classes = model.task === 'classification' ? model.classes ?? ['false', 'true'] : undefined;
   const outputs = classes && classes.length > 2 ? classes.length : 1;
   try {
-    exportPipelineToOnnx({
+    onnxModel({
       name: model.name, inputColumns: model.inputColumns, steps,
       model: {
         algorithm: 'linear', task: model.task, ...(classes ? { classes } : {}), featureNames: model.features.map((f) => f.name),

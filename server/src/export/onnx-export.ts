@@ -310,6 +310,14 @@ export interface OnnxExportInput {
 }
 
 export function exportPipelineToOnnx(input: OnnxExportInput): Uint8Array {
+  const model = onnxModel(input);
+  const err = ModelProto.verify(model);
+  if (err) throw new OnnxExportError(`internal error building the ONNX model: ${err}`);
+  return ModelProto.encode(ModelProto.fromObject(model)).finish();
+}
+
+/** The ONNX model as a plain object, before encoding; throws OnnxExportError for what ONNX cannot express yet. */
+export function onnxModel(input: OnnxExportInput): Record<string, unknown> {
   const g = new GraphBuilder();
   const cols = new Map<string, Tensor & { levels?: string[] }>();
   for (const c of input.inputColumns) {
@@ -340,7 +348,5 @@ export function exportPipelineToOnnx(input: OnnxExportInput): Uint8Array {
     graph: { name: input.name, node: g.nodes, initializer: g.initializers, input: g.inputs, output: g.outputs, valueInfo: g.valueInfos },
     metadataProps: [{ key: 'narml.algorithm', value: input.model.algorithm }, { key: 'narml.features', value: input.model.featureNames.join(',') }],
   };
-  const err = ModelProto.verify(model);
-  if (err) throw new OnnxExportError(`internal error building the ONNX model: ${err}`);
-  return ModelProto.encode(ModelProto.fromObject(model)).finish();
+  return model;
 }
