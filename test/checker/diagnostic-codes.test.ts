@@ -165,6 +165,21 @@ const cases: Case[] = [
     nearMiss: `${IRIS}\nsplit parts from iris { train: 70%, test: 30% }\nmodel m from parts.train { target: species, algorithm: knn }`,
   },
   {
+    code: 'NML140',
+    fires: `${IRIS_MODEL}\npredict p with m from "../fixtures/data/iris.csv" { output: «"../p-{date}.csv"» }`,
+    nearMiss: `${IRIS_MODEL}\npredict p with m from "../fixtures/data/iris.csv" { output: "./out/../out/p-{date}.csv" }`,
+  },
+  {
+    code: 'NML141',
+    fires: `${IRIS_MODEL}\npredict p with m from "../fixtures/data/iris.csv" { output: «"case.narml"» }`,
+    nearMiss: `${IRIS_MODEL}\npredict p with m from "../fixtures/data/iris.csv" { output: "out/case.csv" }`,
+  },
+  {
+    code: 'NML142',
+    fires: `${IRIS_MODEL}\nexport m to «"~/m.onnx"»`,
+    nearMiss: `${IRIS_MODEL}\nexport m to "models/~m.onnx"`,
+  },
+  {
     code: 'NML200',
     fires: `${IRIS_MODEL}\nevaluate m on «parts.train» { metrics: [accuracy] }`,
     nearMiss: `${IRIS_MODEL}\nevaluate m on parts.test { metrics: [accuracy] }`,

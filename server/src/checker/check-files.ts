@@ -2,12 +2,12 @@
 // results never depend on sampling.
 import { readFileSync } from 'node:fs';
 import { CsvSchemaCache } from '../data/csv-schema-cache';
-import { checkPipeline } from './check-pipeline';
+import { checkPipeline, type CheckOptions } from './check-pipeline';
 import type { CheckedPipeline } from './checked-model';
 
 /** Checks `text` with fully read dataset schemas (each dataset file is read once). */
-export async function checkWithFullSchemas(text: string, file: string, cache = new CsvSchemaCache()): Promise<CheckedPipeline> {
-  let checked = checkPipeline(text, file, cache);
+export async function checkWithFullSchemas(text: string, file: string, cache = new CsvSchemaCache(), options: CheckOptions = {}): Promise<CheckedPipeline> {
+  let checked = checkPipeline(text, file, cache, options);
   let refined = false;
   for (const info of checked.infos) {
     if (info?.kind === 'dataset' && !info.schemaComplete) refined = (await cache.refine(info.path, info.options)) || refined;
@@ -20,7 +20,7 @@ export async function checkWithFullSchemas(text: string, file: string, cache = n
       if (origin?.kind === 'dataset') refined = (await cache.refine(info.source.path, origin.options)) || refined;
     }
   }
-  if (refined || checked.infos.some((i) => i?.kind === 'dataset' && !i.schemaComplete)) checked = checkPipeline(text, file, cache);
+  if (refined || checked.infos.some((i) => i?.kind === 'dataset' && !i.schemaComplete)) checked = checkPipeline(text, file, cache, options);
   return checked;
 }
 

@@ -15,6 +15,8 @@ import { buildSymbols, declarationInputs, derivedName, orderDeclarations } from 
 import { checkSplit } from './split-check';
 import type { TableState } from './table-state';
 import { checkSteps } from './transform-check';
+import { checkOutputCollisions } from './output-check';
+import { workspaceOf, type Workspace } from '../workspace/output-paths';
 import { checkCompare, checkEvaluate, checkExport, checkMonitor, checkPredict } from './usage-checks';
 
 /** A schema source that can also hand out sampled rows (the CSV cache does). */
@@ -22,7 +24,13 @@ interface SamplingSource extends SchemaSource {
   sample?(pattern: string, options: DatasetInfo['options']): Table | undefined;
 }
 
-export function checkPipeline(text: string, file: string, source: SchemaSource): CheckedPipeline {
+export interface CheckOptions {
+  /** Where outputs may be written (default: the folder of `file`, nothing outside it). */
+  workspace?: Workspace;
+}
+
+export function checkPipeline(text: string, file: string, source: SchemaSource, options: CheckOptions = {}): CheckedPipeline {
+  const workspace = options.workspace ?? workspaceOf(file);
   const document = parse(text);
   const ctx = new CheckContext();
   for (const e of document.syntaxErrors) ctx.report('NML001', e.range, e.message);
@@ -35,7 +43,7 @@ export function checkPipeline(text: string, file: string, source: SchemaSource):
     if (decl.kind === 'model') sym.dependsOn.push(...ensembleMembers(decl));
   }
   const { order, cyclic } = orderDeclarations(symbols, declarations, ctx);
-  const r = new Resolver(ctx, symbols, declarations.length, dirname(file), source);
+  const r = new Resolver(ctx, symbols, declarations.length, dirname(file), source, workspace);
   for (const name of cyclic) r.broken.add(name);
   for (const name of order) {
     const sym = symbols.get(name)!;
@@ -46,11 +54,13 @@ export function checkPipeline(text: string, file: string, source: SchemaSource):
     if (derivedName(decl) === undefined) for (const q of declarationInputs(decl)) if (symbols.has(q.parts[0].name)) ctx.references.push({ name: q.parts[0].name, range: q.parts[0].range });
   });
   reportUnused(symbols, declarations, ctx);
+  checkOutputCollisions(declarations, r.infos, file, r);
   const tables = new Map<string, import('../language/schema').TableSchema>();
   for (const [name, state] of r.tables) tables.set(name, state.schema);
   ctx.diagnostics.sort((a, b) => a.range.start.offset - b.range.start.offset || a.code.localeCompare(b.code));
   return {
     file,
+    workspace,
     text,
     document,
     diagnostics: ctx.diagnostics,

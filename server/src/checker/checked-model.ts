@@ -6,6 +6,7 @@ import type { ColumnSchema, TableSchema, Task } from '../language/schema';
 import type { CsvOptions } from '../data/csv-options';
 import type { CompareTest, ExportFormat } from '../ml/catalog';
 import type { Diagnostic } from './diagnostic';
+import type { Workspace } from '../workspace/output-paths';
 
 export type OptionValues = Record<string, number | string | boolean | string[]>;
 
@@ -183,6 +184,8 @@ export type DeclarationInfo =
 export interface CheckedPipeline {
   /** Absolute path of the .narml file (paths in it are relative to its folder). */
   file: string;
+  /** Where the pipeline's outputs may be written; the runner enforces it again at write time. */
+  workspace: Workspace;
   text: string;
   document: Document;
   /** Sorted by position. */

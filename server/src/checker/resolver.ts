@@ -6,6 +6,7 @@ import type { CheckContext } from './check-context';
 import type { DeclarationInfo, ModelInfo, SymbolInfo } from './checked-model';
 import type { TableState } from './table-state';
 import { TableLineage } from './table-lineage';
+import type { Workspace } from '../workspace/output-paths';
 
 const TABLE_KINDS: readonly DeclarationKind[] = ['dataset', 'transform', 'split'];
 
@@ -24,6 +25,8 @@ export class Resolver {
     declarationCount: number,
     readonly dir: string,
     readonly source: SchemaSource,
+    /** Where outputs may be written. */
+    readonly workspace: Workspace,
   ) {
     this.infos = new Array(declarationCount).fill(undefined);
   }

@@ -17,6 +17,7 @@ import { reportCsvNotes } from './data-notes';
 import { checkPropertyKeys, describeValue, methodRef, numberValue, optionValue, validateOptions, wordValue } from './options';
 import type { Resolver } from './resolver';
 import { lookupColumn, type TableState } from './table-state';
+import { checkOutputPath } from './output-check';
 
 function checkMetric(name: string, range: Range, task: Task | undefined, ctx: CheckContext, model: string): boolean {
   const spec = METRICS[name];
@@ -187,7 +188,7 @@ export function checkPredict(decl: PredictDeclaration, r: Resolver): PredictInfo
   } else if (outputValue.kind !== 'String' || outputValue.value.trim() === '') {
     c.report('NML116', outputValue.range, 'output must be a file path in quotes, e.g. output: "out/scores-{date}.csv"');
   } else {
-    output = isAbsolute(outputValue.value) ? outputValue.value : resolve(r.dir, outputValue.value);
+    output = checkOutputPath(outputValue, 'predict', r);
   }
   const scheduleValue = props.get('schedule')?.value;
   let schedule: string | undefined;
@@ -338,6 +339,7 @@ export function checkExport(decl: ExportDeclaration, name: string, r: Resolver):
   if (!IMPLEMENTED_EXPORT_FORMATS.includes(ext)) {
     c.report('NML118', decl.target.range, `export to .${ext} is not implemented yet; export to a .onnx file (ONNX runtimes load it from Python, C#, Java and the browser)`);
   }
+  const path = checkOutputPath(decl.target, 'export', r);
   if (!model) return undefined;
   const notExportable = unexportable(model);
   const stepProblem = notExportable || ext !== 'onnx' ? undefined : onnxStepProblem(model, r);
@@ -345,7 +347,7 @@ export function checkExport(decl: ExportDeclaration, name: string, r: Resolver):
   if (stepProblem && decl.model) {
     c.report('NML118', decl.model.range, `exporting "${model.name}": ${stepProblem}; the export carries every step of the model's transforms, so keep that step in a transform the exported model does not read`);
   }
-  const path = isAbsolute(decl.target.value) ? decl.target.value : resolve(r.dir, decl.target.value);
+  if (!path) return undefined;
   return { kind: 'export', name, model: model.name, path, format: ext as ExportFormat };
 }
 

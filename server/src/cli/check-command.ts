@@ -4,6 +4,7 @@ import { CsvSchemaCache } from '../data/csv-schema-cache';
 import { checkWithFullSchemas, readPipelineFile, UnreadableFileError } from '../checker/check-files';
 import { diagnosticJson, type Diagnostic } from '../checker/diagnostic';
 import { UsageError, type CliCommand } from './command';
+import { ALLOW_OUTSIDE_FLAG, WORKSPACE_USAGE, WORKSPACE_VALUED_FLAG, workspaceFromFlags } from './workspace-flags';
 
 export function formatDiagnosticText(file: string, d: Diagnostic): string {
   return `${file}:${d.range.start.line + 1}:${d.range.start.character + 1}: ${d.severity} ${d.code} ${d.message}`;
@@ -11,6 +12,8 @@ export function formatDiagnosticText(file: string, d: Diagnostic): string {
 
 async function check(args: string[]): Promise<number> {
   let format = 'text';
+  let workspaceDir: string | undefined;
+  let allowOutside = false;
   const files: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
@@ -20,7 +23,12 @@ async function check(args: string[]): Promise<number> {
     } else if (a.startsWith('--format=')) {
       format = a.slice('--format='.length);
       if (format !== 'text' && format !== 'json') throw new UsageError(`--format must be text or json, not "${format}"`);
-    } else if (a.startsWith('-')) throw new UsageError(`unknown option ${a}`);
+    } else if (a === `--${WORKSPACE_VALUED_FLAG}`) {
+      workspaceDir = args[++i];
+      if (workspaceDir === undefined) throw new UsageError(`--${WORKSPACE_VALUED_FLAG} needs a folder`);
+    } else if (a.startsWith(`--${WORKSPACE_VALUED_FLAG}=`)) workspaceDir = a.slice(WORKSPACE_VALUED_FLAG.length + 3);
+    else if (a === `--${ALLOW_OUTSIDE_FLAG}`) allowOutside = true;
+    else if (a.startsWith('-')) throw new UsageError(`unknown option ${a}`);
     else files.push(a);
   }
   if (files.length === 0) throw new UsageError('name at least one .narml file');
@@ -37,7 +45,8 @@ async function check(args: string[]): Promise<number> {
       }
       throw e;
     }
-    const checked = await checkWithFullSchemas(text, resolve(file), cache);
+    const workspace = workspaceFromFlags(file, workspaceDir, allowOutside);
+    const checked = await checkWithFullSchemas(text, resolve(file), cache, { workspace });
     results.push({ file, diagnostics: checked.diagnostics });
   }
   if (format === 'json') {
@@ -53,5 +62,5 @@ async function check(args: string[]): Promise<number> {
 }
 
 export const checkCommands: Record<string, CliCommand> = {
-  check: { usage: 'check FILE... [--format text|json]', summary: 'parse and type-check pipelines', run: check },
+  check: { usage: `check FILE... [--format text|json] ${WORKSPACE_USAGE}`, summary: 'parse and type-check pipelines', run: check },
 };

@@ -8,6 +8,7 @@ import type { RunJson } from '../contracts/cli-json';
 import { failedRun, runPipeline, type RunOptions } from '../runner/run-pipeline';
 import { WriteError } from '../store/atomic-write';
 import { storeDir } from '../store/run-store';
+import type { Workspace } from '../workspace/output-paths';
 import { formatDiagnosticText } from './check-command';
 
 export interface CliOutput {
@@ -29,7 +30,7 @@ export function fmt(v: number): string {
  * the file is unreadable (2) or, unless `allowErrors`, has errors (1). With `json`, a refusal
  * also prints a failed run result on stdout, so a tool reading it never gets an empty answer.
  */
-export async function loadChecked(file: string, { json = false, allowErrors = false } = {}, io: CliOutput = processOutput): Promise<CheckedPipeline | number> {
+export async function loadChecked(file: string, { json = false, allowErrors = false, workspace }: { json?: boolean; allowErrors?: boolean; workspace?: Workspace } = {}, io: CliOutput = processOutput): Promise<CheckedPipeline | number> {
   const started = new Date();
   let text: string;
   try {
@@ -40,7 +41,7 @@ export async function loadChecked(file: string, { json = false, allowErrors = fa
     if (json) io.out(`${JSON.stringify(failedRun(resolve(file), started, e.message))}\n`);
     return 2;
   }
-  const checked = await checkWithFullSchemas(text, resolve(file));
+  const checked = await checkWithFullSchemas(text, resolve(file), undefined, workspace ? { workspace } : {});
   for (const d of checked.diagnostics) io.err(`${formatDiagnosticText(file, d)}\n`);
   if (hasErrors(checked) && !allowErrors) {
     const error = `${file} has errors; fix them before running`;

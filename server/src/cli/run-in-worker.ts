@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { ProgressEvent } from '../contracts/cli-json';
 import { UsageError } from './command';
+import type { Workspace } from '../workspace/output-paths';
 
 export interface RunRequest {
   /** `predict`: `names` is one predict declaration. */
@@ -14,6 +15,8 @@ export interface RunRequest {
   names: string[];
   /** Print the result (or the refusal) as JSON on stdout. */
   json: boolean;
+  /** Where outputs may be written (from --workspace and --allow-outside-workspace). */
+  workspace: Workspace;
 }
 
 /** What the worker receives: the request and the cancel flag (an Int32Array's buffer; 1 = cancel). */

@@ -10,8 +10,13 @@ import { fireAllOnce, runScheduler, scheduledJobs } from '../scheduler/scheduler
 import { UsageError, type CliCommand } from './command';
 import { fmt, loadChecked } from './run-command';
 import { runInWorker } from './run-in-worker';
+import type { Workspace } from '../workspace/output-paths';
+import { ALLOW_OUTSIDE_FLAG, WORKSPACE_USAGE, WORKSPACE_VALUED_FLAG, workspaceFromFlags } from './workspace-flags';
 
 interface Parsed { positional: string[]; flags: Map<string, string | true> }
+
+/** Options of the commands that check a pipeline: where its outputs may go. */
+const CHECKING = [WORKSPACE_VALUED_FLAG];
 
 function parseArgs(args: string[], valued: string[]): Parsed {
   const positional: string[] = [];
@@ -24,10 +29,16 @@ function parseArgs(args: string[], valued: string[]): Parsed {
       const v = inline ?? args[++i];
       if (v === undefined) throw new UsageError(`--${key} needs a value`);
       flags.set(key, v);
-    } else if (['json', 'once-now'].includes(key)) flags.set(key, true);
+    } else if (['json', 'once-now'].includes(key) || (key === ALLOW_OUTSIDE_FLAG && valued.includes(WORKSPACE_VALUED_FLAG))) flags.set(key, true);
     else throw new UsageError(`unknown option --${key}`);
   }
   return { positional, flags };
+}
+
+/** The workspace the flags name for `file` (bad usage when --workspace is no folder holding it). */
+function workspaceOption(file: string, flags: Parsed['flags']): Workspace {
+  const dir = flags.get(WORKSPACE_VALUED_FLAG);
+  return workspaceFromFlags(file, typeof dir === 'string' ? dir : undefined, flags.has(ALLOW_OUTSIDE_FLAG));
 }
 
 function progressPrinter(json: boolean): (e: ProgressEvent) => void {
@@ -43,19 +54,19 @@ function progressPrinter(json: boolean): (e: ProgressEvent) => void {
 }
 
 async function run(args: string[]): Promise<number> {
-  const { positional, flags } = parseArgs(args, ['progress']);
+  const { positional, flags } = parseArgs(args, ['progress', ...CHECKING]);
   const [file, ...names] = positional;
   if (!file) throw new UsageError('name a .narml file');
-  return runInWorker({ command: 'run', file, names, json: flags.has('json') }, progressPrinter(flags.get('progress') === 'json'));
+  return runInWorker({ command: 'run', file, names, json: flags.has('json'), workspace: workspaceOption(file, flags) }, progressPrinter(flags.get('progress') === 'json'));
 }
 
 async function preview(args: string[]): Promise<number> {
-  const { positional, flags } = parseArgs(args, ['rows']);
+  const { positional, flags } = parseArgs(args, ['rows', ...CHECKING]);
   const [file, name] = positional;
   if (!file || !name) throw new UsageError('name a .narml file and a table declared in it');
   const rows = flags.has('rows') ? Number(flags.get('rows')) : 20;
   if (!Number.isInteger(rows) || rows < 0) throw new UsageError('--rows must be a whole number');
-  const checked = await loadChecked(file);
+  const checked = await loadChecked(file, { workspace: workspaceOption(file, flags) });
   if (typeof checked === 'number') return checked;
   const root = name.split('.')[0];
   const sym = checked.symbols.get(root);
@@ -75,10 +86,10 @@ async function preview(args: string[]): Promise<number> {
 }
 
 async function predictNow(args: string[]): Promise<number> {
-  const { positional, flags } = parseArgs(args, []);
+  const { positional, flags } = parseArgs(args, CHECKING);
   const [file, name] = positional;
   if (!file || !name) throw new UsageError('name a .narml file and a predict declared in it');
-  return runInWorker({ command: 'predict', file, names: [name], json: flags.has('json') }, progressPrinter(false));
+  return runInWorker({ command: 'predict', file, names: [name], json: flags.has('json'), workspace: workspaceOption(file, flags) }, progressPrinter(false));
 }
 
 async function history(args: string[]): Promise<number> {
@@ -114,13 +125,13 @@ async function models(args: string[]): Promise<number> {
 }
 
 async function scheduler(args: string[]): Promise<number> {
-  const { positional, flags } = parseArgs(args, []);
+  const { positional, flags } = parseArgs(args, CHECKING);
   if (positional.length === 0) throw new UsageError('name at least one .narml file');
   const files: CheckedPipeline[] = [];
   const log = (line: string): void => { process.stderr.write(`${line}\n`); };
   for (const f of positional) {
     // An error stops only the schedules that need the declaration it is in; each firing re-checks.
-    const checked = await loadChecked(f, { allowErrors: true });
+    const checked = await loadChecked(f, { allowErrors: true, workspace: workspaceOption(f, flags) });
     if (typeof checked === 'number') return checked;
     for (const job of scheduledJobs([checked])) {
       const errors = planErrors(checked, [job.predict.name]);
@@ -137,10 +148,10 @@ async function scheduler(args: string[]): Promise<number> {
 }
 
 export const runnerCommands: Record<string, CliCommand> = {
-  run: { usage: 'run FILE [NAME...] [--json] [--progress json]', summary: 'run declarations and what they need', run },
-  preview: { usage: 'preview FILE NAME [--rows N] [--json]', summary: 'first rows and column statistics of a table', run: preview },
-  predict: { usage: 'predict FILE NAME [--json]', summary: 'run one predict declaration now', run: predictNow },
-  scheduler: { usage: 'scheduler FILE... [--once-now]', summary: 'run the schedules of the files until stopped (--once-now: fire every schedule once, with its retries, and exit)', run: scheduler },
+  run: { usage: `run FILE [NAME...] [--json] [--progress json] ${WORKSPACE_USAGE}`, summary: 'run declarations and what they need', run },
+  preview: { usage: `preview FILE NAME [--rows N] [--json] ${WORKSPACE_USAGE}`, summary: 'first rows and column statistics of a table', run: preview },
+  predict: { usage: `predict FILE NAME [--json] ${WORKSPACE_USAGE}`, summary: 'run one predict declaration now', run: predictNow },
+  scheduler: { usage: `scheduler FILE... [--once-now] ${WORKSPACE_USAGE}`, summary: 'run the schedules of the files until stopped (--once-now: fire every schedule once, with its retries, and exit)', run: scheduler },
   history: { usage: 'history [FILE] [--json]', summary: 'past runs', run: history },
   models: { usage: 'models [NAME] [--file FILE] [--json]', summary: 'model versions with their metrics', run: models },
 };

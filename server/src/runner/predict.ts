@@ -9,6 +9,7 @@ import type { CancelSignal } from '../ml/cancellation';
 import { readCsv } from '../data/read-csv';
 import type { Column, Table } from '../data/table';
 import { writeFileAtomic } from '../store/atomic-write';
+import { expandOutputTemplate, type Workspace } from '../workspace/output-paths';
 import { cellText, selectRows } from '../transforms/table-ops';
 import type { PipelineData } from './pipeline-data';
 import { predictPrepared, type TrainedModel } from './scoring';
@@ -16,10 +17,6 @@ import { predictPrepared, type TrainedModel } from './scoring';
 /** A glob that matches no file yet: an inbox waiting for files (NML204), not an error. */
 export function isEmptyInbox(pattern: string): boolean {
   return isGlob(pattern) && expandGlob(pattern).length === 0;
-}
-
-export function outputPath(template: string, now: Date): string {
-  return template.replace(/\{date\}/g, now.toISOString().slice(0, 10));
 }
 
 function csvCell(s: string | undefined): string {
@@ -58,10 +55,10 @@ export function predictionCsv(input: Table, tm: TrainedModel, pred: Float64Array
   return `${lines.join('\n')}\n`;
 }
 
-export async function predictToFile(decl: PredictInfo, tm: TrainedModel, data: PipelineData, now: Date, signal?: CancelSignal): Promise<PredictionJson> {
+export async function predictToFile(decl: PredictInfo, tm: TrainedModel, data: PipelineData, now: Date, workspace: Workspace, signal?: CancelSignal): Promise<PredictionJson> {
   if (!decl.output) throw new Error(`predict ${decl.name} has no output path`);
   let input: Table;
-  const output = outputPath(decl.output, now);
+  const output = expandOutputTemplate(decl.output, now);
   if (decl.source.kind === 'file' && isEmptyInbox(decl.source.path)) {
     return { output, rows: 0, emptyPredictions: 0, waiting: `no file matches ${decl.source.path} yet; nothing was written (the scheduler waits for files)` };
   }
@@ -73,7 +70,7 @@ export async function predictToFile(decl: PredictInfo, tm: TrainedModel, data: P
     input = selectRows(await data.rawTable(chain.dataset), await data.rawRows(chain));
   }
   const out = predictPrepared(tm, input, 'predict', signal);
-  writeFileAtomic(output, predictionCsv(input, tm, out.pred, out.proba, out.usable));
+  writeFileAtomic(output, predictionCsv(input, tm, out.pred, out.proba, out.usable), workspace);
   let empty = 0;
   for (let i = 0; i < out.usable.length; i++) if (!out.usable[i]) empty++;
   return { output, rows: input.rowCount, emptyPredictions: empty };

@@ -94,7 +94,7 @@ export async function runPipeline(checked: CheckedPipeline, opts: RunOptions = {
   const now = opts.now ?? new Date();
   const emit = opts.onEvent ?? (() => undefined);
   const plan = planOf(checked, opts.names);
-  const store = RunStore.open(checked.file);
+  const store = RunStore.open(checked.file, checked.workspace);
   const warnings: string[] = [];
   const checkWarnings = checked.diagnostics.filter((d) => d.severity !== 'error');
   const run: RunJson = {
@@ -164,7 +164,7 @@ export async function runPipeline(checked: CheckedPipeline, opts: RunOptions = {
         case 'predict': {
           emit({ type: 'stage', stage: 'predict', declaration: name, fraction: 0 });
           const tm = trained.get(decl.model)!;
-          const result: PredictionJson = await predictToFile(decl, tm, data, now, opts.signal);
+          const result: PredictionJson = await predictToFile(decl, tm, data, now, checked.workspace, opts.signal);
           run.predictions[name] = result;
           if (result.waiting) {
             emit({ type: 'log', level: 'warning', message: `predict ${name}: ${result.waiting}` });
@@ -185,7 +185,7 @@ export async function runPipeline(checked: CheckedPipeline, opts: RunOptions = {
         case 'export': {
           emit({ type: 'stage', stage: 'export', declaration: name, fraction: 0 });
           const tm = trained.get(decl.model)!;
-          exportModel(decl, tm);
+          exportModel(decl, tm, checked.workspace);
           run.outputs.push(decl.path);
           extras.lineage[decl.path] = { declaration: name, inputs: [hashes.get(decl.model) ?? ''] };
           run.computed.push(name);

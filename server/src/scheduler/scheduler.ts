@@ -12,15 +12,18 @@ import type { RunJson } from '../contracts/cli-json';
 import { isEmptyInbox } from '../runner/predict';
 import { failedRun, planErrors, runPipeline } from '../runner/run-pipeline';
 import { RunStore } from '../store/run-store';
+import type { Workspace } from '../workspace/output-paths';
 
 export interface ScheduledJob {
   file: string;
   predict: PredictInfo;
+  /** The workspace the pipeline was checked with; every firing re-checks and writes within it. */
+  workspace: Workspace;
 }
 
 export function scheduledJobs(files: CheckedPipeline[]): ScheduledJob[] {
   const jobs: ScheduledJob[] = [];
-  for (const checked of files) for (const info of checked.infos) if (info?.kind === 'predict' && info.schedule) jobs.push({ file: checked.file, predict: info });
+  for (const checked of files) for (const info of checked.infos) if (info?.kind === 'predict' && info.schedule) jobs.push({ file: checked.file, predict: info, workspace: checked.workspace });
   return jobs;
 }
 
@@ -35,7 +38,7 @@ const messageOf = (e: unknown): string => (e instanceof Error ? e.message : Stri
 function recordFailedRun(job: ScheduledJob, started: Date, attempt: number, error: string, diagnostics: Diagnostic[] = []): RunJson {
   const run: RunJson = { ...failedRun(job.file, started, error, diagnostics), schedule: { predict: job.predict.name, attempt } };
   try {
-    RunStore.open(job.file).finishRun(run);
+    RunStore.open(job.file, job.workspace).finishRun(run);
   } catch (e) {
     run.error = `${error}; the failure could not be recorded either: ${messageOf(e)}`;
   }
@@ -50,7 +53,7 @@ function recordFailedRun(job: ScheduledJob, started: Date, attempt: number, erro
 async function attemptOnce(job: ScheduledJob, attempt: number, started: Date, signal?: AbortSignal): Promise<RunJson | { waiting: string }> {
   const name = job.predict.name;
   try {
-    const checked = await checkWithFullSchemas(readPipelineFile(job.file), job.file);
+    const checked = await checkWithFullSchemas(readPipelineFile(job.file), job.file, undefined, { workspace: job.workspace });
     const errors = planErrors(checked, [name]);
     if (errors.length > 0) {
       const list = errors.map((d) => `line ${d.range.start.line + 1}: ${d.code} ${d.message}`).join('; ');
@@ -72,7 +75,7 @@ export async function fireJob(job: ScheduledJob, log: (line: string) => void, ba
     const outcome = await attemptOnce(job, attempt, started, signal);
     const status = 'waiting' in outcome ? 'waiting' : outcome.status === 'succeeded' ? 'succeeded' : 'failed';
     try {
-      RunStore.open(job.file).recordAttempt({
+      RunStore.open(job.file, job.workspace).recordAttempt({
         file: job.file, predict: name, attempt, started: started.toISOString(), finished: new Date().toISOString(), status,
         ...('waiting' in outcome ? { error: outcome.waiting } : { run: outcome.run, ...(outcome.error ? { error: outcome.error } : {}), ...(outcome.outputs[0] ? { output: outcome.outputs[0] } : {}) }),
       });

@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, fstatSync, fsyncSync, mkdirSync, openSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { writeRefusal, type Workspace } from '../workspace/output-paths';
 
 /** A file could not be written; the message names the path, the cause and what to do. */
 export class WriteError extends Error {
@@ -38,6 +39,12 @@ export function writeError(path: string, e: unknown, replacing = false): WriteEr
   return new WriteError(`cannot write ${path}: ${cause}${replacing ? '; the previous file was kept unchanged' : ''}`, path, code);
 }
 
+/** Throws a WriteError (code EOUTSIDE) when a write to `path` would land outside the workspace now. */
+export function refuseOutside(path: string, workspace: Workspace): void {
+  const refusal = writeRefusal(path, workspace);
+  if (refusal) throw new WriteError(refusal, path, 'EOUTSIDE');
+}
+
 function isFolder(path: string): boolean | undefined {
   try {
     return statSync(path).isDirectory();
@@ -46,12 +53,19 @@ function isFolder(path: string): boolean | undefined {
   }
 }
 
-export function writeFileAtomic(path: string, data: string | Uint8Array): void {
+/**
+ * Writes `data` to `path` completely or not at all. With `workspace`, the real place of the write
+ * must stay inside it: judged before any folder is made, again before the temporary file is
+ * opened and right before the rename (a link may appear after the check).
+ */
+export function writeFileAtomic(path: string, data: string | Uint8Array, workspace?: Workspace): void {
   const bytes = typeof data === 'string' ? Buffer.from(data) : data;
+  if (workspace) refuseOutside(path, workspace);
   const existing = isFolder(path);
   if (existing) throw new WriteError(`cannot write ${path}: it is a folder; remove the folder or choose a file path such as ${join(path, 'out.csv')}`, path, 'EISDIR');
   const dir = dirname(path);
   makeFolder(path, dir);
+  if (workspace) refuseOutside(path, workspace);
   // Random, not time-based: two writers of one path in the same millisecond get distinct files.
   const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
   let fd: number | undefined;
@@ -63,10 +77,12 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
     if (size !== bytes.length) throw new Error(`wrote ${size} of ${bytes.length} bytes`);
     closeSync(fd);
     fd = undefined;
+    if (workspace) refuseOutside(path, workspace);
     renameSync(tmp, path);
   } catch (e) {
     if (fd !== undefined) try { closeSync(fd); } catch { /* already failing; the write error is what matters */ }
     try { unlinkSync(tmp); } catch { /* never created, or already renamed */ }
+    if (e instanceof WriteError) throw e;
     throw writeError(path, e, existing === false);
   }
   syncFolder(dir);

@@ -13,7 +13,8 @@ import { existsSync, readdirSync, readFileSync, renameSync, unlinkSync } from 'n
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { EvaluationJson, RunJson } from '../contracts/cli-json';
-import { writeError, writeFileAtomic } from './atomic-write';
+import { refuseOutside, writeError, writeFileAtomic } from './atomic-write';
+import { workspaceOf, type Workspace } from '../workspace/output-paths';
 
 export interface ModelVersion {
   model: string;
@@ -83,11 +84,15 @@ export function newRunId(now: Date): string {
 }
 
 export class RunStore {
-  private constructor(readonly dir: string) {}
+  private constructor(readonly dir: string, private readonly workspace: Workspace) {}
 
-  /** The store of a pipeline (its folders are made by the first write); migrates an old db.json and marks dead runs interrupted. */
-  static open(pipelineFile: string): RunStore {
-    const store = new RunStore(storeDir(pipelineFile));
+  /**
+   * The store of a pipeline (its folders are made by the first write); migrates an old db.json
+   * and marks dead runs interrupted. A `.narml` that leads out of the workspace (a planted link) is refused.
+   */
+  static open(pipelineFile: string, workspace: Workspace = workspaceOf(pipelineFile)): RunStore {
+    const store = new RunStore(storeDir(pipelineFile), workspace);
+    refuseOutside(join(store.dir, 'db.json'), workspace);
     store.migrateLegacy();
     store.markInterrupted();
     return store;
@@ -98,7 +103,7 @@ export class RunStore {
     const text = JSON.stringify(value);
     const hash = sha256(text);
     const path = join(this.dir, 'artifacts', `${hash}.json`);
-    if (!existsSync(path)) writeFileAtomic(path, text);
+    if (!existsSync(path)) writeFileAtomic(path, text, this.workspace);
     return hash;
   }
 
@@ -112,7 +117,7 @@ export class RunStore {
   }
 
   setResult(declarationHash: string, artifact: string): void {
-    writeFileAtomic(join(this.dir, 'results', `${declarationHash}.json`), JSON.stringify(artifact));
+    writeFileAtomic(join(this.dir, 'results', `${declarationHash}.json`), JSON.stringify(artifact), this.workspace);
   }
 
   /**
@@ -121,20 +126,20 @@ export class RunStore {
    */
   startRun(run: RunJson): void {
     const owner = { pid: process.pid, host: hostname() };
-    writeFileAtomic(join(this.dir, 'running', `${run.run}.json`), JSON.stringify(owner));
-    writeFileAtomic(this.runPath(run.run), JSON.stringify({ ...run, status: 'running', ...owner }));
+    writeFileAtomic(join(this.dir, 'running', `${run.run}.json`), JSON.stringify(owner), this.workspace);
+    writeFileAtomic(this.runPath(run.run), JSON.stringify({ ...run, status: 'running', ...owner }), this.workspace);
   }
 
   /** Writes a run's final record (bulky parts to a details artifact) and clears its running mark. */
   finishRun(run: RunJson, extras: RunExtras = {}): void {
     const { record, details } = compact(run);
     if (details) record.details = this.putArtifact(details);
-    writeFileAtomic(this.runPath(run.run), JSON.stringify({ ...record, ...extras }));
+    writeFileAtomic(this.runPath(run.run), JSON.stringify({ ...record, ...extras }), this.workspace);
     removeIfPresent(join(this.dir, 'running', `${run.run}.json`));
   }
 
   recordAttempt(attempt: ScheduleAttempt, id = `${attempt.started.replace(/[-:.]/g, '')}-${randomBytes(4).toString('hex')}`): void {
-    writeFileAtomic(join(this.dir, 'attempts', `${id}.json`), JSON.stringify(attempt));
+    writeFileAtomic(join(this.dir, 'attempts', `${id}.json`), JSON.stringify(attempt), this.workspace);
   }
 
   private runPath(id: string): string {
@@ -148,7 +153,7 @@ export class RunStore {
       const path = join(this.dir, 'runs', name);
       const record = readJson<RunRecord>(path);
       // The final record is written before the mark is removed: only a record still `running` was cut short.
-      if (record?.status === 'running') writeFileAtomic(path, JSON.stringify(interrupted(record)));
+      if (record?.status === 'running') writeFileAtomic(path, JSON.stringify(interrupted(record)), this.workspace);
       removeIfPresent(join(this.dir, 'running', name));
     }
   }

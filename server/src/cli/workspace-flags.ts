@@ -1,0 +1,39 @@
+// `--workspace DIR` and `--allow-outside-workspace`, shared by the commands that check a
+// pipeline: the folder its outputs must stay in (default: the pipeline's own folder), and the
+// explicit override that lets them leave it. The extension passes its workspace folder and
+// never passes the override in Restricted Mode.
+import { realpathSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { isInside, workspaceOf, type Workspace } from '../workspace/output-paths';
+import { UsageError } from './command';
+
+export const WORKSPACE_USAGE = '[--workspace DIR] [--allow-outside-workspace]';
+export const WORKSPACE_VALUED_FLAG = 'workspace';
+export const ALLOW_OUTSIDE_FLAG = 'allow-outside-workspace';
+
+/** The workspace for `file` from the flags; a DIR that is not a folder, or does not hold the file, is bad usage. */
+export function workspaceFromFlags(file: string, dir: string | undefined, allowOutside: boolean): Workspace {
+  const pipeline = resolve(file);
+  if (dir === undefined) return workspaceOf(pipeline, undefined, allowOutside);
+  const root = resolve(dir);
+  let isFolder = false;
+  try {
+    isFolder = statSync(root).isDirectory();
+  } catch {
+    throw new UsageError(`--workspace ${dir}: no such folder`);
+  }
+  if (!isFolder) throw new UsageError(`--workspace ${dir} is a file; name the folder that holds the pipeline`);
+  // The run store is written beside the pipeline: the pipeline must be inside the workspace too.
+  if (!allowOutside && !isInside(realpathSync(root), real(pipeline))) {
+    throw new UsageError(`${file} is not inside the workspace ${dir}, so its run store (.narml/ beside it) would be written outside; pass a --workspace that contains it`);
+  }
+  return workspaceOf(pipeline, root, allowOutside);
+}
+
+function real(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return path;
+  }
+}
