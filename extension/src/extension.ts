@@ -5,11 +5,12 @@ import * as vscode from 'vscode';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
-import { COMMANDS, PIPELINE_GRAPH_REQUEST, type PipelineGraph } from '../../server/src/contracts/lsp-requests';
+import { ALLOW_OUTSIDE_WORKSPACE_NOTIFICATION, COMMANDS, PIPELINE_GRAPH_REQUEST, type AllowOutsideWorkspaceParams, type PipelineGraph } from '../../server/src/contracts/lsp-requests';
 import type { PreviewJson, RunJson } from '../../server/src/contracts/cli-json';
 import type { FromPanel, ToPanel } from '../../webviews/src/messages';
 import { makeNonce, panelHtml } from './panel-html';
 import { runCli } from './runner-process';
+import { allowOutsideWorkspace, workspaceArgs, type OutputGate } from './workspace-args';
 
 let client: LanguageClient | undefined;
 const lastRuns = new Map<string, RunJson>();
@@ -18,6 +19,15 @@ let scheduler: { kill(signal?: NodeJS.Signals): boolean } | undefined;
 function nodePath(): string {
   const configured = vscode.workspace.getConfiguration('narml').get<string>('runner.nodePath');
   return configured && configured.trim() ? configured : process.execPath;
+}
+
+function outputGate(): OutputGate {
+  return { trusted: vscode.workspace.isTrusted, setting: vscode.workspace.getConfiguration('narml').get<boolean>('runner.allowOutsideWorkspace') === true };
+}
+
+/** `--workspace` (the VS Code workspace folder holding the file, else its folder) and, when allowed, the override. */
+function outputArgs(uri: vscode.Uri): string[] {
+  return workspaceArgs(vscode.workspace.getWorkspaceFolder(uri)?.uri.fsPath ?? dirname(uri.fsPath), outputGate());
 }
 
 function nodeEnv(): NodeJS.ProcessEnv {
@@ -158,11 +168,16 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ runP
   const clientOptions: LanguageClientOptions = {
     documentSelector: [{ language: 'narml' }],
     outputChannel: output,
-    initializationOptions: { debounceMs: vscode.workspace.getConfiguration('narml').get<number>('check.debounceMs') ?? 30 },
+    initializationOptions: { debounceMs: vscode.workspace.getConfiguration('narml').get<number>('check.debounceMs') ?? 30, allowOutsideWorkspace: allowOutsideWorkspace(outputGate()) },
     synchronize: { fileEvents: vscode.workspace.createFileSystemWatcher('**/*.csv') },
   };
   client = new LanguageClient('narml', 'NarML', serverOptions, clientOptions);
   await client.start();
+  const sendOutputGate = (): void => { void client?.sendNotification(ALLOW_OUTSIDE_WORKSPACE_NOTIFICATION, { allow: allowOutsideWorkspace(outputGate()) } satisfies AllowOutsideWorkspaceParams); };
+  context.subscriptions.push(
+    vscode.workspace.onDidGrantWorkspaceTrust(sendOutputGate),
+    vscode.workspace.onDidChangeConfiguration((e) => { if (e.affectsConfiguration('narml.runner.allowOutsideWorkspace')) sendOutputGate(); }),
+  );
 
   const panels = new Panels(context);
   const pipelineTree = new PipelineTree();
@@ -198,7 +213,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ runP
     if (doc) await untilOnDisk(uri.fsPath, doc.getText());
     const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `NarML: running ${names.join(', ') || 'pipeline'}`, cancellable: true }, (progress, token) => {
       let last = 0;
-      return runCli<RunJson>(nodePath(), cli, ['run', uri.fsPath, ...names, '--json', '--progress', 'json'], {
+      return runCli<RunJson>(nodePath(), cli, ['run', uri.fsPath, ...names, '--json', '--progress', 'json', ...outputArgs(uri)], {
         cwd: dirname(uri.fsPath), env: nodeEnv(), cancel: token, onLog: (l) => output.appendLine(l),
         onProgress: (e) => {
           if (e.type === 'stage') {
@@ -258,7 +273,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ runP
     const n = (name as string | undefined) ?? await pickName(uri, ['dataset', 'transform', 'split'], 'Table to preview');
     if (!n) return undefined;
     const rows = vscode.workspace.getConfiguration('narml').get<number>('preview.rows') ?? 1000;
-    const r = await runCli<PreviewJson>(nodePath(), cli, ['preview', uri.fsPath, n, '--rows', String(rows), '--json'], { cwd: dirname(uri.fsPath), env: nodeEnv(), onLog: (l) => output.appendLine(l) });
+    const r = await runCli<PreviewJson>(nodePath(), cli, ['preview', uri.fsPath, n, '--rows', String(rows), '--json', ...outputArgs(uri)], { cwd: dirname(uri.fsPath), env: nodeEnv(), onLog: (l) => output.appendLine(l) });
     panels.show('preview', `Preview: ${n}`, r.json ? { type: 'preview', preview: r.json } : { type: 'error', message: r.stderr.trim() || 'The preview failed.' });
     return r.json;
   });
@@ -299,7 +314,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ runP
     if (!uri || !checkBeforeRun(uri)) return;
     if (scheduler) return void vscode.window.showInformationMessage('The NarML scheduler is already running.');
     const { spawn } = await import('node:child_process');
-    const child = spawn(nodePath(), [cli, 'scheduler', uri.fsPath], { cwd: dirname(uri.fsPath), env: { ...process.env, ...nodeEnv() } });
+    const child = spawn(nodePath(), [cli, 'scheduler', uri.fsPath, ...outputArgs(uri)], { cwd: dirname(uri.fsPath), env: { ...process.env, ...nodeEnv() } });
     child.stderr.on('data', (d: Buffer) => output.append(d.toString()));
     child.on('close', () => { scheduler = undefined; output.appendLine('scheduler stopped'); });
     scheduler = child;

@@ -1,7 +1,8 @@
-// Pure parts of the extension and panels: the CSP shell, lineage layout and row virtualisation.
+// Pure parts of the extension and panels: the CSP shell, lineage layout, row virtualisation and the runner's workspace arguments.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { contentSecurityPolicy, makeNonce, panelHtml } from '../../extension/src/panel-html';
+import { allowOutsideWorkspace, workspaceArgs } from '../../extension/src/workspace-args';
 import { layoutLineage, NODE_W } from '../../webviews/src/lineage-layout';
 import { visibleRange } from '../../webviews/src/virtual-rows';
 
@@ -31,4 +32,11 @@ test('only the visible rows (plus overscan) are drawn', () => {
   assert.deepEqual(visibleRange(0, 240, 24, 1_000_000), { first: 0, last: 20 });
   assert.deepEqual(visibleRange(24_000, 240, 24, 1_000_000), { first: 990, last: 1020 });
   assert.deepEqual(visibleRange(0, 240, 24, 5), { first: 0, last: 5 });
+});
+
+test('the runner gets the workspace folder; the override only in a trusted workspace with the setting on', () => {
+  assert.deepEqual(workspaceArgs('/ws', { trusted: true, setting: false }), ['--workspace', '/ws']);
+  assert.deepEqual(workspaceArgs('/ws', { trusted: true, setting: true }), ['--workspace', '/ws', '--allow-outside-workspace']);
+  assert.deepEqual(workspaceArgs('/ws', { trusted: false, setting: true }), ['--workspace', '/ws'], 'Restricted Mode ignores the setting');
+  assert.equal(allowOutsideWorkspace({ trusted: false, setting: true }), false);
 });

@@ -3,13 +3,14 @@
 // explicit override that lets them leave it. The extension passes its workspace folder and
 // never passes the override in Restricted Mode.
 import { realpathSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { isInside, workspaceOf, type Workspace } from '../workspace/output-paths';
 import { UsageError } from './command';
+import { WORKSPACE_FLAGS } from '../contracts/cli-json';
 
-export const WORKSPACE_USAGE = '[--workspace DIR] [--allow-outside-workspace]';
-export const WORKSPACE_VALUED_FLAG = 'workspace';
-export const ALLOW_OUTSIDE_FLAG = 'allow-outside-workspace';
+export const WORKSPACE_VALUED_FLAG = WORKSPACE_FLAGS.workspace;
+export const ALLOW_OUTSIDE_FLAG = WORKSPACE_FLAGS.allowOutside;
+export const WORKSPACE_USAGE = `[--${WORKSPACE_VALUED_FLAG} DIR] [--${ALLOW_OUTSIDE_FLAG}]`;
 
 /** The workspace for `file` from the flags; a DIR that is not a folder, or does not hold the file, is bad usage. */
 export function workspaceFromFlags(file: string, dir: string | undefined, allowOutside: boolean): Workspace {
@@ -23,8 +24,8 @@ export function workspaceFromFlags(file: string, dir: string | undefined, allowO
     throw new UsageError(`--workspace ${dir}: no such folder`);
   }
   if (!isFolder) throw new UsageError(`--workspace ${dir} is a file; name the folder that holds the pipeline`);
-  // The run store is written beside the pipeline: the pipeline must be inside the workspace too.
-  if (!allowOutside && !isInside(realpathSync(root), real(pipeline))) {
+  // The run store is written beside the pipeline: the pipeline's folder must be inside the workspace too.
+  if (!allowOutside && !isInside(realpathSync(root), real(dirname(pipeline)))) {
     throw new UsageError(`${file} is not inside the workspace ${dir}, so its run store (.narml/ beside it) would be written outside; pass a --workspace that contains it`);
   }
   return workspaceOf(pipeline, root, allowOutside);

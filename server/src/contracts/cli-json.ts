@@ -130,3 +130,9 @@ export interface PreviewColumn {
   /** Most frequent levels of a category/text/boolean column. */
   top?: { value: string; count: number }[];
 }
+
+/**
+ * CLI flags the extension passes: the workspace folder outputs must stay in, and the explicit
+ * override that lets them leave it (never passed in Restricted Mode).
+ */
+export const WORKSPACE_FLAGS = { workspace: 'workspace', allowOutside: 'allow-outside-workspace' } as const;

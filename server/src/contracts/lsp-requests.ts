@@ -35,3 +35,14 @@ export const COMMANDS = {
   startScheduler: 'narml.startScheduler',
   stopScheduler: 'narml.stopScheduler',
 } as const;
+
+/**
+ * `narml/allowOutsideWorkspace` (notification, client → server): whether outputs may leave the
+ * workspace folder (NML140 off). The extension sends true only in a trusted workspace whose
+ * setting `narml.runner.allowOutsideWorkspace` is on; the same value goes in `initializationOptions`.
+ */
+export const ALLOW_OUTSIDE_WORKSPACE_NOTIFICATION = 'narml/allowOutsideWorkspace';
+
+export interface AllowOutsideWorkspaceParams {
+  allow: boolean;
+}

@@ -16,7 +16,8 @@ import type { Diagnostic, FixData } from '../checker/diagnostic';
 import { CsvSchemaCache } from '../data/csv-schema-cache';
 import type { CsvOptions } from '../data/csv-options';
 import { formatDocument } from '../language/format';
-import { PIPELINE_GRAPH_REQUEST, type PipelineGraph, type PipelineGraphParams } from '../contracts/lsp-requests';
+import { ALLOW_OUTSIDE_WORKSPACE_NOTIFICATION, PIPELINE_GRAPH_REQUEST, type AllowOutsideWorkspaceParams, type PipelineGraph, type PipelineGraphParams } from '../contracts/lsp-requests';
+import { isInside, workspaceOf } from '../workspace/output-paths';
 import { readLatestEvaluations } from '../store/run-store';
 import { complete } from './completion';
 import { codeLenses, definition, documentSymbols, hover, inlayHints, lspRange, prepareRename, references, rename } from './features';
@@ -62,13 +63,31 @@ function toLsp(p: CheckedPipeline, uri: string, d: Diagnostic): LspDiagnostic {
   };
 }
 
+/** The client's workspace folders (absolute paths): outputs may go anywhere inside the one holding a file. */
+let workspaceFolders: string[] = [];
+/** Set by the client only in a trusted workspace with narml.runner.allowOutsideWorkspace on. */
+let allowOutsideWorkspace = false;
+let clientHasFolders = false;
+
+/** The innermost workspace folder that holds `file`; undefined (the file's own folder) when none does. */
+function workspaceFolderOf(file: string): string | undefined {
+  let best: string | undefined;
+  for (const f of workspaceFolders) if (isInside(f, file) && (!best || f.length > best.length)) best = f;
+  return best;
+}
+
+function recheckAll(): void {
+  for (const doc of documents.all()) schedule(doc.uri, true);
+}
+
 /** Checks a document now (or returns the current result when the text is unchanged). */
 function ensureChecked(uri: string): CheckedPipeline | undefined {
   const doc = documents.get(uri);
   if (!doc) return checked.get(uri);
   const prev = checked.get(uri);
   if (prev && prev.text === doc.getText()) return prev;
-  const result = checkPipeline(doc.getText(), filePath(uri), cache);
+  const file = filePath(uri);
+  const result = checkPipeline(doc.getText(), file, cache, { workspace: workspaceOf(file, workspaceFolderOf(file), allowOutsideWorkspace) });
   checked.set(uri, result);
   return result;
 }
@@ -165,12 +184,17 @@ function csvChanged(path: string, type: FileChangeType): void {
 }
 
 connection.onInitialize((params: InitializeParams) => {
-  const opts = params.initializationOptions as { debounceMs?: number } | undefined;
+  const opts = params.initializationOptions as { debounceMs?: number; allowOutsideWorkspace?: boolean } | undefined;
+  allowOutsideWorkspace = opts?.allowOutsideWorkspace === true;
+  const folders = params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
+  workspaceFolders = folders.filter((u) => u.startsWith('file:')).map(filePath);
+  clientHasFolders = params.capabilities.workspace?.workspaceFolders === true;
   if (typeof opts?.debounceMs === 'number' && opts.debounceMs >= 0) debounceMs = opts.debounceMs;
   clientWatchesFiles = params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
   const legend: SemanticTokensLegend = TOKEN_LEGEND;
   return {
     capabilities: {
+      workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
       textDocumentSync: TextDocumentSyncKind.Incremental,
       completionProvider: { triggerCharacters: [' ', ':', '[', ',', '(', '.'] },
       hoverProvider: true,
@@ -189,12 +213,25 @@ connection.onInitialize((params: InitializeParams) => {
 });
 
 connection.onInitialized(() => {
+  // The library throws on subscribing when the client never sends folder changes.
+  if (clientHasFolders) {
+    connection.workspace.onDidChangeWorkspaceFolders((e) => {
+      const removed = new Set(e.removed.map((f) => filePath(f.uri)));
+      workspaceFolders = [...workspaceFolders.filter((f) => !removed.has(f)), ...e.added.map((f) => filePath(f.uri))];
+      recheckAll();
+    });
+  }
   // Clients without dynamic registration (Neovim's default) rely on the fs.watch fallback alone.
   if (clientWatchesFiles) void connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: '**/*.csv' }] }).catch(() => undefined);
 });
 
 connection.onDidChangeWatchedFiles((e) => {
   for (const change of e.changes) csvChanged(filePath(change.uri), change.type);
+});
+
+connection.onNotification(ALLOW_OUTSIDE_WORKSPACE_NOTIFICATION, (params: AllowOutsideWorkspaceParams) => {
+  allowOutsideWorkspace = params.allow === true;
+  recheckAll();
 });
 
 documents.onDidOpen((e) => schedule(e.document.uri));

@@ -3,7 +3,7 @@
 // out of it. The checker resolves output paths here (NML140, NML142) and writeFileAtomic asks
 // again before it creates folders and right before its rename, since a link may appear between
 // the check and the write.
-import { lstatSync, readlinkSync, realpathSync, statSync } from 'node:fs';
+import { lstatSync, readlinkSync, realpathSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 
 export interface Workspace {
@@ -87,9 +87,7 @@ export function placementProblem(path: string, ws: Workspace): PathProblem | und
     folder = join(folder, name);
     let link: boolean;
     try {
-      const s = lstatSync(folder);
-      if (!s.isSymbolicLink() && !s.isDirectory()) return { kind: 'invalid', reason: `needs ${folder} to be a folder, but it is a file; choose another folder` };
-      link = s.isSymbolicLink();
+      link = lstatSync(folder).isSymbolicLink();
     } catch {
       // Not there yet: the writer creates it inside the real folder reached so far.
       return undefined;
@@ -104,13 +102,8 @@ export function placementProblem(path: string, ws: Workspace): PathProblem | und
       return { kind: 'invalid', reason: `goes through the symbolic link ${folder}, which loops or points to nothing (${points}); fix or remove the link` };
     }
     if (!isInside(rootReal, target)) return { kind: 'outside', reason: `goes through the symbolic link ${folder} to ${target}, outside the workspace folder ${root}` };
-    if (!statSync(folder).isDirectory()) return { kind: 'invalid', reason: `needs ${folder} to be a folder, but it links to a file; choose another folder` };
   }
-  try {
-    if (statSync(path).isDirectory()) return { kind: 'invalid', reason: `is the existing folder ${path}; name a file inside it` };
-  } catch {
-    // a new file
-  }
+  // What stands at the path (a folder, a file where a folder should be) is the writer's to report.
   return undefined;
 }
 
