@@ -26,7 +26,11 @@ function correlation(x: Float64Array, y: Float64Array, n: number): number | unde
   return cxy / Math.sqrt(cxx * cyy);
 }
 
-/** True when each value of one column always goes with the same value of the other, both ways. */
+/**
+ * True when each value of one column always goes with the same value of the other, both ways, and
+ * values repeat: when nearly every row holds its own value (an id, a price), any column pairs
+ * one-to-one with it and that says nothing of leakage.
+ */
 function oneToOne(a: Float64Array, b: Float64Array, n: number): boolean {
   const ab = new Map<number, number>();
   const ba = new Map<number, number>();
@@ -39,7 +43,7 @@ function oneToOne(a: Float64Array, b: Float64Array, n: number): boolean {
     const y = ba.get(b[i]);
     if (y === undefined) ba.set(b[i], a[i]); else if (y !== a[i]) return false;
   }
-  return count >= MIN_ROWS && ab.size > 1;
+  return count >= MIN_ROWS && ab.size > 1 && ab.size * 2 <= count;
 }
 
 /** Name → column of each sample: a model on a 10,000-column table compares every feature with the target. */
