@@ -84,3 +84,28 @@ test('NML105 on a prediction source: its cells that are not numbers are counted 
   const found = checkPipeline(text, join(dir, 'p.narml'), new CsvSchemaCache()).diagnostics.map((d) => `${d.code} ${d.message}`);
   assert.deepEqual(found, ['NML105 column "x" of the prediction source of "scores": 1 of 60 values are not numbers (e.g. "?" on line 9 of incoming.csv) and are read as missing; add them to missing: [...] of dataset "d" if they mean missing, or declare columns { x: category } to keep them as values']);
 });
+
+// orders.csv writes prices as "$1,234.50" and discounts as "45%": no cell is a number. A run of
+// these pipelines failed after a clean check ("cannot impute price with median: it has no values").
+const ORDERS = (dataset: string, steps: string): string => `dataset orders from "../fixtures/pipelines/data/orders.csv"${dataset}\ntransform t from orders {\n  keep price, discount, spend\n${steps}\n  impute price, discount with median\n}\nmodel m from t { target: spend, algorithm: linear_regression }`;
+
+test('NML126: a cast that no value survives is an error on the cast column, with an example and the fix', () => {
+  const text = ORDERS('', '  cast price, discount as number');
+  const found = check(text);
+  assert.deepEqual(found.map((f) => f.slice(0, 6)), ['NML126', 'NML126'], found.join('\n'));
+  assert.match(found[0], /cast price as number: no value of price is a number \(e\.g\. "\$1,247\.54"\), so the column would hold only missing values; write its values as numbers .*without a currency sign or %.*or drop price/);
+  assert.match(found[1], /e\.g\. "13%"/);
+  assert.equal(at(text, 'NML126'), 'price');
+});
+
+test('NML126: a declared type that no value has is an error on its declaration', () => {
+  const text = ORDERS(' { columns { price: number, discount: number } }', '');
+  const found = check(text);
+  assert.equal(found.length, 2, found.join('\n'));
+  assert.match(found[0], /^NML126 column "price" of dataset "orders" is declared number, but none of its 300 values are numbers \(e\.g\. "\$1,247\.54" on line 2 of .*orders\.csv\), so it would hold only missing values/);
+  assert.equal(at(text, 'NML126'), 'price');
+});
+
+test('a cast that some values survive is no NML126', () => {
+  assert.deepEqual(check(`dataset orders from "../fixtures/pipelines/data/orders.csv"\ntransform t from orders {\n  keep spend, tier\n  cast spend as text\n  cast spend as number\n  encode tier as onehot\n}\nmodel m from t { target: spend, algorithm: gradient_boosting }`), []);
+});

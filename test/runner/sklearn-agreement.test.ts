@@ -169,7 +169,8 @@ before(() => { ensureBuilt(); });
 
 test('narml run metrics agree with scikit-learn within 0.01 on the same split rows', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'narml-sklearn-'));
-  for (const f of ['breast_cancer.csv', 'penguins.csv', 'iris.csv', 'diabetes.csv', 'orders.csv']) copyFileSync(join(data, f), join(dir, f));
+  for (const f of ['breast_cancer.csv', 'penguins.csv', 'iris.csv', 'diabetes.csv']) copyFileSync(join(data, f), join(dir, f));
+  copyFileSync(join(data, '..', 'pipelines', 'data', 'orders.csv'), join(dir, 'orders.csv'));
   const file = join(dir, 'agreement.narml');
   writeFileSync(file, pipeline);
   const run = spawnSync(process.execPath, [join(root, 'dist', 'cli.js'), 'run', file, '--json'], { encoding: 'utf8', timeout: 120_000 });

@@ -1,5 +1,6 @@
 // What reading a dataset's file noticed (CsvNote), as checker warnings: cells read as missing
-// (NML105), numbers in a format the dataset does not declare (NML106), renamed headers (NML107).
+// (NML105, or the error NML126 when a declared type fits no value), numbers in a format the
+// dataset does not declare (NML106), renamed headers (NML107).
 // Each names the column, the count, an example with its line, and the fix.
 import { relative } from 'node:path';
 import type { Range } from '../language/ast';
@@ -59,6 +60,10 @@ export function reportCsvNotes(notes: readonly CsvNote[], target: NoteTarget, ct
       : note.type === 'date'
         ? `dates are read as YYYY-MM-DD, optionally with hh:mm[:ss] and Z or ±hh:mm; fix them in the file, add them to missing: [...] of dataset "${target.dataset}" if they mean missing, or declare columns { ${note.column}: text } to keep the text`
         : `add them to missing: [...] of dataset "${target.dataset}" if they mean missing, or declare columns { ${note.column}: ${note.declared ? 'text' : 'category'} } to keep them as values`;
-    ctx.report('NML105', target.overrideRanges.get(note.column) ?? target.sourceRange, `${column}: ${counted} are not ${WHAT[note.type]} (e.g. "${note.example}" on ${where}) and are read as missing; ${fix}`);
+    const range = target.overrideRanges.get(note.column) ?? target.sourceRange;
+    // A declared type that no value has leaves only missing values: an impute has nothing to
+    // learn from and a model nothing to learn, so the check stops it (NML126).
+    if (note.declared && note.count === note.of) ctx.report('NML126', range, `${column} is declared ${note.type}, but none of its ${note.of.toLocaleString('en-US')} values${target.complete ? '' : ' read so far'} are ${WHAT[note.type]} (e.g. "${note.example}" on ${where}), so it would hold only missing values; ${fix}`);
+    else ctx.report('NML105', range, `${column}: ${counted} are not ${WHAT[note.type]} (e.g. "${note.example}" on ${where}) and are read as missing; ${fix}`);
   }
 }

@@ -29,6 +29,7 @@ export const CODES = {
   NML123: { severity: 'error', title: 'classification target with fewer than two classes' },
   NML124: { severity: 'error', title: 'filter keeps no row' },
   NML125: { severity: 'error', title: 'compare test does not judge the metric' },
+  NML126: { severity: 'error', title: 'cast that no value survives' },
   NML130: { severity: 'error', title: 'invalid cron expression' },
   NML131: { severity: 'error', title: 'split parts do not add up to 100%' },
   NML140: { severity: 'error', title: 'output path leaves the workspace folder' },

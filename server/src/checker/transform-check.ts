@@ -2,7 +2,7 @@
 // columns (NML101), non-numeric columns for numeric steps (NML110), bad encodes (NML111),
 // expression errors (NML112), filters that keep no row (NML124) and bad step options (NML116).
 import type { Expr, Identifier, Step } from '../language/ast';
-import { COLUMN_TYPES, type ColumnSchema, type ColumnType } from '../language/schema';
+import { COLUMN_TYPES, type CastTarget, type ColumnSchema, type ColumnType } from '../language/schema';
 import { ENCODE_METHODS, IMPUTE_METHODS, SCALE_METHODS } from '../ml/catalog';
 import { parseBoolean, parseIsoDate, parseNumber } from '../data/parse-values';
 import type { CheckContext } from './check-context';
@@ -18,6 +18,13 @@ const NUMERIC_HINT: Record<ColumnType, string> = {
   category: 'encode it first ("encode C as ordinal") or leave it out',
   text: 'cast it to number first if it holds numbers ("cast C as number")',
   date: 'derive a number from it first, e.g. derive C_year = year(C)',
+};
+
+/** How values must be written to parse as each type: the fix of a cast that no value survives (NML126). */
+const CAST_FORMS: Record<CastTarget, string> = {
+  number: 'write its values as numbers in the data (1234.5, without a currency sign or %; declare thousands: "," or decimal: "," on the dataset for 1,234.5 or 1234,5)',
+  date: 'write its values as dates in the data (YYYY-MM-DD, optionally with a time)',
+  boolean: 'write its values as true/false, yes/no or 0/1 in the data, or encode the column instead',
 };
 
 function quoteName(name: string): string {
@@ -110,7 +117,11 @@ function checkStep(step: Step, t: TableState, transform: string, index: number, 
         // Converting text to anything stricter can fail per cell; failures become missing. A
         // category's levels are known: say which fail, and it is nullable only if some do.
         let mayFail = col.type !== to && (col.type === 'text' || col.type === 'category') && to !== 'text' && to !== 'category';
-        if (mayFail && col.type === 'category' && col.levels) {
+        if (mayFail && col.noValueIs?.types.includes(to as CastTarget)) {
+          // Every value would become missing: an impute after it has nothing to learn from, and a
+          // model nothing to learn; the run would fail or learn from an empty column.
+          ctx.report('NML126', step.columns[i].range, `cast ${quoteName(col.name)} as ${to}: no value of ${quoteName(col.name)} is ${to === 'number' ? 'a number' : `a ${to}`} (e.g. "${col.noValueIs!.example}"), so the column would hold only missing values; ${CAST_FORMS[to as CastTarget]}, or drop ${quoteName(col.name)}`);
+        } else if (mayFail && col.type === 'category' && col.levels) {
           const parse = to === 'number' ? parseNumber : to === 'boolean' ? parseBoolean : parseIsoDate;
           const failing = col.levels.filter((l) => Number.isNaN(parse(l)));
           mayFail = failing.length > 0;

@@ -9,7 +9,7 @@
 // "Mostly" a type: a column whose non-missing cells are numbers (or dates) except at most
 // INVALID_SHARE of them is that type; the other cells become missing and are reported with a
 // count and an example (`invalidCells`), never dropped silently.
-import type { ColumnType } from '../language/schema';
+import type { CastTarget, ColumnType } from '../language/schema';
 import { parseBoolean, parseIsoDate, parseNumber } from './parse-values';
 import type { Column } from './table';
 
@@ -179,6 +179,22 @@ export class ColumnBuilder {
     if (this.numbers && type === 'number') return this.failures(this.parserFor(type));
     if (this.numbers) this.switchToDictionary(this.length);
     return this.failures(this.parserFor(type));
+  }
+
+  /**
+   * The value types that no cell of a text or category column parses as, with its first value:
+   * undefined when the column holds no value or some value of every type.
+   */
+  typesNoValueIs(): { types: CastTarget[]; example: string } | undefined {
+    if (this.length === this.missing) return undefined;
+    if (this.numbers) this.switchToDictionary(this.length);
+    const types = (['number', 'date', 'boolean'] as const).filter((type) => {
+      const parse = this.parserFor(type);
+      return this.distinct.every((_, k) => Number.isNaN(parse(k)));
+    });
+    // The example goes into a one-line message: a long text is cut.
+    const first = this.distinct[0];
+    return types.length > 0 ? { types, example: first.length > 40 ? `${first.slice(0, 40)}…` : first } : undefined;
   }
 
   /** Distinct texts of the cells that are not numbers. */

@@ -161,7 +161,8 @@ function sampleSchema(files: string[], options: CsvOptions, stamp: string): Entr
     const declared = options.columnTypes[name];
     // Cells that do not parse as the column's type are read as missing too.
     const nullable = declared?.nullable ?? (b.missing > 0 || b.invalidCells(types[i]) !== undefined);
-    return { name, type: types[i], nullable, ...(levels ? { levels } : {}) };
+    const noValueIs = types[i] === 'text' || types[i] === 'category' ? b.typesNoValueIs() : undefined;
+    return { name, type: types[i], nullable, ...(levels ? { levels } : {}), ...(noValueIs ? { noValueIs } : {}) };
   });
   const schema: TableSchema = { columns, rowCount: estimatedRows, rowCountExact: complete };
   let sample: Table | undefined;

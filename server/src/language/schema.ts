@@ -12,7 +12,15 @@ export interface ColumnSchema {
   nullable: boolean;
   /** Known levels of a category (sorted), or of a boolean (["false","true"]). */
   levels?: string[];
+  /**
+   * For a text or category column read from data: the value types that none of its values is
+   * (a cast to one of them would leave nothing but missing values), with one value as example.
+   */
+  noValueIs?: { types: CastTarget[]; example: string };
 }
+
+/** Types a cast can fail to reach, value by value. */
+export type CastTarget = 'number' | 'date' | 'boolean';
 
 export interface TableSchema {
   columns: ColumnSchema[];
