@@ -1,5 +1,6 @@
 // Every algorithm polls its cancel signal inside the long part of its work (nodes of one tree,
-// trees, boosting rounds, solver iterations, prediction rows) and stops with CancelledError.
+// trees, boosting rounds, solver iterations, prediction rows, neighbour searches of resampling,
+// elimination rounds of feature selection) and stops with CancelledError.
 // The signal here is raised after a number of polls, so "inside" is shown without timing.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -8,7 +9,9 @@ import { join } from 'node:path';
 import { readCsvText } from '../../server/src/data/read-csv';
 import { DEFAULT_CSV_OPTIONS } from '../../server/src/data/csv-options';
 import { CancelledError, type CancelSignal } from '../../server/src/ml/cancellation';
+import { selectFeatures } from '../../server/src/ml/feature-selection';
 import { getAlgorithm } from '../../server/src/ml/registry';
+import { resample } from '../../server/src/ml/resample';
 import type { FeatureMatrix, Target } from '../../server/src/ml/model-types';
 
 function breastCancer(): { x: FeatureMatrix; y: Target } {
@@ -53,3 +56,14 @@ for (const [algorithm, options] of [['knn', { k: 5 }], ['random_forest', { trees
     assert.deepEqual(model.predict(x, raisedAfter(Infinity)), model.predict(x));
   });
 }
+
+test('smote and rfe stop inside their loops once the signal is raised', () => {
+  if (y.task !== 'classification') throw new Error('classification fixture');
+  const smote = raisedAfter(10);
+  assert.throws(() => resample('smote', { k: 5 }, x, y.y, 1, smote), CancelledError);
+  assert.equal(smote.polls, 11);
+  const rfe = raisedAfter(4);
+  assert.throws(() => selectFeatures('rfe', { top: 5 }, x, y, rfe), CancelledError);
+  assert.equal(rfe.polls, 5);
+  assert.deepEqual(selectFeatures('rfe', { top: 5 }, x, y, raisedAfter(Infinity)), selectFeatures('rfe', { top: 5 }, x, y));
+});

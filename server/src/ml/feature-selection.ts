@@ -2,6 +2,7 @@
 // |Pearson r| exceeds the threshold. mutual_info: keep the `top` features with the most mutual
 // information with the target (features binned into 10 quantile bins; regression targets too).
 // rfe: repeatedly drop the feature with the smallest |standardised coefficient| of a ridge fit.
+import { throwIfCancelled, type CancelSignal } from './cancellation';
 import type { FeatureMatrix, Target } from './model-types';
 
 function stats(c: Float64Array): { mean: number; sd: number } {
@@ -46,13 +47,16 @@ function mutualInformation(a: Int32Array, b: Int32Array): number {
   return mi;
 }
 
-export function selectFeatures(method: string, options: Record<string, unknown>, x: FeatureMatrix, target: Target): number[] {
+export function selectFeatures(method: string, options: Record<string, unknown>, x: FeatureMatrix, target: Target, signal?: CancelSignal): number[] {
   const p = x.columns.length;
   const all = Array.from({ length: p }, (_, j) => j);
   if (method === 'correlation') {
     const threshold = Number(options.threshold ?? 0.95);
     const kept: number[] = [];
-    for (const j of all) if (kept.every((k) => Math.abs(corr(x.columns[j], x.columns[k])) <= threshold)) kept.push(j);
+    for (const j of all) {
+      throwIfCancelled(signal);
+      if (kept.every((k) => Math.abs(corr(x.columns[j], x.columns[k])) <= threshold)) kept.push(j);
+    }
     return kept;
   }
   const top = Math.min(p, Number(options.top ?? 10));
@@ -66,6 +70,7 @@ export function selectFeatures(method: string, options: Record<string, unknown>,
   let kept = all.slice();
   const standardised = x.columns.map((c) => { const s = stats(c); return Float64Array.from(c, (v) => (s.sd > 0 ? (v - s.mean) / s.sd : 0)); });
   while (kept.length > top) {
+    throwIfCancelled(signal);
     const weights = ridgeCoefficients(kept.map((j) => standardised[j]), yNumeric);
     let worst = 0;
     for (let i = 1; i < kept.length; i++) if (Math.abs(weights[i]) < Math.abs(weights[worst])) worst = i;

@@ -3,6 +3,7 @@
 // minority neighbours; borderline_smote uses only minority rows whose neighbourhood is mostly
 // other classes ("in danger"); adasyn gives each minority row a share of the new rows
 // proportional to how many of its neighbours belong to other classes.
+import { throwIfCancelled, type CancelSignal } from './cancellation';
 import type { FeatureMatrix } from './model-types';
 import { createRng, type Rng } from './random';
 
@@ -20,9 +21,14 @@ function nearest(x: FeatureMatrix, from: number, candidates: number[], k: number
   return d.slice(0, k).map((e) => e[1]);
 }
 
-export function resample(method: string, options: Record<string, unknown>, x: FeatureMatrix, y: Int32Array, seed: number): { x: FeatureMatrix; y: Int32Array } {
+export function resample(method: string, options: Record<string, unknown>, x: FeatureMatrix, y: Int32Array, seed: number, signal?: CancelSignal): { x: FeatureMatrix; y: Int32Array } {
   const rng: Rng = createRng(seed);
   const k = Number(options.k ?? 5);
+  // Each neighbour search scans a whole class: the cancel signal is polled per search.
+  const neighboursOf = (from: number, candidates: number[]): number[] => {
+    throwIfCancelled(signal);
+    return nearest(x, from, candidates, k);
+  };
   const byClass = new Map<number, number[]>();
   for (let i = 0; i < y.length; i++) {
     const g = byClass.get(y[i]) ?? [];
@@ -54,7 +60,7 @@ export function resample(method: string, options: Record<string, unknown>, x: Fe
       let seeds = g;
       let weights = g.map(() => 1);
       if (method === 'borderline_smote' || method === 'adasyn') {
-        const hostile = g.map((i) => nearest(x, i, all, k).filter((n) => y[n] !== cls).length / k);
+        const hostile = g.map((i) => neighboursOf(i, all).filter((n) => y[n] !== cls).length / k);
         if (method === 'borderline_smote') {
           const danger = g.filter((_, j) => hostile[j] >= 0.5 && hostile[j] < 1);
           seeds = danger.length > 0 ? danger : g;
@@ -69,7 +75,7 @@ export function resample(method: string, options: Record<string, unknown>, x: Fe
         let s = 0;
         while (s < seeds.length - 1 && r >= weights[s]) { r -= weights[s]; s++; }
         const base = seeds[s];
-        const neighbours = nearest(x, base, g, k);
+        const neighbours = neighboursOf(base, g);
         const other = neighbours[rng.int(neighbours.length)];
         const gap = rng.next();
         newRows.push(x.columns.map((c) => c[base] + gap * (c[other] - c[base])));

@@ -68,13 +68,13 @@ export function trainModel(info: ModelInfo, x: FeatureMatrix, target: Target, ct
   if (!info.algorithm) throw new RunError(`model ${info.name} has no algorithm`);
   let features = x;
   if (info.select) {
-    const kept = selectFeatures(info.select.name, info.select.options, x, target);
+    const kept = selectFeatures(info.select.name, info.select.options, x, target, ctx.signal);
     features = { nRows: x.nRows, columns: kept.map((j) => x.columns[j]), names: kept.map((j) => x.names[j]) };
   }
   let train = features;
   let trainTarget = target;
   if (info.resample && target.task === 'classification') {
-    const r = resample(info.resample.name, info.resample.options, features, target.y, ctx.seed);
+    const r = resample(info.resample.name, info.resample.options, features, target.y, ctx.seed, ctx.signal);
     train = r.x;
     trainTarget = { task: 'classification', y: r.y, classes: target.classes };
   }
