@@ -1,8 +1,10 @@
-// Pure parts of the extension and panels: the CSP shell, lineage layout, row virtualisation and the runner's workspace arguments.
+// Pure parts of the extension and panels: the CSP shell, lineage layout, row virtualisation, the
+// runner's workspace arguments and the comparison verdict.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { contentSecurityPolicy, makeNonce, panelHtml } from '../../extension/src/panel-html';
 import { allowOutsideWorkspace, workspaceArgs } from '../../extension/src/workspace-args';
+import { comparisonVerdict } from '../../webviews/src/comparison-verdict';
 import { layoutLineage, NODE_W } from '../../webviews/src/lineage-layout';
 import { visibleRange } from '../../webviews/src/virtual-rows';
 
@@ -39,4 +41,10 @@ test('the runner gets the workspace folder; the override only in a trusted works
   assert.deepEqual(workspaceArgs('/ws', { trusted: true, setting: true }), ['--workspace', '/ws', '--allow-outside-workspace']);
   assert.deepEqual(workspaceArgs('/ws', { trusted: false, setting: true }), ['--workspace', '/ws'], 'Restricted Mode ignores the setting');
   assert.equal(allowOutsideWorkspace({ trusted: false, setting: true }), false);
+});
+
+test('the Metrics panel names a winner only for a significant difference, else the leader', () => {
+  assert.equal(comparisonVerdict({ winner: null, leader: 'forest', alpha: 0.05, p_value: 0.77 }), 'No significant difference (p = 0.77, alpha 0.05); leader: forest');
+  assert.equal(comparisonVerdict({ winner: 'forest', leader: 'forest', alpha: 0.05, p_value: 0.0012 }), 'Winner: forest (p = 0.0012 < 0.05)');
+  assert.equal(comparisonVerdict({ winner: null, leader: null, alpha: 0.05, p_value: 1 }), 'Tie: both models score the same');
 });

@@ -2,7 +2,8 @@
 // model's feature importances; per comparison the scores, the p-value (and what it is about),
 // and the winner or, without a significant difference, the leader.
 import { connect, el, fmt, svg } from '../dom';
-import type { ComparisonJson, EvaluationJson, RunJson } from '../../../server/src/contracts/cli-json';
+import type { EvaluationJson, RunJson } from '../../../server/src/contracts/cli-json';
+import { comparisonVerdict } from '../comparison-verdict';
 
 function roc(e: EvaluationJson): Node {
   const s = svg('svg', { width: 200, height: 200, viewBox: '0 0 100 100', class: 'roc', role: 'img', 'aria-label': 'ROC curve' });
@@ -28,13 +29,6 @@ function importances(run: RunJson, model: string): Node | undefined {
   const list = el('div', { class: 'bars' });
   for (const [name, v] of entries) list.append(el('div', { class: 'bar-row' }, el('span', { class: 'bar-label' }, name), el('span', { class: 'bar', style: `width:${((v / max) * 100).toFixed(1)}%` }), el('span', { class: 'bar-value' }, fmt(v))));
   return el('figure', {}, list, el('figcaption', {}, `Feature importances of ${model}`));
-}
-
-/** Runs recorded before `leader` and `alpha` existed carry only `winner`. */
-function comparisonVerdict(c: ComparisonJson): string {
-  if (c.winner) return `Winner: ${c.winner} (p < ${c.alpha ?? 0.05})`;
-  if (c.leader) return `No significant difference at alpha ${c.alpha}; leader: ${c.leader}`;
-  return c.leader === null ? 'Tie: both models score the same' : 'No winner';
 }
 
 connect((m) => {
