@@ -112,7 +112,9 @@ test('NML142: NUL, backslashes, ~, folders and over-long names are no file paths
   assert.match(assertFires('NML142', pipeline('«"~/.bashrc"»')), /does not expand/);
   assertFires('NML142', pipeline('«"out/"»'));
   assertFires('NML142', pipeline('«"out/.."»'));
-  assertFires('NML142', pipeline(`«"out/${'a'.repeat(260)}.csv"»`));
+  assertFires('NML142', pipeline(`«"out/${'a'.repeat(201)}.csv"»`));
+  assertFires('NML142', pipeline(`«"${'d'.repeat(256)}/x.csv"»`));
+  assertSilent(pipeline(`"${'d'.repeat(255)}/${'a'.repeat(196)}.csv"`));
 });
 
 test('NML141: an output over a dataset file, a prediction source, the pipeline file or the run store', () => {

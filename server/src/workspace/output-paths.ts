@@ -32,6 +32,8 @@ export function expandOutputTemplate(template: string, date: Date): string {
 
 // Linux's NAME_MAX and PATH_MAX; other systems allow no more.
 const MAX_NAME_BYTES = 255;
+/** The file's own name leaves room for writeFileAtomic's temporary name beside it (`.NAME.<pid>.<12 hex>.tmp`). */
+const MAX_FILE_NAME_BYTES = 200;
 const MAX_PATH_BYTES = 4096;
 
 /** Problems visible in the text alone, whatever the file system holds. */
@@ -45,9 +47,11 @@ function writtenProblem(written: string): PathProblem | undefined {
   if (last === '' || last === '.' || last === '..') return invalid('names a folder, not a file; add a file name, e.g. "out/scores.csv"');
   // `{date}` becomes 10 characters: measure the longest the names can get.
   const sample = expandOutputTemplate(written, new Date(0));
-  for (const name of sample.split('/')) {
+  const sampleNames = sample.split('/');
+  for (const [i, name] of sampleNames.entries()) {
     const bytes = Buffer.byteLength(name);
-    if (bytes > MAX_NAME_BYTES) return invalid(`has a name of ${bytes} bytes; file systems allow at most ${MAX_NAME_BYTES}: shorten it`);
+    if (i === sampleNames.length - 1 && bytes > MAX_FILE_NAME_BYTES) return invalid(`has a file name of ${bytes} bytes; outputs may have at most ${MAX_FILE_NAME_BYTES} (the file is first written under a longer temporary name): shorten it`);
+    if (bytes > MAX_NAME_BYTES) return invalid(`has a folder name of ${bytes} bytes; file systems allow at most ${MAX_NAME_BYTES}: shorten it`);
   }
   return undefined;
 }
