@@ -41,7 +41,12 @@ test('the checker marks a derived column nullable where an overflow of real data
   assert.deepEqual(nullability([
     'exp(Horsepower)', 'exp(2)', 'exp(1000)', 'Horsepower / 0', 'Horsepower % (0)', 'log(-1)', 'sqrt(-4)',
     'Horsepower / Cylinders', 'log(Horsepower)', 'sqrt(Acceleration - 10)', 'Horsepower / 2', 'log(10)', 'Horsepower * 2 + Cylinders',
+    'Horsepower * 1e308', '-(Horsepower * 1e200) * 1e200', 'Horsepower / 1e-300', 'Horsepower * Weight_in_lbs * 1e6',
   ]), {
+    'Horsepower * 1e308': true,
+    '-(Horsepower * 1e200) * 1e200': true,
+    'Horsepower / 1e-300': true,
+    'Horsepower * Weight_in_lbs * 1e6': false,
     'exp(Horsepower)': true,
     'exp(2)': false,
     'exp(1000)': true,

@@ -16,7 +16,17 @@ export interface ExprType {
   sources: string[];
   /** A string literal: compares with categories by level text. */
   literal?: boolean;
+  /** Largest magnitude the value can have, when literals make it other than DATA_BOUND. */
+  bound?: number;
 }
+
+/**
+ * The magnitude data values are assumed to stay within (far beyond any measurement or amount).
+ * `+ - *` are marked nullable when their bound under this assumption passes the largest double:
+ * `x * 1e308` overflows for ordinary x, `x * y * 1000` cannot.
+ */
+const DATA_BOUND = 1e100;
+const boundOf = (t: ExprType): number => t.bound ?? DATA_BOUND;
 
 const NUMERIC_OPS = new Set(['-', '*', '/', '%']);
 const COMPARISONS = new Set(['==', '!=', '<', '<=', '>', '>=']);
@@ -70,7 +80,7 @@ export function typeOfExpression(expr: Expr, table: TableState, ctx: CheckContex
         ctx.report('NML112', expr.range, `${expr.text} is too large for a number (the largest is about 1.8e308); write a smaller number`);
         return undefined;
       }
-      return { type: 'number', nullable: false, sources: [] };
+      return { type: 'number', nullable: false, sources: [], bound: Math.abs(expr.value) };
     case 'Duration':
       ctx.report('NML112', expr.range, `a duration (${expr.text}) is not a value in an expression; write a number`);
       return undefined;
@@ -179,8 +189,12 @@ function typeOfBinary(expr: BinaryExpr, left: ExprType | undefined, table: Table
       }
     }
     // x / 0 and x % 0 are missing (see PARTIAL_FUNCTIONS for why only a literal 0 counts here).
-    const byZero = (op === '/' || op === '%') && literalNumber(expr.right) === 0;
-    return { type: 'number', nullable: nullable || byZero, sources };
+    const divisor = op === '/' || op === '%' ? literalNumber(expr.right) : undefined;
+    const bound = op === '*' ? boundOf(left) * boundOf(right)
+      : op === '/' ? (divisor ? boundOf(left) / Math.abs(divisor) : undefined)
+        : op === '%' ? undefined : boundOf(left) + boundOf(right);
+    const overflows = bound !== undefined && bound > Number.MAX_VALUE;
+    return { type: 'number', nullable: nullable || divisor === 0 || overflows, sources, ...(bound !== undefined ? { bound } : {}) };
   }
   return undefined;
 }
