@@ -93,6 +93,7 @@ test('SIGINT while a random forest grows its trees', { timeout: 120_000 }, async
   const c = await cancelDuring('forest', 'model forest from wide {\n  target: label\n  algorithm: random_forest(trees: 5000)\n}', midTraining('forest'));
   assertCancelled('forest', c);
   assert.equal(c.result.models.forest, undefined, 'the forest was not finished');
+  assert.match(c.result.error ?? '', /^cancelled during forest: /, 'the run says where it stopped');
 });
 
 test('SIGINT between boosting rounds', { timeout: 120_000 }, async () => {

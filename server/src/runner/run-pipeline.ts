@@ -115,9 +115,12 @@ export async function runPipeline(checked: CheckedPipeline, opts: RunOptions = {
   const hashes = new Map<string, string>();
   const trained = new Map<string, TrainedModel>();
   const info = (name: string): DeclarationInfo | undefined => checked.infos[checked.symbols.get(name)!.declarationIndex];
+  // The declaration being computed, for saying where a cancelled run stopped.
+  let current = '';
   try {
     for (const name of plan) {
       if (opts.signal?.aborted) throw new RunError('cancelled');
+      current = name;
       const decl = info(name);
       if (!decl) throw new RunError(`"${name}" could not be checked; fix its errors first`);
       const upstream = checked.symbols.get(name)!.dependsOn.map((d) => hashes.get(d) ?? '').join(',');
@@ -195,8 +198,14 @@ export async function runPipeline(checked: CheckedPipeline, opts: RunOptions = {
       }
     }
   } catch (e) {
-    run.status = opts.signal?.aborted ? 'cancelled' : 'failed';
-    run.error = e instanceof Error ? e.message : String(e);
+    const message = e instanceof Error ? e.message : String(e);
+    if (opts.signal?.aborted) {
+      run.status = 'cancelled';
+      run.error = current ? `cancelled during ${current}: it and the declarations after it were not finished; run again to finish them (models already trained are reused)` : 'cancelled before it started';
+    } else {
+      run.status = 'failed';
+      run.error = message;
+    }
   }
   for (const loss of data.valueLosses()) {
     warn(`${loss.step}: ${loss.count} of ${loss.of} values ${loss.reason} and are missing; ${loss.fix}`);
