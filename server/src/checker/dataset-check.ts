@@ -92,6 +92,9 @@ export function checkDataset(decl: DatasetDeclaration, r: Resolver): { info: Dat
     return { info };
   }
   const schema = result.schema;
+  if (result.complete && schema.rowCount === 0) {
+    ctx.report('NML127', decl.source.range, `dataset "${name}": ${result.files.length === 1 ? 'the file has' : `the ${result.files.length} files have`} a header but no rows; a dataset needs rows to train or score on, so add rows to the file`);
+  }
   for (const [col, range] of overrideRanges) {
     if (!schema.columns.some((c) => c.name === col)) {
       const s = ctx.suggest(col, schema.columns.map((c) => c.name), 'column');

@@ -30,6 +30,7 @@ export const CODES = {
   NML124: { severity: 'error', title: 'filter keeps no row' },
   NML125: { severity: 'error', title: 'compare test does not judge the metric' },
   NML126: { severity: 'error', title: 'cast that no value survives' },
+  NML127: { severity: 'error', title: 'split part or dataset without rows' },
   NML130: { severity: 'error', title: 'invalid cron expression' },
   NML131: { severity: 'error', title: 'split parts do not add up to 100%' },
   NML140: { severity: 'error', title: 'output path leaves the workspace folder' },

@@ -1,5 +1,6 @@
-// split declarations: part sizes (NML131), stratify column, seed.
+// split declarations: part sizes (NML131), parts that would hold no row (NML127), stratify column, seed.
 import type { SplitDeclaration } from '../language/ast';
+import { partSizes } from '../ml/split-sizes';
 import type { SplitInfo, SplitPart } from './checked-model';
 import { checkPropertyKeys, describeValue } from './options';
 import type { Resolver } from './resolver';
@@ -67,6 +68,17 @@ export function checkSplit(decl: SplitDeclaration, input: { name: string; state:
   if (seedValue) {
     if (seedValue.kind === 'Number' && Number.isInteger(seedValue.value) && seedValue.value >= 0) seed = seedValue.value;
     else ctx.report('NML116', seedValue.range, `seed must be a whole number of 0 or more, not ${describeValue(seedValue)}`);
+  }
+  const rows = input.state.schema.rowCount;
+  if (valid && input.state.schema.rowCountExact && rows !== undefined && rows > 0) {
+    // With the exact row count (none is the dataset's NML127), the runner's sizes are known: a
+    // part of no row cannot be trained or scored on (scikit-learn's train_test_split refuses it).
+    const sizes = partSizes(rows, parts.map((p) => p.fraction / total), parts.map((p) => p.part));
+    parts.forEach((p, i) => {
+      if (sizes[i] > 0) return;
+      const v = props.get(p.part)!.value!;
+      ctx.report('NML127', v.range, `${p.part}: ${v.kind === 'Percent' ? v.text : String(p.fraction)} of the ${rows} row${rows === 1 ? '' : 's'} of "${input.name}" is no row, so the ${p.part} part would be empty; add rows to the data, or give ${p.part} a larger share`);
+    });
   }
   return { kind: 'split', name, input: input.name, parts, ...(stratify ? { stratify } : {}), seed, schema: input.state.schema };
 }

@@ -61,6 +61,8 @@ export function checkSteps(steps: Step[], input: TableState, transform: string, 
   const states: TableState[] = [];
   steps.forEach((step, index) => {
     t = checkStep(step, t, transform, index, ctx);
+    // After a row step the file's row count is only an upper bound.
+    if ((step.kind === 'filter' || step.kind === 'drop_missing' || step.kind === 'dedupe') && t.schema.rowCountExact) t = { ...t, schema: { ...t.schema, rowCountExact: false } };
     states.push(t);
   });
   return { states, output: t };

@@ -1,30 +1,11 @@
-// Splits rows into named parts by fraction, shuffled with a seed. Part sizes: with exactly
-// train/test, test = ceil(n × test fraction) and train the rest (scikit-learn's train_test_split);
-// otherwise floor(n × fraction) each, the rows left over going one each to the parts with the
-// largest remainders (ties to the earlier part). Stratified: the part sizes are the same; each
+// Splits rows into named parts by fraction, shuffled with a seed. Part sizes as in
+// ml/split-sizes.ts (scikit-learn's train_test_split for train/test). Stratified: the part sizes are the same; each
 // class is spread over the parts in proportion (class size × part size / n, rounded by largest
 // remainders so both every class and every part add up exactly), so each part gets its share of
 // each class. Missing values in the stratify column form a class of their own.
 import type { Column } from '../data/table';
 import { createRng, shuffleInPlace } from '../ml/random';
-
-function partSizes(n: number, fractions: number[], names: string[]): number[] {
-  const testIndex = names.indexOf('test');
-  if (fractions.length === 2 && testIndex >= 0) {
-    const test = Math.min(n, Math.ceil(n * fractions[testIndex] - 1e-9));
-    return names.map((_, i) => (i === testIndex ? test : n - test));
-  }
-  return largestRemainder(fractions.map((f) => f * n), n);
-}
-
-/** Rounds `raw` (summing to `total`) to integers with the same sum. */
-function largestRemainder(raw: number[], total: number): number[] {
-  const sizes = raw.map((r) => Math.floor(r + 1e-9));
-  let left = total - sizes.reduce((a, b) => a + b, 0);
-  const order = raw.map((r, i) => [r - sizes[i], i] as const).sort((a, b) => b[0] - a[0] || a[1] - b[1]);
-  for (const [, i] of order) { if (left <= 0) break; sizes[i]++; left--; }
-  return sizes;
-}
+import { partSizes } from '../ml/split-sizes';
 
 /** Class × part counts with row sums = class sizes and column sums = part sizes. */
 function allocate(classSizes: number[], sizes: number[], n: number): number[][] {

@@ -1,0 +1,47 @@
+// A split part or a dataset that would hold no row is a check error (NML127): such pipelines
+// checked clean and failed at run time ("parts.train has no rows after its transforms").
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { checkPipeline } from '../../server/src/checker/check-pipeline';
+import { CsvSchemaCache } from '../../server/src/data/csv-schema-cache';
+
+const dir = mkdtempSync(join(tmpdir(), 'narml-empty-parts-'));
+const rows = (n: number): string => 'a,b,y\n' + Array.from({ length: n }, (_, i) => `${i},${(i * 7) % 5},${i % 2 ? 'yes' : 'no'}\n`).join('');
+writeFileSync(join(dir, 'none.csv'), rows(0));
+writeFileSync(join(dir, 'one.csv'), rows(1));
+writeFileSync(join(dir, 'four.csv'), rows(4));
+writeFileSync(join(dir, 'forty.csv'), rows(40));
+
+function diagnostics(csv: string, between: string, parts: string): { code: string; message: string; token: string }[] {
+  const text = `dataset d from "${csv}"\n${between}split parts from ${between ? 't' : 'd'} { ${parts}, seed: 1 }\nmodel m from parts.train { target: y, algorithm: decision_tree }\nevaluate m on parts.test { metrics: [accuracy] }`;
+  return checkPipeline(text, join(dir, 'p.narml'), new CsvSchemaCache()).diagnostics
+    .map((d) => ({ code: d.code, message: d.message, token: text.slice(d.range.start.offset, d.range.end.offset) }));
+}
+
+test('NML127: a split of one row leaves the train part empty', () => {
+  const found = diagnostics('one.csv', '', 'train: 50%, test: 50%');
+  assert.deepEqual(found.map((d) => [d.code, d.token]), [['NML127', '50%']]);
+  assert.match(found[0].message, /^train: 50% of the 1 row of "d" is no row, so the train part would be empty; add rows to the data, or give train a larger share$/);
+});
+
+test('NML127: the sizes are the runner\'s (largest remainder with a validation part)', () => {
+  // 4 rows × 80/10/10 = 3.2, 0.4, 0.4: the one row left over goes to the earlier part, test
+  // (parts are taken in the order train, test, validation), none to validation.
+  const found = diagnostics('four.csv', '', 'train: 80%, validation: 10%, test: 10%');
+  assert.deepEqual(found.map((d) => d.code), ['NML127']);
+  assert.match(found[0].message, /^validation: 10% of the 4 rows of "d" is no row/);
+});
+
+test('NML127: a header without rows is reported once, on the dataset', () => {
+  const found = diagnostics('none.csv', '', 'train: 50%, test: 50%').filter((d) => d.code === 'NML127');
+  assert.deepEqual(found.map((d) => d.token), ['"none.csv"']);
+  assert.match(found[0].message, /the file has a header but no rows/);
+});
+
+test('no NML127 where every part gets rows, or when a filter makes the count unknown', () => {
+  assert.deepEqual(diagnostics('forty.csv', '', 'train: 90%, test: 10%'), []);
+  assert.deepEqual(diagnostics('one.csv', 'transform t from d { filter not is_missing(a) }\n', 'train: 50%, test: 50%'), []);
+});
