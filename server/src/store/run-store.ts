@@ -14,6 +14,7 @@ import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { EvaluationJson, RunJson } from '../contracts/cli-json';
 import { refuseOutside, writeError, writeFileAtomic } from './atomic-write';
+import { toJsonText } from './json-text';
 import { workspaceOf, type Workspace } from '../workspace/output-paths';
 
 export interface ModelVersion {
@@ -100,7 +101,7 @@ export class RunStore {
 
   /** Stores a JSON artifact under its content hash; returns the hash. */
   putArtifact(value: unknown): string {
-    const text = JSON.stringify(value);
+    const text = toJsonText(value);
     const hash = sha256(text);
     const path = join(this.dir, 'artifacts', `${hash}.json`);
     if (!existsSync(path)) writeFileAtomic(path, text, this.workspace);

@@ -1,0 +1,41 @@
+// A pipeline whose derive is a 20,000-term sum checks clean, so it must run: the model
+// artifact (which holds the expression's syntax tree) is stored and reused on the next run.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ensureBuilt } from '../helpers/ensure-built';
+import { narml, root } from '../helpers/cli';
+
+test('a 20,000-term derive checks clean, runs, and is reused', () => {
+  ensureBuilt();
+  const dir = mkdtempSync(join(tmpdir(), 'narml-deep-'));
+  try {
+    copyFileSync(join(root, 'test', 'fixtures', 'data', 'iris.csv'), join(dir, 'iris.csv'));
+    writeFileSync(join(dir, 'deep.narml'), [
+      'dataset iris from "iris.csv"',
+      'transform t from iris {',
+      // sepal_length_cm + 0.0001 * 20,000 - 2: the column unchanged, through a 20,000-term chain.
+      `  derive s = sepal_length_cm${' + 0.0001'.repeat(19_998)} - 2`,
+      '}',
+      'split parts from t { train: 80%, test: 20%, seed: 1, stratify: species }',
+      'model m from parts.train { target: species, features: [s, petal_length_cm], algorithm: knn }',
+      'evaluate m on parts.test { metrics: [accuracy] }',
+      '',
+    ].join('\n'));
+    assert.equal(narml(['check', 'deep.narml'], dir).status, 0);
+    const first = narml(['run', 'deep.narml', '--json'], dir);
+    assert.equal(first.status, 0, first.stderr);
+    const run = JSON.parse(first.stdout);
+    assert.equal(run.status, 'succeeded');
+    assert.ok(run.evaluations.m_on_parts_test.metrics.accuracy > 0.8, JSON.stringify(run.evaluations));
+    const again = narml(['run', 'deep.narml', '--json'], dir);
+    assert.equal(again.status, 0, again.stderr);
+    const second = JSON.parse(again.stdout);
+    assert.ok(second.reused.includes('m'), 'the stored model is read back');
+    assert.deepEqual(second.evaluations, run.evaluations, 'and scores the same');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
