@@ -88,6 +88,8 @@ function translateExpr(g: GraphBuilder, e: Expr, cols: Map<string, Tensor>, step
   const fail = (why: string): never => { throw new OnnxExportError(`${step} cannot be exported to ONNX yet: ${why}`); };
   const asFloat = (x: { name: string; bool: boolean }): string => (x.bool ? g.one('Cast', [x.name], [iAttr('to', DataType.FLOAT)]) : x.name);
   const asBool = (x: { name: string; bool: boolean }): string => (x.bool ? x.name : g.one('Cast', [x.name], [iAttr('to', DataType.BOOL)]));
+  // The checker exports stand-in models of half-typed pipelines too (NML118): a hole is a refusal, not a crash.
+  const part = (x: Expr | undefined): Expr => x ?? fail('the expression is incomplete');
   switch (e.kind) {
     case 'Number':
     case 'Percent':
@@ -95,7 +97,7 @@ function translateExpr(g: GraphBuilder, e: Expr, cols: Map<string, Tensor>, step
     case 'Boolean':
       return { name: g.floatConst([e.value ? 1 : 0], [1, 1]), bool: false };
     case 'Paren':
-      return translateExpr(g, e.inner!, cols, step);
+      return translateExpr(g, part(e.inner), cols, step);
     case 'Name': {
       const t = cols.get(e.name.text);
       if (!t) return fail(`column ${e.name.text} is unknown`);
@@ -103,7 +105,7 @@ function translateExpr(g: GraphBuilder, e: Expr, cols: Map<string, Tensor>, step
       return { name: t.name, bool: false };
     }
     case 'Unary': {
-      const x = translateExpr(g, e.operand!, cols, step);
+      const x = translateExpr(g, part(e.operand), cols, step);
       return e.operator === 'not' ? { name: g.one('Not', [asBool(x)]), bool: true } : { name: g.one('Neg', [asFloat(x)]), bool: false };
     }
     case 'Binary': {
@@ -119,14 +121,16 @@ function translateExpr(g: GraphBuilder, e: Expr, cols: Map<string, Tensor>, step
       // Folded along the left spine: a long flat chain must not recurse per operator.
       const spine = leftSpine(e);
       let value = translateExpr(g, spine[0].left, cols, step);
-      for (const node of spine) value = apply(node.operator, value, translateExpr(g, node.right!, cols, step));
+      for (const node of spine) value = apply(node.operator, value, translateExpr(g, part(node.right), cols, step));
       return value;
     }
     case 'Call': {
       if (e.callee.name === 'date' && e.args[0]?.value?.kind === 'String') return { name: g.floatConst([parseIsoDate(e.args[0].value.value)], [1, 1]), bool: false };
-      const args = e.args.map((x) => translateExpr(g, x.value!, cols, step));
-      const unary: Record<string, string> = { abs: 'Abs', sqrt: 'Sqrt', log: 'Log', exp: 'Exp' };
       const fn = e.callee.name;
+      const args = e.args.map((x) => translateExpr(g, part(x.value), cols, step));
+      const arity: Record<string, number> = { abs: 1, sqrt: 1, log: 1, exp: 1, days_between: 2, is_missing: 1, if: 3, coalesce: 1, min: 1, max: 1 };
+      if (args.length < (arity[fn] ?? 0)) return fail(`${fn}() is missing arguments`);
+      const unary: Record<string, string> = { abs: 'Abs', sqrt: 'Sqrt', log: 'Log', exp: 'Exp' };
       if (unary[fn]) return { name: g.one(unary[fn], [asFloat(args[0])]), bool: false };
       if (fn === 'min' || fn === 'max') return { name: g.one(fn === 'min' ? 'Min' : 'Max', args.map(asFloat)), bool: false };
       if (fn === 'days_between') return { name: g.one('Sub', [asFloat(args[1]), asFloat(args[0])]), bool: false };
