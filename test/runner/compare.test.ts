@@ -64,3 +64,29 @@ test('a metric McNemar cannot judge is tested by the bootstrap of that metric', 
   assert.equal(by_f1.leader, 'k5');
   assert.equal(by_f1.winner, by_f1.p_value < 0.05 ? 'k5' : null);
 });
+
+test('models that can score different rows are compared on the rows both scored, and the run says why rows were left out', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'narml-compare-'));
+  copyFileSync(join(__dirname, '..', 'fixtures', 'pipelines', 'data', 'shop.csv'), join(dir, 'shop.csv'));
+  const file = join(dir, 'rows.narml');
+  // The stray "." region only the test part holds encodes as a missing ordinal: logistic
+  // regression cannot score that row, gradient boosting can.
+  const text = `dataset shop from "shop.csv" { missing: [""] }
+transform prep from shop {
+  drop order_id, channel
+  impute basket with median
+  encode region as ordinal
+  encode returning, grade as onehot
+}
+split parts from prep { train: 70%, test: 30%, stratify: churned, seed: 3 }
+model lr from parts.train { target: churned, algorithm: logistic_regression }
+model gb from parts.train { target: churned, algorithm: gradient_boosting(rounds: 10) }
+evaluate gb on parts.test { metrics: [accuracy] }
+compare lr, gb on parts.test`;
+  writeFileSync(file, text);
+  const run = await runPipeline(await checkWithFullSchemas(text, file));
+  assert.equal(run.status, 'succeeded', run.error);
+  assert.equal(run.evaluations.gb_on_parts_test.rows, 87);
+  assert.ok(run.comparisons.lr_vs_gb_on_parts_test.p_value >= 0);
+  assert.ok(run.warnings?.some((w) => /compare lr_vs_gb_on_parts_test: 1 rows of "parts.test" are not scored: a feature of "lr" is missing/.test(w)), JSON.stringify(run.warnings));
+});

@@ -17,7 +17,7 @@ import { makeTarget, featureMatrix, fittedFeatures, targetValues, trainingClasse
 import { monitorReport } from './monitor';
 import { PipelineData, RunError } from './pipeline-data';
 import { predictToFile } from './predict';
-import { comparisonReport, crossValidateReport, evaluationReport, scoreOn, unseenClassWarning, type TrainedModel } from './scoring';
+import { comparisonReport, crossValidateReport, evaluationReport, scoreOn, unscoredWarnings, type TrainedModel } from './scoring';
 import { trainModel } from './train-model';
 
 export interface RunOptions {
@@ -140,8 +140,7 @@ export async function runPipeline(checked: CheckedPipeline, opts: RunOptions = {
           const tm = trained.get(decl.model)!;
           emit({ type: 'stage', stage: 'evaluate', declaration: name, fraction: 0 });
           const scored = scoreOn(tm, await data.rawRowsKept(decl.on), opts.signal);
-          const unseen = unseenClassWarning(`evaluate ${name}`, decl.on, scored);
-          if (unseen) warn(unseen);
+          for (const w of unscoredWarnings(`evaluate ${name}`, decl.on, scored, tm)) warn(w);
           let cv: EvaluationJson['cv'];
           if (decl.cv && tm.model) {
             const trainChain = data.chain(tm.info.input);
@@ -157,8 +156,7 @@ export async function runPipeline(checked: CheckedPipeline, opts: RunOptions = {
           const models = decl.models.map((m) => trained.get(m)!);
           const raw = await data.rawRowsKept(decl.on);
           const scored = models.map((m) => scoreOn(m, raw, opts.signal));
-          const unseen = unseenClassWarning(`compare ${name}`, decl.on, scored[0]);
-          if (unseen) warn(unseen);
+          for (const w of new Set(scored.flatMap((s, i) => unscoredWarnings(`compare ${name}`, decl.on, s, models[i])))) warn(w);
           const report: ComparisonJson = comparisonReport(decl, models, scored);
           run.comparisons[name] = report;
           run.computed.push(name);

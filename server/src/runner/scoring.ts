@@ -36,6 +36,10 @@ export interface Scored {
   n: number;
   /** Rows left unscored because their class is not one the model was trained on. */
   unseen: { rows: number; levels: string[] };
+  /** Rows with a target left unscored because a feature is missing and the algorithm takes none. */
+  missingFeatures: number;
+  /** The raw row of each scored row (to pair two models' scores row by row). */
+  rawRows: Int32Array;
 }
 
 /** Predictions for the rows of a raw table (prepared with the model's steps, 'train' mode: the evaluated table's rows). */
@@ -86,18 +90,32 @@ export function scoreOn(tm: TrainedModel, raw: Table, signal?: CancelSignal): Sc
   const y = targetValues(out.prepared, tm.info);
   const classification = tm.info.task === 'classification';
   const keep: number[] = [];
-  for (let i = 0; i < y.length; i++) if (out.usable[i] && (classification ? y[i] >= 0 : !Number.isNaN(y[i]))) keep.push(i);
+  let missingFeatures = 0;
+  for (let i = 0; i < y.length; i++) {
+    if (!(classification ? y[i] >= 0 : !Number.isNaN(y[i]))) continue;
+    if (out.usable[i]) keep.push(i);
+    else missingFeatures++;
+  }
   const k = tm.info.classes?.length ?? 0;
   const yTrue = Float64Array.from(keep, (r) => y[r]);
   const pred = Float64Array.from(keep, (r) => out.pred[r]);
   const proba = out.proba ? Float64Array.from({ length: keep.length * k }, (_, j) => out.proba![keep[Math.floor(j / k)] * k + (j % k)]) : undefined;
-  return { yTrue, pred, ...(proba ? { proba } : {}), n: keep.length, unseen: unseenClassRows(out.prepared, tm.info, y) };
+  return {
+    yTrue, pred, ...(proba ? { proba } : {}), n: keep.length, unseen: unseenClassRows(out.prepared, tm.info, y), missingFeatures,
+    rawRows: Int32Array.from(keep, (r) => out.rowMap[r]),
+  };
 }
 
-/** The warning for rows whose class the model never saw (they are not scored), if any. */
-export function unseenClassWarning(what: string, on: string, s: Scored): string | undefined {
-  if (s.unseen.rows === 0) return undefined;
-  return `${what}: ${s.unseen.rows} rows of "${on}" hold a class the model was not trained on (${s.unseen.levels.map((l) => `"${l}"`).join(', ')}) and are not scored; stratify the split by the target so every class reaches the training rows`;
+/** Warnings for rows that could not be scored: a class the model never saw, a missing feature. */
+export function unscoredWarnings(what: string, on: string, s: Scored, model: TrainedModel): string[] {
+  const out: string[] = [];
+  if (s.unseen.rows > 0) {
+    out.push(`${what}: ${s.unseen.rows} rows of "${on}" hold a class the model was not trained on (${s.unseen.levels.map((l) => `"${l}"`).join(', ')}) and are not scored; stratify the split by the target so every class reaches the training rows`);
+  }
+  if (s.missingFeatures > 0) {
+    out.push(`${what}: ${s.missingFeatures} rows of "${on}" are not scored: a feature of "${model.info.name}" is missing in them (an ordinal level the training rows lack, a value a step could not compute) and ${model.model?.algorithm ?? 'the model'} takes no missing values; impute after the step, or use gradient_boosting`);
+  }
+  return out;
 }
 
 function positiveIndex(info: ModelInfo, positive?: string): number {
@@ -198,7 +216,27 @@ function subsetTargetOf(t: ReturnType<typeof makeTarget>, rows: Int32Array): Ret
     : { task: 'regression', y: Float64Array.from(rows, (r) => t.y[r]) };
 }
 
-export function comparisonReport(cmp: CompareInfo, models: TrainedModel[], scored: Scored[]): ComparisonJson {
+/** The scores of the raw rows every model scored, in the same order: a paired test needs pairs. */
+function pairedRows(scored: Scored[]): Scored[] {
+  let size = 0;
+  for (const s of scored) for (const r of s.rawRows) if (r >= size) size = r + 1;
+  const hits = new Uint8Array(size);
+  for (const s of scored) for (const r of s.rawRows) hits[r]++;
+  return scored.map((s) => {
+    const keep: number[] = [];
+    s.rawRows.forEach((r, i) => { if (hits[r] === scored.length) keep.push(i); });
+    if (keep.length === s.n) return s;
+    const k = s.proba ? s.proba.length / s.n : 0;
+    return {
+      ...s, n: keep.length, yTrue: Float64Array.from(keep, (i) => s.yTrue[i]), pred: Float64Array.from(keep, (i) => s.pred[i]),
+      rawRows: Int32Array.from(keep, (i) => s.rawRows[i]),
+      ...(s.proba ? { proba: Float64Array.from({ length: keep.length * k }, (_, j) => s.proba![keep[Math.floor(j / k)] * k + (j % k)]) } : {}),
+    };
+  });
+}
+
+export function comparisonReport(cmp: CompareInfo, models: TrainedModel[], scoredRows: Scored[]): ComparisonJson {
+  const scored = pairedRows(scoredRows);
   const info = models[0].info;
   const classification = info.task === 'classification';
   const spec = METRICS[cmp.metric];
@@ -212,8 +250,7 @@ export function comparisonReport(cmp: CompareInfo, models: TrainedModel[], score
   });
   const [a, b] = scored;
   refuseUndefined(scores, a, info, `compare ${cmp.name}`, cmp.on);
-  if (a.n !== b.n) throw new RunError(`compare ${cmp.name}: the models scored different rows (${a.n} and ${b.n}); give them the same transforms`);
-  if (a.n === 0) throw new RunError(`compare ${cmp.name}: no rows of ${cmp.on} could be scored (every row lacks the target or has missing features)`);
+  if (a.n === 0) throw new RunError(`compare ${cmp.name}: no row of ${cmp.on} could be scored by both models (every row lacks the target or has a feature one of them cannot take)`);
   let pValue: number;
   if (cmp.test === 'mcnemar') {
     pValue = mcnemar(Uint8Array.from(a.pred, (p, i) => (p === a.yTrue[i] ? 1 : 0)), Uint8Array.from(b.pred, (p, i) => (p === b.yTrue[i] ? 1 : 0))).pValue;
