@@ -48,23 +48,41 @@ interface Output {
   path: string;
 }
 
-/** What the pipeline reads or keeps, that no output may replace. */
-interface Guarded {
-  /** A plain path, or a glob matched against output names. */
-  path: string;
-  what: string;
+/**
+ * What the pipeline reads or keeps, that no output may replace: plain files by path and by the
+ * place a read really lands (one lookup each, so a large pipeline stays linear), globs by name.
+ */
+class Guarded {
+  private readonly files = new Map<string, string>();
+  private readonly globs: { pattern: string; what: string }[] = [];
+
+  add(path: string, what: string): void {
+    if (isGlob(path)) {
+      this.globs.push({ pattern: path, what });
+      return;
+    }
+    if (!this.files.has(path)) this.files.set(path, what);
+    const real = readLocation(path);
+    if (!this.files.has(real)) this.files.set(real, what);
+  }
+
+  /** What an output at `path` (really landing at `lands`) would overwrite, if anything. */
+  hit(path: string, lands: string): string | undefined {
+    return this.files.get(path) ?? this.files.get(lands) ?? this.globs.find((g) => globMatches(g.pattern, path) || globMatches(g.pattern, lands))?.what;
+  }
 }
 
 /** NML141 on every output that would overwrite an input, the pipeline, the store or another output. */
 export function checkOutputCollisions(declarations: Declaration[], infos: (DeclarationInfo | undefined)[], file: string, r: Resolver): void {
   const sampleDate = new Date();
-  const guarded: Guarded[] = [{ path: file, what: 'the pipeline file itself' }];
+  const guarded = new Guarded();
+  guarded.add(file, 'the pipeline file itself');
   const outputs: Output[] = [];
   declarations.forEach((decl, i) => {
     const info = infos[i];
-    if (info?.kind === 'dataset') guarded.push({ path: info.path, what: isGlob(info.path) ? `matched by the glob of dataset "${info.name}"` : `the file of dataset "${info.name}"` });
+    if (info?.kind === 'dataset') guarded.add(info.path, isGlob(info.path) ? `matched by the glob of dataset "${info.name}"` : `the file of dataset "${info.name}"`);
     if (info?.kind === 'predict' && info.source.kind === 'file') {
-      guarded.push({ path: info.source.path, what: isGlob(info.source.path) ? `matched by the source glob of predict "${info.name}", so its next run would read its own predictions` : `the source file of predict "${info.name}"` });
+      guarded.add(info.source.path, isGlob(info.source.path) ? `matched by the source glob of predict "${info.name}", so its next run would read its own predictions` : `the source file of predict "${info.name}"`);
     }
     if (info?.kind === 'predict' && info.output && decl.kind === 'predict') {
       const written = decl.properties.find((p) => p.key.name === 'output')?.value;
@@ -74,20 +92,21 @@ export function checkOutputCollisions(declarations: Declaration[], infos: (Decla
   });
   const store = join(r.dir, '.narml');
   const storeReal = readLocation(store);
-  const seen: Output[] = [];
+  /** Where each output lands → the declaration that writes it first. */
+  const written = new Map<string, string>();
   for (const out of outputs) {
     const lands = writtenLocation(out.path);
-    const hit = guarded.find((g) => (isGlob(g.path) ? globMatches(g.path, out.path) || globMatches(g.path, lands) : g.path === out.path || readLocation(g.path) === lands));
+    const hit = guarded.hit(out.path, lands);
     const shown = shownPath(out.written.value);
     if (hit) {
-      r.ctx.report('NML141', out.written.range, `output ${shown} is ${hit.what}; a run must not overwrite what the pipeline reads: write to another file, e.g. in "out/"`);
+      r.ctx.report('NML141', out.written.range, `output ${shown} is ${hit}; a run must not overwrite what the pipeline reads: write to another file, e.g. in "out/"`);
     } else if (within(store, out.path) || within(storeReal, lands)) {
       r.ctx.report('NML141', out.written.range, `output ${shown} is inside the run store .narml/, which NarML keeps for itself; write to another folder, e.g. "out/"`);
     } else {
-      const twin = seen.find((s) => s.path === out.path || writtenLocation(s.path) === lands);
-      if (twin) r.ctx.report('NML141', out.written.range, `output ${shown} is also written by ${twin.declaration}; one would overwrite the other: give each declaration its own file`);
+      const twin = written.get(lands);
+      if (twin) r.ctx.report('NML141', out.written.range, `output ${shown} is also written by ${twin}; one would overwrite the other: give each declaration its own file`);
     }
-    seen.push(out);
+    if (!written.has(lands)) written.set(lands, out.declaration);
   }
 }
 

@@ -69,7 +69,7 @@ export function isInside(root: string, path: string): boolean {
 
 function realOrSelf(path: string): string {
   try {
-    return realpathSync(path);
+    return realpathSync.native(path);
   } catch {
     return path;
   }
@@ -99,7 +99,7 @@ export function placementProblem(path: string, ws: Workspace): PathProblem | und
     if (!link) continue;
     let target: string;
     try {
-      target = realpathSync(folder);
+      target = realpathSync.native(folder);
     } catch {
       const points = resolve(dirname(folder), readlinkSync(folder));
       if (!isInside(rootReal, points) && !isInside(root, points)) return { kind: 'outside', reason: `goes through the symbolic link ${folder} to ${points}, outside the workspace folder ${root}` };
@@ -147,7 +147,7 @@ export function writtenLocation(path: string): string {
   const names: string[] = [basename(path)];
   for (;;) {
     try {
-      return join(realpathSync(folder), ...names);
+      return join(realpathSync.native(folder), ...names);
     } catch {
       const up = dirname(folder);
       if (up === folder) return path;
@@ -160,7 +160,7 @@ export function writtenLocation(path: string): string {
 /** Where a read of `path` lands: links followed to the end (the file itself may be a link). */
 export function readLocation(path: string): string {
   try {
-    return realpathSync(path);
+    return realpathSync.native(path);
   } catch {
     return writtenLocation(path);
   }
