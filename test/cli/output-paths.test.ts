@@ -1,6 +1,7 @@
 // Nothing is written outside the workspace, on the penguins sample (real data): a symbolic link
 // that appears after the check is refused at write time, a planted `.narml` link is refused, an
-// escaping output stops `narml run` unless --allow-outside-workspace (or a wider --workspace) is given.
+// escaping output stops `narml run` and the scheduler unless --allow-outside-workspace (or a wider
+// --workspace) is given.
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -8,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { ensureBuilt } from '../helpers/ensure-built';
 import { narml, sample } from '../helpers/cli';
+import { irisPipeline, irisWorkspace } from '../helpers/iris-workspace';
 import { checkWithFullSchemas } from '../../server/src/checker/check-files';
 import { hasErrors } from '../../server/src/checker/checked-model';
 import { runPipeline } from '../../server/src/runner/run-pipeline';
@@ -76,4 +78,17 @@ test('a planted .narml link out of the workspace: the run is refused and nothing
   assert.equal(JSON.parse(out.stdout).status, 'failed');
   assert.deepEqual(filesUnder(outside), []);
   assert.equal(existsSync(join(dir, 'out')), false, 'the run stopped before any output');
+});
+
+test('the scheduler keeps the workspace rule at every firing, and the override reaches it', () => {
+  const base = realpathSync(mkdtempSync(join(tmpdir(), 'narml-sched-ws-')));
+  const dir = join(base, 'project');
+  irisWorkspace(dir, 'p', irisPipeline(1, [{ name: 'nightly', source: 'data/iris.csv', output: '../nightly.csv', schedule: '0 2 * * *', retries: 0 }]));
+  const refused = narml(['scheduler', 'p.narml', '--once-now'], dir);
+  assert.equal(refused.status, 1);
+  assert.match(refused.stderr, /nightly: attempt 1 failed: .*NML140/);
+  assert.equal(existsSync(join(base, 'nightly.csv')), false);
+  const allowed = narml(['scheduler', 'p.narml', '--once-now', '--allow-outside-workspace'], dir);
+  assert.equal(allowed.status, 0, allowed.stderr);
+  assert.ok(existsSync(join(base, 'nightly.csv')));
 });
