@@ -109,3 +109,15 @@ test('NML126: a declared type that no value has is an error on its declaration',
 test('a cast that some values survive is no NML126', () => {
   assert.deepEqual(check(`dataset orders from "../fixtures/pipelines/data/orders.csv"\ntransform t from orders {\n  keep spend, tier\n  cast spend as text\n  cast spend as number\n  encode tier as onehot\n}\nmodel m from t { target: spend, algorithm: gradient_boosting }`), []);
 });
+
+test('the whole-file schema keeps what the sample knew: a cast no value survives is NML126 before a run too (file larger than the sample)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'narml-full-'));
+  const rows = Array.from({ length: 6000 }, (_, i) => `$${(i * 3.25).toFixed(2)},${i % 2 ? 'a' : 'b'}`);
+  writeFileSync(join(dir, 'prices.csv'), `price,kind\n${rows.join('\n')}\n`);
+  const text = 'dataset p from "prices.csv"\ntransform t from p {\n  cast price as number\n  impute price with median\n}\nmodel m from t { target: kind, algorithm: knn }';
+  const file = join(dir, 'p.narml');
+  const sampled = checkPipeline(text, file, new CsvSchemaCache()).diagnostics.map((d) => d.code);
+  const full = (await checkWithFullSchemas(text, file)).diagnostics.map((d) => d.code);
+  assert.ok(sampled.includes('NML126'), sampled.join());
+  assert.deepEqual(full, sampled);
+});

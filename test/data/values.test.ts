@@ -140,7 +140,9 @@ test('the sample and the full read give the same types and notes (one inference 
   assert.ok(sampled.ok);
   assert.deepEqual(sampled.schema.columns.map((c) => c.type), full.table.columns.map((c) => c.type));
   assert.deepEqual(sampled.schema.columns.map((c) => c.nullable), [true, true, false], 'cells read as missing make the column nullable in the sample too');
-  assert.deepEqual(sampled.schema, tableSchema(full.table));
+  assert.deepEqual(sampled.schema, full.schema);
+  const { nullable, levels } = full.schema.columns[2];
+  assert.deepEqual({ nullable, levels }, { nullable: tableSchema(full.table).columns[2].nullable, levels: ['a', 'b'] });
   assert.deepEqual(sampled.notes, full.notes);
 });
 

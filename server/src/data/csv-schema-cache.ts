@@ -2,8 +2,7 @@
 // identity (path, size, mtime) so a keystroke costs a stat, never a read; refined from the whole
 // file in the background (exact row count, levels, nullability, type corrections).
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
-import type { ColumnSchema, TableSchema } from '../language/schema';
-import { tableSchema, type Table } from './table';
+import type { Table } from './table';
 import type { CsvOptions, CsvSchemaResult, SchemaSource } from './csv-options';
 import { CsvDecoder } from './csv-decoder';
 import { CsvTokenizer } from './csv-tokenizer';
@@ -61,8 +60,8 @@ export class CsvSchemaCache implements SchemaSource {
     let result: CsvSchemaResult;
     let sample: Table | undefined;
     try {
-      const { table, notes } = await readCsvWithNotes(pattern, options, { signal });
-      result = { ok: true, schema: applyOverrides(tableSchema(table), options), files, complete: true, notes };
+      const { table, notes, schema } = await readCsvWithNotes(pattern, options, { signal });
+      result = { ok: true, schema, files, complete: true, notes };
       sample = table.rowCount <= SAMPLE_ROWS ? table : undefined;
     } catch (e) {
       if (signal?.aborted) return false;
@@ -155,16 +154,7 @@ function sampleSchema(files: string[], options: CsvOptions, stamp: string): Entr
   if (builder.names === undefined) return { stamp, result: { ok: false, error: `${files[0]} is empty; a CSV needs a header line and rows` } };
   const estimatedRows = complete ? builder.rows : Math.round(builder.rows * (totalBytes / Math.max(1, bytesRead)));
   const types = builder.types(estimatedRows);
-  const columns: ColumnSchema[] = builder.names.map((name, i) => {
-    const b = builder.columnBuilders()[i];
-    const levels = b.levels(types[i]);
-    const declared = options.columnTypes[name];
-    // Cells that do not parse as the column's type are read as missing too.
-    const nullable = declared?.nullable ?? (b.missing > 0 || b.invalidCells(types[i]) !== undefined);
-    const noValueIs = types[i] === 'text' || types[i] === 'category' ? b.typesNoValueIs() : undefined;
-    return { name, type: types[i], nullable, ...(levels ? { levels } : {}), ...(noValueIs ? { noValueIs } : {}) };
-  });
-  const schema: TableSchema = { columns, rowCount: estimatedRows, rowCountExact: complete };
+  const schema = builder.schema(types, estimatedRows, complete);
   let sample: Table | undefined;
   try {
     sample = builder.table(types);
@@ -172,15 +162,4 @@ function sampleSchema(files: string[], options: CsvOptions, stamp: string): Entr
     sample = undefined;
   }
   return { stamp, result: { ok: true, schema, files, complete, notes: builder.notes(types) }, sample };
-}
-
-/** `columns { x: number? }` may declare nullability the data does not show. */
-function applyOverrides(schema: TableSchema, options: CsvOptions): TableSchema {
-  return {
-    ...schema,
-    columns: schema.columns.map((c) => {
-      const declared = options.columnTypes[c.name];
-      return declared?.nullable ? { ...c, nullable: true } : c;
-    }),
-  };
 }

@@ -1,6 +1,6 @@
 // Reads CSV files into columnar tables, streaming: bytes → text chunks → rows → typed columns.
 import { createReadStream, statSync } from 'node:fs';
-import type { ColumnType } from '../language/schema';
+import type { ColumnSchema, ColumnType, TableSchema } from '../language/schema';
 import { numberFormatOf, type CsvNote, type CsvOptions } from './csv-options';
 import { ColumnBuilder } from './column-builder';
 import { CsvDecodeError, CsvDecoder } from './csv-decoder';
@@ -96,6 +96,24 @@ export class CsvTableBuilder {
     return { names, columns, rowCount: this.rows };
   }
 
+  /**
+   * The schema of the columns as `types`, the same for a sample and a full read (the checker's
+   * view of a file must not change when the whole file is read, except for what the sample missed).
+   */
+  schema(types: ColumnType[], rowCount: number, rowCountExact: boolean): TableSchema {
+    const columns: ColumnSchema[] = (this.names ?? []).map((name, i) => {
+      const b = this.builders[i];
+      const type = types[i];
+      const levels = b.levels(type);
+      // Cells that do not parse as the column's type are read as missing too; `columns { x: number? }`
+      // may declare nullability the data does not show.
+      const nullable = this.options.columnTypes[name]?.nullable ?? (b.missing > 0 || b.invalidCells(type) !== undefined);
+      const noValueIs = type === 'text' || type === 'category' ? b.typesNoValueIs() : undefined;
+      return { name, type, nullable, ...(levels ? { levels } : {}), ...(noValueIs ? { noValueIs } : {}) };
+    });
+    return { columns, rowCount, rowCountExact };
+  }
+
   /** What the columns as `types` lose or hide: cells read as missing, numbers in an undeclared format, renamed headers. */
   notes(types = this.types()): CsvNote[] {
     const notes = [...this.headerNotes];
@@ -163,8 +181,8 @@ export async function readCsv(pattern: string, options: CsvOptions, opts: ReadCs
   return (await readCsvWithNotes(pattern, options, opts)).table;
 }
 
-/** `readCsv`, plus what the read noticed (cells read as missing, renamed headers...). */
-export async function readCsvWithNotes(pattern: string, options: CsvOptions, opts: ReadCsvOptions = {}): Promise<{ table: Table; notes: CsvNote[] }> {
+/** `readCsv`, plus its schema and what the read noticed (cells read as missing, renamed headers...). */
+export async function readCsvWithNotes(pattern: string, options: CsvOptions, opts: ReadCsvOptions = {}): Promise<{ table: Table; notes: CsvNote[]; schema: TableSchema }> {
   const files = resolveCsvFiles(pattern);
   const total = files.reduce((s, f) => s + statSync(f).size, 0) || 1;
   let done = 0;
@@ -190,7 +208,7 @@ export async function readCsvWithNotes(pattern: string, options: CsvOptions, opt
   }
   if (builder.names === undefined) throw new CsvError(`${files[0]} is empty; a CSV needs a header line and rows`, files[0]);
   const types = builder.types();
-  return { table: builder.table(types), notes: builder.notes(types) };
+  return { table: builder.table(types), notes: builder.notes(types), schema: builder.schema(types, builder.rows, true) };
 }
 
 /** A tokenizer's or decoder's error as a CsvError naming the file and line. */
