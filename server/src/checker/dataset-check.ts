@@ -107,5 +107,5 @@ export function checkDataset(decl: DatasetDeclaration, r: Resolver): { info: Dat
   info.schema = schema;
   info.schemaComplete = result.complete;
   const sources = new Map(schema.columns.map((c) => [c.name, [c.name]]));
-  return { info, state: { schema, sources, origin: name, openPrefixes: [] } };
+  return { info, state: { schema, sources, origin: name, openPrefixes: [], sampledLevels: !result.complete } };
 }

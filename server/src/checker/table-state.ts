@@ -11,6 +11,12 @@ export interface TableState {
   origin: string;
   /** Column-name prefixes of one-hot outputs whose levels are unknown (`plan_`): any such name is accepted. */
   openPrefixes: string[];
+  /**
+   * The origin's levels come from a sample of the file (the editor's first look), so a level
+   * may be missing from them: one-hot outputs of other levels are accepted too. A run checks
+   * with the whole file read, where the levels are complete.
+   */
+  sampledLevels: boolean;
 }
 
 /**

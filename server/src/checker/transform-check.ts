@@ -226,7 +226,8 @@ function checkStep(step: Step, t: TableState, transform: string, index: number, 
             sources.set(name, src);
           }
         }
-        next = { ...withColumns(next, columns, sources), openPrefixes: levels ? next.openPrefixes : [...next.openPrefixes, `${col.name}_`] };
+        const open = !levels || (next.sampledLevels && col.type === 'category');
+        next = { ...withColumns(next, columns, sources), openPrefixes: open ? [...next.openPrefixes, `${col.name}_`] : next.openPrefixes };
       });
       return next;
     }
