@@ -248,3 +248,10 @@ test('the spec example and the samples check clean', () => {
     assert.deepEqual(checkPipeline(text, file, cache).diagnostics.map((d) => `${d.code} ${d.message}`), [], f);
   }
 });
+
+test('compare takes two models: a third is reported, not silently left out of the verdict', () => {
+  const text = `${IRIS_SPLIT}\nmodel a from parts.train { target: species, algorithm: knn }\nmodel b from parts.train { target: species, algorithm: naive_bayes }\nmodel c from parts.train { target: species, algorithm: decision_tree }\ncompare a, b, c on parts.test`;
+  const found = checkPipeline(text, FILE, cache).diagnostics;
+  assert.deepEqual(found.map((d) => d.code), ['NML116']);
+  assert.match(found[0].message, /compare takes two models, not 3/);
+});

@@ -126,6 +126,8 @@ export function checkCompare(decl: CompareDeclaration, name: string, r: Resolver
   const table = r.resolveTable(decl.on);
   const props = checkPropertyKeys(decl.properties, ['metric', 'test', 'alpha'], `compare "${name}"`, c);
   if (decl.models.length < 2) c.report('NML116', decl.models[0]?.range ?? decl.keyword, 'compare needs two models: compare model_a, model_b on parts.test');
+  // A paired test compares two models; a third would be silently left out of the verdict.
+  if (decl.models.length > 2) c.report('NML116', decl.models[2].range, `compare takes two models, not ${decl.models.length}: write one compare per pair (compare ${decl.models[0].text}, ${decl.models[2].text} on ...)`);
   if (models.some((m) => !m) || !table) return undefined;
   const first = models[0]!;
   for (let i = 1; i < models.length; i++) {
