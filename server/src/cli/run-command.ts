@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import { checkWithFullSchemas, readPipelineFile, UnreadableFileError } from '../checker/check-files';
 import { hasErrors, type CheckedPipeline } from '../checker/checked-model';
 import type { RunJson } from '../contracts/cli-json';
+import type { CancelSignal } from '../ml/cancellation';
 import { failedRun, runPipeline, type RunOptions } from '../runner/run-pipeline';
 import { WriteError } from '../store/atomic-write';
 import { storeDir } from '../store/run-store';
@@ -29,8 +30,14 @@ export function fmt(v: number): string {
  * Reads and checks a pipeline and prints its diagnostics; returns the exit status instead when
  * the file is unreadable (2) or, unless `allowErrors`, has errors (1). With `json`, a refusal
  * also prints a failed run result on stdout, so a tool reading it never gets an empty answer.
+ * Once `signal` is raised, reading stops and the unfinished check is returned as it is, without
+ * diagnostics: the caller's run then ends at once as cancelled.
  */
-export async function loadChecked(file: string, { json = false, allowErrors = false, workspace }: { json?: boolean; allowErrors?: boolean; workspace?: Workspace } = {}, io: CliOutput = processOutput): Promise<CheckedPipeline | number> {
+export async function loadChecked(
+  file: string,
+  { json = false, allowErrors = false, workspace, signal }: { json?: boolean; allowErrors?: boolean; workspace?: Workspace; signal?: CancelSignal } = {},
+  io: CliOutput = processOutput,
+): Promise<CheckedPipeline | number> {
   const started = new Date();
   let text: string;
   try {
@@ -41,7 +48,8 @@ export async function loadChecked(file: string, { json = false, allowErrors = fa
     if (json) io.out(`${JSON.stringify(failedRun(resolve(file), started, e.message))}\n`);
     return 2;
   }
-  const checked = await checkWithFullSchemas(text, resolve(file), undefined, workspace ? { workspace } : {});
+  const checked = await checkWithFullSchemas(text, resolve(file), undefined, workspace ? { workspace } : {}, signal);
+  if (signal?.aborted) return checked;
   for (const d of checked.diagnostics) io.err(`${formatDiagnosticText(file, d)}\n`);
   if (hasErrors(checked) && !allowErrors) {
     const error = `${file} has errors; fix them before running`;

@@ -12,7 +12,7 @@ const cancelFlag = new Int32Array(input.cancel);
 const signal: CancelSignal = { get aborted() { return Atomics.load(cancelFlag, 0) !== 0; } };
 
 async function checkAndRun(): Promise<WorkerMessage> {
-  const checked = await loadChecked(input.file, { json: input.json, workspace: input.workspace }, io);
+  const checked = await loadChecked(input.file, { json: input.json, workspace: input.workspace, signal }, io);
   if (typeof checked === 'number') return { type: 'exit', code: checked };
   for (const n of input.names) {
     if (!checked.symbols.has(n)) return { type: 'usage', message: `"${n}" is not declared in ${input.file}; declared: ${[...checked.symbols.keys()].join(', ')}` };

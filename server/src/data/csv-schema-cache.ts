@@ -6,7 +6,7 @@ import type { Table } from './table';
 import type { CsvOptions, CsvSchemaResult, SchemaSource } from './csv-options';
 import { CsvDecoder } from './csv-decoder';
 import { CsvTokenizer } from './csv-tokenizer';
-import { asCsvError, CsvTableBuilder, NoMatchingFileError, readCsvWithNotes, resolveCsvFiles } from './read-csv';
+import { asCsvError, CsvTableBuilder, NoMatchingFileError, readCsvWithNotes, resolveCsvFiles, type ReadCsvOptions } from './read-csv';
 
 const SAMPLE_BYTES = 1 << 20;
 const SAMPLE_ROWS = 5000;
@@ -45,7 +45,7 @@ export class CsvSchemaCache implements SchemaSource {
   }
 
   /** Reads the whole file(s) and replaces the sampled schema. Resolves true if the schema changed. */
-  async refine(pattern: string, options: CsvOptions, signal?: AbortSignal): Promise<boolean> {
+  async refine(pattern: string, options: CsvOptions, signal?: ReadCsvOptions['signal']): Promise<boolean> {
     const before = this.schema(pattern, options);
     if (before.ok && before.complete) return false;
     const key = cacheKey(pattern, options);
