@@ -59,3 +59,20 @@ test('globMatches decides on names, for files that do not exist yet', () => {
   assert.ok(!globMatches('/w/data/*.csv', '/w/data/sub/x.csv'));
   assert.ok(!globMatches('/w/data/*.csv', '/w/data/x.csv.tmp'));
 });
+
+test('a bracket class matches one character; a "[" no "]" closes, or a reversed range, is itself (the checker fuzz found both throwing)', () => {
+  assert.ok(globMatches('/d/part-[ab].csv', '/d/part-b.csv'));
+  assert.ok(!globMatches('/d/part-[ab].csv', '/d/part-c.csv'));
+  assert.ok(globMatches('/d/[x.csv', '/d/[x.csv'));
+  assert.ok(!globMatches('/d/[x.csv', '/d/x.csv'));
+  assert.ok(globMatches('/d/[z-a].csv', '/d/[z-a].csv'));
+  const dir = folder();
+  writeFileSync(join(dir, '[x.csv'), 'a\n1\n');
+  assert.deepEqual(expandGlob(join(dir, '[x.csv*')), [join(dir, '[x.csv')]);
+});
+
+test('many ** against a deep path: answered without backtracking through every split', () => {
+  const pattern = `/a/${'**/'.repeat(30)}q`;
+  assert.ok(!globMatches(pattern, `/a/${'b/'.repeat(200)}z`));
+  assert.ok(globMatches(pattern, `/a/${'b/'.repeat(200)}q`));
+});

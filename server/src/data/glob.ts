@@ -14,9 +14,14 @@ function segmentRegExp(segment: string): RegExp {
   for (const ch of segment) {
     if (ch === '*') re += '[^/]*';
     else if (ch === '?') re += '[^/]';
-    else re += ch.replace(/[.+^${}()|\\\]]/g, '\\$&');
+    else re += ch.replace(/[.+^${}()|\\]/g, '\\$&');
   }
-  return new RegExp(`^${re}$`);
+  try {
+    return new RegExp(`^${re}$`);
+  } catch {
+    // A class that is no class (`[` unclosed, `[z-a]`) matches itself: a path being typed must not throw.
+    return new RegExp(`^${segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
+  }
 }
 
 /** Absolute pattern in, sorted absolute file paths out (empty when nothing matches). */
@@ -82,12 +87,18 @@ export function expandGlob(pattern: string): string[] {
 export function globMatches(pattern: string, path: string): boolean {
   const pat = pattern.split(/[\\/]/);
   const names = path.split(/[\\/]/);
-  const match = (i: number, j: number): boolean => {
-    if (i === pat.length) return j === names.length;
-    if (pat[i] === '**') return match(i + 1, j) || (j < names.length && match(i, j + 1));
-    return j < names.length && segmentRegExp(pat[i]).test(names[j]) && match(i + 1, j + 1);
-  };
-  return match(0, 0);
+  // rest[j]: does pat[i..] match names[j..]? Filled from the last segment back, so several `**`
+  // cost |pattern| x |path| steps, with no recursion and no exponential backtracking.
+  let rest = names.map(() => false).concat(true);
+  for (let i = pat.length - 1; i >= 0; i--) {
+    const next = new Array<boolean>(names.length + 1).fill(false);
+    const re = pat[i] === '**' ? undefined : segmentRegExp(pat[i]);
+    for (let j = names.length; j >= 0; j--) {
+      next[j] = re ? j < names.length && rest[j + 1] && re.test(names[j]) : rest[j] || (j < names.length && next[j + 1]);
+    }
+    rest = next;
+  }
+  return rest[0];
 }
 
 function stat(p: string): Stats | undefined {
