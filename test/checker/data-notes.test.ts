@@ -121,3 +121,11 @@ test('the whole-file schema keeps what the sample knew: a cast no value survives
   assert.ok(sampled.includes('NML126'), sampled.join());
   assert.deepEqual(full, sampled);
 });
+
+test('NML126: impute with mean, median or mode of a column that every row leaves empty', () => {
+  const text = `dataset orders from "../fixtures/pipelines/data/orders.csv"\ntransform t from orders {\n  keep spend, empty\n  impute empty with median\n}\nmodel m from t { target: spend, algorithm: linear_regression }`;
+  const found = check(text);
+  assert.deepEqual(found, ['NML126 impute empty with median: every cell of empty is missing in the data, so there is no value to learn a median from; drop empty, or impute it with constant(...)']);
+  assert.equal(at(text, 'NML126'), 'empty');
+  assert.deepEqual(check(text.replace('with median', 'with constant(0)')), [], 'a constant needs no value to learn from');
+});

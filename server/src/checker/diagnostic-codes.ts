@@ -29,7 +29,7 @@ export const CODES = {
   NML123: { severity: 'error', title: 'classification target with fewer than two classes' },
   NML124: { severity: 'error', title: 'filter keeps no row' },
   NML125: { severity: 'error', title: 'compare test does not judge the metric' },
-  NML126: { severity: 'error', title: 'cast that no value survives' },
+  NML126: { severity: 'error', title: 'a column that would hold only missing values (cast, declared type, impute of an empty column)' },
   NML127: { severity: 'error', title: 'split part or dataset without rows' },
   NML130: { severity: 'error', title: 'invalid cron expression' },
   NML131: { severity: 'error', title: 'split parts do not add up to 100%' },

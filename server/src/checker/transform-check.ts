@@ -179,12 +179,16 @@ function checkStep(step: Step, t: TableState, transform: string, index: number, 
             continue;
           }
         }
+        if (!constant && col.noValue) {
+          ctx.report('NML126', step.columns[cols.indexOf(col)].range, `impute ${quoteName(col.name)} with ${m.name}: every cell of ${quoteName(col.name)} is missing in the data, so there is no value to learn a ${m.name} from; drop ${quoteName(col.name)}, or impute it with constant(...)`);
+        }
         let levels = col.levels;
         if (constant && constant.kind === 'String' && col.type === 'category' && levels) {
           const value = constant.value;
           if (!levels.includes(value)) levels = [...levels, value].sort();
         }
-        next = replaceColumn(next, col.name, { ...col, nullable: false, ...(levels ? { levels } : {}) });
+        const { noValue: _filled, ...filled } = col;
+        next = replaceColumn(next, col.name, { ...filled, nullable: false, ...(levels ? { levels } : {}) });
       }
       return next;
     }

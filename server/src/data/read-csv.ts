@@ -109,7 +109,9 @@ export class CsvTableBuilder {
       // may declare nullability the data does not show.
       const nullable = this.options.columnTypes[name]?.nullable ?? (b.missing > 0 || b.invalidCells(type) !== undefined);
       const noValueIs = type === 'text' || type === 'category' ? b.typesNoValueIs() : undefined;
-      return { name, type, nullable, ...(levels ? { levels } : {}), ...(noValueIs ? { noValueIs } : {}) };
+      // Only a whole file proves a column empty: a sample may stop before its first value.
+      const noValue = rowCountExact && b.length > 0 && b.missing === b.length;
+      return { name, type, nullable, ...(levels ? { levels } : {}), ...(noValueIs ? { noValueIs } : {}), ...(noValue ? { noValue: true as const } : {}) };
     });
     return { columns, rowCount, rowCountExact };
   }

@@ -17,6 +17,8 @@ export interface ColumnSchema {
    * (a cast to one of them would leave nothing but missing values), with one value as example.
    */
   noValueIs?: { types: CastTarget[]; example: string };
+  /** Every cell of the column is missing in the whole file read (a column left empty). */
+  noValue?: true;
 }
 
 /** Types a cast can fail to reach, value by value. */
