@@ -11,7 +11,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { checkPipeline } from '../../server/src/checker/check-pipeline';
 import { CsvSchemaCache } from '../../server/src/data/csv-schema-cache';
-import { flatSum, lineageChain, lineageCycle, writeWideCsv } from '../helpers/large-pipelines';
+import { flatSum, lineageChain, lineageCycle, splitChain, writeWideCsv } from '../helpers/large-pipelines';
 
 const FILE = join(__dirname, 'case.narml');
 const cache = new CsvSchemaCache();
@@ -53,6 +53,13 @@ test('a 20,000-declaration lineage chain checks clean in bounded memory', () => 
   assert.ok(!result.tables.get('t19999')?.columns.some((c) => c.name === 'sepal_width_cm'));
   // Every table used to keep the set of all its ancestors: 200 million entries and an out-of-memory crash.
   assert.ok(mb < 400, `heap grew by ${mb.toFixed(0)} MB`);
+});
+
+test('a 20,000-deep chain of splits is checked without recursing through it', () => {
+  // Finding the transform that feeds the model (for its quick fixes) climbed split by split.
+  const result = checkPipeline(splitChain(20_000), FILE, cache);
+  const model = result.infos.find((i) => i?.kind === 'model');
+  assert.ok(model?.kind === 'model' && model.features.length === 3, JSON.stringify(result.diagnostics.slice(0, 3)));
 });
 
 test('a 20,000-declaration cycle is reported once, with the rest of the cycle as related places', () => {

@@ -59,3 +59,11 @@ export function writeWideCsv(dir: string, columns: number, rows: number): { csv:
   ].join('\n');
   return { csv, pipeline };
 }
+
+/** s0 splits a transform of iris, each s(i) splits s(i-1).train, and a model trains on the last training part. */
+export function splitChain(length: number): string {
+  const lines = [IRIS, 'transform t from iris { drop sepal_width_cm }', 'split s0 from t { train: 99%, test: 1% }'];
+  for (let i = 1; i < length; i++) lines.push(`split s${i} from s${i - 1}.train { train: 99%, test: 1% }`);
+  lines.push(`model m from s${length - 1}.train { target: species, algorithm: logistic_regression }`, '');
+  return lines.join('\n');
+}

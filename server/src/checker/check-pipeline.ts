@@ -93,12 +93,13 @@ function ensembleMembers(decl: Extract<Declaration, { kind: 'model' }>): string[
 
 /** The transform that directly produced a table (for quick fixes that add a step there). */
 function feedingTransform(tableName: string, r: Resolver): string | undefined {
-  const root = tableName.split('.')[0];
-  const info = r.info(root);
-  if (!info) return undefined;
-  if (info.kind === 'transform') return info.name;
-  if (info.kind === 'split') return feedingTransform(info.input, r);
-  return undefined;
+  // Up through splits in a loop: a split of a split of ... may be 20,000 deep.
+  for (let table = tableName; ;) {
+    const info = r.info(table.split('.')[0]);
+    if (info?.kind === 'transform') return info.name;
+    if (info?.kind !== 'split') return undefined;
+    table = info.input;
+  }
 }
 
 /** Returns false when the declaration could not be resolved (its dependants then stay silent). */
