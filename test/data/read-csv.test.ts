@@ -75,3 +75,19 @@ test('the schema cache reads a file once until it changes', async () => {
   const second = cache.schema(f, opts);
   assert.ok(second.ok && second.schema.columns.length === 3);
 });
+
+// UCI's adult data separates fields with ", " and marks unknowns " ?": `missing: ["?"]` must read
+// them as missing (as numbers read " 39" as 39), or the " ?" level silently survives as a value.
+test('a missing marker matches a cell with spaces around it', () => {
+  const rows = Array.from({ length: 30 }, (_, i) => `${20 + i}, ${i % 4 === 0 ? '?' : ['Private', 'State-gov'][i % 2]}, ${i % 7 === 0 ? '?' : i}`);
+  const t = readCsvText(`age, workclass, hours\n${rows.join('\n')}\n`, { ...opts, missing: ['?'] });
+  assert.deepEqual(t.names, ['age', 'workclass', 'hours']);
+  const workclass = t.columns[1];
+  assert.ok('codes' in workclass);
+  assert.deepEqual(workclass.levels, [' Private', ' State-gov']);
+  assert.equal(col(t, 'workclass').filter((v) => v === undefined).length, 8);
+  assert.deepEqual(t.columns.map((c) => c.type), ['number', 'category', 'number']);
+  assert.equal(col(t, 'hours').filter((v) => v === undefined).length, 5);
+  const blank = readCsvText('a,b\n1,x\n2,  \n3,y\n', opts);
+  assert.deepEqual(col(blank, 'b'), ['x', undefined, 'y'], 'a cell of spaces is the empty marker');
+});

@@ -133,12 +133,27 @@ model tier_knn from order_parts.train {
 }
 evaluate tier_bayes on order_parts.test { metrics: [accuracy, balanced_accuracy, precision, recall, f1, log_loss] }
 evaluate tier_knn on order_parts.test { metrics: [accuracy, balanced_accuracy, precision, recall, f1, log_loss] }
+
+# ", " between fields and unknowns written " ?" (UCI adult): missing: ["?"] reads them as missing,
+# as pandas does with skipinitialspace=True.
+dataset adult from "adult.csv" { missing: ["?", ""] }
+transform adult_prepared from adult {
+  impute workclass, occupation, native_country with mode
+  encode workclass, occupation, native_country as onehot
+  scale age, hours_per_week with standard
+}
+split adult_parts from adult_prepared { train: 80%, test: 20%, stratify: income, seed: 1 }
+model income_logistic from adult_parts.train {
+  target: income
+  algorithm: logistic_regression
+}
+evaluate income_logistic on adult_parts.test { metrics: [accuracy, f1, roc_auc, log_loss] }
 `;
 
 interface Case {
   name: string; csv: string; split: string; target: string; task: string; algorithm: string;
   params?: Record<string, number>; metrics: string[]; missing?: string[]; positive?: string;
-  keep?: string[]; rename?: Record<string, string>; impute_median?: string[]; impute_mode?: string[]; onehot?: string[]; scale?: string[];
+  keep?: string[]; skipinitialspace?: boolean; rename?: Record<string, string>; impute_median?: string[]; impute_mode?: string[]; onehot?: string[]; scale?: string[];
 }
 
 const cases: Case[] = [
@@ -162,6 +177,11 @@ const cases: Case[] = [
   { name: 'diabetes_linear_on_diabetes_parts_test', csv: 'diabetes.csv', split: 'diabetes_parts', target: 'progression', task: 'regression', algorithm: 'linear_regression', metrics: ['rmse', 'mae', 'r2', 'mape'] },
   { name: 'tier_bayes_on_order_parts_test', csv: 'orders.csv', split: 'order_parts', target: 'tier', task: 'classification', algorithm: 'naive_bayes', metrics: ['accuracy', 'balanced_accuracy', 'precision', 'recall', 'f1', 'log_loss'], keep: ['spend', 'member', 'tier'], onehot: ['member'] },
   { name: 'tier_knn_on_order_parts_test', csv: 'orders.csv', split: 'order_parts', target: 'tier', task: 'classification', algorithm: 'knn_classifier', params: { k: 5 }, metrics: ['accuracy', 'balanced_accuracy', 'precision', 'recall', 'f1', 'log_loss'], keep: ['spend', 'member', 'tier'], onehot: ['member'] },
+  {
+    name: 'income_logistic_on_adult_parts_test', csv: 'adult.csv', split: 'adult_parts', target: 'income', task: 'classification', algorithm: 'logistic_regression',
+    metrics: ['accuracy', 'f1', 'roc_auc', 'log_loss'], missing: ['?', ''], skipinitialspace: true,
+    impute_mode: ['workclass', 'occupation', 'native_country'], onehot: ['workclass', 'occupation', 'native_country'], scale: ['age', 'hours_per_week'],
+  },
   { name: 'diabetes_ridge_on_diabetes_parts_test', csv: 'diabetes.csv', split: 'diabetes_parts', target: 'progression', task: 'regression', algorithm: 'linear_regression', params: { alpha: 10 }, metrics: ['rmse', 'mae', 'r2', 'mape'] },
 ];
 
@@ -170,7 +190,7 @@ before(() => { ensureBuilt(); });
 test('narml run metrics agree with scikit-learn within 0.01 on the same split rows', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'narml-sklearn-'));
   for (const f of ['breast_cancer.csv', 'penguins.csv', 'iris.csv', 'diabetes.csv']) copyFileSync(join(data, f), join(dir, f));
-  copyFileSync(join(data, '..', 'pipelines', 'data', 'orders.csv'), join(dir, 'orders.csv'));
+  for (const f of ['orders.csv', 'adult.csv']) copyFileSync(join(data, '..', 'pipelines', 'data', f), join(dir, f));
   const file = join(dir, 'agreement.narml');
   writeFileSync(file, pipeline);
   const run = spawnSync(process.execPath, [join(root, 'dist', 'cli.js'), 'run', file, '--json'], { encoding: 'utf8', timeout: 120_000 });

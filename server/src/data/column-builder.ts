@@ -32,6 +32,14 @@ function mostlyValid(invalid: number, valid: number, slack = 0): boolean {
   return invalid <= INVALID_SHARE * (invalid + valid) + slack;
 }
 
+/**
+ * A cell with spaces around it: a missing marker matches it too (`missing: ["?"]` reads the " ?"
+ * of a file written with ", " between fields as missing, as numbers read " 42" as 42).
+ */
+function hasEdgeSpace(cell: string): boolean {
+  return cell.length > 0 && (cell.charCodeAt(0) <= 32 || cell.charCodeAt(cell.length - 1) <= 32);
+}
+
 /** Level order: numerically when both look like numbers, else by code units (as scikit-learn sorts strings). */
 export function compareLevels(a: string, b: string): number {
   const x = parseNumber(a);
@@ -67,7 +75,7 @@ export class ColumnBuilder {
 
   push(cell: string): void {
     const i = this.length++;
-    if (this.missingValues.has(cell)) {
+    if (this.missingValues.has(cell) || (hasEdgeSpace(cell) && this.missingValues.has(cell.trim()))) {
       this.missing++;
       if (this.numbers) this.numbersAt(i)[i] = NaN;
       else this.codesAt(i)[i] = -1;

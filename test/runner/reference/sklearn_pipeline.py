@@ -84,7 +84,7 @@ def score(case, y_true, y_pred, proba, classes):
 
 
 def run(case):
-    frame = pd.read_csv(case["csv"], na_values=case.get("missing", []), keep_default_na=False)
+    frame = pd.read_csv(case["csv"], na_values=case.get("missing", []), keep_default_na=False, skipinitialspace=case.get("skipinitialspace", False))
     train_rows, test_rows = case["train"], case["test"]
     df = prepare(case, frame, train_rows)
     target = case["target"]
