@@ -35,14 +35,16 @@ for (const [algorithm, options, polls] of [
   ['random_forest', { trees: 50 }, 30],
   ['gradient_boosting', { rounds: 50 }, 10],
   ['logistic_regression', { max_iter: 500 }, 3],
+  ['linear_regression', {}, 3],
 ] as const) {
   test(`${algorithm} stops inside fit once its signal is raised`, () => {
     const signal = raisedAfter(polls);
-    assert.throws(() => getAlgorithm(algorithm)!.fit(x, y, options, { seed: 1, signal }), CancelledError);
+    const target: Target = algorithm === 'linear_regression' ? { task: 'regression', y: x.columns[0] } : y;
+    assert.throws(() => getAlgorithm(algorithm)!.fit(x, target, options, { seed: 1, signal }), CancelledError);
     assert.equal(signal.polls, polls + 1, 'it stopped at the first poll after the signal was raised');
     // Unraised, the same fit completes: the polls do not change the model.
-    const model = getAlgorithm(algorithm)!.fit(x, y, options, { seed: 1, signal: raisedAfter(Infinity) });
-    assert.deepEqual(model.params, getAlgorithm(algorithm)!.fit(x, y, options, { seed: 1 }).params);
+    const model = getAlgorithm(algorithm)!.fit(x, target, options, { seed: 1, signal: raisedAfter(Infinity) });
+    assert.deepEqual(model.params, getAlgorithm(algorithm)!.fit(x, target, options, { seed: 1 }).params);
   });
 }
 

@@ -4,7 +4,7 @@
 // regression; leaf values -G/(H + l2) shrunk by the learning rate; depth-limited trees.
 import { binFeatures, MISSING_BIN, type BinnedFeatures } from './histogram-binning';
 import type { Algorithm, Target, TreeParams } from './model-types';
-import { throwIfCancelled } from './cancellation';
+import { throwIfCancelled, type CancelSignal } from './cancellation';
 import { normalise, treeEnsembleModel } from './decision-tree';
 import type { TreeEnsembleParams } from './tree-ensemble';
 import { softmaxInPlace } from './linear-predict';
@@ -19,7 +19,7 @@ interface BoostOptions {
 const MIN_HESSIAN = 1e-3;
 
 /** Grows one tree on gradients/hessians; returns it and adds its predictions to `raw` (stride k, output o). */
-function growBoostTree(data: BinnedFeatures, g: Float64Array, h: Float64Array, opts: BoostOptions, importance: Float64Array): { tree: TreeParams; leafOfRow: Int32Array } {
+function growBoostTree(data: BinnedFeatures, g: Float64Array, h: Float64Array, opts: BoostOptions, importance: Float64Array, signal?: CancelSignal): { tree: TreeParams; leafOfRow: Int32Array } {
   const n = data.nRows;
   const p = data.bins.length;
   const index = new Int32Array(n);
@@ -59,6 +59,8 @@ function growBoostTree(data: BinnedFeatures, g: Float64Array, h: Float64Array, o
   for (let i = 0; i < n; i++) { G0 += g[i]; H0 += h[i]; }
   stack.push({ node: newNode(), lo: 0, hi: n, depth: 0, G: G0, H: H0, ...(splittable(n, 0, H0) ? { hist: build(0, n) } : {}) });
   while (stack.length > 0) {
+    // A deep tree on many rows builds many histograms: poll for cancellation per node.
+    throwIfCancelled(signal);
     const { node, lo, hi, depth, G, H, hist } = stack.pop()!;
     tree.value[node] = [(-G / (H + opts.l2)) * opts.learningRate];
     for (let r = lo; r < hi; r++) leafOfRow[index[r]] = node;
@@ -185,7 +187,6 @@ export const gradientBoosting: Algorithm = {
         for (let i = 0; i < n; i++) softmaxInPlace(prob, i * K, K);
       }
       for (let k = 0; k < K; k++) {
-        throwIfCancelled(ctx.signal);
         for (let i = 0; i < n; i++) {
           if (target.task === 'regression') { g[i] = raw[i] - y[i]; h[i] = 1; }
           else if (K === 1) {
@@ -198,7 +199,7 @@ export const gradientBoosting: Algorithm = {
             h[i] = q * (1 - q);
           }
         }
-        const { tree, leafOfRow } = growBoostTree(data, g, h, opts, importance);
+        const { tree, leafOfRow } = growBoostTree(data, g, h, opts, importance, ctx.signal);
         for (let i = 0; i < n; i++) raw[i * K + k] += tree.value[leafOfRow[i]][0];
         trees.push(tree);
         treeOutput.push(k);

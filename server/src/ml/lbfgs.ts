@@ -68,6 +68,8 @@ export function lbfgs(
     let step = 1;
     let fNew = Infinity;
     for (let tries = 0; tries < 40; tries++) {
+      // A line search may evaluate the objective many times, each a pass over every row.
+      if (tries > 0) throwIfCancelled(opts.signal);
       for (let i = 0; i < n; i++) xNew[i] = x[i] + step * d[i];
       fNew = fg(xNew, gNew);
       if (Number.isFinite(fNew) && fNew <= f + 1e-4 * step * slope) break;

@@ -2,6 +2,7 @@
 // solved from the centred normal equations by Cholesky. Collinear features (one-hot columns
 // that sum to one) make the plain system singular: a tiny ridge then picks one of the equally
 // good solutions, so predictions match scikit-learn's minimum-norm lstsq.
+import { throwIfCancelled } from './cancellation';
 import { linearModel } from './logistic-regression';
 import type { Algorithm, Target } from './model-types';
 
@@ -53,6 +54,8 @@ export const linearRegression: Algorithm = {
     const a = new Float64Array(p * p);
     const b = new Float64Array(p);
     for (let j = 0; j < p; j++) {
+      // Each column costs a pass over all rows per earlier column: poll for cancellation per column.
+      throwIfCancelled(ctx.signal);
       const cj = centred[j];
       for (let k = 0; k <= j; k++) {
         const ck = centred[k];
