@@ -1,7 +1,7 @@
 // How a long computation learns that it must stop. Training and prediction are synchronous, so
-// an algorithm polls a flag at safe points (per tree, node batch, boosting round, solver
-// iteration, trial and prediction chunk) and throws `CancelledError`; the caller decides what a
-// cancelled step means. An `AbortSignal` is such a flag; so is one backed by shared memory that
+// an algorithm polls a flag at safe points of its long loops (tree nodes, trees, solver
+// iterations, cross-validation folds, prediction trees or rows, ...) and throws
+// `CancelledError`; the caller decides what a cancelled step means. An `AbortSignal` is such a flag; so is one backed by shared memory that
 // another thread raises while this one computes.
 
 export interface CancelSignal {
