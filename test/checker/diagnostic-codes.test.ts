@@ -255,3 +255,11 @@ test('compare takes two models: a third is reported, not silently left out of th
   assert.deepEqual(found.map((d) => d.code), ['NML116']);
   assert.match(found[0].message, /compare takes two models, not 3/);
 });
+
+test('NML118: a split of a split part (through a transform too) is refused at check time, as the runner refuses it', () => {
+  const text = `${IRIS_SPLIT}\ntransform again from parts.train { drop sepal_width_cm }\nsplit inner from again { train: 50%, test: 50% }\nmodel m from inner.train { target: species, algorithm: knn }`;
+  const found = checkPipeline(text, FILE, cache).diagnostics;
+  assert.deepEqual(found.map((d) => d.code), ['NML118']);
+  assert.equal(text.slice(found[0].range.start.offset, found[0].range.end.offset), 'again');
+  assert.match(found[0].message, /which comes from a part of split "parts"/);
+});

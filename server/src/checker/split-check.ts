@@ -1,4 +1,5 @@
-// split declarations: part sizes (NML131), parts that would hold no row (NML127), stratify column, seed.
+// split declarations: part sizes (NML131), parts that would hold no row (NML127), stratify column, seed,
+// and no split of a split part (NML118: the runner splits a dataset's rows once).
 import type { SplitDeclaration } from '../language/ast';
 import { partSizes } from '../ml/split-sizes';
 import type { SplitInfo, SplitPart } from './checked-model';
@@ -9,10 +10,26 @@ import { lookupColumn, type TableState } from './table-state';
 const PART_KEYS = ['train', 'test', 'validation'] as const;
 const SPLIT_KEYS = [...PART_KEYS, 'stratify', 'seed'] as const;
 
+/** The split whose part `table` comes from, through any transforms (the runner splits the rows of a dataset only once). */
+function splitAbove(table: string, r: Resolver): string | undefined {
+  for (let t = table; ;) {
+    const info = r.info(t.split('.')[0]);
+    if (info?.kind === 'split') return info.name;
+    if (info?.kind !== 'transform') return undefined;
+    t = info.input;
+  }
+}
+
 export function checkSplit(decl: SplitDeclaration, input: { name: string; state: TableState }, r: Resolver): SplitInfo | undefined {
   const name = decl.name?.name;
   if (!name) return undefined;
   const ctx = r.ctx;
+  const earlier = splitAbove(input.name, r);
+  if (earlier && decl.from) {
+    ctx.report('NML118', decl.from.range,
+      `split "${name}" reads "${input.name}", which comes from a part of split "${earlier}": splitting a split part is not supported yet; split once, with every part you need (e.g. { train: 70%, validation: 15%, test: 15% })`);
+    return undefined;
+  }
   const props = checkPropertyKeys(decl.properties, SPLIT_KEYS, `split "${name}"`, ctx);
   const parts: SplitPart[] = [];
   let valid = true;
