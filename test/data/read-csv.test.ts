@@ -91,3 +91,14 @@ test('a missing marker matches a cell with spaces around it', () => {
   const blank = readCsvText('a,b\n1,x\n2,  \n3,y\n', opts);
   assert.deepEqual(col(blank, 'b'), ['x', undefined, 'y'], 'a cell of spaces is the empty marker');
 });
+
+// A semicolon export or a tab-separated file read with the default comma: the whole header is one
+// name. It used to pass (one text column, then "unknown column" errors) or fail as a ragged row
+// with a fix about quoting; the error now names the delimiter to declare.
+test('a header read as one name that holds another delimiter says which delimiter to declare', () => {
+  assert.throws(() => readCsvText('a;b;y\n1;2;x\n3;4;y\n', opts), (e: unknown) => e instanceof CsvError && /the header "a;b;y" is read as one column, but it holds ";" between names: the file looks separated by ";"; add delimiter: ";" to the dataset/.test(e.message));
+  assert.throws(() => readCsvText('höhe;gewicht\n171,2;63,5\n', opts), /add delimiter: ";"/);
+  assert.throws(() => readCsvText('x\ty\tlabel\n1\t2\ta\n', opts), /looks separated by tabs; add delimiter: "\\t"/);
+  assert.deepEqual(readCsvText('monthly fee\n3\n4\n', opts).names, ['monthly fee'], 'one column is fine');
+  assert.deepEqual(readCsvText('a;b,c\n1;2,3\n', opts).names, ['a;b', 'c'], 'more than one column: the delimiter is right');
+});

@@ -51,6 +51,10 @@ export class CsvTableBuilder {
         if (!headerSeen) {
           headerSeen = true;
           const written = fields.map((f) => f.trim());
+          const other = written.length === 1 ? otherDelimiter(written[0], this.options.delimiter) : undefined;
+          if (other !== undefined) {
+            throw new CsvError(`${path}:${line}: the header ${JSON.stringify(written[0])} is read as one column, but it holds ${JSON.stringify(other)} between names: the file looks separated by ${other === '\t' ? 'tabs' : JSON.stringify(other)}; add delimiter: ${JSON.stringify(other)} to the dataset`, path, line);
+          }
           const names = uniqueNames(written);
           if (this.names === undefined) {
             this.start(names, path);
@@ -134,6 +138,22 @@ export class CsvTableBuilder {
     });
     return notes;
   }
+}
+
+/**
+ * The delimiter a header read as one name seems to use instead of the dataset's (";" in a
+ * European export, a tab in a .tsv named .csv): the most frequent candidate that splits it into
+ * names, if any.
+ */
+function otherDelimiter(header: string, delimiter: string): string | undefined {
+  let best: string | undefined;
+  let bestCount = 0;
+  for (const candidate of [';', '\t', '|', ',']) {
+    if (candidate === delimiter) continue;
+    const parts = header.split(candidate);
+    if (parts.length > bestCount + 1 && parts.every((p) => p.trim() !== '')) { best = candidate; bestCount = parts.length - 1; }
+  }
+  return best;
 }
 
 /**
