@@ -258,6 +258,8 @@ function checkStep(step: Step, t: TableState, transform: string, index: number, 
           if (b.args.length !== 2 || lo === undefined || hi === undefined || lo < 0 || hi > 1 || lo >= hi) {
             ctx.report('NML116', b.range, 'quantile bounds must be two fractions with 0 <= low < high <= 1, e.g. quantile(0.01, 0.99)');
           }
+          const empty = cols.find((c) => c?.noValue);
+          if (empty) ctx.report('NML126', b.range, `clip ${quoteName(empty.name)} to quantiles: every cell of ${quoteName(empty.name)} is missing in the data, so there are no quantiles to learn; clip it to fixed bounds [LOW, HIGH] or drop it`);
         } else {
           ctx.report('NML116', b.range, `clip bounds must be [LOW, HIGH] or quantile(low, high), not ${describeValue(b)}`);
         }
