@@ -1,6 +1,6 @@
 // Artifact JSON however deep the value: the same text as JSON.stringify where that works, and a
 // text JSON.parse reads back where JSON.stringify overflows (a 100,000-term derive's syntax
-// tree inside a model's fitted steps). The run itself is in test/runner/deep-expression.test.ts.
+// tree inside a model's fitted steps). The run itself is in test/runner/deep-pipelines.test.ts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { jsonText, toJsonText } from '../../server/src/store/json-text';

@@ -3,7 +3,7 @@
 // is decided on the rows that reach the split (steps fitted on all rows); the fitted steps of a
 // model are then refit on the training part only and replayed unchanged on every other part.
 import type { Step } from '../language/ast';
-import type { CheckedPipeline, DatasetInfo, SplitInfo } from '../checker/checked-model';
+import type { CheckedPipeline, DatasetInfo, SplitInfo, TransformInfo } from '../checker/checked-model';
 import { infoOf } from '../checker/checked-model';
 import { readCsv } from '../data/read-csv';
 import type { CancelSignal } from '../ml/cancellation';
@@ -39,22 +39,32 @@ export class PipelineData {
   constructor(readonly checked: CheckedPipeline, private readonly signal?: CancelSignal, private readonly onRead?: (dataset: string, fraction: number) => void) {}
 
   chain(tableName: string): Chain {
-    const [root, part] = tableName.split('.');
-    const split = infoOf(this.checked, root, 'split');
-    if (split) {
-      if (!part) throw new RunError(`"${root}" is a split; name one of its parts`);
-      const upstream = this.chain(split.input);
-      if (upstream.split) throw new RunError(`split "${root}" reads from a part of split "${upstream.split.info.name}"; splitting a split part is not supported yet: split once`);
-      return { dataset: upstream.dataset, pre: upstream.pre, split: { info: split, part }, post: [] };
+    // Up through the transforms in a loop (a chain of 20,000 transforms must not recurse), to
+    // the dataset or the split part they start from; a split recurses once, for its own input.
+    const transforms: TransformInfo[] = [];
+    let base: Chain;
+    for (let name = tableName; ;) {
+      const [root, part] = name.split('.');
+      const split = infoOf(this.checked, root, 'split');
+      if (split) {
+        if (!part) throw new RunError(`"${root}" is a split; name one of its parts`);
+        const upstream = this.chain(split.input);
+        if (upstream.split) throw new RunError(`split "${root}" reads from a part of split "${upstream.split.info.name}"; splitting a split part is not supported yet: split once`);
+        base = { dataset: upstream.dataset, pre: upstream.pre, split: { info: split, part }, post: [] };
+        break;
+      }
+      const dataset = infoOf(this.checked, root, 'dataset');
+      if (dataset) {
+        base = { dataset, pre: [], post: [] };
+        break;
+      }
+      const transform = infoOf(this.checked, root, 'transform');
+      if (!transform) throw new RunError(`unknown table "${name}"`);
+      transforms.push(transform);
+      name = transform.input;
     }
-    const dataset = infoOf(this.checked, root, 'dataset');
-    if (dataset) return { dataset, pre: [], post: [] };
-    const transform = infoOf(this.checked, root, 'transform');
-    if (!transform) throw new RunError(`unknown table "${tableName}"`);
-    const upstream = this.chain(transform.input);
-    return upstream.split
-      ? { ...upstream, post: [...upstream.post, ...transform.steps] }
-      : { ...upstream, pre: [...upstream.pre, ...transform.steps] };
+    const steps = transforms.reverse().flatMap((t) => t.steps);
+    return base.split ? { ...base, post: [...base.post, ...steps] } : { ...base, pre: [...base.pre, ...steps] };
   }
 
   rawTable(dataset: DatasetInfo): Promise<Table> {
