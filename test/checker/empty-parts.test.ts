@@ -23,7 +23,8 @@ function diagnostics(csv: string, between: string, parts: string): { code: strin
 
 test('NML127: a split of one row leaves the train part empty', () => {
   const found = diagnostics('one.csv', '', 'train: 50%, test: 50%');
-  assert.deepEqual(found.map((d) => [d.code, d.token]), [['NML127', '50%']]);
+  // Its one row is also of one class (NML123).
+  assert.deepEqual(found.map((d) => [d.code, d.token]), [['NML127', '50%'], ['NML123', 'y']]);
   assert.match(found[0].message, /^train: 50% of the 1 row of "d" is no row, so the train part would be empty; add rows to the data, or give train a larger share$/);
 });
 
@@ -43,5 +44,17 @@ test('NML127: a header without rows is reported once, on the dataset', () => {
 
 test('no NML127 where every part gets rows, or when a filter makes the count unknown', () => {
   assert.deepEqual(diagnostics('forty.csv', '', 'train: 90%, test: 10%'), []);
-  assert.deepEqual(diagnostics('one.csv', 'transform t from d { filter not is_missing(a) }\n', 'train: 50%, test: 50%'), []);
+  assert.deepEqual(diagnostics('four.csv', 'transform t from d { filter not is_missing(a) }\n', 'train: 80%, validation: 10%, test: 10%'), []);
+});
+
+// A boolean target's levels are always false and true, so a file that holds one of them checked
+// clean and the run failed ("the target has only the class true").
+test('NML123: a boolean target that the whole file holds one value of', () => {
+  writeFileSync(join(dir, 'all-yes.csv'), 'a,b,y\n' + Array.from({ length: 30 }, (_, i) => `${i},${i % 4},yes\n`).join('') + '31,2,\n');
+  const text = 'dataset d from "all-yes.csv"\nmodel m from d { target: y, algorithm: decision_tree }';
+  const found = checkPipeline(text, join(dir, 'p.narml'), new CsvSchemaCache()).diagnostics;
+  assert.deepEqual(found.map((d) => [d.code, text.slice(d.range.start.offset, d.range.end.offset)]), [['NML123', 'y']]);
+  assert.match(found[0].message, /the data holds only "true"/);
+  const withNo = 'dataset d from "forty.csv"\nmodel m from d { target: y, algorithm: decision_tree }';
+  assert.deepEqual(checkPipeline(withNo, join(dir, 'p.narml'), new CsvSchemaCache()).diagnostics, [], 'yes and no: two classes');
 });

@@ -78,6 +78,10 @@ export function checkModel(m: ModelCheckInput, r: Resolver): ModelInfo | undefin
     info.task = task;
     if (task === 'classification') info.classes = target.type === 'boolean' ? ['false', 'true'] : target.levels;
     if (task === 'classification' && target.levels && target.levels.length < 2) reportOneClass(target, targetId!, m, r);
+    else if (task === 'classification' && target.onlyValue) {
+      // A boolean's levels are always false and true; the whole file read says which it holds.
+      r.ctx.report('NML123', targetId!.range, `the target "${target.name}" has fewer than two classes: the data holds only "${target.onlyValue}"; a classifier needs at least two, so add rows of the other class to the data or predict another column`);
+    }
   }
 
   // ---- ensemble or algorithm

@@ -187,7 +187,8 @@ function checkStep(step: Step, t: TableState, transform: string, index: number, 
           const value = constant.value;
           if (!levels.includes(value)) levels = [...levels, value].sort();
         }
-        const { noValue: _filled, ...filled } = col;
+        // What the data proved (empty, one value) no longer holds once the gaps are filled.
+        const { noValue: _empty, onlyValue: _single, ...filled } = col;
         next = replaceColumn(next, col.name, { ...filled, nullable: false, ...(levels ? { levels } : {}) });
       }
       return next;

@@ -205,6 +205,15 @@ export class ColumnBuilder {
     return types.length > 0 ? { types, example: first.length > 40 ? `${first.slice(0, 40)}…` : first } : undefined;
   }
 
+  /** The one value ("false" or "true") that every non-missing cell holds as a boolean, if only one. */
+  onlyBoolean(): 'false' | 'true' | undefined {
+    let seen = 0; // bit 1: false seen, bit 2: true seen
+    if (this.numbers) for (let i = 0; i < this.length; i++) seen |= this.numbers[i] === 0 ? 1 : this.numbers[i] === 1 ? 2 : 0;
+    const parse = this.parserFor('boolean');
+    for (let k = 0; k < this.distinct.length; k++) { const v = parse(k); seen |= v === 0 ? 1 : v === 1 ? 2 : 0; }
+    return seen === 1 ? 'false' : seen === 2 ? 'true' : undefined;
+  }
+
   /** Distinct texts of the cells that are not numbers. */
   textsThatAreNotNumbers(): string[] {
     const parse = this.parserFor('number');

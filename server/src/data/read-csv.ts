@@ -115,7 +115,11 @@ export class CsvTableBuilder {
       const noValueIs = type === 'text' || type === 'category' ? b.typesNoValueIs() : undefined;
       // Only a whole file proves a column empty: a sample may stop before its first value.
       const noValue = rowCountExact && b.length > 0 && b.missing === b.length;
-      return { name, type, nullable, ...(levels ? { levels } : {}), ...(noValueIs ? { noValueIs } : {}), ...(noValue ? { noValue: true as const } : {}) };
+      const onlyValue = rowCountExact && type === 'boolean' ? b.onlyBoolean() : undefined;
+      return {
+        name, type, nullable, ...(levels ? { levels } : {}), ...(noValueIs ? { noValueIs } : {}),
+        ...(noValue ? { noValue: true as const } : {}), ...(onlyValue ? { onlyValue } : {}),
+      };
     });
     return { columns, rowCount, rowCountExact };
   }

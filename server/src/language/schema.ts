@@ -19,6 +19,8 @@ export interface ColumnSchema {
   noValueIs?: { types: CastTarget[]; example: string };
   /** Every cell of the column is missing in the whole file read (a column left empty). */
   noValue?: true;
+  /** A boolean column whose every value in the whole file read is this one (a target of one class). */
+  onlyValue?: 'false' | 'true';
 }
 
 /** Types a cast can fail to reach, value by value. */
