@@ -9,13 +9,11 @@ import { readCsv } from '../data/read-csv';
 import type { CancelSignal } from '../ml/cancellation';
 import { getColumn, type Table } from '../data/table';
 import { applySteps, fitSteps, type AppliedSteps, type ValueLoss } from '../transforms/fit-steps';
-import type { FittedStep } from '../transforms/fitted-step';
+import { isRowStep, type FittedStep } from '../transforms/fitted-step';
 import { allRows, selectRows } from '../transforms/table-ops';
 import { splitTable } from './split-table';
 
 export class RunError extends Error {}
-
-const ROW_STEPS: ReadonlySet<Step['kind']> = new Set(['filter', 'drop_missing', 'dedupe']);
 
 export interface Chain {
   dataset: DatasetInfo;
@@ -113,7 +111,7 @@ export class PipelineData {
     const trainRows = await this.rawRows(trainChain);
     // The split's membership already applied the row steps before it; applied again with steps
     // refit on the train part (a filter after a scale) they would drop rows a second time.
-    const pre = chain.split ? chain.pre.filter((s) => !ROW_STEPS.has(s.kind)) : chain.pre;
+    const pre = chain.split ? chain.pre.filter((s) => !isRowStep(s)) : chain.pre;
     const { fitted, result } = fitSteps([...pre, ...chain.post], selectRows(raw, trainRows), this.noteLoss);
     return { fitted, trainRows, train: { table: result.table, rowMap: Int32Array.from(result.rowMap, (r) => trainRows[r]) } };
   }

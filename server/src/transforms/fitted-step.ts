@@ -24,6 +24,7 @@ export type FittedStep =
   | { kind: 'drop_missing'; columns: string[]; rowStep: true }
   | { kind: 'dedupe'; columns: string[]; rowStep: true };
 
-export function isRowStep(s: FittedStep): boolean {
+/** Filter, drop_missing and dedupe, fitted or as written (the AST's step kinds are the same words). */
+export function isRowStep(s: { kind: string }): boolean {
   return s.kind === 'filter' || s.kind === 'drop_missing' || s.kind === 'dedupe';
 }
