@@ -19,6 +19,16 @@ const data = join(root, 'test', 'fixtures', 'data');
 const cancerFeatures = readFileSync(join(data, 'breast_cancer.csv'), 'utf8').split('\n')[0].split(',').slice(0, -1);
 const penguinNumbers = ['beak_length', 'beak_depth', 'flipper_length', 'body_mass'];
 
+/** The penguins' preparation, shared by the clean and the stray-level pipelines. */
+const penguinSteps = `  rename \`Beak Length (mm)\` to beak_length
+  rename \`Beak Depth (mm)\` to beak_depth
+  rename \`Flipper Length (mm)\` to flipper_length
+  rename \`Body Mass (g)\` to body_mass
+  impute beak_length, beak_depth, flipper_length, body_mass with median
+  impute Sex with mode
+  encode Island, Sex as onehot
+  scale beak_length, beak_depth, flipper_length, body_mass with standard`;
+
 const pipeline = `
 dataset cancer from "breast_cancer.csv"
 transform cancer_scaled from cancer {
@@ -39,14 +49,7 @@ evaluate cancer_logistic on cancer_parts.test as cancer_benign {
 
 dataset penguins from "penguins.csv" { missing: ["", "NA", "."] }
 transform penguins_prepared from penguins {
-  rename \`Beak Length (mm)\` to beak_length
-  rename \`Beak Depth (mm)\` to beak_depth
-  rename \`Flipper Length (mm)\` to flipper_length
-  rename \`Body Mass (g)\` to body_mass
-  impute beak_length, beak_depth, flipper_length, body_mass with median
-  impute Sex with mode
-  encode Island, Sex as onehot
-  scale beak_length, beak_depth, flipper_length, body_mass with standard
+${penguinSteps}
 }
 split penguin_parts from penguins_prepared { train: 75%, test: 25%, stratify: Species, seed: 7 }
 model penguin_logistic from penguin_parts.train {
@@ -61,14 +64,7 @@ evaluate penguin_logistic on penguin_parts.test {
 # test part: the one-hot columns are those of the training rows, and "." encodes as all zeros.
 dataset penguins_stray from "penguins.csv" { missing: ["", "NA"] }
 transform penguins_stray_prepared from penguins_stray {
-  rename \`Beak Length (mm)\` to beak_length
-  rename \`Beak Depth (mm)\` to beak_depth
-  rename \`Flipper Length (mm)\` to flipper_length
-  rename \`Body Mass (g)\` to body_mass
-  impute beak_length, beak_depth, flipper_length, body_mass with median
-  impute Sex with mode
-  encode Island, Sex as onehot
-  scale beak_length, beak_depth, flipper_length, body_mass with standard
+${penguinSteps}
 }
 split stray_parts from penguins_stray_prepared { train: 75%, test: 25%, stratify: Species, seed: 5 }
 model stray_logistic from stray_parts.train {

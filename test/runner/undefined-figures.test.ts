@@ -9,10 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkWithFullSchemas } from '../../server/src/checker/check-files';
 import { hasErrors } from '../../server/src/checker/checked-model';
+import type { RunJson } from '../../server/src/contracts/cli-json';
 import { runPipeline } from '../../server/src/runner/run-pipeline';
 import { computeMetrics } from '../../server/src/ml/metrics';
 
-async function run(body: string): Promise<{ status: string; error?: string }> {
+async function run(body: string): Promise<RunJson> {
   const dir = mkdtempSync(join(tmpdir(), 'narml-undefined-'));
   copyFileSync(join(__dirname, '..', 'fixtures', 'data', 'iris.csv'), join(dir, 'iris.csv'));
   const file = join(dir, 'p.narml');
@@ -36,17 +37,9 @@ test('multiclass roc_auc over rows of one class is undefined, not 0', () => {
 });
 
 test('an evaluation scores only the rows its table keeps', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'narml-undefined-'));
-  copyFileSync(join(__dirname, '..', 'fixtures', 'data', 'iris.csv'), join(dir, 'iris.csv'));
-  const file = join(dir, 'p.narml');
-  const text = `dataset iris from "iris.csv"
-split p from iris { train: 70%, test: 30%, stratify: species, seed: 2 }
-model lr from p.train { target: species, algorithm: logistic_regression }
-transform long_petals from p.test { filter petal_length_cm > 4 }
+  const r = await run(`transform long_petals from p.test { filter petal_length_cm > 4 }
 evaluate lr on long_petals { metrics: [accuracy] }
-evaluate lr on p.test { metrics: [accuracy] }`;
-  writeFileSync(file, text);
-  const r = await runPipeline(await checkWithFullSchemas(text, file));
+evaluate lr on p.test { metrics: [accuracy] }`);
   assert.equal(r.status, 'succeeded', r.error);
   assert.equal(r.evaluations.lr_on_p_test.rows, 45);
   const kept = r.evaluations.lr_on_long_petals.rows!;
