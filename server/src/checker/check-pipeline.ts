@@ -91,17 +91,6 @@ function ensembleMembers(decl: Extract<Declaration, { kind: 'model' }>): string[
   return list.items.filter((i) => i.kind === 'Name').map((i) => (i as { name: QualifiedName }).name.parts[0].name);
 }
 
-/** The transform that directly produced a table (for quick fixes that add a step there). */
-function feedingTransform(tableName: string, r: Resolver): string | undefined {
-  // Up through splits in a loop: a split of a split of ... may be 20,000 deep.
-  for (let table = tableName; ;) {
-    const info = r.info(table.split('.')[0]);
-    if (info?.kind === 'transform') return info.name;
-    if (info?.kind !== 'split') return undefined;
-    table = info.input;
-  }
-}
-
 /** Returns false when the declaration could not be resolved (its dependants then stay silent). */
 function checkDeclaration(decl: Declaration, sym: SymbolInfo, r: Resolver): boolean {
   switch (decl.kind) {
@@ -150,10 +139,12 @@ function checkDeclaration(decl: Declaration, sym: SymbolInfo, r: Resolver): bool
       const dataset = r.info(input.state.origin);
       const sampling = r.source as SamplingSource;
       const sample = dataset && dataset.kind === 'dataset' && sampling.sample ? sampling.sample(dataset.path, dataset.options) : undefined;
+      // The transform that directly produced the table, through splits (quick fixes add a step there).
+      const feeding = r.firstAbove(input.name, 'split');
       const info = checkModel({
         decl,
         input,
-        feedingTransform: feedingTransform(input.name, r),
+        feedingTransform: feeding?.kind === 'transform' ? feeding.name : undefined,
         datasetSchema: dataset && dataset.kind === 'dataset' ? dataset.schema?.columns : undefined,
         sample,
       }, r);

@@ -36,6 +36,18 @@ export class Resolver {
     return s ? this.infos[s.declarationIndex] : undefined;
   }
 
+  /**
+   * The first declaration above `table` (a table name, `parts.train` included) that is not a
+   * `through` one, climbing the lineage in a loop: chains may be 20,000 deep.
+   */
+  firstAbove(table: string, through: 'transform' | 'split'): DeclarationInfo | undefined {
+    for (let t = table; ;) {
+      const info = this.info(t.split('.')[0]);
+      if (info?.kind !== through) return info;
+      t = info.input;
+    }
+  }
+
   /** Names of each set of kinds, listed once per check: a file may hold 20,000 unknown references. */
   private readonly namesByKinds = new Map<string, string[]>();
 

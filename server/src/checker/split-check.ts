@@ -10,21 +10,13 @@ import { lookupColumn, type TableState } from './table-state';
 const PART_KEYS = ['train', 'test', 'validation'] as const;
 const SPLIT_KEYS = [...PART_KEYS, 'stratify', 'seed'] as const;
 
-/** The split whose part `table` comes from, through any transforms (the runner splits the rows of a dataset only once). */
-function splitAbove(table: string, r: Resolver): string | undefined {
-  for (let t = table; ;) {
-    const info = r.info(t.split('.')[0]);
-    if (info?.kind === 'split') return info.name;
-    if (info?.kind !== 'transform') return undefined;
-    t = info.input;
-  }
-}
-
 export function checkSplit(decl: SplitDeclaration, input: { name: string; state: TableState }, r: Resolver): SplitInfo | undefined {
   const name = decl.name?.name;
   if (!name) return undefined;
   const ctx = r.ctx;
-  const earlier = splitAbove(input.name, r);
+  // The runner splits a dataset's rows once: a split part, even through transforms, is not split again.
+  const above = r.firstAbove(input.name, 'transform');
+  const earlier = above?.kind === 'split' ? above.name : undefined;
   if (earlier && decl.from) {
     ctx.report('NML118', decl.from.range,
       `split "${name}" reads "${input.name}", which comes from a part of split "${earlier}": splitting a split part is not supported yet; split once, with every part you need (e.g. { train: 70%, validation: 15%, test: 15% })`);
