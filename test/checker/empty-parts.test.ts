@@ -58,3 +58,17 @@ test('NML123: a boolean target that the whole file holds one value of', () => {
   const withNo = 'dataset d from "forty.csv"\nmodel m from d { target: y, algorithm: decision_tree }';
   assert.deepEqual(checkPipeline(withNo, join(dir, 'p.narml'), new CsvSchemaCache()).diagnostics, [], 'yes and no: two classes');
 });
+
+// The parts of a split of an exactly counted table have the runner's sizes, so options that need
+// more training rows than a part holds are refused before a run (scikit-learn raises on both):
+// cv: 200 failed at run time, knn(k: 500) silently took every row as a neighbour.
+test('NML116: cv folds or knn neighbours beyond the rows of the training part', () => {
+  const text = `dataset d from "forty.csv"\nsplit parts from d { train: 75%, test: 25%, seed: 1 }\nmodel near from parts.train { target: y, algorithm: knn(k: 31) }\nmodel tuned from parts.train { target: y, algorithm: decision_tree, tune: grid { max_depth: [2, 3] }, cv: 31 }`;
+  const found = checkPipeline(text, join(dir, 'p.narml'), new CsvSchemaCache()).diagnostics
+    .map((d) => [d.code, text.slice(d.range.start.offset, d.range.end.offset), d.message]);
+  assert.deepEqual(found.map((f) => f.slice(0, 2)), [['NML116', '31'], ['NML116', '31']]);
+  assert.match(found[0][2], /knn\(k: 31\) looks for 31 neighbours, but "parts.train" holds 30 rows; lower k to at most 30/);
+  assert.match(found[1][2], /cv: 31 folds need at least 31 training rows, but "parts.train" holds 30; lower cv to at most 30/);
+  const fits = text.replace('k: 31', 'k: 30').replace('cv: 31', 'cv: 30');
+  assert.deepEqual(checkPipeline(fits, join(dir, 'p.narml'), new CsvSchemaCache()).diagnostics, []);
+});

@@ -12,6 +12,7 @@ import { checkDataset } from './dataset-check';
 import { checkModel } from './model-check';
 import { Resolver } from './resolver';
 import { buildSymbols, declarationInputs, derivedName, orderDeclarations } from './scope';
+import { partSizes } from '../ml/split-sizes';
 import { checkSplit } from './split-check';
 import type { TableState } from './table-state';
 import { checkSteps } from './transform-check';
@@ -121,10 +122,14 @@ function checkDeclaration(decl: Declaration, sym: SymbolInfo, r: Resolver): bool
       const info = checkSplit(decl, input, r);
       if (!info) return false;
       r.infos[sym.declarationIndex] = info;
-      for (const p of info.parts) {
+      const rows = input.state.schema.rowCount;
+      const total = info.parts.reduce((a, p) => a + p.fraction, 0);
+      // From an exact count, the parts' sizes are the runner's own.
+      const exact = rows !== undefined && input.state.schema.rowCountExact ? partSizes(rows, info.parts.map((p) => p.fraction / total), info.parts.map((p) => p.part)) : undefined;
+      for (const [i, p] of info.parts.entries()) {
         const partName = `${sym.name}.${p.part}`;
-        const rows = input.state.schema.rowCount;
-        const state: TableState = { ...input.state, schema: { ...input.state.schema, ...(rows !== undefined ? { rowCount: Math.round(rows * p.fraction), rowCountExact: false } : {}) } };
+        const rowCount = exact ? { rowCount: exact[i], rowCountExact: true } : rows !== undefined ? { rowCount: Math.round(rows * p.fraction), rowCountExact: false } : {};
+        const state: TableState = { ...input.state, schema: { ...input.state.schema, ...rowCount } };
         r.tables.set(partName, state);
         r.lineage.add(partName, input.name);
       }

@@ -130,6 +130,12 @@ export function checkModel(m: ModelCheckInput, r: Resolver): ModelInfo | undefin
         ctx.report('NML117', ref.nameRange, `${ref.name} does only ${spec.tasks.join(' and ')}, but "${info.target}" is ${target!.type} so this is ${task}; use ${alternatives.join(', ')}`);
       }
       if (ref.name === 'auto') checkAuto(ref, options, task, ctx);
+      const rows = trainingRowsAtMost(input.state);
+      if (ref.name === 'knn' && rows !== undefined && typeof options.k === 'number' && options.k > rows) {
+        // scikit-learn raises; taking every row as a neighbour would report another model's figures.
+        const at = ref.args.find((a) => a.name?.name === 'k')?.value?.range ?? ref.nameRange;
+        ctx.report('NML116', at, `knn(k: ${options.k}) looks for ${options.k} neighbours, but "${input.name}" holds ${rows} row${rows === 1 ? '' : 's'}; lower k to at most ${rows}`);
+      }
       info.algorithm = { name: ref.name, options };
       // With features that may be missing, `auto` chooses among the candidates that take them.
       if (ref.name === 'auto') allowsMissing = autoCandidates(options, task).some((a) => a.allowsMissing);
@@ -151,6 +157,10 @@ export function checkModel(m: ModelCheckInput, r: Resolver): ModelInfo | undefin
     if (typeof v === 'number') cv = v;
   }
   const tuneProp = props.get('tune');
+  const trainingRows = trainingRowsAtMost(input.state);
+  if (cvValue && tuneProp && trainingRows !== undefined && cv > trainingRows) {
+    ctx.report('NML116', cvValue.range, `cv: ${cv} folds need at least ${cv} training rows, but "${input.name}" holds ${trainingRows}; lower cv to at most ${trainingRows}`);
+  }
   if (tuneProp) {
     const tuner = methodProperty(tuneProp.value, TUNERS, 'tune', ctx);
     const space: Record<string, (number | string | boolean)[]> = {};
@@ -271,6 +281,11 @@ export function checkModel(m: ModelCheckInput, r: Resolver): ModelInfo | undefin
     info.inputColumns = m.datasetSchema.filter((c) => needed.has(c.name));
   }
   return info;
+}
+
+/** The most rows a model on this table can train on, when known (the table's exact row count). */
+function trainingRowsAtMost(t: TableState): number | undefined {
+  return t.schema.rowCountExact ? t.schema.rowCount : undefined;
 }
 
 /**
