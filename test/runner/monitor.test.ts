@@ -1,6 +1,8 @@
 // `monitor ... { current: T }` compares table T exactly as declared: its filter keeps only the
-// drifted rows, its derived column is compared, its dropped column is not. The fixture's "new"
-// rows (one in ten) are shifted; over the whole dataset the shift hides below the threshold.
+// drifted rows, its derived column is compared, its dropped column is not; the baseline's rows
+// go through T's column steps, so a scaled training part and raw new rows are compared on one
+// scale. The fixture's "new" rows (one in ten) are shifted; over the whole dataset the shift
+// hides below the threshold.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cpSync, mkdtempSync, readFileSync } from 'node:fs';
@@ -8,34 +10,43 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkWithFullSchemas } from '../../server/src/checker/check-files';
 import { hasErrors } from '../../server/src/checker/checked-model';
+import type { MonitorJson } from '../../server/src/contracts/cli-json';
 import { runPipeline } from '../../server/src/runner/run-pipeline';
 
 const fixtures = join(__dirname, '..', 'fixtures', 'pipelines');
 
-test('a monitor compares the current table as declared: its filter, derived and dropped columns', async () => {
+async function monitorWith(edit: (text: string) => string): Promise<MonitorJson> {
   const dir = mkdtempSync(join(tmpdir(), 'narml-monitor-'));
   cpSync(join(fixtures, 'data', 'sensor-drift.csv'), join(dir, 'data', 'sensor-drift.csv'));
-  const file = join(dir, 'filtered-monitor.narml');
-  const text = readFileSync(join(fixtures, 'filtered-monitor.narml'), 'utf8');
+  const file = join(dir, 'monitor.narml');
+  const text = edit(readFileSync(join(fixtures, 'filtered-monitor.narml'), 'utf8'));
   const checked = await checkWithFullSchemas(text, file);
   assert.ok(!hasErrors(checked), checked.diagnostics.map((d) => d.message).join('; '));
   const run = await runPipeline(checked);
   assert.equal(run.status, 'succeeded', run.error);
-  const watch = run.monitors.recent_watch;
+  return run.monitors.recent_watch;
+}
+
+test('a monitor compares the current table as declared: its filter, derived and dropped columns', async () => {
+  const watch = await monitorWith((text) => text);
   assert.deepEqual(Object.keys(watch.scores).sort(), ['x', 'x_doubled'], 'z is dropped from the current table; label is the target');
   assert.ok(watch.scores.x > 1, `psi of the shifted rows: ${watch.scores.x}`);
   assert.deepEqual(watch.drifted.sort(), ['x', 'x_doubled']);
 });
 
-test('the same monitor over the whole dataset sees no drift (the filter is what matters)', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'narml-monitor-'));
-  cpSync(join(fixtures, 'data', 'sensor-drift.csv'), join(dir, 'data', 'sensor-drift.csv'));
-  const file = join(dir, 'whole.narml');
-  const text = readFileSync(join(fixtures, 'filtered-monitor.narml'), 'utf8').replace('current: recent', 'current: readings');
-  const checked = await checkWithFullSchemas(text, file);
-  const run = await runPipeline(checked);
-  assert.equal(run.status, 'succeeded', run.error);
-  const watch = run.monitors.recent_watch;
+test('over the whole dataset x hides its drift below the threshold (the filter is what matters)', async () => {
+  const watch = await monitorWith((text) => text.replace('current: recent', 'current: readings'));
   assert.ok(watch.scores.x < 0.2, `whole-data psi ${watch.scores.x}`);
-  assert.deepEqual(watch.drifted, []);
+  assert.ok(!watch.drifted.includes('x'));
+  assert.ok(watch.drifted.includes('period'), 'the training rows hold only "old" periods');
+});
+
+test('a scaled training part against raw new rows compares like with like: no drift where there is none', async () => {
+  // The baseline is scaled; the current table is raw rows of the same (old) period.
+  const watch = await monitorWith((text) => text
+    .replace('  derive x_doubled = x * 2\n  drop period\n}', '  derive x_doubled = x * 2\n  drop period\n  scale x, z with standard\n}')
+    .replace('current: recent', 'current: old_again')
+    .concat('\ntransform old_again from readings {\n  filter period == "old"\n  drop period\n}\n'));
+  assert.deepEqual(Object.keys(watch.scores).sort(), ['x', 'z']);
+  assert.deepEqual(watch.drifted, [], JSON.stringify(watch.scores));
 });

@@ -8,6 +8,7 @@ import type { Expr } from '../language/ast';
 import { leftSpine } from '../language/left-spine';
 import { readCsv } from '../data/read-csv';
 import { getColumn, type DictionaryColumn, type NumericColumn, type Table } from '../data/table';
+import { applySteps } from '../transforms/fit-steps';
 import { selectRows } from '../transforms/table-ops';
 import type { PipelineData } from './pipeline-data';
 import { isEmptyInbox } from './predict';
@@ -95,8 +96,8 @@ function alertHolds(e: Expr, metrics: Record<string, number>, drifted: boolean):
  * Drift between `baseline` and `current`. A prediction as `current` is compared on the model's raw
  * input columns: its input rows against the baseline table's rows before its transforms (the
  * prediction reads raw data). A table as `current` is compared exactly as declared (its filters,
- * derived and dropped columns, steps fitted as for a run) against the baseline as declared, on
- * every column they share but the target.
+ * derived and dropped columns, steps fitted as for a run) against the baseline's rows put
+ * through the same column steps, on every column but the target.
  */
 export async function monitorReport(m: MonitorInfo, tm: TrainedModel, data: PipelineData, run: RunJson, checked: CheckedPipeline): Promise<MonitorJson> {
   const dataset = data.chain(tm.info.input).dataset;
@@ -117,7 +118,11 @@ export async function monitorReport(m: MonitorInfo, tm: TrainedModel, data: Pipe
       pair = { baseline: await data.rawRowsKept(baselineName), current, columns: tm.info.inputColumns.map((c) => c.name) };
     } else if (!predict) {
       const current = (await data.prepared(m.current)).table;
-      const baseline = (await data.prepared(baselineName)).table;
+      // The baseline's rows go through the current table's own fitted column steps (its filters
+      // are not applied to them): both sides then hold the same columns on the same scale, even
+      // when the baseline is a scaled training part and the current table raw new rows.
+      const { fitted } = await data.fitChain(data.chain(m.current));
+      const baseline = applySteps(fitted, await data.rawRowsKept(baselineName), 'predict').table;
       pair = { baseline, current, columns: current.names.filter((n) => n !== tm.info.target && baseline.names.includes(n)) };
     }
   }
