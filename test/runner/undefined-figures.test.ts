@@ -54,11 +54,24 @@ evaluate lr on setosa_test { metrics: [accuracy, roc_auc] }`);
 });
 
 test('cross-validation with more folds than training rows fails with the counts', async () => {
-  const r = await run(`split small from iris { train: 40%, test: 60%, stratify: species, seed: 1 }
+  // A filter before the split hides the count from the checker: the run refuses it.
+  const r = await run(`transform measured from iris { filter sepal_length_cm > 0 }
+split small from measured { train: 40%, test: 60%, stratify: species, seed: 1 }
 model small_lr from small.train { target: species, algorithm: logistic_regression }
 evaluate small_lr on small.test { cv: 100 }`);
   assert.equal(r.status, 'failed');
   assert.match(r.error ?? '', /cv: 100 needs at least 100 training rows, but "small.train" has 60/);
+});
+
+test('without a row step the check counts the training rows and refuses the folds first (NML116)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'narml-undefined-'));
+  copyFileSync(join(__dirname, '..', 'fixtures', 'data', 'iris.csv'), join(dir, 'iris.csv'));
+  const text = `dataset iris from "iris.csv"
+split small from iris { train: 40%, test: 60%, stratify: species, seed: 1 }
+model small_lr from small.train { target: species, algorithm: logistic_regression }
+evaluate small_lr on small.test { cv: 100 }`;
+  const found = (await checkWithFullSchemas(text, join(dir, 'p.narml'))).diagnostics.map((d) => `${d.code} ${d.message}`);
+  assert.deepEqual(found, ['NML116 cv: 100 folds need at least 100 training rows, but "small.train" holds 60; lower cv to at most 60']);
 });
 
 test('rows of a class the model never trained on are not scored, and the run says so', async () => {

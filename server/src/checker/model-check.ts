@@ -5,6 +5,7 @@ import type { Identifier, ModelDeclaration, Range } from '../language/ast';
 import type { ColumnSchema, Task } from '../language/schema';
 import { ALGORITHMS, ENSEMBLES, METRICS, RESAMPLERS, SELECTORS, TUNERS, autoCandidates, type MethodSpec } from '../ml/catalog';
 import type { Table } from '../data/table';
+import type { CheckContext } from './check-context';
 import type { MethodCall, ModelInfo } from './checked-model';
 import { checkPropertyKeys, describeValue, methodRef, nameList, optionValue, validateOptions, type MethodRef } from './options';
 import type { Resolver } from './resolver';
@@ -157,10 +158,7 @@ export function checkModel(m: ModelCheckInput, r: Resolver): ModelInfo | undefin
     if (typeof v === 'number') cv = v;
   }
   const tuneProp = props.get('tune');
-  const trainingRows = trainingRowsAtMost(input.state);
-  if (cvValue && tuneProp && trainingRows !== undefined && cv > trainingRows) {
-    ctx.report('NML116', cvValue.range, `cv: ${cv} folds need at least ${cv} training rows, but "${input.name}" holds ${trainingRows}; lower cv to at most ${trainingRows}`);
-  }
+  if (cvValue && tuneProp) reportFoldsBeyondRows(cv, cvValue.range, input.name, input.state, ctx);
   if (tuneProp) {
     const tuner = methodProperty(tuneProp.value, TUNERS, 'tune', ctx);
     const space: Record<string, (number | string | boolean)[]> = {};
@@ -286,6 +284,12 @@ export function checkModel(m: ModelCheckInput, r: Resolver): ModelInfo | undefin
 /** The most rows a model on this table can train on, when known (the table's exact row count). */
 function trainingRowsAtMost(t: TableState): number | undefined {
   return t.schema.rowCountExact ? t.schema.rowCount : undefined;
+}
+
+/** `cv: K` (a model's tuning, an evaluation's cross-validation) needs K rows of the training table. */
+export function reportFoldsBeyondRows(cv: number, at: Range, tableName: string, table: TableState, ctx: CheckContext): void {
+  const rows = trainingRowsAtMost(table);
+  if (rows !== undefined && cv > rows) ctx.report('NML116', at, `cv: ${cv} folds need at least ${cv} training rows, but "${tableName}" holds ${rows}; lower cv to at most ${rows}`);
 }
 
 /**

@@ -18,6 +18,7 @@ import { checkPropertyKeys, describeValue, methodRef, numberValue, optionValue, 
 import type { Resolver } from './resolver';
 import { lookupColumn, type TableState } from './table-state';
 import { checkOutputPath } from './output-check';
+import { reportFoldsBeyondRows } from './model-check';
 
 function checkMetric(name: string, range: Range, task: Task | undefined, ctx: CheckContext, model: string): boolean {
   const spec = METRICS[name];
@@ -106,7 +107,11 @@ export function checkEvaluate(decl: EvaluateDeclaration, name: string, r: Resolv
   const cv = props.get('cv')?.value;
   if (cv) {
     const v = optionValue({ kind: 'integer', default: 5, min: 2, max: 100, doc: 'cross-validation folds' }, cv, 'cv', c);
-    if (typeof v === 'number') info.cv = v;
+    if (typeof v === 'number') {
+      info.cv = v;
+      const trainedOn = r.tables.get(model.input);
+      if (trainedOn) reportFoldsBeyondRows(v, cv.range, model.input, trainedOn, c);
+    }
   }
   const positive = props.get('positive')?.value;
   if (positive) {
