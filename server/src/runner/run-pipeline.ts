@@ -18,7 +18,7 @@ import { monitorReport } from './monitor';
 import { PipelineData, RunError } from './pipeline-data';
 import { predictToFile } from './predict';
 import { comparisonReport, crossValidateReport, evaluationReport, scoreOn, unscoredWarnings, type TrainedModel } from './scoring';
-import { trainModel } from './train-model';
+import { resampleWarnings, trainModel } from './train-model';
 
 export interface RunOptions {
   names?: string[];
@@ -258,7 +258,9 @@ export async function runPipeline(checked: CheckedPipeline, opts: RunOptions = {
       const rows = usableRows(x, y, allowsMissing, decl.task === 'classification');
       if (rows.length === 0) throw new RunError(`model ${decl.name}: no training rows left (every row lacks the target or has missing features)`);
       if (rows.length < x.nRows) warn(`model ${decl.name}: ${x.nRows - rows.length} training rows skipped (missing target or features)`);
-      const outcome = trainModel(learned, subsetMatrix(x, rows), makeTarget(learned, y, rows), {
+      const target = makeTarget(learned, y, rows);
+      for (const w of resampleWarnings(learned, target)) warn(`model ${decl.name}: ${w}`);
+      const outcome = trainModel(learned, subsetMatrix(x, rows), target, {
         seed: 42, signal: opts.signal,
         onProgress: (f) => emit({ type: 'stage', stage: 'train', declaration: decl.name, fraction: f }),
       });

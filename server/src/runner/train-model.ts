@@ -64,6 +64,27 @@ function crossValidate(algorithm: string, options: OptionValues, x: FeatureMatri
   return measured > 0 ? total / measured : -Infinity;
 }
 
+/**
+ * What `smote`, `adasyn` or `borderline_smote` cannot do as asked: a class with no more training
+ * rows than k has fewer than k neighbours to interpolate with (imbalanced-learn refuses it; the
+ * run interpolates with the neighbours there are, or copies a lone row), said in the warnings.
+ */
+export function resampleWarnings(info: ModelInfo, target: Target): string[] {
+  const method = info.resample?.name;
+  if (target.task !== 'classification' || !method || !['smote', 'adasyn', 'borderline_smote'].includes(method)) return [];
+  const k = Number(info.resample!.options.k ?? 5);
+  const counts = new Int32Array(target.classes.length);
+  for (let i = 0; i < target.y.length; i++) counts[target.y[i]]++;
+  const largest = Math.max(...counts);
+  const out: string[] = [];
+  counts.forEach((n, c) => {
+    if (n === 0 || n > k || n === largest) return;
+    const how = n === 1 ? 'its new rows copy that row' : `its new rows interpolate between its ${n} rows only`;
+    out.push(`${method}(k: ${k}): class "${target.classes[c]}" has ${n} training row${n === 1 ? '' : 's'}, fewer than k + 1 = ${k + 1}, so ${how} (imbalanced-learn refuses this); lower k or give the class more rows`);
+  });
+  return out;
+}
+
 export function trainModel(info: ModelInfo, x: FeatureMatrix, target: Target, ctx: TrainContext): TrainOutcome {
   if (!info.algorithm) throw new RunError(`model ${info.name} has no algorithm`);
   let features = x;
