@@ -3,10 +3,10 @@
 // reads — a dataset file, a prediction source, a file an input glob matches, the pipeline file,
 // the run store — or another declaration's output (NML141). Paths are judged by the one
 // function the writer also uses (workspace/output-paths.ts).
-import { basename, join, sep } from 'node:path';
+import { basename, join } from 'node:path';
 import { globMatches, isGlob } from '../data/glob';
 import type { Declaration, StringLiteral } from '../language/ast';
-import { expandOutputTemplate, readLocation, resolveOutputPath, writtenLocation } from '../workspace/output-paths';
+import { expandOutputTemplate, isInside, readLocation, resolveOutputPath, writtenLocation } from '../workspace/output-paths';
 import type { DeclarationInfo } from './checked-model';
 import type { Resolver } from './resolver';
 
@@ -100,7 +100,7 @@ export function checkOutputCollisions(declarations: Declaration[], infos: (Decla
     const shown = shownPath(out.written.value);
     if (hit) {
       r.ctx.report('NML141', out.written.range, `output ${shown} is ${hit}; a run must not overwrite what the pipeline reads: write to another file, e.g. in "out/"`);
-    } else if (within(store, out.path) || within(storeReal, lands)) {
+    } else if (isInside(store, out.path) || isInside(storeReal, lands)) {
       r.ctx.report('NML141', out.written.range, `output ${shown} is inside the run store .narml/, which NarML keeps for itself; write to another folder, e.g. "out/"`);
     } else {
       const twin = written.get(lands);
@@ -108,8 +108,4 @@ export function checkOutputCollisions(declarations: Declaration[], infos: (Decla
     }
     if (!written.has(lands)) written.set(lands, out.declaration);
   }
-}
-
-function within(folder: string, path: string): boolean {
-  return path === folder || path.startsWith(`${folder}${sep}`);
 }

@@ -2,9 +2,9 @@
 // pipeline: the folder its outputs must stay in (default: the pipeline's own folder), and the
 // explicit override that lets them leave it. The extension passes its workspace folder and
 // never passes the override in Restricted Mode.
-import { realpathSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { isInside, workspaceOf, type Workspace } from '../workspace/output-paths';
+import { isInside, realOrSelf, workspaceOf, type Workspace } from '../workspace/output-paths';
 import { UsageError } from './command';
 import { WORKSPACE_FLAGS } from '../contracts/cli-json';
 
@@ -25,16 +25,8 @@ export function workspaceFromFlags(file: string, dir: string | undefined, allowO
   }
   if (!isFolder) throw new UsageError(`--workspace ${dir} is a file; name the folder that holds the pipeline`);
   // The run store is written beside the pipeline: the pipeline's folder must be inside the workspace too.
-  if (!allowOutside && !isInside(realpathSync(root), real(dirname(pipeline)))) {
+  if (!allowOutside && !isInside(realOrSelf(root), realOrSelf(dirname(pipeline)))) {
     throw new UsageError(`${file} is not inside the workspace ${dir}, so its run store (.narml/ beside it) would be written outside; pass a --workspace that contains it`);
   }
   return workspaceOf(pipeline, root, allowOutside);
-}
-
-function real(path: string): string {
-  try {
-    return realpathSync(path);
-  } catch {
-    return path;
-  }
 }

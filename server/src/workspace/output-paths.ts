@@ -67,7 +67,8 @@ export function isInside(root: string, path: string): boolean {
   return r === '' || (r !== '..' && !r.startsWith(`..${sep}`) && !isAbsolute(r));
 }
 
-function realOrSelf(path: string): string {
+/** The real path of `path`, or `path` itself when it does not exist (yet). */
+export function realOrSelf(path: string): string {
   try {
     return realpathSync.native(path);
   } catch {
