@@ -7,6 +7,7 @@ import type { PredictionJson } from '../contracts/cli-json';
 import { expandGlob, isGlob } from '../data/glob';
 import type { CancelSignal } from '../ml/cancellation';
 import { readCsv } from '../data/read-csv';
+import { CsvByteWriter, csvField } from '../data/csv-writer';
 import type { Column, Table } from '../data/table';
 import { writeFileAtomic } from '../store/atomic-write';
 import { expandOutputTemplate, type Workspace } from '../workspace/output-paths';
@@ -19,40 +20,41 @@ export function isEmptyInbox(pattern: string): boolean {
   return isGlob(pattern) && expandGlob(pattern).length === 0;
 }
 
-function csvCell(s: string | undefined): string {
-  if (s === undefined) return '';
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
-/** One formatter per column, with dictionary levels escaped once (the hot loop only indexes). */
-function cellFormatter(c: Column): (row: number) => string {
+/** Writes one input column's cell; dictionary levels are quoted once, so the hot loop only indexes. */
+function cellWriter(c: Column, out: CsvByteWriter): (row: number) => void {
   if ('codes' in c) {
-    const levels = c.levels.map(csvCell);
-    return (i) => (c.codes[i] < 0 ? '' : levels[c.codes[i]]);
+    const levels = c.levels.map(csvField);
+    return (i) => { if (c.codes[i] >= 0) out.text(levels[c.codes[i]]); };
   }
-  if (c.type === 'number') return (i) => (Number.isNaN(c.values[i]) ? '' : String(c.values[i]));
-  return (i) => csvCell(cellText(c, i));
+  if (c.type === 'number') return (i) => out.number(c.values[i]);
+  return (i) => { const t = cellText(c, i); if (t !== undefined) out.text(t); };
 }
 
-export function predictionCsv(input: Table, tm: TrainedModel, pred: Float64Array, proba: Float64Array | undefined, usable: Uint8Array): string {
+/** The output file: every input column, then `prediction`, then one `probability_<class>` per class. */
+export function predictionCsv(input: Table, tm: TrainedModel, pred: Float64Array, proba: Float64Array | undefined, usable: Uint8Array): Uint8Array {
   const classes = tm.info.classes;
   const header = [...input.names, 'prediction', ...(classes && proba ? classes.map((c) => `probability_${c}`) : [])];
-  const lines = [header.map(csvCell).join(',')];
+  const out = new CsvByteWriter();
+  out.text(`${header.map(csvField).join(',')}\n`);
   const k = classes?.length ?? 0;
-  const formats = input.columns.map(cellFormatter);
-  const labels = classes?.map(csvCell);
-  const empty = `,${new Array<string>(proba ? k + 1 : 1).fill('').join(',')}`;
+  const cells = input.columns.map((c) => cellWriter(c, out));
+  const labels = classes?.map(csvField);
+  const emptyProbabilities = ','.repeat(proba ? k : 0);
   for (let i = 0; i < input.rowCount; i++) {
-    let line = formats.length > 0 ? formats[0](i) : '';
-    for (let j = 1; j < formats.length; j++) line += `,${formats[j](i)}`;
-    if (!usable[i]) line += empty;
-    else {
-      line += `,${labels ? labels[pred[i]] : String(pred[i])}`;
-      if (proba) for (let c = 0; c < k; c++) line += `,${proba[i * k + c]}`;
+    for (let j = 0; j < cells.length; j++) {
+      if (j > 0) out.comma();
+      cells[j](i);
     }
-    lines.push(line);
+    if (cells.length > 0) out.comma();
+    if (!usable[i]) out.text(emptyProbabilities);
+    else {
+      if (labels) out.text(labels[pred[i]]);
+      else out.number(pred[i]);
+      if (proba) for (let c = 0; c < k; c++) { out.comma(); out.number(proba[i * k + c]); }
+    }
+    out.newline();
   }
-  return `${lines.join('\n')}\n`;
+  return out.finish();
 }
 
 export async function predictToFile(decl: PredictInfo, tm: TrainedModel, data: PipelineData, now: Date, workspace: Workspace, signal?: CancelSignal): Promise<PredictionJson> {

@@ -1,0 +1,126 @@
+// The prediction CSV writer: every number reads back as the same float64 (random bit patterns
+// across the whole range, integers, -0, subnormals, the edges of plain notation) and prints as
+// `String` does; NaN is an empty field; text and category values are quoted as CSV requires;
+// `predictionCsv` writes whole rows byte for byte.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { ModelInfo } from '../../server/src/checker/checked-model';
+import { CsvByteWriter, csvField } from '../../server/src/data/csv-writer';
+import { readCsvText } from '../../server/src/data/read-csv';
+import { DEFAULT_CSV_OPTIONS } from '../../server/src/data/csv-options';
+import type { Table } from '../../server/src/data/table';
+import { createRng } from '../../server/src/ml/random';
+import { predictionCsv } from '../../server/src/runner/predict';
+import type { TrainedModel } from '../../server/src/runner/scoring';
+
+function formatted(v: number): string {
+  return formattedAll([v])[0];
+}
+
+/** Each value written as a CSV row of its own, then the rows' text. */
+function formattedAll(values: number[]): string[] {
+  const w = new CsvByteWriter();
+  for (const v of values) { w.number(v); w.newline(); }
+  return Buffer.from(w.finish()).toString('latin1').split('\n').slice(0, -1);
+}
+
+function assertRoundTrips(values: number[]): void {
+  const texts = formattedAll(values);
+  values.forEach((v, i) => {
+    const text = texts[i];
+    assert.ok(Object.is(Number(text), v), `${v} printed as "${text}" reads back as ${Number(text)}`);
+    assert.equal(text, Object.is(v, -0) ? '-0' : String(v), `${v} prints as String does`);
+  });
+}
+
+test('random float64 bit patterns of every exponent print as String and read back exactly', () => {
+  const rng = createRng(11);
+  const bits = new DataView(new ArrayBuffer(8));
+  const values: number[] = [];
+  for (let i = 0; i < 100_000; i++) {
+    bits.setUint32(0, Math.floor(rng.next() * 2 ** 32));
+    bits.setUint32(4, Math.floor(rng.next() * 2 ** 32));
+    const v = bits.getFloat64(0);
+    if (!Number.isNaN(v)) values.push(v);
+  }
+  assert.ok(values.length > 99_000);
+  assertRoundTrips(values);
+});
+
+test('numbers as data hold them: few decimals, integers, probabilities, near powers of ten', () => {
+  const rng = createRng(12);
+  const values: number[] = [];
+  for (let i = 0; i < 40_000; i++) {
+    const scale = 10 ** (rng.int(30) - 12);
+    values.push(Math.round((rng.next() * 2 - 1) * 1e6) / 1e6 * scale);
+    values.push(rng.next());
+    values.push(1 / (1 + Math.exp(-(rng.next() * 20 - 10))));
+    values.push(rng.int(2 ** 31) - 2 ** 30);
+    values.push((rng.int(2 ** 26) * 2 ** 27 + rng.int(2 ** 27)) * (rng.next() < 0.5 ? -1 : 1));
+  }
+  for (let e = -330; e <= 310; e++) {
+    const p = Number(`1e${e}`);
+    values.push(p, -p, p * (1 + Number.EPSILON), p * (1 - Number.EPSILON / 2), 9.999999999999999 * p, 0.1 * 3 * p);
+  }
+  values.push(0, -0, 1, -1, 0.1, 0.3, 1e-6, 9.99e-7, 0.000001234, 123456789012345, 999999999999999, 1e15, 1e21, 1e-7, 5e-324, -5e-324, Number.MIN_VALUE, Number.MAX_VALUE, Number.MAX_SAFE_INTEGER, Infinity, -Infinity, 2 ** 53 + 2);
+  assertRoundTrips(values);
+});
+
+test('NaN is an empty field', () => {
+  assert.equal(formatted(NaN), '');
+});
+
+test('text needing quotes is quoted with quotes doubled; other text is left as is', () => {
+  assert.equal(csvField('plain'), 'plain');
+  assert.equal(csvField('a,b'), '"a,b"');
+  assert.equal(csvField('say "hi"'), '"say ""hi"""');
+  assert.equal(csvField('two\nlines'), '"two\nlines"');
+  assert.equal(csvField('cr\rhere'), '"cr\rhere"');
+});
+
+test('a chunk boundary never splits or drops bytes (outputs larger than one chunk)', () => {
+  const w = new CsvByteWriter();
+  const expected: string[] = [];
+  const long = 'x'.repeat(3_000_000);
+  for (let i = 0; i < 300_000; i++) {
+    w.number(i + 0.25);
+    w.comma();
+    w.text('ab');
+    w.newline();
+    expected.push(`${i + 0.25},ab\n`);
+    if (i === 1000) { w.text(long); expected.push(long); }
+    if (i === 2000) { w.text('héllo, wörld ✓'); expected.push('héllo, wörld ✓'); }
+  }
+  assert.equal(Buffer.from(w.finish()).toString(), expected.join(''));
+});
+
+test('predictionCsv writes input columns, prediction and probabilities, and reads back to the same values', () => {
+  const input: Table = {
+    names: ['id', 'x', 'note'],
+    rowCount: 4,
+    columns: [
+      { type: 'category', codes: Int32Array.from([0, 1, -1, 2]), levels: ['a,1', 'b"2', 'c'] },
+      { type: 'number', values: Float64Array.from([-0, 0.1 + 0.2, NaN, 1e-7]) },
+      { type: 'text', codes: Int32Array.from([0, 1, 1, -1]), levels: ['line\nbreak', 'héllo'] },
+    ],
+  };
+  const tm = { info: { kind: 'model', name: 'm', classes: ['no', 'yes, sure'] } as ModelInfo, steps: [], trainRows: 0, options: {} } as TrainedModel;
+  const pred = Float64Array.from([1, 0, NaN, 1]);
+  const proba = Float64Array.from([0.25, 0.75, 2 / 3, 1 / 3, NaN, NaN, 1e-300, 1 - 1e-300]);
+  const text = Buffer.from(predictionCsv(input, tm, pred, proba, Uint8Array.from([1, 1, 0, 1]))).toString('utf8');
+  assert.equal(text, [
+    'id,x,note,prediction,probability_no,"probability_yes, sure"',
+    '"a,1",-0,"line\nbreak","yes, sure",0.25,0.75',
+    `"b""2",${0.1 + 0.2},héllo,no,${2 / 3},${1 / 3}`,
+    ',,héllo,,,',
+    'c,1e-7,,"yes, sure",1e-300,1',
+    '',
+  ].join('\n'));
+  const back = readCsvText(text, DEFAULT_CSV_OPTIONS);
+  const x = back.columns[back.names.indexOf('x')];
+  assert.ok('values' in x);
+  assert.ok(Object.is(x.values[0], -0), '-0 reads back as -0');
+  assert.equal(x.values[1], 0.1 + 0.2);
+  assert.ok(Number.isNaN(x.values[2]));
+  assert.equal(x.values[3], 1e-7);
+});
