@@ -1,6 +1,7 @@
 // Tree models beyond the scikit-learn agreement in algorithms.test.ts: seeded determinism,
 // parameters alone reproduce predictions (what the ONNX exporter relies on), float32-exact
-// thresholds, and rows with missing values routed by each split's learned side.
+// thresholds, rows with missing values routed by each split's learned side, and flattened scoring
+// bit-identical to a tree-by-tree walk over the parameters.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -11,7 +12,8 @@ import type { FeatureMatrix, Target } from '../../server/src/ml/model-types';
 import { decisionTree } from '../../server/src/ml/decision-tree';
 import { randomForest } from '../../server/src/ml/random-forest';
 import { gradientBoosting } from '../../server/src/ml/gradient-boosting';
-import { predictTreeEnsemble } from '../../server/src/ml/tree-ensemble';
+import { ensembleOutputs, predictTreeEnsemble, type TreeEnsembleParams } from '../../server/src/ml/tree-ensemble';
+import { binaryProbabilities, softmaxInPlace } from '../../server/src/ml/linear-predict';
 
 function load(name: string, target: string): { x: FeatureMatrix; y: Target } {
   const t = readCsvText(readFileSync(join(__dirname, '..', 'fixtures', 'data', `${name}.csv`), 'utf8'), DEFAULT_CSV_OPTIONS, name);
@@ -85,4 +87,61 @@ test('gradient boosting routes missing values by the learned side of each split'
     const p = predictTreeEnsemble(model.params, one);
     assert.ok(p.every((v) => Number.isFinite(v)));
   }
+});
+
+/** The tree-by-tree walk over `TreeParams` that scored ensembles before they were flattened: the oracle for bit-identical results. */
+function referencePrediction(p: TreeEnsembleParams, x: FeatureMatrix): Float64Array {
+  const n = x.nRows;
+  const k = ensembleOutputs(p);
+  const raw = new Float64Array(n * k);
+  if (p.aggregate === 'sum') for (let i = 0; i < n; i++) for (let o = 0; o < k; o++) raw[i * k + o] = p.base[o];
+  p.trees.forEach((tree, t) => {
+    for (let i = 0; i < n; i++) {
+      let node = 0;
+      while (tree.feature[node] >= 0) {
+        const v = x.columns[tree.feature[node]][i];
+        node = (Number.isNaN(v) ? tree.missingLeft[node] : Math.fround(v) <= tree.threshold[node]) ? tree.left[node] : tree.right[node];
+      }
+      const leaf = tree.value[node];
+      if (p.aggregate === 'sum') raw[i * k + (p.treeOutput?.[t] ?? 0)] += leaf[0];
+      else for (let o = 0; o < k; o++) raw[i * k + o] += leaf[o];
+    }
+  });
+  if (p.aggregate === 'average') return raw.map((v) => v / (p.trees.length || 1));
+  if (p.link === 'logistic') return binaryProbabilities(raw, n);
+  if (p.link === 'softmax') for (let i = 0; i < n; i++) softmaxInPlace(raw, i * k, k);
+  return raw;
+}
+
+/** The rows repeated to `n` (several scoring blocks), each cell nudged so rows differ, and every 7th cell of a column missing when `holes`. */
+function tiled(x: FeatureMatrix, n: number, holes: boolean): FeatureMatrix {
+  const columns = x.columns.map((c, j) => Float64Array.from({ length: n }, (_, i) => (holes && (i + j) % 7 === 0 ? NaN : c[i % x.nRows] * (1 + ((i * 31 + j) % 13 - 6) * 1e-3))));
+  return { nRows: n, names: x.names, columns };
+}
+
+for (const [name, target] of [['wine', 'cultivar'], ['breast_cancer', 'diagnosis'], ['diabetes', 'progression']] as const) {
+  for (const algorithm of ALGORITHMS) {
+    test(`${algorithm.name} on ${name}: flattened scoring gives bit-identical predictions to the tree-by-tree walk, across blocks and missing values`, () => {
+      const { x, y } = load(name, target);
+      const model = algorithm.fit(x, y, { trees: 25, rounds: 40 }, { seed: 3 });
+      assert.equal(model.params.kind, 'tree-ensemble');
+      if (model.params.kind !== 'tree-ensemble') return;
+      for (const input of [x, tiled(x, 5000, false), ...(algorithm === gradientBoosting ? [tiled(x, 5000, true)] : [])]) {
+        const expected = referencePrediction(model.params, input);
+        assert.deepEqual(predictTreeEnsemble(model.params, input), expected);
+        if (model.predictProba) assert.deepEqual(model.predictProba(input), expected);
+      }
+    });
+  }
+}
+
+test('thresholds that are not float32 (Number.MAX_VALUE, 0.1, 1e40, -1e-50) split float32 inputs as the tree-by-tree walk does, infinities and NaN included', () => {
+  const thresholds = [Number.MAX_VALUE, 0.1, 1e40, -1e-50, -0.1, 3];
+  const trees = thresholds.map((threshold, t) => ({
+    feature: [0, -1, -1], threshold: [threshold, 0, 0], left: [1, -1, -1], right: [2, -1, -1], missingLeft: [t % 2 === 0, true, true], value: [[0], [1 + t], [-1 - t]],
+  }));
+  const params: TreeEnsembleParams = { kind: 'tree-ensemble', trees, aggregate: 'sum', base: [0], link: 'identity' };
+  const probes = [Infinity, -Infinity, NaN, Number.MAX_VALUE, 3.4028234663852886e38, 1e39, 0.1, Math.fround(0.1), 0.1 + 1e-17, 1e40, -0, 0, -1e-50, -1e-46, -1.401298464324817e-45, -0.1, Math.fround(-0.1), 3, 3 + 1e-12];
+  const x: FeatureMatrix = { nRows: probes.length, names: ['v'], columns: [Float64Array.from(probes)] };
+  assert.deepEqual(predictTreeEnsemble(params, x), referencePrediction(params, x));
 });

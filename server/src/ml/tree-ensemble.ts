@@ -1,19 +1,118 @@
 // Prediction from tree parameters alone (forests average, boosting sums margins then applies
 // the link). Inputs are compared as float32, exactly as an exported ONNX model compares them.
+// The trees are flattened once per ensemble into one buffer of 16-byte nodes (float32 threshold,
+// feature, children, missing side side by side, so a step down the tree touches one cache line;
+// the two children of a node are adjacent, so the step is an index plus the comparison, without a
+// branch; leaves step to themselves, so every walk of a tree takes its depth in steps and four
+// rows walk in lockstep). Rows are scored in blocks: a block's features are copied row-major as
+// float32, then every tree walks every row of the block, so block and nodes stay in cache. Each
+// row still adds its trees' leaves in tree order, so sums are bit-identical to a tree-by-tree walk.
 import { throwIfCancelled, type CancelSignal } from './cancellation';
 import { binaryProbabilities, softmaxInPlace } from './linear-predict';
 import type { FeatureMatrix, ModelParams, TreeParams } from './model-types';
 
 export type TreeEnsembleParams = Extract<ModelParams, { kind: 'tree-ensemble' }>;
 
-export function leafOf(tree: TreeParams, x: FeatureMatrix, row: number): number {
-  let node = 0;
-  while (tree.feature[node] >= 0) {
-    const v = x.columns[tree.feature[node]][row];
-    const goLeft = Number.isNaN(v) ? tree.missingLeft[node] : Math.fround(v) <= tree.threshold[node];
-    node = goLeft ? tree.left[node] : tree.right[node];
-  }
-  return node;
+/** Every tree's nodes end to end, NODE numbers each, renumbered so that siblings are adjacent. */
+interface FlatEnsemble {
+  /** Node index (not offset) of each tree's root. */
+  roots: Int32Array;
+  /** Per node, as int32: [-, feature, left child (right is left + 1), missing goes right (1/0)]; a leaf reads feature 0 and has itself as left child. */
+  links: Int32Array;
+  /** The same buffer as float32: word 0 of each node is its threshold (NaN for a leaf: no value goes right). */
+  thresholds: Float32Array;
+  /** Per tree, its depth: every walk takes exactly this many steps (a leaf steps to itself). */
+  depths: Int32Array;
+  /** Per node, for a leaf the offset of its values. */
+  leafAt: Int32Array;
+  /** Leaf values, `width` per leaf. */
+  value: Float64Array;
+  /** Output each tree adds to (boosting); all 0 otherwise. */
+  output: Int32Array;
+}
+
+/** 32-bit words per node. */
+const NODE = 4;
+const BLOCK = 2048;
+const flattened = new WeakMap<TreeEnsembleParams, FlatEnsemble>();
+
+const bits = new DataView(new ArrayBuffer(4));
+
+/**
+ * The largest float32 ≤ t. Inputs are float32, and for a float32 x, x ≤ t exactly when x ≤ this
+ * value, so thresholds that are not float32 (Number.MAX_VALUE: "every present value") still split
+ * the same rows.
+ */
+function float32AtOrBelow(t: number): number {
+  const f = Math.fround(t);
+  if (!(f > t)) return f;
+  if (f === Infinity) return 3.4028234663852886e38;
+  bits.setFloat32(0, f);
+  const u = bits.getUint32(0);
+  // Sign and magnitude: one step down is one unit less for a positive value, one more for a negative one.
+  if (f > 0) bits.setUint32(0, u - 1);
+  else if (f === 0) bits.setUint32(0, 0x80000001);
+  else bits.setUint32(0, u + 1);
+  return bits.getFloat32(0);
+}
+
+function flatten(p: TreeEnsembleParams, width: number): FlatEnsemble {
+  const total = p.trees.reduce((s, t) => s + t.feature.length, 0);
+  const buffer = new ArrayBuffer(total * NODE * 4);
+  const links = new Int32Array(buffer);
+  const thresholds = new Float32Array(buffer);
+  const value = new Float64Array(total * width);
+  const roots = new Int32Array(p.trees.length);
+  const depths = new Int32Array(p.trees.length);
+  const leafAt = new Int32Array(total);
+  let next = 0;
+  let leaves = 0;
+  p.trees.forEach((tree: TreeParams, t) => {
+    roots[t] = next++;
+    // [original node, its new index, depth]: a node's children are given the next two indices together.
+    const stack: number[] = [0, roots[t], 0];
+    while (stack.length > 0) {
+      const depth = stack.pop()!;
+      const at = stack.pop()!;
+      const node = stack.pop()!;
+      const o = at * NODE;
+      if (tree.feature[node] < 0) {
+        thresholds[o] = NaN;
+        links[o + 1] = 0;
+        links[o + 2] = at;
+        links[o + 3] = 0;
+        leafAt[at] = leaves * width;
+        const leaf = tree.value[node];
+        for (let k = 0; k < width && k < leaf.length; k++) value[leaves * width + k] = leaf[k];
+        leaves++;
+        depths[t] = Math.max(depths[t], depth);
+      } else {
+        thresholds[o] = float32AtOrBelow(tree.threshold[node]);
+        links[o + 1] = tree.feature[node];
+        links[o + 2] = next;
+        links[o + 3] = tree.missingLeft[node] ? 0 : 1;
+        stack.push(tree.left[node], next, depth + 1, tree.right[node], next + 1, depth + 1);
+        next += 2;
+      }
+    }
+  });
+  return { roots, links, thresholds, depths, leafAt, value: value.subarray(0, leaves * width), output: Int32Array.from(p.trees, (_, t) => p.treeOutput?.[t] ?? 0) };
+}
+
+/**
+ * One step down from node offset o for the block row at offset row, without a branch (the side
+ * taken is as good as random): right when v > threshold, or when v is NaN (which fails every
+ * comparison) and the split sends missing values right. One function for every call, so it inlines.
+ */
+function step(links: Int32Array, thresholds: Float32Array, block: Float32Array, o: number, row: number): number {
+  const v = block[row + links[o + 1]];
+  return (links[o + 2] + (Number(v > thresholds[o]) | (Number(v !== v) & links[o + 3]))) << 2;
+}
+
+/** Adds a leaf's values to row i's outputs: its one value to `output` (boosting), or all k (-1). */
+function addLeaf(raw: Float64Array, k: number, output: number, i: number, value: Float64Array, leaf: number): void {
+  if (output >= 0) raw[i * k + output] += value[leaf];
+  else for (let c = 0; c < k; c++) raw[i * k + c] += value[leaf + c];
 }
 
 /** Number of outputs: probabilities per class (forests, multiclass boosting) or 1. */
@@ -26,18 +125,50 @@ export function ensembleOutputs(p: TreeEnsembleParams): number {
 export function predictTreeEnsemble(p: TreeEnsembleParams, x: FeatureMatrix, signal?: CancelSignal): Float64Array {
   const n = x.nRows;
   const k = ensembleOutputs(p);
+  const sum = p.aggregate === 'sum';
+  const width = sum ? 1 : k;
+  let flat = flattened.get(p);
+  if (!flat) { flat = flatten(p, width); flattened.set(p, flat); }
+  const { roots, links, thresholds, depths, leafAt, value, output } = flat;
   const raw = new Float64Array(n * k);
-  if (p.aggregate === 'sum') for (let i = 0; i < n; i++) for (let o = 0; o < k; o++) raw[i * k + o] = p.base[o];
-  p.trees.forEach((tree, t) => {
-    throwIfCancelled(signal);
-    const output = p.treeOutput?.[t] ?? 0;
-    for (let i = 0; i < n; i++) {
-      const leaf = tree.value[leafOf(tree, x, i)];
-      if (p.aggregate === 'sum') raw[i * k + output] += leaf[0];
-      else for (let o = 0; o < k; o++) raw[i * k + o] += leaf[o];
+  if (sum) for (let i = 0; i < n; i++) for (let o = 0; o < k; o++) raw[i * k + o] = p.base[o];
+  const nf = x.columns.length;
+  const block = new Float32Array(BLOCK * nf);
+  for (let start = 0; start < n; start += BLOCK) {
+    const end = Math.min(n, start + BLOCK);
+    for (let f = 0; f < nf; f++) {
+      const col = x.columns[f];
+      for (let i = start; i < end; i++) block[(i - start) * nf + f] = col[i];
     }
-  });
-  if (p.aggregate === 'average') {
+    for (let t = 0; t < roots.length; t++) {
+      throwIfCancelled(signal);
+      const root = roots[t] * NODE;
+      const depth = depths[t];
+      const out = output[t];
+      let i = start;
+      // Four rows walk together: their steps are independent, so the processor overlaps them.
+      for (; i + 4 <= end; i += 4) {
+        const r = (i - start) * nf;
+        let o0 = root, o1 = root, o2 = root, o3 = root;
+        for (let d = 0; d < depth; d++) {
+          o0 = step(links, thresholds, block, o0, r);
+          o1 = step(links, thresholds, block, o1, r + nf);
+          o2 = step(links, thresholds, block, o2, r + 2 * nf);
+          o3 = step(links, thresholds, block, o3, r + 3 * nf);
+        }
+        addLeaf(raw, k, sum ? out : -1, i, value, leafAt[o0 >> 2]);
+        addLeaf(raw, k, sum ? out : -1, i + 1, value, leafAt[o1 >> 2]);
+        addLeaf(raw, k, sum ? out : -1, i + 2, value, leafAt[o2 >> 2]);
+        addLeaf(raw, k, sum ? out : -1, i + 3, value, leafAt[o3 >> 2]);
+      }
+      for (; i < end; i++) {
+        let o = root;
+        for (let d = 0; d < depth; d++) o = step(links, thresholds, block, o, (i - start) * nf);
+        addLeaf(raw, k, sum ? out : -1, i, value, leafAt[o >> 2]);
+      }
+    }
+  }
+  if (!sum) {
     const m = p.trees.length || 1;
     for (let i = 0; i < raw.length; i++) raw[i] /= m;
     return raw;
