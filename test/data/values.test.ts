@@ -150,3 +150,17 @@ test('decimal: "," in a comma-separated file: a ragged row says the delimiter mu
   assert.throws(() => readCsvText('a,b\n1,5,2\n', { ...opts, numberFormat: { decimal: ',', thousands: '' } }, 'd.csv'), /d\.csv:2: row has 3 fields but the header has 2; .*with decimal: "," the delimiter cannot also be ","/);
   assert.deepEqual(numbers(readCsvText('a,b\n"1,5",2\n', { ...opts, numberFormat: { decimal: ',', thousands: '' } }), 'a'), [1.5]);
 });
+
+// A 19-digit id read as a double came back rounded in the predictions ("…6789" written "…6800")
+// and neighbouring ids merged; such integers are not numbers, so the column is text.
+test('an integer beyond 2^53 is not a number; a decimal or an exponent of that size still is', () => {
+  assert.ok(Number.isNaN(parseNumber('1234567890123456789')));
+  assert.ok(Number.isNaN(parseNumber('-9007199254740993')));
+  assert.equal(parseNumber('9007199254740991'), 9007199254740991);
+  assert.equal(parseNumber('1e20'), 1e20);
+  assert.equal(parseNumber('12345678901234567890.5'), 12345678901234567890.5);
+  assert.ok(Number.isNaN(numberParser({ decimal: '.', thousands: ',' })('1,234,567,890,123,456,789')));
+  const t = readCsvText('txn_id,amount\n1234567890123456789,1.5\n1234567890123456796,2\n', DEFAULT_CSV_OPTIONS);
+  assert.notEqual(t.columns[0].type, 'number');
+  assert.deepEqual([cellText(t.columns[0], 0), cellText(t.columns[0], 1)], ['1234567890123456789', '1234567890123456796']);
+});

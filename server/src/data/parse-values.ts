@@ -1,6 +1,7 @@
 // Cell text → value, for type inference, the full read and `cast`. Every parser returns NaN for
-// text that is not a value of its type, never a guess: a number that overflows ("1e999"), a
-// date that does not exist ("2023-02-30", "25:00") or a separator the dataset did not declare.
+// text that is not a value of its type, never a guess: a number that overflows ("1e999"), an
+// integer beyond 2^53 that a double would round (an id), a date that does not exist
+// ("2023-02-30", "25:00") or a separator the dataset did not declare.
 
 /** How a dataset writes numbers: `decimal: ","` and `thousands: ","` options (spec §3). */
 export interface NumberFormat {
@@ -13,12 +14,20 @@ export const PLAIN_NUMBERS: NumberFormat = { decimal: '.', thousands: '' };
 
 const NUMBER_RE = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 
-/** A number written the usual way (`-1.5e3`), or NaN; never ±Infinity. */
+/**
+ * An integer written in more digits than a double holds exactly (a 19-digit transaction id): as
+ * a number it would come back changed ("…6789" as "…6800"), two ids could merge, so it is text.
+ */
+function inexactInteger(v: number, plain: string): boolean {
+  return Math.abs(v) > Number.MAX_SAFE_INTEGER && /^[+-]?\d+$/.test(plain);
+}
+
+/** A number written the usual way (`-1.5e3`), or NaN; never ±Infinity nor an inexact integer. */
 export function parseNumber(s: string): number {
   const t = s.trim();
   if (!NUMBER_RE.test(t)) return NaN;
   const v = Number(t);
-  return Number.isFinite(v) ? v : NaN;
+  return Number.isFinite(v) && !inexactInteger(v, t) ? v : NaN;
 }
 
 const escapeRe = (c: string): string => c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -39,7 +48,7 @@ export function numberParser(format: NumberFormat): (s: string) => number {
     if (!re.test(t)) return NaN;
     const plain = (strip ? t.replace(strip, '') : t).replace(format.decimal, '.');
     const v = Number(plain);
-    return Number.isFinite(v) ? v : NaN;
+    return Number.isFinite(v) && !inexactInteger(v, plain) ? v : NaN;
   };
 }
 
