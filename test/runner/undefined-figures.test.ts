@@ -74,7 +74,7 @@ evaluate small_lr on small.test { cv: 100 }`;
   assert.deepEqual(found, ['NML116 cv: 100 folds need at least 100 training rows, but "small.train" holds 60; lower cv to at most 60']);
 });
 
-test('rows of a class the model never trained on are not scored, and the run says so', async () => {
+test('rows of a class the model never trained on count as wrong, as scikit-learn counts them, and the run says so', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'narml-undefined-'));
   // One "hybrid" row: without stratification, seed 7 puts it in the test part.
   writeFileSync(join(dir, 'iris.csv'), `${readFileSync(join(__dirname, '..', 'fixtures', 'data', 'iris.csv'), 'utf8').trimEnd()}\n5.0,3.0,1.5,0.2,hybrid\n`);
@@ -82,11 +82,40 @@ test('rows of a class the model never trained on are not scored, and the run say
   const text = `dataset iris from "iris.csv"
 split p from iris { train: 70%, test: 30%, seed: 7 }
 model lr from p.train { target: species, algorithm: logistic_regression }
-evaluate lr on p.test { metrics: [accuracy, f1] }`;
+evaluate lr on p.test { metrics: [accuracy, f1, balanced_accuracy] }`;
   writeFileSync(file, text);
   const r = await runPipeline(await checkWithFullSchemas(text, file));
   assert.equal(r.status, 'succeeded', r.error);
-  assert.deepEqual(r.evaluations.lr_on_p_test.confusion?.labels, ['setosa', 'versicolor', 'virginica'], 'the classes of the training rows');
-  assert.equal(r.evaluations.lr_on_p_test.rows, 45, '46 test rows, the hybrid one unscored');
-  assert.ok(r.warnings?.some((w) => /1 rows of "p.test" hold a class the model was not trained on \("hybrid"\)/.test(w)), JSON.stringify(r.warnings));
+  const ev = r.evaluations.lr_on_p_test;
+  assert.deepEqual(ev.confusion?.labels, ['setosa', 'versicolor', 'virginica', 'hybrid'], 'the classes of the training rows, then the unseen one');
+  assert.equal(ev.rows, 46, 'every test row is scored, the hybrid one too');
+  const m = ev.confusion!.matrix;
+  assert.deepEqual(m[3].slice(0, 3).reduce((a, b) => a + b, 0), 1, 'the hybrid row is predicted as one of the known classes');
+  assert.deepEqual(m.map((row) => row[3]), [0, 0, 0, 0], 'the model never predicts the unseen class');
+  // scikit-learn: accuracy_score counts the row wrong; f1_score(average="macro") and
+  // balanced_accuracy_score include the unseen label with f1 and recall 0.
+  const right = m[0][0] + m[1][1] + m[2][2];
+  assert.equal(ev.metrics.accuracy, right / 46);
+  const f1 = [0, 1, 2].map((c) => {
+    const tp = m[c][c], predicted = m.reduce((a, row) => a + row[c], 0), actual = m[c].reduce((a, b) => a + b, 0);
+    return tp === 0 ? 0 : (2 * tp) / (predicted + actual);
+  });
+  assert.ok(Math.abs(ev.metrics.f1 - (f1[0] + f1[1] + f1[2] + 0) / 4) < 1e-12, `macro f1 over four labels: ${ev.metrics.f1}`);
+  const recall = [0, 1, 2].map((c) => m[c][c] / m[c].reduce((a, b) => a + b, 0));
+  assert.ok(Math.abs(ev.metrics.balanced_accuracy - (recall[0] + recall[1] + recall[2] + 0) / 4) < 1e-12);
+  assert.ok(r.warnings?.some((w) => /1 rows of "p.test" hold a class the model was not trained on \("hybrid"\); they count as wrong predictions/.test(w)), JSON.stringify(r.warnings));
+});
+
+test('roc_auc over a class the model never trained on is refused with the reason, as scikit-learn raises', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'narml-undefined-'));
+  writeFileSync(join(dir, 'iris.csv'), `${readFileSync(join(__dirname, '..', 'fixtures', 'data', 'iris.csv'), 'utf8').trimEnd()}\n5.0,3.0,1.5,0.2,hybrid\n`);
+  const file = join(dir, 'p.narml');
+  const text = `dataset iris from "iris.csv"
+split p from iris { train: 70%, test: 30%, seed: 7 }
+model lr from p.train { target: species, algorithm: logistic_regression }
+evaluate lr on p.test { metrics: [accuracy, roc_auc] }`;
+  writeFileSync(file, text);
+  const r = await runPipeline(await checkWithFullSchemas(text, file));
+  assert.equal(r.status, 'failed');
+  assert.match(r.error ?? '', /roc_auc is not defined on the 46 scored rows of "p.test": they hold "hybrid", a class the model was not trained on/);
 });

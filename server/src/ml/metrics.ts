@@ -11,7 +11,14 @@ export interface MetricInput {
   yPred: Float64Array | Int32Array;
   /** Row-major n × classes (classification). */
   proba?: Float64Array;
+  /** Size of the label space of `yTrue` and `yPred`. */
   nClasses?: number;
+  /**
+   * Classes the model knows (the width of `proba`; default `nClasses`). Labels past them are
+   * classes only the scored rows hold: always mispredicted, and with no probability, so
+   * roc_auc and log_loss are undefined over them (scikit-learn raises).
+   */
+  modelClasses?: number;
   positiveIndex?: number;
 }
 
@@ -111,7 +118,10 @@ export function computeMetrics(names: readonly string[], m: MetricInput): Record
   const k = m.nClasses ?? 2;
   const cm = confusionMatrix(m.yTrue, m.yPred, k);
   const pc = perClass(cm);
-  const binary = k === 2;
+  const kModel = m.modelClasses ?? k;
+  const binary = kModel === 2;
+  let foreign = false;
+  for (let i = 0; i < n && !foreign; i++) foreign = m.yTrue[i] >= kModel;
   const pos = m.positiveIndex ?? 1;
   const seen = (c: number): boolean => pc.support[c] > 0 || cm.some((row) => row[c] > 0);
   const macro = (v: number[]): number => meanOf(v.filter((_, c) => seen(c)));
@@ -134,25 +144,27 @@ export function computeMetrics(names: readonly string[], m: MetricInput): Record
       case 'f1_weighted': out[name] = weighted(pc.f1, pc.support); break;
       case 'roc_auc': {
         if (!m.proba) break;
-        if (binary) {
+        if (foreign) out[name] = NaN;
+        else if (binary) {
           out[name] = binaryAuc(Array.from(m.yTrue, (y) => y === pos), Array.from({ length: n }, (_, i) => m.proba![i * 2 + pos]));
         } else {
           // NaN (undefined) as soon as one class has no row or every row, as binaryAuc.
           let sum = 0;
-          for (let c = 0; c < k; c++) sum += binaryAuc(Array.from(m.yTrue, (y) => y === c), Array.from({ length: n }, (_, i) => m.proba![i * k + c]));
-          out[name] = sum / k;
+          for (let c = 0; c < kModel; c++) sum += binaryAuc(Array.from(m.yTrue, (y) => y === c), Array.from({ length: n }, (_, i) => m.proba![i * kModel + c]));
+          out[name] = sum / kModel;
         }
         break;
       }
       case 'log_loss': {
         if (!m.proba) break;
+        if (foreign) { out[name] = NaN; break; }
         // scikit-learn (>= 1.2) clips at the float64 machine epsilon.
         const eps = Number.EPSILON;
         let s = 0;
         for (let i = 0; i < n; i++) {
           let total = 0;
-          for (let c = 0; c < k; c++) total += Math.min(1 - eps, Math.max(eps, m.proba[i * k + c]));
-          const p = Math.min(1 - eps, Math.max(eps, m.proba[i * k + m.yTrue[i]])) / total;
+          for (let c = 0; c < kModel; c++) total += Math.min(1 - eps, Math.max(eps, m.proba[i * kModel + c]));
+          const p = Math.min(1 - eps, Math.max(eps, m.proba[i * kModel + m.yTrue[i]])) / total;
           s -= Math.log(p);
         }
         out[name] = s / n;

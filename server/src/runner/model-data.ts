@@ -92,20 +92,27 @@ export function targetValues(t: Table, model: ModelInfo): Float64Array {
 
 /**
  * Rows whose target holds a class the model was not trained on (present, not missing): a level
- * that only the scored part holds. They cannot be scored against the model's classes.
+ * that only the scored part holds. They are scored as scikit-learn scores them, as rows of an
+ * extra class the model can never predict: `y` is rewritten in place to `classes.length + j`
+ * (the j-th such level in sorted order), and the levels are returned with their row count.
  */
-export function unseenClassRows(t: Table, model: ModelInfo, y: Float64Array): { rows: number; levels: string[] } {
+export function labelUnseenClasses(t: Table, model: ModelInfo, y: Float64Array): { rows: number; levels: string[] } {
   const c = getColumn(t, model.target!);
   if (!c || model.task !== 'classification') return { rows: 0, levels: [] };
-  let rows = 0;
-  const levels = new Set<string>();
+  const unseen: number[] = [];
+  const texts: string[] = [];
   for (let i = 0; i < y.length; i++) {
     if (y[i] >= 0 || isMissing(c, i)) continue;
-    rows++;
     const text = cellText(c, i);
-    if (text !== undefined) levels.add(text);
+    if (text === undefined) continue;
+    unseen.push(i);
+    texts.push(text);
   }
-  return { rows, levels: [...levels].sort(compareLevels) };
+  const levels = [...new Set(texts)].sort(compareLevels);
+  const k = model.classes?.length ?? 0;
+  const index = new Map(levels.map((l, j) => [l, k + j]));
+  unseen.forEach((row, j) => { y[row] = index.get(texts[j])!; });
+  return { rows: unseen.length, levels };
 }
 
 /** Rows usable for training or scoring: a known target and, unless allowed, no missing feature. */

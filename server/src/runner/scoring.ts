@@ -14,7 +14,7 @@ import { getAlgorithm } from '../ml/registry';
 import { tuneThreshold } from '../ml/threshold';
 import type { FittedStep } from '../transforms/fitted-step';
 import { applySteps } from '../transforms/fit-steps';
-import { featureMatrix, subsetMatrix, targetValues, unseenClassRows, usableRows, makeTarget } from './model-data';
+import { featureMatrix, subsetMatrix, targetValues, labelUnseenClasses, usableRows, makeTarget } from './model-data';
 import { RunError } from './pipeline-data';
 
 export interface TrainedModel {
@@ -34,8 +34,13 @@ export interface Scored {
   pred: Float64Array;
   proba?: Float64Array;
   n: number;
-  /** Rows left unscored because their class is not one the model was trained on. */
+  /**
+   * Rows whose class the model was not trained on: scored (always wrong), as scikit-learn does,
+   * under labels after the model's classes.
+   */
   unseen: { rows: number; levels: string[] };
+  /** Class names of `yTrue` indices: the model's classes, then the unseen levels (classification). */
+  labels: string[];
   /** Rows with a target left unscored because a feature is missing and the algorithm takes none. */
   missingFeatures: number;
   /** The raw row of each scored row (to pair two models' scores row by row). */
@@ -88,6 +93,7 @@ export function predictPrepared(tm: TrainedModel, raw: Table, mode: 'train' | 'p
 export function scoreOn(tm: TrainedModel, raw: Table, signal?: CancelSignal): Scored {
   const out = predictPrepared(tm, raw, 'train', signal);
   const y = targetValues(out.prepared, tm.info);
+  const unseen = labelUnseenClasses(out.prepared, tm.info, y);
   const classification = tm.info.task === 'classification';
   const keep: number[] = [];
   let missingFeatures = 0;
@@ -101,7 +107,7 @@ export function scoreOn(tm: TrainedModel, raw: Table, signal?: CancelSignal): Sc
   const pred = Float64Array.from(keep, (r) => out.pred[r]);
   const proba = out.proba ? Float64Array.from({ length: keep.length * k }, (_, j) => out.proba![keep[Math.floor(j / k)] * k + (j % k)]) : undefined;
   return {
-    yTrue, pred, ...(proba ? { proba } : {}), n: keep.length, unseen: unseenClassRows(out.prepared, tm.info, y), missingFeatures,
+    yTrue, pred, ...(proba ? { proba } : {}), n: keep.length, unseen, labels: [...(tm.info.classes ?? []), ...unseen.levels], missingFeatures,
     rawRows: Int32Array.from(keep, (r) => out.rowMap[r]),
   };
 }
@@ -110,7 +116,7 @@ export function scoreOn(tm: TrainedModel, raw: Table, signal?: CancelSignal): Sc
 export function unscoredWarnings(what: string, on: string, s: Scored, model: TrainedModel): string[] {
   const out: string[] = [];
   if (s.unseen.rows > 0) {
-    out.push(`${what}: ${s.unseen.rows} rows of "${on}" hold a class the model was not trained on (${s.unseen.levels.map((l) => `"${l}"`).join(', ')}) and are not scored; stratify the split by the target so every class reaches the training rows`);
+    out.push(`${what}: ${s.unseen.rows} rows of "${on}" hold a class the model was not trained on (${s.unseen.levels.map((l) => `"${l}"`).join(', ')}); they count as wrong predictions, as in scikit-learn; stratify the split by the target so every class reaches the training rows`);
   }
   if (s.missingFeatures > 0) {
     out.push(`${what}: ${s.missingFeatures} rows of "${on}" are not scored: a feature of "${model.info.name}" is missing in them (an ordinal level the training rows lack, a value a step could not compute) and ${model.model?.algorithm ?? 'the model'} takes no missing values; impute after the step, or use gradient_boosting`);
@@ -141,13 +147,13 @@ export function evaluationReport(ev: EvaluateInfo, tm: TrainedModel, s: Scored, 
   }
   const metrics = computeMetrics(ev.metrics, {
     task: info.task!, yTrue: s.yTrue, yPred: pred, ...(s.proba ? { proba: s.proba } : {}),
-    ...(classification ? { nClasses: k, positiveIndex: pos } : {}),
+    ...(classification ? { nClasses: s.labels.length, modelClasses: k, positiveIndex: pos } : {}),
   });
   refuseUndefined(metrics, s, info, `evaluate ${ev.name}`, ev.on);
   const report: EvaluationJson = { model: info.name, on: ev.on, metrics, rows: s.n };
   if (threshold !== undefined) report.threshold = threshold;
   if (classification) {
-    report.confusion = { labels: info.classes ?? [], matrix: confusionMatrix(s.yTrue, pred, k) };
+    report.confusion = { labels: s.labels, matrix: confusionMatrix(s.yTrue, pred, s.labels.length) };
     if (k === 2 && s.proba) {
       const roc = rocCurve(Array.from(s.yTrue, (y) => y === pos), Float64Array.from({ length: s.n }, (_, i) => s.proba![i * 2 + pos]));
       report.roc = { fpr: roc.fpr, tpr: roc.tpr };
@@ -166,7 +172,9 @@ function refuseUndefined(metrics: Record<string, number>, s: Scored, info: Model
   if (!bad) return;
   const present = new Set(Array.from(s.yTrue));
   const absent = (info.classes ?? []).filter((_, c) => !present.has(c));
-  const why = present.size === 1 && info.classes ? `: they hold only the class "${info.classes[[...present][0]]}"`
+  const why = s.unseen.levels.length > 0 && (bad[0] === 'roc_auc' || bad[0] === 'log_loss')
+    ? `: they hold ${s.unseen.levels.map((c) => `"${c}"`).join(', ')}, a class the model was not trained on and gives no probability for (scikit-learn raises too)`
+    : present.size === 1 && info.classes ? `: they hold only the class "${info.classes[[...present][0]]}"`
     : absent.length > 0 ? `: none of them is of the class ${absent.map((c) => `"${c}"`).join(', ')}, which the model learned` : '';
   throw new RunError(`${what}: ${bad[0]} is not defined on the ${s.n} scored rows of "${on}"${why}; score on more rows (a larger part, or a split stratified by "${info.target}"), or leave ${bad[0]} out`);
 }
@@ -245,7 +253,7 @@ export function comparisonReport(cmp: CompareInfo, models: TrainedModel[], score
     const s = scored[i];
     scores[m.info.name] = computeMetrics([cmp.metric], {
       task: info.task!, yTrue: s.yTrue, yPred: s.pred, ...(s.proba ? { proba: s.proba } : {}),
-      ...(classification ? { nClasses: info.classes?.length ?? 2, positiveIndex: 1 } : {}),
+      ...(classification ? { nClasses: s.labels.length, modelClasses: info.classes?.length ?? 2, positiveIndex: 1 } : {}),
     })[cmp.metric];
   });
   const [a, b] = scored;
@@ -263,7 +271,7 @@ export function comparisonReport(cmp: CompareInfo, models: TrainedModel[], score
       return computeMetrics([cmp.metric], {
         task: info.task!, yTrue: Float64Array.from(rows, (r) => s.yTrue[r]), yPred: Float64Array.from(rows, (r) => s.pred[r]),
         ...(s.proba ? { proba: Float64Array.from({ length: rows.length * k }, (_, j) => s.proba![rows[Math.floor(j / k)] * k + (j % k)]) } : {}),
-        ...(classification ? { nClasses: k, positiveIndex: 1 } : {}),
+        ...(classification ? { nClasses: s.labels.length, modelClasses: k, positiveIndex: 1 } : {}),
       })[cmp.metric];
     };
     pValue = bootstrapPValue((rows) => metricOn(a, rows) - metricOn(b, rows), a.n, 42, 500).pValue;
