@@ -15,7 +15,7 @@ const WHAT: Record<'number' | 'date' | 'boolean', string> = {
 };
 
 /** The dataset options that read numbers written as in `f`, e.g. `thousands: ","`. */
-export function formatOptions(f: NumberFormat): string {
+function formatOptions(f: NumberFormat): string {
   const parts: string[] = [];
   if (f.decimal !== '.') parts.push(`decimal: "${f.decimal}"`);
   if (f.thousands !== '') parts.push(`thousands: "${f.thousands}"`);

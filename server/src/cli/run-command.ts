@@ -17,7 +17,7 @@ export interface CliOutput {
   err(text: string): void;
 }
 
-export const processOutput: CliOutput = {
+const processOutput: CliOutput = {
   out: (text) => { process.stdout.write(text); },
   err: (text) => { process.stderr.write(text); },
 };

@@ -14,7 +14,7 @@ import { parseBoolean, parseIsoDate, parseNumber } from './parse-values';
 import type { Column } from './table';
 
 /** Largest share of a column's non-missing cells that may fail to parse for it to keep a value type. */
-export const INVALID_SHARE = 0.05;
+const INVALID_SHARE = 0.05;
 /** While reading, a few more failures are tolerated before switching, so early rows do not decide alone. */
 const EARLY_SLACK = 16;
 

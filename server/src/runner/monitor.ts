@@ -22,7 +22,7 @@ function numbers(c: NumericColumn): Float64Array {
  * PSI of a category column over its levels, matched by text (two tables' dictionaries need not
  * share codes); a level absent on one side counts as a share of 1e-4, as an empty numeric bin.
  */
-export function categoryPsi(base: DictionaryColumn, cur: DictionaryColumn): number {
+function categoryPsi(base: DictionaryColumn, cur: DictionaryColumn): number {
   const shares = (c: DictionaryColumn): Map<string, number> => {
     const counts = new Float64Array(c.levels.length);
     let n = 0;

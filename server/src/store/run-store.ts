@@ -265,7 +265,7 @@ function readLegacy(dir: string): LegacyData | undefined {
 }
 
 /** Model versions of the runs: first run of each (file, model, version), latest metrics per table. */
-export function modelVersions(runs: RunRecord[]): ModelVersion[] {
+function modelVersions(runs: RunRecord[]): ModelVersion[] {
   const versions = new Map<string, ModelVersion>();
   for (const run of runs) {
     for (const [name, m] of Object.entries(run.models)) {

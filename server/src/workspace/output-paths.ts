@@ -81,7 +81,7 @@ export function realOrSelf(path: string): string {
  * existing folder on the way must really be inside the workspace. The file itself may be a link:
  * writes rename over it and never write through it.
  */
-export function placementProblem(path: string, ws: Workspace): PathProblem | undefined {
+function placementProblem(path: string, ws: Workspace): PathProblem | undefined {
   const root = resolve(ws.root);
   if (Buffer.byteLength(path) > MAX_PATH_BYTES) return { kind: 'invalid', reason: `resolves to a path of ${Buffer.byteLength(path)} bytes; file systems allow at most ${MAX_PATH_BYTES}: use a shorter path` };
   if (!isInside(root, path)) return { kind: 'outside', reason: `resolves to ${path}, outside the workspace folder ${root}` };
