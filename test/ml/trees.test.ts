@@ -12,7 +12,7 @@ import type { FeatureMatrix, Target } from '../../server/src/ml/model-types';
 import { decisionTree } from '../../server/src/ml/decision-tree';
 import { randomForest } from '../../server/src/ml/random-forest';
 import { gradientBoosting } from '../../server/src/ml/gradient-boosting';
-import { ensembleOutputs, predictTreeEnsemble, type TreeEnsembleParams } from '../../server/src/ml/tree-ensemble';
+import { ensembleOutputs, FLATTEN_FROM_ROWS, predictTreeEnsemble, type TreeEnsembleParams } from '../../server/src/ml/tree-ensemble';
 import { binaryProbabilities, softmaxInPlace } from '../../server/src/ml/linear-predict';
 
 function load(name: string, target: string): { x: FeatureMatrix; y: Target } {
@@ -126,7 +126,8 @@ for (const [name, target] of [['wine', 'cultivar'], ['breast_cancer', 'diagnosis
       const model = algorithm.fit(x, y, { trees: 25, rounds: 40 }, { seed: 3 });
       assert.equal(model.params.kind, 'tree-ensemble');
       if (model.params.kind !== 'tree-ensemble') return;
-      for (const input of [x, tiled(x, 5000, false), ...(algorithm === gradientBoosting ? [tiled(x, 5000, true)] : [])]) {
+      // The small table first (scored from the parameters), then large ones (flattened), then the small one again (now from the flattened trees).
+      for (const input of [x, tiled(x, 5000, false), x, ...(algorithm === gradientBoosting ? [tiled(x, 5000, true)] : [])]) {
         const expected = referencePrediction(model.params, input);
         assert.deepEqual(predictTreeEnsemble(model.params, input), expected);
         if (model.predictProba) assert.deepEqual(model.predictProba(input), expected);
@@ -142,6 +143,8 @@ test('thresholds that are not float32 (Number.MAX_VALUE, 0.1, 1e40, -1e-50) spli
   }));
   const params: TreeEnsembleParams = { kind: 'tree-ensemble', trees, aggregate: 'sum', base: [0], link: 'identity' };
   const probes = [Infinity, -Infinity, NaN, Number.MAX_VALUE, 3.4028234663852886e38, 1e39, 0.1, Math.fround(0.1), 0.1 + 1e-17, 1e40, -0, 0, -1e-50, -1e-46, -1.401298464324817e-45, -0.1, Math.fround(-0.1), 3, 3 + 1e-12];
-  const x: FeatureMatrix = { nRows: probes.length, names: ['v'], columns: [Float64Array.from(probes)] };
+  // Enough rows that the ensemble is flattened.
+  const n = FLATTEN_FROM_ROWS + probes.length;
+  const x: FeatureMatrix = { nRows: n, names: ['v'], columns: [Float64Array.from({ length: n }, (_, i) => probes[i % probes.length])] };
   assert.deepEqual(predictTreeEnsemble(params, x), referencePrediction(params, x));
 });

@@ -1,12 +1,13 @@
 // Prediction from tree parameters alone (forests average, boosting sums margins then applies
 // the link). Inputs are compared as float32, exactly as an exported ONNX model compares them.
-// The trees are flattened once per ensemble into one buffer of 16-byte nodes (float32 threshold,
-// feature, children, missing side side by side, so a step down the tree touches one cache line;
-// the two children of a node are adjacent, so the step is an index plus the comparison, without a
-// branch; leaves step to themselves, so every walk of a tree takes its depth in steps and four
-// rows walk in lockstep). Rows are scored in blocks: a block's features are copied row-major as
-// float32, then every tree walks every row of the block, so block and nodes stay in cache. Each
-// row still adds its trees' leaves in tree order, so sums are bit-identical to a tree-by-tree walk.
+// From FLATTEN_FROM_ROWS rows on, the trees are flattened once per ensemble into one buffer of
+// 16-byte nodes (float32 threshold, feature, children, missing side side by side, so a step down
+// the tree touches one cache line; the two children of a node are adjacent, so the step is an
+// index plus the comparison, without a branch; leaves step to themselves, so every walk of a tree
+// takes its depth in steps and four rows walk in lockstep). Rows are scored in blocks: a block's
+// features are copied row-major as float32, then every tree walks every row of the block, so block
+// and nodes stay in cache. Each row still adds its trees' leaves in tree order, so sums are
+// bit-identical to the tree-by-tree walk over the parameters that scores a few rows.
 import { throwIfCancelled, type CancelSignal } from './cancellation';
 import { binaryProbabilities, softmaxInPlace } from './linear-predict';
 import type { FeatureMatrix, ModelParams, TreeParams } from './model-types';
@@ -34,6 +35,8 @@ interface FlatEnsemble {
 /** 32-bit words per node. */
 const NODE = 4;
 const BLOCK = 2048;
+/** Fewer rows than this, when the ensemble is not flattened yet, are scored from its parameters. */
+export const FLATTEN_FROM_ROWS = 1024;
 const flattened = new WeakMap<TreeEnsembleParams, FlatEnsemble>();
 
 const bits = new DataView(new ArrayBuffer(4));
@@ -99,41 +102,30 @@ function flatten(p: TreeEnsembleParams, width: number): FlatEnsemble {
   return { roots, links, thresholds, depths, leafAt, value: value.subarray(0, leaves * width), output: Int32Array.from(p.trees, (_, t) => p.treeOutput?.[t] ?? 0) };
 }
 
-/**
- * One step down from node offset o for the block row at offset row, without a branch (the side
- * taken is as good as random): right when v > threshold, or when v is NaN (which fails every
- * comparison) and the split sends missing values right. One function for every call, so it inlines.
- */
-function step(links: Int32Array, thresholds: Float32Array, block: Float32Array, o: number, row: number): number {
-  const v = block[row + links[o + 1]];
-  return (links[o + 2] + (Number(v > thresholds[o]) | (Number(v !== v) & links[o + 3]))) << 2;
+/** Adds each row's leaves to raw (row-major, k outputs), tree by tree over the parameters. */
+function addLeavesWalked(p: TreeEnsembleParams, x: FeatureMatrix, raw: Float64Array, k: number, signal?: CancelSignal): void {
+  p.trees.forEach((tree, t) => {
+    throwIfCancelled(signal);
+    const output = p.aggregate === 'sum' ? p.treeOutput?.[t] ?? 0 : -1;
+    for (let i = 0; i < x.nRows; i++) {
+      let node = 0;
+      while (tree.feature[node] >= 0) {
+        const v = x.columns[tree.feature[node]][i];
+        node = (Number.isNaN(v) ? tree.missingLeft[node] : Math.fround(v) <= tree.threshold[node]) ? tree.left[node] : tree.right[node];
+      }
+      const leaf = tree.value[node];
+      if (output >= 0) raw[i * k + output] += leaf[0];
+      else for (let c = 0; c < k; c++) raw[i * k + c] += leaf[c];
+    }
+  });
 }
 
-/** Adds a leaf's values to row i's outputs: its one value to `output` (boosting), or all k (-1). */
-function addLeaf(raw: Float64Array, k: number, output: number, i: number, value: Float64Array, leaf: number): void {
-  if (output >= 0) raw[i * k + output] += value[leaf];
-  else for (let c = 0; c < k; c++) raw[i * k + c] += value[leaf + c];
-}
-
-/** Number of outputs: probabilities per class (forests, multiclass boosting) or 1. */
-export function ensembleOutputs(p: TreeEnsembleParams): number {
-  if (p.aggregate === 'sum') return p.base.length;
-  return p.trees[0]?.value[0]?.length ?? 1;
-}
-
-/** Row-major n × outputs after the link: class probabilities (binary: 2 columns) or values. */
-export function predictTreeEnsemble(p: TreeEnsembleParams, x: FeatureMatrix, signal?: CancelSignal): Float64Array {
-  const n = x.nRows;
-  const k = ensembleOutputs(p);
-  const sum = p.aggregate === 'sum';
-  const width = sum ? 1 : k;
-  let flat = flattened.get(p);
-  if (!flat) { flat = flatten(p, width); flattened.set(p, flat); }
+/** The same sums from the flattened trees, a block of rows at a time. */
+function addLeavesFlat(flat: FlatEnsemble, x: FeatureMatrix, raw: Float64Array, k: number, sum: boolean, signal?: CancelSignal): void {
   const { roots, links, thresholds, depths, leafAt, value, output } = flat;
-  const raw = new Float64Array(n * k);
-  if (sum) for (let i = 0; i < n; i++) for (let o = 0; o < k; o++) raw[i * k + o] = p.base[o];
+  const n = x.nRows;
   const nf = x.columns.length;
-  const block = new Float32Array(BLOCK * nf);
+  const block = new Float32Array(Math.min(n, BLOCK) * nf);
   for (let start = 0; start < n; start += BLOCK) {
     const end = Math.min(n, start + BLOCK);
     for (let f = 0; f < nf; f++) {
@@ -168,6 +160,43 @@ export function predictTreeEnsemble(p: TreeEnsembleParams, x: FeatureMatrix, sig
       }
     }
   }
+}
+
+/**
+ * One step down from node offset o for the block row at offset row, without a branch (the side
+ * taken is as good as random): right when v > threshold, or when v is NaN (which fails every
+ * comparison) and the split sends missing values right. One function for every call, so it inlines.
+ */
+function step(links: Int32Array, thresholds: Float32Array, block: Float32Array, o: number, row: number): number {
+  const v = block[row + links[o + 1]];
+  return (links[o + 2] + (Number(v > thresholds[o]) | (Number(v !== v) & links[o + 3]))) << 2;
+}
+
+/** Adds a leaf's values to row i's outputs: its one value to `output` (boosting), or all k (-1). */
+function addLeaf(raw: Float64Array, k: number, output: number, i: number, value: Float64Array, leaf: number): void {
+  if (output >= 0) raw[i * k + output] += value[leaf];
+  else for (let c = 0; c < k; c++) raw[i * k + c] += value[leaf + c];
+}
+
+/** Number of outputs: probabilities per class (forests, multiclass boosting) or 1. */
+export function ensembleOutputs(p: TreeEnsembleParams): number {
+  if (p.aggregate === 'sum') return p.base.length;
+  return p.trees[0]?.value[0]?.length ?? 1;
+}
+
+/** Row-major n × outputs after the link: class probabilities (binary: 2 columns) or values. */
+export function predictTreeEnsemble(p: TreeEnsembleParams, x: FeatureMatrix, signal?: CancelSignal): Float64Array {
+  const n = x.nRows;
+  const k = ensembleOutputs(p);
+  const sum = p.aggregate === 'sum';
+  const raw = new Float64Array(n * k);
+  if (sum) for (let i = 0; i < n; i++) for (let o = 0; o < k; o++) raw[i * k + o] = p.base[o];
+  let flat = flattened.get(p);
+  // Flattening a 100-tree forest costs about as much as walking its parameters for a few thousand
+  // rows: a few rows (a one-row predict) walk the parameters instead.
+  if (!flat && n >= FLATTEN_FROM_ROWS) { flat = flatten(p, sum ? 1 : k); flattened.set(p, flat); }
+  if (flat) addLeavesFlat(flat, x, raw, k, sum, signal);
+  else addLeavesWalked(p, x, raw, k, signal);
   if (!sum) {
     const m = p.trees.length || 1;
     for (let i = 0; i < raw.length; i++) raw[i] /= m;
