@@ -131,7 +131,7 @@ function checkDeclaration(decl: Declaration, sym: SymbolInfo, r: Resolver): bool
         const rowCount = exact ? { rowCount: exact[i], rowCountExact: true } : rows !== undefined ? { rowCount: Math.round(rows * p.fraction), rowCountExact: false } : {};
         const state: TableState = { ...input.state, schema: { ...input.state.schema, ...rowCount } };
         r.tables.set(partName, state);
-        r.lineage.add(partName, input.name);
+        r.lineage.add(partName, input.name, sym.name);
       }
       return info.parts.length > 0;
     }
