@@ -9,6 +9,7 @@ import { DEFAULT_CSV_OPTIONS } from '../../server/src/data/csv-options';
 import type { FeatureMatrix, Target } from '../../server/src/ml/model-types';
 import { getAlgorithm, restoreModel, saveModel } from '../../server/src/ml/registry';
 import { computeMetrics } from '../../server/src/ml/metrics';
+import { argmaxRows } from '../../server/src/ml/linear-predict';
 
 const expected = JSON.parse(readFileSync(join(__dirname, 'reference', 'expected.json'), 'utf8')) as Record<string, Record<string, Record<string, number>>>;
 
@@ -66,6 +67,9 @@ for (const [dataset, target] of [['iris', 'species'], ['wine', 'cultivar'], ['br
       }
       const restored = restoreModel(JSON.parse(JSON.stringify(saveModel(model))));
       assert.deepEqual(Array.from(restored.predictProba!(d.test)), Array.from(proba), 'a stored model predicts identically');
+      // Where the model says so, the runner takes predictions as the argmax of the probabilities instead of scoring twice.
+      if (model.predictIsArgmax) assert.deepEqual(argmaxRows(proba, d.test.nRows, classes.length), model.predict(d.test));
+      assert.equal(restored.predictIsArgmax, model.predictIsArgmax);
       const imp = model.featureImportances?.();
       if (imp) assert.ok(Math.abs(imp.reduce((a, b) => a + b, 0) - 1) < 1e-9, 'importances sum to 1');
     });

@@ -21,7 +21,7 @@ export function treeEnsembleModel(algorithm: string, params: TreeEnsembleParams,
       const out = predictTreeEnsemble(params, x, signal);
       return classification ? argmaxRows(out, x.nRows, k) : out;
     },
-    ...(classification ? { predictProba: (x: FeatureMatrix, signal?: CancelSignal) => predictTreeEnsemble(params, x, signal) } : {}),
+    ...(classification ? { predictProba: (x: FeatureMatrix, signal?: CancelSignal) => predictTreeEnsemble(params, x, signal), predictIsArgmax: true } : {}),
     ...(importances ? { featureImportances: () => importances } : {}),
   };
 }

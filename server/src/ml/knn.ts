@@ -49,7 +49,7 @@ export function knnModel(params: KnnParams, featureNames: string[], classes?: st
     featureNames,
     params,
     predict: (x, signal) => (params.task === 'regression' ? neighbourOutputs(params, x, signal) : argmaxRows(neighbourOutputs(params, x, signal), x.nRows, outputs)),
-    ...(params.task === 'classification' ? { predictProba: (x: FeatureMatrix, signal?: CancelSignal) => neighbourOutputs(params, x, signal) } : {}),
+    ...(params.task === 'classification' ? { predictProba: (x: FeatureMatrix, signal?: CancelSignal) => neighbourOutputs(params, x, signal), predictIsArgmax: true } : {}),
   };
 }
 

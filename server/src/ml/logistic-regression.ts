@@ -18,7 +18,7 @@ export function linearModel(algorithm: string, params: Extract<ModelParams, { ki
       if (task === 'regression') return linearScoresFlat(params, x);
       return argmaxRows(linearProbabilities(params, x), x.nRows, k);
     },
-    ...(task === 'classification' ? { predictProba: (x: FeatureMatrix) => linearProbabilities(params, x) } : {}),
+    ...(task === 'classification' ? { predictProba: (x: FeatureMatrix) => linearProbabilities(params, x), predictIsArgmax: true } : {}),
     featureImportances() {
       const p = featureNames.length;
       const imp = new Float64Array(p);

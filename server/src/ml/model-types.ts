@@ -74,6 +74,11 @@ export interface FittedModel {
   predict(x: FeatureMatrix, signal?: CancelSignal): Float64Array;
   /** Row-major nRows x nClasses probabilities (classification only). */
   predictProba?(x: FeatureMatrix, signal?: CancelSignal): Float64Array;
+  /**
+   * True when `predict` is exactly the first largest probability of `predictProba` in each row:
+   * a caller that needs both scores once and takes the argmax (a forest would walk its trees twice).
+   */
+  predictIsArgmax?: boolean;
   featureImportances?(): Float64Array;
 }
 

@@ -78,10 +78,10 @@ export function predictPrepared(tm: TrainedModel, raw: Table, mode: 'train' | 'p
     if (allowsMissing || x.columns.every((c) => !Number.isNaN(c[i]))) { usable[i] = 1; rows.push(i); }
   }
   const sub = rows.length === x.nRows ? x : subsetMatrix(x, Int32Array.from(rows));
-  const subPred = model.predict(sub, signal);
-  const subProba = model.predictProba?.(sub, signal);
-  const pred = new Float64Array(x.nRows).fill(NaN);
   const k = model.classes?.length ?? 0;
+  const subProba = model.predictProba?.(sub, signal);
+  const subPred = subProba && model.predictIsArgmax ? argmaxRows(subProba, sub.nRows, k) : model.predict(sub, signal);
+  const pred = new Float64Array(x.nRows).fill(NaN);
   const proba = subProba ? new Float64Array(x.nRows * k).fill(NaN) : undefined;
   rows.forEach((r, i) => {
     pred[r] = subPred[i];
