@@ -3,6 +3,7 @@ import type { Range } from '../language/ast';
 import type { ColumnReference, NameReference } from './checked-model';
 import { diagnostic, type Diagnostic } from './diagnostic';
 import type { DiagnosticCode } from './diagnostic-codes';
+import { quoteName } from '../language/lexer';
 import { closestName } from '../language/suggest';
 
 /** Name comparisons for "did you mean" per check (a few hundred milliseconds at most). */
@@ -31,7 +32,6 @@ export class CheckContext {
     this.suggestionBudget -= list.length;
     const best = closestName(name, list);
     if (!best) return { text: '' };
-    const written = /^[A-Za-z_][A-Za-z0-9_]*$/.test(best) ? best : `\`${best}\``;
-    return { text: `; did you mean ${what} "${best}"?`, fixes: [{ title: `Change to "${best}"`, data: { kind: 'replace', with: written } }] };
+    return { text: `; did you mean ${what} "${best}"?`, fixes: [{ title: `Change to "${best}"`, data: { kind: 'replace', with: quoteName(best) } }] };
   }
 }

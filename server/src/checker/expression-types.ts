@@ -40,7 +40,7 @@ function merge(...types: (ExprType | undefined)[]): string[] {
 const isTextLike = (t: ColumnType): boolean => t === 'text' || t === 'category';
 
 /** The value of a number literal (`2`, `-0.5`, `(3)`), else undefined. */
-function literalNumber(e: Expr | undefined): number | undefined {
+export function literalNumber(e: Expr | undefined): number | undefined {
   if (!e) return undefined;
   if (e.kind === 'Number' || e.kind === 'Percent') return e.value;
   if (e.kind === 'Paren') return literalNumber(e.inner);

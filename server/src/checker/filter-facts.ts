@@ -4,6 +4,7 @@
 // comparisons between a column and a literal are understood; anything else proves nothing.
 // `and`/`or` chains are walked with an explicit stack: a 100,000-term chain must not recurse.
 import type { Expr } from '../language/ast';
+import { literalNumber } from './expression-types';
 
 interface Interval { lo: number; loOpen: boolean; hi: number; hiOpen: boolean }
 
@@ -20,14 +21,6 @@ export interface FilterFacts {
 
 const NOTHING_KNOWN = (): FilterFacts => ({ empty: false, levels: new Map(), ranges: new Map() });
 const EMPTY = (contradicted?: string): FilterFacts => ({ empty: true, ...(contradicted ? { contradicted } : {}), levels: new Map(), ranges: new Map() });
-
-function literalNumber(e: Expr | undefined): number | undefined {
-  if (!e) return undefined;
-  if (e.kind === 'Number' || e.kind === 'Percent') return e.value;
-  if (e.kind === 'Unary' && e.operator === '-' && (e.operand?.kind === 'Number' || e.operand?.kind === 'Percent')) return -e.operand.value;
-  if (e.kind === 'Paren') return literalNumber(e.inner);
-  return undefined;
-}
 
 function columnName(e: Expr | undefined): string | undefined {
   if (e?.kind === 'Name' && e.name.parts.length === 1) return e.name.parts[0].name;

@@ -2,6 +2,7 @@
 // that are not numeric (NML113) or may be missing (NML114), leakage (NML201), and the model's
 // input schema (the raw columns prediction needs).
 import type { Identifier, ModelDeclaration, Range } from '../language/ast';
+import { quoteName } from '../language/lexer';
 import type { ColumnSchema, Task } from '../language/schema';
 import { ALGORITHMS, ENSEMBLES, METRICS, RESAMPLERS, SELECTORS, TUNERS, autoCandidates, type MethodSpec } from '../ml/catalog';
 import type { Table } from '../data/table';
@@ -13,10 +14,6 @@ import { lookupColumn, type TableState } from './table-state';
 import { detectCopy } from './leakage';
 
 const MODEL_KEYS = ['target', 'algorithm', 'features', 'exclude', 'resample', 'select', 'tune', 'cv', 'ensemble'] as const;
-
-function quoteName(name: string): string {
-  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) ? name : `\`${name}\``;
-}
 
 export interface ModelCheckInput {
   decl: ModelDeclaration;

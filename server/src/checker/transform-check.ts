@@ -2,6 +2,7 @@
 // columns (NML101), non-numeric columns for numeric steps (NML110), bad encodes (NML111),
 // expression errors (NML112), filters that keep no row (NML124) and bad step options (NML116).
 import type { Expr, Identifier, Step } from '../language/ast';
+import { quoteName } from '../language/lexer';
 import { COLUMN_TYPES, type CastTarget, type ColumnSchema, type ColumnType } from '../language/schema';
 import { ENCODE_METHODS, IMPUTE_METHODS, SCALE_METHODS } from '../ml/catalog';
 import { parseBoolean, parseIsoDate, parseNumber } from '../data/parse-values';
@@ -26,10 +27,6 @@ const CAST_FORMS: Record<CastTarget, string> = {
   date: 'write its values as dates in the data (YYYY-MM-DD, optionally with a time)',
   boolean: 'write its values as true/false, yes/no or 0/1 in the data, or encode the column instead',
 };
-
-function quoteName(name: string): string {
-  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) ? name : `\`${name}\``;
-}
 
 /** Resolves each listed column; reports unknown ones. */
 function resolveColumns(ids: Identifier[], t: TableState, ctx: CheckContext): (ColumnSchema | undefined)[] {

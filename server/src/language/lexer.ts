@@ -12,7 +12,19 @@ export const QuotedName = createToken({ name: 'QuotedName', pattern: /`[^`\r\n]*
 export const Duration = createToken({ name: 'Duration', pattern: /\d+(?:\.\d+)?(?:ms|s|m|h)(?![A-Za-z0-9_])/ });
 export const Percent = createToken({ name: 'Percent', pattern: /(?:\d+(?:\.\d*)?|\.\d+)%/ });
 export const NumberLit = createToken({ name: 'Number', pattern: /(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?/ });
-export const Name = createToken({ name: 'Name', pattern: /[A-Za-z_][A-Za-z0-9_]*/ });
+const NAME = /[A-Za-z_][A-Za-z0-9_]*/;
+export const Name = createToken({ name: 'Name', pattern: NAME });
+const BARE_NAME = new RegExp(`^${NAME.source}$`);
+
+/** Can `name` be written bare (one Name token), or does it need backquotes? */
+export function isBareName(name: string): boolean {
+  return BARE_NAME.test(name);
+}
+
+/** A column name as NarML text: bare when it can be, else in backquotes. */
+export function quoteName(name: string): string {
+  return isBareName(name) ? name : `\`${name}\``;
+}
 export const Punct = createToken({ name: 'Punct', pattern: /==|!=|<=|>=|[{}[\]().,:?=<>+\-*/%]/ });
 
 const ALL: TokenType[] = [WhiteSpace, Newline, Comment, StringLit, QuotedName, Duration, Percent, NumberLit, Name, Punct];

@@ -3,6 +3,7 @@
 import { CompletionItemKind, InsertTextFormat, type CompletionItem } from 'vscode-languageserver/node';
 import type { CheckedPipeline, ModelInfo } from '../checker/checked-model';
 import { DECLARATION_KINDS, type DeclarationKind } from '../language/ast';
+import { isBareName, quoteName } from '../language/lexer';
 import { STEP_KEYWORDS } from '../language/parser';
 import { COLUMN_TYPES, type TableSchema, type Task } from '../language/schema';
 import { FUNCTIONS } from '../language/functions';
@@ -43,7 +44,7 @@ function columns(schema: TableSchema | undefined): CompletionItem[] {
     label: c.name,
     kind: CompletionItemKind.Field,
     detail: `${c.type}${c.nullable ? '?' : ''}${c.levels ? ` (${c.levels.length} levels)` : ''}`,
-    ...(/^[A-Za-z_][A-Za-z0-9_]*$/.test(c.name) ? {} : { insertText: `\`${c.name}\`` }),
+    ...(isBareName(c.name) ? {} : { insertText: quoteName(c.name) }),
   }));
 }
 

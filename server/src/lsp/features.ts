@@ -9,6 +9,7 @@ import { formatColumnType, type TableSchema } from '../language/schema';
 import type { CheckedPipeline } from '../checker/checked-model';
 import { ALGORITHMS, METRICS } from '../ml/catalog';
 import { FUNCTIONS } from '../language/functions';
+import { isBareName } from '../language/lexer';
 import { COMMANDS } from '../contracts/lsp-requests';
 import type { EvaluationJson } from '../contracts/cli-json';
 import { columnReferenceAt, contains, nameReferenceAt, schemaAt } from './position-context';
@@ -115,7 +116,7 @@ export function prepareRename(p: CheckedPipeline, offset: number): { range: LspR
 export function rename(p: CheckedPipeline, uri: string, offset: number, newName: string): WorkspaceEdit | null {
   const occ = occurrences(p, offset);
   if (!occ) return null;
-  const plain = /^[A-Za-z_][A-Za-z0-9_]*$/.test(newName);
+  const plain = isBareName(newName);
   if (!occ.isColumn && !plain) throw new Error(`"${newName}" is not a valid name: use letters, digits and _`);
   const written = plain ? newName : `\`${newName.replace(/`/g, '')}\``;
   return { changes: { [uri]: occ.ranges.map((r) => TextEdit.replace(lspRange(r), written)) } };

@@ -16,6 +16,7 @@ import type { Diagnostic, FixData } from '../checker/diagnostic';
 import { CsvSchemaCache } from '../data/csv-schema-cache';
 import type { CsvOptions } from '../data/csv-options';
 import { formatDocument } from '../language/format';
+import { quoteName } from '../language/lexer';
 import { ALLOW_OUTSIDE_WORKSPACE_NOTIFICATION, PIPELINE_GRAPH_REQUEST, type AllowOutsideWorkspaceParams, type PipelineGraph, type PipelineGraphParams } from '../contracts/lsp-requests';
 import { isInside, workspaceOf } from '../workspace/output-paths';
 import { readLatestEvaluations } from '../store/run-store';
@@ -331,8 +332,7 @@ function fixEdit(p: CheckedPipeline, doc: TextDocument, d: LspDiagnostic, fix: F
       let transform = input;
       const info = input ? p.infos[p.symbols.get(input)?.declarationIndex ?? -1] : undefined;
       if (info?.kind === 'split') transform = info.input;
-      const quoted = /^[A-Za-z_][A-Za-z0-9_]*$/.test(fix.column) ? fix.column : `\`${fix.column}\``;
-      return transform ? insertStepEdit(p, doc, transform, `cast ${quoted} as category`) : undefined;
+      return transform ? insertStepEdit(p, doc, transform, `cast ${quoteName(fix.column)} as category`) : undefined;
     }
     case 'dataset-option':
       return datasetOptionEdit(p, doc, fix.dataset, fix.option);
