@@ -2,7 +2,7 @@
 // order. Trained models and evaluation reports are stored by content hash and reused when the
 // declaration's definition and its input files are unchanged.
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createReadStream, readFileSync } from 'node:fs';
 import type { CheckedPipeline, DeclarationInfo, ModelInfo } from '../checker/checked-model';
 import { diagnosticJson, type Diagnostic } from '../checker/diagnostic';
 import type { ComparisonJson, EvaluationJson, ModelJson, MonitorJson, PredictionJson, ProgressEvent, RunJson } from '../contracts/cli-json';
@@ -78,6 +78,19 @@ export function failedRun(file: string, started: Date, error: string, diagnostic
   };
 }
 
+/**
+ * The bytes of the program that runs (the bundle, or this module under tests): a model trained by
+ * other code (an older NarML that read or trained differently) is retrained, never reused with
+ * the figures of that code.
+ */
+const codeVersion = ((): string => {
+  try {
+    return sha256(readFileSync(__filename));
+  } catch {
+    return '';
+  }
+})();
+
 async function fileHash(path: string): Promise<string> {
   const h = createHash('sha256');
   for await (const chunk of createReadStream(path)) h.update(chunk as Buffer);
@@ -126,7 +139,7 @@ export async function runPipeline(checked: CheckedPipeline, opts: RunOptions = {
       const upstream = checked.symbols.get(name)!.dependsOn.map((d) => hashes.get(d) ?? '').join(',');
       let inputs = '';
       if (decl.kind === 'dataset') inputs = (await Promise.all(expandGlob(decl.path).map(fileHash))).join(',');
-      const hash = sha256(`${declarationText(checked, name)}|${upstream}|${inputs}`);
+      const hash = sha256(`${codeVersion}|${declarationText(checked, name)}|${upstream}|${inputs}`);
       hashes.set(name, hash);
       switch (decl.kind) {
         case 'dataset':
