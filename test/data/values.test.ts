@@ -164,3 +164,10 @@ test('an integer beyond 2^53 is not a number; a decimal or an exponent of that s
   assert.notEqual(t.columns[0].type, 'number');
   assert.deepEqual([cellText(t.columns[0], 0), cellText(t.columns[0], 1)], ['1234567890123456789', '1234567890123456796']);
 });
+
+// Dates are days in a double: 23:15:07 came back as 23:15:06.999… and was written "23:15:06", and
+// a time of 00:00:00.250 was written as the bare date. Outputs write them back exactly.
+test('a date-time read from a file is written back to the second and millisecond', () => {
+  const t = readCsvText('when\n2024-01-06T23:15:07+02:00\n2024-01-08 00:00:00.250\n2024-01-07\n1999-12-31T23:59:59\n', { ...DEFAULT_CSV_OPTIONS, columnTypes: { when: { type: 'date', nullable: false } } });
+  assert.deepEqual([0, 1, 2, 3].map((r) => cellText(t.columns[0], r)), ['2024-01-06T21:15:07', '2024-01-08T00:00:00.250', '2024-01-07', '1999-12-31T23:59:59']);
+});

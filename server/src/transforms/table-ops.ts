@@ -121,7 +121,10 @@ export function cellText(c: Column, row: number): string | undefined {
 }
 
 export function formatDate(days: number): string {
-  const d = new Date(days * 86_400_000);
+  // Days are a double: back to the whole millisecond the value was read with (07 s came out as
+  // 06.999…, written 06), and milliseconds are written when there are some.
+  const d = new Date(Math.round(days * 86_400_000));
   const iso = d.toISOString();
-  return d.getUTCHours() === 0 && d.getUTCMinutes() === 0 && d.getUTCSeconds() === 0 ? iso.slice(0, 10) : iso.slice(0, 19);
+  if (iso.endsWith('T00:00:00.000Z')) return iso.slice(0, 10);
+  return d.getUTCMilliseconds() === 0 ? iso.slice(0, 19) : iso.slice(0, 23);
 }
