@@ -1,36 +1,19 @@
-// `narml check FILE... [--format text|json]` (spec §7).
+// `narml check FILE... [--format text|json] [--workspace DIR] [--allow-outside-workspace]` (spec §7).
 import { resolve } from 'node:path';
 import { CsvSchemaCache } from '../data/csv-schema-cache';
 import { checkWithFullSchemas, readPipelineFile, UnreadableFileError } from '../checker/check-files';
 import { diagnosticJson, type Diagnostic } from '../checker/diagnostic';
-import { UsageError, type CliCommand } from './command';
-import { ALLOW_OUTSIDE_FLAG, WORKSPACE_USAGE, WORKSPACE_VALUED_FLAG, workspaceFromFlags } from './workspace-flags';
+import { parseArgs, UsageError, type CliCommand } from './command';
+import { WORKSPACE_OPTIONS, WORKSPACE_USAGE, workspaceOption } from './workspace-flags';
 
 export function formatDiagnosticText(file: string, d: Diagnostic): string {
   return `${file}:${d.range.start.line + 1}:${d.range.start.character + 1}: ${d.severity} ${d.code} ${d.message}`;
 }
 
 async function check(args: string[]): Promise<number> {
-  let format = 'text';
-  let workspaceDir: string | undefined;
-  let allowOutside = false;
-  const files: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    if (a === '--format') {
-      format = args[++i] ?? '';
-      if (format !== 'text' && format !== 'json') throw new UsageError(`--format must be text or json, not "${format}"`);
-    } else if (a.startsWith('--format=')) {
-      format = a.slice('--format='.length);
-      if (format !== 'text' && format !== 'json') throw new UsageError(`--format must be text or json, not "${format}"`);
-    } else if (a === `--${WORKSPACE_VALUED_FLAG}`) {
-      workspaceDir = args[++i];
-      if (workspaceDir === undefined) throw new UsageError(`--${WORKSPACE_VALUED_FLAG} needs a folder`);
-    } else if (a.startsWith(`--${WORKSPACE_VALUED_FLAG}=`)) workspaceDir = a.slice(WORKSPACE_VALUED_FLAG.length + 3);
-    else if (a === `--${ALLOW_OUTSIDE_FLAG}`) allowOutside = true;
-    else if (a.startsWith('-')) throw new UsageError(`unknown option ${a}`);
-    else files.push(a);
-  }
+  const { positional: files, flags } = parseArgs(args, ['format', ...WORKSPACE_OPTIONS.valued], WORKSPACE_OPTIONS.switches);
+  const format = flags.get('format') ?? 'text';
+  if (format !== 'text' && format !== 'json') throw new UsageError(`--format must be text or json, not "${format}"`);
   if (files.length === 0) throw new UsageError('name at least one .narml file');
   const cache = new CsvSchemaCache();
   const results: { file: string; diagnostics: Diagnostic[] }[] = [];
@@ -45,7 +28,7 @@ async function check(args: string[]): Promise<number> {
       }
       throw e;
     }
-    const workspace = workspaceFromFlags(file, workspaceDir, allowOutside);
+    const workspace = workspaceOption(file, flags);
     const checked = await checkWithFullSchemas(text, resolve(file), cache, { workspace });
     results.push({ file, diagnostics: checked.diagnostics });
   }

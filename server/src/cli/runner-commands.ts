@@ -7,38 +7,16 @@ import { PipelineData } from '../runner/pipeline-data';
 import { planErrors } from '../runner/run-pipeline';
 import { expandRun, readStoreData } from '../store/run-store';
 import { fireAllOnce, runScheduler, scheduledJobs } from '../scheduler/scheduler';
-import { UsageError, type CliCommand } from './command';
+import { parseArgs, UsageError, type CliCommand, type ParsedArgs } from './command';
 import { fmt, loadChecked } from './run-command';
 import { runInWorker } from './run-in-worker';
-import type { Workspace } from '../workspace/output-paths';
-import { ALLOW_OUTSIDE_FLAG, WORKSPACE_USAGE, WORKSPACE_VALUED_FLAG, workspaceFromFlags } from './workspace-flags';
+import { WORKSPACE_OPTIONS, WORKSPACE_USAGE, workspaceOption } from './workspace-flags';
 
-interface Parsed { positional: string[]; flags: Map<string, string | true> }
+const SWITCHES = ['json', 'once-now'];
 
-/** Options of the commands that check a pipeline: where its outputs may go. */
-const CHECKING = [WORKSPACE_VALUED_FLAG];
-
-function parseArgs(args: string[], valued: string[]): Parsed {
-  const positional: string[] = [];
-  const flags = new Map<string, string | true>();
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    if (!a.startsWith('--')) { positional.push(a); continue; }
-    const [key, inline] = a.slice(2).split('=', 2);
-    if (valued.includes(key)) {
-      const v = inline ?? args[++i];
-      if (v === undefined) throw new UsageError(`--${key} needs a value`);
-      flags.set(key, v);
-    } else if (['json', 'once-now'].includes(key) || (key === ALLOW_OUTSIDE_FLAG && valued.includes(WORKSPACE_VALUED_FLAG))) flags.set(key, true);
-    else throw new UsageError(`unknown option --${key}`);
-  }
-  return { positional, flags };
-}
-
-/** The workspace the flags name for `file` (bad usage when --workspace is no folder holding it). */
-function workspaceOption(file: string, flags: Parsed['flags']): Workspace {
-  const dir = flags.get(WORKSPACE_VALUED_FLAG);
-  return workspaceFromFlags(file, typeof dir === 'string' ? dir : undefined, flags.has(ALLOW_OUTSIDE_FLAG));
+/** The arguments of a command that checks a pipeline: its own options plus where its outputs may go. */
+function parseCheckingArgs(args: string[], valued: string[]): ParsedArgs {
+  return parseArgs(args, [...valued, ...WORKSPACE_OPTIONS.valued], [...SWITCHES, ...WORKSPACE_OPTIONS.switches]);
 }
 
 function progressPrinter(json: boolean): (e: ProgressEvent) => void {
@@ -54,14 +32,14 @@ function progressPrinter(json: boolean): (e: ProgressEvent) => void {
 }
 
 async function run(args: string[]): Promise<number> {
-  const { positional, flags } = parseArgs(args, ['progress', ...CHECKING]);
+  const { positional, flags } = parseCheckingArgs(args, ['progress']);
   const [file, ...names] = positional;
   if (!file) throw new UsageError('name a .narml file');
   return runInWorker({ command: 'run', file, names, json: flags.has('json'), workspace: workspaceOption(file, flags) }, progressPrinter(flags.get('progress') === 'json'));
 }
 
 async function preview(args: string[]): Promise<number> {
-  const { positional, flags } = parseArgs(args, ['rows', ...CHECKING]);
+  const { positional, flags } = parseCheckingArgs(args, ['rows']);
   const [file, name] = positional;
   if (!file || !name) throw new UsageError('name a .narml file and a table declared in it');
   const rows = flags.has('rows') ? Number(flags.get('rows')) : 20;
@@ -86,14 +64,14 @@ async function preview(args: string[]): Promise<number> {
 }
 
 async function predictNow(args: string[]): Promise<number> {
-  const { positional, flags } = parseArgs(args, CHECKING);
+  const { positional, flags } = parseCheckingArgs(args, []);
   const [file, name] = positional;
   if (!file || !name) throw new UsageError('name a .narml file and a predict declared in it');
   return runInWorker({ command: 'predict', file, names: [name], json: flags.has('json'), workspace: workspaceOption(file, flags) }, progressPrinter(false));
 }
 
 async function history(args: string[]): Promise<number> {
-  const { positional, flags } = parseArgs(args, []);
+  const { positional, flags } = parseArgs(args, [], SWITCHES);
   const file = positional[0] ? resolve(positional[0]) : undefined;
   const data = readStoreData(file ?? resolve('pipeline.narml'));
   const runs = (data?.runs ?? []).filter((r) => !file || r.file === file);
@@ -110,7 +88,7 @@ async function history(args: string[]): Promise<number> {
 }
 
 async function models(args: string[]): Promise<number> {
-  const { positional, flags } = parseArgs(args, ['file']);
+  const { positional, flags } = parseArgs(args, ['file'], SWITCHES);
   const name = positional[0];
   const file = flags.get('file');
   const data = readStoreData(resolve(typeof file === 'string' ? file : 'pipeline.narml'));
@@ -125,7 +103,7 @@ async function models(args: string[]): Promise<number> {
 }
 
 async function scheduler(args: string[]): Promise<number> {
-  const { positional, flags } = parseArgs(args, CHECKING);
+  const { positional, flags } = parseCheckingArgs(args, []);
   if (positional.length === 0) throw new UsageError('name at least one .narml file');
   const files: CheckedPipeline[] = [];
   const log = (line: string): void => { process.stderr.write(`${line}\n`); };

@@ -5,12 +5,20 @@
 import { statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { isInside, realOrSelf, workspaceOf, type Workspace } from '../workspace/output-paths';
-import { UsageError } from './command';
+import { UsageError, type ParsedArgs } from './command';
 import { WORKSPACE_FLAGS } from '../contracts/cli-json';
 
-export const WORKSPACE_VALUED_FLAG = WORKSPACE_FLAGS.workspace;
-export const ALLOW_OUTSIDE_FLAG = WORKSPACE_FLAGS.allowOutside;
+const WORKSPACE_VALUED_FLAG = WORKSPACE_FLAGS.workspace;
+const ALLOW_OUTSIDE_FLAG = WORKSPACE_FLAGS.allowOutside;
 export const WORKSPACE_USAGE = `[--${WORKSPACE_VALUED_FLAG} DIR] [--${ALLOW_OUTSIDE_FLAG}]`;
+/** The workspace flags for parseArgs: what every command that checks a pipeline accepts. */
+export const WORKSPACE_OPTIONS = { valued: [WORKSPACE_VALUED_FLAG], switches: [ALLOW_OUTSIDE_FLAG] };
+
+/** The workspace the parsed flags name for `file`. */
+export function workspaceOption(file: string, flags: ParsedArgs['flags']): Workspace {
+  const dir = flags.get(WORKSPACE_VALUED_FLAG);
+  return workspaceFromFlags(file, typeof dir === 'string' ? dir : undefined, flags.has(ALLOW_OUTSIDE_FLAG));
+}
 
 /** The workspace for `file` from the flags; a DIR that is not a folder, or does not hold the file, is bad usage. */
 export function workspaceFromFlags(file: string, dir: string | undefined, allowOutside: boolean): Workspace {
