@@ -1,7 +1,7 @@
 // The checked model of one .narml file: what the checker concludes, kept apart from the AST
 // (nothing is written onto syntax nodes). The language server answers every editor request
 // from it, and the runner executes it; neither re-derives names, schemas or options.
-import type { Declaration, DeclarationKind, Document, Expr, Range, Step } from '../language/ast';
+import type { DeclarationKind, Document, Expr, Range, Step } from '../language/ast';
 import type { ColumnSchema, TableSchema, Task } from '../language/schema';
 import type { CsvOptions } from '../data/csv-options';
 import type { CompareTest, ExportFormat } from '../ml/catalog';
@@ -205,11 +205,6 @@ export function infoOf<K extends DeclarationInfo['kind']>(p: CheckedPipeline, na
   const s = p.symbols.get(name);
   const info = s ? p.infos[s.declarationIndex] : undefined;
   return info && info.kind === kind ? (info as Extract<DeclarationInfo, { kind: K }>) : undefined;
-}
-
-export function declarationOf(p: CheckedPipeline, name: string): Declaration | undefined {
-  const s = p.symbols.get(name);
-  return s ? p.document.declarations[s.declarationIndex] : undefined;
 }
 
 export function hasErrors(p: CheckedPipeline): boolean {

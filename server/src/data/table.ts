@@ -1,5 +1,5 @@
 // Columnar tables: one typed array per column, never one object per cell.
-import type { ColumnType, TableSchema } from '../language/schema';
+import type { TableSchema } from '../language/schema';
 
 /** Numbers and dates (days since 1970-01-01, may be fractional) and booleans (0/1): NaN is missing. */
 export interface NumericColumn {
@@ -23,10 +23,6 @@ export interface Table {
   names: string[];
   columns: Column[];
   rowCount: number;
-}
-
-export function columnType(c: Column): ColumnType {
-  return c.type;
 }
 
 export function isMissing(c: Column, row: number): boolean {

@@ -35,10 +35,6 @@ export interface TableSchema {
 
 export type Task = 'classification' | 'regression';
 
-export function findColumn(schema: TableSchema, name: string): ColumnSchema | undefined {
-  return schema.columns.find((c) => c.name === name);
-}
-
 export function formatColumnType(c: ColumnSchema): string {
   return `${c.type}${c.nullable ? '?' : ''}`;
 }

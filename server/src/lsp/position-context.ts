@@ -53,13 +53,6 @@ export function columnReferenceAt(p: CheckedPipeline, offset: number): ColumnRef
   return p.columnReferences.find((c) => contains(c.range, offset));
 }
 
-/** The word (name characters) ending at `offset`. */
-export function wordBefore(text: string, offset: number): string {
-  let i = offset;
-  while (i > 0 && /[A-Za-z0-9_]/.test(text[i - 1])) i--;
-  return text.slice(i, offset);
-}
-
 /**
  * The diagnostics that start inside `r`. They are sorted by start offset (checkPipeline sorts
  * them), so a binary search finds the first: the pipeline graph asks this for each of up to

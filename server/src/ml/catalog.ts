@@ -215,16 +215,6 @@ export const IMPUTE_METHODS = ['mean', 'median', 'mode', 'constant'] as const;
 export const ENCODE_METHODS = ['onehot', 'ordinal'] as const;
 export const SCALE_METHODS = ['standard', 'minmax', 'robust'] as const;
 
-/** Default options with every default filled in, as the runner receives them. */
-export function defaultOptions(spec: { options: Readonly<Record<string, OptionSpec>> }): Record<string, number | string | boolean> {
-  const out: Record<string, number | string | boolean> = {};
-  for (const [k, o] of Object.entries(spec.options)) {
-    if (o.kind === 'duration') out[k] = o.defaultMs;
-    else if ('default' in o) out[k] = o.default;
-  }
-  return out;
-}
-
 /** Export formats of the language (by file extension), and the ones the runner writes today. */
 export const EXPORT_FORMATS = ['onnx', 'py', 'pmml'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
