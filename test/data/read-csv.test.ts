@@ -99,6 +99,7 @@ test('a header read as one name that holds another delimiter says which delimite
   assert.throws(() => readCsvText('a;b;y\n1;2;x\n3;4;y\n', opts), (e: unknown) => e instanceof CsvError && /the header "a;b;y" is read as one column, but it holds ";" between names: the file looks separated by ";"; add delimiter: ";" to the dataset/.test(e.message));
   assert.throws(() => readCsvText('höhe;gewicht\n171,2;63,5\n', opts), /add delimiter: ";"/);
   assert.throws(() => readCsvText('x\ty\tlabel\n1\t2\ta\n', opts), /looks separated by tabs; add delimiter: "\\t"/);
+  assert.throws(() => readCsvText('sep=;\na;b;y\n1;2;x\n', opts), /the first line "sep=;" is a spreadsheet's note of the delimiter, not a header; delete that line from the file and add delimiter: ";" to the dataset/);
   assert.deepEqual(readCsvText('monthly fee\n3\n4\n', opts).names, ['monthly fee'], 'one column is fine');
   assert.deepEqual(readCsvText('a;b,c\n1;2,3\n', opts).names, ['a;b', 'c'], 'more than one column: the delimiter is right');
 });

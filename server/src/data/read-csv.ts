@@ -51,6 +51,10 @@ export class CsvTableBuilder {
         if (!headerSeen) {
           headerSeen = true;
           const written = fields.map((f) => f.trim());
+          const excel = written.length === 1 ? /^sep=(.)$/i.exec(written[0]) : null;
+          if (excel) {
+            throw new CsvError(`${path}:${line}: the first line "${written[0]}" is a spreadsheet's note of the delimiter, not a header; delete that line from the file and add delimiter: ${JSON.stringify(excel[1])} to the dataset`, path, line);
+          }
           const other = written.length === 1 ? otherDelimiter(written[0], this.options.delimiter) : undefined;
           if (other !== undefined) {
             throw new CsvError(`${path}:${line}: the header ${JSON.stringify(written[0])} is read as one column, but it holds ${JSON.stringify(other)} between names: the file looks separated by ${other === '\t' ? 'tabs' : JSON.stringify(other)}; add delimiter: ${JSON.stringify(other)} to the dataset`, path, line);
