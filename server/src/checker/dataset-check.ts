@@ -1,6 +1,5 @@
 // dataset declarations: CSV options from the body, the file's schema from the schema source
 // (NML104 when it cannot be read), `columns { }` overrides.
-import { isAbsolute, resolve } from 'node:path';
 import type { DatasetDeclaration } from '../language/ast';
 import { COLUMN_TYPES, type ColumnType } from '../language/schema';
 import { DEFAULT_MISSING, type CsvOptions } from '../data/csv-options';
@@ -80,7 +79,7 @@ export function checkDataset(decl: DatasetDeclaration, r: Resolver): { info: Dat
     }
   }
   options.columnTypes = columnTypes;
-  const path = isAbsolute(decl.source.value) ? decl.source.value : resolve(r.dir, decl.source.value);
+  const path = r.inputPath(decl.source.value);
   const info: DatasetInfo = { kind: 'dataset', name, path, options, schemaComplete: false };
   if (decl.source.value.trim() === '') {
     ctx.report('NML104', decl.source.range, `dataset "${name}" needs a file path, e.g. "data/${name}.csv"`);

@@ -1,5 +1,6 @@
 // Name resolution during a check: which table or model a reference means (NML100 with
 // "did you mean"), and what each table name's schema and ancestry are.
+import { isAbsolute, resolve } from 'node:path';
 import type { DeclarationKind, QualifiedName } from '../language/ast';
 import type { SchemaSource } from '../data/csv-options';
 import type { CheckContext } from './check-context';
@@ -29,6 +30,11 @@ export class Resolver {
     readonly workspace: Workspace,
   ) {
     this.infos = new Array(declarationCount).fill(undefined);
+  }
+
+  /** A file or glob the pipeline reads (dataset, prediction source), as written: relative to the pipeline's folder. */
+  inputPath(written: string): string {
+    return isAbsolute(written) ? written : resolve(this.dir, written);
   }
 
   info(name: string): DeclarationInfo | undefined {

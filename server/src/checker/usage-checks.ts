@@ -2,7 +2,7 @@
 // the task (NML120), tables must fit the model (NML121), compared models must agree (NML122),
 // schedules must be valid (NML130), evaluating on training rows warns (NML200), a prediction
 // file whose columns drifted from the model's input warns (NML203).
-import { extname, isAbsolute, resolve } from 'node:path';
+import { extname } from 'node:path';
 import type {
   BinaryOperator, CompareDeclaration, EvaluateDeclaration, ExportDeclaration, Expr, MonitorDeclaration, PredictDeclaration, QualifiedName, Range,
 } from '../language/ast';
@@ -215,7 +215,7 @@ export function checkPredict(decl: PredictDeclaration, r: Resolver): PredictInfo
   }
   if (!model || !decl.source) return undefined;
   if (decl.source.kind === 'String') {
-    const path = isAbsolute(decl.source.value) ? decl.source.value : resolve(r.dir, decl.source.value);
+    const path = r.inputPath(decl.source.value);
     const origin = model.origin ? r.info(model.origin) : undefined;
     const options = origin && origin.kind === 'dataset' ? { ...origin.options, columnTypes: {} } : undefined;
     if (options) {
