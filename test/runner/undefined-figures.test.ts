@@ -13,18 +13,30 @@ import type { RunJson } from '../../server/src/contracts/cli-json';
 import { runPipeline } from '../../server/src/runner/run-pipeline';
 import { computeMetrics } from '../../server/src/ml/metrics';
 
-async function run(body: string): Promise<RunJson> {
+/** Checks (it must check clean) and runs `text` in a fresh folder holding iris.csv, with `extraRows` appended to it. */
+async function runOnIris(text: string, extraRows = ''): Promise<RunJson> {
   const dir = mkdtempSync(join(tmpdir(), 'narml-undefined-'));
-  copyFileSync(join(__dirname, '..', 'fixtures', 'data', 'iris.csv'), join(dir, 'iris.csv'));
+  writeFileSync(join(dir, 'iris.csv'), `${readFileSync(join(__dirname, '..', 'fixtures', 'data', 'iris.csv'), 'utf8').trimEnd()}\n${extraRows}`);
   const file = join(dir, 'p.narml');
-  const text = `dataset iris from "iris.csv"
-split p from iris { train: 70%, test: 30%, stratify: species, seed: 2 }
-model lr from p.train { target: species, algorithm: logistic_regression }
-${body}`;
   writeFileSync(file, text);
   const checked = await checkWithFullSchemas(text, file);
   assert.ok(!hasErrors(checked), checked.diagnostics.map((d) => d.message).join('; '));
   return runPipeline(checked);
+}
+
+async function run(body: string): Promise<RunJson> {
+  return runOnIris(`dataset iris from "iris.csv"
+split p from iris { train: 70%, test: 30%, stratify: species, seed: 2 }
+model lr from p.train { target: species, algorithm: logistic_regression }
+${body}`);
+}
+
+/** Iris plus one "hybrid" row, which seed 7 (no stratification) puts in the test part: a class the model never trains on. */
+function runWithUnseenClass(metrics: string): Promise<RunJson> {
+  return runOnIris(`dataset iris from "iris.csv"
+split p from iris { train: 70%, test: 30%, seed: 7 }
+model lr from p.train { target: species, algorithm: logistic_regression }
+evaluate lr on p.test { metrics: [${metrics}] }`, '5.0,3.0,1.5,0.2,hybrid\n');
 }
 
 test('multiclass roc_auc over rows of one class is undefined, not 0', () => {
@@ -75,16 +87,7 @@ evaluate small_lr on small.test { cv: 100 }`;
 });
 
 test('rows of a class the model never trained on count as wrong, as scikit-learn counts them, and the run says so', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'narml-undefined-'));
-  // One "hybrid" row: without stratification, seed 7 puts it in the test part.
-  writeFileSync(join(dir, 'iris.csv'), `${readFileSync(join(__dirname, '..', 'fixtures', 'data', 'iris.csv'), 'utf8').trimEnd()}\n5.0,3.0,1.5,0.2,hybrid\n`);
-  const file = join(dir, 'p.narml');
-  const text = `dataset iris from "iris.csv"
-split p from iris { train: 70%, test: 30%, seed: 7 }
-model lr from p.train { target: species, algorithm: logistic_regression }
-evaluate lr on p.test { metrics: [accuracy, f1, balanced_accuracy] }`;
-  writeFileSync(file, text);
-  const r = await runPipeline(await checkWithFullSchemas(text, file));
+  const r = await runWithUnseenClass('accuracy, f1, balanced_accuracy');
   assert.equal(r.status, 'succeeded', r.error);
   const ev = r.evaluations.lr_on_p_test;
   assert.deepEqual(ev.confusion?.labels, ['setosa', 'versicolor', 'virginica', 'hybrid'], 'the classes of the training rows, then the unseen one');
@@ -107,15 +110,7 @@ evaluate lr on p.test { metrics: [accuracy, f1, balanced_accuracy] }`;
 });
 
 test('roc_auc over a class the model never trained on is refused with the reason, as scikit-learn raises', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'narml-undefined-'));
-  writeFileSync(join(dir, 'iris.csv'), `${readFileSync(join(__dirname, '..', 'fixtures', 'data', 'iris.csv'), 'utf8').trimEnd()}\n5.0,3.0,1.5,0.2,hybrid\n`);
-  const file = join(dir, 'p.narml');
-  const text = `dataset iris from "iris.csv"
-split p from iris { train: 70%, test: 30%, seed: 7 }
-model lr from p.train { target: species, algorithm: logistic_regression }
-evaluate lr on p.test { metrics: [accuracy, roc_auc] }`;
-  writeFileSync(file, text);
-  const r = await runPipeline(await checkWithFullSchemas(text, file));
+  const r = await runWithUnseenClass('accuracy, roc_auc');
   assert.equal(r.status, 'failed');
   assert.match(r.error ?? '', /roc_auc is not defined on the 46 scored rows of "p.test": they hold "hybrid", a class the model was not trained on/);
 });
