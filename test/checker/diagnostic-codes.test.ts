@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { checkPipeline } from '../../server/src/checker/check-pipeline';
 import { CsvSchemaCache } from '../../server/src/data/csv-schema-cache';
 import type { DiagnosticCode } from '../../server/src/checker/diagnostic-codes';
+import { marked } from '../helpers/marked';
 
 const FILE = join(__dirname, 'case.narml');
 const cache = new CsvSchemaCache();
@@ -200,13 +201,6 @@ const cases: Case[] = [
     nearMiss: `${IRIS_MODEL}\npredict p with m from "../fixtures/data/iris.csv" { output: "out/p.csv" }`,
   },
 ];
-
-function marked(source: string): { text: string; start: number; end: number } {
-  const start = source.indexOf('«');
-  const end = source.indexOf('»');
-  assert.ok(start >= 0 && end > start, 'case has a «marker»');
-  return { text: source.replace('«', '').replace('»', ''), start, end: end - 1 };
-}
 
 for (const c of cases) {
   test(`${c.code} fires on the marked token`, () => {

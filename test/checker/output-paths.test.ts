@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { checkPipeline } from '../../server/src/checker/check-pipeline';
 import { CsvSchemaCache } from '../../server/src/data/csv-schema-cache';
 import { workspaceOf, type Workspace } from '../../server/src/workspace/output-paths';
+import { marked } from '../helpers/marked';
 
 const cache = new CsvSchemaCache();
 const IRIS = join(__dirname, '..', 'fixtures', 'data', 'iris.csv');
@@ -35,13 +36,6 @@ evaluate m on parts.test { metrics: [accuracy] }
 predict p with m from "${source}" { output: ${output} }
 export m to ${exportTo}
 `;
-}
-
-function marked(source: string): { text: string; start: number; end: number } {
-  const start = source.indexOf('«');
-  const end = source.indexOf('»');
-  assert.ok(start >= 0 && end > start, 'case has a «marker»');
-  return { text: source.replace('«', '').replace('»', ''), start, end: end - 1 };
 }
 
 function diagnostics(text: string, file = ws.file, space?: Workspace): { code: string; message: string; start: number; end: number; fixes?: unknown }[] {
