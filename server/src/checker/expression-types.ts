@@ -6,7 +6,8 @@ import { leftSpine } from '../language/left-spine';
 import { FUNCTIONS, type ArgType } from '../language/functions';
 import type { ColumnType } from '../language/schema';
 import { parseIsoDate } from '../data/parse-values';
-import type { CheckContext } from './check-context';
+import { CheckContext } from './check-context';
+import { presentWhen } from './present-columns';
 import { lookupColumn, type TableState } from './table-state';
 
 export interface ExprType {
@@ -249,7 +250,10 @@ function typeOfCall(expr: CallExpr, table: TableState, ctx: CheckContext): ExprT
   const sources = merge(...args);
   if (name === 'is_missing') return { type: 'boolean', nullable: false, sources };
   if (name === 'coalesce') return { type: same!.type, nullable: args.every((a) => a!.nullable), sources };
-  if (name === 'if') return { type: same!.type === 'category' ? 'text' : same!.type, nullable: args.some((a) => a!.nullable), sources };
+  if (name === 'if') {
+    const branchMissing = (i: 1 | 2): boolean => args[i]!.nullable && mayBeMissingWhere(expr.args[i].value!, table, presentWhen(expr.args[0].value, i === 1));
+    return { type: same!.type === 'category' ? 'text' : same!.type, nullable: args[0]!.nullable || branchMissing(1) || branchMissing(2), sources };
+  }
   const result = fn.result === 'same' ? same!.type : fn.result;
   // A date parsed from a column may fail; one parsed from a literal is checked here.
   if (name === 'date') checkDateLiteral(expr.args[0].value, ctx);
@@ -258,4 +262,15 @@ function typeOfCall(expr: CallExpr, table: TableState, ctx: CheckContext): ExprT
   const literal = partial ? literalNumber(expr.args[0].value) : undefined;
   const outsideDomain = partial !== undefined && (literal === undefined ? !partial.literalOnly : !partial.inDomain(literal));
   return { type: result, nullable: args.some((a) => a!.nullable) || unparsable || outsideDomain, sources };
+}
+
+/**
+ * Whether `e` may still be missing on rows where the columns `present` hold a value: typed again
+ * against the table with those columns non-nullable, in a context of its own (its diagnostics
+ * were already reported by the first typing).
+ */
+function mayBeMissingWhere(e: Expr, table: TableState, present: Set<string>): boolean {
+  if (present.size === 0) return true;
+  const columns = table.schema.columns.map((c) => (c.nullable && present.has(c.name) ? { ...c, nullable: false } : c));
+  return typeOfExpression(e, { ...table, schema: { ...table.schema, columns } }, new CheckContext())?.nullable ?? true;
 }
