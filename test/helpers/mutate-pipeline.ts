@@ -12,18 +12,15 @@ export interface SeedPipeline { file: string; text: string }
 /** Every pipeline in samples/*\/ and test/fixtures/pipelines/. */
 export function seedPipelines(): SeedPipeline[] {
   const files: string[] = [];
-  for (const d of readdirSync(join(root, 'samples'))) {
-    const dir = join(root, 'samples', d);
-    for (const f of safeList(dir)) if (f.endsWith('.narml')) files.push(join(dir, f));
-  }
-  const fixtures = join(root, 'test', 'fixtures', 'pipelines');
-  for (const f of safeList(fixtures)) if (f.endsWith('.narml')) files.push(join(fixtures, f));
+  for (const d of readdirSync(join(root, 'samples'))) files.push(...pipelinesIn(join(root, 'samples', d)));
+  files.push(...pipelinesIn(join(root, 'test', 'fixtures', 'pipelines')));
   return files.sort().map((file) => ({ file, text: readFileSync(file, 'utf8') }));
 }
 
-function safeList(dir: string): string[] {
+/** The pipeline files of a folder; not the run store `.narml/` a run leaves beside them. */
+function pipelinesIn(dir: string): string[] {
   try {
-    return readdirSync(dir);
+    return readdirSync(dir, { withFileTypes: true }).filter((e) => e.isFile() && e.name.endsWith('.narml')).map((e) => join(dir, e.name));
   } catch {
     return [];
   }
