@@ -42,6 +42,12 @@ test('NML127: a header without rows is reported once, on the dataset', () => {
   assert.match(found[0].message, /the file has a header but no rows/);
 });
 
+test('an empty table is NML127 alone: no "lower k to at most 0" or "lower cv to at most 0" beside it', () => {
+  const text = 'dataset d from "none.csv"\nmodel m from d { target: y, algorithm: knn(k: 3), tune: grid { k: [1, 3] }, cv: 3 }';
+  const found = checkPipeline(text, join(dir, 'p.narml'), new CsvSchemaCache()).diagnostics;
+  assert.deepEqual(found.map((d) => d.code), ['NML127']);
+});
+
 test('no NML127 where every part gets rows, or when a filter makes the count unknown', () => {
   assert.deepEqual(diagnostics('forty.csv', '', 'train: 90%, test: 10%'), []);
   assert.deepEqual(diagnostics('four.csv', 'transform t from d { filter not is_missing(a) }\n', 'train: 80%, validation: 10%, test: 10%'), []);

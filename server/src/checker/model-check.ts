@@ -278,9 +278,12 @@ export function checkModel(m: ModelCheckInput, r: Resolver): ModelInfo | undefin
   return info;
 }
 
-/** The most rows a model on this table can train on, when known (the table's exact row count). */
+/**
+ * The most rows a model on this table can train on, when known (the table's exact row count).
+ * None for an empty table: NML127 says to add rows, and "lower k to at most 0" would mislead.
+ */
 function trainingRowsAtMost(t: TableState): number | undefined {
-  return t.schema.rowCountExact ? t.schema.rowCount : undefined;
+  return t.schema.rowCountExact && t.schema.rowCount ? t.schema.rowCount : undefined;
 }
 
 /** `cv: K` (a model's tuning, an evaluation's cross-validation) needs K rows of the training table. */
