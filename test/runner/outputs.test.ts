@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { narml } from '../helpers/cli';
+import { cli, narml } from '../helpers/cli';
 import { ensureBuilt } from '../helpers/ensure-built';
 import { irisInput, irisPipeline, irisWorkspace } from '../helpers/iris-workspace';
 import { readStoreData } from '../../server/src/store/run-store';
@@ -128,6 +128,20 @@ test('an empty predict inbox is warning NML204: the run trains, evaluates and wa
   assert.equal(existsSync(join(dir, 'out')), false);
   // Files arrive: the same pipeline now predicts them.
   cpSync(join(dir, 'data', 'iris.csv'), join(dir, 'incoming', 'day-1.csv'));
-  const later = JSON.parse(narml(['run', 'p.narml', '--json'], dir).stdout);
-  assert.equal(later.predictions.scores.rows, 150);
+  const again = narml(['run', 'p.narml', '--json'], dir);
+  assert.equal(again.status, 0, again.stderr);
+  assert.equal(JSON.parse(again.stdout).predictions.scores.rows, 150);
+});
+
+test('run --json answers with a failed result even when the run cannot start its worker', () => {
+  const { dir } = workspace('data/iris.csv');
+  // The CLI alone, without the worker script beside it: the worker thread fails to load.
+  const bare = mkdtempSync(join(tmpdir(), 'narml-bare-cli-'));
+  cpSync(cli, join(bare, 'cli.js'));
+  const r = spawnSync(process.execPath, [join(bare, 'cli.js'), 'run', 'p.narml', '--json'], { cwd: dir, encoding: 'utf8', timeout: 60_000 });
+  assert.equal(r.status, 1);
+  const out = JSON.parse(r.stdout);
+  assert.equal(out.status, 'failed');
+  assert.match(out.error, /^internal error: .*run-worker\.js/);
+  assert.match(r.stderr, /narml run: internal error/);
 });

@@ -2,9 +2,10 @@
 // prediction are synchronous, so a run on the main thread would not see SIGINT until it
 // finished; here the main thread stays free, and on SIGINT raises a flag in shared memory that
 // the worker's algorithms poll (see ml/cancellation.ts). The run then ends as `cancelled`.
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { ProgressEvent } from '../contracts/cli-json';
+import { failedRun } from '../runner/run-pipeline';
 import { UsageError } from './command';
 import type { Workspace } from '../workspace/output-paths';
 
@@ -42,8 +43,15 @@ export function runInWorker(request: RunRequest, onEvent: (e: ProgressEvent) => 
     Atomics.store(new Int32Array(cancel), 0, 1);
   };
   process.once('SIGINT', onSigint);
-  return new Promise((resolve, reject) => {
+  const started = new Date();
+  return new Promise((done, reject) => {
     let settled = false;
+    let printed = false;
+    // A worker that dies without a result still answers --json: a tool reading stdout never gets nothing.
+    const fail = (e: Error): void => settle(() => {
+      if (request.json && !printed) process.stdout.write(`${JSON.stringify(failedRun(resolve(request.file), started, `internal error: ${e.message}`))}\n`);
+      reject(e);
+    });
     const settle = (f: () => void): void => {
       if (settled) return;
       settled = true;
@@ -54,14 +62,14 @@ export function runInWorker(request: RunRequest, onEvent: (e: ProgressEvent) => 
     };
     worker.on('message', (m: WorkerMessage) => {
       switch (m.type) {
-        case 'stdout': process.stdout.write(m.text); break;
+        case 'stdout': printed = true; process.stdout.write(m.text); break;
         case 'stderr': process.stderr.write(m.text); break;
         case 'event': onEvent(m.event); break;
         case 'usage': settle(() => reject(new UsageError(m.message))); break;
-        case 'exit': settle(() => resolve(m.code)); break;
+        case 'exit': settle(() => done(m.code)); break;
       }
     });
-    worker.on('error', (e) => settle(() => reject(e)));
-    worker.on('exit', (code) => settle(() => reject(new Error(`the run's worker thread stopped (exit ${code}) before reporting a result`))));
+    worker.on('error', fail);
+    worker.on('exit', (code) => fail(new Error(`the run's worker thread stopped (exit ${code}) before reporting a result`)));
   });
 }
