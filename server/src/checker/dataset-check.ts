@@ -8,8 +8,8 @@ import { reportCsvNotes } from './data-notes';
 import { checkPropertyKeys, describeValue } from './options';
 import type { Resolver } from './resolver';
 import type { TableState } from './table-state';
+import { PROPERTY_KEYS } from './property-keys';
 
-export const DATASET_KEYS = ['columns', 'missing', 'delimiter', 'header', 'encoding', 'decimal', 'thousands'] as const;
 export const DECIMAL_MARKS = ['.', ','];
 export const THOUSANDS_SEPARATORS = [',', '.', ' ', "'", '_'];
 
@@ -17,7 +17,7 @@ export function checkDataset(decl: DatasetDeclaration, r: Resolver): { info: Dat
   const name = decl.name?.name;
   if (!name || !decl.source) return undefined;
   const ctx = r.ctx;
-  const props = checkPropertyKeys(decl.properties, DATASET_KEYS, `dataset "${name}"`, ctx);
+  const props = checkPropertyKeys(decl.properties, PROPERTY_KEYS.dataset, `dataset "${name}"`, ctx);
   const options: CsvOptions = { delimiter: ',', header: true, encoding: 'utf8', missing: DEFAULT_MISSING, columnTypes: {} };
   const missing = props.get('missing')?.value;
   if (missing) {

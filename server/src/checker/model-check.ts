@@ -12,8 +12,8 @@ import { checkPropertyKeys, describeValue, methodRef, nameList, optionValue, val
 import type { Resolver } from './resolver';
 import { lookupColumn, type TableState } from './table-state';
 import { detectCopy } from './leakage';
+import { PROPERTY_KEYS } from './property-keys';
 
-const MODEL_KEYS = ['target', 'algorithm', 'features', 'exclude', 'resample', 'select', 'tune', 'cv', 'ensemble'] as const;
 
 export interface ModelCheckInput {
   decl: ModelDeclaration;
@@ -32,7 +32,7 @@ export function checkModel(m: ModelCheckInput, r: Resolver): ModelInfo | undefin
   if (!name) return undefined;
   const ctx = r.ctx;
   const what = `model "${name}"`;
-  const props = checkPropertyKeys(decl.properties, MODEL_KEYS, what, ctx);
+  const props = checkPropertyKeys(decl.properties, PROPERTY_KEYS.model, what, ctx);
   const table = input.state;
   const info: ModelInfo = { kind: 'model', name, input: input.name, features: [], featureChoice: { listed: false, exclude: [] }, inputColumns: [], origin: table.origin };
 

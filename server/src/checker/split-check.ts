@@ -6,9 +6,8 @@ import type { SplitInfo, SplitPart } from './checked-model';
 import { checkPropertyKeys, describeValue } from './options';
 import type { Resolver } from './resolver';
 import { lookupColumn, type TableState } from './table-state';
+import { PROPERTY_KEYS, SPLIT_PARTS } from './property-keys';
 
-const PART_KEYS = ['train', 'test', 'validation'] as const;
-const SPLIT_KEYS = [...PART_KEYS, 'stratify', 'seed'] as const;
 
 export function checkSplit(decl: SplitDeclaration, input: { name: string; state: TableState }, r: Resolver): SplitInfo | undefined {
   const name = decl.name?.name;
@@ -22,10 +21,10 @@ export function checkSplit(decl: SplitDeclaration, input: { name: string; state:
       `split "${name}" reads "${input.name}", which comes from a part of split "${earlier}": splitting a split part is not supported yet; split once, with every part you need (e.g. { train: 70%, validation: 15%, test: 15% })`);
     return undefined;
   }
-  const props = checkPropertyKeys(decl.properties, SPLIT_KEYS, `split "${name}"`, ctx);
+  const props = checkPropertyKeys(decl.properties, PROPERTY_KEYS.split, `split "${name}"`, ctx);
   const parts: SplitPart[] = [];
   let valid = true;
-  for (const key of PART_KEYS) {
+  for (const key of SPLIT_PARTS) {
     const p = props.get(key);
     if (!p) continue;
     const v = p.value;
@@ -50,7 +49,7 @@ export function checkSplit(decl: SplitDeclaration, input: { name: string; state:
   }
   const total = parts.reduce((s, p) => s + p.fraction, 0);
   if (valid && Math.abs(total - 1) > 1e-9) {
-    const values = PART_KEYS.map((k) => props.get(k)?.value).filter((v) => v !== undefined);
+    const values = SPLIT_PARTS.map((k) => props.get(k)?.value).filter((v) => v !== undefined);
     const range = { start: values[0]!.range.start, end: values[values.length - 1]!.range.end };
     const pct = Math.round(total * 10000) / 100;
     ctx.report('NML131', range, `the parts of split "${name}" add up to ${pct}%, not 100%; make ${parts.map((p) => p.part).join(' + ')} = 100%`);

@@ -18,6 +18,7 @@ import { checkPropertyKeys, describeValue, methodRef, numberValue, optionValue, 
 import type { Resolver } from './resolver';
 import { lookupColumn, type TableState } from './table-state';
 import { checkOutputPath } from './output-check';
+import { PROPERTY_KEYS } from './property-keys';
 import { reportFoldsBeyondRows } from './model-check';
 
 function checkMetric(name: string, range: Range, task: Task | undefined, ctx: CheckContext, model: string): boolean {
@@ -68,7 +69,7 @@ export function checkEvaluate(decl: EvaluateDeclaration, name: string, r: Resolv
   const model = r.resolveModel(decl.model);
   const table = r.resolveTable(decl.on);
   const c = r.ctx;
-  const props = checkPropertyKeys(decl.properties, ['metrics', 'threshold', 'cv', 'positive'], `evaluate "${name}"`, c);
+  const props = checkPropertyKeys(decl.properties, PROPERTY_KEYS.evaluate, `evaluate "${name}"`, c);
   if (!model || !table) return undefined;
   const task = model.task;
   const metrics: string[] = [];
@@ -129,7 +130,7 @@ export function checkCompare(decl: CompareDeclaration, name: string, r: Resolver
   const c = r.ctx;
   const models = decl.models.map((q) => r.resolveModel(q));
   const table = r.resolveTable(decl.on);
-  const props = checkPropertyKeys(decl.properties, ['metric', 'test', 'alpha'], `compare "${name}"`, c);
+  const props = checkPropertyKeys(decl.properties, PROPERTY_KEYS.compare, `compare "${name}"`, c);
   if (decl.models.length < 2) c.report('NML116', decl.models[0]?.range ?? decl.keyword, 'compare needs two models: compare model_a, model_b on parts.test');
   // A paired test compares two models; a third would be silently left out of the verdict.
   if (decl.models.length > 2) c.report('NML116', decl.models[2].range, `compare takes two models, not ${decl.models.length}: write one compare per pair (compare ${decl.models[0].text}, ${decl.models[2].text} on ...)`);
@@ -186,7 +187,7 @@ export function checkPredict(decl: PredictDeclaration, r: Resolver): PredictInfo
   const name = decl.name?.name;
   if (!name) return undefined;
   const model = r.resolveModel(decl.model);
-  const props = checkPropertyKeys(decl.properties, ['output', 'schedule', 'retries'], `predict "${name}"`, c);
+  const props = checkPropertyKeys(decl.properties, PROPERTY_KEYS.predict, `predict "${name}"`, c);
   let info: PredictInfo | undefined;
   const outputValue = props.get('output')?.value;
   let output: string | undefined;
@@ -260,7 +261,7 @@ export function checkMonitor(decl: MonitorDeclaration, r: Resolver): MonitorInfo
   const name = decl.name?.name;
   if (!name) return undefined;
   const model = r.resolveModel(decl.model);
-  const props = checkPropertyKeys(decl.properties, ['baseline', 'current', 'drift', 'alert', 'retrain'], `monitor "${name}"`, c);
+  const props = checkPropertyKeys(decl.properties, PROPERTY_KEYS.monitor, `monitor "${name}"`, c);
   const tableRef = (key: string): QualifiedName | undefined => {
     const v = props.get(key)?.value;
     if (!v) return undefined;
@@ -336,7 +337,7 @@ function unexportable(model: ModelInfo): string | undefined {
 export function checkExport(decl: ExportDeclaration, name: string, r: Resolver): ExportInfo | undefined {
   const c = r.ctx;
   const model = r.resolveModel(decl.model);
-  checkPropertyKeys(decl.properties, [], `export of "${decl.model?.text ?? ''}"`, c);
+  checkPropertyKeys(decl.properties, PROPERTY_KEYS.export, `export of "${decl.model?.text ?? ''}"`, c);
   if (!decl.target) return undefined;
   const ext = extname(decl.target.value).toLowerCase().slice(1);
   if (!(EXPORT_FORMATS as readonly string[]).includes(ext)) {
