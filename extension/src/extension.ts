@@ -3,18 +3,19 @@
 // and predictions go to the `narml` CLI in a child process; the extension host never trains.
 import * as vscode from 'vscode';
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import { ALLOW_OUTSIDE_WORKSPACE_NOTIFICATION, COMMANDS, PIPELINE_GRAPH_REQUEST, type AllowOutsideWorkspaceParams, type PipelineGraph } from '../../server/src/contracts/lsp-requests';
 import type { PreviewJson, RunJson } from '../../server/src/contracts/cli-json';
-import type { FromPanel, ToPanel } from '../../webviews/src/messages';
-import { makeNonce, panelHtml } from './panel-html';
+import { PanelManager } from './panels/panel-manager';
+import { announceOutputs } from './output-notice';
 import { runCli } from './runner-process';
+import { schedulesOf } from './notice-text';
+import { SchedulerControl } from './scheduler-control';
 import { allowOutsideWorkspace, workspaceArgs, type OutputGate } from './workspace-args';
 
 let client: LanguageClient | undefined;
 const lastRuns = new Map<string, RunJson>();
-let scheduler: { kill(signal?: NodeJS.Signals): boolean } | undefined;
 
 function nodePath(): string {
   const configured = vscode.workspace.getConfiguration('narml').get<string>('runner.nodePath');
@@ -65,44 +66,6 @@ function activeFile(uri?: string | vscode.Uri): vscode.Uri | undefined {
   if (doc?.languageId === 'narml') return doc.uri;
   const visible = vscode.window.visibleTextEditors.find((e) => e.document.languageId === 'narml');
   return visible?.document.uri ?? vscode.workspace.textDocuments.find((d) => d.languageId === 'narml' && !d.isClosed)?.uri;
-}
-
-class Panels {
-  private readonly open = new Map<string, { panel: vscode.WebviewPanel; state?: ToPanel; ready: boolean }>();
-
-  constructor(private readonly context: vscode.ExtensionContext) {}
-
-  show(kind: 'preview' | 'metrics' | 'lineage', title: string, state: ToPanel, onMessage?: (m: FromPanel) => void): void {
-    let entry = this.open.get(kind);
-    if (!entry) {
-      const root = vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'webviews');
-      const panel = vscode.window.createWebviewPanel(`narml.${kind}`, title, vscode.ViewColumn.Beside, { enableScripts: true, localResourceRoots: [root], retainContextWhenHidden: true });
-      const nonce = makeNonce();
-      panel.webview.html = panelHtml({
-        title, nonce, cspSource: panel.webview.cspSource,
-        scriptUri: panel.webview.asWebviewUri(vscode.Uri.joinPath(root, `${kind}.js`)).toString(),
-        styleUri: panel.webview.asWebviewUri(vscode.Uri.joinPath(root, 'panels.css')).toString(),
-      });
-      const created = { panel, state, ready: false };
-      entry = created;
-      this.open.set(kind, created);
-      panel.onDidDispose(() => this.open.delete(kind));
-      panel.webview.onDidReceiveMessage((m: FromPanel) => {
-        if (m.type === 'ready') {
-          created.ready = true;
-          if (created.state) void panel.webview.postMessage(created.state);
-        } else onMessage?.(m);
-      });
-    }
-    entry.state = state;
-    entry.panel.title = title;
-    entry.panel.reveal(vscode.ViewColumn.Beside, true);
-    if (entry.ready) void entry.panel.webview.postMessage(state);
-  }
-
-  has(kind: string): boolean {
-    return this.open.has(kind);
-  }
 }
 
 class PipelineTree implements vscode.TreeDataProvider<{ name: string; kind: string; line: number; detail: string; uri: string }> {
@@ -179,7 +142,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ runP
     vscode.workspace.onDidChangeConfiguration((e) => { if (e.affectsConfiguration('narml.runner.allowOutsideWorkspace')) sendOutputGate(); }),
   );
 
-  const panels = new Panels(context);
+  const panels = new PanelManager(context);
   const pipelineTree = new PipelineTree();
   const runsTree = new RunsTree(cli);
   context.subscriptions.push(
@@ -235,7 +198,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ runP
     lastRuns.set(uri.fsPath, r);
     pipelineTree.refresh();
     runsTree.refresh();
-    if (r.status === 'succeeded') void vscode.window.showInformationMessage(`NarML: run ${r.run} succeeded${r.outputs.length ? `; wrote ${r.outputs.length} file${r.outputs.length > 1 ? 's' : ''}` : ''}.`);
+    if (r.status === 'succeeded') announceOutputs(r);
     else if (r.status === 'cancelled') void vscode.window.showWarningMessage('NarML: the run was cancelled.');
     else void vscode.window.showErrorMessage(`NarML: the run failed: ${r.error ?? 'see the output'}`, 'Show Output').then((c) => c && output.show());
     if (panels.has('metrics') || Object.keys(r.evaluations).length > 0) panels.show('metrics', 'NarML Metrics', { type: 'metrics', run: r });
@@ -284,17 +247,32 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ runP
     panels.show('metrics', 'NarML Metrics', { type: 'metrics', run: r, ...(typeof name === 'string' ? { focus: name } : {}) });
     return r;
   });
-  register(COMMANDS.showLineage, async (u?: unknown) => {
-    const uri = activeFile(u as string | undefined);
-    if (!uri || !client) return undefined;
+  const showLineage = async (uri: vscode.Uri): Promise<PipelineGraph | undefined> => {
+    if (!client) return undefined;
     const graph = (await client.sendRequest(PIPELINE_GRAPH_REQUEST, { uri: uri.toString() })) as PipelineGraph;
     const r = await latestRun(uri);
     const statusOf: Record<string, 'succeeded' | 'failed' | 'reused' | 'pending'> = {};
     for (const n of graph.nodes) statusOf[n.name] = r?.reused.includes(n.name) ? 'reused' : r?.computed.includes(n.name) ? (r.status === 'failed' ? 'failed' : 'succeeded') : 'pending';
-    panels.show('lineage', 'NarML Lineage', { type: 'lineage', graph, status: statusOf }, (m) => {
-      if (m.type === 'reveal') void vscode.window.showTextDocument(uri, { selection: new vscode.Range(m.line, 0, m.line, 0), viewColumn: vscode.ViewColumn.One });
-    });
+    panels.show('lineage', `Lineage: ${basename(uri.fsPath)}`, { type: 'lineage', graph, status: statusOf });
     return graph;
+  };
+  panels.register({
+    kind: 'lineage',
+    onMessage: (m, state) => {
+      if (m.type !== 'reveal' || state?.type !== 'lineage') return;
+      const uri = vscode.Uri.parse(state.graph.uri);
+      // The editor already showing the file, else the first group: never the panels' own group.
+      const column = vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === uri.toString())?.viewColumn ?? vscode.ViewColumn.One;
+      void vscode.window.showTextDocument(uri, { selection: new vscode.Range(m.line, 0, m.line, 0), viewColumn: column });
+    },
+    // After a reload the saved graph is drawn at once, then replaced by the file's current one.
+    restore: (saved) => { if (saved?.type === 'lineage') void showLineage(vscode.Uri.parse(saved.graph.uri)); },
+  });
+  panels.register({ kind: 'metrics' });
+  panels.register({ kind: 'preview' });
+  register(COMMANDS.showLineage, async (u?: unknown) => {
+    const uri = activeFile(u as string | undefined);
+    return uri ? showLineage(uri) : undefined;
   });
   register(COMMANDS.predictNow, async (u?: unknown, name?: unknown) => {
     const uri = activeFile(u as string | undefined);
@@ -309,22 +287,15 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ runP
     return n ? run(uri, [n]) : undefined;
   });
   register(COMMANDS.showRunHistory, () => vscode.commands.executeCommand('narml.runs.focus'));
+  const scheduler = new SchedulerControl(output, context);
   register(COMMANDS.startScheduler, async (u?: unknown) => {
     const uri = activeFile(u as string | undefined);
-    if (!uri || !checkBeforeRun(uri)) return;
-    if (scheduler) return void vscode.window.showInformationMessage('The NarML scheduler is already running.');
-    const { spawn } = await import('node:child_process');
-    const child = spawn(nodePath(), [cli, 'scheduler', uri.fsPath, ...outputArgs(uri)], { cwd: dirname(uri.fsPath), env: { ...process.env, ...nodeEnv() } });
-    child.stderr.on('data', (d: Buffer) => output.append(d.toString()));
-    child.on('close', () => { scheduler = undefined; output.appendLine('scheduler stopped'); });
-    scheduler = child;
-    output.show(true);
-    void vscode.window.showInformationMessage('NarML scheduler started; its log is in the NarML output.');
+    if (!uri || !client || !checkBeforeRun(uri)) return;
+    const graph = (await client.sendRequest(PIPELINE_GRAPH_REQUEST, { uri: uri.toString() })) as PipelineGraph;
+    scheduler.start(uri.fsPath, schedulesOf(graph.nodes), { node: nodePath(), cli, args: outputArgs(uri), cwd: dirname(uri.fsPath), env: nodeEnv() });
   });
   register(COMMANDS.stopScheduler, () => {
-    if (!scheduler) return void vscode.window.showInformationMessage('The NarML scheduler is not running.');
-    scheduler.kill('SIGINT');
-    scheduler = undefined;
+    if (!scheduler.stop()) void vscode.window.showInformationMessage('The NarML scheduler is not running.');
   });
 
   if (!existsSync(cli)) output.appendLine(`NarML: ${cli} is missing; reinstall the extension.`);
@@ -335,6 +306,5 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ runP
 }
 
 export async function deactivate(): Promise<void> {
-  scheduler?.kill('SIGINT');
   await client?.stop();
 }

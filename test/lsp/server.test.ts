@@ -186,6 +186,12 @@ test('formatting, symbols, semantic tokens, inlay hints, code lenses and the pip
   const graph = (await client.request('narml/pipelineGraph', { uri })) as Json;
   const model = graph.nodes.find((n: Json) => n.name === 'species_forest');
   assert.deepEqual(model.dependsOn, ['parts']);
+  // The lineage hover shows a table's columns and rows; the scheduler is started only with a schedule.
+  const penguins = graph.nodes.find((n: Json) => n.name === 'penguins');
+  assert.deepEqual(penguins.columns.slice(0, 2), [{ name: 'Species', type: 'category' }, { name: 'Island', type: 'category' }]);
+  assert.equal(penguins.columnCount, penguins.columns.length);
+  assert.ok(penguins.rows > 300, `${penguins.rows} rows`);
+  assert.equal(graph.nodes.find((n: Json) => n.name === 'field_survey').schedule, undefined);
 });
 
 test('a CSV changed on disk re-checks the pipeline that reads it', async () => {

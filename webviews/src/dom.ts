@@ -2,7 +2,13 @@
 // `<img src=x onerror=alert(1)>` is shown, not run.
 import type { FromPanel, ToPanel } from './messages';
 
-declare function acquireVsCodeApi(): { postMessage(m: FromPanel): void };
+/** What a panel keeps across reloads: the last state it was sent and its own view (pan, zoom). */
+interface SavedState {
+  message?: ToPanel;
+  view?: unknown;
+}
+
+declare function acquireVsCodeApi(): { postMessage(m: FromPanel): void; getState(): SavedState | undefined; setState(s: SavedState): void };
 
 export function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, ...children: (Node | string)[]): HTMLElementTagNameMap[K] {
   const e = document.createElement(tag);
@@ -24,13 +30,35 @@ export function fmt(v: number | null | undefined): string {
   return Number.isInteger(v) ? String(v) : Math.abs(v) >= 1000 ? v.toFixed(1) : v.toPrecision(4);
 }
 
-/** Connects a panel: posts `ready` and renders each message into #root. */
+let api: ReturnType<typeof acquireVsCodeApi> | undefined;
+
+/** The panel's own view state saved by `saveView`, possibly for an earlier content. */
+export function savedView(): unknown {
+  return api?.getState()?.view;
+}
+
+/** Keeps the panel's view state (pan, zoom) with its content, so a reload restores both. */
+export function saveView(view: unknown): void {
+  if (api) api.setState({ ...api.getState(), view });
+}
+
+/**
+ * Connects a panel: draws the state saved before a reload at once, posts `ready`, and renders
+ * each message into #root (saving it, so the panel never comes back empty).
+ */
 export function connect(render: (m: ToPanel, post: (m: FromPanel) => void) => Node): void {
-  const vscode = acquireVsCodeApi();
+  const vscode = (api = acquireVsCodeApi());
   const root = document.getElementById('root')!;
+  const draw = (m: ToPanel): void => {
+    root.replaceChildren(m.type === 'error' ? el('p', { class: 'error' }, m.message) : render(m, (x) => vscode.postMessage(x)));
+  };
+  const saved = vscode.getState()?.message;
+  if (saved) draw(saved);
   window.addEventListener('message', (event: MessageEvent<ToPanel>) => {
     const m = event.data;
-    root.replaceChildren(m.type === 'error' ? el('p', { class: 'error' }, m.message) : render(m, (x) => vscode.postMessage(x)));
+    // The view is kept: a panel judges whether it still fits the new content (savedView).
+    vscode.setState({ ...vscode.getState(), message: m });
+    draw(m);
   });
   vscode.postMessage({ type: 'ready' });
 }

@@ -15,6 +15,15 @@ export interface PipelineGraphNode {
   dependsOn: string[];
   errors: number;
   warnings: number;
+  /** A predict's cron schedule. */
+  schedule?: string;
+  /** The table's columns as the checker sees them (the first 200), for the lineage hover. */
+  columns?: { name: string; type: string }[];
+  /** How many columns the table has in all. */
+  columnCount?: number;
+  /** The table's rows, when known; `rowsExact` false when estimated from a sample of the file. */
+  rows?: number;
+  rowsExact?: boolean;
 }
 
 export interface PipelineGraph {

@@ -17,7 +17,8 @@ import { CsvSchemaCache } from '../data/csv-schema-cache';
 import type { CsvOptions } from '../data/csv-options';
 import { formatDocument } from '../language/format';
 import { quoteName } from '../language/lexer';
-import { ALLOW_OUTSIDE_WORKSPACE_NOTIFICATION, PIPELINE_GRAPH_REQUEST, type AllowOutsideWorkspaceParams, type PipelineGraph, type PipelineGraphParams } from '../contracts/lsp-requests';
+import { formatColumnType } from '../language/schema';
+import { ALLOW_OUTSIDE_WORKSPACE_NOTIFICATION, PIPELINE_GRAPH_REQUEST, type AllowOutsideWorkspaceParams, type PipelineGraph, type PipelineGraphNode, type PipelineGraphParams } from '../contracts/lsp-requests';
 import { isInside, workspaceOf } from '../workspace/output-paths';
 import { readLatestEvaluations } from '../store/run-store';
 import { complete } from './completion';
@@ -339,6 +340,18 @@ function fixEdit(p: CheckedPipeline, doc: TextDocument, d: LspDiagnostic, fix: F
   }
 }
 
+/** What the lineage shows of a declaration beyond its name: a predict's schedule, a table's columns and rows. */
+function graphDetails(p: CheckedPipeline, name: string): Partial<PipelineGraphNode> {
+  const info = p.infos[p.symbols.get(name)!.declarationIndex];
+  if (info?.kind === 'predict') return info.schedule ? { schedule: info.schedule } : {};
+  const table = p.tables.get(name);
+  if (!table) return {};
+  return {
+    columns: table.columns.slice(0, 200).map((c) => ({ name: c.name, type: formatColumnType(c) })), columnCount: table.columns.length,
+    ...(table.rowCount !== undefined ? { rows: table.rowCount, rowsExact: table.rowCountExact === true } : {}),
+  };
+}
+
 connection.onRequest(PIPELINE_GRAPH_REQUEST, (params: PipelineGraphParams): PipelineGraph => withChecked(params.uri, { uri: params.uri, nodes: [] }, (p) => ({
   uri: params.uri,
   nodes: [...p.symbols.values()].map((s) => {
@@ -347,6 +360,7 @@ connection.onRequest(PIPELINE_GRAPH_REQUEST, (params: PipelineGraphParams): Pipe
     return {
       name: s.name, kind: s.kind, line: d.keyword.start.line, dependsOn: s.dependsOn.filter((n) => p.symbols.has(n)),
       errors: inside.filter((x) => x.severity === 'error').length, warnings: inside.filter((x) => x.severity === 'warning').length,
+      ...graphDetails(p, s.name),
     };
   }),
 })));

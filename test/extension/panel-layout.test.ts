@@ -1,0 +1,30 @@
+// The extension's panel placement and the sentences of its notifications and status bar.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { BESIDE, panelColumn } from '../../extension/src/panels/panel-column';
+import { nothingToSchedule, outputsSentence, schedulerStatusText, schedulesOf } from '../../extension/src/notice-text';
+import type { PipelineGraphNode } from '../../server/src/contracts/lsp-requests';
+
+test('the first NarML panel opens beside the editor; later ones join its group', () => {
+  assert.equal(panelColumn([]), BESIDE);
+  assert.equal(panelColumn([undefined]), BESIDE, 'a panel not shown anywhere gives no column');
+  assert.equal(panelColumn([2]), 2);
+  assert.equal(panelColumn([undefined, 3, 2]), 3);
+});
+
+test('a run that wrote files names them (three at most)', () => {
+  assert.equal(outputsSentence({ run: 'r1', outputs: [] }), 'NarML: run r1 succeeded.');
+  assert.equal(outputsSentence({ run: 'r1', outputs: ['/ws/out/predictions.csv', '/ws/model.onnx'] }), 'NarML: run r1 succeeded; wrote predictions.csv, model.onnx.');
+  assert.equal(outputsSentence({ run: 'r1', outputs: ['/a/1.csv', '/a/2.csv', '/a/3.csv', '/a/4.csv', '/a/5.csv'] }), 'NarML: run r1 succeeded; wrote 1.csv, 2.csv, 3.csv and 2 more.');
+});
+
+test('the scheduler is started only with schedules, and the status bar names them', () => {
+  const node = (name: string, kind: string, schedule?: string): PipelineGraphNode => ({ name, kind, line: 0, dependsOn: [], errors: 0, warnings: 0, ...(schedule ? { schedule } : {}) });
+  assert.deepEqual(schedulesOf([node('data', 'dataset'), node('nightly', 'predict'), node('daily', 'predict', '0 2 * * *')]), [{ name: 'daily', schedule: '0 2 * * *' }]);
+  assert.deepEqual(schedulesOf([node('data', 'dataset'), node('nightly', 'predict')]), []);
+  assert.match(nothingToSchedule('/ws/churn.narml'), /^Nothing to schedule in churn\.narml: no predict declaration has a schedule\. Add schedule: "0 2 \* \* \*"/);
+  assert.equal(schedulerStatusText('/ws/churn.narml', [{ name: 'daily', schedule: '0 2 * * *' }]).text, '$(watch) NarML scheduler: daily at "0 2 * * *"');
+  const two = schedulerStatusText('/ws/churn.narml', [{ name: 'daily', schedule: '0 2 * * *' }, { name: 'hourly', schedule: '0 * * * *' }]);
+  assert.equal(two.text, '$(watch) NarML scheduler: 2 schedules');
+  assert.match(two.tooltip, /churn\.narml:\n {2}predict daily: "0 2 \* \* \*"\n {2}predict hourly: "0 \* \* \* \*"\nClick to stop it/);
+});
