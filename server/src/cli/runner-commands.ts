@@ -1,10 +1,11 @@
-// `narml run`, `preview`, `predict`, `history`, `models`, `scheduler` (spec §7).
+// `narml run`, `preview`, `predict`, `history`, `models`, `experiments`, `scheduler` (spec §7).
 import { resolve } from 'node:path';
 import { hasErrors, type CheckedPipeline } from '../checker/checked-model';
 import type { ProgressEvent } from '../contracts/cli-json';
 import { previewTable } from '../runner/preview';
 import { PipelineData } from '../runner/pipeline-data';
 import { planErrors } from '../runner/run-pipeline';
+import { readExperiments } from '../store/experiments';
 import { expandRun, readStoreData } from '../store/run-store';
 import { fireAllOnce, runScheduler, scheduledJobs } from '../scheduler/scheduler';
 import { parseArgs, UsageError, type CliCommand, type ParsedArgs } from './command';
@@ -102,6 +103,22 @@ async function models(args: string[]): Promise<number> {
   return 0;
 }
 
+async function experiments(args: string[]): Promise<number> {
+  const { positional, flags } = parseArgs(args, [], SWITCHES);
+  if (!positional[0]) throw new UsageError('name a .narml file');
+  const table = readExperiments(resolve(positional[0]));
+  if (flags.has('json')) { process.stdout.write(`${JSON.stringify(table)}\n`); return 0; }
+  if (table.rows.length === 0) { process.stdout.write(`no runs of ${table.file} yet; run it with \`narml run FILE\`\n`); return 0; }
+  for (const r of table.rows) {
+    const params = Object.entries(r.params).map(([k, v]) => `${k}=${Array.isArray(v) ? `[${v.join(', ')}]` : String(v)}`).join(' ');
+    const metrics = Object.values(r.evaluations).map((e) => `${e.on ?? ''}: ${Object.entries(e.metrics).map(([k, v]) => `${k}=${fmt(v)}`).join(' ')}`).join('; ');
+    const model = r.model ? `${r.model} ${r.version}${r.reused ? ' (reused)' : ''}  ${r.algorithm}${params ? `(${params})` : ''}` : r.error ?? '';
+    const chosen = r.selection ? `\n    ${r.selection}` : '';
+    process.stdout.write(`${r.run}  ${r.status.padEnd(11)} ${model}${metrics ? `\n    ${metrics}` : ''}${chosen}\n`);
+  }
+  return 0;
+}
+
 async function scheduler(args: string[]): Promise<number> {
   const { positional, flags } = parseCheckingArgs(args, []);
   if (positional.length === 0) throw new UsageError('name at least one .narml file');
@@ -132,4 +149,5 @@ export const runnerCommands: Record<string, CliCommand> = {
   scheduler: { usage: `scheduler FILE... [--once-now] ${WORKSPACE_USAGE}`, summary: 'run the schedules of the files until stopped (--once-now: fire every schedule once, with its retries, and exit)', run: scheduler },
   history: { usage: 'history [FILE] [--json]', summary: 'past runs', run: history },
   models: { usage: 'models [NAME] [--file FILE] [--json]', summary: 'model versions with their metrics', run: models },
+  experiments: { usage: 'experiments FILE [--json]', summary: 'one row per run and model: options, metrics, data hashes, tune/auto trials', run: experiments },
 };

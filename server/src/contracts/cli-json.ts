@@ -29,6 +29,15 @@ export interface RunJson {
   diagnostics?: DiagnosticJson[];
   /** Set when the scheduler started this run. */
   schedule?: { predict: string; attempt: number };
+  /** sha256 of the pipeline text that ran (absent in older records). */
+  pipelineHash?: string;
+  /** Dataset name → the files it read with their sha256, in glob order (absent in older records). */
+  inputs?: Record<string, InputFileJson[]>;
+}
+
+export interface InputFileJson {
+  file: string;
+  sha256: string;
 }
 
 /** A diagnostic as `narml check --format json` and `narml run --json` print it (lines and characters from 0). */
@@ -86,6 +95,73 @@ export interface ModelJson {
   importances?: Record<string, number>;
   options: Record<string, unknown>;
   trainRows: number;
+  /** The datasets its training rows come from (keys of `RunJson.inputs`). */
+  datasets?: string[];
+  /** What `tune` and `auto` tried, in the order tried; the chosen one is marked. */
+  trials?: TrialJson[];
+  /** Why the chosen trial won (or why the search stopped early), in words. */
+  selection?: string;
+}
+
+/** One configuration tried by `tune` or `auto`, scored by k-fold cross-validation on the training rows. */
+export interface TrialJson {
+  /** `auto` picks an algorithm, `tune` options of the chosen one. */
+  search: 'auto' | 'tune';
+  algorithm: string;
+  options: Record<string, unknown>;
+  metric: string;
+  /** Mean of the fold scores of `metric` (null when no fold could be scored, e.g. roc_auc on one-class folds). */
+  score: number | null;
+  /** The metric on each fold, in fold order (null for a fold that could not be scored). */
+  folds: (number | null)[];
+  /** Wall-clock milliseconds the trial's cross-validation took. */
+  ms: number;
+  chosen?: boolean;
+}
+
+/** `narml experiments FILE --json`: one row per run × model, oldest run first. */
+export interface ExperimentsJson {
+  file: string;
+  rows: ExperimentRow[];
+  /** Whether a higher or a lower value is better, for every metric the rows and trials name. */
+  metricDirections: Record<string, 'higher' | 'lower'>;
+}
+
+export interface ExperimentRow {
+  run: string;
+  status: RunJson['status'];
+  started: string;
+  finished: string;
+  /** Milliseconds from start to finish (null while running). */
+  durationMs: number | null;
+  /** The model (null for a run that trained no model, e.g. one that failed first). */
+  model: string | null;
+  algorithm?: string;
+  /** The model version (hash of its definition and inputs): equal versions are the same model. */
+  version?: string;
+  task?: string;
+  target?: string;
+  trainRows?: number;
+  /** Resolved options the model trained with (after tuning or AutoML). */
+  params: Record<string, unknown>;
+  /** Whether this run reused the model trained by an earlier run. */
+  reused: boolean;
+  /** Evaluations of this model in this run, by evaluation name. */
+  evaluations: Record<string, ExperimentEvaluation>;
+  /** Dataset name → its files and hashes, for the datasets the model reads. */
+  inputs: Record<string, InputFileJson[]>;
+  pipelineHash?: string;
+  trials?: TrialJson[];
+  selection?: string;
+  error?: string;
+}
+
+export interface ExperimentEvaluation {
+  on?: string;
+  rows?: number;
+  metrics: Record<string, number>;
+  threshold?: number;
+  confusion?: { labels: string[]; matrix: number[][] };
 }
 
 export interface PredictionJson {

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream, readFileSync } from 'node:fs';
 import type { CheckedPipeline, DeclarationInfo, ModelInfo } from '../checker/checked-model';
 import { diagnosticJson, type Diagnostic } from '../checker/diagnostic';
-import type { ComparisonJson, EvaluationJson, ModelJson, MonitorJson, PredictionJson, ProgressEvent, RunJson } from '../contracts/cli-json';
+import type { ComparisonJson, EvaluationJson, InputFileJson, ModelJson, MonitorJson, PredictionJson, ProgressEvent, RunJson, TrialJson } from '../contracts/cli-json';
 import { expandGlob } from '../data/glob';
 import type { CancelSignal } from '../ml/cancellation';
 import type { SavedModel } from '../ml/model-types';
@@ -37,7 +37,8 @@ interface ModelArtifact {
   trainRows: number;
   algorithm: string;
   options: Record<string, unknown>;
-  trials: unknown[];
+  trials: TrialJson[];
+  selection?: string;
 }
 
 /** Names to run: the requested ones and, transitively, what they read. */
@@ -114,6 +115,7 @@ export async function runPipeline(checked: CheckedPipeline, opts: RunOptions = {
     run: newRunId(now), status: 'succeeded', evaluations: {}, comparisons: {}, outputs: [], file: checked.file,
     started: now.toISOString(), finished: '', computed: [], reused: [], models: {}, predictions: {}, monitors: {},
     ...(opts.schedule ? { schedule: opts.schedule } : {}),
+    pipelineHash: sha256(checked.text), inputs: {},
     warnings,
     ...(checkWarnings.length > 0 ? { diagnostics: checkWarnings.map(diagnosticJson) } : {}),
   };
@@ -138,7 +140,12 @@ export async function runPipeline(checked: CheckedPipeline, opts: RunOptions = {
       if (!decl) throw new RunError(`"${name}" could not be checked; fix its errors first`);
       const upstream = checked.symbols.get(name)!.dependsOn.map((d) => hashes.get(d) ?? '').join(',');
       let inputs = '';
-      if (decl.kind === 'dataset') inputs = (await Promise.all(expandGlob(decl.path).map(fileHash))).join(',');
+      if (decl.kind === 'dataset') {
+        const files = expandGlob(decl.path);
+        const fileHashes = await Promise.all(files.map(fileHash));
+        run.inputs![name] = files.map((file, i): InputFileJson => ({ file, sha256: fileHashes[i] }));
+        inputs = fileHashes.join(',');
+      }
       const hash = sha256(`${codeVersion}|${declarationText(checked, name)}|${upstream}|${inputs}`);
       hashes.set(name, hash);
       switch (decl.kind) {
@@ -242,15 +249,17 @@ export async function runPipeline(checked: CheckedPipeline, opts: RunOptions = {
       if (differs) throw new RunError(`ensemble ${decl.name}: member "${differs.info.name}" learned the classes ${differs.info.classes?.join(', ')} but "${members[0]!.info.name}" learned ${classes?.join(', ')}; train the members on the same rows`);
       run.computed.push(decl.name);
       const tm: TrainedModel = { info: learnedInfo(decl, classes), steps: [], members: members as TrainedModel[], trainRows: 0, options: {} };
-      run.models[decl.name] = { algorithm: 'voting', task: decl.task!, target: decl.target!, version: hash.slice(0, 12), features: [], options: { of: decl.ensemble.members, soft: decl.ensemble.soft }, trainRows: 0 };
+      run.models[decl.name] = { algorithm: 'voting', task: decl.task!, target: decl.target!, version: hash.slice(0, 12), features: [], options: { of: decl.ensemble.members, soft: decl.ensemble.soft }, trainRows: 0, datasets: datasetsOf(checked, decl.name) };
       return tm;
     }
     let artifactHash = store.result(hash);
     const artifact = artifactHash ? store.getArtifact<ModelArtifact>(artifactHash) : undefined;
     let tm: TrainedModel;
+    let search: { trials?: TrialJson[]; selection?: string } = {};
     if (artifact?.saved) {
       const model = restoreModel(artifact.saved);
       tm = { info: learnedInfo(decl, model.classes), steps: artifact.steps, model, trainRows: artifact.trainRows, options: artifact.options };
+      search = { trials: artifact.trials, selection: artifact.selection };
       run.reused.push(decl.name);
       emit({ type: 'stage', stage: 'train (reused)', declaration: decl.name, fraction: 1 });
     } else {
@@ -278,23 +287,42 @@ export async function runPipeline(checked: CheckedPipeline, opts: RunOptions = {
         onProgress: (f) => emit({ type: 'stage', stage: 'train', declaration: decl.name, fraction: f }),
       });
       const saved = saveModel(outcome.model);
-      const art: ModelArtifact = { saved, steps: fitted.fitted, trainRows: rows.length, algorithm: outcome.algorithm, options: outcome.options, trials: outcome.trials };
+      const art: ModelArtifact = {
+        saved, steps: fitted.fitted, trainRows: rows.length, algorithm: outcome.algorithm, options: outcome.options, trials: outcome.trials,
+        ...(outcome.selection ? { selection: outcome.selection } : {}),
+      };
       artifactHash = store.putArtifact(art);
       // Indexed at once, so a run killed later still reuses this model next time.
       store.setResult(hash, artifactHash);
       tm = { info: learned, steps: fitted.fitted, model: outcome.model, trainRows: rows.length, options: outcome.options };
+      search = { trials: outcome.trials, selection: outcome.selection };
       run.computed.push(decl.name);
     }
     const imp = tm.model!.featureImportances?.();
     const modelJson: ModelJson = {
       algorithm: tm.model!.algorithm, task: decl.task!, target: decl.target!, version: hash.slice(0, 12), features: tm.model!.featureNames,
-      options: tm.options, trainRows: tm.trainRows,
+      options: tm.options, trainRows: tm.trainRows, datasets: datasetsOf(checked, decl.name),
+      ...(search.trials && search.trials.length > 0 ? { trials: search.trials } : {}),
+      ...(search.selection ? { selection: search.selection } : {}),
       ...(imp ? { importances: Object.fromEntries(tm.model!.featureNames.map((f, i) => [f, imp[i]])) } : {}),
     };
     run.models[decl.name] = modelJson;
     if (artifactHash) extras.artifacts[decl.name] = artifactHash;
     return tm;
   }
+}
+
+/** The datasets a declaration reads, directly or through the tables it depends on, in file order. */
+function datasetsOf(checked: CheckedPipeline, name: string): string[] {
+  const seen = new Set<string>();
+  const stack = [name];
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    if (seen.has(n)) continue;
+    seen.add(n);
+    stack.push(...(checked.symbols.get(n)?.dependsOn ?? []));
+  }
+  return checked.order.filter((n) => seen.has(n) && checked.symbols.get(n)?.kind === 'dataset');
 }
 
 /**

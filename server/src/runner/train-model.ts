@@ -1,6 +1,7 @@
 // Trains one model declaration on its prepared training rows: feature selection, resampling,
 // tuning (grid/random with k-fold CV), AutoML over candidates, then the final fit.
 import type { ModelInfo, OptionValues } from '../checker/checked-model';
+import type { TrialJson } from '../contracts/cli-json';
 import { METRICS, autoCandidates } from '../ml/catalog';
 import { kFoldIndices } from '../ml/cross-validation';
 import { selectFeatures } from '../ml/feature-selection';
@@ -18,8 +19,10 @@ export interface TrainOutcome {
   /** The algorithm and options finally used (after tuning or AutoML). */
   algorithm: string;
   options: OptionValues;
-  /** What tuning or AutoML tried, with cross-validated scores. */
-  trials: { algorithm: string; options: OptionValues; score: number }[];
+  /** What tuning or AutoML tried, with cross-validated scores; the chosen trial is marked. */
+  trials: TrialJson[];
+  /** Why the chosen trial won, when there were trials. */
+  selection?: string;
 }
 
 function fitOnce(algorithm: string, options: OptionValues, x: FeatureMatrix, target: Target, ctx: TrainContext): FittedModel {
@@ -34,13 +37,17 @@ function subsetTarget(t: Target, rows: Int32Array): Target {
     : { task: 'regression', y: Float64Array.from(rows, (r) => t.y[r]) };
 }
 
-/** Mean k-fold score of one configuration (higher is better: error metrics are negated). */
-function crossValidate(algorithm: string, options: OptionValues, x: FeatureMatrix, target: Target, folds: number, metric: string, seed: number, signal?: CancelSignal): number {
+/**
+ * K-fold cross-validation of one configuration: `rank` is the mean score with error metrics
+ * negated (higher is better, -Infinity when no fold could be scored), `folds` the metric per fold.
+ */
+function crossValidate(algorithm: string, options: OptionValues, x: FeatureMatrix, target: Target, folds: number, metric: string, seed: number, signal?: CancelSignal): { rank: number; folds: (number | null)[] } {
   if (x.nRows < folds) throw new RunError(`cross-validation with ${folds} folds needs at least ${folds} training rows, but there are ${x.nRows}; lower the model's cv or train on more rows`);
   const fold = kFoldIndices(x.nRows, folds, seed, target.task === 'classification' ? target.y : undefined);
   const spec = METRICS[metric];
   let total = 0;
   let measured = 0;
+  const perFold: (number | null)[] = [];
   for (let f = 0; f < folds; f++) {
     throwIfCancelled(signal);
     const trainRows: number[] = [];
@@ -57,11 +64,27 @@ function crossValidate(algorithm: string, options: OptionValues, x: FeatureMatri
       ...(target.task === 'classification' ? { nClasses: target.classes.length, positiveIndex: 1 } : {}),
     })[metric];
     // A fold with one class leaves roc_auc undefined: the other folds still score the configuration.
+    perFold.push(Number.isFinite(m) ? m : null);
     if (!Number.isFinite(m)) continue;
     total += spec?.higherIsBetter === false ? -m : m;
     measured++;
   }
-  return measured > 0 ? total / measured : -Infinity;
+  return { rank: measured > 0 ? total / measured : -Infinity, folds: perFold };
+}
+
+/** A trial as reported: the mean in the metric's own sign (an error metric is not shown negated). */
+function trialOf(search: TrialJson['search'], algorithm: string, options: OptionValues, metric: string, cv: { rank: number; folds: (number | null)[] }, started: number): TrialJson {
+  const score = Number.isFinite(cv.rank) ? (METRICS[metric]?.higherIsBetter === false ? -cv.rank : cv.rank) : null;
+  return { search, algorithm, options, metric, score, folds: cv.folds, ms: Date.now() - started };
+}
+
+/** The reason a search chose its trial, e.g. "highest mean f1 over 3-fold cross-validation (0.91) of 3 candidates". */
+function selectionReason(search: TrialJson['search'], chosen: TrialJson, label: string, tried: number, folds: number, stoppedBy?: string): string {
+  const what = search === 'auto' ? `${tried} candidate algorithm${tried === 1 ? '' : 's'}` : `${tried} option combination${tried === 1 ? '' : 's'}`;
+  const why = chosen.score === null
+    ? `no fold of any of the ${what} could be scored on ${chosen.metric}, so the first was kept`
+    : `${METRICS[chosen.metric]?.higherIsBetter === false ? 'lowest' : 'highest'} mean ${chosen.metric} (${chosen.score.toPrecision(4)}) over ${folds}-fold cross-validation on the training rows among ${what}`;
+  return `${search} chose ${label}: ${why}${stoppedBy ? `; ${stoppedBy}` : ''}`;
 }
 
 /**
@@ -99,7 +122,8 @@ export function trainModel(info: ModelInfo, x: FeatureMatrix, target: Target, ct
     train = r.x;
     trainTarget = { task: 'classification', y: r.y, classes: target.classes };
   }
-  const trials: TrainOutcome['trials'] = [];
+  const trials: TrialJson[] = [];
+  let selection: string | undefined;
   let algorithm = info.algorithm.name;
   let options: OptionValues = { ...info.algorithm.options };
   const defaultMetric = target.task === 'classification' ? 'accuracy' : 'r2';
@@ -111,16 +135,24 @@ export function trainModel(info: ModelInfo, x: FeatureMatrix, target: Target, ct
     const candidates = autoCandidates(info.algorithm.options, info.task).filter((a) => !hasMissing || a.allowsMissing);
     if (candidates.length === 0) throw new RunError(`auto has no candidate algorithm for this ${target.task}${hasMissing ? ' with missing values (only gradient_boosting takes them)' : ''}`);
     const started = Date.now();
-    for (const cand of candidates.slice(0, maxTrials)) {
+    const planned = candidates.slice(0, maxTrials);
+    const tried: { options: OptionValues; rank: number }[] = [];
+    for (const cand of planned) {
       if (trials.length > 0 && Date.now() - started > budget) break;
       const opts = Object.fromEntries(Object.entries(cand.options).map(([k, o]) => [k, 'default' in o ? o.default : 0])) as OptionValues;
-      const score = crossValidate(cand.name, opts, train, trainTarget, 3, metric, ctx.seed, ctx.signal);
-      trials.push({ algorithm: cand.name, options: opts, score });
+      const trialStarted = Date.now();
+      const cv = crossValidate(cand.name, opts, train, trainTarget, 3, metric, ctx.seed, ctx.signal);
+      trials.push(trialOf('auto', cand.name, opts, metric, cv, trialStarted));
+      tried.push({ options: opts, rank: cv.rank });
       ctx.onProgress?.(Math.min(0.9, trials.length / Math.min(candidates.length, maxTrials)));
     }
-    const best = trials.reduce((a, b) => (b.score > a.score ? b : a));
+    const bestAt = tried.reduce((a, t, i) => (t.rank > tried[a].rank ? i : a), 0);
+    const best = trials[bestAt];
+    best.chosen = true;
+    const stopped = trials.length < planned.length ? `the budget of ${budget / 1000} s ran out after ${trials.length} of ${planned.length} candidates` : undefined;
+    selection = selectionReason('auto', best, best.algorithm, trials.length, 3, stopped);
     algorithm = best.algorithm;
-    options = best.options;
+    options = tried[bestAt].options;
   }
   if (info.tune) {
     const space = Object.entries(info.tune.space).filter(([, v]) => v.length > 0);
@@ -132,16 +164,24 @@ export function trainModel(info: ModelInfo, x: FeatureMatrix, target: Target, ct
       for (let i = combos.length - 1; i > 0; i--) { const j = rng.int(i + 1); [combos[i], combos[j]] = [combos[j], combos[i]]; }
       combos = combos.slice(0, want);
     }
-    let best: { options: OptionValues; score: number } | undefined;
+    let best: { trial: TrialJson; options: OptionValues; rank: number } | undefined;
     combos.forEach((combo, i) => {
       const opts = { ...options, ...combo };
-      const score = crossValidate(algorithm, opts, train, trainTarget, info.tune!.cv, defaultMetric, ctx.seed, ctx.signal);
-      trials.push({ algorithm, options: opts, score });
-      if (!best || score > best.score) best = { options: opts, score };
+      const trialStarted = Date.now();
+      const cv = crossValidate(algorithm, opts, train, trainTarget, info.tune!.cv, defaultMetric, ctx.seed, ctx.signal);
+      const trial = trialOf('tune', algorithm, opts, defaultMetric, cv, trialStarted);
+      trials.push(trial);
+      if (!best || cv.rank > best.rank) best = { trial, options: opts, rank: cv.rank };
       ctx.onProgress?.(0.9 * ((i + 1) / combos.length));
     });
-    if (best) options = best.options;
+    if (best) {
+      // After auto, the tuned configuration is the one used: only it stays marked.
+      for (const t of trials) delete t.chosen;
+      best.trial.chosen = true;
+      selection = selectionReason('tune', best.trial, space.map(([key]) => `${key}: ${String(best!.trial.options[key])}`).join(', '), combos.length, info.tune.cv);
+      options = best.options;
+    }
   }
   const model = fitOnce(algorithm, options, train, trainTarget, ctx);
-  return { model, algorithm, options, trials };
+  return { model, algorithm, options, trials, ...(selection ? { selection } : {}) };
 }
