@@ -67,3 +67,42 @@ export function splitChain(length: number): string {
   lines.push(`model m from s${length - 1}.train { target: species, algorithm: logistic_regression }`, '');
   return lines.join('\n');
 }
+
+/**
+ * The language-server benchmark's pipeline (bench/lsp.bench.ts): `lines` lines of groups of a
+ * transform, split, model, evaluate, a second transform, model and export over the samples'
+ * penguins and cars CSVs (absolute paths, so the file may live anywhere).
+ */
+export function samplesPipeline(lines: number): string {
+  const data = join(__dirname, '..', '..', 'samples');
+  const out: string[] = [
+    `dataset penguins from "${data}/penguins/data/penguins.csv" { missing: ["", "NA", "."] }`,
+    `dataset cars from "${data}/cars/data/cars.csv"`,
+    '',
+  ];
+  let i = 0;
+  while (out.length < lines) {
+    out.push(
+      `transform t${i} from penguins {`,
+      '  rename `Body Mass (g)` to mass',
+      '  impute mass, `Flipper Length (mm)` with median',
+      '  impute Sex with mode',
+      '  encode Island, Sex as onehot',
+      `  derive ratio${i} = mass / \`Flipper Length (mm)\``,
+      '  drop `Beak Length (mm)`, `Beak Depth (mm)`',
+      '}',
+      `split p${i} from t${i} { train: 80%, test: 20%, stratify: Species, seed: ${i} }`,
+      `model m${i} from p${i}.train {`,
+      '  target: Species',
+      `  algorithm: random_forest(trees: ${10 + (i % 50)})`,
+      '}',
+      `evaluate m${i} on p${i}.test { metrics: [accuracy, f1] }`,
+      `transform c${i} from cars { drop Name, Year, Origin`, '  drop_missing', '}',
+      `model r${i} from c${i} { target: Miles_per_Gallon, algorithm: gradient_boosting }`,
+      `export r${i} to "models/r${i}.onnx"`,
+      '',
+    );
+    i++;
+  }
+  return out.slice(0, lines).join('\n');
+}

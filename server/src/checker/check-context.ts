@@ -25,8 +25,15 @@ export class CheckContext {
    */
   private suggestionBudget = SUGGESTION_BUDGET;
 
+  /**
+   * How many suggestions were asked for: a declaration that asked depends on every name in the
+   * file and on the budget left, so its result is never reused (check-reuse.ts).
+   */
+  suggestionsAsked = 0;
+
   /** Message suffix and quick fix for a name that is close to a known one. */
   suggest(name: string, candidates: Iterable<string>, what: string): { text: string; fixes?: Diagnostic['fixes'] } {
+    this.suggestionsAsked++;
     const list = [...candidates];
     if (list.length > this.suggestionBudget) return { text: '' };
     this.suggestionBudget -= list.length;

@@ -5,9 +5,9 @@ import { dirname } from 'node:path';
 import type { Declaration, QualifiedName } from '../language/ast';
 import { parse } from '../language/parser';
 import type { SchemaSource } from '../data/csv-options';
-import type { Table } from '../data/table';
 import { CheckContext } from './check-context';
-import type { CheckedPipeline, DatasetInfo, SymbolInfo } from './checked-model';
+import type { CheckedPipeline, SymbolInfo } from './checked-model';
+import type { DeclarationReuse } from './check-reuse';
 import { checkDataset } from './dataset-check';
 import { checkModel } from './model-check';
 import { Resolver } from './resolver';
@@ -20,14 +20,14 @@ import { checkOutputCollisions } from './output-check';
 import { workspaceOf, type Workspace } from '../workspace/output-paths';
 import { checkCompare, checkEvaluate, checkExport, checkMonitor, checkPredict } from './usage-checks';
 
-/** A schema source that can also hand out sampled rows (the CSV cache does). */
-interface SamplingSource extends SchemaSource {
-  sample?(pattern: string, options: DatasetInfo['options']): Table | undefined;
-}
-
 export interface CheckOptions {
   /** Where outputs may be written (default: the folder of `file`, nothing outside it). */
   workspace?: Workspace;
+  /**
+   * Results of the previous check of the same document: declarations whose text and inputs are
+   * unchanged are not checked again (check-reuse.ts). The result is the same as without it.
+   */
+  reuse?: DeclarationReuse;
 }
 
 export function checkPipeline(text: string, file: string, source: SchemaSource, options: CheckOptions = {}): CheckedPipeline {
@@ -46,16 +46,21 @@ export function checkPipeline(text: string, file: string, source: SchemaSource, 
   const { order, cyclic } = orderDeclarations(symbols, declarations, ctx);
   const r = new Resolver(ctx, symbols, declarations.length, dirname(file), source, workspace);
   for (const name of cyclic) r.broken.add(name);
+  const reuse = options.reuse;
+  reuse?.begin(file, workspace);
   for (const name of order) {
     const sym = symbols.get(name)!;
-    if (!checkDeclaration(declarations[sym.declarationIndex], sym, r)) r.broken.add(name);
+    const decl = declarations[sym.declarationIndex];
+    const ok = reuse ? reuse.check(decl, sym, r, text, checkDeclaration) : checkDeclaration(decl, sym, r);
+    if (!ok) r.broken.add(name);
   }
   // Declarations that never got a symbol (no name yet) still get their references checked.
   declarations.forEach((decl) => {
     if (derivedName(decl) === undefined) for (const q of declarationInputs(decl)) if (symbols.has(q.parts[0].name)) ctx.references.push({ name: q.parts[0].name, range: q.parts[0].range });
   });
   reportUnused(symbols, declarations, ctx);
-  checkOutputCollisions(declarations, r.infos, file, r);
+  checkOutputCollisions(declarations, r.infos, file, r, reuse?.locate);
+  reuse?.end();
   const tables = new Map<string, import('../language/schema').TableSchema>();
   for (const [name, state] of r.tables) tables.set(name, state.schema);
   ctx.diagnostics.sort((a, b) => a.range.start.offset - b.range.start.offset || a.code.localeCompare(b.code));
@@ -100,8 +105,7 @@ function checkDeclaration(decl: Declaration, sym: SymbolInfo, r: Resolver): bool
       if (!result) return false;
       r.infos[sym.declarationIndex] = result.info;
       if (!result.state) return false;
-      r.tables.set(sym.name, result.state);
-      r.lineage.add(sym.name, undefined);
+      r.addTable(sym.name, result.state);
       return true;
     }
     case 'transform': {
@@ -112,8 +116,7 @@ function checkDeclaration(decl: Declaration, sym: SymbolInfo, r: Resolver): bool
         kind: 'transform', name: sym.name, input: input.name, inputSchema: input.state.schema,
         stepSchemas: states.map((s) => s.schema), schema: output.schema, steps: decl.steps,
       };
-      r.tables.set(sym.name, output);
-      r.lineage.add(sym.name, input.name);
+      r.addTable(sym.name, output, input.name);
       return true;
     }
     case 'split': {
@@ -130,8 +133,7 @@ function checkDeclaration(decl: Declaration, sym: SymbolInfo, r: Resolver): bool
         const partName = `${sym.name}.${p.part}`;
         const rowCount = exact ? { rowCount: exact[i], rowCountExact: true } : rows !== undefined ? { rowCount: Math.round(rows * p.fraction), rowCountExact: false } : {};
         const state: TableState = { ...input.state, schema: { ...input.state.schema, ...rowCount } };
-        r.tables.set(partName, state);
-        r.lineage.add(partName, input.name, sym.name);
+        r.addTable(partName, state, input.name, sym.name);
       }
       return info.parts.length > 0;
     }
@@ -142,8 +144,7 @@ function checkDeclaration(decl: Declaration, sym: SymbolInfo, r: Resolver): bool
         return false;
       }
       const dataset = r.info(input.state.origin);
-      const sampling = r.source as SamplingSource;
-      const sample = dataset && dataset.kind === 'dataset' && sampling.sample ? sampling.sample(dataset.path, dataset.options) : undefined;
+      const sample = dataset && dataset.kind === 'dataset' ? r.source.sample?.(dataset.path, dataset.options) : undefined;
       // The transform that directly produced the table, through splits (quick fixes add a step there).
       const feeding = r.firstAbove(input.name, 'split');
       const info = checkModel({

@@ -10,6 +10,11 @@ import { expandOutputTemplate, isInside, readLocation, resolveOutputPath, writte
 import type { DeclarationInfo } from './checked-model';
 import type { Resolver } from './resolver';
 
+/** Where a path really lands (`readLocation` or `writtenLocation`): asked of the file system, or remembered (check-reuse.ts). */
+export type Locate = (kind: 'read' | 'written', path: string) => string;
+
+const askFileSystem: Locate = (kind, path) => (kind === 'read' ? readLocation(path) : writtenLocation(path));
+
 /** The folder a fix proposes for an output that must move: where the samples put them. */
 const HOME_FOLDER = { predict: 'out', export: 'models' } as const;
 
@@ -56,13 +61,15 @@ class Guarded {
   private readonly files = new Map<string, string>();
   private readonly globs: { pattern: string; what: string }[] = [];
 
+  constructor(private readonly locate: Locate) {}
+
   add(path: string, what: string): void {
     if (isGlob(path)) {
       this.globs.push({ pattern: path, what });
       return;
     }
     if (!this.files.has(path)) this.files.set(path, what);
-    const real = readLocation(path);
+    const real = this.locate('read', path);
     if (!this.files.has(real)) this.files.set(real, what);
   }
 
@@ -73,9 +80,9 @@ class Guarded {
 }
 
 /** NML141 on every output that would overwrite an input, the pipeline, the store or another output. */
-export function checkOutputCollisions(declarations: Declaration[], infos: (DeclarationInfo | undefined)[], file: string, r: Resolver): void {
+export function checkOutputCollisions(declarations: Declaration[], infos: (DeclarationInfo | undefined)[], file: string, r: Resolver, locate = askFileSystem): void {
   const sampleDate = new Date();
-  const guarded = new Guarded();
+  const guarded = new Guarded(locate);
   guarded.add(file, 'the pipeline file itself');
   const outputs: Output[] = [];
   declarations.forEach((decl, i) => {
@@ -91,11 +98,11 @@ export function checkOutputCollisions(declarations: Declaration[], infos: (Decla
     if (info?.kind === 'export' && decl.kind === 'export' && decl.target) outputs.push({ declaration: `export "${info.name}"`, written: decl.target, path: info.path });
   });
   const store = join(r.dir, '.narml');
-  const storeReal = readLocation(store);
+  const storeReal = locate('read', store);
   /** Where each output lands → the declaration that writes it first. */
   const written = new Map<string, string>();
   for (const out of outputs) {
-    const lands = writtenLocation(out.path);
+    const lands = locate('written', out.path);
     const hit = guarded.hit(out.path, lands);
     const shown = shownPath(out.written.value);
     if (hit) {

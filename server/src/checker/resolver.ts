@@ -2,7 +2,8 @@
 // "did you mean"), and what each table name's schema and ancestry are.
 import { isAbsolute, resolve } from 'node:path';
 import type { DeclarationKind, QualifiedName } from '../language/ast';
-import type { SchemaSource } from '../data/csv-options';
+import type { CsvOptions, SchemaSource } from '../data/csv-options';
+import type { Table } from '../data/table';
 import type { CheckContext } from './check-context';
 import type { DeclarationInfo, ModelInfo, SymbolInfo } from './checked-model';
 import type { TableState } from './table-state';
@@ -11,11 +12,56 @@ import type { Workspace } from '../workspace/output-paths';
 
 const TABLE_KINDS: readonly DeclarationKind[] = ['dataset', 'transform', 'split'];
 
+/** A schema source that can also hand out sampled rows (the CSV cache does). */
+export interface SamplingSource extends SchemaSource {
+  sample?(pattern: string, options: CsvOptions): Table | undefined;
+}
+
+/**
+ * What a name stood for when a declaration read it: the version of its checked result
+ * (check-reuse.ts), or, before it was checked, its kind ('cyclic' for a name on a cycle,
+ * 'none' for an unknown one).
+ */
+export type NameVersion = number | string;
+
+/** One call of the schema source during a declaration's check, with the answer it got. */
+export interface SourceRead {
+  sample: boolean;
+  pattern: string;
+  options: CsvOptions;
+  result: unknown;
+}
+
+/** What one declaration's check read and added: enough to tell later whether it would come out the same. */
+export interface DeclarationTrace {
+  reads: Map<string, NameVersion>;
+  sourceReads: SourceRead[];
+  tables: { name: string; state: TableState; parent?: string; split?: string }[];
+}
+
+/** Table states by name; a read is noted in the trace of the declaration being checked. */
+class TableStates extends Map<string, TableState> {
+  constructor(private readonly onRead: (table: string) => void) {
+    super();
+  }
+
+  override get(table: string): TableState | undefined {
+    this.onRead(table);
+    return super.get(table);
+  }
+}
+
 export class Resolver {
   /** Table states by table name (`clean`, `parts.train`). */
-  readonly tables = new Map<string, TableState>();
+  readonly tables = new TableStates((t) => this.noteRead(t));
   /** Which table's rows come from which. */
-  readonly lineage = new TableLineage();
+  private readonly lineage = new TableLineage();
+  /** Version of the result of each declaration checked or reused so far (only while reusing). */
+  readonly versions = new Map<string, number>();
+  /** Set while a declaration whose result may be reused is checked. */
+  trace: DeclarationTrace | undefined;
+  /** The schema source as declarations see it: every call is noted in the trace. */
+  readonly source: SamplingSource;
   readonly infos: (DeclarationInfo | undefined)[];
   /** Names whose declaration failed to resolve: references to them stay silent. */
   readonly broken = new Set<string>();
@@ -25,11 +71,51 @@ export class Resolver {
     readonly symbols: Map<string, SymbolInfo>,
     declarationCount: number,
     readonly dir: string,
-    readonly source: SchemaSource,
+    /** The injected schema source, untraced (check-reuse.ts asks it again to validate a reuse). */
+    readonly rawSource: SamplingSource,
     /** Where outputs may be written. */
     readonly workspace: Workspace,
   ) {
     this.infos = new Array(declarationCount).fill(undefined);
+    const note = (read: SourceRead): void => { this.trace?.sourceReads.push(read); };
+    this.source = {
+      schema(pattern, options) {
+        const result = rawSource.schema(pattern, options);
+        note({ sample: false, pattern, options, result });
+        return result;
+      },
+      sample(pattern, options) {
+        const result = rawSource.sample?.(pattern, options);
+        note({ sample: true, pattern, options, result });
+        return result;
+      },
+    };
+  }
+
+  /** What `name` (a declaration or a table, `parts.train`) stands for now. */
+  versionOf(name: string): NameVersion {
+    return this.versions.get(name) ?? (this.broken.has(name) ? 'cyclic' : this.symbols.get(name)?.kind ?? 'none');
+  }
+
+  /** Notes that the declaration being checked read `table` (by its declaration's name). */
+  private noteRead(table: string): void {
+    if (!this.trace) return;
+    const name = this.symbols.has(table) ? table : table.split('.')[0];
+    if (!this.trace.reads.has(name)) this.trace.reads.set(name, this.versionOf(name));
+  }
+
+  /** Adds a table the declaration being checked produces, `parent` being the table its rows come from. */
+  addTable(name: string, state: TableState, parent?: string, split?: string): void {
+    this.tables.set(name, state);
+    this.lineage.add(name, parent, split);
+    this.trace?.tables.push({ name, state, ...(parent === undefined ? {} : { parent }), ...(split === undefined ? {} : { split }) });
+  }
+
+  /** True when the rows of tables `a` and `b` may overlap (table-lineage.ts). */
+  overlaps(a: string, b: string): boolean {
+    this.noteRead(a);
+    this.noteRead(b);
+    return this.lineage.overlaps(a, b);
   }
 
   /** A file or glob the pipeline reads (dataset, prediction source), as written: relative to the pipeline's folder. */
@@ -38,6 +124,7 @@ export class Resolver {
   }
 
   info(name: string): DeclarationInfo | undefined {
+    this.noteRead(name);
     const s = this.symbols.get(name);
     return s ? this.infos[s.declarationIndex] : undefined;
   }
@@ -80,6 +167,7 @@ export class Resolver {
   /** Records the reference and checks the kind of what it names. */
   private lookup(q: QualifiedName, kinds: readonly DeclarationKind[], what: string): SymbolInfo | undefined {
     const root = q.parts[0];
+    this.noteRead(root.name);
     const sym = this.symbols.get(root.name);
     if (!sym) {
       this.unknown(q, kinds, what);

@@ -57,7 +57,7 @@ function checkTableFits(model: ModelInfo, table: { name: string; state: TableSta
 }
 
 function warnTrainingData(model: ModelInfo, tableName: string, at: Range, r: Resolver, what: string): void {
-  if (r.lineage.overlaps(model.input, tableName)) {
+  if (r.overlaps(model.input, tableName)) {
     const sameSplit = model.input.includes('.') ? `${model.input.split('.')[0]}.test` : undefined;
     ctx(r).report('NML200', at, `${what} "${model.name}" on "${tableName}", which holds the rows it was trained on (${model.input}): the scores will look too good${sameSplit ? `; use ${sameSplit}` : '; evaluate on held-out rows from a split'}`);
   }

@@ -1,6 +1,7 @@
 // The NarML language server (stdio: `node dist/server.js --stdio`; IPC for the VS Code client).
-// Each open document is re-checked after a short debounce; a newer edit supersedes a pending
-// check. One schema cache serves every document; sampled schemas are refined in the background
+// Each open document is re-checked on each change, reusing the previous check's results of the
+// declarations the change cannot affect (checker/check-reuse.ts); a newer edit supersedes a
+// pending check. One schema cache serves every document; sampled schemas are refined in the background
 // and CSV files of open pipelines are watched, so a change on disk re-checks their dependants.
 import { watch, type FSWatcher } from 'node:fs';
 import { resolve } from 'node:path';
@@ -11,6 +12,7 @@ import {
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { checkPipeline } from '../checker/check-pipeline';
+import { DeclarationReuse } from '../checker/check-reuse';
 import type { CheckedPipeline } from '../checker/checked-model';
 import type { Diagnostic, FixData } from '../checker/diagnostic';
 import { CsvSchemaCache } from '../data/csv-schema-cache';
@@ -31,6 +33,10 @@ const documents = new TextDocuments(TextDocument);
 const cache = new CsvSchemaCache();
 const checked = new Map<string, CheckedPipeline>();
 const timers = new Map<string, NodeJS.Timeout>();
+/** Each open document's declaration results, reused by its next check. */
+const reuses = new Map<string, DeclarationReuse>();
+/** How long each document's latest check took (milliseconds). */
+const checkTimes = new Map<string, number>();
 const watchers = new Map<string, FSWatcher>();
 let debounceMs = 30;
 let clientWatchesFiles = false;
@@ -89,7 +95,11 @@ function ensureChecked(uri: string): CheckedPipeline | undefined {
   const prev = checked.get(uri);
   if (prev && prev.text === doc.getText()) return prev;
   const file = filePath(uri);
-  const result = checkPipeline(doc.getText(), file, cache, { workspace: workspaceOf(file, workspaceFolderOf(file), allowOutsideWorkspace) });
+  let reuse = reuses.get(uri);
+  if (!reuse) reuses.set(uri, (reuse = new DeclarationReuse()));
+  const start = performance.now();
+  const result = checkPipeline(doc.getText(), file, cache, { workspace: workspaceOf(file, workspaceFolderOf(file), allowOutsideWorkspace), reuse });
+  checkTimes.set(uri, performance.now() - start);
   checked.set(uri, result);
   return result;
 }
@@ -108,10 +118,22 @@ function publish(uri: string): void {
   void refineSchemas(uri, result);
 }
 
+/**
+ * Checks a document soon. A change is checked at once (on the next turn of the event loop, so
+ * changes that arrived together are checked together) while its checks are quick: under half
+ * the debounce, checking every keystroke of a fast burst leaves the server idle most of the
+ * time. A slow check (a first one, a large file, a big edit) waits for the debounce instead,
+ * restarted by each change, so a burst of typing does not queue checks. `force` (a CSV, the
+ * workspace or a setting changed) checks everything again, output places included.
+ */
 function schedule(uri: string, force = false): void {
   clearTimeout(timers.get(uri));
-  if (force) checked.delete(uri);
-  timers.set(uri, setTimeout(() => { timers.delete(uri); publish(uri); }, debounceMs));
+  if (force) {
+    checked.delete(uri);
+    reuses.get(uri)?.clear();
+  }
+  const wait = (checkTimes.get(uri) ?? 0) < debounceMs / 2 ? 0 : debounceMs;
+  timers.set(uri, setTimeout(() => { timers.delete(uri); publish(uri); }, wait));
 }
 
 /** Full reads under way, one per dataset (path and options), shared by every document that reads it. */
@@ -241,6 +263,8 @@ documents.onDidChangeContent((e) => schedule(e.document.uri));
 documents.onDidClose((e) => {
   clearTimeout(timers.get(e.document.uri));
   checked.delete(e.document.uri);
+  reuses.delete(e.document.uri);
+  checkTimes.delete(e.document.uri);
   reads.delete(e.document.uri);
   pruneWatchers();
   void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
