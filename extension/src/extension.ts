@@ -8,6 +8,7 @@ import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerO
 import { ALLOW_OUTSIDE_WORKSPACE_NOTIFICATION, COMMANDS, PIPELINE_GRAPH_REQUEST, type AllowOutsideWorkspaceParams, type PipelineGraph } from '../../server/src/contracts/lsp-requests';
 import type { PreviewJson, RunJson } from '../../server/src/contracts/cli-json';
 import { PanelManager } from './panels/panel-manager';
+import { ExperimentsPanel, ModelsTree } from './experiments';
 import { announceOutputs } from './output-notice';
 import { runCli } from './runner-process';
 import { schedulesOf } from './notice-text';
@@ -101,25 +102,6 @@ async function runHistory(cli: string, file: string): Promise<RunJson[]> {
   return r.json?.runs ?? [];
 }
 
-class RunsTree implements vscode.TreeDataProvider<RunJson> {
-  constructor(private readonly cli: string) {}
-  private readonly changed = new vscode.EventEmitter<void>();
-  readonly onDidChangeTreeData = this.changed.event;
-  refresh(): void { this.changed.fire(); }
-  getTreeItem(r: RunJson): vscode.TreeItem {
-    const item = new vscode.TreeItem(`${r.run} · ${r.status}`);
-    item.description = Object.values(r.evaluations).map((e) => Object.entries(e.metrics).slice(0, 1).map(([k, v]) => `${k} ${v.toFixed(3)}`).join('')).join(', ');
-    item.iconPath = new vscode.ThemeIcon(r.status === 'succeeded' ? 'pass' : r.status === 'running' ? 'loading~spin' : 'error');
-    item.command = { command: COMMANDS.showMetrics, title: 'Show metrics', arguments: [r.file, undefined, r] };
-    return item;
-  }
-  async getChildren(): Promise<RunJson[]> {
-    const uri = activeFile();
-    if (!uri) return [];
-    return (await runHistory(this.cli, uri.fsPath)).reverse().slice(0, 50);
-  }
-}
-
 export async function activate(context: vscode.ExtensionContext): Promise<{ runPipelineForTest(file: string): Promise<RunJson | undefined>; runRefusal: typeof runRefusal }> {
   const output = vscode.window.createOutputChannel('NarML', { log: true });
   const serverModule = context.asAbsolutePath(join('dist', 'server.js'));
@@ -144,7 +126,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ runP
 
   const panels = new PanelManager(context);
   const pipelineTree = new PipelineTree();
-  const runsTree = new RunsTree(cli);
+  const callCli = <T>(args: string[], cwd: string) => runCli<T>(nodePath(), cli, args, { cwd, env: nodeEnv(), onLog: (l) => output.appendLine(l) });
+  const runsTree = new ModelsTree(callCli, () => activeFile());
+  const experiments = new ExperimentsPanel(panels, callCli, (file, id) => void vscode.commands.executeCommand(COMMANDS.showMetrics, file, undefined, undefined, id));
   context.subscriptions.push(
     vscode.window.registerTreeDataProvider('narml.pipeline', pipelineTree),
     vscode.window.registerTreeDataProvider('narml.runs', runsTree),
@@ -198,6 +182,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ runP
     lastRuns.set(uri.fsPath, r);
     pipelineTree.refresh();
     runsTree.refresh();
+    void experiments.refreshAfterRun(uri);
     if (r.status === 'succeeded') announceOutputs(r);
     else if (r.status === 'cancelled') void vscode.window.showWarningMessage('NarML: the run was cancelled.');
     else void vscode.window.showErrorMessage(`NarML: the run failed: ${r.error ?? 'see the output'}`, 'Show Output').then((c) => c && output.show());
@@ -240,9 +225,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ runP
     panels.show('preview', `Preview: ${n}`, r.json ? { type: 'preview', preview: r.json } : { type: 'error', message: r.stderr.trim() || 'The preview failed.' });
     return r.json;
   });
-  register(COMMANDS.showMetrics, async (u?: unknown, name?: unknown, given?: unknown) => {
+  // `runId` (from Runs & Models and the Experiments panel) shows that recorded run, else the latest.
+  register(COMMANDS.showMetrics, async (u?: unknown, name?: unknown, given?: unknown, runId?: unknown) => {
     const uri = typeof u === 'string' && !u.includes(':') ? vscode.Uri.file(u) : activeFile(u as string | undefined);
-    const r = (given as RunJson | undefined) ?? (uri ? await latestRun(uri) : undefined);
+    const recorded = typeof runId === 'string' && uri ? (await runHistory(cli, uri.fsPath)).find((x) => x.run === runId) : undefined;
+    const r = (given as RunJson | undefined) ?? recorded ?? (uri ? await latestRun(uri) : undefined);
     if (!r) return void vscode.window.showInformationMessage('No metrics yet: run the pipeline first (NarML: Run Pipeline).', 'Run Pipeline').then((c) => c && uri && run(uri, []));
     panels.show('metrics', 'NarML Metrics', { type: 'metrics', run: r, ...(typeof name === 'string' ? { focus: name } : {}) });
     return r;
@@ -287,6 +274,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ runP
     return n ? run(uri, [n]) : undefined;
   });
   register(COMMANDS.showRunHistory, () => vscode.commands.executeCommand('narml.runs.focus'));
+  register(COMMANDS.showExperiments, async (u?: unknown) => {
+    const uri = typeof u === 'string' && !u.includes(':') ? vscode.Uri.file(u) : activeFile(u as string | undefined);
+    if (!uri) return void vscode.window.showInformationMessage('Open a .narml file to see its experiments.');
+    return experiments.show(uri);
+  });
   const scheduler = new SchedulerControl(output, context);
   register(COMMANDS.startScheduler, async (u?: unknown) => {
     const uri = activeFile(u as string | undefined);

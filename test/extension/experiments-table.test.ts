@@ -25,6 +25,7 @@ const rows = [
 
 test('columns: run facts, then every parameter, metric (by table) and dataset some row has', () => {
   const cols = columnsOf(rows);
+  assert.equal(cols[0].key, 'model', 'the model leads');
   assert.deepEqual(cols.filter((c) => c.group !== 'run').map((c) => c.key), ['param:k', 'param:weights', 'metric:accuracy · parts.test', 'metric:log_loss · parts.test', 'input:iris']);
   const weights = cols.find((c) => c.key === 'param:weights')!;
   assert.deepEqual(rows.map((r) => weights.text(r)), ['', '', 'distance', '']);

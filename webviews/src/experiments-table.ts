@@ -76,11 +76,12 @@ export function columnsOf(rows: ExperimentRow[]): Column[] {
   const text = (v: Cell): string => (v === undefined ? '' : typeof v === 'number' ? fmt(v) : v);
   const fixed = (key: string, label: string, value: (r: ExperimentRow) => Cell, show?: (r: ExperimentRow) => string): Column =>
     ({ key, label, group: 'run', value, text: show ?? ((r) => text(value(r))) });
+  // The model first: the panel keeps it in view while the table scrolls sideways.
   const columns: Column[] = [
+    fixed('model', 'model', (r) => r.model ?? undefined),
     fixed('run', 'run', (r) => r.run),
     fixed('started', 'started', (r) => r.started, (r) => formatTime(r.started)),
     fixed('status', 'status', (r) => r.status),
-    fixed('model', 'model', (r) => r.model ?? undefined),
     fixed('algorithm', 'algorithm', (r) => r.algorithm),
     fixed('version', 'version', (r) => r.version, (r) => `${r.version ?? ''}${r.reused ? ' (reused)' : ''}`),
     fixed('duration', 'duration', (r) => r.durationMs ?? undefined, (r) => formatDuration(r.durationMs)),

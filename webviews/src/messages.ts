@@ -1,14 +1,18 @@
 // Messages between the extension and its panels. Each panel posts `ready`, then receives its
-// whole state; `reveal` asks the extension to show a declaration in the editor.
-import type { PreviewJson, RunJson } from '../../server/src/contracts/cli-json';
+// whole state; `reveal` asks the extension to show a declaration in the editor, `showRun` a
+// recorded run in the Metrics panel.
+import type { ExperimentsJson, PreviewJson, RunJson } from '../../server/src/contracts/cli-json';
 import type { PipelineGraph } from '../../server/src/contracts/lsp-requests';
 
 export type ToPanel =
   | { type: 'preview'; preview: PreviewJson }
   | { type: 'metrics'; run: RunJson; focus?: string }
   | { type: 'lineage'; graph: PipelineGraph; status: Record<string, 'succeeded' | 'failed' | 'reused' | 'pending'> }
+  | { type: 'experiments'; table: ExperimentsJson }
   | { type: 'error'; message: string };
 
 export type FromPanel =
   | { type: 'ready' }
-  | { type: 'reveal'; name: string; line: number };
+  | { type: 'reveal'; name: string; line: number }
+  /** From the Experiments panel: show this run in the Metrics panel. */
+  | { type: 'showRun'; run: string };

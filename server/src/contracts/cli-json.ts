@@ -119,6 +119,26 @@ export interface TrialJson {
   chosen?: boolean;
 }
 
+/** `narml models --json`: each model version (first run that trained it) with its latest metrics per evaluated table. */
+export interface ModelsJson {
+  models: ModelVersionJson[];
+}
+
+export interface ModelVersionJson {
+  model: string;
+  file: string;
+  version: string;
+  run: string;
+  created: string;
+  algorithm: string;
+  task: string;
+  target: string;
+  options: Record<string, unknown>;
+  /** Evaluated table → metric → value, from the latest run that evaluated this version there. */
+  metrics: Record<string, Record<string, number>>;
+  artifact: string;
+}
+
 /** `narml experiments FILE --json`: one row per run × model, oldest run first. */
 export interface ExperimentsJson {
   file: string;

@@ -43,6 +43,7 @@ export const COMMANDS = {
   showRunHistory: 'narml.showRunHistory',
   startScheduler: 'narml.startScheduler',
   stopScheduler: 'narml.stopScheduler',
+  showExperiments: 'narml.showExperiments',
 } as const;
 
 /**

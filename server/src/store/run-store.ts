@@ -12,24 +12,12 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, renameSync, unlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
-import type { EvaluationJson, RunJson } from '../contracts/cli-json';
+import type { EvaluationJson, ModelVersionJson, RunJson } from '../contracts/cli-json';
 import { refuseOutside, writeError, writeFileAtomic } from './atomic-write';
 import { toJsonText } from './json-text';
 import { workspaceOf, type Workspace } from '../workspace/output-paths';
 
-export interface ModelVersion {
-  model: string;
-  file: string;
-  version: string;
-  run: string;
-  created: string;
-  algorithm: string;
-  task: string;
-  target: string;
-  options: Record<string, unknown>;
-  metrics: Record<string, Record<string, number>>;
-  artifact: string;
-}
+export type ModelVersion = ModelVersionJson;
 
 export interface ScheduleAttempt {
   file: string;
