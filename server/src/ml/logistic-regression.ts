@@ -2,8 +2,11 @@
 // two classes, multinomial (softmax) for more; L2 penalty ||W||²/(2C) on the coefficients, not
 // on the intercept; loss summed over rows. No silent standardisation (scikit-learn has none).
 import { lbfgs } from './lbfgs';
-import { argmaxRows, linearProbabilities, softmaxInPlace } from './linear-predict';
+import { argmaxRows, linearProbabilities } from './linear-predict';
 import type { Algorithm, FeatureMatrix, FittedModel, ModelParams, Target } from './model-types';
+
+/** Rows per block of the objective: scores of a block fit in L1, its column slices in L2. */
+const BLOCK = 512;
 
 export function linearModel(algorithm: string, params: Extract<ModelParams, { kind: 'linear' }>, featureNames: string[], classes?: string[]): FittedModel {
   const task = params.link === 'identity' ? 'regression' : 'classification';
@@ -55,55 +58,86 @@ export const logisticRegression: Algorithm = {
     const C = Number(options.c ?? 1);
     const maxIter = Number(options.max_iter ?? 200);
     const y = target.y;
-    const z = new Float64Array(n * K);
-    const resid = new Float64Array(n * K);
+    const cols = x.columns;
+    // Rows are taken in blocks: a block's scores (class-major) stay in L1 while its residuals are
+    // formed and multiplied back into the columns, and the columns' slices stay in L2 between the
+    // forward and the backward pass, so each evaluation streams the data from memory once.
+    const zb = new Float64Array(BLOCK * K);
     const fg = (w: Float64Array, grad: Float64Array): number => {
-      z.fill(0);
-      for (let k = 0; k < K; k++) {
-        const b = w[K * p + k];
-        for (let i = 0; i < n; i++) z[i * K + k] = b;
-        for (let j = 0; j < p; j++) {
-          const wj = w[k * p + j];
-          if (wj === 0) continue;
-          const col = x.columns[j];
-          for (let i = 0; i < n; i++) z[i * K + k] += wj * col[i];
-        }
-      }
+      grad.fill(0);
       let loss = 0;
-      if (K === 1) {
-        for (let i = 0; i < n; i++) {
-          const zi = z[i];
-          const yi = y[i] === 1 ? 1 : 0;
-          // log(1 + e^z) computed stably.
-          loss += (zi > 0 ? zi + Math.log1p(Math.exp(-zi)) : Math.log1p(Math.exp(zi))) - yi * zi;
-          resid[i] = 1 / (1 + Math.exp(-zi)) - yi;
+      for (let lo = 0; lo < n; lo += BLOCK) {
+        const m = Math.min(BLOCK, n - lo);
+        for (let k = 0; k < K; k++) {
+          const zo = k * BLOCK;
+          zb.fill(w[K * p + k], zo, zo + m);
+          // Four columns per pass: a quarter of the loads and stores of the scores.
+          let j = 0;
+          for (; j + 4 <= p; j += 4) {
+            const w0 = w[k * p + j], w1 = w[k * p + j + 1], w2 = w[k * p + j + 2], w3 = w[k * p + j + 3];
+            const c0 = cols[j], c1 = cols[j + 1], c2 = cols[j + 2], c3 = cols[j + 3];
+            for (let r = 0; r < m; r++) {
+              const i = lo + r;
+              zb[zo + r] += w0 * c0[i] + w1 * c1[i] + w2 * c2[i] + w3 * c3[i];
+            }
+          }
+          for (; j < p; j++) {
+            const wj = w[k * p + j];
+            const col = cols[j];
+            for (let r = 0; r < m; r++) zb[zo + r] += wj * col[lo + r];
+          }
         }
-      } else {
-        for (let i = 0; i < n; i++) {
-          const off = i * K;
-          let max = -Infinity;
-          for (let k = 0; k < K; k++) max = Math.max(max, z[off + k]);
-          let sum = 0;
-          for (let k = 0; k < K; k++) sum += Math.exp(z[off + k] - max);
-          loss += max + Math.log(sum) - z[off + y[i]];
-          resid.set(z.subarray(off, off + K), off);
-          softmaxInPlace(resid, off, K);
-          resid[off + y[i]] -= 1;
+        // Scores become residuals (probability minus indicator) in place.
+        if (K === 1) {
+          for (let r = 0; r < m; r++) {
+            const zi = zb[r];
+            const yi = y[lo + r] === 1 ? 1 : 0;
+            // log(1 + e^z) and σ(z) from one exponential of −|z|, stable for either sign.
+            const e = Math.exp(zi > 0 ? -zi : zi);
+            loss += (zi > 0 ? zi : 0) + Math.log1p(e) - yi * zi;
+            zb[r] = (zi > 0 ? 1 : e) / (1 + e) - yi;
+          }
+        } else {
+          for (let r = 0; r < m; r++) {
+            const yi = y[lo + r];
+            const zy = zb[yi * BLOCK + r];
+            let max = -Infinity;
+            for (let k = 0; k < K; k++) max = Math.max(max, zb[k * BLOCK + r]);
+            let sum = 0;
+            for (let k = 0; k < K; k++) { const e = Math.exp(zb[k * BLOCK + r] - max); zb[k * BLOCK + r] = e; sum += e; }
+            loss += max + Math.log(sum) - zy;
+            for (let k = 0; k < K; k++) zb[k * BLOCK + r] /= sum;
+            zb[yi * BLOCK + r] -= 1;
+          }
+        }
+        for (let k = 0; k < K; k++) {
+          const zo = k * BLOCK;
+          let gb = 0;
+          for (let r = 0; r < m; r++) gb += zb[zo + r];
+          grad[K * p + k] += gb;
+          let j = 0;
+          for (; j + 4 <= p; j += 4) {
+            const c0 = cols[j], c1 = cols[j + 1], c2 = cols[j + 2], c3 = cols[j + 3];
+            let g0 = 0, g1 = 0, g2 = 0, g3 = 0;
+            for (let r = 0; r < m; r++) {
+              const i = lo + r;
+              const e = zb[zo + r];
+              g0 += e * c0[i]; g1 += e * c1[i]; g2 += e * c2[i]; g3 += e * c3[i];
+            }
+            grad[k * p + j] += g0; grad[k * p + j + 1] += g1; grad[k * p + j + 2] += g2; grad[k * p + j + 3] += g3;
+          }
+          for (; j < p; j++) {
+            const col = cols[j];
+            let gw = 0;
+            for (let r = 0; r < m; r++) gw += zb[zo + r] * col[lo + r];
+            grad[k * p + j] += gw;
+          }
         }
       }
       let penalty = 0;
-      for (let k = 0; k < K; k++) {
-        let gb = 0;
-        for (let i = 0; i < n; i++) gb += resid[i * K + k];
-        grad[K * p + k] = gb;
-        for (let j = 0; j < p; j++) {
-          const col = x.columns[j];
-          let gw = 0;
-          for (let i = 0; i < n; i++) gw += resid[i * K + k] * col[i];
-          const wj = w[k * p + j];
-          grad[k * p + j] = gw + wj / C;
-          penalty += wj * wj;
-        }
+      for (let k = 0; k < K * p; k++) {
+        grad[k] += w[k] / C;
+        penalty += w[k] * w[k];
       }
       return loss + penalty / (2 * C);
     };
