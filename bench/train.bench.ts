@@ -1,6 +1,9 @@
 // Training time and accuracy vs scikit-learn (single-threaded) on the same data: a synthetic
 // 100k × 20 classification set (written to CSV so both read identical rows) and real sample
-// data. Prints time ratios (target ≤ 2×) and accuracies side by side (target within 0.01).
+// data. Prints time ratios (target ≤ 1.5×) and accuracies side by side (target within 0.01).
+// Times are CPU times of the fit alone (both sides get their matrices before the clock starts),
+// as the shared machine's load makes wall-clock times vary several-fold between runs; the wall
+// clock is printed too. ALGORITHMS=a,b limits the run to some of the algorithms.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -33,16 +36,21 @@ function toMatrix(rows: number[][], idx: number[]): FeatureMatrix {
   return { nRows: idx.length, names: Array.from({ length: P }, (_, j) => `f${j}`), columns: Array.from({ length: P }, (_, j) => Float64Array.from(idx, (i) => rows[i][j])) };
 }
 
-function ours(name: string, options: Record<string, number | string>, x: number[][], y: number[]): { seconds: number; accuracy: number } {
+interface Timing { seconds: number; wall: number; accuracy: number }
+
+function ours(name: string, options: Record<string, number | string>, x: number[][], y: number[]): Timing {
   const n = x.length;
   const train = Array.from({ length: n }, (_, i) => i).filter((i) => i % 4 !== 0);
   const test = Array.from({ length: n }, (_, i) => i).filter((i) => i % 4 === 0);
   const target: Target = { task: 'classification', classes: ['0', '1'], y: Int32Array.from(train, (i) => y[i]) };
+  const matrix = toMatrix(x, train);
   const t0 = performance.now();
-  const model = getAlgorithm(name)!.fit(toMatrix(x, train), target, options, { seed: 1 });
-  const seconds = (performance.now() - t0) / 1000;
+  const c0 = process.cpuUsage();
+  const model = getAlgorithm(name)!.fit(matrix, target, options, { seed: 1 });
+  const cpu = process.cpuUsage(c0);
+  const wall = (performance.now() - t0) / 1000;
   const pred = model.predict(toMatrix(x, test));
-  return { seconds, accuracy: computeMetrics(['accuracy'], { task: 'classification', yTrue: Int32Array.from(test, (i) => y[i]), yPred: pred, nClasses: 2 }).accuracy };
+  return { seconds: (cpu.user + cpu.system) / 1e6, wall, accuracy: computeMetrics(['accuracy'], { task: 'classification', yTrue: Int32Array.from(test, (i) => y[i]), yPred: pred, nClasses: 2 }).accuracy };
 }
 
 const SKLEARN = `
@@ -54,11 +62,13 @@ from sklearn.linear_model import LogisticRegression
 d = pd.read_csv(sys.argv[1]); X = d.drop(columns=['y']).to_numpy(); y = d['y'].to_numpy()
 test = np.arange(len(d)) % 4 == 0
 out = {}
+only = sys.argv[2].split(',')
 for name, m in [('random_forest', RandomForestClassifier(n_estimators=100, n_jobs=1, random_state=0)),
                 ('gradient_boosting', HistGradientBoostingClassifier(max_iter=100, max_depth=3, early_stopping=False)),
                 ('logistic_regression', LogisticRegression(C=1.0, max_iter=200))]:
-    t = time.perf_counter(); m.fit(X[~test], y[~test]); s = time.perf_counter() - t
-    out[name] = {'seconds': s, 'accuracy': float((m.predict(X[test]) == y[test]).mean())}
+    if name not in only: continue
+    t = time.perf_counter(); c = time.process_time(); m.fit(X[~test], y[~test]); s = time.process_time() - c; w = time.perf_counter() - t
+    out[name] = {'seconds': s, 'wall': w, 'accuracy': float((m.predict(X[test]) == y[test]).mean())}
 print(json.dumps(out))
 `;
 
@@ -67,14 +77,16 @@ function main(): void {
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `synthetic-${N}.csv`);
   const { x, y } = synthetic(file);
-  const py = spawnSync('/usr/bin/python3', ['-c', SKLEARN, file], { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: '1' } });
-  const ref = py.status === 0 ? JSON.parse(py.stdout) as Record<string, { seconds: number; accuracy: number }> : undefined;
+  const runs = ([['random_forest', { trees: 100 }], ['gradient_boosting', { rounds: 100, max_depth: 3 }], ['logistic_regression', { c: 1, max_iter: 200 }]] as const)
+    .filter(([name]) => !process.env.ALGORITHMS || process.env.ALGORITHMS.split(',').includes(name));
+  const py = spawnSync('/usr/bin/python3', ['-c', SKLEARN, file, runs.map(([name]) => name).join(',')], { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: '1' } });
+  const ref = py.status === 0 ? JSON.parse(py.stdout) as Record<string, Timing> : undefined;
   if (!ref) console.log(`scikit-learn not available: ${py.stderr.trim().split('\n').pop()}`);
   console.log(`synthetic ${N.toLocaleString()} × ${P}, 75% train`);
-  for (const [name, options] of [['random_forest', { trees: 100 }], ['gradient_boosting', { rounds: 100, max_depth: 3 }], ['logistic_regression', { c: 1, max_iter: 200 }]] as const) {
+  for (const [name, options] of runs) {
     const r = ours(name, options, x, y);
     const s = ref?.[name];
-    console.log(`${name.padEnd(20)} narml ${r.seconds.toFixed(2)} s acc ${r.accuracy.toFixed(4)}${s ? ` | scikit-learn ${s.seconds.toFixed(2)} s acc ${s.accuracy.toFixed(4)} | time ratio ${(r.seconds / s.seconds).toFixed(2)}× (target ≤ 2×), accuracy gap ${(r.accuracy - s.accuracy).toFixed(4)}` : ''}`);
+    console.log(`${name.padEnd(20)} narml ${r.seconds.toFixed(2)} s cpu (${r.wall.toFixed(2)} s wall) acc ${r.accuracy.toFixed(4)}${s ? ` | scikit-learn ${s.seconds.toFixed(2)} s cpu (${s.wall.toFixed(2)} s wall) acc ${s.accuracy.toFixed(4)} | cpu time ratio ${(r.seconds / s.seconds).toFixed(2)}× (target ≤ 1.5×), accuracy gap ${(r.accuracy - s.accuracy).toFixed(4)}` : ''}`);
   }
 }
 
