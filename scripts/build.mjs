@@ -11,6 +11,7 @@ const entries = [
   { in: 'server/src/lsp/main.ts', out: 'dist/server.js' },
   { in: 'server/src/cli/main.ts', out: 'dist/cli.js' },
   { in: 'server/src/cli/run-worker.ts', out: 'dist/run-worker.js' },
+  { in: 'server/src/data/csv-worker.ts', out: 'dist/csv-worker.js' },
   { in: 'extension/src/extension.ts', out: 'dist/extension.js' },
 ].filter((e) => existsSync(e.in));
 

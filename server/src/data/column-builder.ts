@@ -53,6 +53,24 @@ export function categoryLimit(rows: number): number {
   return Math.max(20, Math.floor(0.05 * rows));
 }
 
+/** The state of a builder that read one part of a file (see `ColumnBuilder.part`). */
+export interface ColumnPart {
+  length: number;
+  missing: number;
+  /** Numbers mode (then `codes` is undefined); may be longer than `length`. */
+  numbers: Float64Array | undefined;
+  numericCells: number;
+  zeroOne: boolean;
+  exceptionRows: number[];
+  exceptionCodes: number[];
+  exceptionNumeric: number[];
+  codes: Int32Array | undefined;
+  distinct: string[];
+  counts: number[];
+  firstRow: number[];
+  fromNumber: number[];
+}
+
 export class ColumnBuilder {
   private numbers: Float64Array | undefined = new Float64Array(1024);
   private zeroOne = true;
@@ -60,27 +78,40 @@ export class ColumnBuilder {
   /** Numbers mode: rows holding a cell that is not a number (its code is in `exceptionCodes`). */
   private exceptionRows: number[] = [];
   private exceptionCodes: number[] = [];
+  /** Numeric cells before each exception (to replay the switch rule when parts read apart are joined). */
+  private exceptionNumeric: number[] = [];
   /** Distinct non-missing texts (in numbers mode, only those that are not numbers). */
-  private readonly dict = new Map<string, number>();
-  private readonly distinct: string[] = [];
-  private readonly counts: number[] = [];
-  private readonly firstRow: number[] = [];
+  private dict = new Map<string, number>();
+  private distinct: string[] = [];
+  private counts: number[] = [];
+  private firstRow: number[] = [];
   /** The number a distinct text stands for when it came from numbers mode (its text is then canonical, "1234.5"). */
-  private readonly fromNumber: number[] = [];
+  private fromNumber: number[] = [];
   private codes: Int32Array | undefined;
   length = 0;
   missing = 0;
 
   constructor(private readonly missingValues: ReadonlySet<string>, private readonly parseNum: (s: string) => number = parseNumber) {}
 
-  push(cell: string): void {
-    const i = this.length++;
-    if (this.missingValues.has(cell) || (hasEdgeSpace(cell) && this.missingValues.has(cell.trim()))) {
-      this.missing++;
-      if (this.numbers) this.numbersAt(i)[i] = NaN;
-      else this.codesAt(i)[i] = -1;
-      return;
+  /** Whether cells are still read as numbers (else as dictionary codes). */
+  get readsNumbers(): boolean {
+    return this.numbers !== undefined;
+  }
+
+  isMissingText(cell: string): boolean {
+    return this.missingValues.has(cell) || (hasEdgeSpace(cell) && this.missingValues.has(cell.trim()));
+  }
+
+  /**
+   * Adds a cell; returns its dictionary code when the column was already reading codes (the
+   * reader caches it by the cell's bytes, see `pushCode`), -1 for a missing cell, else -2.
+   */
+  push(cell: string): number {
+    if (this.isMissingText(cell)) {
+      this.pushMissing();
+      return -1;
     }
+    const i = this.length++;
     if (this.numbers) {
       const v = this.parseNum(cell);
       const nums = this.numbersAt(i);
@@ -88,15 +119,143 @@ export class ColumnBuilder {
         nums[i] = v;
         this.numericCells++;
         if (v !== 0 && v !== 1) this.zeroOne = false;
-        return;
+        return -2;
       }
       nums[i] = NaN;
       this.exceptionRows.push(i);
       this.exceptionCodes.push(this.codeOf(cell, i));
+      this.exceptionNumeric.push(this.numericCells);
       if (!mostlyValid(this.exceptionRows.length, this.numericCells, EARLY_SLACK)) this.switchToDictionary(i + 1);
-      return;
+      return -2;
     }
-    this.codesAt(i)[i] = this.codeOf(cell, i);
+    const code = this.codeOf(cell, i);
+    this.codesAt(i)[i] = code;
+    return code;
+  }
+
+  /** A cell known to be the number `v` (never missing); only while `readsNumbers`. */
+  pushNumber(v: number): void {
+    const i = this.length++;
+    this.numbersAt(i)[i] = v;
+    this.numericCells++;
+    if (v !== 0 && v !== 1) this.zeroOne = false;
+  }
+
+  pushMissing(): void {
+    const i = this.length++;
+    this.missing++;
+    if (this.numbers) this.numbersAt(i)[i] = NaN;
+    else this.codesAt(i)[i] = -1;
+  }
+
+  /** A cell equal to one `push` returned `code` for; only while reading codes. */
+  pushCode(code: number): void {
+    const i = this.length++;
+    this.codesAt(i)[i] = code;
+    this.counts[code]++;
+  }
+
+  /** Makes room for `rows` cells in all (growing by half at least, so joining many parts copies little). */
+  reserve(rows: number): void {
+    const room = (have: number): number => Math.max(rows, Math.ceil(have * 1.5));
+    if (this.numbers && this.numbers.length < rows) { const grown = new Float64Array(room(this.numbers.length)); grown.set(this.numbers); this.numbers = grown; }
+    if (this.codes && this.codes.length < rows) { const grown = new Int32Array(room(this.codes.length)); grown.set(this.codes); this.codes = grown; }
+  }
+
+  /** What this builder read, to be joined onto the builder of the rows before it (`append`); its arrays can be transferred. */
+  part(): ColumnPart {
+    return {
+      length: this.length, missing: this.missing, numbers: this.numbers, numericCells: this.numericCells, zeroOne: this.zeroOne,
+      exceptionRows: this.exceptionRows, exceptionCodes: this.exceptionCodes, exceptionNumeric: this.exceptionNumeric, codes: this.codes,
+      distinct: this.distinct, counts: this.counts, firstRow: this.firstRow, fromNumber: this.fromNumber,
+    };
+  }
+
+  /**
+   * Adds the cells of a later part of the file that another builder read from a fresh start,
+   * leaving this builder exactly as if it had read them itself. False (and nothing changed) when
+   * the part cannot tell that: it kept numbers whose text this builder would need (it reads codes
+   * by then, or the part's exceptions make it switch); the caller then reads those rows here.
+   */
+  append(p: ColumnPart): boolean {
+    if (this.length === 0) {
+      this.adopt(p);
+      return true;
+    }
+    if (this.numbers && p.numbers !== undefined && !this.switchesWithin(p)) {
+      const base = this.length;
+      this.reserve(base + p.length);
+      this.numbers.set(p.numbers.subarray(0, p.length), base);
+      for (let j = 0; j < p.exceptionRows.length; j++) {
+        const row = base + p.exceptionRows[j];
+        this.exceptionRows.push(row);
+        this.exceptionCodes.push(this.codeOf(p.distinct[p.exceptionCodes[j]], row));
+        this.exceptionNumeric.push(this.numericCells + p.exceptionNumeric[j]);
+      }
+      this.length += p.length;
+      this.missing += p.missing;
+      this.numericCells += p.numericCells;
+      this.zeroOne &&= p.zeroOne;
+      return true;
+    }
+    // Otherwise every cell of the part must be known as text (missing, or a code of a text as read).
+    let local = p.codes;
+    if (local === undefined) {
+      if (p.numericCells > 0) return false;
+      local = new Int32Array(p.length).fill(-1);
+      for (let j = 0; j < p.exceptionRows.length; j++) local[p.exceptionRows[j]] = p.exceptionCodes[j];
+    } else if (p.fromNumber.some((v) => !Number.isNaN(v))) return false;
+    this.reserve(this.length + p.length);
+    let r = 0;
+    // Reading numbers, each cell decides (and may make the column switch), as read here.
+    for (; r < p.length && this.numbers; r++) {
+      if (local[r] < 0) this.pushMissing();
+      else this.push(p.distinct[local[r]]);
+    }
+    if (r === p.length) return true;
+    // Reading codes: texts new here get codes in the order of their first row, as a read here gives them.
+    const base = this.length - r;
+    const remap = new Int32Array(p.distinct.length).fill(-1);
+    for (let i = r; i < p.length; i++) {
+      const c = local[i];
+      if (c < 0) { this.missing++; continue; }
+      if (remap[c] < 0) {
+        remap[c] = this.codeOf(p.distinct[c], base + i);
+        this.counts[remap[c]]--;
+      }
+      this.counts[remap[c]]++;
+    }
+    const codes = this.codes!;
+    for (let i = r; i < p.length; i++) codes[base + i] = local[i] < 0 ? -1 : remap[local[i]];
+    this.length = base + p.length;
+    return true;
+  }
+
+  /** Whether the part's cells that are not numbers would make this builder (reading numbers) switch to codes. */
+  private switchesWithin(p: ColumnPart): boolean {
+    const before = this.exceptionRows.length;
+    for (let j = 0; j < p.exceptionRows.length; j++) {
+      if (!mostlyValid(before + j + 1, this.numericCells + p.exceptionNumeric[j], EARLY_SLACK)) return true;
+    }
+    return false;
+  }
+
+  /** Takes a part read from a fresh start as its own state (this builder holds no cell yet). */
+  private adopt(p: ColumnPart): void {
+    this.length = p.length;
+    this.missing = p.missing;
+    this.numbers = p.numbers;
+    this.codes = p.codes;
+    this.numericCells = p.numericCells;
+    this.zeroOne = p.zeroOne;
+    this.exceptionRows = p.exceptionRows;
+    this.exceptionCodes = p.exceptionCodes;
+    this.exceptionNumeric = p.exceptionNumeric;
+    this.distinct = p.distinct;
+    this.counts = p.counts;
+    this.firstRow = p.firstRow;
+    this.fromNumber = p.fromNumber;
+    this.dict = new Map(p.distinct.map((text, code) => [text, code]));
   }
 
   private codeOf(cell: string, row: number, fromNumber = NaN): number {
@@ -143,6 +302,7 @@ export class ColumnBuilder {
     for (let k = 0; k < this.exceptionRows.length; k++) this.codes[this.exceptionRows[k]] = this.exceptionCodes[k];
     this.exceptionRows = [];
     this.exceptionCodes = [];
+    this.exceptionNumeric = [];
   }
 
   /** Cells (not missing) whose distinct value `parse` rejects; undefined when there are none. */

@@ -4,9 +4,7 @@
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import type { Table } from './table';
 import type { CsvOptions, CsvSchemaResult, SchemaSource } from './csv-options';
-import { CsvDecoder } from './csv-decoder';
-import { CsvTokenizer } from './csv-tokenizer';
-import { asCsvError, CsvTableBuilder, NoMatchingFileError, readCsvWithNotes, resolveCsvFiles, type ReadCsvOptions } from './read-csv';
+import { CsvError, CsvTableBuilder, NoMatchingFileError, readCsvWithNotes, resolveCsvFiles, type ReadCsvOptions } from './read-csv';
 
 const SAMPLE_BYTES = 1 << 20;
 const SAMPLE_ROWS = 5000;
@@ -133,23 +131,15 @@ function sampleSchema(files: string[], options: CsvOptions, stamp: string): Entr
         closeSync(fd);
       }
       bytesRead += n;
-      const sink = builder.file(file, SAMPLE_ROWS);
-      const tokenizer = new CsvTokenizer(options.delimiter, sink);
-      // A sample that stops inside a character is not an error: that line is dropped anyway.
-      let text = new CsvDecoder(options.encoding, () => 1).decode(buf.subarray(0, n), n === size);
-      if (n < size) {
-        complete = false;
-        // Drop the last, probably partial, line of the sample.
-        const cut = Math.max(text.lastIndexOf('\n'), text.lastIndexOf('\r'));
-        text = cut > 0 ? text.slice(0, cut) : text;
-      }
-      tokenizer.push(text);
-      tokenizer.finish();
+      // A sample that stops inside a row (or a character) is not an error: that row is left out.
+      const reader = builder.file(file, SAMPLE_ROWS);
+      reader.consume(buf.subarray(0, n), n === size);
+      if (n < size) complete = false;
       // Stopped at the row budget: there may be more rows than the sample holds.
-      if (sink.full()) complete = false;
+      if (reader.full) complete = false;
     }
   } catch (e) {
-    return { stamp, result: { ok: false, error: asCsvError(e, currentFile).message } };
+    return { stamp, result: { ok: false, error: e instanceof CsvError ? e.message : `cannot read ${currentFile}: ${message(e)}` } };
   }
   if (builder.names === undefined) return { stamp, result: { ok: false, error: `${files[0]} is empty; a CSV needs a header line and rows` } };
   const estimatedRows = complete ? builder.rows : Math.round(builder.rows * (totalBytes / Math.max(1, bytesRead)));

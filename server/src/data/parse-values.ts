@@ -30,6 +30,40 @@ export function parseNumber(s: string): number {
   return Number.isFinite(v) && !inexactInteger(v, t) ? v : NaN;
 }
 
+/** 10^0 ... 10^22: every one exact in a double. */
+const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
+
+/**
+ * The number of a cell written in plain digits ("-12.5", "007", ".5", "3."), read from its bytes
+ * [s, e) without making a string, and exactly the double `Number` gives for its text: with at most
+ * 15 significant digits the digits are an exact integer m, and m / 10^k (k <= 22, also exact) is
+ * one correctly rounded division. NaN for anything else (a space, an exponent, a thousands
+ * separator, more digits): the caller then parses the cell's text.
+ */
+export function parsePlainNumber(b: Uint8Array, s: number, e: number, decimal: number): number {
+  let i = s;
+  let negative = false;
+  if (b[i] === 45) { negative = true; i++; } else if (b[i] === 43) i++;
+  let m = 0;
+  let digits = 0;
+  let significant = 0;
+  let scale = 0;
+  let point = false;
+  for (; i < e; i++) {
+    const c = b[i];
+    if (c >= 48 && c <= 57) {
+      digits++;
+      if (point) scale++;
+      if ((m !== 0 || c !== 48) && ++significant > 15) return NaN;
+      m = m * 10 + (c - 48);
+    } else if (c === decimal && !point) point = true;
+    else return NaN;
+  }
+  if (digits === 0 || scale > 22) return NaN;
+  const v = scale === 0 ? m : m / POW10[scale];
+  return negative ? -v : v;
+}
+
 const escapeRe = (c: string): string => c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /**

@@ -1,12 +1,15 @@
-// Reads CSV files into columnar tables, streaming: bytes → text chunks → rows → typed columns.
-import { createReadStream, statSync } from 'node:fs';
+// Reads CSV files into columnar tables: bytes in blocks → rows (csv-rows.ts) → typed columns,
+// in this thread or, for a large file, in parts on worker threads (csv-parallel.ts).
+import { statSync } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import type { ColumnSchema, ColumnType, TableSchema } from '../language/schema';
 import { numberFormatOf, type CsvNote, type CsvOptions } from './csv-options';
-import { ColumnBuilder } from './column-builder';
-import { CsvDecodeError, CsvDecoder } from './csv-decoder';
-import { CsvSyntaxError, CsvTokenizer } from './csv-tokenizer';
+import type { ColumnBuilder, ColumnPart } from './column-builder';
+import { CsvWorkers, newColumnBuilders, readPart, type PartJob } from './csv-parallel';
+import { badBytes, CsvRowReader, CsvRowScanner, type CsvProblem, type RowsRead } from './csv-rows';
 import { expandGlob, isGlob } from './glob';
-import { numberFormatsThatFit, numberParser } from './parse-values';
+import { numberFormatsThatFit } from './parse-values';
 import { RowLocator } from './row-locator';
 import type { Column, Table } from './table';
 
@@ -23,79 +26,100 @@ export class NoMatchingFileError extends CsvError {}
 export class CsvTableBuilder {
   names: string[] | undefined;
   private builders: ColumnBuilder[] = [];
-  private readonly missing: Set<string>;
-  private readonly parseNumber: (s: string) => number;
+  private reader: CsvRowReader | undefined;
   private readonly locator = new RowLocator();
   private readonly headerNotes: CsvNote[] = [];
   rows = 0;
   /** Header of the first file, to check later files of a glob against. */
   private firstFile = '';
 
-  constructor(private readonly options: CsvOptions) {
-    this.missing = new Set(options.missing);
-    this.parseNumber = numberParser(numberFormatOf(options));
+  constructor(readonly options: CsvOptions) {
+    if (options.delimiter.length !== 1) throw new CsvError(`the delimiter must be one character, got ${JSON.stringify(options.delimiter)}`);
   }
 
   private start(names: string[], path: string): void {
     this.names = names;
     this.firstFile = path;
-    this.builders = names.map(() => new ColumnBuilder(this.missing, this.parseNumber));
+    this.builders = newColumnBuilders(this.options, names.length);
+    this.reader = new CsvRowReader(this.options, this.builders);
   }
 
-  /** Starts a file; returns the sink its tokenizer writes to. */
-  file(path: string, maxRows = Infinity): { row(fields: string[], line: number): void; full(): boolean } {
-    let headerSeen = !this.options.header;
-    return {
-      full: () => this.rows >= maxRows,
-      row: (fields, line) => {
-        if (!headerSeen) {
-          headerSeen = true;
-          const written = fields.map((f) => f.trim());
-          const excel = written.length === 1 ? /^sep=(.)$/i.exec(written[0]) : null;
-          if (excel) {
-            throw new CsvError(`${path}:${line}: the first line "${written[0]}" is a spreadsheet's note of the delimiter, not a header; delete that line from the file and add delimiter: ${JSON.stringify(excel[1])} to the dataset`, path, line);
-          }
-          const other = written.length === 1 ? otherDelimiter(written[0], this.options.delimiter) : undefined;
-          if (other !== undefined) {
-            throw new CsvError(`${path}:${line}: the header ${JSON.stringify(written[0])} is read as one column, but it holds ${JSON.stringify(other)} between names: the file looks separated by ${other === '\t' ? 'tabs' : JSON.stringify(other)}; add delimiter: ${JSON.stringify(other)} to the dataset`, path, line);
-          }
-          const names = uniqueNames(written);
-          if (this.names === undefined) {
-            this.start(names, path);
-            names.forEach((name, i) => {
-              if (name !== written[i]) this.headerNotes.push({ kind: 'renamed-header', column: name, header: written[i], file: path, line });
-            });
-          } else if (names.join('\u0000') !== this.names.join('\u0000')) {
-            throw new CsvError(`${path}: its header (${names.join(', ')}) differs from ${this.firstFile} (${this.names.join(', ')}); files read by one glob must have the same columns`, path, line);
-          }
-          return;
-        }
-        if (this.names === undefined) this.start(fields.map((_, i) => `c${i + 1}`), path);
-        if (this.rows >= maxRows) return;
-        if (fields.length !== this.builders.length) {
-          // A decimal comma in a comma-separated file splits every unquoted number in two.
-          const hint = numberFormatOf(this.options).decimal === this.options.delimiter
-            ? `; with decimal: "${this.options.delimiter}" the delimiter cannot also be "${this.options.delimiter}" unless numbers are quoted: set delimiter: ";" if the file uses it`
-            : '';
-          throw new CsvError(
-            `${path}:${line}: row has ${fields.length} field${fields.length === 1 ? '' : 's'} but the header has ${this.builders.length}; fix the row, or quote fields that contain the delimiter${hint}`,
-            path, line,
-          );
-        }
-        this.locator.record(this.rows, path, line);
-        for (let c = 0; c < fields.length; c++) this.builders[c].push(fields[c]);
-        this.rows++;
-      },
-    };
+  /** Starts reading a file's bytes (`CsvFileReader`); `maxRows` bounds the rows of all files together. */
+  file(path: string, maxRows = Infinity): CsvFileReader {
+    return new CsvFileReader(this, path, maxRows);
+  }
+
+  /** A file's first row: its header, or (header: false) a row that only tells how many columns there are. */
+  firstRow(fields: string[], path: string, line: number): void {
+    if (!this.options.header) {
+      if (this.names === undefined) this.start(fields.map((_, i) => `c${i + 1}`), path);
+      return;
+    }
+    const written = fields.map((f) => f.trim());
+    const excel = written.length === 1 ? /^sep=(.)$/i.exec(written[0]) : null;
+    if (excel) {
+      throw new CsvError(`${path}:${line}: the first line "${written[0]}" is a spreadsheet's note of the delimiter, not a header; delete that line from the file and add delimiter: ${JSON.stringify(excel[1])} to the dataset`, path, line);
+    }
+    const other = written.length === 1 ? otherDelimiter(written[0], this.options.delimiter) : undefined;
+    if (other !== undefined) {
+      throw new CsvError(`${path}:${line}: the header ${JSON.stringify(written[0])} is read as one column, but it holds ${JSON.stringify(other)} between names: the file looks separated by ${other === '\t' ? 'tabs' : JSON.stringify(other)}; add delimiter: ${JSON.stringify(other)} to the dataset`, path, line);
+    }
+    const names = uniqueNames(written);
+    if (this.names === undefined) {
+      this.start(names, path);
+      names.forEach((name, i) => {
+        if (name !== written[i]) this.headerNotes.push({ kind: 'renamed-header', column: name, header: written[i], file: path, line });
+      });
+    } else if (names.join('\u0000') !== this.names.join('\u0000')) {
+      throw new CsvError(`${path}: its header (${names.join(', ')}) differs from ${this.firstFile} (${this.names.join(', ')}); files read by one glob must have the same columns`, path, line);
+    }
+  }
+
+  /** Makes room for `rows` rows in every column. */
+  expectRows(rows: number): void {
+    for (const b of this.builders) b.reserve(rows);
+  }
+
+  /** Reads rows of `buf` here (see CsvRowReader.read); the caller adds them with `addRows`. */
+  readRows(buf: Buffer, start: number, final: boolean, maxRows: number): RowsRead {
+    return this.reader!.read(buf, start, buf.length, final, maxRows);
+  }
+
+  /**
+   * Counts rows read from `lineBase` (1-based) on, here or (with `parts`, joined onto the columns)
+   * elsewhere; throws the CsvError of a problem that stopped them.
+   */
+  addRows(read: RowsRead, path: string, lineBase: number, parts?: readonly ColumnPart[]): void {
+    if (read.problem) throw this.problemError(read.problem, path, lineBase + read.problem.line);
+    if (parts) {
+      for (let c = 0; c < parts.length; c++) if (!this.builders[c].append(parts[c])) throw new PartsNotJoinable();
+    }
+    for (let k = 0; k < read.breaks.length; k += 2) this.locator.record(this.rows + read.breaks[k], path, lineBase + read.breaks[k + 1]);
+    this.rows += read.rows;
+  }
+
+  problemError(p: CsvProblem, path: string, line: number): CsvError {
+    switch (p.kind) {
+      case 'fields': {
+        // A decimal comma in a comma-separated file splits every unquoted number in two.
+        const hint = numberFormatOf(this.options).decimal === this.options.delimiter
+          ? `; with decimal: "${this.options.delimiter}" the delimiter cannot also be "${this.options.delimiter}" unless numbers are quoted: set delimiter: ";" if the file uses it`
+          : '';
+        return new CsvError(
+          `${path}:${line}: row has ${p.fields} field${p.fields === 1 ? '' : 's'} but the header has ${this.builders.length}; fix the row, or quote fields that contain the delimiter${hint}`,
+          path, line,
+        );
+      }
+      case 'after-quote': return new CsvError(`${path}:line ${line}: text after a closing quote; a quote inside a quoted field must be doubled ("")`, path, line);
+      case 'unclosed': return new CsvError(`${path}:line ${line}: a quoted field is never closed; add the closing double quote`, path, line);
+      case 'nul': return new CsvError(`${path}: line ${line} holds a NUL byte, which text never contains: the file may be UTF-16 or damaged; save it as UTF-8 text, or remove the byte`, path, line);
+      case 'utf8': return new CsvError(`${path}: line ${line} is not valid UTF-8 (byte 0x${p.byte.toString(16)}); if the file is Latin-1 or Windows-1252, add encoding: "latin1" to the dataset, or save the file as UTF-8`, path, line);
+    }
   }
 
   /** Inferred (or declared) type of every column; `rowsForLimit` sets the category threshold. */
   types(rowsForLimit = this.rows): ColumnType[] {
     return (this.names ?? []).map((name, i) => this.options.columnTypes[name]?.type ?? this.builders[i].inferType(rowsForLimit));
-  }
-
-  columnBuilders(): readonly ColumnBuilder[] {
-    return this.builders;
   }
 
   table(types = this.types()): Table {
@@ -200,10 +224,137 @@ export function resolveCsvFiles(pattern: string): string[] {
   return files;
 }
 
+/** A CsvTableBuilder's columns cannot take the parts read apart as they are (see ColumnBuilder.append): read here instead. */
+class PartsNotJoinable extends Error {}
+
+/** One file's bytes, fed in blocks, into a builder: the header first, then rows. */
+export class CsvFileReader {
+  /** 1-based line of the first byte not yet read. */
+  line = 1;
+  started = false;
+
+  constructor(private readonly builder: CsvTableBuilder, readonly path: string, private readonly maxRows: number) {}
+
+  get full(): boolean {
+    return this.builder.rows >= this.maxRows;
+  }
+
+  get options(): CsvOptions {
+    return this.builder.options;
+  }
+
+  get columns(): number {
+    return this.builder.names?.length ?? 0;
+  }
+
+  /**
+   * Reads what `buf` holds (`final`: it ends where the file does); returns the bytes consumed, the
+   * rest beginning a row that continues in the bytes that follow. Throws CsvError.
+   */
+  consume(buf: Buffer, final: boolean): number {
+    const pos = this.started ? 0 : this.begin(buf, final);
+    if (pos < 0 || this.builder.names === undefined) return Math.max(pos, 0);
+    const read = this.builder.readRows(buf, pos, final, this.maxRows - this.builder.rows);
+    this.add(read);
+    return read.next;
+  }
+
+  /** Rows read from where this reader stands (`parts`: read elsewhere, to be joined). */
+  add(read: RowsRead, parts?: readonly ColumnPart[]): void {
+    this.builder.addRows(read, this.path, this.line, parts);
+    this.line += read.lines;
+  }
+
+  /**
+   * Reads the byte order mark and the first row (the header, or with header: false only its
+   * count of fields); returns the position rows start at, or -1 when `buf` ends before.
+   */
+  begin(buf: Buffer, final: boolean): number {
+    if (buf.length < 3 && !final) return -1;
+    if ((buf[0] === 0xff && buf[1] === 0xfe) || (buf[0] === 0xfe && buf[1] === 0xff)) {
+      throw new CsvError(`${this.path}: the file is UTF-16 (it starts with a UTF-16 byte order mark); save it as UTF-8 (or CSV UTF-8 in a spreadsheet)`, this.path, 1);
+    }
+    const options = this.builder.options;
+    let pos = options.encoding === 'utf8' && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0;
+    const scanner = new CsvRowScanner(options.delimiter.charCodeAt(0));
+    let lines = 0;
+    for (;;) {
+      if (pos >= buf.length) {
+        if (!final) return -1;
+        this.started = true;
+        this.line += lines;
+        return pos;
+      }
+      const next = scanner.scan(buf, pos, final);
+      if (next === -1) return -1;
+      const failed = next < 0 ? { kind: scanner.problem!.kind, line: lines + scanner.problem!.line } : undefined;
+      const problem = badBytes(buf, 0, failed ? scanner.at : next, options.encoding) ?? failed;
+      if (problem) throw this.builder.problemError(problem, this.path, this.line + problem.line);
+      if (scanner.blank) { lines += scanner.lines; pos = next; continue; }
+      const fields = Array.from({ length: scanner.fields }, (_, k) => {
+        const text = buf.toString(options.encoding, scanner.starts[k], scanner.ends[k]);
+        return scanner.escaped[k] ? text.replaceAll('""', '"') : text;
+      });
+      this.builder.firstRow(fields, this.path, this.line + lines);
+      this.started = true;
+      if (!options.header) {
+        this.line += lines;
+        return pos;
+      }
+      this.line += lines + scanner.lines;
+      return next;
+    }
+  }
+}
+
+/** A file read in blocks, each starting with the bytes the previous one left unconsumed. */
+class BlockReader {
+  private offset = 0;
+  private rest: Buffer = Buffer.alloc(0);
+
+  constructor(private readonly handle: FileHandle, readonly size: number, private readonly shared: boolean) {}
+
+  get done(): number {
+    return this.offset;
+  }
+
+  /** The next block: what is left of the last one, then up to `bytes` more of the file. */
+  async next(bytes: number): Promise<{ buf: Buffer; final: boolean }> {
+    const want = Math.max(0, Math.min(bytes, this.size - this.offset));
+    const have = this.rest.length;
+    const buf = this.shared ? Buffer.from(new SharedArrayBuffer(have + want)) : Buffer.allocUnsafe(have + want);
+    this.rest.copy(buf, 0);
+    let got = 0;
+    while (got < want) {
+      const { bytesRead } = await this.handle.read(buf, have + got, want - got, this.offset + got);
+      if (bytesRead === 0) break;
+      got += bytesRead;
+    }
+    this.offset += got;
+    const final = got < want || this.offset >= this.size;
+    return { buf: got < want ? buf.subarray(0, have + got) : buf, final };
+  }
+
+  /** `buf` (the last block) was consumed up to `used`; the rest comes first in the next block. */
+  keep(buf: Buffer, used: number): void {
+    this.rest = Buffer.from(buf.subarray(used));
+  }
+}
+
+/** Bytes read here per block; a row longer than a block makes the next one longer. */
+const BLOCK_BYTES = 1 << 22;
+
 export interface ReadCsvOptions {
-  /** Polled per chunk: an AbortSignal or any flag with `aborted`. */
+  /** Polled per block: an AbortSignal or any flag with `aborted`. */
   signal?: { readonly aborted: boolean };
   onProgress?: (fraction: number) => void;
+  /**
+   * Threads that parse a file (default: NARML_CSV_WORKERS, else os.availableParallelism()); 1
+   * reads in this thread. Files under twice `partBytes` are read here anyway.
+   */
+  workers?: number;
+  /** Bytes each worker parses per round (default 16 MiB). */
+  partBytes?: number;
 }
 
 /** Reads a CSV file or glob into a columnar table. Throws CsvError with file and line on bad input. */
@@ -214,51 +365,90 @@ export async function readCsv(pattern: string, options: CsvOptions, opts: ReadCs
 /** `readCsv`, plus its schema and what the read noticed (cells read as missing, renamed headers...). */
 export async function readCsvWithNotes(pattern: string, options: CsvOptions, opts: ReadCsvOptions = {}): Promise<{ table: Table; notes: CsvNote[]; schema: TableSchema }> {
   const files = resolveCsvFiles(pattern);
-  const total = files.reduce((s, f) => s + statSync(f).size, 0) || 1;
-  let done = 0;
-  const builder = new CsvTableBuilder(options);
-  for (const file of files) {
-    const tokenizer = new CsvTokenizer(options.delimiter, builder.file(file));
-    const decoder = new CsvDecoder(options.encoding, () => tokenizer.currentLine);
-    const stream = createReadStream(file, { highWaterMark: 1 << 20 });
+  const sizes = files.map((f) => statSync(f).size);
+  const workers = Math.max(1, Math.floor(opts.workers ?? (Number(process.env.NARML_CSV_WORKERS) || availableParallelism())));
+  const partBytes = opts.partBytes ?? 1 << 24;
+  let builder = new CsvTableBuilder(options);
+  if (workers > 1 && sizes.some((size) => size >= 2 * partBytes)) {
+    const pool = new CsvWorkers(workers);
     try {
-      for await (const chunk of stream) {
-        if (opts.signal?.aborted) throw new CsvError('reading was cancelled', file);
-        const buf = chunk as Buffer;
-        tokenizer.push(decoder.decode(buf));
-        done += buf.length;
-        opts.onProgress?.(done / total);
-      }
-      tokenizer.push(decoder.decode(new Uint8Array(0), true));
-      tokenizer.finish();
+      await readFiles(files, sizes, builder, opts, pool, partBytes);
     } catch (e) {
-      stream.destroy();
-      throw asCsvError(e, file);
+      if (!(e instanceof PartsNotJoinable)) throw e;
+      builder = new CsvTableBuilder(options);
+      await readFiles(files, sizes, builder, opts);
+    } finally {
+      void pool.close();
     }
-  }
+  } else await readFiles(files, sizes, builder, opts);
   if (builder.names === undefined) throw new CsvError(`${files[0]} is empty; a CSV needs a header line and rows`, files[0]);
   const types = builder.types();
   return { table: builder.table(types), notes: builder.notes(types), schema: builder.schema(types, builder.rows, true) };
 }
 
-/** A tokenizer's or decoder's error as a CsvError naming the file and line. */
-export function asCsvError(e: unknown, file: string): CsvError {
-  if (e instanceof CsvSyntaxError) return new CsvError(`${file}:${e.message}`, file, e.line);
-  if (e instanceof CsvDecodeError) return new CsvError(`${file}: ${e.message}`, file, e.line);
-  if (e instanceof CsvError) return e;
-  return new CsvError(`cannot read ${file}: ${e instanceof Error ? e.message : String(e)}`, file);
+/** Reads every file into `builder`: in this thread, or (with `pool`) the files of at least two parts in workers. */
+async function readFiles(files: string[], sizes: number[], builder: CsvTableBuilder, opts: ReadCsvOptions, pool?: CsvWorkers, partBytes = 0): Promise<void> {
+  const total = sizes.reduce((s, n) => s + n, 0) || 1;
+  let before = 0;
+  for (const [k, file] of files.entries()) {
+    const handle = await open(file, 'r');
+    const shared = pool !== undefined && sizes[k] >= 2 * partBytes;
+    const blocks = new BlockReader(handle, sizes[k], shared);
+    const reader = builder.file(file);
+    const rowsBefore = builder.rows;
+    try {
+      for (let round = 0; ; round++) {
+        if (opts.signal?.aborted) throw new CsvError('reading was cancelled', file);
+        const { buf, final } = await blocks.next(shared ? pool!.size * partBytes : BLOCK_BYTES);
+        blocks.keep(buf, shared ? await readParts(reader, buf, final, pool!) : reader.consume(buf, final));
+        // Parts are joined by copying: room for the rows the file will hold, as its first block suggests, saves growing many times.
+        if (shared && round === 0 && !final) builder.expectRows(rowsBefore + Math.ceil(((builder.rows - rowsBefore) * sizes[k] * 1.05) / blocks.done));
+        opts.onProgress?.((before + blocks.done) / total);
+        if (final) break;
+      }
+    } catch (e) {
+      throw e instanceof CsvError || e instanceof PartsNotJoinable ? e : new CsvError(`cannot read ${file}: ${e instanceof Error ? e.message : String(e)}`, file);
+    } finally {
+      await handle.close();
+    }
+    before += sizes[k];
+  }
+}
+
+/**
+ * Reads a block in parts, one per worker, each from a line start (the first line end after an
+ * even split), and joins them in order. A part is taken only if it starts where the rows before
+ * it ended: a split inside a quoted field shows as a part whose start the rows before ran past,
+ * and that part is read again here from where they ended. Returns the bytes consumed.
+ */
+async function readParts(reader: CsvFileReader, buf: Buffer, final: boolean, pool: CsvWorkers): Promise<number> {
+  let pos = reader.started ? 0 : reader.begin(buf, final);
+  if (pos < 0 || !reader.started) return Math.max(pos, 0);
+  const options = reader.options;
+  const jobs: PartJob[] = [];
+  const bounds = [pos];
+  for (let k = 1; k < pool.size; k++) {
+    const at = buf.indexOf(10, Math.max(bounds[k - 1], pos + Math.floor(((buf.length - pos) * k) / pool.size)));
+    bounds.push(at < 0 ? buf.length : at + 1);
+  }
+  bounds.push(buf.length);
+  for (let k = 0; k < pool.size; k++) {
+    if (bounds[k + 1] > bounds[k]) jobs.push({ buf: buf.buffer as SharedArrayBuffer, start: bounds[k], end: bounds[k + 1], final, options, columns: reader.columns });
+  }
+  const results = await pool.run(jobs);
+  for (const [k, job] of jobs.entries()) {
+    const result = job.start === pos ? results[k] : readPart({ ...job, start: pos });
+    reader.add(result.read, result.parts);
+    pos = result.read.next;
+    if (result.read.incomplete) break;
+  }
+  return pos;
 }
 
 /** Parses CSV text already in memory (tests, pasted data). */
 export function readCsvText(text: string, options: CsvOptions, name = '<text>'): Table {
-  const builder = new CsvTableBuilder(options);
-  const tokenizer = new CsvTokenizer(options.delimiter, builder.file(name));
-  try {
-    tokenizer.push(text);
-    tokenizer.finish();
-  } catch (e) {
-    throw asCsvError(e, name);
-  }
+  const builder = new CsvTableBuilder({ ...options, encoding: 'utf8' });
+  builder.file(name).consume(Buffer.from(text), true);
   if (builder.names === undefined) throw new CsvError(`${name} is empty; a CSV needs a header line and rows`, name);
   return builder.table();
 }

@@ -1,0 +1,13 @@
+// Entry point of a CSV worker thread (dist/csv-worker.js): reads the parts it is sent (csv-parallel.ts).
+import { parentPort } from 'node:worker_threads';
+import { readPart, type PartJob } from './csv-parallel';
+
+parentPort!.on('message', (job: PartJob) => {
+  const result = readPart(job);
+  const transfer: ArrayBuffer[] = [];
+  for (const p of result.parts) {
+    if (p.numbers) transfer.push(p.numbers.buffer as ArrayBuffer);
+    if (p.codes) transfer.push(p.codes.buffer as ArrayBuffer);
+  }
+  parentPort!.postMessage(result, transfer);
+});
