@@ -242,19 +242,8 @@ export class ColumnBuilder {
 
   /** Takes a part read from a fresh start as its own state (this builder holds no cell yet). */
   private adopt(p: ColumnPart): void {
-    this.length = p.length;
-    this.missing = p.missing;
-    this.numbers = p.numbers;
-    this.codes = p.codes;
-    this.numericCells = p.numericCells;
-    this.zeroOne = p.zeroOne;
-    this.exceptionRows = p.exceptionRows;
-    this.exceptionCodes = p.exceptionCodes;
-    this.exceptionNumeric = p.exceptionNumeric;
-    this.distinct = p.distinct;
-    this.counts = p.counts;
-    this.firstRow = p.firstRow;
-    this.fromNumber = p.fromNumber;
+    // ColumnPart's fields are this builder's state by the same names.
+    Object.assign(this, p);
     this.dict = new Map(p.distinct.map((text, code) => [text, code]));
   }
 
