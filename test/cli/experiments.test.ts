@@ -86,8 +86,8 @@ test('tune and auto trials reach the run JSON, the store record and the rows, th
   assert.equal(out.status, 0, out.stderr);
   const run = JSON.parse(out.stdout) as RunJson;
   const tuned = run.models.tuned;
-  assert.deepEqual(tuned.trials!.map((t) => [t.search, t.algorithm, t.options.k, t.metric, t.folds.length]), [
-    ['tune', 'knn', 1, 'accuracy', 4], ['tune', 'knn', 15, 'accuracy', 4], ['tune', 'knn', 60, 'accuracy', 4],
+  assert.deepEqual(tuned.trials!.map((t) => [t.search, t.algorithm, t.options.k, t.metric, t.better, t.folds.length]), [
+    ['tune', 'knn', 1, 'accuracy', 'higher', 4], ['tune', 'knn', 15, 'accuracy', 'higher', 4], ['tune', 'knn', 60, 'accuracy', 'higher', 4],
   ]);
   for (const t of tuned.trials!) {
     const folds = t.folds as number[];

@@ -84,13 +84,14 @@ test('metric across runs: one series per model, runs in time order, y axis padde
 });
 
 test('leaderboard: best first in the metric\'s direction, unscored last, chosen kept, reason given', () => {
-  const trial = (k: number, score: number | null, chosen = false): TrialJson => ({ search: 'tune', algorithm: 'knn', options: { k, weights: 'uniform' }, metric: 'rmse', score, folds: [score], ms: 3, ...(chosen ? { chosen } : {}) });
-  const r = row('r9', '2026-12-07T04:00:00.000Z', 'near', { k: 3 }, 0.9, { trials: [trial(1, 2.5), trial(3, 1.5, true), trial(9, null), trial(5, 2)], selection: 'tune chose k: 3: lowest mean rmse' });
-  const board = leaderboard(r, { rmse: 'lower' })!;
+  const trial = (k: number, score: number | null, chosen = false): TrialJson => ({ search: 'tune', algorithm: 'knn', options: { k, weights: 'uniform' }, metric: 'rmse', better: 'lower', score, folds: [score], ms: 3, ...(chosen ? { chosen } : {}) });
+  const trials = [trial(1, 2.5), trial(3, 1.5, true), trial(9, null), trial(5, 2)];
+  const board = leaderboard(trials, 'tune chose k: 3: lowest mean rmse');
   assert.deepEqual(board.entries.map((e) => [e.rank, e.trial.options.k, e.trial.chosen ?? false]), [[1, 3, true], [2, 5, false], [3, 1, false], [4, 9, false]]);
   assert.equal(board.reason, 'tune chose k: 3: lowest mean rmse');
-  assert.deepEqual(variedOptions(r.trials!), ['k']);
-  assert.equal(leaderboard(rows[0]), undefined);
+  const accuracy = leaderboard(trials.map((t) => ({ ...t, metric: 'accuracy', better: 'higher' as const })));
+  assert.deepEqual(accuracy.entries.map((e) => e.trial.options.k), [1, 5, 3, 9], 'higher first for accuracy, unscored still last');
+  assert.deepEqual(variedOptions(trials), ['k']);
 });
 
 test('numbers for people: rounding residue near 0 prints as 0, four significant digits, no exponent', () => {

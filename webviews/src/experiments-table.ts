@@ -282,15 +282,14 @@ export interface Leaderboard {
   reason?: string;
 }
 
-/** The trials of a row, best first by their metric (unscored last), the chosen one among them. */
-export function leaderboard(row: ExperimentRow, directions: Directions = {}): Leaderboard | undefined {
-  if (!row.trials || row.trials.length === 0) return undefined;
-  const sign = (t: TrialJson): number => (directions[t.metric] === 'lower' ? -1 : 1);
-  const sorted = [...row.trials].sort((x, y) => {
+/** Trials best first, each by its metric's direction (unscored last), the chosen one among them. */
+export function leaderboard(trials: TrialJson[], selection?: string): Leaderboard {
+  const sign = (t: TrialJson): number => (t.better === 'lower' ? -1 : 1);
+  const sorted = [...trials].sort((x, y) => {
     if (x.score === null || y.score === null) return x.score === y.score ? 0 : x.score === null ? 1 : -1;
     return sign(y) * y.score - sign(x) * x.score;
   });
-  return { entries: sorted.map((trial, i) => ({ rank: i + 1, trial })), ...(row.selection ? { reason: row.selection } : {}) };
+  return { entries: sorted.map((trial, i) => ({ rank: i + 1, trial })), ...(selection ? { reason: selection } : {}) };
 }
 
 /** The options that differ between trials (what the search varied), for a leaderboard's columns. */

@@ -110,6 +110,8 @@ export interface TrialJson {
   algorithm: string;
   options: Record<string, unknown>;
   metric: string;
+  /** Whether a higher or a lower `metric` is better (rmse, log_loss: lower). */
+  better: 'higher' | 'lower';
   /** Mean of the fold scores of `metric` (null when no fold could be scored, e.g. roc_auc on one-class folds). */
   score: number | null;
   /** The metric on each fold, in fold order (null for a fold that could not be scored). */

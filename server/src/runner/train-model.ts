@@ -74,8 +74,9 @@ function crossValidate(algorithm: string, options: OptionValues, x: FeatureMatri
 
 /** A trial as reported: the mean in the metric's own sign (an error metric is not shown negated). */
 function trialOf(search: TrialJson['search'], algorithm: string, options: OptionValues, metric: string, cv: { rank: number; folds: (number | null)[] }, started: number): TrialJson {
-  const score = Number.isFinite(cv.rank) ? (METRICS[metric]?.higherIsBetter === false ? -cv.rank : cv.rank) : null;
-  return { search, algorithm, options, metric, score, folds: cv.folds, ms: Date.now() - started };
+  const lower = METRICS[metric]?.higherIsBetter === false;
+  const score = Number.isFinite(cv.rank) ? (lower ? -cv.rank : cv.rank) : null;
+  return { search, algorithm, options, metric, better: lower ? 'lower' : 'higher', score, folds: cv.folds, ms: Date.now() - started };
 }
 
 /** The reason a search chose its trial, e.g. "highest mean f1 over 3-fold cross-validation (0.91) of 3 candidates". */
@@ -83,7 +84,7 @@ function selectionReason(search: TrialJson['search'], chosen: TrialJson, label: 
   const what = search === 'auto' ? `${tried} candidate algorithm${tried === 1 ? '' : 's'}` : `${tried} option combination${tried === 1 ? '' : 's'}`;
   const why = chosen.score === null
     ? `no fold of any of the ${what} could be scored on ${chosen.metric}, so the first was kept`
-    : `${METRICS[chosen.metric]?.higherIsBetter === false ? 'lowest' : 'highest'} mean ${chosen.metric} (${chosen.score.toPrecision(4)}) over ${folds}-fold cross-validation on the training rows among ${what}`;
+    : `${chosen.better === 'lower' ? 'lowest' : 'highest'} mean ${chosen.metric} (${chosen.score.toPrecision(4)}) over ${folds}-fold cross-validation on the training rows among ${what}`;
   return `${search} chose ${label}: ${why}${stoppedBy ? `; ${stoppedBy}` : ''}`;
 }
 

@@ -5,10 +5,8 @@
 import { connect, el, fmt, svg } from '../dom';
 import type { ExperimentRow, ExperimentsJson } from '../../../server/src/contracts/cli-json';
 import type { FromPanel } from '../messages';
-import {
-  columnsOf, diffRows, filterRows, formatDuration, formatTime, leaderboard, metricSeries, paramText, plotLayout, rowId, sortRows, variedOptions,
-  type Column, type Directions, type RowDiff,
-} from '../experiments-table';
+import { columnsOf, diffRows, filterRows, formatTime, metricSeries, plotLayout, rowId, sortRows, type Column, type RowDiff } from '../experiments-table';
+import { trialsFigure } from '../trials-view';
 
 interface View {
   sort?: { key: string; descending: boolean };
@@ -155,30 +153,15 @@ function plotView(rows: ExperimentRow[], columns: Column[], refresh: () => void)
   return el('section', { class: 'plot' }, el('h3', {}, 'Metric across runs'), el('label', {}, 'Metric ', select), el('figure', {}, chart, el('figcaption', {}, caption)), legend);
 }
 
-function leaderboardsView(rows: ExperimentRow[], directions: Directions): HTMLElement | undefined {
+function leaderboardsView(rows: ExperimentRow[]): HTMLElement | undefined {
   // One board per model version: a reused model repeats the trials of the run that trained it.
   const seen = new Set<string>();
   const boards: HTMLElement[] = [];
   for (const row of [...rows].reverse()) {
-    const board = leaderboard(row, directions);
     const key = `${row.model}\0${row.version}`;
-    if (!board || seen.has(key)) continue;
+    if (!row.trials || row.trials.length === 0 || seen.has(key)) continue;
     seen.add(key);
-    const trials = board.entries.map((e) => e.trial);
-    const varied = variedOptions(trials);
-    const metric = trials[0].metric;
-    const search = trials.some((t) => t.search === 'auto') ? 'auto' : 'tune';
-    const head = el('tr', {}, el('th', { scope: 'col' }, 'rank'), el('th', { scope: 'col' }, 'algorithm'), ...varied.map((v) => el('th', { scope: 'col' }, v)),
-      el('th', { scope: 'col' }, `mean ${metric}`), el('th', { scope: 'col' }, 'folds'), el('th', { scope: 'col' }, 'time'), el('th', { scope: 'col' }, ''));
-    const table = el('table', { class: 'leaderboard' }, head);
-    for (const { rank, trial } of board.entries) {
-      table.append(el('tr', { class: trial.chosen ? 'chosen' : '' },
-        el('td', { class: 'num' }, String(rank)), el('td', {}, trial.algorithm), ...varied.map((v) => el('td', {}, paramText(trial.options[v]))),
-        el('td', { class: 'num' }, fmt(trial.score)), el('td', { class: 'folds' }, trial.folds.map((f) => fmt(f)).join(' · ')),
-        el('td', { class: 'num' }, formatDuration(trial.ms)), el('td', {}, trial.chosen ? '✓ chosen' : '')));
-    }
-    boards.push(el('figure', { class: 'board' }, el('figcaption', {}, `${row.model} ${row.version ?? ''} — ${search}, ${trials.length} trials, run ${row.run}`), table,
-      el('p', { class: 'reason' }, board.reason ?? 'The chosen trial is marked.')));
+    boards.push(trialsFigure(`${row.model} ${row.version ?? ''} (run ${row.run})`, row.trials, row.selection));
   }
   return boards.length > 0 ? el('section', { class: 'leaderboards' }, el('h3', {}, 'Leaderboards of tune and auto'), ...boards) : undefined;
 }
@@ -209,7 +192,7 @@ function render(table: ExperimentsJson, post: (m: FromPanel) => void): Node {
     if (picked.length === 2) parts.push(diffView(picked[0], picked[1], diffRows(picked[0], picked[1], table.metricDirections)));
     const plot = plotView(filtered.rows, columns, refresh);
     if (plot) parts.push(plot);
-    const boards = leaderboardsView(filtered.rows, table.metricDirections);
+    const boards = leaderboardsView(filtered.rows);
     if (boards) parts.push(boards);
     detailSlot.replaceChildren(...parts);
     if (focused) Array.from(document.querySelectorAll<HTMLElement>('[data-focus]')).find((e) => e.dataset.focus === focused)?.focus();
