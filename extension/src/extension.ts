@@ -5,8 +5,9 @@ import * as vscode from 'vscode';
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
-import { ALLOW_OUTSIDE_WORKSPACE_NOTIFICATION, COMMANDS, PIPELINE_GRAPH_REQUEST, type AllowOutsideWorkspaceParams, type PipelineGraph } from '../../server/src/contracts/lsp-requests';
+import { ALLOW_OUTSIDE_WORKSPACE_NOTIFICATION, COMMANDS, DEFINITION_HASHES_REQUEST, PIPELINE_GRAPH_REQUEST, type DefinitionHashes, type AllowOutsideWorkspaceParams, type PipelineGraph } from '../../server/src/contracts/lsp-requests';
 import type { PreviewJson, RunJson } from '../../server/src/contracts/cli-json';
+import { lineageStatus } from './lineage-status';
 import { PanelManager } from './panels/panel-manager';
 import { ExperimentsPanel, ModelsTree } from './experiments';
 import { announceOutputs } from './output-notice';
@@ -153,6 +154,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ runP
     return true;
   };
 
+  const afterRun: ((uri: vscode.Uri) => void)[] = [];
   const run = async (uri: vscode.Uri, names: string[]): Promise<RunJson | undefined> => {
     if (!checkBeforeRun(uri)) return undefined;
     const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
@@ -180,6 +182,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ runP
       return undefined;
     }
     lastRuns.set(uri.fsPath, r);
+    for (const f of afterRun) f(uri);
     pipelineTree.refresh();
     runsTree.refresh();
     void experiments.refreshAfterRun(uri);
@@ -234,13 +237,20 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ runP
     panels.show('metrics', 'NarML Metrics', { type: 'metrics', run: r, ...(typeof name === 'string' ? { focus: name } : {}) });
     return r;
   });
-  const showLineage = async (uri: vscode.Uri): Promise<PipelineGraph | undefined> => {
+  // Runs of the file the Lineage panel shows, read again after a run or when the panel is asked
+  // for; an edit re-judges staleness against them without starting the CLI.
+  const lineageRuns = new Map<string, RunJson[]>();
+  const showLineage = async (uri: vscode.Uri, rereadRuns = true, reveal = true): Promise<PipelineGraph | undefined> => {
     if (!client) return undefined;
+    // The server answers for open documents only (a panel restored after a reload may show a closed file).
+    await vscode.workspace.openTextDocument(uri);
     const graph = (await client.sendRequest(PIPELINE_GRAPH_REQUEST, { uri: uri.toString() })) as PipelineGraph;
-    const r = await latestRun(uri);
-    const statusOf: Record<string, 'succeeded' | 'failed' | 'reused' | 'pending'> = {};
-    for (const n of graph.nodes) statusOf[n.name] = r?.reused.includes(n.name) ? 'reused' : r?.computed.includes(n.name) ? (r.status === 'failed' ? 'failed' : 'succeeded') : 'pending';
-    panels.show('lineage', `Lineage: ${basename(uri.fsPath)}`, { type: 'lineage', graph, status: statusOf });
+    const [hashes, runs] = await Promise.all([
+      client.sendRequest(DEFINITION_HASHES_REQUEST, { uri: uri.toString() }) as Promise<DefinitionHashes>,
+      !rereadRuns && lineageRuns.has(uri.fsPath) ? lineageRuns.get(uri.fsPath)! : runHistory(cli, uri.fsPath),
+    ]);
+    lineageRuns.set(uri.fsPath, runs);
+    panels.show('lineage', `Lineage: ${basename(uri.fsPath)}`, { type: 'lineage', graph, status: lineageStatus(graph, hashes.definitions, runs) }, reveal);
     return graph;
   };
   panels.register({
@@ -253,10 +263,21 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ runP
       void vscode.window.showTextDocument(uri, { selection: new vscode.Range(m.line, 0, m.line, 0), viewColumn: column });
     },
     // After a reload the saved graph is drawn at once, then replaced by the file's current one.
-    restore: (saved) => { if (saved?.type === 'lineage') void showLineage(vscode.Uri.parse(saved.graph.uri)); },
+    restore: (saved) => { if (saved?.type === 'lineage') void showLineage(vscode.Uri.parse(saved.graph.uri), true, false); },
   });
   panels.register({ kind: 'metrics' });
   panels.register({ kind: 'preview' });
+  const lineageShows = (uri: vscode.Uri): boolean => {
+    const state = panels.stateOf('lineage');
+    return state?.type === 'lineage' && state.graph.uri === uri.toString();
+  };
+  let lineageEdit: NodeJS.Timeout | undefined;
+  context.subscriptions.push(vscode.workspace.onDidChangeTextDocument((e) => {
+    if (!lineageShows(e.document.uri)) return;
+    clearTimeout(lineageEdit);
+    lineageEdit = setTimeout(() => void showLineage(e.document.uri, false, false), 500);
+  }));
+  afterRun.push((uri) => { if (lineageShows(uri)) void showLineage(uri, true, false); });
   register(COMMANDS.showLineage, async (u?: unknown) => {
     const uri = activeFile(u as string | undefined);
     return uri ? showLineage(uri) : undefined;

@@ -4,10 +4,21 @@
 import type { ExperimentsJson, PreviewJson, RunJson } from '../../server/src/contracts/cli-json';
 import type { PipelineGraph } from '../../server/src/contracts/lsp-requests';
 
+/**
+ * A declaration against its last run: computed there (`fresh`), taken from the store (`reused`),
+ * changed since (`stale`: its text, what it reads or its files), the run failed in it, never run,
+ * or it has check errors now. `why` says which run and what to do.
+ */
+export type LineageStatus = 'fresh' | 'reused' | 'stale' | 'failed' | 'not-run' | 'error';
+export interface NodeStatus {
+  status: LineageStatus;
+  why: string;
+}
+
 export type ToPanel =
   | { type: 'preview'; preview: PreviewJson }
   | { type: 'metrics'; run: RunJson; focus?: string }
-  | { type: 'lineage'; graph: PipelineGraph; status: Record<string, 'succeeded' | 'failed' | 'reused' | 'pending'> }
+  | { type: 'lineage'; graph: PipelineGraph; status: Record<string, NodeStatus> }
   | { type: 'experiments'; table: ExperimentsJson }
   | { type: 'error'; message: string };
 

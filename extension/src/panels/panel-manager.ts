@@ -46,8 +46,11 @@ export class PanelManager {
     }));
   }
 
-  /** Shows `state` in the panel of `kind`, creating it in the NarML group when it is not open. */
-  show(kind: string, title: string, state: ToPanel): void {
+  /**
+   * Shows `state` in the panel of `kind`, creating it in the NarML group when it is not open;
+   * `reveal` false only updates an open panel where it is (a refresh must not pull it forward).
+   */
+  show(kind: string, title: string, state: ToPanel, reveal = true): void {
     let entry = this.open.get(kind);
     if (!entry) {
       const column = panelColumn([...this.open.values()].map((e) => e.panel.viewColumn));
@@ -56,7 +59,7 @@ export class PanelManager {
     }
     entry.state = state;
     entry.panel.title = title;
-    if (!entry.panel.visible) entry.panel.reveal(entry.panel.viewColumn, true);
+    if (reveal && !entry.panel.visible) entry.panel.reveal(entry.panel.viewColumn, true);
     if (entry.ready) void entry.panel.webview.postMessage(state);
   }
 

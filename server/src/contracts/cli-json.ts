@@ -19,6 +19,15 @@ export interface RunJson {
   /** Declarations computed in this run and those reused from an earlier run. */
   computed: string[];
   reused: string[];
+  /**
+   * Definition hash of each declaration the run finished (its text, the hashes of what it reads, a
+   * dataset's file bytes): one whose hash differs now is stale. Absent in older records.
+   */
+  definitions?: Record<string, string>;
+  /** The declaration a failed run stopped in, with its definition hash then. */
+  failedIn?: { name: string; definition: string };
+  /** Datasets read from their files in this run (the others were not needed: what reads them was reused). */
+  read?: string[];
   models: Record<string, ModelJson>;
   predictions: Record<string, PredictionJson>;
   monitors: Record<string, MonitorJson>;

@@ -31,6 +31,18 @@ export interface PipelineGraph {
   nodes: PipelineGraphNode[];
 }
 
+/**
+ * `narml/definitionHashes`: the definition hash of each declaration of the text being edited, as
+ * the runner records it per run (`RunJson.definitions`); a declaration whose hash differs from its
+ * last run's is stale. Declarations whose files cannot be read now have none.
+ */
+export const DEFINITION_HASHES_REQUEST = 'narml/definitionHashes';
+
+export interface DefinitionHashes {
+  uri: string;
+  definitions: Record<string, string>;
+}
+
 /** Command ids the server's code lenses use; the extension registers them. Arguments: [uri, name]. */
 export const COMMANDS = {
   runPipeline: 'narml.runPipeline',

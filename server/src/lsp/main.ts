@@ -20,9 +20,10 @@ import type { CsvOptions } from '../data/csv-options';
 import { formatDocument } from '../language/format';
 import { quoteName } from '../language/lexer';
 import { formatColumnType } from '../language/schema';
-import { ALLOW_OUTSIDE_WORKSPACE_NOTIFICATION, PIPELINE_GRAPH_REQUEST, type AllowOutsideWorkspaceParams, type PipelineGraph, type PipelineGraphNode, type PipelineGraphParams } from '../contracts/lsp-requests';
+import { ALLOW_OUTSIDE_WORKSPACE_NOTIFICATION, DEFINITION_HASHES_REQUEST, PIPELINE_GRAPH_REQUEST, type DefinitionHashes, type AllowOutsideWorkspaceParams, type PipelineGraph, type PipelineGraphNode, type PipelineGraphParams } from '../contracts/lsp-requests';
 import { isInside, workspaceOf } from '../workspace/output-paths';
 import { readLatestEvaluations } from '../store/run-store';
+import { cachedFileHasher, definitionHashes } from '../runner/definition-hash';
 import { complete } from './completion';
 import { codeLenses, definition, documentSymbols, hover, inlayHints, lspRange, prepareRename, references, rename } from './features';
 import { diagnosticsIn } from './position-context';
@@ -388,6 +389,11 @@ connection.onRequest(PIPELINE_GRAPH_REQUEST, (params: PipelineGraphParams): Pipe
     };
   }),
 })));
+
+// Files are re-hashed only when their size or time changed: the panel asks after every run.
+const hashFile = cachedFileHasher();
+connection.onRequest(DEFINITION_HASHES_REQUEST, (params: PipelineGraphParams): Promise<DefinitionHashes> =>
+  withChecked(params.uri, Promise.resolve({ uri: params.uri, definitions: {} }), async (p) => ({ uri: params.uri, definitions: await definitionHashes(p, hashFile) })));
 
 documents.listen(connection);
 connection.listen();

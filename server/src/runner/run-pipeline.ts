@@ -1,17 +1,16 @@
 // Runs a checked pipeline: the requested declarations and what they depend on, in lineage
 // order. Trained models and evaluation reports are stored by content hash and reused when the
 // declaration's definition and its input files are unchanged.
-import { createHash } from 'node:crypto';
-import { createReadStream, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import type { CheckedPipeline, DeclarationInfo, ModelInfo } from '../checker/checked-model';
 import { diagnosticJson, type Diagnostic } from '../checker/diagnostic';
-import type { ComparisonJson, EvaluationJson, InputFileJson, ModelJson, MonitorJson, PredictionJson, ProgressEvent, RunJson, TrialJson } from '../contracts/cli-json';
-import { expandGlob } from '../data/glob';
+import type { ComparisonJson, EvaluationJson, ModelJson, MonitorJson, PredictionJson, ProgressEvent, RunJson, TrialJson } from '../contracts/cli-json';
 import type { CancelSignal } from '../ml/cancellation';
 import type { SavedModel } from '../ml/model-types';
 import { restoreModel, saveModel } from '../ml/registry';
 import type { FittedStep } from '../transforms/fitted-step';
 import { newRunId, RunStore, sha256, type RunExtras } from '../store/run-store';
+import { definitionHash } from './definition-hash';
 import { exportModel } from './export-step';
 import { makeTarget, featureMatrix, fittedFeatures, targetValues, trainingClasses, usableRows, subsetMatrix } from './model-data';
 import { monitorReport } from './monitor';
@@ -92,18 +91,6 @@ const codeVersion = ((): string => {
   }
 })();
 
-async function fileHash(path: string): Promise<string> {
-  const h = createHash('sha256');
-  for await (const chunk of createReadStream(path)) h.update(chunk as Buffer);
-  return h.digest('hex');
-}
-
-function declarationText(checked: CheckedPipeline, name: string): string {
-  const s = checked.symbols.get(name)!;
-  const d = checked.document.declarations[s.declarationIndex];
-  return checked.text.slice(d.range.start.offset, d.range.end.offset).replace(/#[^\n]*/g, '').replace(/\s+/g, ' ').trim();
-}
-
 export async function runPipeline(checked: CheckedPipeline, opts: RunOptions = {}): Promise<RunJson> {
   const now = opts.now ?? new Date();
   const emit = opts.onEvent ?? (() => undefined);
@@ -113,7 +100,7 @@ export async function runPipeline(checked: CheckedPipeline, opts: RunOptions = {
   const checkWarnings = checked.diagnostics.filter((d) => d.severity !== 'error');
   const run: RunJson = {
     run: newRunId(now), status: 'succeeded', evaluations: {}, comparisons: {}, outputs: [], file: checked.file,
-    started: now.toISOString(), finished: '', computed: [], reused: [], models: {}, predictions: {}, monitors: {},
+    started: now.toISOString(), finished: '', computed: [], reused: [], definitions: {}, models: {}, predictions: {}, monitors: {},
     ...(opts.schedule ? { schedule: opts.schedule } : {}),
     pipelineHash: sha256(checked.text), inputs: {},
     warnings,
@@ -126,7 +113,13 @@ export async function runPipeline(checked: CheckedPipeline, opts: RunOptions = {
   // Recorded before any work: a store that cannot be written stops the run here (WriteError).
   store.startRun(run);
   const extras: Required<RunExtras> = { artifacts: {}, lineage: {} };
-  const data = new PipelineData(checked, opts.signal, (dataset, f) => emit({ type: 'stage', stage: 'read', declaration: dataset, fraction: f }));
+  const read = new Set<string>();
+  const data = new PipelineData(checked, opts.signal, (dataset, f) => {
+    read.add(dataset);
+    emit({ type: 'stage', stage: 'read', declaration: dataset, fraction: f });
+  });
+  // Definition hashes (text, what is read, input files) as recorded; reuse keys also hold the program.
+  const definitions = new Map<string, string>();
   const hashes = new Map<string, string>();
   const trained = new Map<string, TrainedModel>();
   const info = (name: string): DeclarationInfo | undefined => checked.infos[checked.symbols.get(name)!.declarationIndex];
@@ -138,15 +131,10 @@ export async function runPipeline(checked: CheckedPipeline, opts: RunOptions = {
       current = name;
       const decl = info(name);
       if (!decl) throw new RunError(`"${name}" could not be checked; fix its errors first`);
-      const upstream = checked.symbols.get(name)!.dependsOn.map((d) => hashes.get(d) ?? '').join(',');
-      let inputs = '';
-      if (decl.kind === 'dataset') {
-        const files = expandGlob(decl.path);
-        const fileHashes = await Promise.all(files.map(fileHash));
-        run.inputs![name] = files.map((file, i): InputFileJson => ({ file, sha256: fileHashes[i] }));
-        inputs = fileHashes.join(',');
-      }
-      const hash = sha256(`${codeVersion}|${declarationText(checked, name)}|${upstream}|${inputs}`);
+      const { definition, files } = await definitionHash(checked, name, definitions);
+      if (decl.kind === 'dataset') run.inputs![name] = files;
+      definitions.set(name, definition);
+      const hash = sha256(`${codeVersion}|${definition}`);
       hashes.set(name, hash);
       switch (decl.kind) {
         case 'dataset':
@@ -214,6 +202,7 @@ export async function runPipeline(checked: CheckedPipeline, opts: RunOptions = {
           break;
         }
       }
+      run.definitions![name] = definition;
     }
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
@@ -223,8 +212,10 @@ export async function runPipeline(checked: CheckedPipeline, opts: RunOptions = {
     } else {
       run.status = 'failed';
       run.error = message;
+      if (current) run.failedIn = { name: current, definition: definitions.get(current) ?? '' };
     }
   }
+  run.read = [...read];
   for (const loss of data.valueLosses()) {
     warn(`${loss.step}: ${loss.count} of ${loss.of} values ${loss.reason} and are missing; ${loss.fix}`);
   }
