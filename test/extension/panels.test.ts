@@ -1,11 +1,10 @@
-// Pure parts of the extension and panels: the CSP shell, lineage layout, row virtualisation, the
+// Pure parts of the extension and panels: the CSP shell, row virtualisation, the
 // runner's workspace arguments and the comparison verdict.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { contentSecurityPolicy, makeNonce, panelHtml } from '../../extension/src/panel-html';
 import { allowOutsideWorkspace, workspaceArgs } from '../../extension/src/workspace-args';
 import { comparisonVerdict } from '../../webviews/src/comparison-verdict';
-import { layoutLineage, NODE_W } from '../../webviews/src/lineage-layout';
 import { visibleRange } from '../../webviews/src/virtual-rows';
 
 test('panels load only local scripts with a fresh nonce under a strict CSP', () => {
@@ -19,15 +18,6 @@ test('panels load only local scripts with a fresh nonce under a strict CSP', () 
   assert.ok(!html.includes('<img src=x'), 'the title is escaped');
   assert.equal(html.match(/<script /g)?.length, 1);
   assert.match(html, new RegExp(`<script nonce="${nonce}" src="vscode-webview://abc/p.js">`));
-});
-
-test('the lineage layout puts every node right of what it reads, without overlaps, for hundreds of nodes', () => {
-  const nodes = Array.from({ length: 300 }, (_, i) => ({ name: `n${i}`, dependsOn: i < 5 ? [] : [`n${i % 5}`, ...(i > 50 ? [`n${i - 40}`] : [])] }));
-  const { placed, width, height } = layoutLineage(nodes);
-  for (const n of nodes) for (const d of n.dependsOn) assert.ok(placed.get(d)!.x + NODE_W < placed.get(n.name)!.x, `${d} → ${n.name}`);
-  const spots = new Set([...placed.values()].map((p) => `${p.x},${p.y}`));
-  assert.equal(spots.size, nodes.length);
-  assert.ok(width > 0 && height > 0);
 });
 
 test('only the visible rows (plus overscan) are drawn', () => {

@@ -1,51 +1,83 @@
-// Layout of the lineage graph: each node's layer is its longest path from a source (so every
-// edge points right), and nodes within a layer are ordered by the mean position of their
-// parents (a few barycentre sweeps), which keeps edges short and mostly uncrossed.
+// Layout of the lineage graph: top to bottom, a declaration below what it reads. Each connected
+// part of the pipeline is laid out by dagre (layered: ranks, crossing reduction, coordinates;
+// docs/decisions/0007-lineage-layout.md), then the parts are packed in rows to the panel's
+// shape, so 100 small independent pipelines make a block rather than one row 100 parts wide.
+// Laying out parts apart also keeps the cost near linear: dagre's ordering is superlinear in
+// the size of one graph.
+import dagre from '@dagrejs/dagre';
 
 export interface LayoutNode { name: string; dependsOn: string[] }
-export interface Placed { name: string; layer: number; order: number; x: number; y: number }
+/** A node's box (top-left corner). */
+export interface Placed { name: string; x: number; y: number }
+export interface PlacedEdge { from: string; to: string; points: { x: number; y: number }[] }
+export interface Layout { placed: Map<string, Placed>; edges: PlacedEdge[]; width: number; height: number }
 
-export const NODE_W = 170;
+export const NODE_W = 180;
 export const NODE_H = 44;
-const GAP_X = 70;
-const GAP_Y = 18;
+const GAP = 32;
+const MARGIN = 16;
+/** Above this many nodes a part is ranked by longest path: network simplex costs seconds there. */
+const SIMPLEX_MAX = 150;
 
-export function layoutLineage(nodes: LayoutNode[]): { placed: Map<string, Placed>; width: number; height: number } {
-  const byName = new Map(nodes.map((n) => [n.name, n]));
-  const layer = new Map<string, number>();
-  const visiting = new Set<string>();
-  const depth = (name: string): number => {
-    const known = layer.get(name);
-    if (known !== undefined) return known;
-    if (visiting.has(name)) return 0;
-    visiting.add(name);
-    const parents = byName.get(name)?.dependsOn.filter((d) => byName.has(d)) ?? [];
-    const d = parents.length === 0 ? 0 : 1 + Math.max(...parents.map(depth));
-    visiting.delete(name);
-    layer.set(name, d);
-    return d;
+/** Connected parts (edges either way), each in the nodes' order; parts in order of first node. */
+function parts(nodes: LayoutNode[], known: Set<string>): LayoutNode[][] {
+  const parent = new Map(nodes.map((n) => [n.name, n.name]));
+  const find = (x: string): string => {
+    let r = x;
+    while (parent.get(r) !== r) r = parent.get(r)!;
+    while (parent.get(x) !== r) { const next = parent.get(x)!; parent.set(x, r); x = next; }
+    return r;
   };
-  for (const n of nodes) depth(n.name);
-  const layers: string[][] = [];
-  for (const n of nodes) (layers[layer.get(n.name)!] ??= []).push(n.name);
-  const position = new Map<string, number>();
-  layers.forEach((l) => l.forEach((name, i) => position.set(name, i)));
-  for (let sweep = 0; sweep < 4; sweep++) {
-    for (let li = 1; li < layers.length; li++) {
-      const bary = (name: string): number => {
-        const ps = byName.get(name)!.dependsOn.filter((d) => position.has(d));
-        return ps.length ? ps.reduce((s, p) => s + position.get(p)!, 0) / ps.length : position.get(name)!;
-      };
-      layers[li].sort((a, b) => bary(a) - bary(b) || a.localeCompare(b));
-      layers[li].forEach((name, i) => position.set(name, i));
-    }
+  for (const n of nodes) for (const d of n.dependsOn) if (known.has(d)) parent.set(find(d), find(n.name));
+  const groups = new Map<string, LayoutNode[]>();
+  for (const n of nodes) {
+    const r = find(n.name);
+    const g = groups.get(r);
+    if (g) g.push(n); else groups.set(r, [n]);
   }
+  return [...groups.values()];
+}
+
+function layoutPart(part: LayoutNode[], known: Set<string>): Layout {
+  const g = new dagre.graphlib.Graph();
+  g.setGraph({ rankdir: 'TB', nodesep: 24, ranksep: 44, edgesep: 8, marginx: 0, marginy: 0, ranker: part.length > SIMPLEX_MAX ? 'longest-path' : 'network-simplex' });
+  g.setDefaultEdgeLabel(() => ({}));
+  for (const n of part) g.setNode(n.name, { width: NODE_W, height: NODE_H });
+  for (const n of part) for (const d of new Set(n.dependsOn)) if (known.has(d) && d !== n.name) g.setEdge(d, n.name);
+  dagre.layout(g);
   const placed = new Map<string, Placed>();
-  let height = 0;
-  layers.forEach((l, li) => l.forEach((name, order) => {
-    const y = 20 + order * (NODE_H + GAP_Y);
-    placed.set(name, { name, layer: li, order, x: 20 + li * (NODE_W + GAP_X), y });
-    height = Math.max(height, y + NODE_H + 20);
-  }));
-  return { placed, width: 40 + layers.length * (NODE_W + GAP_X), height };
+  for (const n of part) {
+    const p = g.node(n.name) as { x: number; y: number };
+    placed.set(n.name, { name: n.name, x: p.x - NODE_W / 2, y: p.y - NODE_H / 2 });
+  }
+  const edges = g.edges().map((e) => ({ from: e.v, to: e.w, points: ((g.edge(e) as { points?: { x: number; y: number }[] }).points ?? []).map((p) => ({ x: p.x, y: p.y })) }));
+  const label = g.graph() as { width?: number; height?: number };
+  return { placed, edges, width: label.width ?? NODE_W, height: label.height ?? NODE_H };
+}
+
+/**
+ * Lays out the graph; `aspect` is the panel's width over its height, which the packed parts
+ * approach. Names a node reads that are not nodes are ignored.
+ */
+export function layoutLineage(nodes: LayoutNode[], aspect = 1.6): Layout {
+  const known = new Set(nodes.map((n) => n.name));
+  const laid = parts(nodes, known).map((p) => layoutPart(p, known));
+  // Shelf packing, tallest first: rows as wide as the area's square root stretched to the panel.
+  const area = laid.reduce((s, l) => s + (l.width + GAP) * (l.height + GAP), 0);
+  const rowWidth = Math.max(Math.sqrt(area * aspect), ...laid.map((l) => l.width));
+  const order = laid.map((_, i) => i).sort((a, b) => laid[b].height - laid[a].height || a - b);
+  const placed = new Map<string, Placed>();
+  const edges: PlacedEdge[] = [];
+  let x = 0, y = 0, rowHeight = 0, width = 0;
+  for (const i of order) {
+    const l = laid[i];
+    if (x > 0 && x + l.width > rowWidth) { y += rowHeight + GAP; x = 0; rowHeight = 0; }
+    const dx = MARGIN + x, dy = MARGIN + y;
+    for (const p of l.placed.values()) placed.set(p.name, { name: p.name, x: p.x + dx, y: p.y + dy });
+    for (const e of l.edges) edges.push({ ...e, points: e.points.map((p) => ({ x: p.x + dx, y: p.y + dy })) });
+    x += l.width + GAP;
+    rowHeight = Math.max(rowHeight, l.height);
+    width = Math.max(width, x - GAP);
+  }
+  return { placed, edges, width: width + 2 * MARGIN, height: y + rowHeight + 2 * MARGIN };
 }
