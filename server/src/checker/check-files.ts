@@ -3,15 +3,21 @@
 import { readFileSync } from 'node:fs';
 import { CsvSchemaCache } from '../data/csv-schema-cache';
 import type { ReadCsvOptions } from '../data/read-csv';
+import type { CsvOptions } from '../data/csv-options';
 import { checkPipeline, type CheckOptions } from './check-pipeline';
-import type { CheckedPipeline } from './checked-model';
+import { hasErrors, type CheckedPipeline } from './checked-model';
 
 /**
  * Checks `text` with fully read dataset schemas (each dataset file is read once). Once `signal`
  * is raised the reading stops and the result rests on sampled schemas: a cancelled caller must
- * not act on its diagnostics.
+ * not act on its diagnostics. Prediction sources are read in full too, except those for which
+ * `needsSource` says the command will not predict: a sampled one decides nothing, since when the
+ * check has errors every source is read and the file checked again.
  */
-export async function checkWithFullSchemas(text: string, file: string, cache = new CsvSchemaCache(), options: CheckOptions = {}, signal?: ReadCsvOptions['signal']): Promise<CheckedPipeline> {
+export async function checkWithFullSchemas(
+  text: string, file: string, cache = new CsvSchemaCache(), options: CheckOptions = {}, signal?: ReadCsvOptions['signal'],
+  needsSource: (checked: CheckedPipeline, predict: string) => boolean = () => true,
+): Promise<CheckedPipeline> {
   let checked = checkPipeline(text, file, cache, options);
   let refined = false;
   for (const info of checked.infos) {
@@ -19,16 +25,33 @@ export async function checkWithFullSchemas(text: string, file: string, cache = n
     if (info?.kind === 'dataset' && !info.schemaComplete) refined = (await cache.refine(info.path, info.options, signal)) || refined;
   }
   // Prediction sources are read as well, so drift warnings use the whole file.
-  for (const info of checked.infos) {
+  const skipped: { path: string; options: CsvOptions }[] = [];
+  for (const source of predictionSources(checked)) {
     if (signal?.aborted) return checked;
-    if (info?.kind === 'predict' && info.source.kind === 'file') {
-      const model = checked.infos.find((i) => i?.kind === 'model' && i.name === info.model);
-      const origin = model?.kind === 'model' && model.origin ? checked.infos.find((i) => i?.kind === 'dataset' && i.name === model.origin) : undefined;
-      if (origin?.kind === 'dataset') refined = (await cache.refine(info.source.path, origin.options, signal)) || refined;
-    }
+    if (needsSource(checked, source.predict)) refined = (await cache.refine(source.path, source.options, signal)) || refined;
+    else skipped.push(source);
   }
   if (refined || checked.infos.some((i) => i?.kind === 'dataset' && !i.schemaComplete)) checked = checkPipeline(text, file, cache, options);
+  if (hasErrors(checked) && skipped.length > 0) {
+    for (const source of skipped) {
+      if (signal?.aborted) return checked;
+      await cache.refine(source.path, source.options, signal);
+    }
+    checked = checkPipeline(text, file, cache, options);
+  }
   return checked;
+}
+
+/** The file each predict reads, with the CSV options of its model's training dataset. */
+function predictionSources(checked: CheckedPipeline): { predict: string; path: string; options: CsvOptions }[] {
+  const out: { predict: string; path: string; options: CsvOptions }[] = [];
+  for (const info of checked.infos) {
+    if (info?.kind !== 'predict' || info.source.kind !== 'file') continue;
+    const model = checked.infos.find((i) => i?.kind === 'model' && i.name === info.model);
+    const origin = model?.kind === 'model' && model.origin ? checked.infos.find((i) => i?.kind === 'dataset' && i.name === model.origin) : undefined;
+    if (origin?.kind === 'dataset') out.push({ predict: info.name, path: info.source.path, options: origin.options });
+  }
+  return out;
 }
 
 export class UnreadableFileError extends Error {}

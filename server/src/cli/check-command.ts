@@ -1,8 +1,6 @@
 // `narml check FILE... [--format text|json] [--workspace DIR] [--allow-outside-workspace]` (spec §7).
 import { resolve } from 'node:path';
-import { CsvSchemaCache } from '../data/csv-schema-cache';
-import { checkWithFullSchemas, readPipelineFile, UnreadableFileError } from '../checker/check-files';
-import { diagnosticJson, type Diagnostic } from '../checker/diagnostic';
+import type { Diagnostic } from '../checker/diagnostic';
 import { parseArgs, UsageError, type CliCommand } from './command';
 import { WORKSPACE_OPTIONS, WORKSPACE_USAGE, workspaceOption } from './workspace-flags';
 
@@ -15,6 +13,10 @@ async function check(args: string[]): Promise<number> {
   const format = flags.get('format') ?? 'text';
   if (format !== 'text' && format !== 'json') throw new UsageError(`--format must be text or json, not "${format}"`);
   if (files.length === 0) throw new UsageError('name at least one .narml file');
+  // Imported here: the main thread of `run` and `predict` (which check in their worker) never needs them.
+  const [{ CsvSchemaCache }, { checkWithFullSchemas, readPipelineFile, UnreadableFileError }, { diagnosticJson }] = await Promise.all([
+    import('../data/csv-schema-cache'), import('../checker/check-files'), import('../checker/diagnostic'),
+  ]);
   const cache = new CsvSchemaCache();
   const results: { file: string; diagnostics: Diagnostic[] }[] = [];
   for (const file of files) {

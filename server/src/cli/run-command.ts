@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import { checkWithFullSchemas, readPipelineFile, UnreadableFileError } from '../checker/check-files';
 import { hasErrors, type CheckedPipeline } from '../checker/checked-model';
 import type { RunJson } from '../contracts/cli-json';
+import type { CsvSchemaCache } from '../data/csv-schema-cache';
 import type { CancelSignal } from '../ml/cancellation';
 import { failedRun, runPipeline, type RunOptions } from '../runner/run-pipeline';
 import { WriteError } from '../store/atomic-write';
@@ -35,7 +36,13 @@ export function fmt(v: number): string {
  */
 export async function loadChecked(
   file: string,
-  { json = false, allowErrors = false, workspace, signal }: { json?: boolean; allowErrors?: boolean; workspace?: Workspace; signal?: CancelSignal } = {},
+  { json = false, allowErrors = false, workspace, signal, schemas, needsSource }: {
+    json?: boolean; allowErrors?: boolean; workspace?: Workspace; signal?: CancelSignal;
+    /** Where schemas come from (default: every dataset read in full by a new cache). */
+    schemas?: CsvSchemaCache;
+    /** Which prediction sources the command reads (see checkWithFullSchemas). */
+    needsSource?: (checked: CheckedPipeline, predict: string) => boolean;
+  } = {},
   io: CliOutput = processOutput,
 ): Promise<CheckedPipeline | number> {
   const started = new Date();
@@ -48,7 +55,7 @@ export async function loadChecked(
     if (json) io.out(`${JSON.stringify(failedRun(resolve(file), started, e.message))}\n`);
     return 2;
   }
-  const checked = await checkWithFullSchemas(text, resolve(file), undefined, workspace ? { workspace } : {}, signal);
+  const checked = await checkWithFullSchemas(text, resolve(file), schemas, workspace ? { workspace } : {}, signal, needsSource);
   if (signal?.aborted) return checked;
   for (const d of checked.diagnostics) io.err(`${formatDiagnosticText(file, d)}\n`);
   if (hasErrors(checked) && !allowErrors) {

@@ -5,7 +5,6 @@
 import { join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { ProgressEvent } from '../contracts/cli-json';
-import { failedRun } from '../runner/run-pipeline';
 import { UsageError } from './command';
 import type { Workspace } from '../workspace/output-paths';
 
@@ -48,9 +47,13 @@ export function runInWorker(request: RunRequest, onEvent: (e: ProgressEvent) => 
     let settled = false;
     let printed = false;
     // A worker that dies without a result still answers --json: a tool reading stdout never gets nothing.
+    // The runner is loaded only on this rare path: the main thread stays light for a one-row predict.
     const fail = (e: Error): void => settle(() => {
-      if (request.json && !printed) process.stdout.write(`${JSON.stringify(failedRun(resolve(request.file), started, `internal error: ${e.message}`))}\n`);
-      reject(e);
+      if (!request.json || printed) { reject(e); return; }
+      void import('../runner/run-pipeline').then(({ failedRun }) => {
+        process.stdout.write(`${JSON.stringify(failedRun(resolve(request.file), started, `internal error: ${e.message}`))}\n`);
+        reject(e);
+      }, reject);
     });
     const settle = (f: () => void): void => {
       if (settled) return;

@@ -1,6 +1,8 @@
 // The checker's view of dataset files: schemas inferred from a bounded sample, cached by file
 // identity (path, size, mtime) so a keystroke costs a stat, never a read; refined from the whole
-// file in the background (exact row count, levels, nullability, type corrections).
+// file in the background (exact row count, levels, nullability, type corrections). A command
+// that goes on to use the data (`run`, `predict`) keeps the tables its refinement read, so each
+// file is read once per command.
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import type { Table } from './table';
 import type { CsvOptions, CsvSchemaResult, SchemaSource } from './csv-options';
@@ -13,11 +15,16 @@ interface Entry {
   stamp: string;
   result: CsvSchemaResult;
   sample?: Table;
+  /** The whole file(s) as `refine` read them, with `keepTables`. */
+  table?: Table;
 }
 
 export class CsvSchemaCache implements SchemaSource {
   private readonly entries = new Map<string, Entry>();
   private readonly listeners: ((files: string[]) => void)[] = [];
+
+  /** `keepTables`: keep what `refine` reads for `table` (the editor's long-lived cache does not). */
+  constructor(private readonly options: { keepTables?: boolean } = {}) {}
 
   schema(pattern: string, options: CsvOptions): CsvSchemaResult {
     const key = cacheKey(pattern, options);
@@ -57,20 +64,39 @@ export class CsvSchemaCache implements SchemaSource {
     }
     let result: CsvSchemaResult;
     let sample: Table | undefined;
+    let whole: Table | undefined;
     try {
       const { table, notes, schema } = await readCsvWithNotes(pattern, options, { signal });
       result = { ok: true, schema, files, complete: true, notes };
       sample = table.rowCount <= SAMPLE_ROWS ? table : undefined;
+      if (this.options.keepTables) whole = table;
     } catch (e) {
       if (signal?.aborted) return false;
       result = { ok: false, error: message(e) };
     }
     const current = this.entries.get(key);
     sample ??= current?.sample;
-    this.entries.set(key, { stamp, result, sample });
+    this.entries.set(key, { stamp, result, sample, table: whole });
     const changed = JSON.stringify(result) !== JSON.stringify({ ...before, complete: true });
     if (changed) for (const l of this.listeners) l(files);
     return changed;
+  }
+
+  /**
+   * The whole table (with `keepTables`): as `refine` read it, or the sample when that held every
+   * row; undefined once its files changed.
+   */
+  table(pattern: string, options: CsvOptions): Table | undefined {
+    if (!this.options.keepTables) return undefined;
+    const entry = this.entries.get(cacheKey(pattern, options));
+    const whole = entry?.table ?? (entry?.result.ok && entry.result.complete ? entry.sample : undefined);
+    if (!entry || !whole) return undefined;
+    try {
+      if (fileStamp(resolveCsvFiles(pattern)) === entry.stamp) return whole;
+    } catch {
+      // Gone since it was read: the caller reads it again and reports what it finds.
+    }
+    return undefined;
   }
 
   /** Forget a file (it changed on disk); dependants re-read it on their next check. */

@@ -315,9 +315,10 @@ export interface OnnxExportInput {
 
 export function exportPipelineToOnnx(input: OnnxExportInput): Uint8Array {
   const model = onnxModel(input);
-  const err = ModelProto.verify(model);
+  const proto = ModelProto();
+  const err = proto.verify(model);
   if (err) throw new OnnxExportError(`internal error building the ONNX model: ${err}`);
-  return ModelProto.encode(ModelProto.fromObject(model)).finish();
+  return proto.encode(proto.fromObject(model)).finish();
 }
 
 /** The ONNX model as a plain object, before encoding; throws OnnxExportError for what ONNX cannot express yet. */

@@ -1,7 +1,7 @@
 // The subset of the ONNX model format NarML writes, declared for protobufjs by field number
 // (the wire format of onnx.proto: ModelProto, GraphProto, NodeProto, AttributeProto,
 // TensorProto, ValueInfoProto, TypeProto). Only what the exporter emits is declared.
-import { Root } from 'protobufjs';
+import { Root, type Type } from 'protobufjs';
 
 const descriptor = {
   nested: {
@@ -78,8 +78,16 @@ const descriptor = {
   },
 };
 
-export const onnxRoot = Root.fromJSON(descriptor);
-export const ModelProto = onnxRoot.lookupType('onnx.ModelProto');
+let modelProto: Type | undefined;
+
+/**
+ * The ModelProto message type, built on first use: the checker imports the exporter to ask what
+ * it would refuse, and a `narml predict` should not pay for building protobufjs types it never encodes.
+ */
+export function ModelProto(): Type {
+  modelProto ??= Root.fromJSON(descriptor).lookupType('onnx.ModelProto');
+  return modelProto;
+}
 
 /** TensorProto.DataType values. */
 export const DataType = { FLOAT: 1, INT64: 7, STRING: 8, BOOL: 9 } as const;

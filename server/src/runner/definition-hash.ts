@@ -19,7 +19,8 @@ export async function fileHash(path: string): Promise<string> {
 
 /**
  * A hasher that re-reads a file only when its size or modification time changed: for the
- * editor, which asks again after every run. The runner hashes every byte each time.
+ * editor, which asks again after every run. The runner records hashes by file identity in the
+ * run store (RunStore.fileHash), so a later process does not re-read an unchanged file either.
  */
 export function cachedFileHasher(): FileHasher {
   const known = new Map<string, { size: number; mtimeMs: number; hash: string }>();

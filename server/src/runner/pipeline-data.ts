@@ -5,6 +5,7 @@
 import type { Step } from '../language/ast';
 import type { CheckedPipeline, DatasetInfo, SplitInfo, TransformInfo } from '../checker/checked-model';
 import { infoOf } from '../checker/checked-model';
+import type { CsvOptions } from '../data/csv-options';
 import { readCsv } from '../data/read-csv';
 import type { CancelSignal } from '../ml/cancellation';
 import { getColumn, type Table } from '../data/table';
@@ -14,6 +15,11 @@ import { allRows, selectRows } from '../transforms/table-ops';
 import { splitTable } from './split-table';
 
 export class RunError extends Error {}
+
+/** Whole files a command has already read (the check's CsvSchemaCache with `keepTables`). */
+export interface TablesRead {
+  table(pattern: string, options: CsvOptions): Table | undefined;
+}
 
 export interface Chain {
   dataset: DatasetInfo;
@@ -34,7 +40,12 @@ export class PipelineData {
     if (!seen || loss.of > seen.of) this.losses.set(loss.step, loss);
   };
 
-  constructor(readonly checked: CheckedPipeline, private readonly signal?: CancelSignal, private readonly onRead?: (dataset: string, fraction: number) => void) {}
+  constructor(
+    readonly checked: CheckedPipeline,
+    private readonly signal?: CancelSignal,
+    private readonly onRead?: (dataset: string, fraction: number) => void,
+    private readonly tablesRead?: TablesRead,
+  ) {}
 
   chain(tableName: string): Chain {
     // Up through the transforms in a loop (a chain of 20,000 transforms must not recurse), to
@@ -68,10 +79,17 @@ export class PipelineData {
   rawTable(dataset: DatasetInfo): Promise<Table> {
     let t = this.raw.get(dataset.name);
     if (!t) {
-      t = readCsv(dataset.path, dataset.options, { signal: this.signal, onProgress: (f) => this.onRead?.(dataset.name, f) });
+      const read = this.tablesRead?.table(dataset.path, dataset.options);
+      t = read ? Promise.resolve(read) : readCsv(dataset.path, dataset.options, { signal: this.signal, onProgress: (f) => this.onRead?.(dataset.name, f) });
       this.raw.set(dataset.name, t);
     }
     return t;
+  }
+
+  /** A file to predict on, read with `options` (or as the check already read it). */
+  fileTable(pattern: string, options: CsvOptions): Promise<Table> {
+    const read = this.tablesRead?.table(pattern, options);
+    return read ? Promise.resolve(read) : readCsv(pattern, options, { signal: this.signal });
   }
 
   /** Raw dataset rows of each part of a split. */

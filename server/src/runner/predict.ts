@@ -6,7 +6,6 @@ import type { PredictInfo } from '../checker/checked-model';
 import type { PredictionJson } from '../contracts/cli-json';
 import { expandGlob, isGlob } from '../data/glob';
 import type { CancelSignal } from '../ml/cancellation';
-import { readCsv } from '../data/read-csv';
 import { CsvByteWriter, csvField } from '../data/csv-writer';
 import type { Column, Table } from '../data/table';
 import { writeFileAtomic } from '../store/atomic-write';
@@ -66,7 +65,7 @@ export async function predictToFile(decl: PredictInfo, tm: TrainedModel, data: P
   }
   if (decl.source.kind === 'file') {
     const dataset = data.chain(tm.info.input).dataset;
-    input = await readCsv(decl.source.path, dataset.options, { signal });
+    input = await data.fileTable(decl.source.path, dataset.options);
   } else {
     const chain = data.chain(decl.source.name);
     input = selectRows(await data.rawTable(chain.dataset), await data.rawRows(chain));

@@ -14,7 +14,7 @@ import { definitionHash } from './definition-hash';
 import { exportModel } from './export-step';
 import { makeTarget, featureMatrix, fittedFeatures, targetValues, trainingClasses, usableRows, subsetMatrix } from './model-data';
 import { monitorReport } from './monitor';
-import { PipelineData, RunError } from './pipeline-data';
+import { PipelineData, RunError, type TablesRead } from './pipeline-data';
 import { predictToFile } from './predict';
 import { comparisonReport, crossValidateReport, evaluationReport, scoreOn, unscoredWarnings, type TrainedModel } from './scoring';
 import { resampleWarnings, trainModel } from './train-model';
@@ -28,6 +28,8 @@ export interface RunOptions {
   now?: Date;
   /** The scheduled predict and attempt that started this run, recorded with it. */
   schedule?: RunJson['schedule'];
+  /** Files the check already read in full: the run uses them instead of reading them again. */
+  tables?: TablesRead;
 }
 
 interface ModelArtifact {
@@ -117,7 +119,7 @@ export async function runPipeline(checked: CheckedPipeline, opts: RunOptions = {
   const data = new PipelineData(checked, opts.signal, (dataset, f) => {
     read.add(dataset);
     emit({ type: 'stage', stage: 'read', declaration: dataset, fraction: f });
-  });
+  }, opts.tables);
   // Definition hashes (text, what is read, input files) as recorded; reuse keys also hold the program.
   const definitions = new Map<string, string>();
   const hashes = new Map<string, string>();
@@ -131,7 +133,8 @@ export async function runPipeline(checked: CheckedPipeline, opts: RunOptions = {
       current = name;
       const decl = info(name);
       if (!decl) throw new RunError(`"${name}" could not be checked; fix its errors first`);
-      const { definition, files } = await definitionHash(checked, name, definitions);
+      // Files hashed by identity (RunStore.fileHash): an unchanged training file is not read to find it unchanged.
+      const { definition, files } = await definitionHash(checked, name, definitions, (f) => store.fileHash(f));
       if (decl.kind === 'dataset') run.inputs![name] = files;
       definitions.set(name, definition);
       const hash = sha256(`${codeVersion}|${definition}`);

@@ -6,13 +6,16 @@
 //   results/<decl-hash>.json  declaration hash → artifact hash of its result (write once)
 //   artifacts/<sha256>.json   content-addressed: fitted steps + models, and each run's details
 //                             (confusion matrices, ROC curves, importances) that records only name
+//   file-hashes/<id>.json     a data file's identity (path, size, mtime, inode) → SHA-256 of its bytes
+//   schemas/<key>.json        a dataset's fully read schema, by path, CSV options and content hashes
 // Every file is written by writeFileAtomic. Model versions are derived from the run records.
 // A `db.json` of the earlier single-file store is migrated on open and read until then.
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, renameSync, unlinkSync } from 'node:fs';
+import { createReadStream, existsSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, type Stats } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { EvaluationJson, ModelVersionJson, RunJson } from '../contracts/cli-json';
+import type { CsvSchemaResult } from '../data/csv-options';
 import { refuseOutside, writeError, writeFileAtomic } from './atomic-write';
 import { toJsonText } from './json-text';
 import { workspaceOf, type Workspace } from '../workspace/output-paths';
@@ -72,8 +75,29 @@ export function newRunId(now: Date): string {
   return `${now.toISOString().replace(/[-:]/g, '').replace(/\..*/, '')}-${randomBytes(4).toString('hex')}`;
 }
 
+/**
+ * A file modified this recently may still change within the same mtime tick (filesystems keep
+ * mtime in 1 ns to 2 s steps): its hash is used but not recorded under its identity.
+ */
+const RACY_MS = 2000;
+
+function identityOf(path: string, st: Stats): string {
+  return sha256(`${path}\u0000${st.size}\u0000${st.mtimeMs}\u0000${st.ino}`);
+}
+
+async function hashFile(path: string): Promise<string> {
+  const h = createHash('sha256');
+  for await (const chunk of createReadStream(path)) h.update(chunk as Buffer);
+  return h.digest('hex');
+}
+
 export class RunStore {
   private constructor(readonly dir: string, private readonly workspace: Workspace) {}
+
+  /** The store of a pipeline for looking up and recording file hashes and schemas only (no migration, no run bookkeeping). */
+  static lookup(pipelineFile: string, workspace: Workspace = workspaceOf(pipelineFile)): RunStore {
+    return new RunStore(storeDir(pipelineFile), workspace);
+  }
 
   /**
    * The store of a pipeline (its folders are made by the first write); migrates an old db.json
@@ -107,6 +131,46 @@ export class RunStore {
 
   setResult(declarationHash: string, artifact: string): void {
     writeFileAtomic(join(this.dir, 'results', `${declarationHash}.json`), JSON.stringify(artifact), this.workspace);
+  }
+
+  /**
+   * The SHA-256 recorded for a file as it is now — same path, size, mtime and inode as when it
+   * was hashed — without reading it; undefined when the file changed, is gone or was never hashed.
+   */
+  knownFileHash(path: string): string | undefined {
+    let st: Stats;
+    try {
+      st = statSync(path);
+    } catch {
+      return undefined;
+    }
+    return readJson<string>(join(this.dir, 'file-hashes', `${identityOf(path, st)}.json`));
+  }
+
+  /**
+   * The SHA-256 of a file's bytes: the recorded one while its identity is unchanged, else read
+   * and hashed, and recorded when the file was not modified in the last RACY_MS before reading.
+   */
+  async fileHash(path: string): Promise<string> {
+    const known = this.knownFileHash(path);
+    if (known) return known;
+    const started = Date.now();
+    const before = statSync(path);
+    const hash = await hashFile(path);
+    const after = statSync(path);
+    const id = identityOf(path, after);
+    if (id === identityOf(path, before) && started - after.mtimeMs > RACY_MS) writeFileAtomic(join(this.dir, 'file-hashes', `${id}.json`), JSON.stringify(hash), this.workspace);
+    return hash;
+  }
+
+  /** A dataset's fully read schema recorded under `key` (see `schemaKey`). */
+  schema(key: string): CsvSchemaResult | undefined {
+    return readJson<CsvSchemaResult>(join(this.dir, 'schemas', `${key}.json`));
+  }
+
+  putSchema(key: string, result: CsvSchemaResult): void {
+    const path = join(this.dir, 'schemas', `${key}.json`);
+    if (!existsSync(path)) writeFileAtomic(path, toJsonText(result), this.workspace);
   }
 
   /**
