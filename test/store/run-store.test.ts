@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RunJson } from '../../server/src/contracts/cli-json';
@@ -141,4 +141,27 @@ test('writeFileAtomic refuses a folder as the target and leaves no temporary fil
   // A file where a folder of the path should be.
   writeFileSync(join(dir, 'plain'), 'x');
   assert.throws(() => writeFileAtomic(join(dir, 'plain', 'out.csv'), 'x\n'), (e: unknown) => e instanceof WriteError && /not a folder/.test(e.message));
+});
+
+test('file hashes are recorded by identity: an unchanged file is not read again, a changed one is, a file modified just now is not recorded', async () => {
+  const file = pipelineFile();
+  const data = join(file, '..', 'data.csv');
+  writeFileSync(data, 'a,b\n1,2\n');
+  const store = RunStore.open(file);
+  const fresh = await store.fileHash(data);
+  assert.equal(fresh, sha256('a,b\n1,2\n'));
+  assert.equal(store.knownFileHash(data), undefined, 'modified within the last 2 s: the same mtime may still hold other bytes');
+
+  const past = new Date(Date.now() - 60_000);
+  utimesSync(data, past, past);
+  assert.equal(await store.fileHash(data), fresh);
+  assert.equal(store.knownFileHash(data), fresh, 'recorded under the file identity');
+  assert.equal(await RunStore.lookup(file).fileHash(data), fresh, 'another process finds it');
+
+  writeFileSync(data, 'a,b\n1,3\n');
+  utimesSync(data, new Date(Date.now() - 30_000), new Date(Date.now() - 30_000));
+  assert.equal(store.knownFileHash(data), undefined, 'same size, other mtime: unknown');
+  assert.equal(await store.fileHash(data), sha256('a,b\n1,3\n'), 'read and hashed again');
+  unlinkSync(data);
+  assert.equal(store.knownFileHash(data), undefined, 'a file that is gone has no hash');
 });

@@ -1,0 +1,103 @@
+// One-row `narml predict` through the CLI, after a run stored the model (target: < 100 ms wall,
+// of which < 1 ms scoring). Two pipelines: the penguins sample with a one-row prediction input,
+// and the same pipeline naming also a 1M-row prediction input (another predict, which a
+// one-row predict must not read). Wall times are medians of N runs, interleaved with the
+// reference `node -e 0` (Node's own start-up) measured in the same run; the scoring time is
+// measured in this process on the stored model. NARML_BENCH_CLI=path/to/cli.js measures another
+// build (e.g. the main checkout's) for a before/after comparison.
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ModelInfo } from '../server/src/checker/checked-model';
+import { readCsv } from '../server/src/data/read-csv';
+import { restoreModel } from '../server/src/ml/registry';
+import type { SavedModel } from '../server/src/ml/model-types';
+import { predictPrepared } from '../server/src/runner/scoring';
+import { readStoreData, RunStore } from '../server/src/store/run-store';
+import type { FittedStep } from '../server/src/transforms/fitted-step';
+
+const N = Number(process.env.NARML_BENCH_N ?? 9);
+const BIG_ROWS = Number(process.env.NARML_BENCH_ROWS ?? 1_000_000);
+const TARGET_MS = 100;
+const root = join(__dirname, '..');
+const cli = process.env.NARML_BENCH_CLI ?? join(root, 'dist', 'cli.js');
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+function wallMs(args: string[], cwd: string): number {
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, args, { cwd, encoding: 'utf8' });
+  const ms = performance.now() - t0;
+  if (r.status !== 0) throw new Error(`${args.join(' ')} exited ${r.status}: ${r.stderr}`);
+  return ms;
+}
+
+/** The penguins sample with a one-row prediction input, its files dated a minute back (as data files are). */
+function workspace(bigRows: number): string {
+  const dir = mkdtempSync(join(tmpdir(), 'narml-predict-cli-'));
+  cpSync(join(root, 'samples', 'penguins'), dir, { recursive: true, filter: (src) => !/[\\/](\.narml|out|models)$/.test(src) });
+  const rows = readFileSync(join(dir, 'data', 'new-penguins.csv'), 'utf8').trim().split('\n');
+  writeFileSync(join(dir, 'data', 'one.csv'), `${rows[0]}\n${rows[1]}\n`);
+  let text = `${readFileSync(join(dir, 'penguins.narml'), 'utf8')}\npredict one_row with species_forest from "data/one.csv" {\n  output: "out/one.csv"\n}\n`;
+  const files = ['penguins.csv', 'new-penguins.csv', 'one.csv'];
+  if (bigRows > 0) {
+    const body = rows.slice(1);
+    const lines = [rows[0]];
+    for (let i = 0; i < bigRows; i++) lines.push(body[i % body.length]);
+    writeFileSync(join(dir, 'data', 'big.csv'), `${lines.join('\n')}\n`);
+    text += `\npredict archive with species_forest from "data/big.csv" {\n  output: "out/big.csv"\n}\n`;
+    files.push('big.csv');
+  }
+  writeFileSync(join(dir, 'penguins.narml'), text);
+  const past = new Date(Date.now() - 60_000);
+  for (const f of files) utimesSync(join(dir, 'data', f), past, past);
+  // Stores the model; the big input is not in this run's plan.
+  wallMs([cli, 'run', 'penguins.narml', 'species_forest', 'one_row'], dir);
+  return dir;
+}
+
+/** Scoring one row in this process with the stored model and fitted steps, in microseconds (median of 200). */
+async function scoringMicros(dir: string): Promise<number> {
+  const file = join(dir, 'penguins.narml');
+  const version = readStoreData(file)!.models.find((m) => m.model === 'species_forest')!;
+  const artifact = RunStore.lookup(file).getArtifact<{ saved: SavedModel; steps: FittedStep[] }>(version.artifact)!;
+  const model = restoreModel(artifact.saved);
+  const info = { kind: 'model', name: 'species_forest', task: 'classification', classes: model.classes } as ModelInfo;
+  const table = await readCsv(join(dir, 'data', 'one.csv'), { delimiter: ',', header: true, encoding: 'utf8', missing: ['', 'NA', '.'], columnTypes: {} });
+  const times: number[] = [];
+  for (let i = 0; i < 200; i++) {
+    const t0 = performance.now();
+    predictPrepared({ info, steps: artifact.steps, model, trainRows: 0, options: {} }, table, 'predict');
+    times.push((performance.now() - t0) * 1000);
+  }
+  return median(times);
+}
+
+async function main(): Promise<void> {
+  const small = workspace(0);
+  const big = workspace(BIG_ROWS);
+  const node0: number[] = [];
+  const oneSmall: number[] = [];
+  const oneBig: number[] = [];
+  const predict = [cli, 'predict', 'penguins.narml', 'one_row'];
+  for (let i = 0; i < N; i++) {
+    node0.push(wallMs(['-e', '0'], small));
+    oneSmall.push(wallMs(predict, small));
+    oneBig.push(wallMs(predict, big));
+  }
+  const ref = median(node0);
+  const line = (name: string, ms: number): string => `${name.padEnd(44)} ${ms.toFixed(0).padStart(6)} ms  ${(ms / ref).toFixed(2)}x node start, ${(ms / TARGET_MS).toFixed(2)}x the ${TARGET_MS} ms target, ${(ms - ref).toFixed(0)} ms over node start`;
+  console.log(`cli: ${cli}; median of ${N}`);
+  console.log(`${'node -e 0 (reference)'.padEnd(44)} ${ref.toFixed(0).padStart(6)} ms`);
+  console.log(line('predict one row (penguins)', median(oneSmall)));
+  console.log(line(`predict one row (pipeline names ${BIG_ROWS} rows)`, median(oneBig)));
+  console.log(`scoring one row in process (stored forest of 200 trees): ${(await scoringMicros(small)).toFixed(1)} µs`);
+  rmSync(small, { recursive: true, force: true });
+  rmSync(big, { recursive: true, force: true });
+}
+
+void main();

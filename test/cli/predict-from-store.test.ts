@@ -1,0 +1,86 @@
+// `narml predict` after a run uses the store: the fitted steps and model, and the training
+// datasets' schemas recorded under their files' identity (path, size, mtime, inode), so the
+// training CSVs are not read; only the prediction source of the predict asked for is read. On
+// the penguins sample (real data) through the built bundle.
+import { before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { appendFileSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { RunJson } from '../../server/src/contracts/cli-json';
+import { ensureBuilt } from '../helpers/ensure-built';
+import { narml, sample } from '../helpers/cli';
+
+before(() => { ensureBuilt(); });
+
+/** Files last modified a minute ago: the store records identities only of files not modified in the last seconds. */
+function age(...files: string[]): void {
+  const past = new Date(Date.now() - 60_000);
+  for (const f of files) utimesSync(f, past, past);
+}
+
+function predict(dir: string): { status: number | null; result: RunJson; stderr: string } {
+  const out = narml(['predict', 'penguins.narml', 'field_survey', '--json'], dir);
+  return { status: out.status, result: JSON.parse(out.stdout) as RunJson, stderr: out.stderr };
+}
+
+test('predict after a run reads no training CSV and writes what the run wrote; a changed training file is noticed', () => {
+  const dir = sample('penguins');
+  const training = join(dir, 'data', 'penguins.csv');
+  const original = readFileSync(training);
+  age(training, join(dir, 'data', 'new-penguins.csv'));
+  const run = narml(['run', 'penguins.narml', '--json'], dir);
+  assert.equal(run.status, 0, run.stderr);
+  const ran = JSON.parse(run.stdout) as RunJson;
+  const output = ran.predictions.field_survey.output;
+  const byRun = readFileSync(output, 'utf8');
+  rmSync(output);
+
+  // Same size, same mtime, same inode, other bytes: a predict that read the file (to check or to
+  // hash it) would see a one-column table of x's and refuse, or retrain on it.
+  const stamp = statSync(training);
+  writeFileSync(training, Buffer.alloc(original.length, 'x'));
+  utimesSync(training, stamp.atime, stamp.mtime);
+  const stored = predict(dir);
+  assert.equal(stored.status, 0, stored.stderr);
+  assert.deepEqual(stored.result.reused, ['species_forest']);
+  assert.deepEqual(stored.result.computed, ['field_survey']);
+  assert.equal(readFileSync(output, 'utf8'), byRun, 'the same predictions as the run that trained the model');
+
+  // The real file back, one row longer: a new identity, so it is read, hashed and the model retrained.
+  writeFileSync(training, original);
+  appendFileSync(training, original.toString('utf8').trim().split('\n').at(-1)!.concat('\n'));
+  age(training);
+  const changed = predict(dir);
+  assert.equal(changed.status, 0, changed.stderr);
+  assert.deepEqual(changed.result.reused, []);
+  assert.ok(changed.result.computed.includes('species_forest'), 'retrained on the changed training rows');
+  assert.notEqual(changed.result.models.species_forest.version, ran.models.species_forest.version, 'a new model version');
+
+  rmSync(training);
+  const gone = narml(['predict', 'penguins.narml', 'field_survey'], dir);
+  assert.equal(gone.status, 1, 'a pipeline whose training file is gone does not check');
+  assert.match(gone.stderr, /NML104 .*penguins\.csv/, gone.stderr);
+});
+
+test('predict reads only its own prediction source: another predict names a file that a whole read refuses', () => {
+  const dir = sample('penguins');
+  const pipeline = join(dir, 'penguins.narml');
+  // Rows of the field survey, then past the schema cache's 1 MiB sample an invalid UTF-8 byte,
+  // which a whole read reports (and `narml run` must read every source, so it refuses).
+  const rows = readFileSync(join(dir, 'data', 'new-penguins.csv'), 'utf8').trim().split('\n');
+  const body = rows.slice(1).join('\n');
+  let big = `${rows[0]}\n`;
+  while (big.length < 1.5 * (1 << 20)) big += `${body}\n`;
+  writeFileSync(join(dir, 'data', 'archive.csv'), Buffer.concat([Buffer.from(big), Buffer.from([0xff]), Buffer.from(`${body}\n`)]));
+  writeFileSync(pipeline, `${readFileSync(pipeline, 'utf8')}\npredict archive with species_forest from "data/archive.csv" {\n  output: "out/archive.csv"\n}\n`);
+  age(join(dir, 'data', 'penguins.csv'), join(dir, 'data', 'new-penguins.csv'), join(dir, 'data', 'archive.csv'));
+
+  const all = narml(['run', 'penguins.narml', '--json'], dir);
+  assert.equal(all.status, 1, 'a run of everything reads the archive in full and refuses it');
+  assert.match(all.stderr, /archive\.csv/);
+
+  const one = predict(dir);
+  assert.equal(one.status, 0, one.stderr);
+  assert.deepEqual(Object.keys(one.result.predictions), ['field_survey']);
+  assert.equal(one.result.predictions.field_survey.rows, rows.length - 1);
+});
