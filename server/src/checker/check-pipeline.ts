@@ -34,7 +34,7 @@ export function checkPipeline(text: string, file: string, source: SchemaSource, 
   const workspace = options.workspace ?? workspaceOf(file);
   const document = parse(text);
   const ctx = new CheckContext();
-  for (const e of document.syntaxErrors) ctx.report('NML001', e.range, e.message);
+  for (const e of document.syntaxErrors) ctx.report('NML001', e.range, e.message, e.fix ? [{ title: e.fix.title, data: { kind: 'replace', with: e.fix.replacement } }] : undefined);
   const declarations = document.declarations;
   const symbols = buildSymbols(declarations, ctx);
   for (const sym of symbols.values()) {

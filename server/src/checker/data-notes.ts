@@ -50,7 +50,7 @@ export function reportCsvNotes(notes: readonly CsvNote[], target: NoteTarget, ct
     if (note.kind === 'number-format') {
       const option = formatOptions(format);
       ctx.report('NML106', target.sourceRange, `${column} is read as ${note.type}, but its values are numbers written with ${option} (e.g. "${note.example}" on ${where}); add ${option} ${toDataset} to read them as numbers`, [
-        { title: `Add ${option} to dataset "${target.dataset}"`, data: { kind: 'dataset-option', dataset: target.dataset, option } },
+        { title: `Add ${option} to dataset "${target.dataset}"`, data: { kind: 'add-property', declaration: target.dataset, property: option } },
       ]);
       continue;
     }

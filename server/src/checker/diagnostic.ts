@@ -4,10 +4,16 @@ import { CODES, type DiagnosticCode, type Severity } from './diagnostic-codes';
 
 /** Data a quick fix needs, attached by the check that found the problem. */
 export type FixData =
-  | { kind: 'replace'; with: string }
+  /** Replace the diagnostic's range, or `range` when the fix changes another place. */
+  | { kind: 'replace'; with: string; range?: Range }
+  /** Remove an item: a list element, a property or a step (with its line or separating comma). */
+  | { kind: 'remove'; range: Range }
   | { kind: 'insert-step'; transform: string; step: string; beforeStepIndex?: number }
   | { kind: 'cast-category'; column: string }
-  | { kind: 'dataset-option'; dataset: string; option: string };
+  /** Add `property` (`thousands: ","`, `test: 20%`) to the body of the named declaration. */
+  | { kind: 'add-property'; declaration: string; property: string }
+  /** Edits at several places that make one fix (a step, and the listed features it renames). */
+  | { kind: 'several'; fixes: Exclude<FixData, { kind: 'several' }>[] };
 
 export interface Diagnostic {
   code: DiagnosticCode;
@@ -19,6 +25,11 @@ export interface Diagnostic {
   fixes?: { title: string; data: FixData }[];
   /** Other places the problem involves (the rest of a cycle), for the editor to link to. */
   related?: { range: Range; message: string }[];
+}
+
+/** One fix per valid word: "Use accuracy", "Use f1", ... replacing the diagnostic's range (or `range`). */
+export function useEach(words: readonly string[], range?: Range): NonNullable<Diagnostic['fixes']> {
+  return words.map((w) => ({ title: `Use ${w}`, data: { kind: 'replace', with: w, ...(range ? { range } : {}) } }));
 }
 
 export function diagnostic(code: DiagnosticCode, range: Range, message: string, fixes?: Diagnostic['fixes'], related?: Diagnostic['related']): Diagnostic {

@@ -9,6 +9,7 @@ import type { Table } from '../data/table';
 import type { CheckContext } from './check-context';
 import type { MethodCall, ModelInfo } from './checked-model';
 import { checkPropertyKeys, describeValue, methodRef, nameList, optionValue, validateOptions, type MethodRef } from './options';
+import { useEach, type Diagnostic } from './diagnostic';
 import type { Resolver } from './resolver';
 import { lookupColumn, type TableState } from './table-state';
 import { detectCopy } from './leakage';
@@ -109,7 +110,7 @@ export function checkModel(m: ModelCheckInput, r: Resolver): ModelInfo | undefin
       info.ensemble = { method: ref.name as 'voting' | 'stacking' | 'blending', members: members.map((i) => i.name), soft: opts.soft !== false };
       allowsMissing = true;
     }
-    if (algorithmProp) ctx.report('NML116', algorithmProp.key.range, `${what} is an ensemble; remove "algorithm" (its members have their own)`);
+    if (algorithmProp) ctx.report('NML116', algorithmProp.key.range, `${what} is an ensemble; remove "algorithm" (its members have their own)`, [{ title: 'Remove algorithm', data: { kind: 'remove', range: algorithmProp.range } }]);
   } else if (!algorithmProp) {
     ctx.report('NML116', decl.name!.range, `${what} needs an algorithm, e.g. algorithm: random_forest(trees: 100); algorithms are ${Object.keys(ALGORITHMS).join(', ')}`);
   } else {
@@ -125,14 +126,15 @@ export function checkModel(m: ModelCheckInput, r: Resolver): ModelInfo | undefin
       allowsMissing = spec.allowsMissing;
       if (task && !spec.tasks.includes(task)) {
         const alternatives = Object.values(ALGORITHMS).filter((a) => a.tasks.includes(task) && a.name !== 'auto').map((a) => a.name);
-        ctx.report('NML117', ref.nameRange, `${ref.name} does only ${spec.tasks.join(' and ')}, but "${info.target}" is ${target!.type} so this is ${task}; use ${alternatives.join(', ')}`);
+        // The options belong to the old algorithm: a fix replaces the whole call.
+        ctx.report('NML117', ref.nameRange, `${ref.name} does only ${spec.tasks.join(' and ')}, but "${info.target}" is ${target!.type} so this is ${task}; use ${alternatives.join(', ')}`, useEach(alternatives, ref.range));
       }
       if (ref.name === 'auto') checkAuto(ref, options, task, ctx);
       const rows = trainingRowsAtMost(input.state);
       if (ref.name === 'knn' && rows !== undefined && typeof options.k === 'number' && options.k > rows) {
         // scikit-learn raises; taking every row as a neighbour would report another model's figures.
         const at = ref.args.find((a) => a.name?.name === 'k')?.value?.range ?? ref.nameRange;
-        ctx.report('NML116', at, `knn(k: ${options.k}) looks for ${options.k} neighbours, but "${input.name}" holds ${rows} row${rows === 1 ? '' : 's'}; lower k to at most ${rows}`);
+        ctx.report('NML116', at, `knn(k: ${options.k}) looks for ${options.k} neighbours, but "${input.name}" holds ${rows} row${rows === 1 ? '' : 's'}; lower k to at most ${rows}`, at === ref.nameRange ? undefined : [{ title: `Use k: ${rows}`, data: { kind: 'replace', with: String(rows) } }]);
       }
       info.algorithm = { name: ref.name, options };
       // With features that may be missing, `auto` chooses among the candidates that take them.
@@ -143,7 +145,7 @@ export function checkModel(m: ModelCheckInput, r: Resolver): ModelInfo | undefin
   // ---- resample / select / tune
   const resample = methodProperty(props.get('resample')?.value, RESAMPLERS, 'resample', ctx);
   if (resample && task === 'regression') {
-    ctx.report('NML117', props.get('resample')!.value!.range, `resampling (${resample.name}) balances classes, but ${what} is a regression; remove it`);
+    ctx.report('NML117', props.get('resample')!.value!.range, `resampling (${resample.name}) balances classes, but ${what} is a regression; remove it`, [{ title: 'Remove resample', data: { kind: 'remove', range: props.get('resample')!.range } }]);
   }
   if (resample) info.resample = resample;
   const select = methodProperty(props.get('select')?.value, SELECTORS, 'select', ctx);
@@ -215,7 +217,7 @@ export function checkModel(m: ModelCheckInput, r: Resolver): ModelInfo | undefin
       }
       ctx.columnReferences.push({ column: id.name, origin: table.origin, range: id.range, isDefinition: false });
       if (col.name === info.target) {
-        ctx.report('NML201', id.range, `"${col.name}" is the target; as a feature it leaks the answer into the model: remove it from features`);
+        ctx.report('NML201', id.range, `"${col.name}" is the target; as a feature it leaks the answer into the model: remove it from features`, [{ title: `Remove ${col.name} from the features`, data: { kind: 'remove', range: id.range } }]);
         continue;
       }
       features.push({ col, range: id.range });
@@ -230,8 +232,11 @@ export function checkModel(m: ModelCheckInput, r: Resolver): ModelInfo | undefin
   for (const { col, range } of features) {
     const at = range ?? (featuresProp ? featuresProp.key.range : headerRange);
     if (col.type !== 'number' && col.type !== 'boolean') {
-      const fixes = col.type === 'category' && m.feedingTransform
-        ? [{ title: `Add "encode ${col.name} as onehot"`, data: { kind: 'insert-step' as const, transform: m.feedingTransform, step: `encode ${quoteName(col.name)} as onehot` } }]
+      // A listed feature is replaced by its one-hot columns (when the levels are known), or the list would name a dropped column.
+      const encode = { kind: 'insert-step' as const, transform: m.feedingTransform ?? '', step: `encode ${quoteName(col.name)} as onehot` };
+      const oneHot = col.levels?.map((l) => quoteName(`${col.name}_${l}`)).join(', ');
+      const fixes = col.type === 'category' && m.feedingTransform && (!range || oneHot)
+        ? [{ title: `Add "encode ${col.name} as onehot"`, data: range && oneHot ? { kind: 'several' as const, fixes: [encode, { kind: 'replace' as const, with: oneHot, range }] } : encode }]
         : col.type === 'text' && m.feedingTransform
           ? [{ title: `Add "cast ${col.name} as category"`, data: { kind: 'cast-category' as const, column: col.name } }]
           : undefined;
@@ -242,11 +247,17 @@ export function checkModel(m: ModelCheckInput, r: Resolver): ModelInfo | undefin
       continue;
     }
     if (col.nullable && !allowsMissing && info.algorithm?.name === 'auto') {
-      ctx.report('NML119', at, `feature "${col.name}" may be missing and none of auto's candidates (${autoCandidates(info.algorithm.options, task).map((a) => a.name).join(', ')}) takes missing values: add gradient_boosting to the candidates, or add "impute ${quoteName(col.name)} with ${col.type === 'number' ? 'median' : 'mode'}" to the transforms`);
-    } else if (col.nullable && !allowsMissing && info.algorithm) {
-      const fixes = m.feedingTransform
-        ? [{ title: `Add "impute ${col.name} with ${col.type === 'number' ? 'median' : 'mode'}"`, data: { kind: 'insert-step' as const, transform: m.feedingTransform, step: `impute ${quoteName(col.name)} with ${col.type === 'number' ? 'median' : 'mode'}` } }]
+      const list = algorithmProp?.value?.kind === 'Call' ? algorithmProp.value.args.find((a) => a.name?.name === 'candidates')?.value : undefined;
+      const fixes = list?.kind === 'List' && list.items.length > 0
+        ? [{ title: 'Add gradient_boosting to the candidates', data: { kind: 'replace' as const, with: ', gradient_boosting', range: { start: list.items[list.items.length - 1].range.end, end: list.items[list.items.length - 1].range.end } } }]
         : undefined;
+      ctx.report('NML119', at, `feature "${col.name}" may be missing and none of auto's candidates (${autoCandidates(info.algorithm.options, task).map((a) => a.name).join(', ')}) takes missing values: add gradient_boosting to the candidates, or add "impute ${quoteName(col.name)} with ${col.type === 'number' ? 'median' : 'mode'}" to the transforms`, fixes);
+    } else if (col.nullable && !allowsMissing && info.algorithm) {
+      const fixes: NonNullable<Diagnostic['fixes']> = m.feedingTransform
+        ? [{ title: `Add "impute ${col.name} with ${col.type === 'number' ? 'median' : 'mode'}"`, data: { kind: 'insert-step', transform: m.feedingTransform, step: `impute ${quoteName(col.name)} with ${col.type === 'number' ? 'median' : 'mode'}` } }]
+        : [];
+      // gradient_boosting takes missing values; the old algorithm's options do not carry over.
+      if (algorithmProp?.value) fixes.push({ title: 'Use gradient_boosting', data: { kind: 'replace', with: 'gradient_boosting', range: algorithmProp.value.range } });
       ctx.report('NML114', at, `feature "${col.name}" may be missing and ${info.algorithm.name} does not accept missing values: add "impute ${quoteName(col.name)} with ${col.type === 'number' ? 'median' : 'mode'}" (or drop_missing), or use gradient_boosting`, fixes);
     }
   }
@@ -289,7 +300,7 @@ function trainingRowsAtMost(t: TableState): number | undefined {
 /** `cv: K` (a model's tuning, an evaluation's cross-validation) needs K rows of the training table. */
 export function reportFoldsBeyondRows(cv: number, at: Range, tableName: string, table: TableState, ctx: CheckContext): void {
   const rows = trainingRowsAtMost(table);
-  if (rows !== undefined && cv > rows) ctx.report('NML116', at, `cv: ${cv} folds need at least ${cv} training rows, but "${tableName}" holds ${rows}; lower cv to at most ${rows}`);
+  if (rows !== undefined && cv > rows) ctx.report('NML116', at, `cv: ${cv} folds need at least ${cv} training rows, but "${tableName}" holds ${rows}; lower cv to at most ${rows}`, [{ title: `Use cv: ${rows}`, data: { kind: 'replace', with: String(rows) } }]);
 }
 
 /**
@@ -329,7 +340,7 @@ function checkAuto(ref: MethodRef, options: Record<string, unknown>, task: Task 
       const s = ctx.suggest(id.name, Object.keys(ALGORITHMS).filter((a) => a !== 'auto'), 'algorithm');
       ctx.report('NML116', id.range, `unknown candidate algorithm "${id.name}"${s.text}`, s.fixes);
     } else if (task && !spec.tasks.includes(task)) {
-      ctx.report('NML117', id.range, `candidate ${id.name} does only ${spec.tasks.join(' and ')}, but this model is a ${task}`);
+      ctx.report('NML117', id.range, `candidate ${id.name} does only ${spec.tasks.join(' and ')}, but this model is a ${task}`, [{ title: `Remove ${id.name} from the candidates`, data: { kind: 'remove', range: id.range } }]);
     }
   }
   const metricArg = ref.args.find((a) => a.name?.name === 'metric');
@@ -340,7 +351,7 @@ function checkAuto(ref: MethodRef, options: Record<string, unknown>, task: Task 
       const s = ctx.suggest(metric, Object.keys(METRICS), 'metric');
       ctx.report('NML116', metricArg.value.range, `unknown metric "${metric}"${s.text}`, s.fixes);
     } else if (task && spec.task !== task) {
-      ctx.report('NML120', metricArg.value.range, `${metric} is a ${spec.task} metric but this model is a ${task}`);
+      ctx.report('NML120', metricArg.value.range, `${metric} is a ${spec.task} metric but this model is a ${task}`, useEach(Object.keys(METRICS).filter((m) => METRICS[m].task === task)));
     }
   }
 }

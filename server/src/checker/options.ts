@@ -84,7 +84,7 @@ export function optionValue(spec: OptionSpec, value: Expr, label: string, ctx: C
       const tooLow = spec.min !== undefined && (v < spec.min || ('minExclusive' in spec && spec.minExclusive && v === spec.min));
       const tooHigh = spec.max !== undefined && v > spec.max;
       if (tooLow || tooHigh) {
-        ctx.report('NML116', value.range, `${label} must be ${fmtRange(spec)} (${spec.doc}), not ${v}; the default is ${spec.default}`);
+        ctx.report('NML116', value.range, `${label} must be ${fmtRange(spec)} (${spec.doc}), not ${v}; the default is ${spec.default}`, [{ title: `Use the default ${spec.default}`, data: { kind: 'replace', with: String(spec.default) } }]);
         return undefined;
       }
       return v;
@@ -178,7 +178,7 @@ export function checkPropertyKeys(properties: Property[], known: readonly string
       continue;
     }
     if (out.has(key)) {
-      ctx.report('NML116', p.key.range, `"${key}" is given twice in ${what}; keep one`);
+      ctx.report('NML116', p.key.range, `"${key}" is given twice in ${what}; keep one`, [{ title: `Remove this ${key}`, data: { kind: 'remove', range: p.range } }]);
       continue;
     }
     out.set(key, p);

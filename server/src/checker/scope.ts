@@ -67,8 +67,16 @@ export function buildSymbols(declarations: Declaration[], ctx: CheckContext): Ma
         name = `${name}_${k}`;
       } else {
         const first = declarations[existing.declarationIndex];
-        const hint = decl.kind === 'evaluate' || decl.kind === 'compare' ? 'add "as another_name" to one of them' : 'rename one of them';
-        ctx.report('NML102', nameRange, `"${name}" is already declared (as a ${first.kind} on line ${first.range.start.line + 1}); ${hint}`);
+        const named = decl.kind === 'evaluate' || decl.kind === 'compare';
+        const hint = named ? 'add "as another_name" to one of them' : 'rename one of them';
+        let k = 2;
+        while (symbols.has(`${name}_${k}`)) k++;
+        const free = `${name}_${k}`;
+        // A derived name (no "as") gets one; a written name is replaced.
+        const fix = named && !decl.alias && decl.on
+          ? { kind: 'replace' as const, with: ` as ${free}`, range: { start: decl.on.range.end, end: decl.on.range.end } }
+          : { kind: 'replace' as const, with: free };
+        ctx.report('NML102', nameRange, `"${name}" is already declared (as a ${first.kind} on line ${first.range.start.line + 1}); ${hint}`, [{ title: `Rename to ${free}`, data: fix }]);
         return;
       }
     }

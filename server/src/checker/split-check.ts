@@ -43,7 +43,10 @@ export function checkSplit(decl: SplitDeclaration, input: { name: string; state:
   }
   for (const key of ['train', 'test'] as const) {
     if (!props.has(key)) {
-      ctx.report('NML131', decl.name!.range, `split "${name}" needs a ${key} part, e.g. { train: 80%, test: 20% }`);
+      // The missing part takes what the others leave.
+      const rest = percent(1 - parts.reduce((s, p) => s + p.fraction, 0));
+      const fixes = valid && parts.length > 0 && rest > 0 ? [{ title: `Add ${key}: ${rest}%`, data: { kind: 'add-property' as const, declaration: name, property: `${key}: ${rest}%` } }] : undefined;
+      ctx.report('NML131', decl.name!.range, `split "${name}" needs a ${key} part, e.g. { train: 80%, test: 20% }`, fixes);
       valid = false;
     }
   }
@@ -51,8 +54,13 @@ export function checkSplit(decl: SplitDeclaration, input: { name: string; state:
   if (valid && Math.abs(total - 1) > 1e-9) {
     const values = SPLIT_PARTS.map((k) => props.get(k)?.value).filter((v) => v !== undefined);
     const range = { start: values[0]!.range.start, end: values[values.length - 1]!.range.end };
-    const pct = Math.round(total * 10000) / 100;
-    ctx.report('NML131', range, `the parts of split "${name}" add up to ${pct}%, not 100%; make ${parts.map((p) => p.part).join(' + ')} = 100%`);
+    const pct = percent(total);
+    // The last part takes what the others leave, when they leave some.
+    const last = parts[parts.length - 1];
+    const rest = percent(1 - (total - last.fraction));
+    const lastValue = props.get(last.part)!.value!;
+    const fixes = rest > 0 && rest < 100 ? [{ title: `Make ${last.part} ${rest}%`, data: { kind: 'replace' as const, with: `${rest}%`, range: lastValue.range } }] : undefined;
+    ctx.report('NML131', range, `the parts of split "${name}" add up to ${pct}%, not 100%; make ${parts.map((p) => p.part).join(' + ')} = 100%`, fixes);
   }
   let stratify: string | undefined;
   const strat = props.get('stratify')?.value;
@@ -89,4 +97,9 @@ export function checkSplit(decl: SplitDeclaration, input: { name: string; state:
     });
   }
   return { kind: 'split', name, input: input.name, parts, ...(stratify ? { stratify } : {}), seed, schema: input.state.schema };
+}
+
+/** A fraction as a percentage with at most two decimals (0.2 → 20). */
+function percent(fraction: number): number {
+  return Math.round(fraction * 10000) / 100;
 }

@@ -163,7 +163,7 @@ function checkStep(step: Step, t: TableState, transform: string, index: number, 
       for (const col of cols) {
         if (!col) continue;
         if ((m.name === 'mean' || m.name === 'median') && col.type !== 'number') {
-          ctx.report('NML110', step.columns[cols.indexOf(col)].range, `impute ... with ${m.name} needs a number column, but "${col.name}" is ${col.type}; use "with mode" or "with constant(...)" instead`);
+          ctx.report('NML110', step.columns[cols.indexOf(col)].range, `impute ... with ${m.name} needs a number column, but "${col.name}" is ${col.type}; use "with mode" or "with constant(...)" instead`, [{ title: 'Use mode', data: { kind: 'replace', with: 'mode', range: m.nameRange } }]);
           continue;
         }
         if (constant) {
@@ -288,7 +288,7 @@ function checkStep(step: Step, t: TableState, transform: string, index: number, 
         const why = facts.contradicted
           ? `its conditions on "${facts.contradicted}" cannot all hold; fix the condition (did you mean "or"?)`
           : 'its condition is always false; write the condition you mean';
-        ctx.report('NML124', step.expr.range, `this filter keeps no row: ${why}, or remove the step`);
+        ctx.report('NML124', step.expr.range, `this filter keeps no row: ${why}, or remove the step`, [{ title: 'Remove this filter', data: { kind: 'remove', range: step.range } }]);
         return t;
       }
       // A category compared for equality keeps only those levels: later steps (one-hot columns,
@@ -314,7 +314,9 @@ function exprHint(type: ColumnType): string {
 function numericOnly(kind: string, ids: Identifier[], cols: (ColumnSchema | undefined)[], ctx: CheckContext): void {
   cols.forEach((col, i) => {
     if (col && col.type !== 'number') {
-      ctx.report('NML110', ids[i].range, `${kind} needs number columns, but "${col.name}" is ${col.type}; ${NUMERIC_HINT[col.type].replace(/\bC\b/g, quoteName(col.name))}`);
+      // With other columns in the step, leaving this one out is a fix; alone, the step would be empty.
+      const fixes = ids.length > 1 ? [{ title: `Remove ${col.name} from this step`, data: { kind: 'remove' as const, range: ids[i].range } }] : undefined;
+      ctx.report('NML110', ids[i].range, `${kind} needs number columns, but "${col.name}" is ${col.type}; ${NUMERIC_HINT[col.type].replace(/\bC\b/g, quoteName(col.name))}`, fixes);
     }
   });
 }

@@ -15,6 +15,7 @@ import { cronError } from './cron';
 import { onnxStepProblem } from './export-check';
 import { reportCsvNotes } from './data-notes';
 import { checkPropertyKeys, describeValue, methodRef, numberValue, optionValue, validateOptions, wordValue } from './options';
+import { useEach } from './diagnostic';
 import type { Resolver } from './resolver';
 import { lookupColumn, type TableState } from './table-state';
 import { checkOutputPath } from './output-check';
@@ -30,7 +31,7 @@ function checkMetric(name: string, range: Range, task: Task | undefined, ctx: Ch
   }
   if (task && spec.task !== task) {
     const fitting = Object.keys(METRICS).filter((m) => METRICS[m].task === task);
-    ctx.report('NML120', range, `${name} is a ${spec.task} metric but "${model}" is a ${task} model; use ${fitting.join(', ')}`);
+    ctx.report('NML120', range, `${name} is a ${spec.task} metric but "${model}" is a ${task} model; use ${fitting.join(', ')}`, useEach(fitting));
     return false;
   }
   return true;
@@ -59,7 +60,7 @@ function checkTableFits(model: ModelInfo, table: { name: string; state: TableSta
 function warnTrainingData(model: ModelInfo, tableName: string, at: Range, r: Resolver, what: string): void {
   if (r.overlaps(model.input, tableName)) {
     const sameSplit = model.input.includes('.') ? `${model.input.split('.')[0]}.test` : undefined;
-    ctx(r).report('NML200', at, `${what} "${model.name}" on "${tableName}", which holds the rows it was trained on (${model.input}): the scores will look too good${sameSplit ? `; use ${sameSplit}` : '; evaluate on held-out rows from a split'}`);
+    ctx(r).report('NML200', at, `${what} "${model.name}" on "${tableName}", which holds the rows it was trained on (${model.input}): the scores will look too good${sameSplit ? `; use ${sameSplit}` : '; evaluate on held-out rows from a split'}`, sameSplit && sameSplit !== tableName ? useEach([sameSplit]) : undefined);
   }
 }
 
@@ -120,7 +121,7 @@ export function checkEvaluate(decl: EvaluateDeclaration, name: string, r: Resolv
     if (task !== 'classification' || (model.classes?.length ?? 2) !== 2) {
       c.report('NML116', positive.range, `positive applies to binary classification only; "${model.name}" is ${task === 'classification' ? 'multiclass' : 'a regression'}`);
     } else if (value === undefined || (model.classes && !model.classes.includes(value))) {
-      c.report('NML116', positive.range, `positive must be one of the target's values: ${(model.classes ?? []).map((l) => `"${l}"`).join(', ')}`);
+      c.report('NML116', positive.range, `positive must be one of the target's values: ${(model.classes ?? []).map((l) => `"${l}"`).join(', ')}`, useEach((model.classes ?? []).map((l) => JSON.stringify(l))));
     } else info.positive = value;
   }
   return info;
@@ -192,7 +193,8 @@ export function checkPredict(decl: PredictDeclaration, r: Resolver): PredictInfo
   const outputValue = props.get('output')?.value;
   let output: string | undefined;
   if (!outputValue) {
-    if (decl.source) c.report('NML116', decl.name!.range, `predict "${name}" needs an output file: add output: "out/${name}-{date}.csv"`);
+    const property = `output: "out/${name}-{date}.csv"`;
+    if (decl.source) c.report('NML116', decl.name!.range, `predict "${name}" needs an output file: add ${property}`, [{ title: `Add ${property}`, data: { kind: 'add-property', declaration: name, property } }]);
   } else if (outputValue.kind !== 'String' || outputValue.value.trim() === '') {
     c.report('NML116', outputValue.range, 'output must be a file path in quotes, e.g. output: "out/scores-{date}.csv"');
   } else {
@@ -294,7 +296,7 @@ export function checkMonitor(decl: MonitorDeclaration, r: Resolver): MonitorInfo
   const retrainValue = props.get('retrain')?.value;
   if (retrainValue) {
     const w = wordValue(retrainValue);
-    if (!w || !(RETRAIN_POLICIES as readonly string[]).includes(w)) c.report('NML116', retrainValue.range, `retrain must be one of ${RETRAIN_POLICIES.join(', ')}`);
+    if (!w || !(RETRAIN_POLICIES as readonly string[]).includes(w)) c.report('NML116', retrainValue.range, `retrain must be one of ${RETRAIN_POLICIES.join(', ')}`, useEach(RETRAIN_POLICIES));
     else retrain = w as MonitorInfo['retrain'];
   }
   if (!model) return undefined;
@@ -345,7 +347,8 @@ export function checkExport(decl: ExportDeclaration, name: string, r: Resolver):
     return undefined;
   }
   if (!IMPLEMENTED_EXPORT_FORMATS.includes(ext)) {
-    c.report('NML118', decl.target.range, `export to .${ext} is not implemented yet; export to a .onnx file (ONNX runtimes load it from Python, C#, Java and the browser)`);
+    const onnx = `${decl.target.value.slice(0, decl.target.value.length - ext.length)}onnx`;
+    c.report('NML118', decl.target.range, `export to .${ext} is not implemented yet; export to a .onnx file (ONNX runtimes load it from Python, C#, Java and the browser)`, [{ title: `Export to ${onnx}`, data: { kind: 'replace', with: JSON.stringify(onnx) } }]);
   }
   const path = checkOutputPath(decl.target, 'export', r);
   if (!model) return undefined;

@@ -225,6 +225,8 @@ export const DECLARATION_KINDS: readonly DeclarationKind[] = [
 export interface SyntaxError {
   message: string;
   range: Range;
+  /** When the fix is plain: the text the range should read (a misspelt keyword, a missing quote). */
+  fix?: { title: string; replacement: string };
 }
 
 export interface Comment {

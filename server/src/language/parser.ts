@@ -83,11 +83,11 @@ class Parser {
     return t.kind === 'newline' || t.kind === 'eof' || this.isPunct(t, '}') || this.isPunct(t, ',');
   }
 
-  private error(message: string, range: Range): void {
+  private error(message: string, range: Range, fix?: SyntaxError['fix']): void {
     // One error per spot is enough; a cascade at the same place says nothing new.
     const last = this.errors[this.errors.length - 1];
     if (last && last.range.start.offset === range.start.offset) return;
-    this.errors.push({ message, range });
+    this.errors.push({ message, range, ...(fix ? { fix } : {}) });
   }
 
   private describe(t: Token): string {
@@ -147,6 +147,7 @@ class Parser {
         `expected a declaration (${DECLARATION_KINDS.join(', ')}) but found ${this.describe(t)}` +
           (suggestion ? `: did you mean "${suggestion}"?` : ''),
         t.range,
+        suggestion ? { title: `Change to "${suggestion}"`, replacement: suggestion } : undefined,
       );
       this.next();
       this.skipLine();
@@ -290,7 +291,7 @@ class Parser {
 
   private identifier(t: Token): Identifier {
     if (t.kind === 'quoted') {
-      if (!t.text.endsWith('`') || t.text.length < 2) this.error('unterminated backquoted name: add the closing `', t.range);
+      if (!t.text.endsWith('`') || t.text.length < 2) this.error('unterminated backquoted name: add the closing `', t.range, { title: 'Add the closing `', replacement: `${t.text}\`` });
       const name = t.text.length >= 2 && t.text.endsWith('`') ? t.text.slice(1, -1) : t.text.slice(1);
       return { kind: 'Identifier', name, quoted: true, range: t.range };
     }
@@ -333,7 +334,7 @@ class Parser {
 
   private stringLiteral(t: Token): StringLiteral {
     const terminated = t.text.length >= 2 && t.text.endsWith('"') && !closingQuoteEscaped(t.text);
-    if (!terminated) this.error('unterminated string: add the closing double quote', t.range);
+    if (!terminated) this.error('unterminated string: add the closing double quote', t.range, { title: 'Add the closing "', replacement: `${t.text}"` });
     const inner = terminated ? t.text.slice(1, -1) : t.text.slice(1);
     const value = inner.replace(/\\(.)/g, (_m, c: string) => (c === 'n' ? '\n' : c === 't' ? '\t' : c));
     return { kind: 'String', value, terminated, range: t.range };
@@ -537,6 +538,7 @@ class Parser {
         this.error(
           `unknown step "${kwTok.text}"` + (suggestion ? `: did you mean "${suggestion}"?` : `; steps are ${STEP_KEYWORDS.join(', ')}`),
           kwTok.range,
+          suggestion ? { title: `Change to "${suggestion}"`, replacement: suggestion } : undefined,
         );
         this.skipLine();
         return { kind: 'unknown', keyword, range: this.rangeFrom(start) };

@@ -14,16 +14,16 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { checkPipeline } from '../checker/check-pipeline';
 import { DeclarationReuse } from '../checker/check-reuse';
 import type { CheckedPipeline } from '../checker/checked-model';
-import type { Diagnostic, FixData } from '../checker/diagnostic';
+import type { Diagnostic } from '../checker/diagnostic';
 import { CsvSchemaCache } from '../data/csv-schema-cache';
 import type { CsvOptions } from '../data/csv-options';
 import { formatDocument } from '../language/format';
-import { quoteName } from '../language/lexer';
 import { formatColumnType } from '../language/schema';
 import { ALLOW_OUTSIDE_WORKSPACE_NOTIFICATION, DEFINITION_HASHES_REQUEST, PIPELINE_GRAPH_REQUEST, type DefinitionHashes, type AllowOutsideWorkspaceParams, type PipelineGraph, type PipelineGraphNode, type PipelineGraphParams } from '../contracts/lsp-requests';
 import { isInside, workspaceOf } from '../workspace/output-paths';
 import { readLatestEvaluations } from '../store/run-store';
 import { cachedFileHasher, definitionHashes } from '../runner/definition-hash';
+import { codeActions } from './code-actions';
 import { complete } from './completion';
 import { codeLenses, definition, documentSymbols, hover, inlayHints, lspRange, prepareRename, references, rename } from './features';
 import { diagnosticsIn } from './position-context';
@@ -300,70 +300,7 @@ connection.languages.inlayHint.on((params) => withChecked(params.textDocument.ur
 connection.onCodeLens((params) => withChecked(params.textDocument.uri, [], (p) => codeLenses(p, params.textDocument.uri)));
 connection.languages.semanticTokens.on((params) => withChecked(params.textDocument.uri, { data: [] }, (p) => semanticTokens(p)));
 
-connection.onCodeAction((params) => withChecked(params.textDocument.uri, [] as CodeAction[], (p, doc) => {
-  const actions: CodeAction[] = [];
-  for (const d of params.context.diagnostics) {
-    const fixes = (d.data as { title: string; data: FixData }[] | undefined) ?? [];
-    for (const fix of fixes) {
-      const edit = fixEdit(p, doc, d, fix.data);
-      if (edit) actions.push({ title: fix.title, kind: CodeActionKind.QuickFix, diagnostics: [d], isPreferred: fixes.length === 1, edit: { changes: { [params.textDocument.uri]: [edit] } } });
-    }
-  }
-  return actions;
-}));
-
-/** Where a new step goes in a transform: before the given step, or after its last step. */
-function insertStepEdit(p: CheckedPipeline, doc: TextDocument, transform: string, step: string, before?: number): TextEdit | undefined {
-  const sym = p.symbols.get(transform);
-  const decl = sym ? p.document.declarations[sym.declarationIndex] : undefined;
-  if (!decl || decl.kind !== 'transform' || !decl.bodyRange) return undefined;
-  const anchor = before !== undefined ? decl.steps[before] : undefined;
-  if (anchor) {
-    const line = anchor.range.start.line;
-    const indent = ' '.repeat(anchor.range.start.character);
-    return TextEdit.insert({ line, character: 0 }, `${indent}${step}\n`);
-  }
-  const last = decl.steps[decl.steps.length - 1];
-  const indent = last ? ' '.repeat(last.range.start.character) : '  ';
-  const closeLine = decl.bodyRange.end.line;
-  if (closeLine === decl.bodyRange.start.line) {
-    return TextEdit.insert(doc.positionAt(decl.bodyRange.end.offset - 1), `${last ? ',' : ''} ${step} `);
-  }
-  return TextEdit.insert({ line: closeLine, character: 0 }, `${indent}${step}\n`);
-}
-
-/** Adds `option` (e.g. `thousands: ","`) to a dataset's body, creating the body when it has none. */
-function datasetOptionEdit(p: CheckedPipeline, doc: TextDocument, dataset: string, option: string): TextEdit | undefined {
-  const sym = p.symbols.get(dataset);
-  const decl = sym ? p.document.declarations[sym.declarationIndex] : undefined;
-  if (!decl || decl.kind !== 'dataset' || !decl.source) return undefined;
-  if (!decl.bodyRange) return TextEdit.insert(doc.positionAt(decl.source.range.end.offset), ` { ${option} }`);
-  const last = decl.properties[decl.properties.length - 1];
-  if (decl.bodyRange.end.line === decl.bodyRange.start.line) {
-    return TextEdit.insert(doc.positionAt(decl.bodyRange.end.offset - 1), `${last ? ',' : ''} ${option} `);
-  }
-  const indent = last ? ' '.repeat(last.range.start.character) : '  ';
-  return TextEdit.insert({ line: decl.bodyRange.end.line, character: 0 }, `${indent}${option}\n`);
-}
-
-function fixEdit(p: CheckedPipeline, doc: TextDocument, d: LspDiagnostic, fix: FixData): TextEdit | undefined {
-  switch (fix.kind) {
-    case 'replace':
-      return TextEdit.replace(d.range, fix.with);
-    case 'insert-step':
-      return insertStepEdit(p, doc, fix.transform, fix.step, fix.beforeStepIndex);
-    case 'cast-category': {
-      const model = p.document.declarations.find((x) => x.range.start.line <= d.range.start.line && d.range.end.line <= x.range.end.line);
-      const input = model && model.kind === 'model' ? model.from?.text.split('.')[0] : undefined;
-      let transform = input;
-      const info = input ? p.infos[p.symbols.get(input)?.declarationIndex ?? -1] : undefined;
-      if (info?.kind === 'split') transform = info.input;
-      return transform ? insertStepEdit(p, doc, transform, `cast ${quoteName(fix.column)} as category`) : undefined;
-    }
-    case 'dataset-option':
-      return datasetOptionEdit(p, doc, fix.dataset, fix.option);
-  }
-}
+connection.onCodeAction((params) => withChecked(params.textDocument.uri, [] as CodeAction[], (p) => codeActions(p, params.textDocument.uri, params.context.diagnostics)));
 
 /** What the lineage shows of a declaration beyond its name: a predict's schedule, a table's columns and rows. */
 function graphDetails(p: CheckedPipeline, name: string): Partial<PipelineGraphNode> {
