@@ -3,7 +3,6 @@
 // diagnostic nor any error it did not have before.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { DiagnosticSeverity, type Diagnostic as LspDiagnostic } from 'vscode-languageserver/node';
 import { checkPipeline } from '../../server/src/checker/check-pipeline';
@@ -13,18 +12,11 @@ import { CsvSchemaCache } from '../../server/src/data/csv-schema-cache';
 import { codeActions } from '../../server/src/lsp/code-actions';
 import { lspRange } from '../../server/src/lsp/features';
 import { marked } from '../helpers/marked';
+import { CARS, CARS_MODEL, FILE, IRIS, IRIS_MODEL, IRIS_SPLIT, PENGUINS } from '../helpers/fixture-pipelines';
 
-const FILE = join(__dirname, '..', 'checker', 'case.narml');
 const URI = 'file:///case.narml';
 const cache = new CsvSchemaCache();
 
-const IRIS = 'dataset iris from "../fixtures/data/iris.csv"';
-const PENGUINS = 'dataset penguins from "../fixtures/data/penguins.csv" { missing: ["", "NA", "."] }';
-const CARS = 'dataset cars from "../fixtures/data/cars.csv"';
-const IRIS_SPLIT = `${IRIS}\nsplit parts from iris { train: 80%, test: 20%, stratify: species, seed: 1 }`;
-const IRIS_MODEL = `${IRIS_SPLIT}\nmodel m from parts.train {\n  target: species\n  algorithm: logistic_regression\n}`;
-const CARS_T = `${CARS}\ntransform t from cars {\n  drop Name, Year, Origin\n  drop_missing\n}\nsplit parts from t { train: 80%, test: 20% }`;
-const CARS_MODEL = `${CARS_T}\nmodel reg from parts.train {\n  target: Miles_per_Gallon\n  algorithm: linear_regression\n}`;
 
 interface Case {
   code: DiagnosticCode;

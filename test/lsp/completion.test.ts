@@ -10,28 +10,16 @@ import type { CompletionItem } from 'vscode-languageserver/node';
 import { checkPipeline } from '../../server/src/checker/check-pipeline';
 import { CsvSchemaCache } from '../../server/src/data/csv-schema-cache';
 import { complete } from '../../server/src/lsp/completion';
+import { CARS_MODEL, FILE, IRIS, PENGUINS } from '../helpers/fixture-pipelines';
 
-const FILE = join(__dirname, '..', 'checker', 'case.narml');
 const cache = new CsvSchemaCache();
 const CURSOR = '‸';
 
-const PENGUINS = 'dataset penguins from "../fixtures/data/penguins.csv" { missing: ["", "NA", "."] }';
-const IRIS = 'dataset iris from "../fixtures/data/iris.csv"';
 const IRIS_MODEL = `${IRIS}
 split parts from iris { train: 80%, test: 20%, stratify: species, seed: 1 }
 model m from parts.train {
   target: species
   algorithm: random_forest(trees: 50)
-}`;
-const CARS_MODEL = `dataset cars from "../fixtures/data/cars.csv"
-transform t from cars {
-  drop Name, Year, Origin
-  drop_missing
-}
-split parts from t { train: 80%, test: 20% }
-model reg from parts.train {
-  target: Miles_per_Gallon
-  algorithm: linear_regression
 }`;
 
 /** Completion items at the ‸ of `source`, checked with the real schema cache. */
