@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { DiagnosticSeverity, type Diagnostic as LspDiagnostic } from 'vscode-languageserver/node';
 import { checkPipeline } from '../../server/src/checker/check-pipeline';
+import { DeclarationReuse } from '../../server/src/checker/check-reuse';
 import type { CheckedPipeline } from '../../server/src/checker/checked-model';
 import type { DiagnosticCode } from '../../server/src/checker/diagnostic-codes';
 import { CsvSchemaCache } from '../../server/src/data/csv-schema-cache';
@@ -108,4 +109,20 @@ test('a metric of the wrong task offers every metric of the model\'s task, and n
   const d = published(p).find((x) => x.code === 'NML120');
   assert.ok(d);
   assert.deepEqual(codeActions(p, URI, [d]).map((a) => a.title).sort(), ['Use mae', 'Use mape', 'Use r2', 'Use rmse']);
+});
+
+test('a fix of a declaration reused from the previous check edits where the declaration is now', () => {
+  const reuse = new DeclarationReuse();
+  const { text } = marked(CARS_MODEL.replace('algorithm: linear_regression', 'algorithm: «logistic_regression»(c: 0.5)'));
+  checkPipeline(text, FILE, cache, { reuse });
+  // Two lines above every declaration: the model's result is reused, its fix must move too.
+  const moved = `# cars\n# by weight\n${text}`;
+  const p = checkPipeline(moved, FILE, cache, { reuse });
+  const d = published(p).find((x) => x.code === 'NML117');
+  assert.ok(d);
+  const action = codeActions(p, URI, [d]).find((a) => a.title === 'Use gradient_boosting');
+  assert.ok(action?.edit?.changes);
+  const fixed = TextDocument.applyEdits(TextDocument.create(URI, 'narml', 1, moved), action.edit.changes[URI]);
+  assert.ok(fixed.includes('  algorithm: gradient_boosting\n}'), fixed);
+  assert.deepEqual(checkPipeline(fixed, FILE, cache).diagnostics.filter((x) => x.severity === 'error').map((x) => x.message), []);
 });

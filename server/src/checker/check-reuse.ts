@@ -13,7 +13,7 @@ import type { Declaration, Position, Range } from '../language/ast';
 import type { CsvOptions } from '../data/csv-options';
 import type { Workspace } from '../workspace/output-paths';
 import type { ColumnReference, DeclarationInfo, NameReference, SymbolInfo } from './checked-model';
-import type { Diagnostic } from './diagnostic';
+import { fixRanges, moveFix, type Diagnostic } from './diagnostic';
 import { readLocation, writtenLocation } from '../workspace/output-paths';
 import type { Locate } from './output-check';
 import type { DeclarationTrace, NameVersion, Resolver, SourceRead } from './resolver';
@@ -149,6 +149,7 @@ export class DeclarationReuse {
           diagnostics: old.diagnostics.map((d) => ({
             ...d, range: rebase(d.range, old.at, to),
             ...(d.related ? { related: d.related.map((x) => ({ ...x, range: rebase(x.range, old.at, to) })) } : {}),
+            ...(d.fixes ? { fixes: d.fixes.map((f) => ({ ...f, data: moveFix(f.data, (x) => rebase(x, old.at, to)) })) } : {}),
           })),
           references: old.references.map((x) => ({ ...x, range: rebase(x.range, old.at, to) })),
           columnReferences: old.columnReferences.map((x) => ({ ...x, range: rebase(x.range, old.at, to) })),
@@ -172,7 +173,7 @@ export class DeclarationReuse {
 function reusable(k: Kept, range: Range): boolean {
   const inside = (x: Range): boolean => x.start.offset >= range.start.offset && x.end.offset <= range.end.offset;
   if (k.info?.kind === 'monitor' && k.info.alert) return false;
-  return k.diagnostics.every((d) => inside(d.range) && (d.related ?? []).every((x) => inside(x.range)))
+  return k.diagnostics.every((d) => inside(d.range) && (d.related ?? []).every((x) => inside(x.range)) && (d.fixes ?? []).every((f) => fixRanges(f.data).every(inside)))
     && k.references.every((x) => inside(x.range)) && k.columnReferences.every((x) => inside(x.range));
 }
 

@@ -27,6 +27,23 @@ export interface Diagnostic {
   related?: { range: Range; message: string }[];
 }
 
+/** The fix with every range it holds passed through `move` (a reused declaration's fixes move with it). */
+export function moveFix(data: FixData, move: (r: Range) => Range): FixData {
+  switch (data.kind) {
+    case 'replace': return data.range ? { ...data, range: move(data.range) } : data;
+    case 'remove': return { ...data, range: move(data.range) };
+    case 'several': return { ...data, fixes: data.fixes.map((f) => moveFix(f, move) as typeof f) };
+    default: return data;
+  }
+}
+
+/** The ranges a fix holds (one walk of the fix: moveFix's, with a move that only records). */
+export function fixRanges(data: FixData): Range[] {
+  const out: Range[] = [];
+  moveFix(data, (r) => { out.push(r); return r; });
+  return out;
+}
+
 /** One fix per valid word: "Use accuracy", "Use f1", ... replacing the diagnostic's range (or `range`). */
 export function useEach(words: readonly string[], range?: Range): NonNullable<Diagnostic['fixes']> {
   return words.map((w) => ({ title: `Use ${w}`, data: { kind: 'replace', with: w, ...(range ? { range } : {}) } }));
