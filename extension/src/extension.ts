@@ -5,7 +5,8 @@ import * as vscode from 'vscode';
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
-import { ALLOW_OUTSIDE_WORKSPACE_NOTIFICATION, COMMANDS, DEFINITION_HASHES_REQUEST, PIPELINE_GRAPH_REQUEST, type DefinitionHashes, type AllowOutsideWorkspaceParams, type PipelineGraph } from '../../server/src/contracts/lsp-requests';
+import { ALLOW_OUTSIDE_WORKSPACE_NOTIFICATION, COMMANDS, DEFINITION_HASHES_REQUEST, PIPELINE_GRAPH_REQUEST, WORKSPACE_TRUST_NOTIFICATION, type DefinitionHashes, type AllowOutsideWorkspaceParams, type PipelineGraph, type WorkspaceTrustParams } from '../../server/src/contracts/lsp-requests';
+import { openPendingSample, openSample, showTrust } from './getting-started';
 import type { PreviewJson, RunJson } from '../../server/src/contracts/cli-json';
 import { lineageStatus } from './lineage-status';
 import { PanelManager } from './panels/panel-manager';
@@ -114,7 +115,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ runP
   const clientOptions: LanguageClientOptions = {
     documentSelector: [{ language: 'narml' }],
     outputChannel: output,
-    initializationOptions: { debounceMs: vscode.workspace.getConfiguration('narml').get<number>('check.debounceMs') ?? 30, allowOutsideWorkspace: allowOutsideWorkspace(outputGate()) },
+    initializationOptions: { debounceMs: vscode.workspace.getConfiguration('narml').get<number>('check.debounceMs') ?? 30, allowOutsideWorkspace: allowOutsideWorkspace(outputGate()), trusted: vscode.workspace.isTrusted },
     synchronize: { fileEvents: vscode.workspace.createFileSystemWatcher('**/*.csv') },
   };
   client = new LanguageClient('narml', 'NarML', serverOptions, clientOptions);
@@ -137,10 +138,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ runP
     vscode.workspace.onDidSaveTextDocument((d) => { if (d.languageId === 'narml') pipelineTree.refresh(); }),
   );
   const status = vscode.window.createStatusBarItem(vscode.StatusBarAlignment.Left, 10);
-  status.text = '$(beaker) NarML';
-  status.command = COMMANDS.runPipeline;
-  status.tooltip = 'Run the NarML pipeline';
-  context.subscriptions.push(status);
+  showTrust(status, vscode.workspace.isTrusted);
+  context.subscriptions.push(status, vscode.workspace.onDidGrantWorkspaceTrust(() => {
+    showTrust(status, true);
+    void client?.sendNotification(WORKSPACE_TRUST_NOTIFICATION, { trusted: true } satisfies WorkspaceTrustParams);
+  }));
   status.show();
 
   const checkBeforeRun = (uri: vscode.Uri): boolean => {
@@ -310,6 +312,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ runP
   register(COMMANDS.stopScheduler, () => {
     if (!scheduler.stop()) void vscode.window.showInformationMessage('The NarML scheduler is not running.');
   });
+
+  register(COMMANDS.manageTrust, () => vscode.commands.executeCommand('workbench.trust.manage'));
+  register(COMMANDS.openSample, () => openSample(context));
+  void openPendingSample(context);
 
   if (!existsSync(cli)) output.appendLine(`NarML: ${cli} is missing; reinstall the extension.`);
   return {

@@ -56,7 +56,22 @@ export const COMMANDS = {
   startScheduler: 'narml.startScheduler',
   stopScheduler: 'narml.stopScheduler',
   showExperiments: 'narml.showExperiments',
+  /** Opens the workspace trust editor (the Restricted Mode lens). No arguments. */
+  manageTrust: 'narml.manageTrust',
+  /** Copies the penguins sample into the workspace and opens it (the walkthrough). No arguments. */
+  openSample: 'narml.openSample',
 } as const;
+
+/**
+ * `narml/workspaceTrust` (notification, client → server): whether the workspace is trusted.
+ * In Restricted Mode the server offers no lens that runs a pipeline, and one that says how to
+ * trust the folder; the same value goes in `initializationOptions.trusted` (default true).
+ */
+export const WORKSPACE_TRUST_NOTIFICATION = 'narml/workspaceTrust';
+
+export interface WorkspaceTrustParams {
+  trusted: boolean;
+}
 
 /**
  * `narml/allowOutsideWorkspace` (notification, client → server): whether outputs may leave the

@@ -179,18 +179,28 @@ export function inlayHints(p: CheckedPipeline, range: LspRange): InlayHint[] {
   return out;
 }
 
-export function codeLenses(p: CheckedPipeline, uri: string): CodeLens[] {
+/** Said by the one lens of an untrusted workspace, where nothing runs. */
+export const RESTRICTED_LENS_TITLE = 'Restricted Mode: checking works; trust the folder to run';
+
+/**
+ * Lenses per declaration. In an untrusted workspace (`trusted` false) the lenses that run the
+ * pipeline (run, preview, predict, export) are left out, and the first declaration says why.
+ */
+export function codeLenses(p: CheckedPipeline, uri: string, trusted = true): CodeLens[] {
   const out: CodeLens[] = [];
+  const first = p.document.declarations[0];
+  if (!trusted && first) out.push({ range: lspRange(first.keyword), command: { title: RESTRICTED_LENS_TITLE, command: COMMANDS.manageTrust, arguments: [] } });
   for (const s of p.symbols.values()) {
     const d = p.document.declarations[s.declarationIndex];
     const r = lspRange(d.keyword);
     const lens = (title: string, command: string, name = s.name): CodeLens => ({ range: r, command: { title, command, arguments: [uri, name] } });
-    out.push(lens('▶ Run', COMMANDS.runDeclaration));
-    if (s.kind === 'dataset' || s.kind === 'transform') out.push(lens('Preview', COMMANDS.previewData));
-    if (s.kind === 'split') out.push(lens('Preview train', COMMANDS.previewData, `${s.name}.train`));
+    const runs = (title: string, command: string, name?: string): void => { if (trusted) out.push(lens(title, command, name)); };
+    runs('▶ Run', COMMANDS.runDeclaration);
+    if (s.kind === 'dataset' || s.kind === 'transform') runs('Preview', COMMANDS.previewData);
+    if (s.kind === 'split') runs('Preview train', COMMANDS.previewData, `${s.name}.train`);
     if (s.kind === 'model' || s.kind === 'evaluate' || s.kind === 'compare') out.push(lens('Metrics', COMMANDS.showMetrics));
-    if (s.kind === 'predict') out.push(lens('Predict now', COMMANDS.predictNow));
-    if (s.kind === 'export') out.push(lens('Export', COMMANDS.exportModel));
+    if (s.kind === 'predict') runs('Predict now', COMMANDS.predictNow);
+    if (s.kind === 'export') runs('Export', COMMANDS.exportModel);
   }
   return out;
 }

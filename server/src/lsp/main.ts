@@ -7,7 +7,7 @@ import { watch, type FSWatcher } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  CodeActionKind, createConnection, DiagnosticSeverity, DidChangeWatchedFilesNotification, FileChangeType, ProposedFeatures, TextDocuments,
+  CodeActionKind, CodeLensRefreshRequest, createConnection, DiagnosticSeverity, DidChangeWatchedFilesNotification, FileChangeType, ProposedFeatures, TextDocuments,
   TextDocumentSyncKind, TextEdit, type CodeAction, type Diagnostic as LspDiagnostic, type InitializeParams, type SemanticTokensLegend,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
@@ -19,7 +19,7 @@ import { CsvSchemaCache } from '../data/csv-schema-cache';
 import type { CsvOptions } from '../data/csv-options';
 import { formatDocument } from '../language/format';
 import { formatColumnType } from '../language/schema';
-import { ALLOW_OUTSIDE_WORKSPACE_NOTIFICATION, DEFINITION_HASHES_REQUEST, PIPELINE_GRAPH_REQUEST, type DefinitionHashes, type AllowOutsideWorkspaceParams, type PipelineGraph, type PipelineGraphNode, type PipelineGraphParams } from '../contracts/lsp-requests';
+import { ALLOW_OUTSIDE_WORKSPACE_NOTIFICATION, DEFINITION_HASHES_REQUEST, PIPELINE_GRAPH_REQUEST, WORKSPACE_TRUST_NOTIFICATION, type DefinitionHashes, type WorkspaceTrustParams, type AllowOutsideWorkspaceParams, type PipelineGraph, type PipelineGraphNode, type PipelineGraphParams } from '../contracts/lsp-requests';
 import { isInside, workspaceOf } from '../workspace/output-paths';
 import { readLatestEvaluations } from '../store/run-store';
 import { cachedFileHasher, definitionHashes } from '../runner/definition-hash';
@@ -77,6 +77,9 @@ let workspaceFolders: string[] = [];
 /** Set by the client only in a trusted workspace with narml.runner.allowOutsideWorkspace on. */
 let allowOutsideWorkspace = false;
 let clientHasFolders = false;
+/** False in VS Code's Restricted Mode: no lens runs a pipeline there. Other editors have no such mode. */
+let trusted = true;
+let clientRefreshesLenses = false;
 
 /** The innermost workspace folder that holds `file`; undefined (the file's own folder) when none does. */
 function workspaceFolderOf(file: string): string | undefined {
@@ -209,8 +212,10 @@ function csvChanged(path: string, type: FileChangeType): void {
 }
 
 connection.onInitialize((params: InitializeParams) => {
-  const opts = params.initializationOptions as { debounceMs?: number; allowOutsideWorkspace?: boolean } | undefined;
+  const opts = params.initializationOptions as { debounceMs?: number; allowOutsideWorkspace?: boolean; trusted?: boolean } | undefined;
   allowOutsideWorkspace = opts?.allowOutsideWorkspace === true;
+  trusted = opts?.trusted !== false;
+  clientRefreshesLenses = params.capabilities.workspace?.codeLens?.refreshSupport === true;
   const folders = params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
   workspaceFolders = folders.filter((u) => u.startsWith('file:')).map(filePath);
   clientHasFolders = params.capabilities.workspace?.workspaceFolders === true;
@@ -259,6 +264,12 @@ connection.onNotification(ALLOW_OUTSIDE_WORKSPACE_NOTIFICATION, (params: AllowOu
   recheckAll();
 });
 
+connection.onNotification(WORKSPACE_TRUST_NOTIFICATION, (params: WorkspaceTrustParams) => {
+  trusted = params.trusted === true;
+  // The Run lenses appear once the folder is trusted, without an edit.
+  if (clientRefreshesLenses) void connection.sendRequest(CodeLensRefreshRequest.type).catch(() => undefined);
+});
+
 documents.onDidOpen((e) => schedule(e.document.uri));
 documents.onDidChangeContent((e) => schedule(e.document.uri));
 documents.onDidClose((e) => {
@@ -297,7 +308,7 @@ connection.onDocumentFormatting((params) => withChecked(params.textDocument.uri,
   return formatted === text ? [] : [TextEdit.replace({ start: { line: 0, character: 0 }, end: doc.positionAt(text.length) }, formatted)];
 }));
 connection.languages.inlayHint.on((params) => withChecked(params.textDocument.uri, [], (p) => inlayHints(p, params.range)));
-connection.onCodeLens((params) => withChecked(params.textDocument.uri, [], (p) => codeLenses(p, params.textDocument.uri)));
+connection.onCodeLens((params) => withChecked(params.textDocument.uri, [], (p) => codeLenses(p, params.textDocument.uri, trusted)));
 connection.languages.semanticTokens.on((params) => withChecked(params.textDocument.uri, { data: [] }, (p) => semanticTokens(p)));
 
 connection.onCodeAction((params) => withChecked(params.textDocument.uri, [] as CodeAction[], (p) => codeActions(p, params.textDocument.uri, params.context.diagnostics)));
