@@ -32,7 +32,7 @@ export interface CheckOptions {
 
 export function checkPipeline(text: string, file: string, source: SchemaSource, options: CheckOptions = {}): CheckedPipeline {
   const workspace = options.workspace ?? workspaceOf(file);
-  const document = parse(text);
+  const document = options.reuse ? options.reuse.parse(text) : parse(text);
   const ctx = new CheckContext();
   for (const e of document.syntaxErrors) ctx.report('NML001', e.range, e.message, e.fix ? [{ title: e.fix.title, data: { kind: 'replace', with: e.fix.replacement } }] : undefined);
   const declarations = document.declarations;

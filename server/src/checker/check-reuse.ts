@@ -9,7 +9,8 @@
 // What the file system says about output places (symbolic links, real paths) is taken from the
 // check that asked first, until `clear` (the server clears on its forced re-checks; the writer
 // asks again before every write).
-import type { Declaration, Position, Range } from '../language/ast';
+import type { Declaration, Document, Position, Range } from '../language/ast';
+import { reparse, type ParsedText } from '../language/reparse';
 import type { CsvOptions } from '../data/csv-options';
 import type { Workspace } from '../workspace/output-paths';
 import type { ColumnReference, DeclarationInfo, NameReference, SymbolInfo } from './checked-model';
@@ -63,6 +64,15 @@ export class DeclarationReuse {
     this.samples.clear();
     this.stats.checked = 0;
     this.stats.reused = 0;
+  }
+
+  /** The parse of the latest checked text: the next text is parsed only where it differs. */
+  private parsed: ParsedText | undefined;
+
+  /** Parses `text`, re-using the previous parse away from the edit (reparse.ts). */
+  parse(text: string): Document {
+    this.parsed = reparse(this.parsed, text);
+    return this.parsed.document;
   }
 
   /** Drops every kept result: the next check is a full one (a CSV or the workspace changed). */

@@ -84,9 +84,7 @@ export function positionAt(starts: number[], offset: number): Position {
  * drift after a character it could not lex, so ranges are computed from offsets here.
  */
 class PositionCursor {
-  private line = 0;
-
-  constructor(private readonly starts: number[]) {}
+  constructor(private readonly starts: number[], private line = 0) {}
 
   at(offset: number): Position {
     while (this.line + 1 < this.starts.length && this.starts[this.line + 1] <= offset) this.line++;
@@ -95,23 +93,32 @@ class PositionCursor {
 }
 
 export function lex(text: string): LexResult {
-  const result = lexer.tokenize(text);
-  const starts = lineStarts(text);
-  const cursor = new PositionCursor(starts);
+  return lexPart(text, lineStarts(text), 0, text.length);
+}
+
+/**
+ * Lexes `text` from `from` to `to`, both where a token starts or ends (the parser re-reads part
+ * of an edited file this way): tokens do not depend on what comes before them.
+ */
+export function lexPart(text: string, starts: number[], from: number, to: number): LexResult {
+  const result = lexer.tokenize(from === 0 && to === text.length ? text : text.slice(from, to));
+  const cursor = new PositionCursor(starts, positionAt(starts, from).line);
   const tokens: Token[] = [];
   for (const t of result.tokens) {
     const kind = KIND_OF.get(t.tokenType) ?? 'punct';
-    const start = cursor.at(t.startOffset);
+    const offset = from + t.startOffset;
+    const start = cursor.at(offset);
     // A newline ends on its own line (not at the start of the next), as editors expect.
     const end = kind === 'newline'
-      ? { line: start.line, character: start.character + t.image.length, offset: t.startOffset + t.image.length }
-      : cursor.at(t.startOffset + t.image.length);
+      ? { line: start.line, character: start.character + t.image.length, offset: offset + t.image.length }
+      : cursor.at(offset + t.image.length);
     tokens.push({ kind, text: t.image, range: { start, end } });
   }
   const errors = result.errors.map((e) => {
-    const start = positionAt(starts, e.offset);
-    const end = positionAt(starts, e.offset + Math.max(1, e.length));
-    const ch = text.slice(e.offset, e.offset + Math.min(e.length, 20));
+    const offset = from + e.offset;
+    const start = positionAt(starts, offset);
+    const end = positionAt(starts, offset + Math.max(1, e.length));
+    const ch = text.slice(offset, offset + Math.min(e.length, 20));
     return { message: `unexpected character ${JSON.stringify(ch)}: remove it, or put text in "double quotes" and odd column names in \`backquotes\``, range: { start, end } };
   });
   return { tokens, errors, lineStarts: starts };

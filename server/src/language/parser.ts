@@ -8,7 +8,7 @@ import type {
   QualifiedName, Range, Step, StringLiteral, SyntaxError, TypeRef, Comment,
 } from './ast';
 import { DECLARATION_KINDS } from './ast';
-import { lex, positionAt, type Token } from './lexer';
+import { lex, lexPart, positionAt, type Token } from './lexer';
 import { closestName } from './suggest';
 
 export const STEP_KEYWORDS = [
@@ -34,18 +34,30 @@ class Parser {
   private bracketDepth = 0;
   readonly errors: SyntaxError[] = [];
   readonly comments: Comment[] = [];
+  /** Characters the lexer could not read (their errors come first in `errors`). */
+  readonly lexErrors: number;
+  /** For each declaration, how many errors were reported before it. */
+  readonly marks: number[] = [];
+  /** Where the declaration loop stopped: the offset of the token at `part.stop`, or of the end. */
+  stoppedAt = -1;
   private readonly eof: Token;
+  private readonly stop: number;
+  /** The error reported just before this part of the text (errors at the same spot are dropped). */
+  private readonly before: SyntaxError | undefined;
 
-  constructor(text: string) {
-    const { tokens, errors, lineStarts } = lex(text);
+  constructor(text: string, part?: TextPart) {
+    const { tokens, errors, lineStarts } = part ? lexPart(text, part.lineStarts, part.from, part.to) : lex(text);
     this.errors.push(...errors);
+    this.lexErrors = errors.length;
     this.tokens = [];
     for (const t of tokens) {
       if (t.kind === 'comment') this.comments.push({ text: t.text, range: t.range });
       else this.tokens.push(t);
     }
-    const endPos = positionAt(lineStarts, text.length);
+    const endPos = positionAt(lineStarts, part ? part.to : text.length);
     this.eof = { kind: 'eof', text: EOF_TOKEN_TEXT, range: { start: endPos, end: endPos } };
+    this.stop = part ? part.stop : Infinity;
+    this.before = part?.before;
   }
 
   // ------------------------------------------------------------ token access
@@ -85,7 +97,7 @@ class Parser {
 
   private error(message: string, range: Range, fix?: SyntaxError['fix']): void {
     // One error per spot is enough; a cascade at the same place says nothing new.
-    const last = this.errors[this.errors.length - 1];
+    const last = this.errors.length > 0 ? this.errors[this.errors.length - 1] : this.before;
     if (last && last.range.start.offset === range.start.offset) return;
     this.errors.push({ message, range, ...(fix ? { fix } : {}) });
   }
@@ -132,10 +144,15 @@ class Parser {
     while (true) {
       this.skipNewlines();
       const t = this.peek();
-      if (t.kind === 'eof') break;
+      if (t.kind === 'eof' || t.range.start.offset >= this.stop) {
+        this.stoppedAt = t.range.start.offset;
+        break;
+      }
       if (t.kind === 'name' && KIND_SET.has(t.text)) {
+        const before = this.errors.length;
         try {
           declarations.push(this.parseDeclaration(t.text as DeclarationKind));
+          this.marks.push(before);
         } catch (e) {
           if (!(e instanceof ParseAbort)) throw e;
           this.skipToNextDeclaration();
@@ -769,4 +786,30 @@ function closingQuoteEscaped(text: string): boolean {
 /** Parses a whole file. Never throws: broken text gives a partial tree plus syntax errors. */
 export function parse(text: string): Document {
   return new Parser(text).parseDocument();
+}
+
+/** A part of a file to parse on its own (reparse.ts): from a declaration's start to `stop`. */
+export interface TextPart {
+  lineStarts: number[];
+  from: number;
+  /** Where lexing ends: past `stop`, so the last declaration before it sees what follows. */
+  to: number;
+  /** The declaration loop stops at the first token at or after this offset. */
+  stop: number;
+  before?: SyntaxError;
+}
+
+export interface ParsedPart {
+  document: Document;
+  /** See Parser: errors before each declaration, lexer errors, where the loop stopped. */
+  marks: number[];
+  lexErrors: number;
+  stoppedAt: number;
+}
+
+/** Parses a whole file, or a part of it, keeping what reparse.ts needs to parse only part of the next version. */
+export function parseParts(text: string, part?: TextPart): ParsedPart {
+  const parser = new Parser(text, part);
+  const document = parser.parseDocument();
+  return { document, marks: parser.marks, lexErrors: parser.lexErrors, stoppedAt: parser.stoppedAt };
 }
