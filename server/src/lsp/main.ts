@@ -36,8 +36,9 @@ const checked = new Map<string, CheckedPipeline>();
 const timers = new Map<string, NodeJS.Timeout>();
 /** Each open document's declaration results, reused by its next check. */
 const reuses = new Map<string, DeclarationReuse>();
-/** How long each document's latest check took (milliseconds). */
+/** How long each document's latest check took, and when it last changed (milliseconds). */
 const checkTimes = new Map<string, number>();
+const lastChanges = new Map<string, number>();
 const watchers = new Map<string, FSWatcher>();
 let debounceMs = 30;
 let clientWatchesFiles = false;
@@ -123,12 +124,12 @@ function publish(uri: string): void {
 }
 
 /**
- * Checks a document soon. A change is checked at once (on the next turn of the event loop, so
- * changes that arrived together are checked together) while its checks are quick: under half
- * the debounce, checking every keystroke of a fast burst leaves the server idle most of the
- * time. A slow check (a first one, a large file, a big edit) waits for the debounce instead,
- * restarted by each change, so a burst of typing does not queue checks. `force` (a CSV, the
- * workspace or a setting changed) checks everything again, output places included.
+ * Checks a document soon: at once (on the next turn of the event loop, so changes that arrived
+ * together are checked together), unless the change comes within the debounce of the one before
+ * and the last check took more than half of it. Then a burst of typing would queue checks, so
+ * the check waits for the debounce, restarted by each change. With reuse, a keystroke's check is
+ * quick and every change is checked at once. `force` (a CSV, the workspace or a setting changed)
+ * checks everything again, output places included.
  */
 function schedule(uri: string, force = false): void {
   clearTimeout(timers.get(uri));
@@ -136,7 +137,10 @@ function schedule(uri: string, force = false): void {
     checked.delete(uri);
     reuses.get(uri)?.clear();
   }
-  const wait = (checkTimes.get(uri) ?? 0) < debounceMs / 2 ? 0 : debounceMs;
+  const now = performance.now();
+  const burst = now - (lastChanges.get(uri) ?? -Infinity) < debounceMs;
+  lastChanges.set(uri, now);
+  const wait = burst && (checkTimes.get(uri) ?? 0) > debounceMs / 2 ? debounceMs : 0;
   timers.set(uri, setTimeout(() => { timers.delete(uri); publish(uri); }, wait));
 }
 
@@ -277,6 +281,7 @@ documents.onDidClose((e) => {
   checked.delete(e.document.uri);
   reuses.delete(e.document.uri);
   checkTimes.delete(e.document.uri);
+  lastChanges.delete(e.document.uri);
   reads.delete(e.document.uri);
   pruneWatchers();
   void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
