@@ -79,6 +79,7 @@ test('tune and auto trials reach the run JSON, the store record and the rows, th
     'split parts from iris { train: 80%, test: 20%, stratify: species, seed: 3 }',
     'model tuned from parts.train {\n  target: species\n  algorithm: knn\n  tune: grid { k: [1, 15, 60] }\n  cv: 4\n}',
     'model picked from parts.train {\n  target: species\n  algorithm: auto(candidates: [logistic_regression, decision_tree], metric: f1)\n}',
+    'model width from parts.train {\n  target: petal_width_cm\n  exclude: [species]\n  algorithm: auto(candidates: [linear_regression, decision_tree], metric: rmse)\n}',
     'evaluate tuned on parts.test { metrics: [accuracy] }',
     'evaluate picked on parts.test { metrics: [accuracy] }',
   ].join('\n'));
@@ -103,16 +104,22 @@ test('tune and auto trials reach the run JSON, the store record and the rows, th
   assert.equal(run.models.picked.trials!.find((t) => t.chosen)!.algorithm, run.models.picked.algorithm);
   assert.match(run.models.picked.selection!, /^auto chose (logistic_regression|decision_tree): highest mean f1 .* among 2 candidate algorithms$/);
 
+  // An error metric: the lowest mean wins and is reported as itself, not negated.
+  const width = run.models.width;
+  assert.ok(width.trials!.every((t) => t.better === 'lower' && t.score! > 0), 'rmse is positive');
+  assert.equal(width.trials!.find((t) => t.chosen)!.score, Math.min(...width.trials!.map((t) => t.score!)));
+  assert.match(width.selection!, /^auto chose (linear_regression|decision_tree): lowest mean rmse \(\d/);
+
   const record = readStoreData(join(dir, 'iris.narml'))!.runs.find((r) => r.run === run.run)!;
   assert.deepEqual(record.models.tuned.trials, tuned.trials);
   const rows = experiments(dir, 'iris.narml').rows;
-  assert.deepEqual(rows.map((r) => r.model), ['tuned', 'picked']);
+  assert.deepEqual(rows.map((r) => r.model), ['tuned', 'picked', 'width']);
   assert.deepEqual(rows[0].trials, tuned.trials);
   assert.equal(rows[0].selection, tuned.selection);
 
   // A second run reuses both models and still reports what their search tried.
   const again = JSON.parse(narml(['run', 'iris.narml', '--json'], dir).stdout) as RunJson;
-  assert.deepEqual(again.reused.sort(), ['picked', 'tuned']);
+  assert.deepEqual(again.reused.sort(), ['picked', 'tuned', 'width']);
   assert.deepEqual(again.models.tuned.trials, tuned.trials);
   assert.equal(again.models.picked.selection, run.models.picked.selection);
 });
