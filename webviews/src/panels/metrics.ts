@@ -6,7 +6,8 @@ import type { EvaluationJson, RunJson } from '../../../server/src/contracts/cli-
 import { comparisonVerdict } from '../comparison-verdict';
 
 function roc(e: EvaluationJson): Node {
-  const s = svg('svg', { width: 200, height: 200, viewBox: '0 0 100 100', class: 'roc', role: 'img', 'aria-label': 'ROC curve' });
+  // Padded so that a perfect curve along the axes is not hidden under the plot's border.
+  const s = svg('svg', { width: 200, height: 200, viewBox: '-6 -6 112 112', class: 'roc', role: 'img', 'aria-label': 'ROC curve' });
   s.append(svg('line', { x1: 0, y1: 100, x2: 100, y2: 0, class: 'diagonal' }));
   const pts = e.roc!.fpr.map((f, i) => `${f * 100},${100 - e.roc!.tpr[i] * 100}`).join(' ');
   s.append(svg('polyline', { points: pts, class: 'curve' }));
@@ -17,7 +18,12 @@ function confusion(e: EvaluationJson): Node {
   const c = e.confusion!;
   const max = Math.max(1, ...c.matrix.flat());
   const t = el('table', { class: 'confusion' }, el('tr', {}, el('th', {}, 'actual \\ predicted'), ...c.labels.map((l) => el('th', {}, l))));
-  c.matrix.forEach((row, i) => t.append(el('tr', {}, el('th', {}, c.labels[i]), ...row.map((n) => el('td', { style: `--share:${(n / max).toFixed(3)}` }, String(n))))));
+  const cell = (n: number): HTMLElement => {
+    const td = el('td', {}, String(n));
+    td.style.setProperty('--share', (n / max).toFixed(3));
+    return td;
+  };
+  c.matrix.forEach((row, i) => t.append(el('tr', {}, el('th', {}, c.labels[i]), ...row.map(cell))));
   return el('figure', {}, t, el('figcaption', {}, 'Confusion matrix'));
 }
 
@@ -27,7 +33,11 @@ function importances(run: RunJson, model: string): Node | undefined {
   const entries = Object.entries(imp).sort((a, b) => b[1] - a[1]).slice(0, 15);
   const max = Math.max(...entries.map((e) => e[1]), 1e-12);
   const list = el('div', { class: 'bars' });
-  for (const [name, v] of entries) list.append(el('div', { class: 'bar-row' }, el('span', { class: 'bar-label' }, name), el('span', { class: 'bar', style: `width:${((v / max) * 100).toFixed(1)}%` }), el('span', { class: 'bar-value' }, fmt(v))));
+  for (const [name, v] of entries) {
+    const bar = el('span', { class: 'bar', 'data-value': String(v) });
+    bar.style.width = `${((v / max) * 100).toFixed(2)}%`;
+    list.append(el('div', { class: 'bar-row' }, el('span', { class: 'bar-label' }, name), el('span', { class: 'bar-track' }, bar), el('span', { class: 'bar-value' }, fmt(v))));
+  }
   return el('figure', {}, list, el('figcaption', {}, `Feature importances of ${model}`));
 }
 

@@ -26,7 +26,8 @@ connect((m) => {
   const p = m.preview;
   const header = el('tr', {}, ...p.columns.map((c) => el('th', { title: `${c.type}${c.nullable ? '?' : ''}` }, c.name)));
   const body = el('tbody');
-  const spacer = el('div', { class: 'spacer', style: `height:${p.rows.length * ROW_H}px` });
+  const spacer = el('div', { class: 'spacer' });
+  spacer.style.height = `${p.rows.length * ROW_H}px`;
   const table = el('table', { class: 'grid' }, el('thead', {}, header), body);
   const viewport = el('div', { class: 'viewport' }, spacer, table);
   const paint = (): void => {
