@@ -2,7 +2,7 @@
 // closed forms (Student t with 1 and 2 degrees of freedom, exact binomial).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { computeMetrics, binaryAuc, rocCurve } from '../../server/src/ml/metrics';
+import { computeMetrics, binaryAuc, calibrationCurve, precisionRecallCurve, rocCurve } from '../../server/src/ml/metrics';
 import { mcnemar, studentTwoSided } from '../../server/src/ml/compare-tests';
 import { kFoldIndices } from '../../server/src/ml/cross-validation';
 
@@ -45,6 +45,23 @@ test('roc_auc matches scikit-learn, ties counted as one half', () => {
   const c = rocCurve([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8]);
   assert.deepEqual(c.fpr, [0, 0, 0.5, 0.5, 1]);
   assert.deepEqual(c.tpr, [0, 0.5, 0.5, 1, 1]);
+});
+
+test('the precision-recall curve and average precision are scikit-learn\'s (its doc example, highest threshold first)', () => {
+  const c = precisionRecallCurve([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8]);
+  assert.deepEqual(c.recall, [0, 0.5, 0.5, 1, 1]);
+  assert.deepEqual(c.precision.map((p) => +p.toFixed(8)), [1, 1, 0.5, 0.66666667, 0.5]);
+  close(c.averagePrecision, 0.8333333333333333, 1e-12);
+});
+
+test('the reliability curve bins probabilities as scikit-learn\'s calibration_curve (uniform bins, an edge goes to the lower bin)', () => {
+  const c = calibrationCurve([0, 0, 0, 0, 1, 1, 1, 1, 1], [0.1, 0.2, 0.3, 0.4, 0.65, 0.7, 0.8, 0.9, 1.0], 3);
+  assert.deepEqual(c.observed, [0, 0.5, 1]);
+  assert.deepEqual(c.predicted.map((p) => +p.toFixed(12)), [0.2, 0.525, 0.85]);
+  assert.deepEqual(c.count, [3, 2, 4]);
+  // numpy.linspace puts the 4th edge of 10 bins at 0.30000000000000004: 0.3 is in the third bin, 0.1 in the first.
+  assert.deepEqual(calibrationCurve([1, 0, 1], [0.3, 0.1, 0.30000000000000004 + 1e-12]).count, [1, 1, 1]);
+  assert.deepEqual(calibrationCurve([1, 0, 1], [0.3, 0.1, 0.30000000000000004 + 1e-12]).predicted.map((p) => +p.toFixed(6)), [0.1, 0.3, 0.3]);
 });
 
 test('log_loss matches the scikit-learn doc example', () => {

@@ -57,7 +57,7 @@ test('confusion matrices, ROC curves and importances go to an artifact; the reco
       m_on_t: {
         model: 'm', on: 't', metrics: { accuracy: 0.8 },
         confusion: { labels: ['a', 'b'], matrix: [[40, 10], [10, 40]] },
-        roc: { fpr: Array.from({ length: n }, (_, i) => i / n), tpr: Array.from({ length: n }, (_, i) => Math.sqrt(i / n)) },
+        curves: { roc: [{ label: 'b', auc: 0.8, fpr: Array.from({ length: n }, (_, i) => i / n), tpr: Array.from({ length: n }, (_, i) => Math.sqrt(i / n)) }] },
       },
     },
     models: { m: { algorithm: 'logistic_regression', task: 'classification', target: 'y', version: 'abc', features: ['x'], options: {}, trainRows: 100, importances: { x: 1 } } },
@@ -65,7 +65,7 @@ test('confusion matrices, ROC curves and importances go to an artifact; the reco
   store.finishRun(full, { artifacts: { m: 'f'.repeat(64) } });
   const recordText = readFileSync(join(storeDir(file), 'runs', 'big.json'), 'utf8');
   assert.ok(recordText.length < 2000, `record is ${recordText.length} bytes`);
-  assert.doesNotMatch(recordText, /"roc"|"confusion"|"importances"/);
+  assert.doesNotMatch(recordText, /"curves"|"confusion"|"importances"/);
   const [record] = readStoreData(file)!.runs;
   assert.deepEqual(expandRun(file, record), full, 'history gives back the run as it was printed');
   assert.deepEqual(readStoreData(file)!.models.map((m) => [m.model, m.version, m.artifact, m.metrics]), [['m', 'abc', 'f'.repeat(64), { t: { accuracy: 0.8 } }]]);

@@ -71,11 +71,30 @@ export interface EvaluationJson {
   /** When `threshold: tune(M)` or a fixed threshold was given. */
   threshold?: number;
   confusion?: { labels: string[]; matrix: number[][] };
-  /** ROC curve points for a binary target (false positive rate, true positive rate). */
-  roc?: { fpr: number[]; tpr: number[] };
+  /** What the Metrics panel plots; absent in records of runs before plots were added. */
+  curves?: CurvesJson;
   /** Per-fold metrics when `cv: K`. */
   cv?: { folds: number; metrics: Record<string, { mean: number; std: number }> };
   rows?: number;
+}
+
+/** The most points one plotted curve or scatter keeps (the rest are dropped, the ends and extremes kept). */
+export const CURVE_POINTS = 200;
+/** Curves per class are drawn for at most this many classes (those with the most scored rows). */
+export const CURVE_CLASSES = 10;
+
+/**
+ * Plot data of an evaluation, computed exactly on the scored rows, then thinned to CURVE_POINTS.
+ * Classification with probabilities: one curve for the positive class of a binary target, one
+ * per class (one-vs-rest) otherwise. Regression: residuals against predictions.
+ */
+export interface CurvesJson {
+  roc?: { label: string; auc: number; fpr: number[]; tpr: number[] }[];
+  pr?: { label: string; averagePrecision: number; prevalence: number; recall: number[]; precision: number[] }[];
+  /** Reliability diagram: 10 equal-width bins of the predicted probability (non-empty bins only). */
+  calibration?: { label: string; predicted: number[]; observed: number[]; count: number[] }[];
+  /** Actual minus predicted for up to CURVE_POINTS rows of `rows` (the largest residuals always among them). */
+  residuals?: { predicted: number[]; residual: number[]; rows: number };
 }
 
 export interface ComparisonJson {

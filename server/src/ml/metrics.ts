@@ -174,3 +174,56 @@ export function computeMetrics(names: readonly string[], m: MetricInput): Record
   }
   return out;
 }
+
+/**
+ * Precision-recall pairs at every distinct score, highest threshold first, starting at
+ * recall 0 / precision 1 (scikit-learn's precision_recall_curve, read backwards), and the
+ * average precision (scikit-learn's average_precision_score: the sum of precision × recall step).
+ */
+export function precisionRecallCurve(positive: ArrayLike<boolean | number>, score: ArrayLike<number>): { precision: number[]; recall: number[]; averagePrecision: number } {
+  const n = score.length;
+  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => score[b] - score[a]);
+  let nPos = 0;
+  for (let i = 0; i < n; i++) if (positive[i]) nPos++;
+  const precision = [1], recall = [0];
+  let tp = 0, ap = 0;
+  for (let i = 0; i < n; i++) {
+    if (positive[order[i]]) tp++;
+    if (i + 1 < n && score[order[i + 1]] === score[order[i]]) continue;
+    const r = nPos ? tp / nPos : 0;
+    const p = tp / (i + 1);
+    ap += (r - recall[recall.length - 1]) * p;
+    precision.push(p);
+    recall.push(r);
+  }
+  return { precision, recall, averagePrecision: nPos ? ap : NaN };
+}
+
+/**
+ * Reliability diagram with `bins` equal-width bins of the predicted probability (scikit-learn's
+ * calibration_curve, strategy "uniform"): per non-empty bin the mean predicted probability,
+ * the observed fraction of positives and the number of rows.
+ */
+export function calibrationCurve(positive: ArrayLike<boolean | number>, prob: ArrayLike<number>, bins = 10): { predicted: number[]; observed: number[]; count: number[] } {
+  const sums = new Float64Array(bins), hits = new Float64Array(bins), counts = new Float64Array(bins);
+  // The inner edges as numpy.linspace computes them (3 × 0.1 is 0.30000000000000004, not 0.3).
+  const edges = Array.from({ length: bins - 1 }, (_, j) => (j + 1) * (1 / bins));
+  for (let i = 0; i < prob.length; i++) {
+    const p = prob[i];
+    if (Number.isNaN(p)) continue;
+    // numpy.searchsorted(edges, p, side="left"): a probability on an edge belongs to the lower bin.
+    let b = 0;
+    while (b < edges.length && edges[b] < p) b++;
+    sums[b] += p;
+    counts[b]++;
+    if (positive[i]) hits[b]++;
+  }
+  const predicted: number[] = [], observed: number[] = [], count: number[] = [];
+  for (let b = 0; b < bins; b++) {
+    if (counts[b] === 0) continue;
+    predicted.push(sums[b] / counts[b]);
+    observed.push(hits[b] / counts[b]);
+    count.push(counts[b]);
+  }
+  return { predicted, observed, count };
+}

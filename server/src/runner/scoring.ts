@@ -7,13 +7,14 @@ import { COMPARE_TEST_OUTCOMES, METRICS } from '../ml/catalog';
 import { bootstrapPValue, mcnemar, pairedT } from '../ml/compare-tests';
 import { kFoldIndices } from '../ml/cross-validation';
 import { argmaxRows } from '../ml/linear-predict';
-import { computeMetrics, confusionMatrix, rocCurve } from '../ml/metrics';
+import { computeMetrics, confusionMatrix } from '../ml/metrics';
 import type { CancelSignal } from '../ml/cancellation';
 import type { AlgorithmOptions, FittedModel } from '../ml/model-types';
 import { getAlgorithm } from '../ml/registry';
 import { tuneThreshold } from '../ml/threshold';
 import type { FittedStep } from '../transforms/fitted-step';
 import { applySteps } from '../transforms/fit-steps';
+import { classificationCurves, regressionCurves } from './evaluation-curves';
 import { featureMatrix, subsetMatrix, targetValues, labelUnseenClasses, usableRows, makeTarget } from './model-data';
 import { RunError } from './pipeline-data';
 
@@ -154,11 +155,11 @@ export function evaluationReport(ev: EvaluateInfo, tm: TrainedModel, s: Scored, 
   if (threshold !== undefined) report.threshold = threshold;
   if (classification) {
     report.confusion = { labels: s.labels, matrix: confusionMatrix(s.yTrue, pred, s.labels.length) };
-    if (k === 2 && s.proba) {
-      const roc = rocCurve(Array.from(s.yTrue, (y) => y === pos), Float64Array.from({ length: s.n }, (_, i) => s.proba![i * 2 + pos]));
-      report.roc = { fpr: roc.fpr, tpr: roc.tpr };
+    if (s.proba) {
+      const curves = classificationCurves(s.yTrue, s.proba, k, s.labels, pos);
+      if (curves.roc) report.curves = curves;
     }
-  }
+  } else report.curves = regressionCurves(s.yTrue, pred);
   if (cvReport) report.cv = cvReport;
   return report;
 }

@@ -5,7 +5,7 @@
 //   attempts/<time>-<id>.json one record per scheduled attempt
 //   results/<decl-hash>.json  declaration hash → artifact hash of its result (write once)
 //   artifacts/<sha256>.json   content-addressed: fitted steps + models, and each run's details
-//                             (confusion matrices, ROC curves, importances) that records only name
+//                             (confusion matrices, plot curves, importances) that records only name
 //   file-hashes/<id>.json     a data file's identity (path, size, mtime, inode) → SHA-256 of its bytes
 //   schemas/<key>.json        a dataset's fully read schema, by path, CSV options and content hashes
 // Every file is written by writeFileAtomic. Model versions are derived from the run records.
@@ -52,7 +52,7 @@ export interface RunRecord extends RunJson, RunExtras {
 }
 
 interface RunDetails {
-  evaluations: Record<string, Pick<EvaluationJson, 'confusion' | 'roc'>>;
+  evaluations: Record<string, Pick<EvaluationJson, 'confusion' | 'curves'>>;
   importances: Record<string, Record<string, number>>;
 }
 
@@ -237,9 +237,9 @@ function compact(run: RunJson): { record: RunRecord; details?: RunDetails } {
   const details: RunDetails = { evaluations: {}, importances: {} };
   const evaluations: Record<string, EvaluationJson> = {};
   for (const [name, e] of Object.entries(run.evaluations)) {
-    const { confusion, roc, ...rest } = e;
+    const { confusion, curves, ...rest } = e;
     evaluations[name] = rest;
-    if (confusion || roc) details.evaluations[name] = { ...(confusion ? { confusion } : {}), ...(roc ? { roc } : {}) };
+    if (confusion || curves) details.evaluations[name] = { ...(confusion ? { confusion } : {}), ...(curves ? { curves } : {}) };
   }
   const models: RunJson['models'] = {};
   for (const [name, m] of Object.entries(run.models)) {
