@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ExperimentRow, TrialJson } from '../../server/src/contracts/cli-json';
-import { fmt } from '../../webviews/src/dom';
+import { fmt } from '../../webviews/src/format';
 import { columnsOf, diffRows, filterRows, leaderboard, metricSeries, niceTicks, plotLayout, sortRows, variedOptions } from '../../webviews/src/experiments-table';
 
 function row(run: string, started: string, model: string, params: Record<string, unknown>, accuracy: number | undefined, extra: Partial<ExperimentRow> = {}): ExperimentRow {

@@ -1,10 +1,12 @@
-// Pure parts of the extension and panels: the CSP shell, row virtualisation, the
-// runner's workspace arguments and the comparison verdict.
+// Pure parts of the extension and panels: the CSP shell, row virtualisation, the runner's
+// workspace arguments, the comparison verdict, number formatting and chart geometry.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { contentSecurityPolicy, makeNonce, panelHtml } from '../../extension/src/panel-html';
 import { allowOutsideWorkspace, workspaceArgs } from '../../extension/src/workspace-args';
+import { barWidths, extent, PLOT, scale, ticks } from '../../webviews/src/charts';
 import { comparisonVerdict } from '../../webviews/src/comparison-verdict';
+import { fmt } from '../../webviews/src/format';
 import { visibleRange } from '../../webviews/src/virtual-rows';
 
 test('panels load only local scripts with a fresh nonce under a strict CSP', () => {
@@ -37,4 +39,36 @@ test('the Metrics panel names a winner only for a significant difference, else t
   assert.equal(comparisonVerdict({ winner: null, leader: 'forest', alpha: 0.05, p_value: 0.77 }), 'No significant difference (p = 0.77, alpha 0.05); leader: forest');
   assert.equal(comparisonVerdict({ winner: 'forest', leader: 'forest', alpha: 0.05, p_value: 0.0012 }), 'Winner: forest (p = 0.0012 < 0.05)');
   assert.equal(comparisonVerdict({ winner: null, leader: null, alpha: 0.05, p_value: 1 }), 'Tie: both models score the same');
+});
+
+test('numbers read as people write them: noise around 0 is 0, four significant digits, no exponent for ordinary values', () => {
+  assert.equal(fmt(1.633e-15), '0');
+  assert.equal(fmt(-2e-12), '0');
+  assert.equal(fmt(0.6050000001), '0.605');
+  assert.equal(fmt(0.04321987), '0.04322');
+  assert.equal(fmt(0.5), '0.5');
+  assert.equal(fmt(38), '38');
+  assert.equal(fmt(12345.678), '12345.7');
+  assert.equal(fmt(3.2e-7), '0');
+  assert.equal(fmt(NaN), '—');
+  assert.equal(fmt(undefined), '—');
+});
+
+test('bars are proportional to their values: 0.605 is 14 times 0.043', () => {
+  const [a, b, zero] = barWidths([0.605, 0.043, 0], 300);
+  assert.equal(a, 300);
+  assert.ok(Math.abs(a / b - 0.605 / 0.043) < 1e-9, `${a / b}`);
+  assert.equal(zero, 0);
+  assert.deepEqual(barWidths([0, 0], 300), [0, 0], 'all zero: no bar, no division by zero');
+});
+
+test('chart scales keep a curve on an axis inside the padded plot area; ticks are round', () => {
+  const sx = scale([0, 1], [PLOT.left + PLOT.pad, PLOT.width - PLOT.right - PLOT.pad]);
+  assert.equal(sx(0), PLOT.left + PLOT.pad);
+  assert.ok(sx(0) > PLOT.left, 'a perfect ROC curve (fpr 0) is drawn off the frame');
+  assert.equal(sx(1), PLOT.width - PLOT.right - PLOT.pad);
+  assert.equal(scale([2, 2], [0, 10])(2), 5);
+  assert.deepEqual(ticks(0, 1), [0, 0.2, 0.4, 0.6, 0.8, 1]);
+  assert.deepEqual(ticks(-23, 48), [-20, 0, 20, 40]);
+  assert.deepEqual(extent([1, 3]), [0.9, 3.1]);
 });

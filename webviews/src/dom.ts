@@ -31,19 +31,6 @@ export function svg(tag: string, attrs: Record<string, string | number> & { styl
   return e;
 }
 
-/**
- * A number for people: four significant digits without exponent, trailing zeros dropped; a
- * rounding residue next to 0 (1.6e-15) prints as 0.
- */
-export function fmt(v: number | null | undefined): string {
-  if (v === null || v === undefined || Number.isNaN(v)) return '—';
-  if (!Number.isFinite(v)) return v > 0 ? '∞' : '−∞';
-  if (Number.isInteger(v)) return String(v);
-  const a = Math.abs(v);
-  if (a < 5e-5) return '0';
-  return a >= 1000 ? v.toFixed(1) : String(Number(v.toPrecision(4)));
-}
-
 let api: ReturnType<typeof acquireVsCodeApi> | undefined;
 
 /** The panel's own view state saved by `saveView`, possibly for an earlier content. */

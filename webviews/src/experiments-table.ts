@@ -2,7 +2,7 @@
 // rows (run, parameters, metrics, data hashes), sorting, the filter language, the diff of two
 // rows, the points and axes of a metric across runs, and the leaderboard of tune/auto trials.
 import type { ExperimentEvaluation, ExperimentRow, TrialJson } from '../../server/src/contracts/cli-json';
-import { fmt } from './dom';
+import { fmt } from './format';
 
 export type Direction = 'higher' | 'lower';
 export type Directions = Record<string, Direction>;

@@ -2,7 +2,8 @@
 // rows selected show their diff (parameters, inputs, metric deltas, both confusion matrices); a
 // metric plotted across runs per model; the leaderboards of tune and auto trials. The view
 // (sort, filter, selection, plotted metric) survives new data, so a run does not reset it.
-import { connect, el, fmt, svg } from '../dom';
+import { connect, el, svg } from '../dom';
+import { fmt } from '../format';
 import type { ExperimentRow, ExperimentsJson } from '../../../server/src/contracts/cli-json';
 import type { FromPanel } from '../messages';
 import { columnsOf, diffRows, filterRows, formatTime, metricSeries, plotLayout, rowId, sortRows, type Column, type RowDiff } from '../experiments-table';

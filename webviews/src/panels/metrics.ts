@@ -1,44 +1,59 @@
-// The Metrics panel: per evaluation its metric table, confusion matrix, ROC curve and the
-// model's feature importances; per comparison the scores, the p-value (and what it is about),
-// and the winner or, without a significant difference, the leader.
-import { connect, el, fmt, svg } from '../dom';
+// The Metrics panel: per evaluation its metric table, confusion matrix (cells shaded by count),
+// ROC, precision-recall and reliability curves (one per class, one-vs-rest, beyond two
+// classes), residuals against predictions for regression, and the model's feature importances
+// drawn to scale; per comparison the scores, the p-value (and what it is about), and the winner
+// or, without a significant difference, the leader.
+import { connect, el } from '../dom';
+import { fmt } from '../format';
+import { bars, extent, plot } from '../charts';
 import type { EvaluationJson, RunJson } from '../../../server/src/contracts/cli-json';
 import { comparisonVerdict } from '../comparison-verdict';
-
-function roc(e: EvaluationJson): Node {
-  // Padded so that a perfect curve along the axes is not hidden under the plot's border.
-  const s = svg('svg', { width: 200, height: 200, viewBox: '-6 -6 112 112', class: 'roc', role: 'img', 'aria-label': 'ROC curve' });
-  s.append(svg('line', { x1: 0, y1: 100, x2: 100, y2: 0, class: 'diagonal' }));
-  const pts = e.roc!.fpr.map((f, i) => `${f * 100},${100 - e.roc!.tpr[i] * 100}`).join(' ');
-  s.append(svg('polyline', { points: pts, class: 'curve' }));
-  return el('figure', {}, s, el('figcaption', {}, 'ROC curve'));
-}
 
 function confusion(e: EvaluationJson): Node {
   const c = e.confusion!;
   const max = Math.max(1, ...c.matrix.flat());
   const t = el('table', { class: 'confusion' }, el('tr', {}, el('th', {}, 'actual \\ predicted'), ...c.labels.map((l) => el('th', {}, l))));
-  const cell = (n: number): HTMLElement => {
-    const td = el('td', {}, String(n));
+  const cell = (n: number, right: boolean): HTMLElement => {
+    const td = el('td', { class: right ? 'right' : 'wrong', 'data-count': String(n) }, String(n));
+    // A custom property set through CSSOM (the CSP refuses style attributes); the stylesheet mixes the colour.
     td.style.setProperty('--share', (n / max).toFixed(3));
     return td;
   };
-  c.matrix.forEach((row, i) => t.append(el('tr', {}, el('th', {}, c.labels[i]), ...row.map(cell))));
-  return el('figure', {}, t, el('figcaption', {}, 'Confusion matrix'));
+  c.matrix.forEach((row, i) => t.append(el('tr', {}, el('th', {}, c.labels[i]), ...row.map((n, j) => cell(n, i === j)))));
+  return el('figure', { class: 'plot', 'data-chart': 'confusion' }, t, el('figcaption', {}, 'Confusion matrix (rows: actual class)'));
+}
+
+function curves(e: EvaluationJson): Node[] {
+  const c = e.curves;
+  if (!c) return [];
+  const out: Node[] = [];
+  if (c.roc) {
+    out.push(plot({ name: 'roc', title: 'ROC curve', xLabel: 'false positive rate', yLabel: 'true positive rate', x: [0, 1], y: [0, 1], kind: 'line', reference: { diagonal: true }, legend: (_, i) => `(AUC ${fmt(c.roc![i].auc)})` },
+      c.roc.map((r) => ({ label: r.label, x: r.fpr, y: r.tpr }))));
+  }
+  if (c.pr) {
+    const prevalence = c.pr.length === 1 ? { y: c.pr[0].prevalence, label: `a classifier without skill: precision ${fmt(c.pr[0].prevalence)}` } : undefined;
+    out.push(plot({ name: 'pr', title: 'Precision-recall curve', xLabel: 'recall', yLabel: 'precision', x: [0, 1], y: [0, 1], kind: 'step', ...(prevalence ? { reference: prevalence } : {}), legend: (_, i) => `(AP ${fmt(c.pr![i].averagePrecision)})` },
+      c.pr.map((r) => ({ label: r.label, x: r.recall, y: r.precision }))));
+  }
+  if (c.calibration) {
+    out.push(plot({ name: 'calibration', title: 'Reliability (calibration)', xLabel: 'mean predicted probability', yLabel: 'observed fraction', x: [0, 1], y: [0, 1], kind: 'line', reference: { diagonal: true } },
+      c.calibration.map((r) => ({ label: r.label, x: r.predicted, y: r.observed }))));
+  }
+  if (c.residuals) {
+    const r = c.residuals;
+    const shown = r.predicted.length < r.rows ? ` (${r.predicted.length} of ${r.rows} rows)` : '';
+    out.push(plot({ name: 'residuals', title: `Residuals vs predicted${shown}`, xLabel: 'predicted', yLabel: 'actual − predicted', x: extent(r.predicted), y: extent(r.residual, [0]), kind: 'points', reference: { y: 0 } },
+      [{ label: 'rows', x: r.predicted, y: r.residual }]));
+  }
+  return out;
 }
 
 function importances(run: RunJson, model: string): Node | undefined {
   const imp = run.models[model]?.importances;
   if (!imp) return undefined;
   const entries = Object.entries(imp).sort((a, b) => b[1] - a[1]).slice(0, 15);
-  const max = Math.max(...entries.map((e) => e[1]), 1e-12);
-  const list = el('div', { class: 'bars' });
-  for (const [name, v] of entries) {
-    const bar = el('span', { class: 'bar', 'data-value': String(v) });
-    bar.style.width = `${((v / max) * 100).toFixed(2)}%`;
-    list.append(el('div', { class: 'bar-row' }, el('span', { class: 'bar-label' }, name), el('span', { class: 'bar-track' }, bar), el('span', { class: 'bar-value' }, fmt(v))));
-  }
-  return el('figure', {}, list, el('figcaption', {}, `Feature importances of ${model}`));
+  return bars(`Feature importances of ${model}${Object.keys(imp).length > 15 ? ' (top 15)' : ''}`, entries);
 }
 
 connect((m) => {
@@ -50,10 +65,10 @@ connect((m) => {
     if (m.focus && m.focus !== name && m.focus !== e.model) continue;
     const rows = Object.entries(e.metrics).map(([k, v]) => el('tr', {}, el('th', {}, k), el('td', { class: 'metric-value', 'data-metric': k }, fmt(v))));
     if (e.threshold !== undefined) rows.push(el('tr', {}, el('th', {}, 'threshold'), el('td', {}, fmt(e.threshold))));
-    const section = el('section', { class: 'evaluation' }, el('h3', {}, `${name} (${e.model} on ${e.on ?? ''}, ${e.rows ?? '?'} rows)`), el('table', { class: 'metrics' }, ...rows));
+    const section = el('section', { class: 'evaluation', 'data-evaluation': name }, el('h3', {}, `${name} (${e.model} on ${e.on ?? ''}, ${e.rows ?? '?'} rows)`), el('table', { class: 'metrics' }, ...rows));
     const figures = el('div', { class: 'figures' });
     if (e.confusion) figures.append(confusion(e));
-    if (e.roc) figures.append(roc(e));
+    figures.append(...curves(e));
     const imp = importances(run, e.model);
     if (imp) figures.append(imp);
     section.append(figures);

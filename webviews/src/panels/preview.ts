@@ -1,6 +1,7 @@
 // The Data Preview panel: column cards (type, missing count, histogram or top levels) and the
 // rows in a virtualised grid (only the visible rows are in the DOM).
-import { connect, el, fmt, svg } from '../dom';
+import { connect, el, svg } from '../dom';
+import { fmt } from '../format';
 import type { PreviewColumn } from '../../../server/src/contracts/cli-json';
 import { visibleRange } from '../virtual-rows';
 
