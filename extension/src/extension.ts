@@ -12,6 +12,7 @@ import { lineageStatus } from './lineage-status';
 import { PanelManager } from './panels/panel-manager';
 import { ExperimentsPanel, ModelsTree } from './experiments';
 import { announceOutputs } from './output-notice';
+import { replacesMetrics } from './metrics-update';
 import { runCli } from './runner-process';
 import { schedulesOf } from './notice-text';
 import { SchedulerControl } from './scheduler-control';
@@ -191,7 +192,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ runP
     if (r.status === 'succeeded') announceOutputs(r);
     else if (r.status === 'cancelled') void vscode.window.showWarningMessage('NarML: the run was cancelled.');
     else void vscode.window.showErrorMessage(`NarML: the run failed: ${r.error ?? 'see the output'}`, 'Show Output').then((c) => c && output.show());
-    if (panels.has('metrics') || Object.keys(r.evaluations).length > 0) panels.show('metrics', 'NarML Metrics', { type: 'metrics', run: r });
+    if (replacesMetrics(r)) panels.show('metrics', 'NarML Metrics', { type: 'metrics', run: r });
     return r;
   };
 

@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { contentSecurityPolicy, makeNonce, panelHtml } from '../../extension/src/panel-html';
 import { allowOutsideWorkspace, workspaceArgs } from '../../extension/src/workspace-args';
+import { replacesMetrics } from '../../extension/src/metrics-update';
 import { barWidths, extent, PLOT, scale, ticks } from '../../webviews/src/charts';
 import { comparisonVerdict } from '../../webviews/src/comparison-verdict';
 import { fmt } from '../../webviews/src/format';
@@ -71,4 +72,12 @@ test('chart scales keep a curve on an axis inside the padded plot area; ticks ar
   assert.deepEqual(ticks(0, 1), [0, 0.2, 0.4, 0.6, 0.8, 1]);
   assert.deepEqual(ticks(-23, 48), [-20, 0, 20, 40]);
   assert.deepEqual(extent([1, 3]), [0.9, 3.1]);
+});
+
+test('Predict Now, Export Model and a cancelled run leave the Metrics panel as it was', () => {
+  const evaluations = { lr_on_test: { model: 'lr', metrics: { accuracy: 0.9 } } };
+  assert.equal(replacesMetrics({ status: 'succeeded', evaluations }), true);
+  assert.equal(replacesMetrics({ status: 'failed', evaluations }), true, 'a failure after evaluating shows its figures and error');
+  assert.equal(replacesMetrics({ status: 'succeeded', evaluations: {} }), false, 'a prediction or an export evaluates nothing');
+  assert.equal(replacesMetrics({ status: 'cancelled', evaluations }), false);
 });
