@@ -7,13 +7,14 @@ import { basename, dirname, join } from 'node:path';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import { ALLOW_OUTSIDE_WORKSPACE_NOTIFICATION, COMMANDS, DEFINITION_HASHES_REQUEST, PIPELINE_GRAPH_REQUEST, WORKSPACE_TRUST_NOTIFICATION, type DefinitionHashes, type AllowOutsideWorkspaceParams, type PipelineGraph, type WorkspaceTrustParams } from '../../server/src/contracts/lsp-requests';
 import { openPendingSample, openSample, showTrust } from './getting-started';
-import type { PreviewJson, RunJson } from '../../server/src/contracts/cli-json';
+import type { RunJson } from '../../server/src/contracts/cli-json';
 import { lineageStatus } from './lineage-status';
 import { PanelManager } from './panels/panel-manager';
 import { ExperimentsPanel, ModelsTree } from './experiments';
 import { announceOutputs } from './output-notice';
 import { replacesMetrics } from './metrics-update';
 import { runCli } from './runner-process';
+import { PreviewSession } from './panels/preview-session';
 import { schedulesOf } from './notice-text';
 import { SchedulerControl } from './scheduler-control';
 import { allowOutsideWorkspace, workspaceArgs, type OutputGate } from './workspace-args';
@@ -220,6 +221,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ runP
     const n = (name as string | undefined) ?? await pickName(uri, ['dataset', 'transform', 'split', 'model', 'evaluate', 'compare', 'predict', 'monitor', 'export'], 'Declaration to run');
     return n ? run(uri, [n]) : undefined;
   });
+  // The grid's pages come from the process that read the table (sorted there, never in the webview).
+  let previewSession: PreviewSession | undefined;
   register(COMMANDS.previewData, async (u?: unknown, name?: unknown) => {
     const uri = activeFile(u as string | undefined);
     if (!uri) return undefined;
@@ -227,9 +230,16 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ runP
     const n = (name as string | undefined) ?? await pickName(uri, ['dataset', 'transform', 'split'], 'Table to preview');
     if (!n) return undefined;
     const rows = vscode.workspace.getConfiguration('narml').get<number>('preview.rows') ?? 1000;
-    const r = await runCli<PreviewJson>(nodePath(), cli, ['preview', uri.fsPath, n, '--rows', String(rows), '--json', ...outputArgs(uri)], { cwd: dirname(uri.fsPath), env: nodeEnv(), onLog: (l) => output.appendLine(l) });
-    panels.show('preview', `Preview: ${n}`, r.json ? { type: 'preview', preview: r.json } : { type: 'error', message: r.stderr.trim() || 'The preview failed.' });
-    return r.json;
+    previewSession?.dispose();
+    previewSession = undefined;
+    const r = await PreviewSession.start(nodePath(), [cli, 'preview', uri.fsPath, n, '--rows', String(rows), '--serve', ...outputArgs(uri)], { cwd: dirname(uri.fsPath), env: nodeEnv(), onLog: (l) => output.appendLine(l) });
+    if ('error' in r) {
+      panels.show('preview', `Preview: ${n}`, { type: 'error', message: r.error || 'The preview failed.' });
+      return undefined;
+    }
+    previewSession = r.session;
+    panels.show('preview', `Preview: ${n}`, { type: 'preview', preview: r.preview });
+    return r.preview;
   });
   // `runId` (from Runs & Models and the Experiments panel) shows that recorded run, else the latest.
   register(COMMANDS.showMetrics, async (u?: unknown, name?: unknown, given?: unknown, runId?: unknown) => {
@@ -269,7 +279,19 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ runP
     restore: (saved) => { if (saved?.type === 'lineage') void showLineage(vscode.Uri.parse(saved.graph.uri), true, false); },
   });
   panels.register({ kind: 'metrics' });
-  panels.register({ kind: 'preview' });
+  panels.register({
+    kind: 'preview',
+    onMessage: (m) => {
+      if (m.type !== 'rows') return;
+      const session = previewSession;
+      if (!session) return panels.post('preview', { type: 'rows', page: { start: m.start, rows: [], index: [], error: 'this preview is no longer served; preview the table again' }, ...(m.sort ? { sort: m.sort } : {}) });
+      void session.page({ start: m.start, count: m.count, ...(m.sort ? { sort: m.sort } : {}) }).then((page) => {
+        if (session === previewSession) panels.post('preview', { type: 'rows', page, ...(m.sort ? { sort: m.sort } : {}) });
+      });
+    },
+    onDispose: () => { previewSession?.dispose(); previewSession = undefined; },
+  });
+  context.subscriptions.push({ dispose: () => previewSession?.dispose() });
   const lineageShows = (uri: vscode.Uri): boolean => {
     const state = panels.stateOf('lineage');
     return state?.type === 'lineage' && state.graph.uri === uri.toString();

@@ -8,7 +8,7 @@ import { replacesMetrics } from '../../extension/src/metrics-update';
 import { barWidths, extent, PLOT, scale, ticks } from '../../webviews/src/charts';
 import { comparisonVerdict } from '../../webviews/src/comparison-verdict';
 import { fmt } from '../../webviews/src/format';
-import { visibleRange } from '../../webviews/src/virtual-rows';
+import { rowWindow } from '../../webviews/src/virtual-rows';
 
 test('panels load only local scripts with a fresh nonce under a strict CSP', () => {
   const nonce = makeNonce();
@@ -23,10 +23,25 @@ test('panels load only local scripts with a fresh nonce under a strict CSP', () 
   assert.match(html, new RegExp(`<script nonce="${nonce}" src="vscode-webview://abc/p.js">`));
 });
 
-test('only the visible rows (plus overscan) are drawn', () => {
-  assert.deepEqual(visibleRange(0, 240, 24, 1_000_000), { first: 0, last: 20 });
-  assert.deepEqual(visibleRange(24_000, 240, 24, 1_000_000), { first: 990, last: 1020 });
-  assert.deepEqual(visibleRange(0, 240, 24, 5), { first: 0, last: 5 });
+test('only the visible rows (plus overscan) are drawn, each at its place', () => {
+  assert.deepEqual(rowWindow(0, 240, 24, 100_000), { first: 0, last: 20, top: 0, height: 2_400_000 });
+  assert.deepEqual(rowWindow(24_000, 240, 24, 100_000), { first: 990, last: 1020, top: 990 * 24, height: 2_400_000 });
+  assert.deepEqual(rowWindow(0, 240, 24, 5), { first: 0, last: 5, top: 0, height: 120 });
+});
+
+test('a million rows: the scroll range is capped, its bottom still shows the last row, its middle the middle rows', () => {
+  const view = 480, row = 24, total = 1_000_000;
+  const w = rowWindow(0, view, row, total);
+  assert.ok(w.height < total * row, 'capped below the browser limit');
+  const bottom = rowWindow(w.height - view, view, row, total);
+  assert.equal(bottom.last, total, 'the last row is drawn at the bottom');
+  // The last row ends exactly at the view's bottom edge.
+  assert.ok(Math.abs(bottom.top + (total - bottom.first) * row - w.height) < 1e-6, `${bottom.top} ${bottom.first}`);
+  const middle = rowWindow((w.height - view) / 2, view, row, total, 0);
+  assert.ok(Math.abs(middle.first - (total - view / row) / 2) <= 1, `${middle.first}`);
+  // The row at the view's top is where the view's top is.
+  const atTop = middle.top + (Math.floor(((w.height - view) / 2 / (w.height - view)) * (total - view / row)) - middle.first) * row;
+  assert.ok(atTop <= (w.height - view) / 2 && atTop > (w.height - view) / 2 - row);
 });
 
 test('the runner gets the workspace folder; the override only in a trusted workspace with the setting on', () => {

@@ -1,6 +1,6 @@
 // DOM helpers for the panels: every value goes in as text (never as HTML), so a column named
 // `<img src=x onerror=alert(1)>` is shown, not run.
-import type { FromPanel, ToPanel } from './messages';
+import type { FromPanel, ToPanel, ToPanelPart } from './messages';
 
 /** What a panel keeps across reloads: the last state it was sent and its own view (pan, zoom). */
 interface SavedState {
@@ -45,9 +45,10 @@ export function saveView(view: unknown): void {
 
 /**
  * Connects a panel: draws the state saved before a reload at once, posts `ready`, and renders
- * each message into #root (saving it, so the panel never comes back empty).
+ * each message into #root (saving it, so the panel never comes back empty). A part (rows the
+ * grid asked for) goes to `onPart` instead: it is neither saved nor redrawn from scratch.
  */
-export function connect(render: (m: ToPanel, post: (m: FromPanel) => void) => Node): void {
+export function connect(render: (m: ToPanel, post: (m: FromPanel) => void) => Node, onPart?: (m: ToPanelPart) => void): void {
   const vscode = (api = acquireVsCodeApi());
   const root = document.getElementById('root')!;
   const draw = (m: ToPanel): void => {
@@ -55,8 +56,9 @@ export function connect(render: (m: ToPanel, post: (m: FromPanel) => void) => No
   };
   const saved = vscode.getState()?.message;
   if (saved) draw(saved);
-  window.addEventListener('message', (event: MessageEvent<ToPanel>) => {
+  window.addEventListener('message', (event: MessageEvent<ToPanel | ToPanelPart>) => {
     const m = event.data;
+    if (m.type === 'rows') { onPart?.(m); return; }
     // The view is kept: a panel judges whether it still fits the new content (savedView).
     vscode.setState({ ...vscode.getState(), message: m });
     draw(m);

@@ -1,7 +1,7 @@
 // Messages between the extension and its panels. Each panel posts `ready`, then receives its
 // whole state; `reveal` asks the extension to show a declaration in the editor, `showRun` a
-// recorded run in the Metrics panel.
-import type { ExperimentsJson, PreviewJson, RunJson } from '../../server/src/contracts/cli-json';
+// recorded run in the Metrics panel, `rows` the rows the Data Preview grid is about to show.
+import type { ExperimentsJson, PreviewJson, PreviewPageJson, PreviewSort, RunJson } from '../../server/src/contracts/cli-json';
 import type { PipelineGraph } from '../../server/src/contracts/lsp-requests';
 
 /**
@@ -26,4 +26,9 @@ export type FromPanel =
   | { type: 'ready' }
   | { type: 'reveal'; name: string; line: number }
   /** From the Experiments panel: show this run in the Metrics panel. */
-  | { type: 'showRun'; run: string };
+  | { type: 'showRun'; run: string }
+  /** The Data Preview grid asks for rows it is about to show. */
+  | { type: 'rows'; start: number; count: number; sort?: PreviewSort };
+
+/** Messages that add to what a panel shows (not saved as its state, not redrawn from scratch). */
+export type ToPanelPart = { type: 'rows'; page: PreviewPageJson; sort?: PreviewSort };

@@ -4,7 +4,7 @@
 // `vscode.setState` in the webview), so a restored panel draws it at once; the kind's `restore`
 // hook may then send fresher data.
 import * as vscode from 'vscode';
-import type { FromPanel, ToPanel } from '../../../webviews/src/messages';
+import type { FromPanel, ToPanel, ToPanelPart } from '../../../webviews/src/messages';
 import { makeNonce, panelHtml } from '../panel-html';
 import { panelColumn } from './panel-column';
 
@@ -22,6 +22,8 @@ export interface PanelKind {
   onMessage?(m: Exclude<FromPanel, { type: 'ready' }>, state: ToPanel | undefined): void;
   /** Called for a panel restored after a reload with the state its webview saved. */
   restore?(saved: ToPanel | undefined): void;
+  /** Called when the user closes the panel (to end what serves it). */
+  onDispose?(): void;
 }
 
 /** The state a panel's webview keeps with `vscode.setState` (see webviews/src/dom.ts). */
@@ -63,6 +65,12 @@ export class PanelManager {
     if (entry.ready) void entry.panel.webview.postMessage(state);
   }
 
+  /** Posts a part (rows the panel asked for) to the open panel of `kind`; it does not become its state. */
+  post(kind: string, part: ToPanelPart): void {
+    const entry = this.open.get(kind);
+    if (entry?.ready) void entry.panel.webview.postMessage(part);
+  }
+
   has(kind: string): boolean {
     return this.open.has(kind);
   }
@@ -91,7 +99,11 @@ export class PanelManager {
     });
     const entry: Entry = { panel, ready: false, ...(state ? { state } : {}) };
     this.open.set(kind, entry);
-    panel.onDidDispose(() => { if (this.open.get(kind) === entry) this.open.delete(kind); });
+    panel.onDidDispose(() => {
+      if (this.open.get(kind) !== entry) return;
+      this.open.delete(kind);
+      this.kinds.get(kind)?.onDispose?.();
+    });
     panel.webview.onDidReceiveMessage((m: FromPanel) => {
       if (m.type === 'ready') {
         entry.ready = true;

@@ -3,13 +3,15 @@
 // here: `run` and `predict` work in a worker thread, and a main thread that loaded them too
 // would add their start-up (the lexer's, protobufjs', node-cron's) to every one-row predict.
 import { resolve } from 'node:path';
+import { createInterface } from 'node:readline';
 import type { CheckedPipeline } from '../checker/checked-model';
-import type { ProgressEvent } from '../contracts/cli-json';
+import { PREVIEW_PAGE_MAX, type PreviewJson, type PreviewPageJson, type PreviewPageRequest, type ProgressEvent } from '../contracts/cli-json';
+import type { Table } from '../data/table';
 import { parseArgs, UsageError, type CliCommand, type ParsedArgs } from './command';
 import { runInWorker } from './run-in-worker';
 import { WORKSPACE_OPTIONS, WORKSPACE_USAGE, workspaceOption } from './workspace-flags';
 
-const SWITCHES = ['json', 'once-now'];
+const SWITCHES = ['json', 'once-now', 'serve'];
 
 /** The arguments of a command that checks a pipeline: its own options plus where its outputs may go. */
 function parseCheckingArgs(args: string[], valued: string[]): ParsedArgs {
@@ -49,6 +51,7 @@ async function preview(args: string[]): Promise<number> {
   if (!sym || !['dataset', 'transform', 'split'].includes(sym.kind)) throw new UsageError(`"${name}" is not a table of ${file} (datasets, transforms and split parts such as parts.train)`);
   const table = await new PipelineData(checked).table(name);
   const p = previewTable(name, table, rows);
+  if (flags.has('serve')) return servePages(p, table);
   if (flags.has('json')) { process.stdout.write(`${JSON.stringify(p)}\n`); return 0; }
   const lines = [`${name}: ${p.rowCount} rows, ${p.columns.length} columns`];
   for (const c of p.columns) {
@@ -58,6 +61,33 @@ async function preview(args: string[]): Promise<number> {
   lines.push('', p.columns.map((c) => c.name).join('\t'));
   for (const r of p.rows) lines.push(r.map((v) => (v === null ? '' : String(v))).join('\t'));
   process.stdout.write(`${lines.join('\n')}\n`);
+  return 0;
+}
+
+/**
+ * `preview --serve`: the preview, then one page of rows per request line on stdin (see
+ * PreviewPageRequest), the table read once; the order of the last sort is kept for its pages.
+ */
+async function servePages(p: PreviewJson, table: Table): Promise<number> {
+  const { previewPage, sortedOrder } = await import('../runner/preview');
+  process.stdout.write(`${JSON.stringify(p)}\n`);
+  let sorted: { key: string; order: Int32Array } | undefined;
+  const answer = (line: string): PreviewPageJson => {
+    let req: PreviewPageRequest;
+    try { req = JSON.parse(line) as PreviewPageRequest; } catch { return { start: 0, rows: [], index: [], error: `not a JSON request: ${line.slice(0, 80)}` }; }
+    const { id, start, count, sort } = req;
+    if (!Number.isInteger(start) || !Number.isInteger(count) || start < 0 || count < 0) return { id, start: 0, rows: [], index: [], error: 'start and count must be whole numbers from 0' };
+    if (sort && !(Number.isInteger(sort.column) && sort.column >= 0 && sort.column < table.columns.length)) return { id, start, rows: [], index: [], error: `no column ${String(sort.column)} to sort by (the table has ${table.columns.length})` };
+    let order: Int32Array | undefined;
+    if (sort) {
+      const key = `${sort.column}:${sort.descending}`;
+      if (sorted?.key !== key) sorted = { key, order: sortedOrder(table, sort.column, sort.descending === true) };
+      order = sorted.order;
+    }
+    return { id, ...previewPage(table, start, Math.min(count, PREVIEW_PAGE_MAX), order) };
+  };
+  const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });
+  for await (const line of lines) if (line.trim()) process.stdout.write(`${JSON.stringify(answer(line))}\n`);
   return 0;
 }
 
@@ -147,7 +177,7 @@ async function scheduler(args: string[]): Promise<number> {
 
 export const runnerCommands: Record<string, CliCommand> = {
   run: { usage: `run FILE [NAME...] [--json] [--progress json] ${WORKSPACE_USAGE}`, summary: 'run declarations and what they need', run },
-  preview: { usage: `preview FILE NAME [--rows N] [--json] ${WORKSPACE_USAGE}`, summary: 'first rows and column statistics of a table', run: preview },
+  preview: { usage: `preview FILE NAME [--rows N] [--json] [--serve] ${WORKSPACE_USAGE}`, summary: 'first rows and column statistics of a table (--serve: then pages of rows, sorted on request, for each JSON line on stdin)', run: preview },
   predict: { usage: `predict FILE NAME [--json] ${WORKSPACE_USAGE}`, summary: 'run one predict declaration now', run: predictNow },
   scheduler: { usage: `scheduler FILE... [--once-now] ${WORKSPACE_USAGE}`, summary: 'run the schedules of the files until stopped (--once-now: fire every schedule once, with its retries, and exit)', run: scheduler },
   history: { usage: 'history [FILE] [--json]', summary: 'past runs', run: history },

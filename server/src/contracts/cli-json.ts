@@ -243,6 +243,36 @@ export interface PreviewJson {
   rows: (string | number | boolean | null)[][];
 }
 
+/**
+ * `narml preview FILE NAME --serve` prints the PreviewJson, then answers each request line on
+ * stdin with one PreviewPageJson line on stdout, until stdin ends.
+ */
+export interface PreviewPageRequest {
+  id: number;
+  start: number;
+  count: number;
+  /** Sorted by a column (index into `columns`); missing cells last in both directions. */
+  sort?: PreviewSort;
+}
+
+export interface PreviewSort {
+  column: number;
+  descending: boolean;
+}
+
+export interface PreviewPageJson {
+  id?: number;
+  start: number;
+  rows: PreviewJson['rows'];
+  /** The row number (from 0, in the table's order) of each row. */
+  index: number[];
+  /** Why the request was not answered (a bad request). */
+  error?: string;
+}
+
+/** The most rows one page request returns. */
+export const PREVIEW_PAGE_MAX = 1000;
+
 export interface PreviewColumn {
   name: string;
   type: string;
