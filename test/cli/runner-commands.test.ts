@@ -1,9 +1,10 @@
 // The runner's CLI commands through the built bundle on the penguins sample (real data):
-// preview of split parts (steps fitted on the training part only), history and models after a
+// preview of split parts (steps fitted on the training part only), pages of a served preview
+// (sorted by a column), history and models after a
 // run, predict now, usage errors (exit 2) and SIGINT cancelling a run (exit 130, store readable).
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureBuilt } from '../helpers/ensure-built';
@@ -31,6 +32,36 @@ test('preview of split parts: scaling is fitted on the train part only', () => {
   assert.equal(JSON.parse(all.stdout).rowCount + JSON.parse(allTest.stdout).rowCount, 344);
   assert.equal(narml(['preview', 'penguins.narml', 'species_forest'], dir).status, 2, 'a model is not a table');
   assert.equal(narml(['preview', 'penguins.narml', 'parts.train', '--rows', 'many'], dir).status, 2);
+});
+
+test('preview --serve pages every row of a table, sorted by a column on request, missing cells last', () => {
+  const dir = sample('penguins');
+  const requests = [
+    { id: 1, start: 340, count: 10 },
+    { id: 2, start: 0, count: 344, sort: { column: 5, descending: false } },
+    { id: 3, start: 0, count: 344, sort: { column: 5, descending: true } },
+    { id: 4, start: 0, count: 3, sort: { column: 0, descending: false } },
+    { id: 5, start: 0, count: 1, sort: { column: 99, descending: false } },
+  ];
+  const r = spawnSync(process.execPath, [cli, 'preview', 'penguins.narml', 'penguins', '--rows', '5', '--serve'], { cwd: dir, encoding: 'utf8', input: requests.map((q) => JSON.stringify(q)).join('\n'), timeout: 120_000 });
+  assert.equal(r.status, 0, r.stderr);
+  const [preview, ...pages] = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+  assert.equal(preview.rowCount, 344);
+  assert.equal(preview.rows.length, 5);
+  assert.deepEqual(pages.map((p) => p.id), [1, 2, 3, 4, 5]);
+  assert.deepEqual(pages[0].index, [340, 341, 342, 343], 'the last rows, clipped at the end');
+  const mass = preview.columns.findIndex((c: { name: string }) => c.name === 'Body Mass (g)');
+  assert.equal(mass, 5);
+  for (const [page, up] of [[pages[1], true], [pages[2], false]] as const) {
+    const values: (number | null)[] = page.rows.map((row: (number | null)[]) => row[mass]);
+    const present = values.filter((v): v is number => v !== null);
+    assert.equal(present.length, 342, 'two penguins were not weighed');
+    assert.deepEqual(values.slice(342), [null, null], 'missing last in both directions');
+    assert.ok(present.every((v, i) => i === 0 || (up ? v >= present[i - 1] : v <= present[i - 1])), 'in order');
+    assert.equal(new Set(page.index).size, 344, 'every row once');
+  }
+  assert.deepEqual(pages[3].rows.map((row: string[]) => row[0]), ['Adelie', 'Adelie', 'Adelie'], 'text sorts by its levels');
+  assert.match(pages[4].error, /no column 99 to sort by \(the table has \d+\)/);
 });
 
 test('history and models list what runs recorded; predict runs one declaration', () => {
