@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { contentSecurityPolicy, makeNonce, panelHtml } from '../../extension/src/panel-html';
 import { allowOutsideWorkspace, workspaceArgs } from '../../extension/src/workspace-args';
 import { replacesMetrics } from '../../extension/src/metrics-update';
-import { barWidths, extent, PLOT, scale, ticks } from '../../webviews/src/charts';
+import { barWidths, extent, PLOT, scale } from '../../webviews/src/charts';
 import { comparisonVerdict } from '../../webviews/src/comparison-verdict';
 import { fmt } from '../../webviews/src/format';
 import { rowWindow } from '../../webviews/src/virtual-rows';
@@ -78,14 +78,12 @@ test('bars are proportional to their values: 0.605 is 14 times 0.043', () => {
   assert.deepEqual(barWidths([0, 0], 300), [0, 0], 'all zero: no bar, no division by zero');
 });
 
-test('chart scales keep a curve on an axis inside the padded plot area; ticks are round', () => {
+test('chart scales keep a curve on an axis inside the padded plot area', () => {
   const sx = scale([0, 1], [PLOT.left + PLOT.pad, PLOT.width - PLOT.right - PLOT.pad]);
   assert.equal(sx(0), PLOT.left + PLOT.pad);
   assert.ok(sx(0) > PLOT.left, 'a perfect ROC curve (fpr 0) is drawn off the frame');
   assert.equal(sx(1), PLOT.width - PLOT.right - PLOT.pad);
   assert.equal(scale([2, 2], [0, 10])(2), 5);
-  assert.deepEqual(ticks(0, 1), [0, 0.2, 0.4, 0.6, 0.8, 1]);
-  assert.deepEqual(ticks(-23, 48), [-20, 0, 20, 40]);
   assert.deepEqual(extent([1, 3]), [0.9, 3.1]);
 });
 

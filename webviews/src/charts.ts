@@ -1,8 +1,9 @@
 // SVG charts for the Metrics panel: line/step curves and scatter plots with axes, ticks and a
 // legend, and horizontal bars drawn to scale. Geometry is set with SVG attributes (the CSP
-// refuses style attributes); colours come from the theme through CSS classes. The scales and
-// ticks are pure functions, tested without a browser.
+// refuses style attributes); colours come from the theme through CSS classes. The scales are
+// pure functions, tested without a browser; ticks are the Experiments plot's (niceTicks).
 import { el, svg } from './dom';
+import { niceTicks } from './experiments-table';
 import { fmt } from './format';
 
 export const PLOT = { width: 300, height: 250, left: 46, right: 12, top: 12, bottom: 40, pad: 6 } as const;
@@ -12,17 +13,6 @@ export function scale(domain: readonly [number, number], range: readonly [number
   const [d0, d1] = domain, [r0, r1] = range;
   if (d1 === d0) return () => (r0 + r1) / 2;
   return (v) => r0 + ((v - d0) / (d1 - d0)) * (r1 - r0);
-}
-
-/** About `count` round tick values covering [lo, hi] (steps of 1, 2 or 5 × 10^k). */
-export function ticks(lo: number, hi: number, count = 5): number[] {
-  if (!(hi > lo)) return [lo];
-  const raw = (hi - lo) / count;
-  const mag = 10 ** Math.floor(Math.log10(raw));
-  const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= raw)!;
-  const out: number[] = [];
-  for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) out.push(Math.abs(v) < step * 1e-9 ? 0 : +v.toPrecision(12));
-  return out;
 }
 
 /** The smallest and largest value of some arrays, widened a little so points do not sit on the frame. */
@@ -63,11 +53,11 @@ export function plot(spec: PlotSpec, series: readonly Series[]): HTMLElement {
   const sy = scale(spec.y, [height - bottom - pad, top + pad]);
   const root = svg('svg', { width, height, viewBox: `0 0 ${width} ${height}`, class: `chart chart-${spec.name}`, role: 'img', 'aria-label': spec.title });
   root.append(svg('rect', { x: left, y: top, width: width - left - right, height: height - top - bottom, class: 'frame' }));
-  for (const t of ticks(spec.x[0], spec.x[1])) {
+  for (const t of niceTicks(spec.x[0], spec.x[1])) {
     root.append(svg('line', { x1: sx(t), x2: sx(t), y1: top, y2: height - bottom, class: 'grid' }));
     root.append(svg('text', { x: sx(t), y: height - bottom + 14, class: 'tick', 'text-anchor': 'middle' }, fmt(t)));
   }
-  for (const t of ticks(spec.y[0], spec.y[1])) {
+  for (const t of niceTicks(spec.y[0], spec.y[1])) {
     root.append(svg('line', { x1: left, x2: width - right, y1: sy(t), y2: sy(t), class: 'grid' }));
     root.append(svg('text', { x: left - 4, y: sy(t) + 4, class: 'tick', 'text-anchor': 'end' }, fmt(t)));
   }
