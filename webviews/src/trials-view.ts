@@ -2,7 +2,8 @@
 // search varied, mean score, the score of each fold, time, the chosen trial marked and the
 // reason it won. Shared by the Experiments and the Metrics panels.
 import type { TrialJson } from '../../server/src/contracts/cli-json';
-import { el, fmt } from './dom';
+import { el } from './dom';
+import { fmt } from './format';
 import { formatDuration, leaderboard, paramText, variedOptions } from './experiments-table';
 
 export function trialsFigure(title: string, trials: TrialJson[], selection: string | undefined): HTMLElement {
