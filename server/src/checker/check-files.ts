@@ -43,7 +43,7 @@ export async function checkWithFullSchemas(
 }
 
 /** The file each predict reads, with the CSV options of its model's training dataset. */
-function predictionSources(checked: CheckedPipeline): { predict: string; path: string; options: CsvOptions }[] {
+export function predictionSources(checked: CheckedPipeline): { predict: string; path: string; options: CsvOptions }[] {
   const out: { predict: string; path: string; options: CsvOptions }[] = [];
   for (const info of checked.infos) {
     if (info?.kind !== 'predict' || info.source.kind !== 'file') continue;

@@ -43,6 +43,17 @@ export class CsvSchemaCache implements SchemaSource {
     return entry.result;
   }
 
+  /** The answer cached for the files as they are now, without reading them; undefined when there is none. */
+  protected cached(pattern: string, options: CsvOptions): CsvSchemaResult | undefined {
+    const entry = this.entries.get(cacheKey(pattern, options));
+    if (!entry) return undefined;
+    try {
+      return fileStamp(resolveCsvFiles(pattern)) === entry.stamp ? entry.result : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
   /** Rows sampled for the schema (for checks that look at values, e.g. target leakage). */
   sample(pattern: string, options: CsvOptions): Table | undefined {
     this.schema(pattern, options);

@@ -85,6 +85,21 @@ function identityOf(path: string, st: Stats): string {
   return sha256(`${path}\u0000${st.size}\u0000${st.mtimeMs}\u0000${st.ino}`);
 }
 
+/**
+ * A file's identity (a hash of path, size, mtime and inode), and whether it is settled: not
+ * modified within RACY_MS before `readSince`, so what was read since then is what it holds.
+ * Undefined when the file is gone.
+ */
+export function fileIdentity(path: string, readSince = Date.now()): { id: string; settled: boolean } | undefined {
+  let st: Stats;
+  try {
+    st = statSync(path);
+  } catch {
+    return undefined;
+  }
+  return { id: identityOf(path, st), settled: readSince - st.mtimeMs > RACY_MS };
+}
+
 async function hashFile(path: string): Promise<string> {
   const h = createHash('sha256');
   for await (const chunk of createReadStream(path)) h.update(chunk as Buffer);
@@ -138,13 +153,8 @@ export class RunStore {
    * was hashed — without reading it; undefined when the file changed, is gone or was never hashed.
    */
   knownFileHash(path: string): string | undefined {
-    let st: Stats;
-    try {
-      st = statSync(path);
-    } catch {
-      return undefined;
-    }
-    return readJson<string>(join(this.dir, 'file-hashes', `${identityOf(path, st)}.json`));
+    const identity = fileIdentity(path);
+    return identity && readJson<string>(join(this.dir, 'file-hashes', `${identity.id}.json`));
   }
 
   /**

@@ -1,29 +1,41 @@
 // The schemas `run` and `predict` check with. A dataset whose files are unchanged since a run
 // read them in full (same identity, so the same recorded content hash: see RunStore.fileHash)
-// gets that run's schema from the store: a stat and a small read, not a read of the CSV. Any
-// other file is sampled and then read in full by the check, exactly as without the store.
+// gets that run's schema from the store: a stat and a small read, not a read of the CSV. A
+// prediction source gets the schema an earlier command found for it (sampled or whole), recorded
+// under its files' identities, so a one-row predict in a pipeline that also names a 1M-row input
+// does not sample that input each time. Any other file is sampled and read in full by the
+// check, exactly as without the store.
+import { predictionSources } from '../checker/check-files';
 import type { CheckedPipeline } from '../checker/checked-model';
 import type { CsvOptions, CsvSchemaResult } from '../data/csv-options';
 import { CsvSchemaCache } from '../data/csv-schema-cache';
 import { resolveCsvFiles } from '../data/read-csv';
 import type { Table } from '../data/table';
 import { WriteError } from './atomic-write';
-import { sha256, type RunStore } from './run-store';
+import { fileIdentity, sha256, type RunStore } from './run-store';
 
 function schemaKey(pattern: string, options: CsvOptions, files: string[], hashes: string[]): string {
   return sha256(JSON.stringify([pattern, options, files, hashes]));
+}
+
+/** A sampled schema is a function of the bytes sampled and the file sizes: keyed by the files' identities. */
+function sampleKey(pattern: string, options: CsvOptions, identities: string[]): string {
+  return sha256(JSON.stringify(['sample', pattern, options, identities]));
 }
 
 export class StoredSchemaCache extends CsvSchemaCache {
   /** Lookups of this command (one command checks one file state; a stat per lookup is enough once). */
   private readonly found = new Map<string, CsvSchemaResult | undefined>();
 
+  /** Before any file was read by this command: a file modified after it is not settled. */
+  private readonly started = Date.now();
+
   constructor(private readonly store: RunStore) {
     super({ keepTables: true });
   }
 
   override schema(pattern: string, options: CsvOptions): CsvSchemaResult {
-    return this.stored(pattern, options) ?? super.schema(pattern, options);
+    return this.stored(pattern, options) ?? this.cached(pattern, options) ?? this.storedSample(pattern, options) ?? super.schema(pattern, options);
   }
 
   /**
@@ -46,10 +58,27 @@ export class StoredSchemaCache extends CsvSchemaCache {
         const now = super.schema(info.path, info.options);
         if (now.ok && now.complete) this.store.putSchema(schemaKey(info.path, info.options, result.files, hashes), result);
       }
+      for (const source of predictionSources(checked)) {
+        const result = this.cached(source.path, source.options);
+        if (!result?.ok) continue;
+        const identities = result.files.map((f) => fileIdentity(f, this.started));
+        if (identities.every((i) => i?.settled)) this.store.putSchema(sampleKey(source.path, source.options, identities.map((i) => i!.id)), result);
+      }
     } catch (e) {
       // A store that cannot be written stops the run itself (RunStore.startRun) with the status
       // that says so; a file gone since the check is reported by the run that reads it.
       if (!(e instanceof WriteError) && (e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    }
+  }
+
+  /** The sampled schema recorded for these files as they are now. */
+  private storedSample(pattern: string, options: CsvOptions): CsvSchemaResult | undefined {
+    try {
+      const identities = resolveCsvFiles(pattern).map((f) => fileIdentity(f));
+      if (!identities.every((i) => i !== undefined)) return undefined;
+      return this.store.schema(sampleKey(pattern, options, identities.map((i) => i!.id)));
+    } catch {
+      return undefined;
     }
   }
 
