@@ -7,15 +7,25 @@ const watch = process.argv.includes('--watch');
 const common = { bundle: true, sourcemap: true, logLevel: 'warning', minify: false };
 const node = { ...common, platform: 'node', target: 'node20', format: 'cjs', external: ['vscode', 'onnxruntime-node'] };
 
+// dist/cli.js requires the commands' heavy part (server/src/cli/commands-impl.ts) from its own
+// bundle when a command needs it: the main thread of `run` and `predict` never compiles it.
+const commandsApart = {
+  name: 'commands-apart',
+  setup(b) {
+    b.onResolve({ filter: /[\\/]commands-impl$/ }, () => ({ path: './cli-commands.js', external: true }));
+  },
+};
+
 const entries = [
   { in: 'server/src/lsp/main.ts', out: 'dist/server.js' },
-  { in: 'server/src/cli/main.ts', out: 'dist/cli.js' },
+  { in: 'server/src/cli/main.ts', out: 'dist/cli.js', plugins: [commandsApart] },
+  { in: 'server/src/cli/commands-impl.ts', out: 'dist/cli-commands.js' },
   { in: 'server/src/cli/run-worker.ts', out: 'dist/run-worker.js' },
   { in: 'server/src/data/csv-worker.ts', out: 'dist/csv-worker.js' },
   { in: 'extension/src/extension.ts', out: 'dist/extension.js' },
 ].filter((e) => existsSync(e.in));
 
-const builds = entries.map((e) => build({ ...node, entryPoints: [e.in], outfile: e.out }));
+const builds = entries.map((e) => build({ ...node, entryPoints: [e.in], outfile: e.out, plugins: e.plugins ?? [] }));
 
 const panelDir = 'webviews/src/panels';
 if (existsSync(panelDir)) {

@@ -14,9 +14,7 @@ async function check(args: string[]): Promise<number> {
   if (format !== 'text' && format !== 'json') throw new UsageError(`--format must be text or json, not "${format}"`);
   if (files.length === 0) throw new UsageError('name at least one .narml file');
   // Imported here: the main thread of `run` and `predict` (which check in their worker) never needs them.
-  const [{ CsvSchemaCache }, { checkWithFullSchemas, readPipelineFile, UnreadableFileError }, { diagnosticJson }] = await Promise.all([
-    import('../data/csv-schema-cache'), import('../checker/check-files'), import('../checker/diagnostic'),
-  ]);
+  const { CsvSchemaCache, checkWithFullSchemas, readPipelineFile, UnreadableFileError, diagnosticJson } = await import('./commands-impl');
   const cache = new CsvSchemaCache();
   const results: { file: string; diagnostics: Diagnostic[] }[] = [];
   for (const file of files) {

@@ -50,7 +50,7 @@ export function runInWorker(request: RunRequest, onEvent: (e: ProgressEvent) => 
     // The runner is loaded only on this rare path: the main thread stays light for a one-row predict.
     const fail = (e: Error): void => settle(() => {
       if (!request.json || printed) { reject(e); return; }
-      void import('../runner/run-pipeline').then(({ failedRun }) => {
+      void import('./commands-impl').then(({ failedRun }) => {
         process.stdout.write(`${JSON.stringify(failedRun(resolve(request.file), started, `internal error: ${e.message}`))}\n`);
         reject(e);
       }, reject);

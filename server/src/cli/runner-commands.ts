@@ -1,7 +1,7 @@
 // `narml run`, `preview`, `predict`, `history`, `models`, `experiments`, `scheduler` (spec §7).
-// The checker, runner, store and scheduler are imported by the command that uses them, not
-// here: `run` and `predict` work in a worker thread, and a main thread that loaded them too
-// would add their start-up (the lexer's, protobufjs', node-cron's) to every one-row predict.
+// The checker, runner, store and scheduler are imported by the command that uses them
+// (commands-impl.ts), not here: `run` and `predict` work in a worker thread, and a main thread
+// that compiled and loaded them too would add that to every one-row predict.
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { CheckedPipeline } from '../checker/checked-model';
@@ -43,7 +43,7 @@ async function preview(args: string[]): Promise<number> {
   if (!file || !name) throw new UsageError('name a .narml file and a table declared in it');
   const rows = flags.has('rows') ? Number(flags.get('rows')) : 20;
   if (!Number.isInteger(rows) || rows < 0) throw new UsageError('--rows must be a whole number');
-  const [{ fmt, loadChecked }, { PipelineData }, { previewTable }] = await Promise.all([import('./run-command'), import('../runner/pipeline-data'), import('../runner/preview')]);
+  const { fmt, loadChecked, PipelineData, previewTable } = await import('./commands-impl');
   const checked = await loadChecked(file, { workspace: workspaceOption(file, flags) });
   if (typeof checked === 'number') return checked;
   const root = name.split('.')[0];
@@ -101,7 +101,7 @@ async function predictNow(args: string[]): Promise<number> {
 async function history(args: string[]): Promise<number> {
   const { positional, flags } = parseArgs(args, [], SWITCHES);
   const file = positional[0] ? resolve(positional[0]) : undefined;
-  const [{ fmt }, { expandRun, readStoreData }] = await Promise.all([import('./run-command'), import('../store/run-store')]);
+  const { fmt, expandRun, readStoreData } = await import('./commands-impl');
   const data = readStoreData(file ?? resolve('pipeline.narml'));
   const runs = (data?.runs ?? []).filter((r) => !file || r.file === file);
   // The JSON has each run as it printed it, curves and confusion matrices loaded back from their artifact.
@@ -120,7 +120,7 @@ async function models(args: string[]): Promise<number> {
   const { positional, flags } = parseArgs(args, ['file'], SWITCHES);
   const name = positional[0];
   const file = flags.get('file');
-  const [{ fmt }, { readStoreData }] = await Promise.all([import('./run-command'), import('../store/run-store')]);
+  const { fmt, readStoreData } = await import('./commands-impl');
   const data = readStoreData(resolve(typeof file === 'string' ? file : 'pipeline.narml'));
   const versions = (data?.models ?? []).filter((m) => !name || m.model === name);
   if (flags.has('json')) { process.stdout.write(`${JSON.stringify({ models: versions })}\n`); return 0; }
@@ -135,7 +135,7 @@ async function models(args: string[]): Promise<number> {
 async function experiments(args: string[]): Promise<number> {
   const { positional, flags } = parseArgs(args, [], SWITCHES);
   if (!positional[0]) throw new UsageError('name a .narml file');
-  const [{ fmt }, { readExperiments }] = await Promise.all([import('./run-command'), import('../store/experiments')]);
+  const { fmt, readExperiments } = await import('./commands-impl');
   const table = readExperiments(resolve(positional[0]));
   if (flags.has('json')) { process.stdout.write(`${JSON.stringify(table)}\n`); return 0; }
   if (table.rows.length === 0) { process.stdout.write(`no runs of ${table.file} yet; run it with \`narml run FILE\`\n`); return 0; }
@@ -152,9 +152,7 @@ async function experiments(args: string[]): Promise<number> {
 async function scheduler(args: string[]): Promise<number> {
   const { positional, flags } = parseCheckingArgs(args, []);
   if (positional.length === 0) throw new UsageError('name at least one .narml file');
-  const [{ loadChecked }, { hasErrors }, { planErrors }, { fireAllOnce, runScheduler, scheduledJobs }] = await Promise.all([
-    import('./run-command'), import('../checker/checked-model'), import('../runner/run-pipeline'), import('../scheduler/scheduler'),
-  ]);
+  const { loadChecked, hasErrors, planErrors, fireAllOnce, runScheduler, scheduledJobs } = await import('./commands-impl');
   const files: CheckedPipeline[] = [];
   const log = (line: string): void => { process.stderr.write(`${line}\n`); };
   for (const f of positional) {

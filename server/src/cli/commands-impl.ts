@@ -1,0 +1,14 @@
+// What the commands other than `run` and `predict` load when they run. The build bundles this
+// module apart (dist/cli-commands.js), so the main thread of `run` and `predict`, which only
+// starts the worker, compiles a small dist/cli.js rather than the checker, runner and scheduler.
+export { fmt, loadChecked } from './run-command';
+export { CsvSchemaCache } from '../data/csv-schema-cache';
+export { checkWithFullSchemas, readPipelineFile, UnreadableFileError } from '../checker/check-files';
+export { hasErrors } from '../checker/checked-model';
+export { diagnosticJson } from '../checker/diagnostic';
+export { PipelineData } from '../runner/pipeline-data';
+export { previewTable } from '../runner/preview';
+export { failedRun, planErrors } from '../runner/run-pipeline';
+export { fireAllOnce, runScheduler, scheduledJobs } from '../scheduler/scheduler';
+export { readExperiments } from '../store/experiments';
+export { expandRun, readStoreData } from '../store/run-store';
