@@ -84,6 +84,8 @@ function editAndCompare(file: string, seed: string, edits: number, rand: { next(
     text = e.text;
     done.push(e.what);
     const reused = checkPipeline(text, file, cache, { reuse });
+    // Only this text's declarations are kept: results of deleted text do not pile up.
+    assert.ok(reuse.stats.kept <= reused.document.declarations.length, `${file}: ${reuse.stats.kept} results kept for ${reused.document.declarations.length} declarations`);
     totals.checked += reuse.stats.checked;
     totals.reused += reuse.stats.reused;
     assertSame(reused, checkPipeline(text, file, cache), `${file} after ${done.join(', ')}`);
@@ -115,15 +117,15 @@ test('an edit re-checks its declaration and what reads it; a wide schema is look
     const file = join(dir, 'wide.narml');
     const reuse = new DeclarationReuse();
     checkPipeline(pipeline, file, cache, { reuse });
-    assert.deepEqual(reuse.stats, { checked: 5, reused: 0 });
+    assert.deepEqual(reuse.stats, { checked: 5, reused: 0, kept: 5 });
     // Lines added above every declaration: all are reused, moved down.
     const moved = `# a comment\n\n${pipeline}`;
     assertSame(checkPipeline(moved, file, cache, { reuse }), checkPipeline(moved, file, cache), 'moved');
-    assert.deepEqual(reuse.stats, { checked: 0, reused: 5 });
+    assert.deepEqual(reuse.stats, { checked: 0, reused: 5, kept: 5 });
     // The split changes: it, the model trained on its part and the evaluation are checked again.
     const edited = moved.replace('train: 80%, test: 20%', 'train: 70%, test: 30%');
     assertSame(checkPipeline(edited, file, cache, { reuse }), checkPipeline(edited, file, cache), 'edited');
-    assert.deepEqual(reuse.stats, { checked: 3, reused: 2 });
+    assert.deepEqual(reuse.stats, { checked: 3, reused: 2, kept: 5 });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -144,7 +146,7 @@ test('a CSV changed on disk is read again and its dependants are checked again',
     const after = checkPipeline(text, file, cache, { reuse });
     assert.deepEqual(after.diagnostics.map((d) => d.code), ['NML101']);
     assertSame(after, checkPipeline(text, file, cache), 'after the CSV changed');
-    assert.deepEqual(reuse.stats, { checked: 3, reused: 0 });
+    assert.deepEqual(reuse.stats, { checked: 3, reused: 0, kept: 2 });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

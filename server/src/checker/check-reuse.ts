@@ -48,8 +48,8 @@ export class DeclarationReuse {
   /** Real places of paths (see `locate`), of the previous check and of the one under way. */
   private places = new Map<string, string>();
   private nextPlaces = new Map<string, string>();
-  /** Declarations re-checked and reused by the latest check (for benchmarks and tests). */
-  readonly stats = { checked: 0, reused: 0 };
+  /** Declarations re-checked and reused by the latest check, and results kept for the next (for benchmarks and tests). */
+  readonly stats = { checked: 0, reused: 0, kept: 0 };
 
   /**
    * Starts a check of `file`. Results depend on its folder and workspace; what the file system
@@ -84,6 +84,7 @@ export class DeclarationReuse {
   /** Keeps only what the check just finished used, so results of deleted text do not pile up. */
   end(): void {
     this.kept = this.next;
+    this.stats.kept = this.kept.size;
     this.next = new Map();
     this.places = this.nextPlaces;
     this.nextPlaces = new Map();
