@@ -82,6 +82,11 @@ export class ColumnBuilder {
   private exceptionNumeric: number[] = [];
   /** Distinct non-missing texts (in numbers mode, only those that are not numbers). */
   private dict = new Map<string, number>();
+  /** Codes below this are in `dict` (texts added by `pushNew` are indexed when a lookup needs them). */
+  private mapped = 0;
+  /** The number each distinct text reads as (NaN: none), for the first `numbersFor` texts. */
+  private numberOfText = new Float64Array(0);
+  private numbersFor = 0;
   private distinct: string[] = [];
   private counts: number[] = [];
   private firstRow: number[] = [];
@@ -244,21 +249,44 @@ export class ColumnBuilder {
   private adopt(p: ColumnPart): void {
     // ColumnPart's fields are this builder's state by the same names.
     Object.assign(this, p);
-    this.dict = new Map(p.distinct.map((text, code) => [text, code]));
+    this.dict = new Map();
+    this.mapped = 0;
   }
 
   private codeOf(cell: string, row: number, fromNumber = NaN): number {
-    let code = this.dict.get(cell);
-    if (code === undefined) {
-      code = this.distinct.length;
-      this.distinct.push(cell);
-      this.counts.push(0);
-      this.firstRow.push(row);
-      this.fromNumber.push(fromNumber);
-      this.dict.set(cell, code);
+    for (; this.mapped < this.distinct.length; this.mapped++) this.dict.set(this.distinct[this.mapped], this.mapped);
+    const code = this.dict.get(cell);
+    if (code !== undefined) {
+      this.counts[code]++;
+      return code;
     }
-    this.counts[code]++;
+    this.dict.set(cell, this.distinct.length);
+    this.mapped++;
+    return this.addDistinct(cell, row, fromNumber);
+  }
+
+  private addDistinct(cell: string, row: number, fromNumber: number): number {
+    this.distinct.push(cell);
+    this.counts.push(1);
+    this.firstRow.push(row);
+    this.fromNumber.push(fromNumber);
+    return this.distinct.length - 1;
+  }
+
+  /**
+   * A cell whose text no earlier cell of this column had (the reader knows it by its bytes);
+   * only while reading codes. Returns its code. The text index catches up when next asked.
+   */
+  pushNew(cell: string): number {
+    const i = this.length++;
+    const code = this.addDistinct(cell, i, NaN);
+    this.codesAt(i)[i] = code;
     return code;
+  }
+
+  /** Distinct texts so far, in code order. */
+  get texts(): readonly string[] {
+    return this.distinct;
   }
 
   private numbersAt(i: number): Float64Array {
@@ -295,10 +323,10 @@ export class ColumnBuilder {
   }
 
   /** Cells (not missing) whose distinct value `parse` rejects; undefined when there are none. */
-  private failures(parse: (k: number) => number): InvalidCells | undefined {
+  private failures(parse: (k: number) => number, stopAbove = Infinity): InvalidCells | undefined {
     let count = 0;
     let example = -1;
-    for (let k = 0; k < this.distinct.length; k++) {
+    for (let k = 0; k < this.distinct.length && count <= stopAbove; k++) {
       if (!Number.isNaN(parse(k))) continue;
       count += this.counts[k];
       if (example < 0 || this.firstRow[k] < this.firstRow[example]) example = k;
@@ -310,7 +338,18 @@ export class ColumnBuilder {
   /** Parses distinct value k as `type` (numbers mode keeps only texts that are not numbers). */
   private parserFor(type: 'number' | 'boolean' | 'date'): (k: number) => number {
     const text = this.distinct;
-    if (type === 'number') return (k) => (Number.isNaN(this.fromNumber[k]) ? this.parseNum(text[k]) : this.fromNumber[k]);
+    if (type === 'number') {
+      // Parsed once per text: inference, notes and the build each ask (a million ids would be parsed again each time).
+      if (this.numbersFor < text.length) {
+        const known = this.numberOfText;
+        this.numberOfText = new Float64Array(text.length);
+        this.numberOfText.set(known.subarray(0, this.numbersFor));
+        for (let k = this.numbersFor; k < text.length; k++) this.numberOfText[k] = Number.isNaN(this.fromNumber[k]) ? this.parseNum(text[k]) : this.fromNumber[k];
+        this.numbersFor = text.length;
+      }
+      const numbers = this.numberOfText;
+      return (k) => numbers[k];
+    }
     return type === 'boolean' ? (k) => parseBoolean(text[k]) : (k) => parseIsoDate(text[k]);
   }
 
@@ -324,7 +363,8 @@ export class ColumnBuilder {
     if (distinct.every((s) => !Number.isNaN(parseBoolean(s)))) return 'boolean';
     const nonMissing = this.length - this.missing;
     for (const type of ['number', 'date'] as const) {
-      const bad = this.failures(this.parserFor(type))?.count ?? 0;
+      // Counting stops once too many fail: the column is then not of the type, whatever the rest holds.
+      const bad = this.failures(this.parserFor(type), INVALID_SHARE * nonMissing)?.count ?? 0;
       if (bad < nonMissing && mostlyValid(bad, nonMissing - bad)) return type;
     }
     return distinct.length <= categoryLimit(rowsForLimit) ? 'category' : 'text';
@@ -373,7 +413,8 @@ export class ColumnBuilder {
   build(type: ColumnType): Column {
     const n = this.length;
     // 0/1 numbers are booleans as they are; cells aside ("yes") need the dictionary's per-value parse.
-    if (this.numbers && (type === 'number' || (type === 'boolean' && this.zeroOne && this.exceptionRows.length === 0))) return { type, values: this.numbers.slice(0, n) };
+    // An array of exactly the rows (parts joined) is the column itself: a builder is built once.
+    if (this.numbers && (type === 'number' || (type === 'boolean' && this.zeroOne && this.exceptionRows.length === 0))) return { type, values: this.numbers.length === n ? this.numbers : this.numbers.slice(0, n) };
     if (this.numbers) this.switchToDictionary(n);
     const codes = this.codes!.slice(0, n);
     const distinct = this.distinct;

@@ -1,8 +1,9 @@
-// Parts of a CSV file parsed in worker threads. The main thread reads a block of the file into a
-// SharedArrayBuffer, each worker reads the rows of one part of it into fresh column builders
-// (the same CsvRowReader as a read in one thread), and the main thread joins the parts in file
-// order (read-csv.ts readParts, ColumnBuilder.append), so the table, its notes and its errors
-// are those of a read in one thread.
+// A large CSV file parsed in slices on worker threads. Each worker reads its slice of the file
+// itself, in blocks, into fresh column builders (the same CsvRowReader as a read in one thread),
+// and sends back its columns (their buffers transferred, not copied); the main thread joins the
+// slices in file order (read-csv.ts readInSlices, ColumnBuilder.append), so the table, its notes
+// and its errors are those of a read in one thread. A slice is only synchronised once, at its end.
+import { closeSync, openSync, readSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -11,18 +12,23 @@ import { numberFormatOf, type CsvOptions } from './csv-options';
 import { CsvRowReader, type RowsRead } from './csv-rows';
 import { numberParser } from './parse-values';
 
-export interface PartJob {
-  buf: SharedArrayBuffer;
-  /** Rows starting in [start, end) are read. */
+/** Bytes a slice is read in; a row longer than a block makes the next one longer. */
+export const BLOCK_BYTES = 1 << 22;
+
+export interface SliceJob {
+  file: string;
+  size: number;
+  /** Rows starting in [start, end) of the file are read (the last may end after `end`). */
   start: number;
   end: number;
-  /** The block ends where the file does. */
-  final: boolean;
   options: CsvOptions;
   columns: number;
 }
 
-export interface PartResult {
+export interface SliceResult {
+  start: number;
+  /** Offset after the last row read. */
+  next: number;
   read: RowsRead;
   parts: ColumnPart[];
 }
@@ -33,11 +39,44 @@ export function newColumnBuilders(options: CsvOptions, count: number): ColumnBui
   return Array.from({ length: count }, () => new ColumnBuilder(missing, parse));
 }
 
-/** Reads one part (in a worker, or here when a part has to be read again). */
-export function readPart(job: PartJob): PartResult {
+/** Reads one slice of a file (in a worker, or here when a slice's start proved to be inside a row). */
+export function readSlice(job: SliceJob): SliceResult {
   const builders = newColumnBuilders(job.options, job.columns);
-  const read = new CsvRowReader(job.options, builders).read(Buffer.from(job.buf), job.start, job.end, job.final);
-  return { read, parts: builders.map((b) => b.part()) };
+  const reader = new CsvRowReader(job.options, builders);
+  const total: RowsRead = { next: 0, incomplete: false, rows: 0, lines: 0, breaks: [] };
+  const fd = openSync(job.file, 'r');
+  let pos = job.start;
+  let carry = Buffer.alloc(0);
+  try {
+    while (pos < job.end) {
+      const want = Math.max(0, Math.min(BLOCK_BYTES, job.size - pos - carry.length));
+      const buf = Buffer.allocUnsafe(carry.length + want);
+      carry.copy(buf);
+      let got = 0;
+      while (got < want) {
+        const n = readSync(fd, buf, carry.length + got, want - got, pos + carry.length + got);
+        if (n === 0) break;
+        got += n;
+      }
+      const block = buf.subarray(0, carry.length + got);
+      const final = pos + block.length >= job.size || got < want;
+      const read = reader.read(block, 0, Math.min(block.length, job.end - pos), final);
+      for (let k = 0; k < read.breaks.length; k += 2) total.breaks.push(total.rows + read.breaks[k], total.lines + read.breaks[k + 1]);
+      if (read.problem) {
+        total.problem = { ...read.problem, line: total.lines + read.problem.line };
+        break;
+      }
+      total.rows += read.rows;
+      total.lines += read.lines;
+      pos += read.next;
+      if (final) break;
+      carry = Buffer.from(block.subarray(read.next));
+    }
+  } finally {
+    closeSync(fd);
+  }
+  total.next = pos;
+  return { start: job.start, next: pos, read: total, parts: builders.map((b) => b.part()) };
 }
 
 /** The worker script: dist/csv-worker.js in the bundle; from sources (tests, benchmarks), the .ts through tsx. */
@@ -48,32 +87,51 @@ function startWorker(): Worker {
   return new Worker(`require(${JSON.stringify(tsx)}).register(); require(${JSON.stringify(script)});`, { eval: true });
 }
 
-/** A few worker threads for one read; `run` gives each at most one part. */
+/** Worker threads for one read; slices are handed out in order as workers become free. */
 export class CsvWorkers {
   private readonly workers: Worker[];
 
   constructor(readonly size: number) {
     this.workers = Array.from({ length: size }, startWorker);
-    // An idle worker must not keep the process alive (a read that threw leaves them idle until closed).
-    for (const w of this.workers) w.unref();
   }
 
-  run(jobs: PartJob[]): Promise<PartResult[]> {
-    return Promise.all(jobs.map((job, k) => new Promise<PartResult>((resolve, reject) => {
-      const w = this.workers[k];
+  /** One promise per job, in the jobs' order (each settles as soon as its slice is read). */
+  run(jobs: SliceJob[]): Promise<SliceResult>[] {
+    const settle: { resolve: (r: SliceResult) => void; reject: (e: Error) => void }[] = [];
+    const results = jobs.map(() => new Promise<SliceResult>((resolve, reject) => { settle.push({ resolve, reject }); }));
+    // The caller stops at the first failure; the slices after it must not be unhandled rejections.
+    for (const r of results) r.catch(() => undefined);
+    let next = 0;
+    for (const w of this.workers) {
+      void (async (): Promise<void> => {
+        while (next < jobs.length) {
+          const k = next++;
+          try {
+            settle[k].resolve(await this.one(w, jobs[k]));
+          } catch (e) {
+            settle[k].reject(e as Error);
+          }
+        }
+      })();
+    }
+    return results;
+  }
+
+  private one(w: Worker, job: SliceJob): Promise<SliceResult> {
+    return new Promise<SliceResult>((resolve, reject) => {
       const cleanup = (): void => {
         w.off('message', onMessage);
         w.off('error', onError);
         w.off('exit', onExit);
       };
-      const onMessage = (r: PartResult): void => { cleanup(); resolve(r); };
+      const onMessage = (r: SliceResult): void => { cleanup(); resolve(r); };
       const onError = (e: Error): void => { cleanup(); reject(e); };
       const onExit = (code: number): void => { cleanup(); reject(new Error(`a CSV worker stopped (exit code ${code})`)); };
       w.on('message', onMessage);
       w.on('error', onError);
       w.on('exit', onExit);
       w.postMessage(job);
-    })));
+    });
   }
 
   async close(): Promise<void> {

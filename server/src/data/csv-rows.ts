@@ -148,6 +148,8 @@ class ByteDictionary {
   private bytes = new Uint8Array(4096);
   private used = 0;
   private size = 0;
+  /** Entries that hold a code (the others mark missing cells). */
+  codes = 0;
 
   static hash(b: Uint8Array, s: number, e: number): number {
     let h = -2128831035;
@@ -188,6 +190,7 @@ class ByteDictionary {
     this.lengths[k] = len;
     this.hashes[k] = h;
     this.values[k] = value;
+    if (value >= 0) this.codes++;
     this.used += len;
     if (this.size * 2 > this.slots.length) this.rehash();
     else this.place(k);
@@ -303,13 +306,28 @@ export class CsvRowReader {
         b.push(this.text(buf, s, e));
         continue;
       }
-      const dict = this.dictionaries[c] ??= new ByteDictionary();
+      const dict = this.dictionaries[c] ??= this.dictionaryOf(b);
       const h = ByteDictionary.hash(buf, s, e);
       const code = dict.get(buf, s, e, h);
-      if (code === NOT_FOUND) dict.set(buf, s, e, h, b.push(this.text(buf, s, e)));
-      else if (code < 0) b.pushMissing();
-      else b.pushCode(code);
+      if (code >= 0) b.pushCode(code);
+      else if (code === -1) b.pushMissing();
+      else {
+        const text = this.text(buf, s, e);
+        // Bytes never seen are a text never seen, unless a text came in otherwise (a cell with doubled quotes).
+        const known = dict.codes === b.texts.length;
+        dict.set(buf, s, e, h, known && !b.isMissingText(text) ? b.pushNew(text) : b.push(text));
+      }
     }
+  }
+
+  /** A column's byte dictionary, starting with the texts its builder already holds. */
+  private dictionaryOf(b: ColumnBuilder): ByteDictionary {
+    const dict = new ByteDictionary();
+    b.texts.forEach((text, code) => {
+      const bytes = Buffer.from(text, this.encoding);
+      dict.set(bytes, 0, bytes.length, ByteDictionary.hash(bytes, 0, bytes.length), code);
+    });
+    return dict;
   }
 
   private text(buf: Buffer, s: number, e: number): string {

@@ -1,9 +1,9 @@
-// Entry point of a CSV worker thread (dist/csv-worker.js): reads the parts it is sent (csv-parallel.ts).
+// Entry point of a CSV worker thread (dist/csv-worker.js): reads the slices it is sent (csv-parallel.ts).
 import { parentPort } from 'node:worker_threads';
-import { readPart, type PartJob } from './csv-parallel';
+import { readSlice, type SliceJob } from './csv-parallel';
 
-parentPort!.on('message', (job: PartJob) => {
-  const result = readPart(job);
+parentPort!.on('message', (job: SliceJob) => {
+  const result = readSlice(job);
   const transfer: ArrayBuffer[] = [];
   for (const p of result.parts) {
     if (p.numbers) transfer.push(p.numbers.buffer as ArrayBuffer);

@@ -1,12 +1,12 @@
 // Reads CSV files into columnar tables: bytes in blocks → rows (csv-rows.ts) → typed columns,
 // in this thread or, for a large file, in parts on worker threads (csv-parallel.ts).
-import { statSync } from 'node:fs';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import type { ColumnSchema, ColumnType, TableSchema } from '../language/schema';
 import { numberFormatOf, type CsvNote, type CsvOptions } from './csv-options';
 import type { ColumnBuilder, ColumnPart } from './column-builder';
-import { CsvWorkers, newColumnBuilders, readPart, type PartJob } from './csv-parallel';
+import { BLOCK_BYTES, CsvWorkers, newColumnBuilders, readSlice, type SliceJob } from './csv-parallel';
 import { badBytes, CsvRowReader, CsvRowScanner, type CsvProblem, type RowsRead } from './csv-rows';
 import { expandGlob, isGlob } from './glob';
 import { numberFormatsThatFit } from './parse-values';
@@ -73,11 +73,6 @@ export class CsvTableBuilder {
     } else if (names.join('\u0000') !== this.names.join('\u0000')) {
       throw new CsvError(`${path}: its header (${names.join(', ')}) differs from ${this.firstFile} (${this.names.join(', ')}); files read by one glob must have the same columns`, path, line);
     }
-  }
-
-  /** Makes room for `rows` rows in every column. */
-  expectRows(rows: number): void {
-    for (const b of this.builders) b.reserve(rows);
   }
 
   /** Reads rows of `buf` here (see CsvRowReader.read); the caller adds them with `addRows`. */
@@ -312,17 +307,17 @@ class BlockReader {
   private offset = 0;
   private rest: Buffer = Buffer.alloc(0);
 
-  constructor(private readonly handle: FileHandle, readonly size: number, private readonly shared: boolean) {}
+  constructor(private readonly handle: FileHandle, readonly size: number) {}
 
   get done(): number {
     return this.offset;
   }
 
-  /** The next block: what is left of the last one, then up to `bytes` more of the file. */
-  async next(bytes: number): Promise<{ buf: Buffer; final: boolean }> {
-    const want = Math.max(0, Math.min(bytes, this.size - this.offset));
+  /** The next block: what is left of the last one, then up to BLOCK_BYTES more of the file. */
+  async next(): Promise<{ buf: Buffer; final: boolean }> {
+    const want = Math.max(0, Math.min(BLOCK_BYTES, this.size - this.offset));
     const have = this.rest.length;
-    const buf = this.shared ? Buffer.from(new SharedArrayBuffer(have + want)) : Buffer.allocUnsafe(have + want);
+    const buf = Buffer.allocUnsafe(have + want);
     this.rest.copy(buf, 0);
     let got = 0;
     while (got < want) {
@@ -341,20 +336,20 @@ class BlockReader {
   }
 }
 
-/** Bytes read here per block; a row longer than a block makes the next one longer. */
-const BLOCK_BYTES = 1 << 22;
+/** Smallest file read in slices on worker threads (below, starting the threads costs more than they save). */
+const PARALLEL_FROM = 1 << 24;
 
 export interface ReadCsvOptions {
   /** Polled per block: an AbortSignal or any flag with `aborted`. */
   signal?: { readonly aborted: boolean };
   onProgress?: (fraction: number) => void;
   /**
-   * Threads that parse a file (default: NARML_CSV_WORKERS, else os.availableParallelism()); 1
-   * reads in this thread. Files under twice `partBytes` are read here anyway.
+   * Threads that parse a file of at least 16 MiB (default: NARML_CSV_WORKERS, else
+   * os.availableParallelism()); 1 reads in this thread.
    */
   workers?: number;
-  /** Bytes each worker parses per round (default 16 MiB). */
-  partBytes?: number;
+  /** Largest slice of a file one worker reads at a time (default 64 MiB); smaller also lowers the size read in slices. */
+  sliceBytes?: number;
 }
 
 /** Reads a CSV file or glob into a columnar table. Throws CsvError with file and line on bad input. */
@@ -367,44 +362,48 @@ export async function readCsvWithNotes(pattern: string, options: CsvOptions, opt
   const files = resolveCsvFiles(pattern);
   const sizes = files.map((f) => statSync(f).size);
   const workers = Math.max(1, Math.floor(opts.workers ?? (Number(process.env.NARML_CSV_WORKERS) || availableParallelism())));
-  const partBytes = opts.partBytes ?? 1 << 24;
+  const sliceBytes = opts.sliceBytes ?? 1 << 26;
+  const inSlices = (size: number): boolean => size >= Math.min(PARALLEL_FROM, 2 * sliceBytes);
   let builder = new CsvTableBuilder(options);
-  if (workers > 1 && sizes.some((size) => size >= 2 * partBytes)) {
+  if (workers > 1 && sizes.some(inSlices)) {
     const pool = new CsvWorkers(workers);
     try {
-      await readFiles(files, sizes, builder, opts, pool, partBytes);
+      await readFiles(files, sizes, builder, opts, (size) => (inSlices(size) ? { pool, sliceBytes } : undefined));
     } catch (e) {
       if (!(e instanceof PartsNotJoinable)) throw e;
       builder = new CsvTableBuilder(options);
-      await readFiles(files, sizes, builder, opts);
+      await readFiles(files, sizes, builder, opts, () => undefined);
     } finally {
       void pool.close();
     }
-  } else await readFiles(files, sizes, builder, opts);
+  } else await readFiles(files, sizes, builder, opts, () => undefined);
   if (builder.names === undefined) throw new CsvError(`${files[0]} is empty; a CSV needs a header line and rows`, files[0]);
   const types = builder.types();
   return { table: builder.table(types), notes: builder.notes(types), schema: builder.schema(types, builder.rows, true) };
 }
 
-/** Reads every file into `builder`: in this thread, or (with `pool`) the files of at least two parts in workers. */
-async function readFiles(files: string[], sizes: number[], builder: CsvTableBuilder, opts: ReadCsvOptions, pool?: CsvWorkers, partBytes = 0): Promise<void> {
+/** Reads every file into `builder`, each in this thread or (when `slices` gives a pool for its size) in slices. */
+async function readFiles(
+  files: string[], sizes: number[], builder: CsvTableBuilder, opts: ReadCsvOptions,
+  slices: (size: number) => { pool: CsvWorkers; sliceBytes: number } | undefined,
+): Promise<void> {
   const total = sizes.reduce((s, n) => s + n, 0) || 1;
   let before = 0;
   for (const [k, file] of files.entries()) {
     const handle = await open(file, 'r');
-    const shared = pool !== undefined && sizes[k] >= 2 * partBytes;
-    const blocks = new BlockReader(handle, sizes[k], shared);
+    const blocks = new BlockReader(handle, sizes[k]);
     const reader = builder.file(file);
-    const rowsBefore = builder.rows;
+    const progress = (done: number): void => opts.onProgress?.((before + done) / total);
     try {
-      for (let round = 0; ; round++) {
-        if (opts.signal?.aborted) throw new CsvError('reading was cancelled', file);
-        const { buf, final } = await blocks.next(shared ? pool!.size * partBytes : BLOCK_BYTES);
-        blocks.keep(buf, shared ? await readParts(reader, buf, final, pool!) : reader.consume(buf, final));
-        // Parts are joined by copying: room for the rows the file will hold, as its first block suggests, saves growing many times.
-        if (shared && round === 0 && !final) builder.expectRows(rowsBefore + Math.ceil(((builder.rows - rowsBefore) * sizes[k] * 1.05) / blocks.done));
-        opts.onProgress?.((before + blocks.done) / total);
-        if (final) break;
+      const parallel = slices(sizes[k]);
+      if (!parallel || !(await readInSlices(reader, blocks, parallel.pool, parallel.sliceBytes, opts.signal, progress))) {
+        for (;;) {
+          if (opts.signal?.aborted) throw new CsvError('reading was cancelled', file);
+          const { buf, final } = await blocks.next();
+          blocks.keep(buf, reader.consume(buf, final));
+          progress(blocks.done);
+          if (final) break;
+        }
       }
     } catch (e) {
       throw e instanceof CsvError || e instanceof PartsNotJoinable ? e : new CsvError(`cannot read ${file}: ${e instanceof Error ? e.message : String(e)}`, file);
@@ -416,33 +415,57 @@ async function readFiles(files: string[], sizes: number[], builder: CsvTableBuil
 }
 
 /**
- * Reads a block in parts, one per worker, each from a line start (the first line end after an
- * even split), and joins them in order. A part is taken only if it starts where the rows before
- * it ended: a split inside a quoted field shows as a part whose start the rows before ran past,
- * and that part is read again here from where they ended. Returns the bytes consumed.
+ * Reads the header here and the rows in slices on the workers, each slice from a line start (the
+ * first line end after an even split), joined in order as they arrive. A slice is taken only if
+ * it starts where the rows before it ended: a split inside a quoted field shows as a slice whose
+ * start the rows before ran past, and that slice is read again from where they ended. False
+ * (nothing read) when the first block holds no whole first row: the caller then reads here.
  */
-async function readParts(reader: CsvFileReader, buf: Buffer, final: boolean, pool: CsvWorkers): Promise<number> {
-  let pos = reader.started ? 0 : reader.begin(buf, final);
-  if (pos < 0 || !reader.started) return Math.max(pos, 0);
-  const options = reader.options;
-  const jobs: PartJob[] = [];
-  const bounds = [pos];
-  for (let k = 1; k < pool.size; k++) {
-    const at = buf.indexOf(10, Math.max(bounds[k - 1], pos + Math.floor(((buf.length - pos) * k) / pool.size)));
-    bounds.push(at < 0 ? buf.length : at + 1);
+async function readInSlices(
+  reader: CsvFileReader, blocks: BlockReader, pool: CsvWorkers, sliceBytes: number,
+  signal: ReadCsvOptions['signal'], progress: (done: number) => void,
+): Promise<boolean> {
+  const { buf, final } = await blocks.next();
+  const start = reader.begin(buf, final);
+  if (start < 0) return false;
+  if (!reader.started || reader.columns === 0) return true;
+  const size = blocks.size;
+  const count = pool.size * Math.max(1, Math.ceil((size - start) / (pool.size * sliceBytes)));
+  const bounds = [start];
+  for (let k = 1; k < count; k++) bounds.push(lineStartAfter(reader.path, Math.max(bounds[k - 1], start + Math.floor(((size - start) * k) / count)), size));
+  bounds.push(size);
+  const jobs: SliceJob[] = [];
+  for (let k = 0; k < count; k++) {
+    if (bounds[k + 1] > bounds[k]) jobs.push({ file: reader.path, size, start: bounds[k], end: bounds[k + 1], options: reader.options, columns: reader.columns });
   }
-  bounds.push(buf.length);
-  for (let k = 0; k < pool.size; k++) {
-    if (bounds[k + 1] > bounds[k]) jobs.push({ buf: buf.buffer as SharedArrayBuffer, start: bounds[k], end: bounds[k + 1], final, options, columns: reader.columns });
-  }
-  const results = await pool.run(jobs);
+  const results = pool.run(jobs);
+  let pos = start;
   for (const [k, job] of jobs.entries()) {
-    const result = job.start === pos ? results[k] : readPart({ ...job, start: pos });
+    let result = await results[k];
+    if (signal?.aborted) throw new CsvError('reading was cancelled', reader.path);
+    if (result.start !== pos) result = readSlice({ ...job, start: pos });
     reader.add(result.read, result.parts);
-    pos = result.read.next;
-    if (result.read.incomplete) break;
+    pos = result.next;
+    progress(pos);
   }
-  return pos;
+  return true;
+}
+
+/** The offset after the first line end at or after `at` (the file's size if none). */
+function lineStartAfter(file: string, at: number, size: number): number {
+  const fd = openSync(file, 'r');
+  try {
+    const window = Buffer.allocUnsafe(1 << 16);
+    for (let from = at; from < size; from += window.length) {
+      const n = readSync(fd, window, 0, window.length, from);
+      const i = window.subarray(0, n).indexOf(10);
+      if (i >= 0) return from + i + 1;
+      if (n === 0) break;
+    }
+    return size;
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** Parses CSV text already in memory (tests, pasted data). */
