@@ -24,11 +24,11 @@ async function outcome(path: string, options: CsvOptions, opts: ReadCsvOptions):
   }
 }
 
-/** Reads `path` in one thread and in parts of each size in `partBytes`; all must agree. Returns the one-thread outcome. */
-async function sameEitherWay(path: string, options: CsvOptions, partBytes: number[]): Promise<Outcome> {
+/** Reads `path` in one thread and in parts of each size in `sliceBytes`; all must agree. Returns the one-thread outcome. */
+async function sameEitherWay(path: string, options: CsvOptions, sliceBytes: number[]): Promise<Outcome> {
   const one = await outcome(path, options, { workers: 1 });
-  for (const bytes of partBytes) {
-    const parts = await outcome(path, options, { workers: 2, partBytes: bytes });
+  for (const bytes of sliceBytes) {
+    const parts = await outcome(path, options, { workers: 2, sliceBytes: bytes });
     // deepStrictEqual compares typed arrays element by element, NaN equal to NaN, -0 apart from 0.
     assert.deepEqual(parts, one, `${path} read in parts of ${bytes} bytes`);
   }

@@ -63,15 +63,18 @@ export class CsvByteWriter {
     }
     const a = Math.abs(v);
     // `String` prints 1e-6 ≤ |v| < 1e21 in plain notation; the fast path covers the part of that
-    // range where a 15-digit decimal can be exact. d is the number of decimals of 15 significant digits.
+    // range where a 15-digit decimal can be exact. Decimals are tried from none up: m / 10^d is the
+    // float64 that "m e-d" reads as, so the first d at which it equals a gives the shortest decimal
+    // that round-trips (what String prints). At that d, a·10^d is within 2^-52·m of m, so the
+    // rounding finds m (m < 10^15); an earlier d that passed would be a shorter decimal.
     if (a >= 1e-6 && a < MAX_FAST) {
-      const d = Math.min(22, Math.max(0, 14 - Math.floor(Math.log10(a))));
-      const m = Math.round(a * POW10[d]);
-      // m / 10^d is the float64 that "m e-d" reads as: equal to a means this decimal round-trips,
-      // and being the only one of at most 15 digits that does, it is the shortest (what String prints).
-      if (m < MAX_FAST && m / POW10[d] === a) {
-        this.decimal(v < 0, m, d);
-        return;
+      for (let d = 0; d <= 22; d++) {
+        const m = Math.round(a * POW10[d]);
+        if (m >= MAX_FAST) break;
+        if (m / POW10[d] === a) {
+          this.decimal(v < 0, m, d);
+          return;
+        }
       }
     }
     this.text(String(v));

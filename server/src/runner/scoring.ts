@@ -73,21 +73,27 @@ export function predictPrepared(tm: TrainedModel, raw: Table, mode: 'train' | 'p
   const { table, rowMap } = applySteps(tm.steps, raw, mode);
   const x = featureMatrix(table, model.featureNames);
   const allowsMissing = model.algorithm === 'gradient_boosting';
-  const usable = new Uint8Array(x.nRows);
-  const rows: number[] = [];
-  for (let i = 0; i < x.nRows; i++) {
-    if (allowsMissing || x.columns.every((c) => !Number.isNaN(c[i]))) { usable[i] = 1; rows.push(i); }
+  // Rows with every feature present, column by column (no closure or boxed index per row).
+  const usable = new Uint8Array(x.nRows).fill(1);
+  if (!allowsMissing) {
+    for (const c of x.columns) for (let i = 0; i < x.nRows; i++) if (c[i] !== c[i]) usable[i] = 0;
   }
-  const sub = rows.length === x.nRows ? x : subsetMatrix(x, Int32Array.from(rows));
+  let count = 0;
+  for (let i = 0; i < x.nRows; i++) count += usable[i];
+  const rows = new Int32Array(count);
+  for (let i = 0, j = 0; i < x.nRows; i++) if (usable[i]) rows[j++] = i;
+  const sub = count === x.nRows ? x : subsetMatrix(x, rows);
   const k = model.classes?.length ?? 0;
   const subProba = model.predictProba?.(sub, signal);
   const subPred = subProba && model.predictIsArgmax ? argmaxRows(subProba, sub.nRows, k) : model.predict(sub, signal);
+  if (count === x.nRows) return { prepared: table, rowMap, pred: subPred, ...(subProba ? { proba: subProba } : {}), usable };
   const pred = new Float64Array(x.nRows).fill(NaN);
   const proba = subProba ? new Float64Array(x.nRows * k).fill(NaN) : undefined;
-  rows.forEach((r, i) => {
+  for (let i = 0; i < count; i++) {
+    const r = rows[i];
     pred[r] = subPred[i];
     if (proba && subProba) for (let c = 0; c < k; c++) proba[r * k + c] = subProba[i * k + c];
-  });
+  }
   return { prepared: table, rowMap, pred, ...(proba ? { proba } : {}), usable };
 }
 
