@@ -18,52 +18,59 @@ export interface BinnedFeatures {
 
 function binFeature(col: Float64Array): { bins: Uint8Array; thresholds: Float64Array; hasMissing: boolean } {
   const n = col.length;
-  const values: number[] = [];
-  for (let i = 0; i < n; i++) if (!Number.isNaN(col[i])) values.push(col[i]);
-  const sorted = Float64Array.from(values).sort();
+  const present = new Float64Array(n);
+  let m = 0;
+  for (let i = 0; i < n; i++) if (!Number.isNaN(col[i])) present[m++] = col[i];
+  const sorted = present.subarray(0, m).sort();
+  // Distinct values only as far as deciding between one bin per value and quantiles.
   const distinct: number[] = [];
-  for (let i = 0; i < sorted.length; i++) if (i === 0 || sorted[i] !== sorted[i - 1]) distinct.push(sorted[i]);
+  for (let i = 0; i < m && distinct.length <= MAX_BINS; i++) if (i === 0 || sorted[i] !== sorted[i - 1]) distinct.push(sorted[i]);
   let cuts: number[] = [];
   if (distinct.length <= MAX_BINS) {
     for (let i = 0; i + 1 < distinct.length; i++) cuts.push(Math.fround((distinct[i] + distinct[i + 1]) / 2));
   } else {
     for (let q = 1; q < MAX_BINS; q++) {
-      const pos = (q / MAX_BINS) * (sorted.length - 1);
+      const pos = (q / MAX_BINS) * (m - 1);
       const lo = sorted[Math.floor(pos)];
-      // The cut sits midway between the quantile value and the next distinct value above it.
-      let k = binarySearchAbove(distinct, lo);
-      if (k >= distinct.length) k = distinct.length - 1;
-      const prev = distinct[Math.max(0, k - 1)];
-      cuts.push(Math.fround((prev + distinct[k]) / 2));
+      // The cut sits midway between the quantile value and the next distinct value above it
+      // (below it, for the largest value).
+      const above = firstIndexAbove(sorted, lo);
+      const cut = above < m ? (lo + sorted[above]) / 2 : (sorted[firstIndexAbove(sorted, lo, true) - 1] + lo) / 2;
+      cuts.push(Math.fround(cut));
     }
     cuts = [...new Set(cuts)].sort((a, b) => a - b);
   }
   const thresholds = Float64Array.from(cuts);
+  // Thresholds padded with +∞ to 255 entries: a bin is then 8 halvings without a loop or a
+  // bound (the first bin whose threshold is >= v, i.e. the number of thresholds below v).
+  const padded = new Float64Array(MAX_BINS).fill(Infinity);
+  padded.set(thresholds);
   const bins = new Uint8Array(n);
   let hasMissing = false;
   for (let i = 0; i < n; i++) {
     const v = col[i];
     if (Number.isNaN(v)) { bins[i] = MISSING_BIN; hasMissing = true; continue; }
-    bins[i] = binOf(thresholds, Math.fround(v));
+    const f = Math.fround(v);
+    let b = 0;
+    if (padded[b + 127] < f) b += 128;
+    if (padded[b + 63] < f) b += 64;
+    if (padded[b + 31] < f) b += 32;
+    if (padded[b + 15] < f) b += 16;
+    if (padded[b + 7] < f) b += 8;
+    if (padded[b + 3] < f) b += 4;
+    if (padded[b + 1] < f) b += 2;
+    if (padded[b] < f) b += 1;
+    bins[i] = b;
   }
   return { bins, thresholds, hasMissing };
 }
 
-function binarySearchAbove(sortedDistinct: number[], v: number): number {
-  let lo = 0, hi = sortedDistinct.length;
+/** Index of the first value above `v` (at or above it when `orEqual`). */
+function firstIndexAbove(sorted: Float64Array, v: number, orEqual = false): number {
+  let lo = 0, hi = sorted.length;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    if (sortedDistinct[mid] <= v) lo = mid + 1; else hi = mid;
-  }
-  return lo;
-}
-
-/** First bin whose threshold is >= v (the number of thresholds below v). */
-function binOf(thresholds: Float64Array, v: number): number {
-  let lo = 0, hi = thresholds.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (thresholds[mid] < v) lo = mid + 1; else hi = mid;
+    if (sorted[mid] < v || (!orEqual && sorted[mid] === v)) lo = mid + 1; else hi = mid;
   }
   return lo;
 }
