@@ -89,15 +89,23 @@ export const logisticRegression: Algorithm = {
         }
         // Scores become residuals (probability minus indicator) in place.
         if (K === 1) {
+          // log(1 + e^z) = max(z, 0) + log(1 + e^−|z|) and σ(z) from one exponential of −|z|,
+          // stable for either sign. The factors 1 + e^−|z| are at most 2, so a product of up to
+          // 997 of them stays finite: one logarithm per product instead of one per row.
+          let product = 1;
           for (let r = 0; r < m; r++) {
             const zi = zb[r];
             const yi = y[lo + r] === 1 ? 1 : 0;
-            // log(1 + e^z) and σ(z) from one exponential of −|z|, stable for either sign.
             const e = Math.exp(zi > 0 ? -zi : zi);
-            loss += (zi > 0 ? zi : 0) + Math.log1p(e) - yi * zi;
+            loss += (zi > 0 ? zi : 0) - yi * zi;
+            product *= 1 + e;
+            if (product > 1e300) { loss += Math.log(product); product = 1; }
             zb[r] = (zi > 0 ? 1 : e) / (1 + e) - yi;
           }
+          loss += Math.log(product);
         } else {
+          // The sums of exponentials lie in [1, K]: their logarithms are taken of products, as above.
+          let product = 1;
           for (let r = 0; r < m; r++) {
             const yi = y[lo + r];
             const zy = zb[yi * BLOCK + r];
@@ -105,10 +113,13 @@ export const logisticRegression: Algorithm = {
             for (let k = 0; k < K; k++) max = Math.max(max, zb[k * BLOCK + r]);
             let sum = 0;
             for (let k = 0; k < K; k++) { const e = Math.exp(zb[k * BLOCK + r] - max); zb[k * BLOCK + r] = e; sum += e; }
-            loss += max + Math.log(sum) - zy;
+            loss += max - zy;
+            product *= sum;
+            if (product > 1e300) { loss += Math.log(product); product = 1; }
             for (let k = 0; k < K; k++) zb[k * BLOCK + r] /= sum;
             zb[yi * BLOCK + r] -= 1;
           }
+          loss += Math.log(product);
         }
         for (let k = 0; k < K; k++) {
           const zo = k * BLOCK;
