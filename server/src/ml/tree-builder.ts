@@ -42,6 +42,8 @@ export function growTree(
   const tree: TreeParams = { feature: [], threshold: [], left: [], right: [], missingLeft: [], value: [] };
   const importance = new Float64Array(p);
   const hist = new Float64Array(256 * stride);
+  const counts = new Int32Array(256);
+  const rightRows = new Int32Array(index.length);
   const features = Int32Array.from({ length: p }, (_, i) => i);
 
   const newNode = (): number => {
@@ -108,12 +110,15 @@ export function growTree(
       const f = features[k];
       const bins = data.bins[f];
       const nb = data.nBins[f];
-      hist.fill(0, 0, nb * stride);
-      const counts = new Int32Array(nb);
+      // Only the bins from the node's lowest to its highest hold rows: a deep node's few rows
+      // are scanned and cleared there, not over every bin of the feature.
+      let minBin = nb, maxBin = 0;
       for (let r = lo; r < hi; r++) {
         const i = index[r];
         let b = bins[i];
         if (b === MISSING_BIN) b = 0; // trees here take no missing values; treat as the lowest bin
+        if (b < minBin) minBin = b;
+        if (b > maxBin) maxBin = b;
         const w = weights[i];
         counts[b]++;
         if (isClass) hist[b * stride + yClass![i]] += w;
@@ -121,10 +126,11 @@ export function growTree(
       }
       left.fill(0);
       let leftCount = 0;
-      for (let b = 0; b < nb - 1; b++) {
+      // Splits below the lowest bin or at the highest leave one side empty.
+      for (let b = minBin; b < maxBin; b++) {
         for (let c = 0; c < stride; c++) left[c] += hist[b * stride + c];
         leftCount += counts[b];
-        if (counts[b] === 0 && b > 0) continue;
+        if (counts[b] === 0) continue;
         if (leftCount < opts.minSamplesLeaf) continue;
         if (count - leftCount < opts.minSamplesLeaf) break;
         const leftScore = score(left);
@@ -141,17 +147,22 @@ export function growTree(
         const gain = leftScore + rightScore - parentScore;
         if (gain > bestGain) { bestGain = gain; bestFeature = f; bestBin = b; }
       }
+      hist.fill(0, minBin * stride, (maxBin + 1) * stride);
+      counts.fill(0, minBin, maxBin + 1);
     }
     if (bestFeature < 0) continue;
-    // Partition rows lo..hi by the chosen bin.
+    // Partition rows lo..hi by the chosen bin, stably: rows stay in ascending order within every
+    // node, so the histogram passes below read each feature's bins front to back.
     const bins = data.bins[bestFeature];
-    let a = lo, z = hi - 1;
+    let a = lo, right = 0;
     let leftWeight = 0;
-    while (a <= z) {
-      const b = bins[index[a]];
-      if ((b === MISSING_BIN ? 0 : b) <= bestBin) { leftWeight += weights[index[a]]; a++; }
-      else { const t = index[a]; index[a] = index[z]; index[z] = t; z--; }
+    for (let r = lo; r < hi; r++) {
+      const i = index[r];
+      const b = bins[i];
+      if ((b === MISSING_BIN ? 0 : b) <= bestBin) { leftWeight += weights[i]; index[a++] = i; }
+      else rightRows[right++] = i;
     }
+    index.set(rightRows.subarray(0, right), a);
     importance[bestFeature] += bestGain;
     const l = newNode();
     const r = newNode();
