@@ -86,6 +86,11 @@ export class PipelineData {
     return t;
   }
 
+  /** The datasets this run has loaded (from their files or as the check read them). */
+  datasetsRead(): string[] {
+    return [...this.raw.keys()];
+  }
+
   /** A file to predict on, read with `options` (or as the check already read it). */
   fileTable(pattern: string, options: CsvOptions): Promise<Table> {
     const read = this.tablesRead?.table(pattern, options);

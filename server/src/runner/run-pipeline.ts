@@ -115,11 +115,7 @@ export async function runPipeline(checked: CheckedPipeline, opts: RunOptions = {
   // Recorded before any work: a store that cannot be written stops the run here (WriteError).
   store.startRun(run);
   const extras: Required<RunExtras> = { artifacts: {}, lineage: {} };
-  const read = new Set<string>();
-  const data = new PipelineData(checked, opts.signal, (dataset, f) => {
-    read.add(dataset);
-    emit({ type: 'stage', stage: 'read', declaration: dataset, fraction: f });
-  }, opts.tables);
+  const data = new PipelineData(checked, opts.signal, (dataset, f) => emit({ type: 'stage', stage: 'read', declaration: dataset, fraction: f }), opts.tables);
   // Definition hashes (text, what is read, input files) as recorded; reuse keys also hold the program.
   const definitions = new Map<string, string>();
   const hashes = new Map<string, string>();
@@ -218,7 +214,7 @@ export async function runPipeline(checked: CheckedPipeline, opts: RunOptions = {
       if (current) run.failedIn = { name: current, definition: definitions.get(current) ?? '' };
     }
   }
-  run.read = [...read];
+  run.read = data.datasetsRead();
   for (const loss of data.valueLosses()) {
     warn(`${loss.step}: ${loss.count} of ${loss.of} values ${loss.reason} and are missing; ${loss.fix}`);
   }
