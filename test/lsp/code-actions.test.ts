@@ -2,6 +2,9 @@
 // («...»), the fix is offered, its edit is applied, and the re-checked text no longer has that
 // diagnostic nor any error it did not have before.
 import { test } from 'node:test';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { DiagnosticSeverity, type Diagnostic as LspDiagnostic } from 'vscode-languageserver/node';
@@ -125,4 +128,24 @@ test('a fix of a declaration reused from the previous check edits where the decl
   const fixed = TextDocument.applyEdits(TextDocument.create(URI, 'narml', 1, moved), action.edit.changes[URI]);
   assert.ok(fixed.includes('  algorithm: gradient_boosting\n}'), fixed);
   assert.deepEqual(checkPipeline(fixed, FILE, cache).diagnostics.filter((x) => x.severity === 'error').map((x) => x.message), []);
+});
+
+test('NML105: a marker read as missing is added to the dataset\'s missing list, or to a new one with the defaults', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'narml-fix-'));
+  const rows = Array.from({ length: 40 }, (_, i) => `${i === 3 ? '?' : i * 1.5},${i % 2 ? 'a' : 'b'}`);
+  writeFileSync(join(dir, 'd.csv'), `x,y\n${rows.join('\n')}\n`);
+  const file = join(dir, 'd.narml');
+  for (const [source, expect] of [
+    ['dataset d from "d.csv"\nmodel m from d { target: y, algorithm: gradient_boosting }', 'dataset d from "d.csv" { missing: ["", "NA", "N/A", "null", "NaN", "?"] }'],
+    ['dataset d from "d.csv" {\n  missing: [""]\n}\nmodel m from d { target: y, algorithm: gradient_boosting }', 'missing: ["", "?"]'],
+  ]) {
+    const p = checkPipeline(source, file, cache);
+    const d = published(p).find((x) => x.code === 'NML105');
+    assert.ok(d, JSON.stringify(p.diagnostics.map((x) => x.message)));
+    const action = codeActions(p, URI, [d]).find((a) => /Read "\?" as missing/.test(a.title));
+    assert.ok(action?.edit?.changes);
+    const fixed = TextDocument.applyEdits(TextDocument.create(URI, 'narml', 1, source), action.edit.changes[URI]);
+    assert.ok(fixed.includes(expect), fixed);
+    assert.deepEqual(checkPipeline(fixed, file, cache).diagnostics.map((x) => x.code), []);
+  }
 });

@@ -3,7 +3,9 @@
 // dataset does not declare (NML106), renamed headers (NML107).
 // Each names the column, the count, an example with its line, and the fix.
 import { relative } from 'node:path';
-import type { Range } from '../language/ast';
+import type { Expr, Range } from '../language/ast';
+import { DEFAULT_MISSING } from '../data/csv-options';
+import type { Diagnostic } from './diagnostic';
 import type { CsvNote } from '../data/csv-options';
 import type { NumberFormat } from '../data/parse-values';
 import type { CheckContext } from './check-context';
@@ -34,6 +36,19 @@ export interface NoteTarget {
   sourceRange: Range;
   /** `columns { }` entries, where a declared column's warning belongs. */
   overrideRanges: ReadonlyMap<string, Range>;
+  /** The dataset's `missing:` value, or null when it has none; undefined where it is not at hand (no fix then). */
+  missing?: Expr | null;
+}
+
+/** Adds a cell value to the dataset's missing markers: to its list, or as a new list with the defaults. */
+function missingFix(target: NoteTarget, example: string): Diagnostic['fixes'] {
+  const title = `Read "${example}" as missing in dataset "${target.dataset}"`;
+  if (target.missing === null) {
+    const property = `missing: [${[...DEFAULT_MISSING, example].map((m) => JSON.stringify(m)).join(', ')}]`;
+    return [{ title, data: { kind: 'add-property', declaration: target.dataset, property } }];
+  }
+  const last = target.missing?.kind === 'List' ? target.missing.items[target.missing.items.length - 1] : undefined;
+  return last ? [{ title, data: { kind: 'replace', with: `, ${JSON.stringify(example)}`, range: { start: last.range.end, end: last.range.end } } }] : undefined;
 }
 
 export function reportCsvNotes(notes: readonly CsvNote[], target: NoteTarget, ctx: CheckContext): void {
@@ -64,6 +79,6 @@ export function reportCsvNotes(notes: readonly CsvNote[], target: NoteTarget, ct
     // A declared type that no value has leaves only missing values: an impute has nothing to
     // learn from and a model nothing to learn, so the check stops it (NML126).
     if (note.declared && note.count === note.of) ctx.report('NML126', range, `${column} is declared ${note.type}, but none of its ${note.of.toLocaleString('en-US')} values${target.complete ? '' : ' read so far'} are ${WHAT[note.type]} (e.g. "${note.example}" on ${where}), so it would hold only missing values; ${fix}`);
-    else ctx.report('NML105', range, `${column}: ${counted} are not ${WHAT[note.type]} (e.g. "${note.example}" on ${where}) and are read as missing; ${fix}`);
+    else ctx.report('NML105', range, `${column}: ${counted} are not ${WHAT[note.type]} (e.g. "${note.example}" on ${where}) and are read as missing; ${fix}`, format ? [{ title: `Add ${formatOptions(format)} to dataset "${target.dataset}"`, data: { kind: 'add-property', declaration: target.dataset, property: formatOptions(format) } }] : missingFix(target, note.example));
   }
 }

@@ -102,7 +102,7 @@ export function checkDataset(decl: DatasetDeclaration, r: Resolver): { info: Dat
       ctx.columnReferences.push({ column: col, origin: name, range, isDefinition: true });
     }
   }
-  reportCsvNotes(result.notes, { what: `dataset "${name}"`, dataset: name, dir: r.dir, complete: result.complete, sourceRange: decl.source.range, overrideRanges }, ctx);
+  reportCsvNotes(result.notes, { what: `dataset "${name}"`, dataset: name, dir: r.dir, complete: result.complete, sourceRange: decl.source.range, overrideRanges, missing: props.has('missing') ? props.get('missing')!.value : null }, ctx);
   info.schema = schema;
   info.schemaComplete = result.complete;
   const sources = new Map(schema.columns.map((c) => [c.name, [c.name]]));
