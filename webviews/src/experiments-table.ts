@@ -37,9 +37,16 @@ export function evaluationLabels(row: ExperimentRow): Map<string, string> {
   return new Map(Object.entries(row.evaluations).map(([name, e]) => [name, e.on && byOn.get(e.on) === 1 ? e.on : name]));
 }
 
+type RowMetrics = Map<string, { metric: string; value: number; evaluation: string }>;
+// Every metric cell, sort and filter asks for these: computed once per row.
+const metricsOfRow = new WeakMap<ExperimentRow, RowMetrics>();
+
 /** Metric values of a row by column label, e.g. `accuracy · parts.test` → 0.98. */
-export function rowMetrics(row: ExperimentRow): Map<string, { metric: string; value: number; evaluation: string }> {
-  const out = new Map<string, { metric: string; value: number; evaluation: string }>();
+export function rowMetrics(row: ExperimentRow): RowMetrics {
+  const known = metricsOfRow.get(row);
+  if (known) return known;
+  const out: RowMetrics = new Map();
+  metricsOfRow.set(row, out);
   const labels = evaluationLabels(row);
   for (const [name, e] of Object.entries(row.evaluations)) {
     for (const [metric, value] of Object.entries(e.metrics)) out.set(`${metric} · ${labels.get(name)}`, { metric, value, evaluation: name });
