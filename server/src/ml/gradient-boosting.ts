@@ -23,7 +23,8 @@ const STRIDE = 3;
 /** Histogram words per feature: 256 bins (bin 255: missing). */
 const FEATURE_WORDS = 256 * STRIDE;
 
-type GrowBoostTree = (g: Float64Array, h: Float64Array, importance: Float64Array, signal?: CancelSignal) => { tree: TreeParams; leafOfRow: Int32Array };
+/** Grows one tree on gradients/hessians and adds each row's leaf value to `raw[row * stride + output]`. */
+type GrowBoostTree = (g: Float64Array, h: Float64Array, raw: Float64Array, stride: number, output: number, importance: Float64Array, signal?: CancelSignal) => TreeParams;
 
 /**
  * A tree grower for the rows of `data`, reusing its buffers from tree to tree: the bins again
@@ -47,10 +48,9 @@ function boostTreeGrower(data: BinnedFeatures, opts: BoostOptions): GrowBoostTre
   const splittable = (count: number, depth: number, H: number): boolean =>
     !((opts.maxDepth > 0 && depth >= opts.maxDepth) || count < 2 * opts.minSamplesLeaf || H < 2 * MIN_HESSIAN);
 
-  return (g, h, importance, signal) => {
+  return (g, h, raw, stride, output, importance, signal) => {
     for (let i = 0; i < n; i++) index[i] = i;
     const tree: TreeParams = { feature: [], threshold: [], left: [], right: [], missingLeft: [], value: [] };
-    const leafOfRow = new Int32Array(n);
     const newNode = (): number => {
       tree.feature.push(-1); tree.threshold.push(0); tree.left.push(-1); tree.right.push(-1); tree.missingLeft.push(true); tree.value.push([0]);
       return tree.feature.length - 1;
@@ -95,7 +95,8 @@ function boostTreeGrower(data: BinnedFeatures, opts: BoostOptions): GrowBoostTre
       const best = hist && splittable(count, depth, H) ? bestSplit(data, hist, count, G, H, opts) : undefined;
       if (!hist || !best) {
         if (hist) spare.push(hist);
-        for (let r = lo; r < hi; r++) leafOfRow[index[r]] = node;
+        const value = tree.value[node][0];
+        for (let r = lo; r < hi; r++) raw[index[r] * stride + output] += value;
         continue;
       }
       // A stable partition: rows stay in ascending order within every node, so histogram passes
@@ -136,7 +137,7 @@ function boostTreeGrower(data: BinnedFeatures, opts: BoostOptions): GrowBoostTre
       stack.push({ node: r, lo: a, hi, depth: depth + 1, G: G - best.GL, H: H - best.HL, ...(rightHist ? { hist: rightHist } : {}) });
       stack.push({ node: l, lo, hi: a, depth: depth + 1, G: best.GL, H: best.HL, ...(leftHist ? { hist: leftHist } : {}) });
     }
-    return { tree, leafOfRow };
+    return tree;
   };
 }
 
@@ -240,8 +241,7 @@ export const gradientBoosting: Algorithm = {
             h[i] = q * (1 - q);
           }
         }
-        const { tree, leafOfRow } = growBoostTree(g, h, importance, ctx.signal);
-        for (let i = 0; i < n; i++) raw[i * K + k] += tree.value[leafOfRow[i]][0];
+        const tree = growBoostTree(g, h, raw, K, k, importance, ctx.signal);
         trees.push(tree);
         treeOutput.push(k);
       }
