@@ -1,13 +1,14 @@
 // The Metrics panel: per evaluation its metric table, confusion matrix (cells shaded by count),
 // ROC, precision-recall and reliability curves (one per class, one-vs-rest, beyond two
-// classes), residuals against predictions for regression, and the model's feature importances
-// drawn to scale; per comparison the scores, the p-value (and what it is about), and the winner
-// or, without a significant difference, the leader.
+// classes), residuals against predictions for regression, the model's feature importances drawn
+// to scale and the leaderboard of its tune or auto search; per comparison the scores, the
+// p-value (and what it is about), and the winner or, without a significant difference, the leader.
 import { connect, el } from '../dom';
 import { fmt } from '../format';
 import { bars, extent, plot } from '../charts';
 import type { EvaluationJson, RunJson } from '../../../server/src/contracts/cli-json';
 import { comparisonVerdict } from '../comparison-verdict';
+import { trialsFigure } from '../trials-view';
 
 function confusion(e: EvaluationJson): Node {
   const c = e.confusion!;
@@ -61,6 +62,7 @@ connect((m) => {
   const run = m.run;
   const parts: Node[] = [el('h2', {}, `Run ${run.run} — ${run.status}`)];
   if (run.error) parts.push(el('p', { class: 'error' }, run.error));
+  const boards = new Set<string>();
   for (const [name, e] of Object.entries(run.evaluations)) {
     if (m.focus && m.focus !== name && m.focus !== e.model) continue;
     const rows = Object.entries(e.metrics).map(([k, v]) => el('tr', {}, el('th', {}, k), el('td', { class: 'metric-value', 'data-metric': k }, fmt(v))));
@@ -71,6 +73,12 @@ connect((m) => {
     figures.append(...curves(e));
     const imp = importances(run, e.model);
     if (imp) figures.append(imp);
+    // The leaderboard of a tuned or auto model, beside its first evaluation only.
+    const trained = run.models[e.model];
+    if (trained?.trials?.length && !boards.has(e.model)) {
+      boards.add(e.model);
+      figures.append(trialsFigure(`Leaderboard of ${e.model}`, trained.trials, trained.selection));
+    }
     section.append(figures);
     parts.push(section);
   }
