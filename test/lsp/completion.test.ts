@@ -170,6 +170,8 @@ test('evaluate, compare and monitor bodies offer the model task\'s metrics, fitt
   assert.deepEqual(labels(mon.replace(`alert: ${CURSOR}`, `alert: f1 < 0.7 ${CURSOR}`)).sort(), ['and', 'or']);
   includes(labels(mon.replace(`alert: ${CURSOR}`, `retrain: ${CURSOR}`)), ['on_drift', 'never'], 'retrain');
   includes(labels(mon.replace(`alert: ${CURSOR}`, `drift: psi(${CURSOR})`)), ['threshold'], 'psi(');
+  includes(labels(mon.replace(`alert: ${CURSOR}`, `drift: ${CURSOR}`)), ['psi', 'ks', 'kl', 'js', 'wasserstein'], 'drift methods');
+  includes(labels(mon.replace(`alert: ${CURSOR}`, `drift: wasserstein(${CURSOR})`)), ['threshold'], 'wasserstein(');
   excludes(labels(mon.replace(`alert: ${CURSOR}`, `${CURSOR}`)), ['baseline'], 'a key already given');
 });
 

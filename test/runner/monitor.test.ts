@@ -50,3 +50,28 @@ test('a scaled training part against raw new rows compares like with like: no dr
   assert.deepEqual(Object.keys(watch.scores).sort(), ['x', 'z']);
   assert.deepEqual(watch.drifted, [], JSON.stringify(watch.scores));
 });
+
+for (const method of ['kl', 'js', 'wasserstein', 'ks']) {
+  test(`drift: ${method} with its default threshold flags the shifted rows and raises the drift alert`, async () => {
+    const watch = await monitorWith((text) => text
+      .replace('drift: psi(threshold: 0.2)', `drift: ${method}\n  alert: drift > 0\n  retrain: on_alert`));
+    assert.deepEqual(watch.drifted.sort(), ['x', 'x_doubled'], JSON.stringify(watch.scores));
+    assert.equal(watch.alert, true);
+    assert.equal(watch.retrained, true);
+  });
+}
+
+test('drift: js over the whole dataset keeps x under the threshold; the category period drifts by its levels', async () => {
+  const watch = await monitorWith((text) => text.replace('current: recent', 'current: readings').replace('psi(threshold: 0.2)', 'js(threshold: 0.15)'));
+  assert.ok(watch.scores.x < 0.15, `whole-data js ${watch.scores.x}`);
+  assert.ok(watch.drifted.includes('period'), JSON.stringify(watch.scores));
+});
+
+test('an unknown drift method is NML116 naming every method; a known one checks clean', async () => {
+  const text = readFileSync(join(fixtures, 'filtered-monitor.narml'), 'utf8');
+  const file = join(fixtures, 'filtered-monitor.narml');
+  const bad = await checkWithFullSchemas(text.replace('psi(threshold: 0.2)', 'hellinger(threshold: 0.2)'), file);
+  const d = bad.diagnostics.find((x) => x.code === 'NML116');
+  assert.match(d?.message ?? '', /unknown drift method "hellinger".*psi, ks, kl, js, wasserstein/, JSON.stringify(bad.diagnostics));
+  assert.ok(!hasErrors(await checkWithFullSchemas(text.replace('psi(threshold: 0.2)', 'js(threshold: 0.3)'), file)));
+});

@@ -207,6 +207,9 @@ export const DEFAULT_COMPARE_ALPHA = 0.05;
 export const DRIFT_METHODS: Readonly<Record<string, MethodSpec>> = {
   psi: { name: 'psi', tasks: [], options: { threshold: { kind: 'number', default: 0.2, min: 0, doc: 'population stability index above which a column drifts' } }, doc: 'population stability index per column' },
   ks: { name: 'ks', tasks: [], options: { threshold: { kind: 'number', default: 0.1, min: 0, max: 1, doc: 'Kolmogorov-Smirnov statistic above which a column drifts' } }, doc: 'Kolmogorov-Smirnov statistic per numeric column' },
+  kl: { name: 'kl', tasks: [], options: { threshold: { kind: 'number', default: 0.1, min: 0, doc: 'KL divergence (nats) above which a column drifts' } }, doc: 'KL divergence of the current distribution from the baseline, KL(current || baseline), over the PSI bins or category levels' },
+  js: { name: 'js', tasks: [], options: { threshold: { kind: 'number', default: 0.1, min: 0, max: 1, doc: 'Jensen-Shannon distance (natural log, at most sqrt(ln 2) = 0.833) above which a column drifts' } }, doc: 'Jensen-Shannon distance over the PSI bins or category levels' },
+  wasserstein: { name: 'wasserstein', tasks: [], options: { threshold: { kind: 'number', default: 0.1, min: 0, doc: 'Wasserstein distance, in the column\'s own units, above which a column drifts' } }, doc: 'first Wasserstein (earth mover\'s) distance per numeric column, on the raw values' },
 };
 
 export const RETRAIN_POLICIES = ['on_drift', 'on_alert', 'never'] as const;

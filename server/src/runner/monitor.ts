@@ -1,68 +1,21 @@
-// `monitor`: drift of each column between a baseline table and the current data (PSI over 10
-// baseline-quantile bins or over category levels, or the Kolmogorov-Smirnov statistic of
-// numbers), the alert condition over the model's latest metrics, and the retraining decision.
+// `monitor`: drift of each column between a baseline table and the current data (the methods
+// of ml/drift.ts), the alert condition over the model's latest metrics, and the retraining decision.
 import type { CheckedPipeline, MonitorInfo } from '../checker/checked-model';
 import { infoOf } from '../checker/checked-model';
 import type { MonitorJson, RunJson } from '../contracts/cli-json';
 import type { Expr } from '../language/ast';
 import { leftSpine } from '../language/left-spine';
 import { readCsv } from '../data/read-csv';
-import { getColumn, type DictionaryColumn, type NumericColumn, type Table } from '../data/table';
+import { getColumn, type NumericColumn, type Table } from '../data/table';
 import { applySteps } from '../transforms/fit-steps';
 import { selectRows } from '../transforms/table-ops';
 import type { PipelineData } from './pipeline-data';
 import { isEmptyInbox } from './predict';
 import type { TrainedModel } from './scoring';
+import { categoryDrift, numericDrift, type DriftMethod } from '../ml/drift';
 
 function numbers(c: NumericColumn): Float64Array {
   return c.values.filter((v) => !Number.isNaN(v));
-}
-
-/**
- * PSI of a category column over its levels, matched by text (two tables' dictionaries need not
- * share codes); a level absent on one side counts as a share of 1e-4, as an empty numeric bin.
- */
-function categoryPsi(base: DictionaryColumn, cur: DictionaryColumn): number {
-  const shares = (c: DictionaryColumn): Map<string, number> => {
-    const counts = new Float64Array(c.levels.length);
-    let n = 0;
-    for (let i = 0; i < c.codes.length; i++) if (c.codes[i] >= 0) { counts[c.codes[i]]++; n++; }
-    const out = new Map<string, number>();
-    c.levels.forEach((l, k) => out.set(l, (out.get(l) ?? 0) + (n > 0 ? counts[k] / n : 0)));
-    return out;
-  };
-  const p = shares(base), q = shares(cur);
-  let total = 0;
-  for (const level of new Set([...p.keys(), ...q.keys()])) {
-    const pi = Math.max(p.get(level) ?? 0, 1e-4), qi = Math.max(q.get(level) ?? 0, 1e-4);
-    total += (qi - pi) * Math.log(qi / pi);
-  }
-  return total;
-}
-
-export function psi(base: Float64Array, cur: Float64Array): number {
-  if (base.length === 0 || cur.length === 0) return 0;
-  const sorted = Float64Array.from(base).sort();
-  const edges = Array.from({ length: 9 }, (_, i) => sorted[Math.floor(((i + 1) / 10) * (sorted.length - 1))]);
-  const hist = (v: Float64Array): number[] => {
-    const h = new Array<number>(10).fill(0);
-    for (const x of v) { let b = 0; while (b < 9 && x > edges[b]) b++; h[b]++; }
-    return h.map((c) => Math.max(c / v.length, 1e-4));
-  };
-  const p = hist(base), q = hist(cur);
-  return p.reduce((s, pi, i) => s + (q[i] - pi) * Math.log(q[i] / pi), 0);
-}
-
-export function ks(base: Float64Array, cur: Float64Array): number {
-  const a = Float64Array.from(base).sort(), b = Float64Array.from(cur).sort();
-  let i = 0, j = 0, d = 0;
-  while (i < a.length && j < b.length) {
-    const x = Math.min(a[i], b[j]);
-    while (i < a.length && a[i] <= x) i++;
-    while (j < b.length && b[j] <= x) j++;
-    d = Math.max(d, Math.abs(i / a.length - j / b.length));
-  }
-  return d;
 }
 
 function alertHolds(e: Expr, metrics: Record<string, number>, drifted: boolean): boolean {
@@ -126,17 +79,18 @@ export async function monitorReport(m: MonitorInfo, tm: TrainedModel, data: Pipe
       pair = { baseline, current, columns: current.names.filter((n) => n !== tm.info.target && baseline.names.includes(n)) };
     }
   }
+  // The checker fills each method's default threshold; no `drift:` at all means psi at 0.2.
+  const method = (m.drift?.name ?? 'psi') as DriftMethod;
   const threshold = Number(m.drift?.options.threshold ?? 0.2);
-  const method = m.drift?.name ?? 'psi';
   const scores: Record<string, number> = {};
   const drifted: string[] = [];
   for (const name of pair?.columns ?? []) {
     const a = getColumn(pair!.baseline, name), b = getColumn(pair!.current, name);
     if (!a || !b) continue;
-    let s: number;
-    if ('values' in a && 'values' in b) s = method === 'ks' ? ks(numbers(a), numbers(b)) : psi(numbers(a), numbers(b));
-    else if ('codes' in a && 'codes' in b && method === 'psi') s = categoryPsi(a, b);
-    else continue;
+    let s: number | undefined;
+    if ('values' in a && 'values' in b) s = numericDrift(method, numbers(a), numbers(b));
+    else if ('codes' in a && 'codes' in b) s = categoryDrift(method, a, b);
+    if (s === undefined) continue;
     scores[name] = s;
     if (s > threshold) drifted.push(name);
   }
