@@ -43,6 +43,9 @@ async function uiScenario(w: Workbench): Promise<void> {
   await w.focusEditor();
   await page.keyboard.press('Control+End');
   await page.keyboard.type('\nmodel broken from parts.train { target: Speciez, algorithm: knn }');
+  // The code lens the check adds above the new line can push it out of view: reveal it again.
+  await page.waitForTimeout(2000);
+  await page.keyboard.press('Control+End');
   await page.waitForSelector('.squiggly-error', { timeout: 60_000 });
   await w.shot('02-squiggle');
   await page.keyboard.press('Control+Shift+M');
