@@ -192,6 +192,13 @@ export class Workbench {
     await this.page.waitForSelector(`${EDITOR} .view-lines`, { timeout: 60_000 });
   }
 
+  /** Opens a pipeline, gives the language server a moment to check it, and focuses its editor. */
+  async openPipeline(name: string): Promise<void> {
+    await this.openFile(name);
+    await this.page.waitForTimeout(3000);
+    await this.focusEditor();
+  }
+
   /** Focuses the text editor (palette commands act on the active pipeline). */
   async focusEditor(): Promise<void> {
     await this.page.click(`${EDITOR} .view-lines`);

@@ -57,9 +57,7 @@ test('Metrics and Data Preview drawn to scale, in every theme, under the CSP', {
   if (skipReason) { t.skip(`the e2e host could not be installed: ${skipReason}`); return; }
   const w = wb!;
   try {
-    await w.openFile('penguins.narml');
-    await w.page.waitForTimeout(3000);
-    await w.focusEditor();
+    await w.openPipeline('penguins.narml');
     await w.palette('NarML: Run Pipeline');
     const metrics = await w.frameWith(/Feature importances/, 180_000);
 
@@ -92,9 +90,7 @@ test('Metrics and Data Preview drawn to scale, in every theme, under the CSP', {
     await shots('metrics');
 
     // A million rows: the scrollbar's bottom is the last row, under the sticky header.
-    await w.openFile('big.narml');
-    await w.page.waitForTimeout(2000);
-    await w.focusEditor();
+    await w.openPipeline('big.narml');
     await w.palette('NarML: Preview Data');
     await w.pick('big');
     const grid = await w.frameWith(/big: 1000000 rows, 3 columns/, 180_000);

@@ -24,9 +24,7 @@ test('Restricted Mode: checking works, running is refused with the reason', { ti
   if (skipReason) { t.skip(`the e2e host could not be installed: ${skipReason}`); return; }
   const w = wb!;
   try {
-    await w.openFile('penguins.narml');
-    await w.page.waitForTimeout(3000);
-    await w.focusEditor();
+    await w.openPipeline('penguins.narml');
     await w.page.keyboard.press('Control+End');
     await w.page.keyboard.type('\nmodel broken from parts.train { target: Speciez, algorithm: knn }');
     await w.page.waitForSelector('.squiggly-error', { timeout: 60_000 });
