@@ -180,7 +180,11 @@ export function checkModel(m: ModelCheckInput, r: Resolver): ModelInfo | undefin
     if (!tuneProp.block || tuneProp.block.length === 0) {
       ctx.report('NML116', tuneProp.key.range, 'tune needs the values to try, e.g. tune: grid { max_depth: [4, 8, 12] }');
     }
-    if (tuner) info.tune = { method: tuner, space, cv };
+    if (tuner) {
+      const ref = tuneProp.value && methodRef(tuneProp.value);
+      if (ref) checkMetricOption(ref, tuner.options, task, ctx);
+      info.tune = { method: tuner, space, cv };
+    }
   }
 
   // ---- features
@@ -343,6 +347,11 @@ function checkAuto(ref: MethodRef, options: Record<string, unknown>, task: Task 
       ctx.report('NML117', id.range, `candidate ${id.name} does only ${spec.tasks.join(' and ')}, but this model is a ${task}`, [{ title: `Remove ${id.name} from the candidates`, data: { kind: 'remove', range: id.range } }]);
     }
   }
+  checkMetricOption(ref, options, task, ctx);
+}
+
+/** The `metric:` of `auto` or of a tune method: a known metric of the model's task. */
+function checkMetricOption(ref: MethodRef, options: Record<string, unknown>, task: Task | undefined, ctx: import('./check-context').CheckContext): void {
   const metricArg = ref.args.find((a) => a.name?.name === 'metric');
   const metric = options.metric as string | undefined;
   if (metric && metricArg?.value) {
@@ -351,7 +360,8 @@ function checkAuto(ref: MethodRef, options: Record<string, unknown>, task: Task 
       const s = ctx.suggest(metric, Object.keys(METRICS), 'metric');
       ctx.report('NML116', metricArg.value.range, `unknown metric "${metric}"${s.text}`, s.fixes);
     } else if (task && spec.task !== task) {
-      ctx.report('NML120', metricArg.value.range, `${metric} is a ${spec.task} metric but this model is a ${task}`, useEach(Object.keys(METRICS).filter((m) => METRICS[m].task === task)));
+      const fitting = Object.keys(METRICS).filter((m) => METRICS[m].task === task);
+      ctx.report('NML120', metricArg.value.range, `${metric} is a ${spec.task} metric but this model is a ${task}; use ${fitting.join(', ')}`, useEach(fitting));
     }
   }
 }

@@ -126,9 +126,11 @@ export const SELECTORS: Readonly<Record<string, MethodSpec>> = {
   rfe: { name: 'rfe', tasks: [], options: { top: { kind: 'integer', default: 10, min: 1, doc: 'features to keep' } }, doc: 'recursive feature elimination by importance' },
 };
 
+const tuneMetric: OptionSpec = { kind: 'metric', doc: 'cross-validated metric that ranks the combinations (default: accuracy for classification, r2 for regression); error metrics such as rmse are minimised' };
+
 export const TUNERS: Readonly<Record<string, MethodSpec>> = {
-  grid: { name: 'grid', tasks: [], options: {}, doc: 'try every combination of the listed values' },
-  random: { name: 'random', tasks: [], options: { trials: { kind: 'integer', default: 10, min: 1, doc: 'combinations to try' } }, doc: 'try random combinations' },
+  grid: { name: 'grid', tasks: [], options: { metric: tuneMetric }, doc: 'try every combination of the listed values' },
+  random: { name: 'random', tasks: [], options: { trials: { kind: 'integer', default: 10, min: 1, doc: 'combinations to try' }, metric: tuneMetric }, doc: 'try random combinations' },
 };
 
 export const ENSEMBLES: Readonly<Record<string, MethodSpec>> = {

@@ -127,7 +127,6 @@ export function trainModel(info: ModelInfo, x: FeatureMatrix, target: Target, ct
   let selection: string | undefined;
   let algorithm = info.algorithm.name;
   let options: OptionValues = { ...info.algorithm.options };
-  const defaultMetric = target.task === 'classification' ? 'accuracy' : 'r2';
   if (algorithm === 'auto') {
     const metric = String(info.algorithm.options.metric ?? (target.task === 'classification' ? 'f1' : 'r2'));
     const budget = Number(info.algorithm.options.budget ?? 60_000);
@@ -165,12 +164,13 @@ export function trainModel(info: ModelInfo, x: FeatureMatrix, target: Target, ct
       for (let i = combos.length - 1; i > 0; i--) { const j = rng.int(i + 1); [combos[i], combos[j]] = [combos[j], combos[i]]; }
       combos = combos.slice(0, want);
     }
+    const metric = String(info.tune.method.options.metric ?? (target.task === 'classification' ? 'accuracy' : 'r2'));
     let best: { trial: TrialJson; options: OptionValues; rank: number } | undefined;
     combos.forEach((combo, i) => {
       const opts = { ...options, ...combo };
       const trialStarted = Date.now();
-      const cv = crossValidate(algorithm, opts, train, trainTarget, info.tune!.cv, defaultMetric, ctx.seed, ctx.signal);
-      const trial = trialOf('tune', algorithm, opts, defaultMetric, cv, trialStarted);
+      const cv = crossValidate(algorithm, opts, train, trainTarget, info.tune!.cv, metric, ctx.seed, ctx.signal);
+      const trial = trialOf('tune', algorithm, opts, metric, cv, trialStarted);
       trials.push(trial);
       if (!best || cv.rank > best.rank) best = { trial, options: opts, rank: cv.rank };
       ctx.onProgress?.(0.9 * ((i + 1) / combos.length));
