@@ -75,3 +75,13 @@ test('an unknown drift method is NML116 naming every method; a known one checks 
   assert.match(d?.message ?? '', /unknown drift method "hellinger".*psi, ks, kl, js, wasserstein/, JSON.stringify(bad.diagnostics));
   assert.ok(!hasErrors(await checkWithFullSchemas(text.replace('psi(threshold: 0.2)', 'js(threshold: 0.3)'), file)));
 });
+
+test('the prediction distribution is compared too: the shifted rows change the predicted classes', async () => {
+  const shifted = await monitorWith((text) => text.replace('psi(threshold: 0.2)', 'js(threshold: 0.1)'));
+  assert.ok(shifted.prediction && shifted.prediction.score > 0.1 && shifted.prediction.drifted, JSON.stringify(shifted.prediction));
+  const same = await monitorWith((text) => text.replace('current: recent', 'current: parts.test').replace('psi(threshold: 0.2)', 'js(threshold: 0.1)'));
+  assert.ok(same.prediction && !same.prediction.drifted, JSON.stringify(same.prediction));
+  // Predicted classes have no order: the ordered-number methods report no prediction drift.
+  const byKs = await monitorWith((text) => text.replace('psi(threshold: 0.2)', 'ks'));
+  assert.equal(byKs.prediction, undefined);
+});

@@ -225,6 +225,8 @@ export interface PredictionJson {
 export interface MonitorJson {
   drifted: string[];
   scores: Record<string, number>;
+  /** Drift of the model's predictions (absent when the current data cannot be scored by it); counts as drift for `alert: drift` and `retrain: on_drift`. */
+  prediction?: { score: number; drifted: boolean };
   alert: boolean;
   retrained: boolean;
 }

@@ -11,11 +11,26 @@ import { applySteps } from '../transforms/fit-steps';
 import { selectRows } from '../transforms/table-ops';
 import type { PipelineData } from './pipeline-data';
 import { isEmptyInbox } from './predict';
-import type { TrainedModel } from './scoring';
+import { predictPrepared, type TrainedModel } from './scoring';
 import { categoryDrift, numericDrift, type DriftMethod } from '../ml/drift';
 
 function numbers(c: NumericColumn): Float64Array {
   return c.values.filter((v) => !Number.isNaN(v));
+}
+
+/**
+ * Drift of the model's predictions between the two sides' raw rows: predicted values of a
+ * regression, predicted-class frequencies of a classifier (so KS and Wasserstein give none).
+ * Undefined when a side lacks a raw input column the model reads (a table of another dataset).
+ */
+function predictionDrift(method: DriftMethod, tm: TrainedModel, baseline: Table, current: Table): number | undefined {
+  const needed = tm.info.inputColumns.map((c) => c.name);
+  if (![baseline, current].every((t) => needed.every((n) => t.names.includes(n)))) return undefined;
+  const predicted = (t: Table): Float64Array => predictPrepared(tm, t, 'predict').pred.filter((v) => !Number.isNaN(v));
+  const a = predicted(baseline), b = predicted(current);
+  if (tm.info.task === 'regression') return numericDrift(method, a, b);
+  const levels = tm.info.classes ?? [];
+  return categoryDrift(method, { levels, codes: a }, { levels, codes: b });
 }
 
 function alertHolds(e: Expr, metrics: Record<string, number>, drifted: boolean): boolean {
@@ -55,7 +70,8 @@ function alertHolds(e: Expr, metrics: Record<string, number>, drifted: boolean):
 export async function monitorReport(m: MonitorInfo, tm: TrainedModel, data: PipelineData, run: RunJson, checked: CheckedPipeline): Promise<MonitorJson> {
   const dataset = data.chain(tm.info.input).dataset;
   const baselineName = m.baseline ?? tm.info.input;
-  let pair: { baseline: Table; current: Table; columns: string[] } | undefined;
+  // `raw`: both sides' raw input rows, on which the model's predictions are compared.
+  let pair: { baseline: Table; current: Table; columns: string[]; raw: { baseline: Table; current: Table } } | undefined;
   if (m.current) {
     const predict = infoOf(checked, m.current, 'predict');
     // An empty inbox has no current data yet: no drift to measure (the predict warns, NML204).
@@ -68,15 +84,18 @@ export async function monitorReport(m: MonitorInfo, tm: TrainedModel, data: Pipe
         const chain = data.chain(predict.source.name);
         current = selectRows(await data.rawTable(chain.dataset), await data.rawRows(chain));
       }
-      pair = { baseline: await data.rawRowsKept(baselineName), current, columns: tm.info.inputColumns.map((c) => c.name) };
+      const baseline = await data.rawRowsKept(baselineName);
+      pair = { baseline, current, columns: tm.info.inputColumns.map((c) => c.name), raw: { baseline, current } };
     } else if (!predict) {
       const current = (await data.prepared(m.current)).table;
       // The baseline's rows go through the current table's own fitted column steps (its filters
       // are not applied to them): both sides then hold the same columns on the same scale, even
       // when the baseline is a scaled training part and the current table raw new rows.
       const { fitted } = await data.fitChain(data.chain(m.current));
-      const baseline = applySteps(fitted, await data.rawRowsKept(baselineName), 'predict').table;
-      pair = { baseline, current, columns: current.names.filter((n) => n !== tm.info.target && baseline.names.includes(n)) };
+      const rawBaseline = await data.rawRowsKept(baselineName);
+      const baseline = applySteps(fitted, rawBaseline, 'predict').table;
+      const raw = { baseline: rawBaseline, current: await data.rawRowsKept(m.current) };
+      pair = { baseline, current, columns: current.names.filter((n) => n !== tm.info.target && baseline.names.includes(n)), raw };
     }
   }
   // The checker fills each method's default threshold; no `drift:` at all means psi at 0.2.
@@ -94,9 +113,12 @@ export async function monitorReport(m: MonitorInfo, tm: TrainedModel, data: Pipe
     scores[name] = s;
     if (s > threshold) drifted.push(name);
   }
+  const prediction = pair && predictionDrift(method, tm, pair.raw.baseline, pair.raw.current);
+  const predictionDrifted = prediction !== undefined && prediction > threshold;
   const metrics: Record<string, number> = {};
   for (const ev of Object.values(run.evaluations)) if (ev.model === tm.info.name) Object.assign(metrics, ev.metrics);
-  const alert = m.alert ? alertHolds(m.alert, metrics, drifted.length > 0) : false;
-  const retrained = (m.retrain === 'on_drift' && drifted.length > 0) || (m.retrain === 'on_alert' && alert);
-  return { drifted, scores, alert, retrained };
+  const anyDrift = drifted.length > 0 || predictionDrifted;
+  const alert = m.alert ? alertHolds(m.alert, metrics, anyDrift) : false;
+  const retrained = (m.retrain === 'on_drift' && anyDrift) || (m.retrain === 'on_alert' && alert);
+  return { drifted, scores, ...(prediction !== undefined ? { prediction: { score: prediction, drifted: predictionDrifted } } : {}), alert, retrained };
 }
