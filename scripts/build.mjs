@@ -22,6 +22,7 @@ const entries = [
   { in: 'server/src/cli/commands-impl.ts', out: 'dist/cli-commands.js' },
   { in: 'server/src/cli/run-worker.ts', out: 'dist/run-worker.js' },
   { in: 'server/src/data/csv-worker.ts', out: 'dist/csv-worker.js' },
+  { in: 'server/src/ml/parallel/ml-worker.ts', out: 'dist/ml-worker.js' },
   { in: 'extension/src/extension.ts', out: 'dist/extension.js' },
 ].filter((e) => existsSync(e.in));
 

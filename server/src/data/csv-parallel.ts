@@ -4,9 +4,9 @@
 // slices in file order (read-csv.ts readInSlices, ColumnBuilder.append), so the table, its notes
 // and its errors are those of a read in one thread. A slice is only synchronised once, at its end.
 import { closeSync, openSync, readSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startWorker } from '../workers/start-worker';
 import { ColumnBuilder, type ColumnPart } from './column-builder';
 import { numberFormatOf, type CsvOptions } from './csv-options';
 import { CsvRowReader, type RowsRead } from './csv-rows';
@@ -79,20 +79,12 @@ export function readSlice(job: SliceJob): SliceResult {
   return { start: job.start, next: pos, read: total, parts: builders.map((b) => b.part()) };
 }
 
-/** The worker script: dist/csv-worker.js in the bundle; from sources (tests, benchmarks), the .ts through tsx. */
-function startWorker(): Worker {
-  if (!__filename.endsWith('.ts')) return new Worker(join(__dirname, 'csv-worker.js'));
-  const tsx = createRequire(__filename).resolve('tsx/cjs/api');
-  const script = join(__dirname, 'csv-worker.ts');
-  return new Worker(`require(${JSON.stringify(tsx)}).register(); require(${JSON.stringify(script)});`, { eval: true });
-}
-
 /** Worker threads for one read; slices are handed out in order as workers become free. */
 export class CsvWorkers {
   private readonly workers: Worker[];
 
   constructor(readonly size: number) {
-    this.workers = Array.from({ length: size }, startWorker);
+    this.workers = Array.from({ length: size }, () => startWorker(join(__dirname, 'csv-worker')));
   }
 
   /** One promise per job, in the jobs' order (each settles as soon as its slice is read). */

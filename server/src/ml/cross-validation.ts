@@ -1,5 +1,12 @@
 // K-fold row assignment, stratified by class when given, deterministic for a seed.
+import type { CancelSignal } from './cancellation';
+import { computeMetrics } from './metrics';
+import type { AlgorithmOptions, FeatureMatrix, Target } from './model-types';
+import { computeInParallel, trainingThreads } from './parallel/thread-pool';
+import { sharedInt32, sharedMatrix, sharedTarget } from './parallel/shared-arrays';
 import { createRng, shuffleInPlace } from './random';
+import { getAlgorithm } from './registry';
+import { subsetMatrix, subsetTarget } from './subset';
 
 export function kFoldIndices(n: number, k: number, seed: number, stratifyBy?: Int32Array): Int32Array {
   const fold = new Int32Array(n);
@@ -22,4 +29,49 @@ export function kFoldIndices(n: number, k: number, seed: number, stratifyBy?: In
     offset += rows.length;
   }
   return fold;
+}
+
+/** Fold `f` of a k-fold cross-validation: fit on the other folds, score this one. */
+export interface FoldPiece {
+  algorithm: string;
+  options: AlgorithmOptions;
+  x: FeatureMatrix;
+  target: Target;
+  /** Each row's fold (kFoldIndices). */
+  fold: Int32Array;
+  f: number;
+  metrics: string[];
+  seed: number;
+  /** The positive class for binary metrics. */
+  positiveIndex: number;
+}
+
+/** The metrics of one fold; a metric the fold cannot define (one class in it) is NaN. */
+export function scoreFold(piece: FoldPiece, signal?: CancelSignal): Record<string, number> {
+  const { x, target, fold, f } = piece;
+  const train: number[] = [];
+  const test: number[] = [];
+  for (let i = 0; i < x.nRows; i++) (fold[i] === f ? test : train).push(i);
+  const tr = Int32Array.from(train);
+  const te = Int32Array.from(test);
+  const algo = getAlgorithm(piece.algorithm);
+  if (!algo) throw new Error(`algorithm ${piece.algorithm} is not available`);
+  const model = algo.fit(subsetMatrix(x, tr), subsetTarget(target, tr), piece.options, { seed: piece.seed, signal });
+  const xt = subsetMatrix(x, te);
+  const proba = model.predictProba?.(xt, signal);
+  return computeMetrics(piece.metrics, {
+    task: target.task, yTrue: subsetTarget(target, te).y, yPred: model.predict(xt, signal), ...(proba ? { proba } : {}),
+    ...(target.task === 'classification' ? { nClasses: target.classes.length, positiveIndex: piece.positiveIndex } : {}),
+  });
+}
+
+/** Below this many rows the folds are computed on this thread: starting workers costs more. */
+const PARALLEL_ROWS = 2_000;
+
+/** Every fold of `folds` scored, in fold order, on all cores when the data is large enough. */
+export function scoreFolds(piece: Omit<FoldPiece, 'f'>, folds: number, signal?: CancelSignal): Record<string, number>[] {
+  const parallel = piece.x.nRows >= PARALLEL_ROWS && trainingThreads() > 1;
+  const input = parallel ? { ...piece, x: sharedMatrix(piece.x), target: sharedTarget(piece.target), fold: sharedInt32(piece.fold) } : piece;
+  const pieces = Array.from({ length: folds }, (_, f) => ({ ...input, f }));
+  return computeInParallel('cv-fold', pieces, scoreFold, signal, parallel ? trainingThreads() : 1);
 }

@@ -28,3 +28,15 @@ export function shuffleInPlace<T extends { length: number; [i: number]: unknown 
   }
   return arr;
 }
+
+/**
+ * The seed of the index-th independent stream of `seed` (a forest's tree, say): each piece of work
+ * draws from its own stream, so results do not depend on which thread computes which piece.
+ */
+export function derivedSeed(seed: number, index: number): number {
+  let h = Math.imul((seed ^ 0x85ebca6b) >>> 0, 0xc2b2ae35) ^ Math.imul(index + 1, 0x27d4eb2f);
+  h ^= h >>> 15;
+  h = Math.imul(h, 0x2c1b3c6d);
+  h ^= h >>> 12;
+  return h >>> 0;
+}

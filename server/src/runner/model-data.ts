@@ -126,9 +126,7 @@ export function usableRows(x: FeatureMatrix, y: Float64Array, allowMissing: bool
   return Int32Array.from(keep);
 }
 
-export function subsetMatrix(x: FeatureMatrix, rows: Int32Array): FeatureMatrix {
-  return { nRows: rows.length, names: x.names, columns: x.columns.map((c) => Float64Array.from(rows, (r) => c[r])) };
-}
+export { subsetMatrix } from '../ml/subset';
 
 export function makeTarget(model: ModelInfo, y: Float64Array, rows: Int32Array): Target {
   if (model.task === 'regression') return { task: 'regression', y: Float64Array.from(rows, (r) => y[r]) };

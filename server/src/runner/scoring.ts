@@ -5,7 +5,7 @@ import type { ComparisonJson, EvaluationJson } from '../contracts/cli-json';
 import type { Table } from '../data/table';
 import { COMPARE_TEST_OUTCOMES, METRICS } from '../ml/catalog';
 import { bootstrapPValue, mcnemar, pairedT } from '../ml/compare-tests';
-import { kFoldIndices } from '../ml/cross-validation';
+import { kFoldIndices, scoreFolds } from '../ml/cross-validation';
 import { argmaxRows } from '../ml/linear-predict';
 import { computeMetrics, confusionMatrix } from '../ml/metrics';
 import type { CancelSignal } from '../ml/cancellation';
@@ -198,23 +198,13 @@ export function crossValidateReport(ev: EvaluateInfo, tm: TrainedModel, trainTab
   if (xs.nRows < ev.cv) throw new RunError(`evaluate ${ev.name}: cv: ${ev.cv} needs at least ${ev.cv} training rows, but "${info.input}" has ${xs.nRows}; lower cv`);
   const fold = kFoldIndices(xs.nRows, ev.cv, 42, target.task === 'classification' ? target.y : undefined);
   const per: Record<string, number[]> = {};
-  const algo = getAlgorithm(tm.model.algorithm);
-  if (!algo) return undefined;
-  for (let f = 0; f < ev.cv; f++) {
-    const tr: number[] = [], te: number[] = [];
-    for (let i = 0; i < xs.nRows; i++) (fold[i] === f ? te : tr).push(i);
-    const trRows = Int32Array.from(tr), teRows = Int32Array.from(te);
-    const m = algo.fit(subsetMatrix(xs, trRows), subsetTargetOf(target, trRows), tm.options as AlgorithmOptions, { seed: 42, signal });
-    const xt = subsetMatrix(xs, teRows);
-    const proba = m.predictProba?.(xt, signal);
-    const yt = Float64Array.from(teRows, (r) => target.y[r]);
-    const vals = computeMetrics(ev.metrics, {
-      task: info.task!, yTrue: yt, yPred: m.predict(xt, signal), ...(proba ? { proba } : {}),
-      ...(info.task === 'classification' ? { nClasses: info.classes?.length ?? 2, positiveIndex: positiveIndex(info, ev.positive) } : {}),
-    });
-    // A fold can leave a metric undefined (one class in it); the others still measure it.
-    for (const [k, v] of Object.entries(vals)) if (Number.isFinite(v)) (per[k] ??= []).push(v);
-  }
+  if (!getAlgorithm(tm.model.algorithm)) return undefined;
+  const folds = scoreFolds({
+    algorithm: tm.model.algorithm, options: tm.options as AlgorithmOptions, x: xs, target, fold, metrics: ev.metrics, seed: 42,
+    positiveIndex: info.task === 'classification' ? positiveIndex(info, ev.positive) : 0,
+  }, ev.cv, signal);
+  // A fold can leave a metric undefined (one class in it); the others still measure it.
+  for (const vals of folds) for (const [k, v] of Object.entries(vals)) if (Number.isFinite(v)) (per[k] ??= []).push(v);
   const undefinedEverywhere = ev.metrics.find((k) => !per[k]);
   if (undefinedEverywhere) throw new RunError(`evaluate ${ev.name}: ${undefinedEverywhere} is not defined on any of the ${ev.cv} folds of "${info.input}" (each holds one class); lower cv`);
   const metrics: Record<string, { mean: number; std: number }> = {};
@@ -223,12 +213,6 @@ export function crossValidateReport(ev: EvaluateInfo, tm: TrainedModel, trainTab
     metrics[k] = { mean, std: Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / v.length) };
   }
   return { folds: ev.cv, metrics };
-}
-
-function subsetTargetOf(t: ReturnType<typeof makeTarget>, rows: Int32Array): ReturnType<typeof makeTarget> {
-  return t.task === 'classification'
-    ? { task: 'classification', y: Int32Array.from(rows, (r) => t.y[r]), classes: t.classes }
-    : { task: 'regression', y: Float64Array.from(rows, (r) => t.y[r]) };
 }
 
 /** The scores of the raw rows every model scored, in the same order: a paired test needs pairs. */

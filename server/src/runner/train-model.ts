@@ -3,15 +3,13 @@
 import type { ModelInfo, OptionValues } from '../checker/checked-model';
 import type { TrialJson } from '../contracts/cli-json';
 import { METRICS, autoCandidates } from '../ml/catalog';
-import { kFoldIndices } from '../ml/cross-validation';
+import { kFoldIndices, scoreFolds } from '../ml/cross-validation';
 import { selectFeatures } from '../ml/feature-selection';
-import { computeMetrics } from '../ml/metrics';
-import { throwIfCancelled, type CancelSignal } from '../ml/cancellation';
+import type { CancelSignal } from '../ml/cancellation';
 import type { AlgorithmOptions, FeatureMatrix, FittedModel, Target, TrainContext } from '../ml/model-types';
 import { createRng } from '../ml/random';
 import { getAlgorithm } from '../ml/registry';
 import { resample } from '../ml/resample';
-import { subsetMatrix } from './model-data';
 import { RunError } from './pipeline-data';
 
 export interface TrainOutcome {
@@ -31,12 +29,6 @@ function fitOnce(algorithm: string, options: OptionValues, x: FeatureMatrix, tar
   return algo.fit(x, target, options as AlgorithmOptions, ctx);
 }
 
-function subsetTarget(t: Target, rows: Int32Array): Target {
-  return t.task === 'classification'
-    ? { task: 'classification', y: Int32Array.from(rows, (r) => t.y[r]), classes: t.classes }
-    : { task: 'regression', y: Float64Array.from(rows, (r) => t.y[r]) };
-}
-
 /**
  * K-fold cross-validation of one configuration: `rank` is the mean score with error metrics
  * negated (higher is better, -Infinity when no fold could be scored), `folds` the metric per fold.
@@ -45,24 +37,12 @@ function crossValidate(algorithm: string, options: OptionValues, x: FeatureMatri
   if (x.nRows < folds) throw new RunError(`cross-validation with ${folds} folds needs at least ${folds} training rows, but there are ${x.nRows}; lower the model's cv or train on more rows`);
   const fold = kFoldIndices(x.nRows, folds, seed, target.task === 'classification' ? target.y : undefined);
   const spec = METRICS[metric];
+  const scores = scoreFolds({ algorithm, options: options as AlgorithmOptions, x, target, fold, metrics: [metric], seed, positiveIndex: 1 }, folds, signal);
   let total = 0;
   let measured = 0;
   const perFold: (number | null)[] = [];
-  for (let f = 0; f < folds; f++) {
-    throwIfCancelled(signal);
-    const trainRows: number[] = [];
-    const testRows: number[] = [];
-    for (let i = 0; i < x.nRows; i++) (fold[i] === f ? testRows : trainRows).push(i);
-    const tr = Int32Array.from(trainRows);
-    const te = Int32Array.from(testRows);
-    const model = fitOnce(algorithm, options, subsetMatrix(x, tr), subsetTarget(target, tr), { seed, signal });
-    const xt = subsetMatrix(x, te);
-    const yt = subsetTarget(target, te);
-    const proba = model.predictProba?.(xt, signal);
-    const m = computeMetrics([metric], {
-      task: target.task, yTrue: yt.y, yPred: model.predict(xt, signal), ...(proba ? { proba } : {}),
-      ...(target.task === 'classification' ? { nClasses: target.classes.length, positiveIndex: 1 } : {}),
-    })[metric];
+  for (const score of scores) {
+    const m = score[metric];
     // A fold with one class leaves roc_auc undefined: the other folds still score the configuration.
     perFold.push(Number.isFinite(m) ? m : null);
     if (!Number.isFinite(m)) continue;

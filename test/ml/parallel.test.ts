@@ -1,0 +1,65 @@
+// Training on all cores gives the same models and scores as on one thread: a forest's trees and
+// cross-validation folds are computed by worker threads (ml/parallel/thread-pool.ts).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { CancelledError } from '../../server/src/ml/cancellation';
+import { kFoldIndices, scoreFolds } from '../../server/src/ml/cross-validation';
+import type { FeatureMatrix, Target } from '../../server/src/ml/model-types';
+import { computeInParallel } from '../../server/src/ml/parallel/thread-pool';
+import { createRng } from '../../server/src/ml/random';
+import { getAlgorithm } from '../../server/src/ml/registry';
+
+function data(n: number, p: number): { x: FeatureMatrix; target: Target } {
+  const rng = createRng(5);
+  const columns = Array.from({ length: p }, () => Float64Array.from({ length: n }, () => rng.next()));
+  const y = Int32Array.from({ length: n }, (_, i) => (columns[0][i] + 0.5 * columns[1][i] + 0.3 * rng.next() > 0.9 ? 1 : 0));
+  return { x: { nRows: n, columns, names: columns.map((_, j) => `f${j}`) }, target: { task: 'classification', y, classes: ['no', 'yes'] } };
+}
+
+function withThreads<T>(threads: number, f: () => T): T {
+  const before = process.env.NARML_THREADS;
+  process.env.NARML_THREADS = String(threads);
+  try {
+    return f();
+  } finally {
+    if (before === undefined) delete process.env.NARML_THREADS;
+    else process.env.NARML_THREADS = before;
+  }
+}
+
+test('a forest is the same on 1, 2 and 3 threads', { timeout: 300_000 }, () => {
+  const { x, target } = data(8_000, 8);
+  const fit = (threads: number) => withThreads(threads, () => getAlgorithm('random_forest')!.fit(x, target, { trees: 60, max_depth: 8 }, { seed: 11 }));
+  const one = fit(1);
+  const proba = Array.from(one.predictProba!(x));
+  for (const threads of [2, 3]) {
+    const many = fit(threads);
+    assert.deepEqual(many.params, one.params, `${threads} threads grow the same trees`);
+    assert.deepEqual(Array.from(many.predictProba!(x)), proba);
+    assert.deepEqual(many.featureImportances?.(), one.featureImportances?.());
+  }
+});
+
+test('cross-validation folds score the same on 1 and 2 threads', { timeout: 300_000 }, () => {
+  const { x, target } = data(4_000, 6);
+  const fold = kFoldIndices(x.nRows, 4, 3, (target as { y: Int32Array }).y);
+  const piece = { algorithm: 'logistic_regression', options: {}, x, target, fold, metrics: ['accuracy', 'roc_auc'], seed: 3, positiveIndex: 1 };
+  const one = withThreads(1, () => scoreFolds(piece, 4));
+  const two = withThreads(2, () => scoreFolds(piece, 4));
+  assert.equal(one.length, 4);
+  assert.deepEqual(two, one);
+  for (const f of one) assert.ok(f.accuracy > 0.7, `a fold scores ${f.accuracy}`);
+});
+
+test("a worker's error reaches the caller with its message", { timeout: 120_000 }, () => {
+  const { x, target } = data(100, 2);
+  const fold = kFoldIndices(x.nRows, 2, 1);
+  const pieces = [0, 1].map((f) => ({ algorithm: f === 1 ? 'no_such_algorithm' : 'logistic_regression', options: {}, x, target, fold, f, metrics: ['accuracy'], seed: 1, positiveIndex: 1 }));
+  assert.throws(() => computeInParallel('cv-fold', pieces, () => ({ accuracy: 1 }), undefined, 2), /no_such_algorithm is not available/);
+});
+
+test('a raised cancel signal stops the pieces and throws CancelledError', { timeout: 120_000 }, () => {
+  const { x, target } = data(2_000, 4);
+  const pieces = [0, 1, 2].map((k) => ({ x, target, options: { trees: 30 }, seed: 1, from: k * 10, to: k * 10 + 10 }));
+  assert.throws(() => computeInParallel('forest-trees', pieces, () => ({ trees: [], importances: [] }), { aborted: true }, 3), CancelledError);
+});
