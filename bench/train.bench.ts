@@ -12,6 +12,8 @@ import { computeMetrics } from '../server/src/ml/metrics';
 import { createRng } from '../server/src/ml/random';
 import type { FeatureMatrix, Target } from '../server/src/ml/model-types';
 
+// Single-threaded on both sides: bench/parallel.bench.ts measures all cores.
+process.env.NARML_THREADS = '1';
 const N = Number(process.env.ROWS ?? 100_000);
 const P = 20;
 
