@@ -1,8 +1,11 @@
 // The Experiments panel's model, apart from the DOM so it is tested in Node: the columns of the
 // rows (run, parameters, metrics, data hashes), sorting, the filter language, the diff of two
 // rows, the points and axes of a metric across runs, and the leaderboard of tune/auto trials.
-import type { ExperimentEvaluation, ExperimentRow, TrialJson } from '../../server/src/contracts/cli-json';
+import type { ExperimentEvaluation, ExperimentRow } from '../../server/src/contracts/cli-json';
 import { fmt } from './format';
+import { paramText } from '../../server/src/store/leaderboard';
+
+export { leaderboard, paramText, variedOptions, type Leaderboard } from '../../server/src/store/leaderboard';
 
 export type Direction = 'higher' | 'lower';
 export type Directions = Record<string, Direction>;
@@ -21,13 +24,6 @@ export interface Column {
   text(row: ExperimentRow): string;
   /** What the cell's tooltip shows (full hashes, paths). */
   title?(row: ExperimentRow): string;
-}
-
-/** An option value as written in a pipeline: `0.01`, `"sqrt"` without quotes, `[a, b]`. */
-export function paramText(v: unknown): string {
-  if (v === undefined) return '';
-  if (Array.isArray(v)) return `[${v.map(paramText).join(', ')}]`;
-  return String(v);
 }
 
 /** Where an evaluation scored: its table, or its name when the model has two evaluations on one table. */
@@ -282,27 +278,6 @@ export function plotLayout(runs: string[], series: PlotSeries[], width = 560, he
     yTicks: ticks.map((value) => ({ value, py: py(value), label: fmt(value) })),
     xTicks: runs.flatMap((_run, index) => (index % every === 0 || index === runs.length - 1 ? [{ index, px: px(index), label: `#${index + 1}` }] : [])),
   };
-}
-
-export interface Leaderboard {
-  entries: { rank: number; trial: TrialJson }[];
-  reason?: string;
-}
-
-/** Trials best first, each by its metric's direction (unscored last), the chosen one among them. */
-export function leaderboard(trials: TrialJson[], selection?: string): Leaderboard {
-  const sign = (t: TrialJson): number => (t.better === 'lower' ? -1 : 1);
-  const sorted = [...trials].sort((x, y) => {
-    if (x.score === null || y.score === null) return x.score === y.score ? 0 : x.score === null ? 1 : -1;
-    return sign(y) * y.score - sign(x) * x.score;
-  });
-  return { entries: sorted.map((trial, i) => ({ rank: i + 1, trial })), ...(selection ? { reason: selection } : {}) };
-}
-
-/** The options that differ between trials (what the search varied), for a leaderboard's columns. */
-export function variedOptions(trials: TrialJson[]): string[] {
-  const keys = [...new Set(trials.flatMap((t) => Object.keys(t.options)))].sort();
-  return keys.filter((k) => new Set(trials.map((t) => paramText(t.options[k]))).size > 1);
 }
 
 /** Identity of a row in the table (a run trains each model once). */

@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import { checkWithFullSchemas, readPipelineFile, UnreadableFileError } from '../checker/check-files';
 import { hasErrors, type CheckedPipeline } from '../checker/checked-model';
 import type { RunJson, TrialJson } from '../contracts/cli-json';
+import { leaderboard, paramText, variedOptions } from '../store/leaderboard';
 import type { CsvSchemaCache } from '../data/csv-schema-cache';
 import type { CancelSignal } from '../ml/cancellation';
 import { failedRun, runPipeline, type RunOptions } from '../runner/run-pipeline';
@@ -70,24 +71,21 @@ export async function loadChecked(
 const LEADERBOARD_ROWS = 10;
 
 /**
- * The best trials of each search (auto, then tune), best first by their metric, unscored last;
- * `*` marks the chosen one. A stable sort keeps the chosen trial ahead of any it tied with.
+ * The best trials of each search (auto, then tune) as ranked for the editor's leaderboard;
+ * `*` marks the chosen one.
  */
-function leaderboard(trials: readonly TrialJson[]): string[] {
+function leaderboardLines(trials: TrialJson[]): string[] {
   const out: string[] = [];
   for (const search of ['auto', 'tune'] as const) {
     const these = trials.filter((t) => t.search === search);
     if (these.length === 0) continue;
-    const key = (t: TrialJson): number => (t.score === null ? -Infinity : t.better === 'lower' ? -t.score : t.score);
-    const ranked = [...these].sort((a, b) => (key(a) === key(b) ? 0 : key(b) > key(a) ? 1 : -1));
-    // A tune trial is named by the options the search varied, not every option of the algorithm.
-    const varied = Object.keys(these[0].options).filter((k) => these.some((t) => String(t.options[k]) !== String(these[0].options[k])));
-    const shown = ranked.slice(0, LEADERBOARD_ROWS);
+    const varied = variedOptions(these);
+    const shown = leaderboard(these).entries.slice(0, LEADERBOARD_ROWS);
     out.push(`    ${search} leaderboard (${these[0].metric}, ${these[0].better} is better; ${shown.length} of ${these.length} trials):`);
-    shown.forEach((t, i) => {
-      const what = search === 'auto' ? t.algorithm : varied.map((k) => `${k}: ${String(t.options[k])}`).join(', ') || 'the only combination';
-      out.push(`    ${t.chosen ? '*' : ' '} ${String(i + 1).padStart(2)}. ${t.score === null ? 'unscored' : fmt(t.score)}  ${what}  (folds ${t.folds.map((f) => (f === null ? '-' : fmt(f))).join(' ')}; ${t.ms} ms)`);
-    });
+    for (const { rank, trial: t } of shown) {
+      const what = search === 'auto' ? t.algorithm : varied.map((k) => `${k}: ${paramText(t.options[k])}`).join(', ') || 'the only combination';
+      out.push(`    ${t.chosen ? '*' : ' '} ${String(rank).padStart(2)}. ${t.score === null ? 'unscored' : fmt(t.score)}  ${what}  (folds ${t.folds.map((f) => (f === null ? '-' : fmt(f))).join(' ')}; ${t.ms} ms)`);
+    }
   }
   return out;
 }
@@ -98,7 +96,7 @@ function printRunSummary(r: RunJson, io: CliOutput): void {
   for (const [name, p] of Object.entries(r.predictions)) if (p.waiting) out.push(`  ${name}: ${p.waiting}`);
   for (const [name, m] of Object.entries(r.models)) {
     out.push(`  model ${name}: ${m.algorithm}, ${m.trainRows} training rows${r.reused.includes(name) ? ' (reused)' : ''}`);
-    if (m.trials) out.push(...leaderboard(m.trials));
+    if (m.trials) out.push(...leaderboardLines(m.trials));
     if (m.selection) out.push(`    ${m.selection}`);
   }
   for (const [name, e] of Object.entries(r.evaluations)) {
