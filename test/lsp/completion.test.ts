@@ -142,6 +142,9 @@ test('a model body offers its keys, then values from the catalog for the task', 
   includes(labels(body(`algorithm: auto(candidates: [knn, ${CURSOR}`)), ['random_forest', 'naive_bayes'], 'auto candidates');
   excludes(labels(body(`algorithm: auto(candidates: [knn, ${CURSOR}`)), ['auto', 'linear_regression'], 'auto candidates');
   includes(labels(body(`algorithm: auto(metric: ${CURSOR}`)), ['accuracy', 'f1'], 'auto metric');
+  includes(labels(body(`tune: random(${CURSOR}`)), ['trials', 'metric'], 'random(');
+  includes(labels(body(`tune: grid(metric: ${CURSOR}`)), ['accuracy', 'f1', 'roc_auc', 'log_loss'], 'tune metric');
+  excludes(labels(body(`tune: grid(metric: ${CURSOR}`)), ['rmse', 'r2'], 'tune metric of a classifier');
   includes(labels(body(`features: [${CURSOR}`)), IRIS_COLUMNS.slice(0, 4), 'features');
   includes(labels(body(`features: [petal_length_cm, ${CURSOR}]`)), ['sepal_width_cm'], 'features second');
   includes(labels(body(`resample: ${CURSOR}`)), ['smote', 'undersample'], 'resample');
@@ -157,6 +160,9 @@ test('a regression model is offered regression algorithms and metrics only', () 
   const metrics = labels(`${CARS_MODEL}\nevaluate reg on parts.test {\n  metrics: [rmse, ${CURSOR}]\n}`);
   includes(metrics, ['mae', 'r2'], 'regression metrics');
   excludes(metrics, ['accuracy', 'f1'], 'regression metrics');
+  const tuneMetrics = labels(CARS_MODEL.replace('algorithm: linear_regression', `algorithm: linear_regression\n  tune: grid(metric: ${CURSOR}`));
+  includes(tuneMetrics, ['rmse', 'mape'], 'regression tune metric');
+  excludes(tuneMetrics, ['f1'], 'regression tune metric');
 });
 
 test('evaluate, compare and monitor bodies offer the model task\'s metrics, fitting tests and tables', () => {
