@@ -10,6 +10,7 @@ import type { CompletionItem } from 'vscode-languageserver/node';
 import { checkPipeline } from '../../server/src/checker/check-pipeline';
 import { CsvSchemaCache } from '../../server/src/data/csv-schema-cache';
 import { complete } from '../../server/src/lsp/completion';
+import { hover } from '../../server/src/lsp/features';
 import { CARS_MODEL, FILE, IRIS, PENGUINS } from '../helpers/fixture-pipelines';
 
 const cache = new CsvSchemaCache();
@@ -178,6 +179,9 @@ test('evaluate, compare and monitor bodies offer the model task\'s metrics, fitt
   includes(labels(mon.replace(`alert: ${CURSOR}`, `drift: psi(${CURSOR})`)), ['threshold'], 'psi(');
   includes(labels(mon.replace(`alert: ${CURSOR}`, `drift: ${CURSOR}`)), ['psi', 'ks', 'kl', 'js', 'wasserstein'], 'drift methods');
   includes(labels(mon.replace(`alert: ${CURSOR}`, `drift: wasserstein(${CURSOR})`)), ['threshold'], 'wasserstein(');
+  const withJs = mon.replace(`alert: ${CURSOR}`, 'drift: js(threshold: 0.1)');
+  const shown = hover(checkPipeline(withJs, FILE, cache), withJs.indexOf('js(') + 1, () => ({}));
+  assert.match(JSON.stringify(shown?.contents ?? ''), /Jensen-Shannon distance/);
   excludes(labels(mon.replace(`alert: ${CURSOR}`, `${CURSOR}`)), ['baseline'], 'a key already given');
 });
 

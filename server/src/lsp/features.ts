@@ -7,7 +7,7 @@ import {
 import type { Range } from '../language/ast';
 import { formatColumnType, type TableSchema } from '../language/schema';
 import type { CheckedPipeline } from '../checker/checked-model';
-import { ALGORITHMS, METRICS } from '../ml/catalog';
+import { ALGORITHMS, DRIFT_METHODS, METRICS, type MethodSpec } from '../ml/catalog';
 import { FUNCTIONS } from '../language/functions';
 import { isBareName } from '../language/lexer';
 import { COMMANDS } from '../contracts/lsp-requests';
@@ -62,8 +62,12 @@ export function hover(p: CheckedPipeline, offset: number, lastMetrics: () => Rec
   const word = p.text.slice(s, e);
   const keyword = keywordDoc(word);
   if (keyword) return { contents: { kind: MarkupKind.Markdown, value: `**keyword** \`${word}\`: ${keyword}` } };
+  const optionList = (spec: MethodSpec): string => Object.entries(spec.options).map(([k, o]) => `- \`${k}\`: ${o.doc}${'default' in o ? ` (default ${JSON.stringify(o.default)})` : ''}`).join('\n');
   const algo = ALGORITHMS[word];
-  if (algo) return { contents: { kind: MarkupKind.Markdown, value: `**algorithm** \`${algo.name}\` (${algo.tasks.join(', ')})\n\n${algo.doc}\n\n${Object.entries(algo.options).map(([k, o]) => `- \`${k}\`: ${o.doc}${'default' in o ? ` (default ${JSON.stringify(o.default)})` : ''}`).join('\n')}` } };
+  if (algo) return { contents: { kind: MarkupKind.Markdown, value: `**algorithm** \`${algo.name}\` (${algo.tasks.join(', ')})\n\n${algo.doc}\n\n${optionList(algo)}` } };
+  // Drift methods are short words (js, kl): only inside a monitor's `drift:` value are they methods.
+  const drift = DRIFT_METHODS[word];
+  if (drift && /drift:\s*$/.test(p.text.slice(Math.max(0, s - 40), s))) return { contents: { kind: MarkupKind.Markdown, value: `**drift method** \`${drift.name}\`: ${drift.doc}\n\n${optionList(drift)}` } };
   const metric = METRICS[word];
   if (metric) return { contents: { kind: MarkupKind.Markdown, value: `**metric** \`${metric.name}\` (${metric.task}): ${metric.doc}; ${metric.higherIsBetter ? 'higher' : 'lower'} is better` } };
   const fn = FUNCTIONS[word];
