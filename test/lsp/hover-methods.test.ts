@@ -1,0 +1,26 @@
+// Hover on a resample/select/tune/ensemble method names it and lists its options from the
+// catalog (tune's `metric:` among them); hover on the tuning metric says which direction wins.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { checkPipeline } from '../../server/src/checker/check-pipeline';
+import { CsvSchemaCache } from '../../server/src/data/csv-schema-cache';
+import { hover } from '../../server/src/lsp/features';
+import { CARS_MODEL, FILE } from '../helpers/fixture-pipelines';
+
+const text = CARS_MODEL.replace('algorithm: linear_regression', 'algorithm: linear_regression\n  tune: random(trials: 2, metric: rmse) { alpha: [0, 1, 10] }');
+
+function hoverText(at: string, into = 1): string {
+  const offset = text.indexOf(at);
+  assert.ok(offset >= 0, `${at} is in the pipeline`);
+  const h = hover(checkPipeline(text, FILE, new CsvSchemaCache()), offset + into, () => ({}));
+  assert.ok(h, `a hover at ${at}`);
+  return (h.contents as { value: string }).value;
+}
+
+test('hover on random( lists its options, metric among them; hover on rmse says lower is better', () => {
+  const random = hoverText('random(');
+  assert.match(random, /^\*\*tune method\*\* `random`: try random combinations/);
+  assert.match(random, /- `trials`: combinations to try \(default 10\)/);
+  assert.match(random, /- `metric`: cross-validated metric that ranks the combinations .*error metrics such as rmse are minimised/);
+  assert.match(hoverText('rmse)'), /\*\*metric\*\* `rmse` \(regression\): root mean squared error; lower is better/);
+});
