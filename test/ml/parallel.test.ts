@@ -63,3 +63,13 @@ test('a raised cancel signal stops the pieces and throws CancelledError', { time
   const pieces = [0, 1, 2].map((k) => ({ x, target, options: { trees: 30 }, seed: 1, from: k * 10, to: k * 10 + 10 }));
   assert.throws(() => computeInParallel('forest-trees', pieces, () => ({ trees: [], importances: [] }), { aborted: true }, 3), CancelledError);
 });
+
+test('a forest inside a cross-validation fold is grown on the thread computing the fold, with the same scores', { timeout: 300_000 }, () => {
+  const { x, target } = data(6_000, 6);
+  const fold = kFoldIndices(x.nRows, 3, 2, (target as { y: Int32Array }).y);
+  // 4,000 training rows × 120 trees would fan out on its own; inside a fold it must not.
+  const piece = { algorithm: 'random_forest', options: { trees: 120, max_depth: 6 }, x, target, fold, metrics: ['accuracy'], seed: 2, positiveIndex: 1 };
+  const one = withThreads(1, () => scoreFolds(piece, 3));
+  const two = withThreads(2, () => scoreFolds(piece, 3));
+  assert.deepEqual(two, one);
+});

@@ -16,6 +16,8 @@ parentPort!.on('message', (message: PieceMessage | { replies: MessagePort }) => 
   const signal: CancelSignal = { get aborted() { return Atomics.load(cancel, 0) !== 0; } };
   let reply: PieceReply;
   try {
+    // Pieces still queued when the fan-out is cancelled are skipped, not started.
+    if (signal.aborted) throw new CancelledError();
     reply = { index: message.index, result: PIECES[message.kind](message.piece as never, signal) };
   } catch (e) {
     reply = { index: message.index, error: e instanceof Error ? e.message : String(e), cancelled: e instanceof CancelledError };

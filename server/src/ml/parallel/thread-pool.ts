@@ -24,6 +24,12 @@ interface PoolWorker {
 }
 
 const workers: PoolWorker[] = [];
+/**
+ * Set while this thread fans out. A piece computed here that would fan out again (a forest
+ * inside a cross-validation fold) runs on this thread instead: the workers are busy with the outer
+ * pieces, and their reply ports belong to the outer call.
+ */
+let fanningOut = false;
 
 function worker(k: number): PoolWorker {
   while (workers.length <= k) {
@@ -45,7 +51,16 @@ function worker(k: number): PoolWorker {
  */
 export function computeInParallel<P, R>(kind: PieceKind, pieces: P[], here: (piece: P, signal?: CancelSignal) => R, signal?: CancelSignal, threads = trainingThreads()): R[] {
   const remote = Math.min(threads, pieces.length) - 1;
-  if (remote <= 0) return pieces.map((p) => here(p, signal));
+  if (remote <= 0 || fanningOut) return pieces.map((p) => here(p, signal));
+  fanningOut = true;
+  try {
+    return fanOut(kind, pieces, here, remote, signal);
+  } finally {
+    fanningOut = false;
+  }
+}
+
+function fanOut<P, R>(kind: PieceKind, pieces: P[], here: (piece: P, signal?: CancelSignal) => R, remote: number, signal?: CancelSignal): R[] {
   const done = new Int32Array(new SharedArrayBuffer(8));
   const cancel = new Int32Array(done.buffer, 4, 1);
   // Pieces 1.. go round the workers; piece 0, then every (remote+1)-th, is computed here.
