@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { cli, narml } from '../helpers/cli';
 import { ensureBuilt } from '../helpers/ensure-built';
 import { irisInput, irisPipeline, irisWorkspace } from '../helpers/iris-workspace';
@@ -135,9 +135,10 @@ test('an empty predict inbox is warning NML204: the run trains, evaluates and wa
 
 test('run --json answers with a failed result even when the run cannot start its worker', () => {
   const { dir } = workspace('data/iris.csv');
-  // The CLI alone, without the worker script beside it: the worker thread fails to load.
+  // The CLI and its commands, without the worker script beside them: the worker thread fails to load.
   const bare = mkdtempSync(join(tmpdir(), 'narml-bare-cli-'));
   cpSync(cli, join(bare, 'cli.js'));
+  cpSync(join(dirname(cli), 'cli-commands.js'), join(bare, 'cli-commands.js'));
   const r = spawnSync(process.execPath, [join(bare, 'cli.js'), 'run', 'p.narml', '--json'], { cwd: dir, encoding: 'utf8', timeout: 60_000 });
   assert.equal(r.status, 1);
   const out = JSON.parse(r.stdout);
