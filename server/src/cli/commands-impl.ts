@@ -12,3 +12,7 @@ export { failedRun, planErrors } from '../runner/run-pipeline';
 export { fireAllOnce, runScheduler, scheduledJobs } from '../scheduler/scheduler';
 export { readExperiments } from '../store/experiments';
 export { expandRun, readStoreData } from '../store/run-store';
+export { RunStore } from '../store/run-store';
+export { StoredSchemaCache } from '../store/stored-schemas';
+export { NothingToServeError, servedModelsFromStore } from '../serve/store-models';
+export { ServeError, startServing } from '../serve/http-server';

@@ -1,9 +1,10 @@
 // The `narml` command line: dispatches to the commands of the checker and of the runner.
 import { checkCommands } from './check-command';
 import { runnerCommands } from './runner-commands';
+import { serveCommands } from './serve-command';
 import { UsageError, type CliCommand } from './command';
 
-const commands: Record<string, CliCommand> = { ...checkCommands, ...runnerCommands };
+const commands: Record<string, CliCommand> = { ...checkCommands, ...runnerCommands, ...serveCommands };
 
 function usage(): string {
   const lines = Object.values(commands).map((c) => `  ${c.usage.padEnd(48)} ${c.summary}`);

@@ -32,7 +32,8 @@ export interface RunOptions {
   tables?: TablesRead;
 }
 
-interface ModelArtifact {
+/** What the store keeps of a trained model (one artifact, by content hash); `narml serve` reads it back. */
+export interface ModelArtifact {
   saved?: SavedModel;
   steps: FittedStep[];
   trainRows: number;

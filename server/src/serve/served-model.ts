@@ -1,0 +1,89 @@
+// A model as the serving API holds it: plain data (the fitted steps and saved model exactly as
+// the run store keeps them, plus the raw input schema rows are checked against), scored by the
+// runner's own `predictPrepared`, so an answer equals the row of `narml predict` for the same
+// input. The same data is a scoring bundle's model.json.
+import type { ModelInfo } from '../checker/checked-model';
+import type { Table } from '../data/table';
+import type { ColumnType, Task } from '../language/schema';
+import type { SavedModel } from '../ml/model-types';
+import { restoreModel } from '../ml/registry';
+import { predictPrepared, type TrainedModel } from '../runner/scoring';
+import type { FittedStep } from '../transforms/fitted-step';
+
+/** A raw input column of a served model: what a request row must give. */
+export interface InputColumn {
+  name: string;
+  type: ColumnType;
+  nullable: boolean;
+  /** Levels seen in training (categories): documentation and the example row, never a limit. */
+  levels?: string[];
+}
+
+/** Identifies the format of model.json, so a bundle's server refuses a file of another kind. */
+export const SERVED_MODEL_FORMAT = 'narml-served-model/1';
+
+export interface ServedModelData {
+  format: typeof SERVED_MODEL_FORMAT;
+  name: string;
+  version: string;
+  /** Registry stage of this version, when it has one. */
+  stage?: string;
+  /** The pipeline file the model was declared in. */
+  file?: string;
+  created?: string;
+  task: Task;
+  target: string;
+  input: InputColumn[];
+  steps: FittedStep[];
+  saved: SavedModel;
+}
+
+export interface ServedModel {
+  data: ServedModelData;
+  trained: TrainedModel;
+}
+
+/** One scored row: the label (or value), and per class probabilities; null where the row could not be scored. */
+export interface RowPrediction {
+  prediction: string | number | null;
+  probabilities?: Record<string, number> | null;
+}
+
+/** Restores the model once; every request then scores with the restored parameters. */
+export function loadServedModel(data: ServedModelData): ServedModel {
+  const model = restoreModel(data.saved);
+  const info: ModelInfo = {
+    kind: 'model', name: data.name, input: '', task: data.task, target: data.target,
+    ...(model.classes ? { classes: model.classes } : {}),
+    features: [], featureChoice: { listed: false, exclude: [] },
+    inputColumns: data.input.map((c) => ({ name: c.name, type: c.type, nullable: c.nullable })),
+  };
+  return { data, trained: { info, steps: data.steps, model, trainRows: 0, options: {} } };
+}
+
+/**
+ * Scores the rows of a table built from a request. Row steps are skipped, as in `narml predict`,
+ * so every row gets an answer; a row the model cannot take (a missing feature) gets nulls, as
+ * `narml predict` leaves its cells empty.
+ */
+export function predictRows(m: ServedModel, table: Table): RowPrediction[] {
+  const out = predictPrepared(m.trained, table, 'predict');
+  const classes = m.trained.info.classes;
+  const k = classes?.length ?? 0;
+  const rows: RowPrediction[] = [];
+  for (let i = 0; i < table.rowCount; i++) {
+    if (!out.usable[i]) {
+      rows.push(classes ? { prediction: null, probabilities: null } : { prediction: null });
+      continue;
+    }
+    if (!classes) { rows.push({ prediction: out.pred[i] }); continue; }
+    const row: RowPrediction = { prediction: classes[out.pred[i]] };
+    if (out.proba) {
+      const p: Record<string, number> = {};
+      for (let c = 0; c < k; c++) p[classes[c]] = out.proba[i * k + c];
+      row.probabilities = p;
+    }
+    rows.push(row);
+  }
+  return rows;
+}
