@@ -28,8 +28,9 @@ function assertRoundTrips(values: number[]): void {
   const texts = formattedAll(values);
   values.forEach((v, i) => {
     const text = texts[i];
-    assert.ok(Object.is(Number(text), v), `${v} printed as "${text}" reads back as ${Number(text)}`);
-    assert.equal(text, Object.is(v, -0) ? '-0' : String(v), `${v} prints as String does`);
+    // Messages are built only on a failure: a million template strings would cost more than the check.
+    if (!Object.is(Number(text), v)) assert.fail(`${v} printed as "${text}" reads back as ${Number(text)}`);
+    if (text !== (Object.is(v, -0) ? '-0' : String(v))) assert.equal(text, String(v), `${v} prints as String does`);
   });
 }
 
@@ -63,6 +64,37 @@ test('numbers as data hold them: few decimals, integers, probabilities, near pow
     values.push(p, -p, p * (1 + Number.EPSILON), p * (1 - Number.EPSILON / 2), 9.999999999999999 * p, 0.1 * 3 * p);
   }
   values.push(0, -0, 1, -1, 0.1, 0.3, 1e-6, 9.99e-7, 0.000001234, 123456789012345, 999999999999999, 1e15, 1e21, 1e-7, 5e-324, -5e-324, Number.MIN_VALUE, Number.MAX_VALUE, Number.MAX_SAFE_INTEGER, Infinity, -Infinity, 2 ** 53 + 2);
+  assertRoundTrips(values);
+});
+
+test('a million doubles of 16 and 17 significant digits print as String and read back exactly', () => {
+  // The digit-by-digit path for long decimals (probabilities, computed values) against String:
+  // random doubles across plain notation, sigmoid outputs, decimals of 16 and 17 random digits
+  // (whose shortest form is often 16 digits, sometimes with two 16-digit candidates), binary
+  // fractions (exact ties between decimals), and neighbours of powers of ten and of two.
+  const rng = createRng(13);
+  const values: number[] = [];
+  const eight = (): string => String(rng.int(1e8)).padStart(8, '0');
+  for (let i = 0; i < 170_000; i++) {
+    values.push(rng.next());
+    values.push(1 / (1 + Math.exp(-(rng.next() * 40 - 20))));
+    values.push(10 ** (rng.next() * 21 - 6) * (rng.next() < 0.5 ? -1 : 1));
+    values.push(Number(`${rng.int(10)}.${eight()}${eight().slice(1)}e${rng.int(21) - 6}`));
+    values.push(Number(`0.${eight()}${eight()}${rng.int(10)}`));
+    values.push(rng.int(2 ** 20) / 2 ** (rng.int(40) + 1));
+  }
+  for (let e = -6; e <= 15; e++) {
+    for (const base of [Number(`1e${e}`), 2 ** Math.round(e * 3.32)]) {
+      let below = base;
+      let above = base;
+      for (let k = 0; k < 200; k++) {
+        values.push(below, above);
+        below -= below * Number.EPSILON / 2;
+        above += above * Number.EPSILON;
+      }
+    }
+  }
+  assert.ok(values.length > 1_000_000);
   assertRoundTrips(values);
 });
 

@@ -1,8 +1,9 @@
 // Writes CSV as bytes into large chunks: a million-row output is built without one string per
 // cell or per line. Numbers print as JavaScript prints them (the shortest text that reads back
-// as the same float64), but the common case — at most 15 significant digits, as measured data and
-// integers are — is written digit by digit instead of through `String`, which costs several
-// hundred nanoseconds a cell.
+// as the same float64, the closest such text when several are that short), digit by digit
+// instead of through `String`, which costs several hundred nanoseconds a cell: exactly for at
+// most 15 significant digits (measured data, integers), and from an exact product for 16 and 17
+// (probabilities, computed values); the rare cases the product cannot settle go to `String`.
 
 const CHUNK = 1 << 20;
 const COMMA = 0x2c;
@@ -14,6 +15,20 @@ const ZERO = 0x30;
 const POW10 = Float64Array.from({ length: 23 }, (_, i) => 10 ** i);
 /** Below 10^15 two different decimals never read as the same float64 (DBL_DIG = 15). */
 const MAX_FAST = 1e15;
+/** Veltkamp's splitter for float64: 2^27 + 1. */
+const SPLIT = 134217729;
+/** 10^0..10^9 as int32, for the digits of the two int32 halves of a 17-digit decimal. */
+const POW10_INT = Int32Array.from({ length: 10 }, (_, i) => 10 ** i);
+/** 5^0..5^22, exact: 2^e·10^d is 5^d·2^(e+d). */
+const POW5 = Float64Array.from({ length: 23 }, (_, i) => 5 ** i);
+/** 2^-100..2^27 (index k + 100), the powers of two a half gap takes. */
+const POW2 = Float64Array.from({ length: 128 }, (_, i) => 2 ** (i - 100));
+/** log10(2), to estimate a float64's decimal exponent from its binary one. */
+const LOG10_2 = 0.30102999566398120;
+const float64 = new Float64Array(1);
+const words = new Uint32Array(float64.buffer);
+/** Index of the high word of a float64 in `words` (its sign and exponent). */
+const HIGH = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 1 : 0;
 
 /** A CSV field: quoted (quotes doubled) when it holds a comma, a quote or a line break. */
 export function csvField(s: string): string {
@@ -62,22 +77,9 @@ export class CsvByteWriter {
       return;
     }
     const a = Math.abs(v);
-    // `String` prints 1e-6 ≤ |v| < 1e21 in plain notation; the fast path covers the part of that
-    // range where a 15-digit decimal can be exact. Decimals are tried from none up: m / 10^d is the
-    // float64 that "m e-d" reads as, so the first d at which it equals a gives the shortest decimal
-    // that round-trips (what String prints). At that d, a·10^d is within 2^-52·m of m, so the
-    // rounding finds m (m < 10^15); an earlier d that passed would be a shorter decimal.
-    if (a >= 1e-6 && a < MAX_FAST) {
-      for (let d = 0; d <= 22; d++) {
-        const m = Math.round(a * POW10[d]);
-        if (m >= MAX_FAST) break;
-        if (m / POW10[d] === a) {
-          this.decimal(v < 0, m, d);
-          return;
-        }
-      }
-    }
-    this.text(String(v));
+    // `String` prints 1e-6 ≤ |v| < 1e21 in plain notation; above 1e15 (integers, mostly) and in
+    // exponent notation it is left to `String`.
+    if (!(a >= 1e-6 && a < MAX_FAST && this.shortest(v < 0, a))) this.text(String(v));
   }
 
   /** All bytes written, in one buffer. */
@@ -86,12 +88,103 @@ export class CsvByteWriter {
     return Buffer.concat(this.chunks);
   }
 
-  /** Writes ±m·10^-decimals in plain notation without trailing zeros ("0.00125", "42", "-3.5"); m is an integer < 10^15. */
-  private decimal(negative: boolean, m: number, decimals: number): void {
+  /**
+   * Writes a (1e-6 ≤ a < 1e15) as `String` does: the decimal of fewest significant digits that
+   * reads back as a, the closest to a of those. False, writing nothing, in the rare cases this
+   * cannot decide exactly (a tie, a power of ten at the edge of the scale); the caller then
+   * writes `String(a)`.
+   *
+   * X = a·10^d in [10^16, 10^17) is computed exactly as p + err (Dekker's product; 10^d is exact
+   * for d ≤ 22) and held as hi·10^8 + lo + fraction. A decimal reads back as a when it is closer
+   * to a than half the gap to a's neighbours (the gap below is half as wide at a power of two),
+   * or exactly that close and a's significand even (a tie, left to String); in units of 10^-d the
+   * half gap is 2^(e-1)·10^d, exact, and between 0.55 and 11.1. So a decimal of 17 - j digits
+   * reads back when X lies within the half gap of a multiple of 10^j, and when one of j does,
+   * one of every smaller j does too: j is tried from 16 down, and the first that has one gives
+   * the shortest. Distances are sums of a small integer and the fraction: where they are not
+   * exact they exceed 12, and rounding is monotonic, so a comparison is never decided wrong
+   * (at worst it comes out equal: a tie).
+   */
+  private shortest(negative: boolean, a: number): boolean {
+    float64[0] = a;
+    const high = words[HIGH];
+    const low = words[1 - HIGH];
+    // a = significand·2^exponent, the significand an integer of 53 bits.
+    const exponent = ((high >>> 20) & 0x7ff) - 1075;
+    // floor(log10(a)) or one less; the checks on p below correct it.
+    let d = 16 - Math.floor((exponent + 52) * LOG10_2);
+    if (d > 22) return false;
+    let p = a * POW10[d];
+    if (p >= 1e17) p = a * POW10[--d];
+    else if (p < 1e16) { if (d === 22) return false; p = a * POW10[++d]; }
+    if (p < 1e16 || p >= 1e17) return false;
+    const P = POW10[d];
+    let t = SPLIT * a;
+    const ah = t - (t - a);
+    const al = a - ah;
+    t = SPLIT * P;
+    const ph = t - (t - P);
+    const pl = P - ph;
+    const err = ((ah * ph - p) + ah * pl + al * ph) + al * pl;
+    // p ≥ 2^53 is an integer; X = p + err, |err| ≤ 8.
+    const whole = Math.floor(err);
+    const fraction = err - whole;
+    let hiD = Math.floor(p / 1e8);
+    let loD = p - hiD * 1e8 + whole;
+    while (loD < 0) { loD += 1e8; hiD--; }
+    while (loD >= 1e8) { loD -= 1e8; hiD++; }
+    let hi = hiD | 0;
+    let lo = loD | 0;
+    const powerOfTwo = (high & 0xfffff) === 0 && low === 0;
+    const halfGap = POW5[d] * POW2[exponent - 1 + d + 100];
+    const halfGapBelow = powerOfTwo ? halfGap / 2 : halfGap;
+    // X mod 100 between 12 and 87: no multiple of 100 or more is near, only j = 1 or 0 can do.
+    const r100 = lo % 100;
+    for (let j = r100 >= 12 && r100 <= 87 ? 1 : 16; j >= 0; j--) {
+      // X mod 10^j = under + fraction, 10^j - X mod 10^j = over - fraction (far: 10^9, more than any half gap).
+      let under: number;
+      let over: number;
+      if (j <= 8) {
+        under = lo % POW10_INT[j];
+        over = POW10_INT[j] - under;
+      } else {
+        const h = hi % POW10_INT[j - 8];
+        under = h === 0 ? lo : 1e9;
+        over = h === POW10_INT[j - 8] - 1 ? 1e8 - lo : 1e9;
+      }
+      const below = under + fraction;
+      const above = over - fraction;
+      const belowOk = below < halfGapBelow;
+      const aboveOk = above < halfGap;
+      if (below === halfGapBelow || above === halfGap) return false;
+      if (!belowOk && !aboveOk) continue;
+      const half = POW10[j] / 2;
+      if (belowOk && aboveOk && below === half) return false;
+      // The multiple of 10^j below X, or the one above; decimal() drops the zeros.
+      const up = aboveOk && (!belowOk || below > half);
+      if (j <= 8) {
+        lo -= under;
+        if (up) { lo += POW10_INT[j]; if (lo >= 1e8) { lo -= 1e8; hi++; } }
+      } else {
+        lo = 0;
+        hi -= hi % POW10_INT[j - 8];
+        if (up) hi += POW10_INT[j - 8];
+      }
+      this.decimal(negative, hi, lo, d);
+      return true;
+    }
+    return false;
+  }
+
+  /**
+   * Writes ±(high·10^8 + low)·10^-decimals in plain notation without trailing zeros ("0.00125",
+   * "42", "-3.5"); low < 10^8, high ≤ 10^9.
+   */
+  private decimal(negative: boolean, highPart: number, lowPart: number, decimals: number): void {
     // Digits least significant first, from two int32 halves (integer division is cheap on int32).
     const digits = this.digits;
-    const high = Math.floor(m / 1e8) | 0;
-    let low = (m - high * 1e8) | 0;
+    const high = highPart | 0;
+    let low = lowPart | 0;
     let n = 0;
     for (; n < 8; n++) { const q = (low / 10) | 0; digits[n] = low - q * 10; low = q; }
     for (let rest = high; rest > 0; n++) { const q = (rest / 10) | 0; digits[n] = rest - q * 10; rest = q; }
