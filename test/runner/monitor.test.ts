@@ -56,7 +56,8 @@ for (const method of ['kl', 'js', 'wasserstein', 'ks']) {
     const watch = await monitorWith((text) => text
       .replace('drift: psi(threshold: 0.2)', `drift: ${method}\n  alert: drift > 0\n  retrain: on_alert`));
     assert.deepEqual(watch.drifted.sort(), ['x', 'x_doubled'], JSON.stringify(watch.scores));
-    assert.equal(watch.alert, true);
+    assert.equal(watch.alert.raised, true);
+    assert.match(watch.alert.reason, /^alert: drift > 0 holds on the evaluation metrics of this run: drift = 1/);
     assert.equal(watch.retrained, true);
   });
 }
@@ -84,4 +85,17 @@ test('the prediction distribution is compared too: the shifted rows change the p
   // Predicted classes have no order: the ordered-number methods report no prediction drift.
   const byKs = await monitorWith((text) => text.replace('psi(threshold: 0.2)', 'ks'));
   assert.equal(byKs.prediction, undefined);
+});
+
+test('without actuals: the alert is judged on the run\'s evaluation metrics and its reason names the values', async () => {
+  const none = await monitorWith((text) => text);
+  assert.deepEqual(none.alert, { raised: false, judged: false, reason: 'no alert: condition', window: null });
+  const high = await monitorWith((text) => text.replace('drift: psi(threshold: 0.2)', 'drift: psi(threshold: 0.2)\n  alert: accuracy < 1.01 and f1 >= 0'));
+  assert.equal(high.alert.raised, true);
+  assert.equal(high.alert.judged, true);
+  assert.equal(high.alert.window, null);
+  assert.match(high.alert.reason, /^alert: accuracy < 1\.01 and f1 >= 0 holds on the evaluation metrics of this run: accuracy = 0?\.?\d+(\.\d+)?, f1 = /);
+  const low = await monitorWith((text) => text.replace('drift: psi(threshold: 0.2)', 'alert: accuracy < 0'));
+  assert.equal(low.alert.raised, false);
+  assert.match(low.alert.reason, /does not hold/);
 });

@@ -227,8 +227,29 @@ export interface MonitorJson {
   scores: Record<string, number>;
   /** Drift of the model's predictions (absent when the current data cannot be scored by it); counts as drift for `alert: drift` and `retrain: on_drift`. */
   prediction?: { score: number; drifted: boolean };
-  alert: boolean;
+  /** The `alert:` condition's verdict; the scheduler, notifications and retraining act on `raised`. */
+  alert: MonitorAlertJson;
   retrained: boolean;
+}
+
+export interface MonitorAlertJson {
+  /** The condition holds. False when there is no condition or it could not be judged. */
+  raised: boolean;
+  /** False when there is no `alert:` or too few labelled rows to judge it (`reason` says which). */
+  judged: boolean;
+  /** One sentence: the condition, held or not, and the values it was judged on, or why it was not judged. */
+  reason: string;
+  /** The window of joined ground truth it was judged on (`actuals:`); null when judged on the run's evaluation metrics. */
+  window: MonitorWindowJson | null;
+}
+
+/** A time window of predictions joined to their actual labels. */
+export interface MonitorWindowJson {
+  /** ISO times: the window holds predictions made at start <= time < end. */
+  start: string;
+  end: string;
+  /** Predictions in the window that have a label. */
+  rows: number;
 }
 
 /** One line of `--progress json` on stderr. */

@@ -3,8 +3,7 @@
 import type { CheckedPipeline, MonitorInfo } from '../checker/checked-model';
 import { infoOf } from '../checker/checked-model';
 import type { MonitorJson, RunJson } from '../contracts/cli-json';
-import type { Expr } from '../language/ast';
-import { leftSpine } from '../language/left-spine';
+import { DRIFT_NAME, judgeAlert, notJudged } from './monitor-alert';
 import { readCsv } from '../data/read-csv';
 import { getColumn, type NumericColumn, type Table } from '../data/table';
 import { applySteps } from '../transforms/fit-steps';
@@ -31,33 +30,6 @@ function predictionDrift(method: DriftMethod, tm: TrainedModel, baseline: Table,
   if (tm.info.task === 'regression') return numericDrift(method, a, b);
   const levels = tm.info.classes ?? [];
   return categoryDrift(method, { levels, codes: a }, { levels, codes: b });
-}
-
-function alertHolds(e: Expr, metrics: Record<string, number>, drifted: boolean): boolean {
-  if (e.kind === 'Paren' && e.inner) return alertHolds(e.inner, metrics, drifted);
-  if (e.kind === 'Binary' && (e.operator === 'and' || e.operator === 'or')) {
-    // Folded along the left spine, so a long and/or chain needs no deep stack.
-    const spine = leftSpine(e, (op) => op === 'and' || op === 'or');
-    let holds = alertHolds(spine[0].left, metrics, drifted);
-    for (const node of spine) {
-      const right = node.right !== undefined && alertHolds(node.right, metrics, drifted);
-      holds = node.right !== undefined && (node.operator === 'and' ? holds && right : holds || right);
-    }
-    return holds;
-  }
-  if (e.kind === 'Binary' && e.left.kind === 'Name' && e.right && (e.right.kind === 'Number' || e.right.kind === 'Percent')) {
-    const v = e.left.name.text === 'drift' ? (drifted ? 1 : 0) : metrics[e.left.name.text];
-    if (v === undefined) return false;
-    const t = e.right.value;
-    switch (e.operator) {
-      case '<': return v < t;
-      case '<=': return v <= t;
-      case '>': return v > t;
-      case '>=': return v >= t;
-      default: return false;
-    }
-  }
-  return false;
 }
 
 /**
@@ -118,7 +90,9 @@ export async function monitorReport(m: MonitorInfo, tm: TrainedModel, data: Pipe
   const metrics: Record<string, number> = {};
   for (const ev of Object.values(run.evaluations)) if (ev.model === tm.info.name) Object.assign(metrics, ev.metrics);
   const anyDrift = drifted.length > 0 || predictionDrifted;
-  const alert = m.alert ? alertHolds(m.alert, metrics, anyDrift) : false;
-  const retrained = (m.retrain === 'on_drift' && anyDrift) || (m.retrain === 'on_alert' && alert);
+  const alert = m.alert
+    ? judgeAlert(m.alert, checked.text.slice(m.alert.range.start.offset, m.alert.range.end.offset), { ...metrics, [DRIFT_NAME]: anyDrift ? 1 : 0 }, 'the evaluation metrics of this run')
+    : notJudged('no alert: condition');
+  const retrained = (m.retrain === 'on_drift' && anyDrift) || (m.retrain === 'on_alert' && alert.raised);
   return { drifted, scores, ...(prediction !== undefined ? { prediction: { score: prediction, drifted: predictionDrifted } } : {}), alert, retrained };
 }
