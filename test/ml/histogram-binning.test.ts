@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readCsvText } from '../../server/src/data/read-csv';
 import { DEFAULT_CSV_OPTIONS } from '../../server/src/data/csv-options';
-import { binFeatures, MISSING_BIN } from '../../server/src/ml/histogram-binning';
+import { binFeatures, MISSING_BIN, sortNumbers } from '../../server/src/ml/histogram-binning';
 
 function assertBinsCountThresholdsBelow(col: Float64Array, bins: Uint8Array, thresholds: Float64Array): void {
   for (let i = 0; i < col.length; i++) {
@@ -52,4 +52,23 @@ test('quantile cuts: between a quantile value and the next distinct value above 
   for (const t of th.slice(0, -1)) assert.equal(t - Math.floor(t), 0.5);
   assertBinsCountThresholdsBelow(col, b.bins[0], b.thresholds[0]);
   assert.equal(b.bins[0][999], th.length);
+});
+
+test('the radix sort orders numbers exactly as the built-in sort: signs, -0 and 0, infinities, subnormals, ties, short and long arrays', () => {
+  let state = 12345;
+  const next = (): number => { state = (state * 1103515245 + 12345) % 2147483648; return state / 2147483648; };
+  const special = [0, -0, Infinity, -Infinity, 5e-324, -5e-324, 1e-310, -1e-310, Number.MAX_VALUE, -Number.MAX_VALUE, 1, -1];
+  const arrays = [
+    Float64Array.from({ length: 50_000 }, () => Number(((next() - 0.5) * 8).toFixed(6))),
+    Float64Array.from({ length: 50_000 }, () => Math.floor(next() * 7) - 3),
+    Float64Array.from({ length: 30_000 }, (_, i) => (i % 3 === 0 ? special[Math.floor(next() * special.length)] : (next() - 0.5) * 10 ** Math.floor(next() * 40 - 20))),
+    Float64Array.from({ length: 10_000 }, () => 42),
+    Float64Array.from({ length: 100 }, () => next() - 0.5),
+  ];
+  for (const values of arrays) {
+    const expected = values.slice().sort();
+    const sorted = sortNumbers(values);
+    assert.equal(sorted, values, 'in place');
+    for (let i = 0; i < values.length; i++) assert.ok(Object.is(sorted[i], expected[i]), `position ${i} of ${values.length}: ${sorted[i]} vs ${expected[i]}`);
+  }
 });

@@ -21,7 +21,7 @@ function binFeature(col: Float64Array): { bins: Uint8Array; thresholds: Float64A
   const present = new Float64Array(n);
   let m = 0;
   for (let i = 0; i < n; i++) if (!Number.isNaN(col[i])) present[m++] = col[i];
-  const sorted = present.subarray(0, m).sort();
+  const sorted = sortNumbers(present.subarray(0, m));
   // Distinct values only as far as deciding between one bin per value and quantiles.
   const distinct: number[] = [];
   for (let i = 0; i < m && distinct.length <= MAX_BINS; i++) if (i === 0 || sorted[i] !== sorted[i - 1]) distinct.push(sorted[i]);
@@ -63,6 +63,62 @@ function binFeature(col: Float64Array): { bins: Uint8Array; thresholds: Float64A
     bins[i] = b;
   }
   return { bins, thresholds, hasMissing };
+}
+
+/** Below this many values the built-in sort is as fast as the radix sort's fixed costs. */
+const RADIX_MIN = 2048;
+const DIGIT_BITS = 11;
+const DIGIT_MASK = (1 << DIGIT_BITS) - 1;
+/** Six 11-bit digits cover the 64 bits of a float64: three in the low word, three in the high. */
+const DIGIT_SHIFTS = [0, 11, 22, 0, 11, 22];
+
+/**
+ * Sorts numbers without NaN ascending in place, in the order of `Float64Array.prototype.sort`
+ * (-0 before 0), by a least-significant-digit radix sort on their bits: a float64's bits, with
+ * the sign bit flipped for positive numbers and every bit flipped for negative ones, order as
+ * unsigned integers as the numbers do. On 100k values it takes a fraction of the comparison
+ * sort's time, which dominated binning.
+ */
+export function sortNumbers(values: Float64Array): Float64Array {
+  const m = values.length;
+  if (m < RADIX_MIN) return values.sort();
+  // Int32 views, not Uint32: words at or above 2^31 would leave V8's small-integer fast path.
+  let words: Int32Array = new Int32Array(values.buffer, values.byteOffset, 2 * m);
+  let other: Int32Array = new Int32Array(2 * m);
+  const counts = new Int32Array(DIGIT_SHIFTS.length << DIGIT_BITS);
+  for (let i = 0; i < 2 * m; i += 2) {
+    let lo = words[i], hi = words[i + 1];
+    if (hi < 0) { lo = ~lo; hi = ~hi; } else hi |= 0x80000000;
+    words[i] = lo; words[i + 1] = hi;
+    counts[lo & DIGIT_MASK]++;
+    counts[(1 << DIGIT_BITS) + ((lo >>> 11) & DIGIT_MASK)]++;
+    counts[(2 << DIGIT_BITS) + (lo >>> 22)]++;
+    counts[(3 << DIGIT_BITS) + (hi & DIGIT_MASK)]++;
+    counts[(4 << DIGIT_BITS) + ((hi >>> 11) & DIGIT_MASK)]++;
+    counts[(5 << DIGIT_BITS) + (hi >>> 22)]++;
+  }
+  for (let pass = 0; pass < DIGIT_SHIFTS.length; pass++) {
+    const base = pass << DIGIT_BITS;
+    // A digit every value shares (exponent bits of values of one magnitude) needs no pass.
+    let skip = false;
+    for (let d = 0; d <= DIGIT_MASK; d++) if (counts[base + d] !== 0) { skip = counts[base + d] === m; break; }
+    if (skip) continue;
+    let start = 0;
+    for (let d = 0; d <= DIGIT_MASK; d++) { const c = counts[base + d]; counts[base + d] = start; start += c; }
+    const half = pass < 3 ? 0 : 1;
+    const shift = DIGIT_SHIFTS[pass];
+    for (let i = 0; i < 2 * m; i += 2) {
+      const at = 2 * counts[base + ((words[i + half] >>> shift) & DIGIT_MASK)]++;
+      other[at] = words[i]; other[at + 1] = words[i + 1];
+    }
+    const t = words; words = other; other = t;
+  }
+  const out = new Int32Array(values.buffer, values.byteOffset, 2 * m);
+  for (let i = 0; i < 2 * m; i += 2) {
+    const lo = words[i], hi = words[i + 1];
+    if (hi < 0) { out[i] = lo; out[i + 1] = hi & 0x7fffffff; } else { out[i] = ~lo; out[i + 1] = ~hi; }
+  }
+  return values;
 }
 
 /** Index of the first value above `v` (at or above it when `orEqual`). */
