@@ -148,3 +148,15 @@ test('thresholds that are not float32 (Number.MAX_VALUE, 0.1, 1e40, -1e-50) spli
   const x: FeatureMatrix = { nRows: n, names: ['v'], columns: [Float64Array.from({ length: n }, (_, i) => probes[i % probes.length])] };
   assert.deepEqual(predictTreeEnsemble(params, x), referencePrediction(params, x));
 });
+
+test('gradient boosting without a depth limit grows trees deeper than the histogram slots it starts with and equals a depth limit it never reaches', () => {
+  const { x, y } = load('diabetes', 'progression');
+  const opts = { rounds: 3, min_samples_leaf: 1 };
+  const unlimited = gradientBoosting.fit(x, y, { ...opts, max_depth: 0 }, { seed: 1 });
+  const limited = gradientBoosting.fit(x, y, { ...opts, max_depth: 60 }, { seed: 1 });
+  assert.deepEqual(unlimited.params, limited.params);
+  if (unlimited.params.kind !== 'tree-ensemble') throw new Error('not trees');
+  const depthOf = (t: TreeEnsembleParams['trees'][number], node = 0): number => (t.left[node] < 0 ? 0 : 1 + Math.max(depthOf(t, t.left[node]), depthOf(t, t.right[node])));
+  // Eight histogram slots to start with: a path deeper than that needs the memory to grow.
+  assert.ok(depthOf(unlimited.params.trees[0]) > 12, `depth ${depthOf(unlimited.params.trees[0])}`);
+});
