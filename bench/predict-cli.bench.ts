@@ -14,7 +14,8 @@ import { readCsv } from '../server/src/data/read-csv';
 import { restoreModel } from '../server/src/ml/registry';
 import type { SavedModel } from '../server/src/ml/model-types';
 import { predictPrepared } from '../server/src/runner/scoring';
-import { readStoreData, RunStore } from '../server/src/store/run-store';
+import { readRegistry } from '../server/src/store/registry';
+import { RunStore } from '../server/src/store/run-store';
 import type { FittedStep } from '../server/src/transforms/fitted-step';
 
 const N = Number(process.env.NARML_BENCH_N ?? 9);
@@ -67,7 +68,7 @@ function workspace(bigRows: number): string {
  */
 async function scoringMicros(dir: string): Promise<{ first: number; warm: number }> {
   const file = join(dir, 'penguins.narml');
-  const version = readStoreData(file)!.models.find((m) => m.model === 'species_forest')!;
+  const version = readRegistry(file).versions.find((m) => m.model === 'species_forest')!;
   const artifact = RunStore.lookup(file).getArtifact<{ saved: SavedModel; steps: FittedStep[] }>(version.artifact)!;
   const table = await readCsv(join(dir, 'data', 'one.csv'), { delimiter: ',', header: true, encoding: 'utf8', missing: ['', 'NA', '.'], columnTypes: {} });
   const t0 = performance.now();

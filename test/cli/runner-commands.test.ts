@@ -77,7 +77,9 @@ test('history and models list what runs recorded; predict runs one declaration',
   assert.equal(history.runs[0].run, ran.run);
   const models = JSON.parse(narml(['models', 'species_logistic', '--file', 'penguins.narml', '--json'], dir).stdout).models;
   assert.equal(models.length, 1);
-  assert.equal(models[0].version, ran.models.species_logistic.version);
+  assert.equal(models[0].version, 'v1');
+  assert.equal(models[0].definition, ran.models.species_logistic.version);
+  assert.equal(models[0].hash, ran.models.species_logistic.modelHash);
   assert.deepEqual(models[0].metrics['parts.test'], ran.evaluations.species_logistic_on_parts_test.metrics);
   assert.match(narml(['history', 'penguins.narml'], dir).stdout, new RegExp(`${ran.run}\\s+succeeded`));
 

@@ -4,7 +4,7 @@ import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ModelsJson } from '../../server/src/contracts/cli-json';
+import type { ModelsJson, ModelVersionJson } from '../../server/src/contracts/cli-json';
 import { keyMetric, modelGroups, shortTime } from '../../extension/src/model-versions';
 import { ensureBuilt } from '../helpers/ensure-built';
 import { narml, sample } from '../helpers/cli';
@@ -22,7 +22,7 @@ test('models → versions newest first, each with its key metric and the run tha
   const groups = modelGroups(listed.models);
   assert.deepEqual(groups.map((g) => g.model), ['species_logistic']);
   assert.deepEqual(groups[0].versions.map((v) => [v.run, v.version]), [
-    [second.run, second.models.species_logistic.version], [first.run, first.models.species_logistic.version],
+    [second.run, 'v2'], [first.run, 'v1'],
   ]);
   const accuracy = second.evaluations[evaluation].metrics.accuracy as number;
   assert.equal(keyMetric(groups[0].versions[0]), `accuracy ${Number(accuracy.toPrecision(4))} on parts.test`);
@@ -30,7 +30,10 @@ test('models → versions newest first, each with its key metric and the run tha
 });
 
 test('a version never evaluated has no key metric; residue near 0 prints as 0', () => {
-  const v = { model: 'm', file: '/p.narml', version: 'abc', run: 'r', created: '2026-12-07T03:00:00.000Z', algorithm: 'knn', task: 'regression', target: 'y', options: {}, metrics: {}, artifact: 'x' };
+  const v: ModelVersionJson = {
+    model: 'm', file: '/p.narml', version: 'v1', hash: 'h', definition: 'abc', run: 'r', runs: ['r'], created: '2026-12-07T03:00:00.000Z', status: 'succeeded',
+    algorithm: 'knn', task: 'regression', target: 'y', options: {}, features: ['x'], trainRows: 10, metrics: {}, inputs: {}, artifact: 'x',
+  };
   assert.equal(keyMetric(v), undefined);
   assert.equal(keyMetric({ ...v, metrics: { test: { mae: 1.2e-16, r2: 1 } } }), 'mae 0 on test');
 });

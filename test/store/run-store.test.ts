@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import type { RunJson } from '../../server/src/contracts/cli-json';
 import { expandRun, readLatestEvaluations, readStoreData, RunStore, sha256, storeDir } from '../../server/src/store/run-store';
 import { writeFileAtomic, WriteError } from '../../server/src/store/atomic-write';
+import { readRegistry } from '../../server/src/store/registry';
 
 function pipelineFile(): string {
   return join(mkdtempSync(join(tmpdir(), 'narml-store-')), 'p.narml');
@@ -68,7 +69,7 @@ test('confusion matrices, ROC curves and importances go to an artifact; the reco
   assert.doesNotMatch(recordText, /"curves"|"confusion"|"importances"/);
   const [record] = readStoreData(file)!.runs;
   assert.deepEqual(expandRun(file, record), full, 'history gives back the run as it was printed');
-  assert.deepEqual(readStoreData(file)!.models.map((m) => [m.model, m.version, m.artifact, m.metrics]), [['m', 'abc', 'f'.repeat(64), { t: { accuracy: 0.8 } }]]);
+  assert.deepEqual(readRegistry(file).versions.map((m) => [m.model, m.version, m.definition, m.artifact, m.metrics]), [['m', 'v1', 'abc', 'f'.repeat(64), { t: { accuracy: 0.8 } }]]);
 });
 
 test('a run whose process died without an end reads as interrupted, and is rewritten so at the next open', () => {
@@ -107,7 +108,7 @@ test('an old single-file db.json is migrated: runs, attempts, reuse index and mo
   const data = readStoreData(file)!;
   assert.deepEqual(data.runs.map((r) => r.run), ['old1']);
   assert.deepEqual(data.attempts.map((a) => a.error), ['boom']);
-  assert.deepEqual(data.models.map((m) => [m.model, m.artifact, m.metrics]), [['m', 'arthash', { t: { accuracy: 0.7 } }]]);
+  assert.deepEqual(readRegistry(file).versions.map((m) => [m.model, m.artifact, m.metrics]), [['m', 'arthash', { t: { accuracy: 0.7 } }]]);
 });
 
 test('a damaged db.json is kept aside and the store goes on', () => {

@@ -1,10 +1,11 @@
 // The `narml` command line: dispatches to the commands of the checker and of the runner.
 import { checkCommands } from './check-command';
+import { registryCommands } from './registry-commands';
 import { runnerCommands } from './runner-commands';
 import { serveCommands } from './serve-command';
 import { UsageError, type CliCommand } from './command';
 
-const commands: Record<string, CliCommand> = { ...checkCommands, ...runnerCommands, ...serveCommands };
+const commands: Record<string, CliCommand> = { ...checkCommands, ...runnerCommands, ...serveCommands, ...registryCommands };
 
 function usage(): string {
   const lines = Object.values(commands).map((c) => `  ${c.usage.padEnd(48)} ${c.summary}`);

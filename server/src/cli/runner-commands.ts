@@ -1,4 +1,4 @@
-// `narml run`, `preview`, `predict`, `history`, `models`, `experiments`, `scheduler` (spec §7).
+// `narml run`, `preview`, `predict`, `history`, `experiments`, `scheduler` (spec §7).
 // The checker, runner, store and scheduler are imported by the command that uses them
 // (commands-impl.ts), not here: `run` and `predict` work in a worker thread, and a main thread
 // that compiled and loaded them too would add that to every one-row predict.
@@ -116,22 +116,6 @@ async function history(args: string[]): Promise<number> {
   return 0;
 }
 
-async function models(args: string[]): Promise<number> {
-  const { positional, flags } = parseArgs(args, ['file'], SWITCHES);
-  const name = positional[0];
-  const file = flags.get('file');
-  const { fmt, readStoreData } = await import('./commands-impl');
-  const data = readStoreData(resolve(typeof file === 'string' ? file : 'pipeline.narml'));
-  const versions = (data?.models ?? []).filter((m) => !name || m.model === name);
-  if (flags.has('json')) { process.stdout.write(`${JSON.stringify({ models: versions })}\n`); return 0; }
-  if (versions.length === 0) { process.stdout.write(`no model versions${name ? ` of ${name}` : ''} in ./.narml; run a pipeline first (or pass --file PIPELINE)\n`); return 0; }
-  for (const v of versions) {
-    const metrics = Object.entries(v.metrics).map(([on, m]) => `${on}: ${Object.entries(m).map(([k, x]) => `${k}=${fmt(x)}`).join(' ')}`).join('; ');
-    process.stdout.write(`${v.model} ${v.version}  ${v.algorithm} (${v.task}, target ${v.target})  ${v.created}${metrics ? `\n    ${metrics}` : ''}\n`);
-  }
-  return 0;
-}
-
 async function experiments(args: string[]): Promise<number> {
   const { positional, flags } = parseArgs(args, [], SWITCHES);
   if (!positional[0]) throw new UsageError('name a .narml file');
@@ -179,6 +163,5 @@ export const runnerCommands: Record<string, CliCommand> = {
   predict: { usage: `predict FILE NAME [--json] ${WORKSPACE_USAGE}`, summary: 'run one predict declaration now', run: predictNow },
   scheduler: { usage: `scheduler FILE... [--once-now] ${WORKSPACE_USAGE}`, summary: 'run the schedules of the files until stopped (--once-now: fire every schedule once, with its retries, and exit)', run: scheduler },
   history: { usage: 'history [FILE] [--json]', summary: 'past runs', run: history },
-  models: { usage: 'models [NAME] [--file FILE] [--json]', summary: 'model versions with their metrics', run: models },
   experiments: { usage: 'experiments FILE [--json]', summary: 'one row per run and model: options, metrics, data hashes, tune/auto trials', run: experiments },
 };

@@ -118,7 +118,11 @@ export interface ModelJson {
   algorithm: string;
   task: string;
   target: string;
+  /** The definition hash (12 hex): equal when the declaration and its inputs are unchanged. */
   version: string;
+  /** sha256 of the fitted model and its fitted steps, the registry version's identity (absent for ensembles and in older records). */
+  modelHash?: string;
+
   features: string[];
   importances?: Record<string, number>;
   options: Record<string, unknown>;
@@ -149,24 +153,100 @@ export interface TrialJson {
   chosen?: boolean;
 }
 
-/** `narml models --json`: each model version (first run that trained it) with its latest metrics per evaluated table. */
+/** `narml models --json`: every registry version (deleted ones left out), oldest first per model. */
 export interface ModelsJson {
   models: ModelVersionJson[];
 }
 
+export type StageName = 'staging' | 'production' | 'archived';
+
+/**
+ * A registry version of a model: one fitted model + steps, identified by their content hash and
+ * numbered v1, v2, … per pipeline and model in the order runs first produced it (never renumbered).
+ */
 export interface ModelVersionJson {
   model: string;
   file: string;
+  /** `v3`. */
   version: string;
+  /** sha256 of the fitted model and its fitted steps: a retrain to the same model is the same version. */
+  hash: string;
+  /** The definition hash (12 hex) the model had in the first run that produced this version (`ModelJson.version`). */
+  definition: string;
+  /** The first run that produced it, and every run that did (oldest first). */
   run: string;
+  runs: string[];
   created: string;
+  /** `succeeded` when a run that produced it succeeded; else the status of its latest run (such a version cannot be promoted). */
+  status: RunJson['status'];
+  stage?: StageName;
   algorithm: string;
   task: string;
   target: string;
   options: Record<string, unknown>;
+  features: string[];
+  trainRows: number;
   /** Evaluated table → metric → value, from the latest run that evaluated this version there. */
   metrics: Record<string, Record<string, number>>;
+  /** sha256 of the pipeline text of the first run that produced it. */
+  pipelineHash?: string;
+  /** The files its datasets read in that run, with their sha256. */
+  inputs: Record<string, InputFileJson[]>;
+  /** The artifact holding the fitted model and steps (of its latest run). */
   artifact: string;
+}
+
+/** `narml diff MODEL V1 V2 --json`: what differs between two versions (each side absent when equal). */
+export interface ModelDiffJson {
+  model: string;
+  file: string;
+  a: ModelVersionJson;
+  b: ModelVersionJson;
+  /** Option → [value in a, value in b], for options that differ. */
+  options: Record<string, [unknown, unknown]>;
+  /** Table → metric → [a, b, b − a] for metrics either version has. */
+  metrics: Record<string, Record<string, [number | null, number | null, number | null]>>;
+  /** Dataset → files whose sha256 differ, appear or disappear ([a, b], null where absent). */
+  inputs: Record<string, { file: string; a: string | null; b: string | null }[]>;
+  features: { added: string[]; removed: string[] };
+  pipelineHash: [string | null, string | null];
+  algorithm: [string, string];
+  trainRows: [number, number];
+}
+
+/** `narml audit --json`. */
+export interface AuditJson {
+  events: AuditEventJson[];
+  /** Lines of the log that could not be read (a write torn by a crash). */
+  damaged: number;
+}
+
+/** One line of `.narml/audit.jsonl`. */
+export interface AuditEventJson {
+  /** ISO time the event was appended. */
+  time: string;
+  action: 'run' | 'promote' | 'rollback' | 'export' | 'delete' | 'serve' | 'retrain';
+  /** `ok`, or why not: `failed`, `cancelled`, `refused`, ... (a run: its status). */
+  outcome: string;
+  /** The OS user name, when the OS tells it. */
+  user?: string;
+  /** `Name <email>` from git config in the pipeline's folder, when git and a config are there. */
+  gitAuthor?: string;
+  /** Absolute path of the pipeline the action is about. */
+  file?: string;
+  /** sha256 of the pipeline text (a run's `pipelineHash`). */
+  pipelineHash?: string;
+  run?: string;
+  model?: string;
+  /** A registry version, `v3`. */
+  version?: string;
+  stage?: string;
+  /** The version a stage moved away from (promotion into an occupied stage, rollback). */
+  from?: string;
+  /** What the action wrote or read (an export path, a model file). */
+  target?: string;
+  /** The error or reason, in words (cut to a few hundred characters). */
+  detail?: string;
 }
 
 /** `narml experiments FILE --json`: one row per run × model, oldest run first. */

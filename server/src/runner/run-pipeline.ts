@@ -9,6 +9,8 @@ import type { CancelSignal } from '../ml/cancellation';
 import type { SavedModel } from '../ml/model-types';
 import { restoreModel, saveModel } from '../ml/registry';
 import type { FittedStep } from '../transforms/fitted-step';
+import { appendAudit, type AuditInput } from '../store/audit-log';
+import { toJsonText } from '../store/json-text';
 import { newRunId, RunStore, sha256, type RunExtras } from '../store/run-store';
 import { definitionHash } from './definition-hash';
 import { exportModel } from './export-step';
@@ -122,6 +124,14 @@ export async function runPipeline(checked: CheckedPipeline, opts: RunOptions = {
   const hashes = new Map<string, string>();
   const trained = new Map<string, TrainedModel>();
   const info = (name: string): DeclarationInfo | undefined => checked.infos[checked.symbols.get(name)!.declarationIndex];
+  /** Appends to the store's audit log; a log that cannot be written is a warning, never the run's failure. */
+  const audit = (event: Omit<AuditInput, 'file' | 'run' | 'pipelineHash'>): void => {
+    try {
+      appendAudit(store.dir, { ...event, file: checked.file, run: run.run, pipelineHash: run.pipelineHash }, checked.workspace);
+    } catch (e) {
+      warn(`the audit log could not be written: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  };
   // The declaration being computed, for saying where a cancelled run stopped.
   let current = '';
   try {
@@ -195,6 +205,7 @@ export async function runPipeline(checked: CheckedPipeline, opts: RunOptions = {
           emit({ type: 'stage', stage: 'export', declaration: name, fraction: 0 });
           const tm = trained.get(decl.model)!;
           exportModel(decl, tm, checked.workspace);
+          audit({ action: 'export', outcome: 'ok', model: decl.model, target: decl.path });
           run.outputs.push(decl.path);
           extras.lineage[decl.path] = { declaration: name, inputs: [hashes.get(decl.model) ?? ''] };
           run.computed.push(name);
@@ -227,6 +238,7 @@ export async function runPipeline(checked: CheckedPipeline, opts: RunOptions = {
     if (run.status === 'succeeded') run.status = 'failed';
     run.error = `${run.error ? `${run.error}; ` : ''}the run's record could not be saved: ${e instanceof Error ? e.message : String(e)}`;
   }
+  audit({ action: 'run', outcome: run.status, ...(run.error ? { detail: run.error } : {}) });
   emit({ type: 'done', status: run.status, run: run.run });
   return run;
 
@@ -291,7 +303,7 @@ export async function runPipeline(checked: CheckedPipeline, opts: RunOptions = {
     }
     const imp = tm.model!.featureImportances?.();
     const modelJson: ModelJson = {
-      algorithm: tm.model!.algorithm, task: decl.task!, target: decl.target!, version: hash.slice(0, 12), features: tm.model!.featureNames,
+      algorithm: tm.model!.algorithm, task: decl.task!, target: decl.target!, version: hash.slice(0, 12), modelHash: modelHash(tm), features: tm.model!.featureNames,
       options: tm.options, trainRows: tm.trainRows, datasets: datasetsOf(checked, decl.name),
       ...(search.trials && search.trials.length > 0 ? { trials: search.trials } : {}),
       ...(search.selection ? { selection: search.selection } : {}),
@@ -301,6 +313,14 @@ export async function runPipeline(checked: CheckedPipeline, opts: RunOptions = {
     if (artifactHash) extras.artifacts[decl.name] = artifactHash;
     return tm;
   }
+}
+
+/**
+ * The registry's identity of a trained model: the hash of its fitted parameters and steps only
+ * (not the trials' timings the artifact also holds), so retraining to the same model gives the same hash.
+ */
+function modelHash(tm: TrainedModel): string {
+  return sha256(toJsonText({ saved: saveModel(tm.model!), steps: tm.steps }));
 }
 
 /** The datasets a declaration reads, directly or through the tables it depends on, in file order. */

@@ -11,6 +11,7 @@ import type { Diagnostic } from '../checker/diagnostic';
 import type { RunJson } from '../contracts/cli-json';
 import { isEmptyInbox } from '../runner/predict';
 import { failedRun, planErrors, runPipeline } from '../runner/run-pipeline';
+import { appendAudit } from '../store/audit-log';
 import { RunStore } from '../store/run-store';
 import type { Workspace } from '../workspace/output-paths';
 
@@ -38,7 +39,9 @@ const messageOf = (e: unknown): string => (e instanceof Error ? e.message : Stri
 function recordFailedRun(job: ScheduledJob, started: Date, attempt: number, error: string, diagnostics: Diagnostic[] = []): RunJson {
   const run: RunJson = { ...failedRun(job.file, started, error, diagnostics), schedule: { predict: job.predict.name, attempt } };
   try {
-    RunStore.open(job.file, job.workspace).finishRun(run);
+    const store = RunStore.open(job.file, job.workspace);
+    store.finishRun(run);
+    appendAudit(store.dir, { action: 'run', outcome: run.status, file: job.file, run: run.run, detail: error }, job.workspace);
   } catch (e) {
     run.error = `${error}; the failure could not be recorded either: ${messageOf(e)}`;
   }

@@ -8,19 +8,19 @@
 //                             (confusion matrices, plot curves, importances) that records only name
 //   file-hashes/<id>.json     a data file's identity (path, size, mtime, inode) → SHA-256 of its bytes
 //   schemas/<key>.json        a dataset's fully read schema, by path, CSV options and content hashes
-// Every file is written by writeFileAtomic. Model versions are derived from the run records.
+//   registry/<time>-<id>.json one stage change (promotion, rollback, deletion) of a model version
+//   audit.jsonl               the audit log, appended to with O_APPEND (audit-log.ts)
+// Every other file is written by writeFileAtomic. Model versions are derived from the run records (registry.ts).
 // A `db.json` of the earlier single-file store is migrated on open and read until then.
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, existsSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, type Stats } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
-import type { EvaluationJson, ModelVersionJson, RunJson } from '../contracts/cli-json';
+import type { EvaluationJson, RunJson } from '../contracts/cli-json';
 import type { CsvSchemaResult } from '../data/csv-options';
 import { refuseOutside, writeError, writeFileAtomic } from './atomic-write';
 import { toJsonText } from './json-text';
 import { workspaceOf, type Workspace } from '../workspace/output-paths';
-
-export type ModelVersion = ModelVersionJson;
 
 export interface ScheduleAttempt {
   file: string;
@@ -58,7 +58,6 @@ interface RunDetails {
 
 export interface StoreData {
   runs: RunRecord[];
-  models: ModelVersion[];
   attempts: ScheduleAttempt[];
 }
 
@@ -319,38 +318,17 @@ interface LegacyData {
 
 /** The old single-file store (lowdb's db.json), or undefined when it is damaged. */
 function readLegacy(dir: string): LegacyData | undefined {
-  const data = readJson<{ runs?: RunJson[]; attempts?: ScheduleAttempt[]; results?: Record<string, string>; models?: ModelVersion[] }>(join(dir, 'db.json'));
+  const data = readJson<{ runs?: RunJson[]; attempts?: ScheduleAttempt[]; results?: Record<string, string>; models?: { run: string; model: string; artifact: string }[] }>(join(dir, 'db.json'));
   if (!data || typeof data !== 'object') return undefined;
   const artifacts = new Map<string, Record<string, string>>();
   for (const m of data.models ?? []) artifacts.set(m.run, { ...artifacts.get(m.run), [m.model]: m.artifact });
   return { runs: data.runs ?? [], attempts: data.attempts ?? [], results: data.results ?? {}, artifacts };
 }
 
-/** Model versions of the runs: first run of each (file, model, version), latest metrics per table. */
-function modelVersions(runs: RunRecord[]): ModelVersion[] {
-  const versions = new Map<string, ModelVersion>();
-  for (const run of runs) {
-    for (const [name, m] of Object.entries(run.models)) {
-      const artifact = run.artifacts?.[name];
-      const key = `${run.file}\0${name}\0${m.version}`;
-      if (!artifact || versions.has(key)) continue;
-      versions.set(key, {
-        model: name, file: run.file, version: m.version, run: run.run, created: run.started, algorithm: m.algorithm,
-        task: m.task, target: m.target, options: m.options, metrics: {}, artifact,
-      });
-    }
-    for (const e of Object.values(run.evaluations)) {
-      const version = run.models[e.model]?.version;
-      const entry = version ? versions.get(`${run.file}\0${e.model}\0${version}`) : undefined;
-      if (entry && e.on) entry.metrics[e.on] = e.metrics;
-    }
-  }
-  return [...versions.values()];
-}
-
 /**
  * Everything recorded beside a pipeline, oldest first, read without writing: runs (a `running`
- * run whose process is gone reads as `interrupted`), derived model versions, scheduled attempts.
+ * run whose process is gone reads as `interrupted`) and scheduled attempts (model versions are
+ * derived from the runs by registry.ts).
  */
 export function readStoreData(pipelineFile: string): StoreData | undefined {
   const dir = storeDir(pipelineFile);
@@ -366,7 +344,7 @@ export function readStoreData(pipelineFile: string): StoreData | undefined {
   const runs = [...byId.values()].sort((a, b) => a.started.localeCompare(b.started) || a.run.localeCompare(b.run));
   const attempts = [...(legacy?.attempts ?? []), ...jsonFiles(join(dir, 'attempts')).flatMap((f) => readJson<ScheduleAttempt>(join(dir, 'attempts', f)) ?? [])];
   attempts.sort((a, b) => a.started.localeCompare(b.started));
-  return { runs, models: modelVersions(runs), attempts };
+  return { runs, attempts };
 }
 
 /** Latest metrics per evaluation of a pipeline, read synchronously (hover in the editor). */
