@@ -4,7 +4,8 @@
 // and no training data is read: a model that was never run is reported, not fitted.
 import type { CheckedPipeline, ModelInfo } from '../checker/checked-model';
 import type { ModelArtifact } from '../runner/run-pipeline';
-import { readStoreData, RunStore } from '../store/run-store';
+import { readRegistry } from '../store/registry';
+import { RunStore } from '../store/run-store';
 import { exampleRow } from './openapi';
 import { tableFromRows } from './request-rows';
 import { loadServedModel, predictRows, SERVED_MODEL_FORMAT, type InputColumn, type ServedModel, type ServedModelData } from './served-model';
@@ -23,7 +24,7 @@ export function inputColumnsOf(info: ModelInfo): InputColumn[] {
  */
 export function servedModelsFromStore(checked: CheckedPipeline, names: string[]): { models: ServedModel[]; skipped: string[] } {
   const file = checked.file;
-  const versions = (readStoreData(file)?.models ?? []).filter((v) => v.file === file);
+  const versions = readRegistry(file).versions.filter((v) => v.file === file);
   const store = RunStore.lookup(file, checked.workspace);
   const declared = checked.infos.filter((i): i is ModelInfo => i?.kind === 'model');
   for (const n of names) {
