@@ -1,27 +1,33 @@
-// The WebAssembly kernels: the committed bytes are what the .wat compiles to (scripts/build-wasm.mjs),
-// and the histogram kernel's sums, counts and subtraction equal plain sums over the same rows of
-// real data (breast cancer: 30 features, so the four-feature steps and the rest both run).
+// The WebAssembly kernels: the committed bytes are what each .wat compiles to (scripts/build-wasm.mjs);
+// the histogram kernel's sums, counts and subtraction and the linear kernel's scores and gradients
+// equal plain sums over the same rows of real data (breast cancer: 30 features, so the
+// four-feature steps and the remaining features both run).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readCsvText } from '../../server/src/data/read-csv';
 import { DEFAULT_CSV_OPTIONS } from '../../server/src/data/csv-options';
 import { binFeatures } from '../../server/src/ml/histogram-binning';
-import { BIN_BYTES, FEATURE_BINS, histogramKernel } from '../../server/src/ml/wasm/histogram-kernel';
+import { BIN_BYTES, FEATURE_BINS, histogramKernel, linearKernel } from '../../server/src/ml/wasm/kernels';
 
 const root = join(__dirname, '..', '..');
 
 test('every generated kernel module holds the bytes its .wat compiles to', async () => {
   const { wasmModuleSource } = await import(join(root, 'scripts', 'build-wasm.mjs')) as { wasmModuleSource: (path: string) => Promise<string> };
-  const wat = join(root, 'server', 'src', 'ml', 'wasm', 'histograms.wat');
-  assert.equal(readFileSync(wat.replace(/\.wat$/, '-wasm.ts'), 'utf8'), await wasmModuleSource(wat), 'run node scripts/build-wasm.mjs');
+  const dir = join(root, 'server', 'src', 'ml', 'wasm');
+  const wats = readdirSync(dir).filter((f) => f.endsWith('.wat'));
+  assert.deepEqual(wats.sort(), ['histograms.wat', 'linear.wat']);
+  for (const f of wats) assert.equal(readFileSync(join(dir, f.replace(/\.wat$/, '-wasm.ts')), 'utf8'), await wasmModuleSource(join(dir, f)), `${f}: run node scripts/build-wasm.mjs`);
 });
 
-test('histogram kernel: sums of gradients and hessians and row counts per feature and bin equal plain sums over the rows named', () => {
+function breastCancer(): { cols: Float64Array[]; n: number } {
   const t = readCsvText(readFileSync(join(root, 'test', 'fixtures', 'data', 'breast_cancer.csv'), 'utf8'), DEFAULT_CSV_OPTIONS, 'breast_cancer');
-  const cols = t.columns.flatMap((c) => ('values' in c ? [c.values] : []));
-  const n = t.rowCount;
+  return { cols: t.columns.flatMap((c) => ('values' in c ? [c.values] : [])), n: t.rowCount };
+}
+
+test('histogram kernel: sums of gradients and hessians and row counts per feature and bin equal plain sums over the rows named', () => {
+  const { cols, n } = breastCancer();
   const p = cols.length;
   assert.ok(p % 4 !== 0 && p > 4);
   const binned = binFeatures(cols, n);
@@ -63,5 +69,40 @@ test('histogram kernel: sums of gradients and hessians and row counts per featur
     const counts = new Float64Array(FEATURE_BINS);
     for (const i of outside) counts[binned.bins[f][i]]++;
     for (let b = 0; b < FEATURE_BINS; b++) assert.equal(at(whole, f, b, 2), counts[b], `feature ${f} bin ${b} count after subtraction`);
+  }
+});
+
+test('linear kernel: scores equal the weighted sums in the same order; gradients equal the plain sums of residual × feature and of residuals', () => {
+  const { cols, n } = breastCancer();
+  const p = cols.length;
+  assert.ok(p % 4 !== 0);
+  const nPad = n + (n & 1);
+  const stride = nPad * 8;
+  const W = p * stride, GRAD = W + p * 8, Z = Math.ceil((GRAD + (p + 1) * 8) / 16) * 16;
+  const lo = 100, m = 300;
+  const memory = new WebAssembly.Memory({ initial: Math.ceil((Z + m * 8) / 65536) });
+  const kernel = linearKernel(memory);
+  const f64 = new Float64Array(memory.buffer);
+  cols.forEach((c, j) => f64.set(c, j * nPad));
+  // Weights of mixed signs and sizes, as the columns' scales differ by orders of magnitude.
+  const w = Float64Array.from({ length: p }, (_, j) => Math.cos(j) / (1 + j));
+  f64.set(w, W / 8);
+  kernel.scores(0, stride, p, W, 0.25, Z, lo, m);
+  for (let r = 0; r < m; r++) {
+    let z = 0.25;
+    let j = 0;
+    for (; j + 4 <= p; j += 4) z += w[j] * cols[j][lo + r] + w[j + 1] * cols[j + 1][lo + r] + w[j + 2] * cols[j + 2][lo + r] + w[j + 3] * cols[j + 3][lo + r];
+    for (; j < p; j++) z += w[j] * cols[j][lo + r];
+    assert.equal(f64[Z / 8 + r], z, `row ${lo + r}`);
+  }
+  const e = Float64Array.from({ length: m }, (_, r) => Math.sin(r) / 2);
+  f64.set(e, Z / 8);
+  f64.fill(1, GRAD / 8, GRAD / 8 + p + 1);
+  kernel.gradient(0, stride, p, Z, lo, m, GRAD);
+  for (let j = 0; j <= p; j++) {
+    let g = 0, scale = 0;
+    for (let r = 0; r < m; r++) { const v = e[r] * (j < p ? cols[j][lo + r] : 1); g += v; scale += Math.abs(v); }
+    // Summed two rows per lane: the same terms in another order.
+    assert.ok(Math.abs(f64[GRAD / 8 + j] - (1 + g)) <= 1e-13 * (1 + scale), `column ${j}: ${f64[GRAD / 8 + j]} vs ${1 + g}`);
   }
 });

@@ -8,7 +8,7 @@ import { throwIfCancelled, type CancelSignal } from './cancellation';
 import { normalise, treeEnsembleModel } from './decision-tree';
 import type { TreeEnsembleParams } from './tree-ensemble';
 import { softmaxInPlace } from './linear-predict';
-import { BIN_BYTES, FEATURE_BINS, histogramKernel } from './wasm/histogram-kernel';
+import { BIN_BYTES, FEATURE_BINS, histogramKernel } from './wasm/kernels';
 
 interface BoostOptions {
   maxDepth: number;

@@ -3,10 +3,12 @@
 // on the intercept; loss summed over rows. No silent standardisation (scikit-learn has none).
 import { lbfgs } from './lbfgs';
 import { argmaxRows, linearProbabilities } from './linear-predict';
+import { linearKernel } from './wasm/kernels';
 import type { Algorithm, FeatureMatrix, FittedModel, ModelParams, Target } from './model-types';
 
-/** Rows per block of the objective: scores of a block fit in L1, its column slices in L2. */
+/** Rows per block of the objective (even): scores of a block fit in L1, its column slices in L2. */
 const BLOCK = 512;
+const WASM_PAGE = 65536;
 
 export function linearModel(algorithm: string, params: Extract<ModelParams, { kind: 'linear' }>, featureNames: string[], classes?: string[]): FittedModel {
   const task = params.link === 'identity' ? 'regression' : 'classification';
@@ -61,32 +63,30 @@ export const logisticRegression: Algorithm = {
     const cols = x.columns;
     // Rows are taken in blocks: a block's scores (class-major) stay in L1 while its residuals are
     // formed and multiplied back into the columns, and the columns' slices stay in L2 between the
-    // forward and the backward pass, so each evaluation streams the data from memory once.
-    const zb = new Float64Array(BLOCK * K);
+    // forward and the backward pass, so each evaluation streams the data from memory once. The
+    // two passes run in a WebAssembly kernel (wasm/linear.wat: two rows per SIMD step, no bounds
+    // checks, no warm-up of the JIT; docs/decisions/0008) over a copy of the columns in its
+    // memory, each padded to an even number of rows; the losses and residuals stay in JS (exp, log).
+    const nPad = n + (n & 1);
+    const stride = nPad * 8;
+    const X = 0;
+    const W = X + p * stride;
+    const GRAD = W + K * p * 8;
+    const Z = Math.ceil((GRAD + K * (p + 1) * 8) / 16) * 16;
+    const memory = new WebAssembly.Memory({ initial: Math.ceil((Z + K * BLOCK * 8) / WASM_PAGE) });
+    const kernel = linearKernel(memory);
+    const mem = new Float64Array(memory.buffer);
+    for (let j = 0; j < p; j++) mem.set(cols[j], (X + j * stride) / 8);
+    const zb = new Float64Array(memory.buffer, Z, K * BLOCK);
+    const gradSums = new Float64Array(memory.buffer, GRAD, K * (p + 1));
     const fg = (w: Float64Array, grad: Float64Array): number => {
-      grad.fill(0);
+      mem.set(w.subarray(0, K * p), W / 8);
+      gradSums.fill(0);
       let loss = 0;
       for (let lo = 0; lo < n; lo += BLOCK) {
         const m = Math.min(BLOCK, n - lo);
-        for (let k = 0; k < K; k++) {
-          const zo = k * BLOCK;
-          zb.fill(w[K * p + k], zo, zo + m);
-          // Four columns per pass: a quarter of the loads and stores of the scores.
-          let j = 0;
-          for (; j + 4 <= p; j += 4) {
-            const w0 = w[k * p + j], w1 = w[k * p + j + 1], w2 = w[k * p + j + 2], w3 = w[k * p + j + 3];
-            const c0 = cols[j], c1 = cols[j + 1], c2 = cols[j + 2], c3 = cols[j + 3];
-            for (let r = 0; r < m; r++) {
-              const i = lo + r;
-              zb[zo + r] += w0 * c0[i] + w1 * c1[i] + w2 * c2[i] + w3 * c3[i];
-            }
-          }
-          for (; j < p; j++) {
-            const wj = w[k * p + j];
-            const col = cols[j];
-            for (let r = 0; r < m; r++) zb[zo + r] += wj * col[lo + r];
-          }
-        }
+        const even = m + (m & 1);
+        for (let k = 0; k < K; k++) kernel.scores(X, stride, p, W + k * p * 8, w[K * p + k], Z + k * BLOCK * 8, lo, even);
         // Scores become residuals (probability minus indicator) in place.
         if (K === 1) {
           // log(1 + e^z) = max(z, 0) + log(1 + e^−|z|) and σ(z) from one exponential of −|z|,
@@ -121,29 +121,13 @@ export const logisticRegression: Algorithm = {
           }
           loss += Math.log(product);
         }
-        for (let k = 0; k < K; k++) {
-          const zo = k * BLOCK;
-          let gb = 0;
-          for (let r = 0; r < m; r++) gb += zb[zo + r];
-          grad[K * p + k] += gb;
-          let j = 0;
-          for (; j + 4 <= p; j += 4) {
-            const c0 = cols[j], c1 = cols[j + 1], c2 = cols[j + 2], c3 = cols[j + 3];
-            let g0 = 0, g1 = 0, g2 = 0, g3 = 0;
-            for (let r = 0; r < m; r++) {
-              const i = lo + r;
-              const e = zb[zo + r];
-              g0 += e * c0[i]; g1 += e * c1[i]; g2 += e * c2[i]; g3 += e * c3[i];
-            }
-            grad[k * p + j] += g0; grad[k * p + j + 1] += g1; grad[k * p + j + 2] += g2; grad[k * p + j + 3] += g3;
-          }
-          for (; j < p; j++) {
-            const col = cols[j];
-            let gw = 0;
-            for (let r = 0; r < m; r++) gw += zb[zo + r] * col[lo + r];
-            grad[k * p + j] += gw;
-          }
-        }
+        // The padding row of an odd last block adds nothing to the gradient.
+        if (even > m) for (let k = 0; k < K; k++) zb[k * BLOCK + m] = 0;
+        for (let k = 0; k < K; k++) kernel.gradient(X, stride, p, Z + k * BLOCK * 8, lo, even, GRAD + k * (p + 1) * 8);
+      }
+      for (let k = 0; k < K; k++) {
+        for (let j = 0; j < p; j++) grad[k * p + j] = gradSums[k * (p + 1) + j];
+        grad[K * p + k] = gradSums[k * (p + 1) + p];
       }
       let penalty = 0;
       for (let k = 0; k < K * p; k++) {

@@ -1,5 +1,5 @@
-;; Histogram kernel of gradient boosting (docs/decisions/0008-wasm-histograms.md). Compiled by
-;; scripts/build-wasm.mjs into histograms-wasm.ts, loaded by histogram-kernel.ts; gradient-boosting.ts
+;; Histogram kernel of gradient boosting (docs/decisions/0008-wasm-training-kernels.md). Compiled by
+;; scripts/build-wasm.mjs into histograms-wasm.ts, loaded by kernels.ts; gradient-boosting.ts
 ;; lays out the memory.
 ;;
 ;; A histogram is p features × 256 bins × 32 bytes: per bin the sum of gradients and the sum of

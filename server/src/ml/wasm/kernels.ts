@@ -1,0 +1,44 @@
+// The WebAssembly kernels (*.wat beside this file, their bytes in *-wasm.ts), each instantiated
+// on a memory its caller lays out. A module is compiled once per thread, instantiated per memory.
+import { HISTOGRAMS_WASM } from './histograms-wasm';
+import { LINEAR_WASM } from './linear-wasm';
+
+/** Bytes per histogram bin: sum of gradients, sum of hessians, row count (f64 each) and 8 bytes of padding. */
+export const BIN_BYTES = 32;
+/** Bins per feature (bin 255: missing values). */
+export const FEATURE_BINS = 256;
+
+/** Gradient boosting's histograms (histograms.wat). */
+export interface HistogramKernel {
+  /**
+   * Adds rows index[lo..hi) (i32 row numbers from byte `index` on) into the zeroed histograms at
+   * byte `hist`: for each row i, the pair (gradient, hessian) at byte `gh + 16 i` and its `p`
+   * bins at byte `bins + p i`.
+   */
+  build(hist: number, bins: number, p: number, gh: number, index: number, lo: number, hi: number): void;
+  /** The `bytes` bytes of f64 at `dst` minus those at `src`, into `dst` (`bytes` a multiple of 16). */
+  subtract(dst: number, src: number, bytes: number): void;
+}
+
+/**
+ * Logistic regression's two passes over a block of rows (linear.wat). The features are `p`
+ * column-major f64 columns from byte `x` on, `stride` bytes apart, padded with zeros to an even
+ * number of rows; `lo` and `m` are even.
+ */
+export interface LinearKernel {
+  /** z[0..m) = b + Σ_j w[j] x[j][lo + r], with `w` the byte offset of p f64 weights and `z` of m f64 scores. */
+  scores(x: number, stride: number, p: number, w: number, b: number, z: number, lo: number, m: number): void;
+  /** grad[j] += Σ_r e[r] x[j][lo + r] for j < p and grad[p] += Σ_r e[r], with `e` the byte offset of m f64 residuals. */
+  gradient(x: number, stride: number, p: number, e: number, lo: number, m: number, grad: number): void;
+}
+
+const compiled = new Map<string, WebAssembly.Module>();
+
+function instantiate(bytes: string, memory: WebAssembly.Memory): WebAssembly.Exports {
+  let module = compiled.get(bytes);
+  if (!module) compiled.set(bytes, module = new WebAssembly.Module(Buffer.from(bytes, 'base64')));
+  return new WebAssembly.Instance(module, { env: { memory } }).exports;
+}
+
+export const histogramKernel = (memory: WebAssembly.Memory): HistogramKernel => instantiate(HISTOGRAMS_WASM, memory) as unknown as HistogramKernel;
+export const linearKernel = (memory: WebAssembly.Memory): LinearKernel => instantiate(LINEAR_WASM, memory) as unknown as LinearKernel;
