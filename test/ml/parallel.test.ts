@@ -4,10 +4,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CancelledError } from '../../server/src/ml/cancellation';
 import { kFoldIndices, scoreFolds } from '../../server/src/ml/cross-validation';
-import type { FeatureMatrix, Target } from '../../server/src/ml/model-types';
+import type { AlgorithmOptions, FeatureMatrix, Target } from '../../server/src/ml/model-types';
 import { computeInParallel } from '../../server/src/ml/parallel/thread-pool';
 import { createRng } from '../../server/src/ml/random';
 import { getAlgorithm } from '../../server/src/ml/registry';
+import { PARALLEL_FROM_WALKS } from '../../server/src/ml/tree-ensemble';
 
 function data(n: number, p: number): { x: FeatureMatrix; target: Target } {
   const rng = createRng(5);
@@ -37,6 +38,33 @@ test('a forest is the same on 1, 2 and 3 threads', { timeout: 300_000 }, () => {
     assert.deepEqual(many.params, one.params, `${threads} threads grow the same trees`);
     assert.deepEqual(Array.from(many.predictProba!(x)), proba);
     assert.deepEqual(many.featureImportances?.(), one.featureImportances?.());
+  }
+});
+
+test('many rows are scored the same on 1, 2 and 3 threads (forest, boosting with missing values, multiclass)', { timeout: 300_000 }, () => {
+  const { x: train, target } = data(3_000, 6);
+  const three: Target = { task: 'classification', classes: ['a', 'b', 'c'], y: Int32Array.from((target as { y: Int32Array }).y, (y, i) => (y === 1 ? 1 : train.columns[2][i] > 0.5 ? 2 : 0)) };
+  // Rows enough that scoring fans out, and a row count that is no multiple of a thread's range.
+  const n = 100_003;
+  const rng = createRng(9);
+  const columns = train.columns.map(() => Float64Array.from({ length: n }, () => (rng.next() < 0.02 ? NaN : rng.next())));
+  const x: FeatureMatrix = { nRows: n, columns, names: train.names };
+  const complete: FeatureMatrix = { ...x, columns: columns.map((c) => c.map((v) => (Number.isNaN(v) ? 0.5 : v))) };
+  const cases: { algorithm: string; options: AlgorithmOptions; target: Target; x: FeatureMatrix; classes: number }[] = [
+    { algorithm: 'random_forest', options: { trees: 50, max_depth: 10 }, target, x: complete, classes: 2 },
+    { algorithm: 'gradient_boosting', options: { rounds: 60 }, target, x, classes: 2 },
+    { algorithm: 'gradient_boosting', options: { rounds: 40 }, target: three, x, classes: 3 },
+  ];
+  for (const c of cases) {
+    const model = withThreads(1, () => getAlgorithm(c.algorithm)!.fit(train, c.target, c.options, { seed: 4 }));
+    const trees = model.params.kind === 'tree-ensemble' ? model.params.trees.length : 0;
+    assert.ok(n * trees >= PARALLEL_FROM_WALKS, `${c.algorithm}: enough rows × trees to fan out`);
+    const one = withThreads(1, () => model.predictProba!(c.x));
+    for (const threads of [2, 3]) {
+      const many = withThreads(threads, () => model.predictProba!(c.x));
+      assert.ok(one.every((v, i) => Object.is(v, many[i])), `${c.algorithm}, ${c.classes} classes: ${threads} threads give the same probabilities, bit for bit`);
+    }
+    assert.ok(one.some((v) => v > 0.01 && v < 0.99), 'the probabilities are not all certain');
   }
 });
 

@@ -8,9 +8,14 @@
 // features are copied row-major as float32, then every tree walks every row of the block, so block
 // and nodes stay in cache. Each row still adds its trees' leaves in tree order, so sums are
 // bit-identical to the tree-by-tree walk over the parameters that scores a few rows.
+// Many rows are scored on all cores: the rows are cut into one range per thread, each thread
+// walks its range into the shared output (the flat trees, the features and the output live in
+// shared memory), and a row's sums do not depend on which thread or range it fell in.
 import { throwIfCancelled, type CancelSignal } from './cancellation';
 import { binaryProbabilities, softmaxInPlace } from './linear-predict';
 import type { FeatureMatrix, ModelParams, TreeParams } from './model-types';
+import { sharedMatrix } from './parallel/shared-arrays';
+import { computeInParallel, trainingThreads } from './parallel/thread-pool';
 
 export type TreeEnsembleParams = Extract<ModelParams, { kind: 'tree-ensemble' }>;
 
@@ -37,6 +42,8 @@ const NODE = 4;
 const BLOCK = 2048;
 /** Fewer rows than this, when the ensemble is not flattened yet, are scored from its parameters. */
 export const FLATTEN_FROM_ROWS = 1024;
+/** Fewer tree steps than this (rows × trees) are scored on the calling thread: starting the fan-out costs more. */
+export const PARALLEL_FROM_WALKS = 1 << 22;
 const flattened = new WeakMap<TreeEnsembleParams, FlatEnsemble>();
 
 const bits = new DataView(new ArrayBuffer(4));
@@ -61,13 +68,15 @@ function float32AtOrBelow(t: number): number {
 
 function flatten(p: TreeEnsembleParams, width: number): FlatEnsemble {
   const total = p.trees.reduce((s, t) => s + t.feature.length, 0);
-  const buffer = new ArrayBuffer(total * NODE * 4);
+  // In shared memory, so that scoring on worker threads shares the trees instead of copying them.
+  const shared = (bytes: number): SharedArrayBuffer => new SharedArrayBuffer(bytes);
+  const buffer = shared(total * NODE * 4);
   const links = new Int32Array(buffer);
   const thresholds = new Float32Array(buffer);
-  const value = new Float64Array(total * width);
-  const roots = new Int32Array(p.trees.length);
-  const depths = new Int32Array(p.trees.length);
-  const leafAt = new Int32Array(total);
+  const value = new Float64Array(shared(total * width * 8));
+  const roots = new Int32Array(shared(p.trees.length * 4));
+  const depths = new Int32Array(shared(p.trees.length * 4));
+  const leafAt = new Int32Array(shared(total * 4));
   let next = 0;
   let leaves = 0;
   p.trees.forEach((tree: TreeParams, t) => {
@@ -99,7 +108,9 @@ function flatten(p: TreeEnsembleParams, width: number): FlatEnsemble {
       }
     }
   });
-  return { roots, links, thresholds, depths, leafAt, value: value.subarray(0, leaves * width), output: Int32Array.from(p.trees, (_, t) => p.treeOutput?.[t] ?? 0) };
+  const output = new Int32Array(shared(p.trees.length * 4));
+  p.trees.forEach((_, t) => { output[t] = p.treeOutput?.[t] ?? 0; });
+  return { roots, links, thresholds, depths, leafAt, value: value.subarray(0, leaves * width), output };
 }
 
 /** Adds each row's leaves to raw (row-major, k outputs), tree by tree over the parameters. */
@@ -120,13 +131,30 @@ function addLeavesWalked(p: TreeEnsembleParams, x: FeatureMatrix, raw: Float64Ar
   });
 }
 
-/** The same sums from the flattened trees, a block of rows at a time. */
-function addLeavesFlat(flat: FlatEnsemble, x: FeatureMatrix, raw: Float64Array, k: number, sum: boolean, signal?: CancelSignal): void {
+/** One thread's share of a scoring: rows [start, end) of x, added into the shared raw outputs. */
+export interface EnsembleRowsPiece {
+  flat: FlatEnsemble;
+  x: FeatureMatrix;
+  raw: Float64Array;
+  k: number;
+  sum: boolean;
+  start: number;
+  end: number;
+}
+
+/** Scores a piece (on a worker thread, or this one); the result is in `raw`. */
+export function scoreEnsembleRows(piece: EnsembleRowsPiece, signal?: CancelSignal): null {
+  addLeavesFlat(piece.flat, piece.x, piece.raw, piece.k, piece.sum, signal, piece.start, piece.end);
+  return null;
+}
+
+/** The same sums from the flattened trees, a block of rows at a time (rows [from, to) of x). */
+function addLeavesFlat(flat: FlatEnsemble, x: FeatureMatrix, raw: Float64Array, k: number, sum: boolean, signal?: CancelSignal, from = 0, to = x.nRows): void {
   const { roots, links, thresholds, depths, leafAt, value, output } = flat;
-  const n = x.nRows;
+  const n = to;
   const nf = x.columns.length;
-  const block = new Float32Array(Math.min(n, BLOCK) * nf);
-  for (let start = 0; start < n; start += BLOCK) {
+  const block = new Float32Array(Math.min(n - from, BLOCK) * nf);
+  for (let start = from; start < n; start += BLOCK) {
     const end = Math.min(n, start + BLOCK);
     for (let f = 0; f < nf; f++) {
       const col = x.columns[f];
@@ -189,13 +217,21 @@ export function predictTreeEnsemble(p: TreeEnsembleParams, x: FeatureMatrix, sig
   const n = x.nRows;
   const k = ensembleOutputs(p);
   const sum = p.aggregate === 'sum';
-  const raw = new Float64Array(n * k);
-  if (sum) for (let i = 0; i < n; i++) for (let o = 0; o < k; o++) raw[i * k + o] = p.base[o];
   let flat = flattened.get(p);
   // Flattening a 100-tree forest costs about as much as walking its parameters for a few thousand
   // rows: a few rows (a one-row predict) walk the parameters instead.
   if (!flat && n >= FLATTEN_FROM_ROWS) { flat = flatten(p, sum ? 1 : k); flattened.set(p, flat); }
-  if (flat) addLeavesFlat(flat, x, raw, k, sum, signal);
+  const threads = flat && n * p.trees.length >= PARALLEL_FROM_WALKS ? Math.min(trainingThreads(), Math.ceil(n / BLOCK)) : 1;
+  const raw = threads > 1 ? new Float64Array(new SharedArrayBuffer(n * k * 8)) : new Float64Array(n * k);
+  if (sum) for (let i = 0; i < n; i++) for (let o = 0; o < k; o++) raw[i * k + o] = p.base[o];
+  if (flat && threads > 1) {
+    const xs = sharedMatrix(x);
+    // Ranges of whole blocks, one per thread.
+    const per = Math.ceil(n / BLOCK / threads) * BLOCK;
+    const pieces: EnsembleRowsPiece[] = [];
+    for (let start = 0; start < n; start += per) pieces.push({ flat, x: xs, raw, k, sum, start, end: Math.min(n, start + per) });
+    computeInParallel('ensemble-rows', pieces, scoreEnsembleRows, signal, threads);
+  } else if (flat) addLeavesFlat(flat, x, raw, k, sum, signal);
   else addLeavesWalked(p, x, raw, k, signal);
   if (!sum) {
     const m = p.trees.length || 1;

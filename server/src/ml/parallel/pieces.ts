@@ -1,12 +1,14 @@
-// The kinds of work a training worker thread computes, by name: the same functions the calling
+// The kinds of work a worker thread computes (training, and scoring many rows), by name: the same functions the calling
 // thread runs for its own share (thread-pool.ts).
 import type { CancelSignal } from '../cancellation';
 import { scoreFold } from '../cross-validation';
 import { growForestTrees } from '../random-forest';
+import { scoreEnsembleRows } from '../tree-ensemble';
 
 export const PIECES = {
   'forest-trees': growForestTrees,
   'cv-fold': scoreFold,
+  'ensemble-rows': scoreEnsembleRows,
 } satisfies Record<string, (piece: never, signal?: CancelSignal) => unknown>;
 
 export type PieceKind = keyof typeof PIECES;
