@@ -58,7 +58,12 @@ export type ModelParams =
       link: 'identity' | 'logistic' | 'softmax';
     }
   | { kind: 'knn'; k: number; train: number[][]; y: number[]; task: Task; nClasses?: number }
-  | { kind: 'gaussian-nb'; means: number[][]; variances: number[][]; priors: number[] };
+  | { kind: 'gaussian-nb'; means: number[][]; variances: number[][]; priors: number[] }
+  /** K copies of a classifier (same algorithm), each with one calibrator per class (calibration.ts). */
+  | { kind: 'calibrated'; method: 'sigmoid' | 'isotonic'; folds: { params: ModelParams; calibrators: Calibrator[] }[] };
+
+/** One class's map from score to probability: Platt's 1 / (1 + exp(a·s + b)), or isotonic points interpolated linearly. */
+export type Calibrator = { kind: 'sigmoid'; a: number; b: number } | { kind: 'isotonic'; x: number[]; y: number[] };
 
 export interface FittedModel {
   algorithm: string;

@@ -1,4 +1,5 @@
 // Every algorithm by name, and models rebuilt from their stored parameters.
+import { restoreCalibrated } from './calibration';
 import { decisionTree, treeEnsembleModel } from './decision-tree';
 import { gradientBoosting } from './gradient-boosting';
 import { knn, knnModel } from './knn';
@@ -30,6 +31,7 @@ export function restoreModel(s: SavedModel): FittedModel {
     case 'tree-ensemble': model = treeEnsembleModel(s.algorithm, p, s.featureNames, s.classes); break;
     case 'knn': model = knnModel(p, s.featureNames, s.classes); break;
     case 'gaussian-nb': model = naiveBayesModel(p, s.featureNames, s.classes ?? []); break;
+    case 'calibrated': model = restoreCalibrated({ ...s, params: p }, restoreModel); break;
   }
   const importances = s.importances ? Float64Array.from(s.importances) : undefined;
   return importances ? { ...model, featureImportances: () => importances } : model;

@@ -214,6 +214,17 @@ export function ensembleOutputs(p: TreeEnsembleParams): number {
 
 /** Row-major n × outputs after the link: class probabilities (binary: 2 columns) or values. */
 export function predictTreeEnsemble(p: TreeEnsembleParams, x: FeatureMatrix, signal?: CancelSignal): Float64Array {
+  const raw = treeEnsembleMargins(p, x, signal);
+  if (p.aggregate !== 'sum') return raw;
+  const n = x.nRows;
+  const k = ensembleOutputs(p);
+  if (p.link === 'logistic') return binaryProbabilities(raw, n);
+  if (p.link === 'softmax') for (let i = 0; i < n; i++) softmaxInPlace(raw, i * k, k);
+  return raw;
+}
+
+/** Row-major n × outputs before the link: boosting's summed margins (its decision function), a forest's mean leaf values. */
+export function treeEnsembleMargins(p: TreeEnsembleParams, x: FeatureMatrix, signal?: CancelSignal): Float64Array {
   const n = x.nRows;
   const k = ensembleOutputs(p);
   const sum = p.aggregate === 'sum';
@@ -236,9 +247,6 @@ export function predictTreeEnsemble(p: TreeEnsembleParams, x: FeatureMatrix, sig
   if (!sum) {
     const m = p.trees.length || 1;
     for (let i = 0; i < raw.length; i++) raw[i] /= m;
-    return raw;
   }
-  if (p.link === 'logistic') return binaryProbabilities(raw, n);
-  if (p.link === 'softmax') for (let i = 0; i < n; i++) softmaxInPlace(raw, i * k, k);
   return raw;
 }
