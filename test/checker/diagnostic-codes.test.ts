@@ -90,8 +90,8 @@ const cases: Case[] = [
   },
   {
     code: 'NML118',
-    fires: `${IRIS_SPLIT}\nmodel a from parts.train { target: species, algorithm: knn }\nmodel b from parts.train { target: species, algorithm: naive_bayes }\nmodel e from parts.train { target: species, ensemble: «stacking»(of: [a, b]) }`,
-    nearMiss: `${IRIS_SPLIT}\nmodel a from parts.train { target: species, algorithm: knn }\nmodel b from parts.train { target: species, algorithm: naive_bayes }\nmodel e from parts.train { target: species, ensemble: voting(of: [a, b]) }`,
+    fires: `${IRIS_SPLIT}\nmodel a from parts.train { target: species, algorithm: logistic_regression }\nmodel b from parts.train { target: species, algorithm: decision_tree }\nmodel e from parts.train { target: species, ensemble: stacking(of: [a, b]) }\nexport «e» to "models/e.onnx"`,
+    nearMiss: `${IRIS_SPLIT}\nmodel a from parts.train { target: species, algorithm: logistic_regression }\nmodel b from parts.train { target: species, algorithm: decision_tree }\nmodel e from parts.train { target: species, ensemble: stacking(of: [a, b]) }\nexport a to "models/a.onnx"`,
   },
   {
     code: 'NML118',

@@ -61,7 +61,7 @@ const cases: Case[] = [
   { code: 'NML117', source: CARS_MODEL.replace('algorithm: linear_regression', 'algorithm: «logistic_regression»(c: 0.5)'), fix: /Use random_forest/, expect: 'algorithm: random_forest\n' },
   { code: 'NML117', source: CARS_MODEL.replace('algorithm: linear_regression', 'algorithm: linear_regression\n  resample: «smote»'), fix: /Remove resample/ },
   { code: 'NML117', source: CARS_MODEL.replace('algorithm: linear_regression', 'algorithm: auto(candidates: [linear_regression, «naive_bayes»])'), fix: /Remove naive_bayes/, expect: 'auto(candidates: [linear_regression])' },
-  { code: 'NML118', source: `${IRIS_SPLIT}\nmodel a from parts.train { target: species, algorithm: knn }\nmodel b from parts.train { target: species, algorithm: naive_bayes }\nmodel e from parts.train { target: species, ensemble: «stacking»(of: [a, b]) }`, fix: /voting/ },
+  { code: 'NML117', source: CARS_MODEL.replace('algorithm: linear_regression', 'algorithm: linear_regression\n  calibrate: «isotonic»'), fix: /Remove calibrate/ },
   { code: 'NML118', source: `${IRIS_MODEL}\nexport m to «"models/m.pmml"»`, fix: /Export to models\/m.onnx/, expect: 'export m to "models/m.onnx"' },
   { code: 'NML119', source: `${CARS}\ntransform t from cars { drop Name, Year, Origin }\nmodel m from t {\n  target: Miles_per_Gallon\n  features: [«Horsepower», Weight_in_lbs]\n  algorithm: auto(candidates: [linear_regression, knn])\n}`, fix: /Add gradient_boosting/, expect: '[linear_regression, knn, gradient_boosting]' },
   { code: 'NML120', source: `${CARS_MODEL}\nevaluate reg on parts.test { metrics: [«accuracy»] }`, fix: /Use rmse/, expect: 'metrics: [rmse]' },

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fitCalibrated, fitIsotonic, fitSigmoid } from '../../server/src/ml/calibration';
-import { sklearnFolds } from '../../server/src/ml/cross-validation';
+import { sklearnFolds } from '../../server/src/ml/sklearn-folds';
 import { computeMetrics } from '../../server/src/ml/metrics';
 import type { FeatureMatrix, FittedModel, Target, TrainContext } from '../../server/src/ml/model-types';
 import { getAlgorithm, restoreModel, saveModel } from '../../server/src/ml/registry';

@@ -87,6 +87,23 @@ model iris_bayes from iris_parts.train {
 }
 evaluate iris_knn on iris_parts.test { metrics: [accuracy, f1, precision, recall] }
 evaluate iris_bayes on iris_parts.test { metrics: [accuracy, f1, roc_auc, log_loss] }
+model iris_stack from iris_parts.train {
+  target: species
+  ensemble: stacking(of: [iris_knn, iris_bayes])
+}
+evaluate iris_stack on iris_parts.test { metrics: [accuracy, f1, roc_auc, log_loss] }
+model iris_bayes_isotonic from iris_parts.train {
+  target: species
+  algorithm: naive_bayes
+  calibrate: isotonic
+}
+evaluate iris_bayes_isotonic on iris_parts.test { metrics: [accuracy, f1, roc_auc, log_loss] }
+model cancer_sigmoid from cancer_parts.train {
+  target: diagnosis
+  algorithm: logistic_regression(c: 0.5)
+  calibrate: sigmoid(cv: 3)
+}
+evaluate cancer_sigmoid on cancer_parts.test { metrics: [accuracy, f1, roc_auc, log_loss] }
 
 # Without setosa the target has two classes left: a binary model, positive class virginica.
 transform iris_pair from iris { filter species != "setosa" }
@@ -108,6 +125,15 @@ model diabetes_ridge from diabetes_parts.train {
   algorithm: linear_regression(alpha: 10)
 }
 evaluate diabetes_linear on diabetes_parts.test { metrics: [rmse, mae, r2, mape] }
+model diabetes_knn from diabetes_parts.train {
+  target: progression
+  algorithm: knn(k: 5)
+}
+model diabetes_stack from diabetes_parts.train {
+  target: progression
+  ensemble: stacking(of: [diabetes_linear, diabetes_knn], cv: 4)
+}
+evaluate diabetes_stack on diabetes_parts.test { metrics: [rmse, mae, r2] }
 evaluate diabetes_ridge on diabetes_parts.test { metrics: [rmse, mae, r2, mape] }
 
 # One order of 300 is of the tier "platinum"; seed 2 puts it in the training part, so the models
@@ -149,7 +175,9 @@ evaluate income_logistic on adult_parts.test { metrics: [accuracy, f1, roc_auc, 
 interface Case {
   name: string; csv: string; split: string; target: string; task: string; algorithm: string;
   params?: Record<string, number>; metrics: string[]; missing?: string[]; positive?: string;
-  keep?: string[]; skipinitialspace?: boolean; rename?: Record<string, string>; impute_median?: string[]; impute_mode?: string[]; onehot?: string[]; scale?: string[];
+  keep?: string[]; skipinitialspace?: boolean;
+  /** A stacking of these members (scikit-learn's StackingClassifier/Regressor, final logistic or OLS), or a calibrated model. */
+  stack?: { members: { algorithm: string; params?: Record<string, number> }[]; cv: number }; calibrate?: { method: string; cv: number }; rename?: Record<string, string>; impute_median?: string[]; impute_mode?: string[]; onehot?: string[]; scale?: string[];
 }
 
 const cases: Case[] = [
@@ -178,6 +206,10 @@ const cases: Case[] = [
     metrics: ['accuracy', 'f1', 'roc_auc', 'log_loss'], missing: ['?', ''], skipinitialspace: true,
     impute_mode: ['workclass', 'occupation', 'native_country'], onehot: ['workclass', 'occupation', 'native_country'], scale: ['age', 'hours_per_week'],
   },
+  { name: 'iris_stack_on_iris_parts_test', csv: 'iris.csv', split: 'iris_parts', target: 'species', task: 'classification', algorithm: 'stacking', stack: { members: [{ algorithm: 'knn_classifier', params: { k: 7 } }, { algorithm: 'naive_bayes' }], cv: 5 }, metrics: ['accuracy', 'f1', 'roc_auc', 'log_loss'] },
+  { name: 'iris_bayes_isotonic_on_iris_parts_test', csv: 'iris.csv', split: 'iris_parts', target: 'species', task: 'classification', algorithm: 'naive_bayes', calibrate: { method: 'isotonic', cv: 5 }, metrics: ['accuracy', 'f1', 'roc_auc', 'log_loss'] },
+  { name: 'cancer_sigmoid_on_cancer_parts_test', csv: 'breast_cancer.csv', split: 'cancer_parts', target: 'diagnosis', task: 'classification', algorithm: 'logistic_regression', params: { c: 0.5 }, calibrate: { method: 'sigmoid', cv: 3 }, metrics: ['accuracy', 'f1', 'roc_auc', 'log_loss'], scale: cancerFeatures },
+  { name: 'diabetes_stack_on_diabetes_parts_test', csv: 'diabetes.csv', split: 'diabetes_parts', target: 'progression', task: 'regression', algorithm: 'stacking', stack: { members: [{ algorithm: 'linear_regression' }, { algorithm: 'knn_regressor', params: { k: 5 } }], cv: 4 }, metrics: ['rmse', 'mae', 'r2'] },
   { name: 'diabetes_ridge_on_diabetes_parts_test', csv: 'diabetes.csv', split: 'diabetes_parts', target: 'progression', task: 'regression', algorithm: 'linear_regression', params: { alpha: 10 }, metrics: ['rmse', 'mae', 'r2', 'mape'] },
 ];
 

@@ -113,7 +113,13 @@ export interface ModelInfo {
   resample?: MethodCall;
   select?: MethodCall;
   tune?: { method: MethodCall; space: Record<string, (number | string | boolean)[]>; cv: number };
-  ensemble?: { method: 'voting' | 'stacking' | 'blending'; members: string[]; soft: boolean };
+  /**
+   * `final` (the final model's algorithm, default by task), `cv` (stacking's folds) and `holdout`
+   * (blending's share) are set for the methods that take them.
+   */
+  ensemble?: { method: 'voting' | 'stacking' | 'blending'; members: string[]; soft: boolean; final?: string; cv?: number; holdout?: number };
+  /** `calibrate: sigmoid | isotonic(cv: K)`, options filled in. */
+  calibrate?: MethodCall;
 }
 
 export interface EvaluateInfo {

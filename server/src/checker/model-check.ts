@@ -4,7 +4,7 @@
 import type { Identifier, ModelDeclaration, Range } from '../language/ast';
 import { quoteName } from '../language/lexer';
 import type { ColumnSchema, Task } from '../language/schema';
-import { ALGORITHMS, ENSEMBLES, METRICS, RESAMPLERS, SELECTORS, TUNERS, autoCandidates, type MethodSpec } from '../ml/catalog';
+import { ALGORITHMS, CALIBRATORS, ENSEMBLES, METRICS, RESAMPLERS, SELECTORS, TUNERS, autoCandidates, type MethodSpec } from '../ml/catalog';
 import type { Table } from '../data/table';
 import type { CheckContext } from './check-context';
 import type { MethodCall, ModelInfo } from './checked-model';
@@ -93,21 +93,36 @@ export function checkModel(m: ModelCheckInput, r: Resolver): ModelInfo | undefin
       const s = ref ? ctx.suggest(ref.name, Object.keys(ENSEMBLES), 'ensemble') : { text: '' };
       ctx.report('NML116', ref?.nameRange ?? ensembleProp.key.range, `ensemble must be voting(of: [...]), stacking(of: [...]) or blending(of: [...])${s.text}`);
     } else {
-      if (ENSEMBLES[ref.name].notImplementedYet) {
-        ctx.report('NML118', ref.nameRange, `the ${ref.name} ensemble is not implemented yet; use voting(of: [...]) (soft voting averages the members' probabilities)`,
-          [{ title: 'Use "voting"', data: { kind: 'replace', with: 'voting' } }]);
-      }
-      const opts = validateOptions(ENSEMBLES[ref.name].options, ref, `ensemble ${ref.name}`, ctx);
+      const method = ref.name as 'voting' | 'stacking' | 'blending';
+      const opts = validateOptions(ENSEMBLES[method].options, ref, `ensemble ${method}`, ctx);
       const ofArg = ref.args.find((a) => a.name?.name === 'of') ?? ref.args.find((a) => !a.name);
       const members = nameList(ofArg?.value) ?? [];
-      if (members.length < 2) ctx.report('NML116', ref.range, `${ref.name} needs at least two member models: ${ref.name}(of: [model_a, model_b])`);
+      if (members.length < 2) ctx.report('NML116', ref.range, `${method} needs at least two member models: ${method}(of: [model_a, model_b])`);
       for (const id of members) {
+        if (id.name === name) {
+          ctx.report('NML116', id.range, `${what} cannot be a member of itself; list other models`, [{ title: `Remove ${id.name}`, data: { kind: 'remove', range: id.range } }]);
+          continue;
+        }
         const member = r.resolveModel({ kind: 'QualifiedName', parts: [id], text: id.name, range: id.range });
         if (member && info.target && member.target && (member.target !== info.target || member.task !== info.task)) {
           ctx.report('NML122', id.range, `member "${id.name}" predicts ${member.target} (${member.task}) but ${what} predicts ${info.target} (${info.task}); members must share the target`);
-        }
+        } else if (member && method !== 'voting') checkLearningMember(member, id, method, info, ctx);
       }
-      info.ensemble = { method: ref.name as 'voting' | 'stacking' | 'blending', members: members.map((i) => i.name), soft: opts.soft !== false };
+      info.ensemble = { method, members: members.map((i) => i.name), soft: opts.soft !== false };
+      if (method !== 'voting') {
+        const final = typeof opts.final === 'string' ? opts.final : task ? finalDefault(task) : undefined;
+        const finalArg = ref.args.find((a) => a.name?.name === 'final');
+        if (final && task && !ALGORITHMS[final].tasks.includes(task) && finalArg?.value) {
+          const alternatives = Object.values(ALGORITHMS).filter((a) => a.tasks.includes(task) && a.name !== 'auto').map((a) => a.name);
+          ctx.report('NML117', finalArg.value.range, `the final model ${final} does only ${ALGORITHMS[final].tasks.join(' and ')}, but ${what} is a ${task}; use ${alternatives.join(', ')}`, useEach(alternatives, finalArg.value.range));
+        }
+        if (final) info.ensemble.final = final;
+        if (method === 'stacking') {
+          info.ensemble.cv = Number(opts.cv);
+          const cvArg = ref.args.find((a) => a.name?.name === 'cv');
+          if (cvArg?.value) reportFoldsBeyondRows(info.ensemble.cv, cvArg.value.range, input.name, input.state, ctx);
+        } else info.ensemble.holdout = Number(opts.holdout);
+      }
       allowsMissing = true;
     }
     if (algorithmProp) ctx.report('NML116', algorithmProp.key.range, `${what} is an ensemble; remove "algorithm" (its members have their own)`, [{ title: 'Remove algorithm', data: { kind: 'remove', range: algorithmProp.range } }]);
@@ -142,13 +157,30 @@ export function checkModel(m: ModelCheckInput, r: Resolver): ModelInfo | undefin
     }
   }
 
-  // ---- resample / select / tune
-  const resample = methodProperty(props.get('resample')?.value, RESAMPLERS, 'resample', ctx);
+  // ---- resample / select / tune / calibrate
+  if (ensembleProp) {
+    // An ensemble learns nothing of its own from the rows (voting) or only its final model from its
+    // members' predictions: these belong on the members.
+    for (const key of ['resample', 'select', 'tune', 'cv', 'calibrate'] as const) {
+      const p = props.get(key);
+      if (p) ctx.report('NML116', p.key.range, `${what} is an ensemble: "${key}" does not apply to it; give it to the member models instead`, [{ title: `Remove ${key}`, data: { kind: 'remove', range: p.range } }]);
+    }
+  }
+  const calibrateProp = ensembleProp ? undefined : props.get('calibrate');
+  const calibrate = methodProperty(calibrateProp?.value, CALIBRATORS, 'calibrate', ctx);
+  if (calibrate && task === 'regression') {
+    ctx.report('NML117', calibrateProp!.value!.range, `calibrate (${calibrate.name}) calibrates class probabilities, but ${what} is a regression; remove it`, [{ title: 'Remove calibrate', data: { kind: 'remove', range: calibrateProp!.range } }]);
+  } else if (calibrate) {
+    const cvArg = calibrateProp?.value?.kind === 'Call' ? calibrateProp.value.args.find((a) => a.name?.name === 'cv' || !a.name) : undefined;
+    if (cvArg?.value) reportFoldsBeyondRows(Number(calibrate.options.cv), cvArg.value.range, input.name, input.state, ctx);
+    info.calibrate = calibrate;
+  }
+  const resample = methodProperty(ensembleProp ? undefined : props.get('resample')?.value, RESAMPLERS, 'resample', ctx);
   if (resample && task === 'regression') {
     ctx.report('NML117', props.get('resample')!.value!.range, `resampling (${resample.name}) balances classes, but ${what} is a regression; remove it`, [{ title: 'Remove resample', data: { kind: 'remove', range: props.get('resample')!.range } }]);
   }
   if (resample) info.resample = resample;
-  const select = methodProperty(props.get('select')?.value, SELECTORS, 'select', ctx);
+  const select = methodProperty(ensembleProp ? undefined : props.get('select')?.value, SELECTORS, 'select', ctx);
   if (select) info.select = select;
   const cvValue = props.get('cv')?.value;
   let cv = 5;
@@ -156,7 +188,7 @@ export function checkModel(m: ModelCheckInput, r: Resolver): ModelInfo | undefin
     const v = optionValue({ kind: 'integer', default: 5, min: 2, doc: 'cross-validation folds' }, cvValue, 'cv', ctx);
     if (typeof v === 'number') cv = v;
   }
-  const tuneProp = props.get('tune');
+  const tuneProp = ensembleProp ? undefined : props.get('tune');
   if (cvValue && tuneProp) reportFoldsBeyondRows(cv, cvValue.range, input.name, input.state, ctx);
   if (tuneProp) {
     const tuner = methodProperty(tuneProp.value, TUNERS, 'tune', ctx);
@@ -322,6 +354,24 @@ function reportOneClass(target: ColumnSchema, at: Identifier, m: ModelCheckInput
   const only = target.levels?.[0];
   const why = filtered ? `the filters before "${m.input.name}" keep only ${only === undefined ? 'no value' : `"${only}"`}` : `the data holds only ${only === undefined ? 'missing values' : `"${only}"`}`;
   r.ctx.report('NML123', at.range, `the target "${target.name}" has fewer than two classes: ${why}; a classifier needs at least two, so keep rows of another class (loosen the filter) or predict another column`);
+}
+
+/** The final model of a stacking or blending when `final:` is not given: scikit-learn's for classes, OLS for numbers. */
+function finalDefault(task: Task): string {
+  const spec = ENSEMBLES.stacking.options.final;
+  return spec.kind === 'algorithm' ? spec.defaults[task] : '';
+}
+
+/**
+ * A stacking or blending member is fitted again (on folds, or without the holdout), from its own
+ * steps on the ensemble's rows: it must be a model with an algorithm, from the same dataset.
+ */
+function checkLearningMember(member: ModelInfo, id: Identifier, method: string, info: ModelInfo, ctx: CheckContext): void {
+  if (member.ensemble) {
+    ctx.report('NML116', id.range, `member "${id.name}" is itself an ensemble; ${method} fits its members again on parts of the training rows, so list models with an algorithm (the members of "${id.name}" themselves)`);
+  } else if (member.origin && info.origin && member.origin !== info.origin) {
+    ctx.report('NML122', id.range, `member "${id.name}" is trained from the dataset "${member.origin}" but "${info.name}" from "${info.origin}"; ${method} predicts the same rows with every member, so train the members from "${info.origin}"`);
+  }
 }
 
 function methodProperty(value: import('../language/ast').Expr | undefined, table: Readonly<Record<string, MethodSpec>>, what: string, ctx: import('./check-context').CheckContext): MethodCall | undefined {

@@ -2,7 +2,7 @@
 // (NML116): unknown options with "did you mean", wrong types, out-of-range values. Returns the
 // options with every default filled in, as the runner receives them.
 import type { CallArgument, Expr, Identifier, Property, Range } from '../language/ast';
-import type { OptionSpec } from '../ml/catalog';
+import { ALGORITHMS, type OptionSpec } from '../ml/catalog';
 import type { CheckContext } from './check-context';
 import type { OptionValues } from './checked-model';
 
@@ -116,6 +116,14 @@ export function optionValue(spec: OptionSpec, value: Expr, label: string, ctx: C
     case 'metric': {
       const w = wordValue(value);
       return w === undefined ? bad('a metric name') : w;
+    }
+    case 'algorithm': {
+      const names = Object.keys(ALGORITHMS).filter((a) => a !== 'auto');
+      const w = value.kind === 'Name' && value.name.parts.length === 1 ? value.name.text : undefined;
+      if (w !== undefined && names.includes(w)) return w;
+      const s = w !== undefined ? ctx.suggest(w, names, 'algorithm') : { text: '', fixes: undefined };
+      ctx.report('NML116', value.range, `${label} must be an algorithm name (it trains with its default options), not ${describeValue(value)}${s.text || `; use ${names.join(', ')}`}`, s.fixes);
+      return undefined;
     }
   }
 }

@@ -10,7 +10,7 @@ import { STEP_KEYWORDS } from '../language/parser';
 import { COLUMN_TYPES, type TableSchema, type Task } from '../language/schema';
 import { FUNCTIONS, type FunctionSignature } from '../language/functions';
 import {
-  ALGORITHMS, COMPARE_TEST_OUTCOMES, COMPARE_TESTS, DRIFT_METHODS, ENCODE_METHODS, ENSEMBLES, IMPUTE_METHODS, METRICS, RESAMPLERS,
+  ALGORITHMS, CALIBRATORS, COMPARE_TEST_OUTCOMES, COMPARE_TESTS, DRIFT_METHODS, ENCODE_METHODS, ENSEMBLES, IMPUTE_METHODS, METRICS, RESAMPLERS,
   RETRAIN_POLICIES, SCALE_METHODS, SELECTORS, TUNERS, type MethodSpec, type OptionSpec,
 } from '../ml/catalog';
 import { DECIMAL_MARKS, THOUSANDS_SEPARATORS } from '../checker/dataset-check';
@@ -34,7 +34,7 @@ const SNIPPETS: Record<DeclarationKind, string> = {
 
 /** The methods a property's value names, with their options (`algorithm: random_forest(trees: 10)`). */
 const METHOD_TABLES: Readonly<Record<string, Readonly<Record<string, { name: string; options: Readonly<Record<string, OptionSpec>>; doc: string }>>>> = {
-  algorithm: ALGORITHMS, resample: RESAMPLERS, select: SELECTORS, tune: TUNERS, ensemble: ENSEMBLES, drift: DRIFT_METHODS,
+  algorithm: ALGORITHMS, resample: RESAMPLERS, select: SELECTORS, tune: TUNERS, ensemble: ENSEMBLES, calibrate: CALIBRATORS, drift: DRIFT_METHODS,
 };
 
 function words(list: readonly string[], kind: CompletionItemKind, detail?: string): CompletionItem[] {
@@ -109,7 +109,8 @@ function optionValueItems(p: CheckedPipeline, o: OptionSpec | undefined, task: T
     case 'enum':
     case 'number-or-enum': return words(o.values, CompletionItemKind.EnumMember);
     case 'boolean': return words(['true', 'false'], CompletionItemKind.Value);
-    case 'algorithm-list': return algorithmItems(task, false);
+    case 'algorithm-list':
+    case 'algorithm': return algorithmItems(task, false);
     case 'metric': return metricItems(task);
     case 'model-list': return namesOf(p, ['model']);
     default: return [];
@@ -180,6 +181,7 @@ function valueItems(p: CheckedPipeline, place: Extract<Place, { kind: 'value' }>
     case 'select': return methodItems(SELECTORS, task);
     case 'tune': return methodItems(TUNERS, task);
     case 'ensemble': return methodItems(ENSEMBLES, task);
+    case 'calibrate': return methodItems(CALIBRATORS, task);
     case 'drift': return methodItems(DRIFT_METHODS, task);
     case 'test': {
       // Only the tests that judge the chosen metric (NML125 otherwise).

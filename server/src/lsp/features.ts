@@ -7,7 +7,7 @@ import {
 import type { Range } from '../language/ast';
 import { formatColumnType, type TableSchema } from '../language/schema';
 import type { CheckedPipeline } from '../checker/checked-model';
-import { ALGORITHMS, DRIFT_METHODS, ENSEMBLES, METRICS, RESAMPLERS, SELECTORS, TUNERS, type MethodSpec } from '../ml/catalog';
+import { ALGORITHMS, CALIBRATORS, DRIFT_METHODS, ENSEMBLES, METRICS, RESAMPLERS, SELECTORS, TUNERS, type MethodSpec } from '../ml/catalog';
 import { FUNCTIONS } from '../language/functions';
 import { isBareName } from '../language/lexer';
 import { COMMANDS } from '../contracts/lsp-requests';
@@ -70,7 +70,7 @@ export function hover(p: CheckedPipeline, offset: number, lastMetrics: () => Rec
   if (drift && /drift:\s*$/.test(p.text.slice(Math.max(0, s - 40), s))) return { contents: { kind: MarkupKind.Markdown, value: `**drift method** \`${drift.name}\`: ${drift.doc}\n\n${optionList(drift)}` } };
   const metric = METRICS[word];
   if (metric) return { contents: { kind: MarkupKind.Markdown, value: `**metric** \`${metric.name}\` (${metric.task}): ${metric.doc}; ${metric.higherIsBetter ? 'higher' : 'lower'} is better` } };
-  for (const [what, table] of [['resample', RESAMPLERS], ['select', SELECTORS], ['tune', TUNERS], ['ensemble', ENSEMBLES]] as const) {
+  for (const [what, table] of [['resample', RESAMPLERS], ['select', SELECTORS], ['tune', TUNERS], ['ensemble', ENSEMBLES], ['calibrate', CALIBRATORS]] as const) {
     const m = table[word];
     if (m) return { contents: { kind: MarkupKind.Markdown, value: `**${what} method** \`${m.name}\`: ${m.doc}${Object.keys(m.options).length > 0 ? `\n\n${optionList(m)}` : ''}` } };
   }

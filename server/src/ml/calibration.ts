@@ -5,7 +5,7 @@
 // probabilities (binary: the positive class's only), one class against the rest; more than two
 // classes are normalised to sum to one.
 import { throwIfCancelled, type CancelSignal } from './cancellation';
-import { sklearnFolds } from './cross-validation';
+import { sklearnFolds } from './sklearn-folds';
 import type { Calibrator, FeatureMatrix, FittedModel, ModelParams, SavedModel, Target, TrainContext } from './model-types';
 import { argmaxRows, linearScores } from './linear-predict';
 import { subsetMatrix, subsetTarget } from './subset';
@@ -192,14 +192,18 @@ export function restoreCalibrated(s: SavedModel & { params: CalibratedParams }, 
 
 /**
  * Fits `cv` calibrated copies of a classifier, `fit` fitting one copy on the rows it is given.
- * Every class needs at least `cv` rows (scikit-learn refuses fewer): the caller checks that.
+ * Every class needs at least `cv` rows (scikit-learn refuses fewer).
  */
 export function fitCalibrated(
   method: CalibrationMethod, cv: number, x: FeatureMatrix, target: Extract<Target, { task: 'classification' }>, ctx: TrainContext,
   fit: (x: FeatureMatrix, target: Target, ctx: TrainContext) => FittedModel,
 ): FittedModel {
-  const fold = sklearnFolds(x.nRows, cv, target.y);
   const k = target.classes.length;
+  const counts = new Int32Array(k);
+  for (const c of target.y) counts[c]++;
+  const few = counts.findIndex((n) => n < cv);
+  if (few >= 0) throw new Error(`calibrate: ${method}(cv: ${cv}) calibrates on ${cv} folds, each needing a row of every class, but the class "${target.classes[few]}" has ${counts[few]} training row${counts[few] === 1 ? '' : 's'} (scikit-learn refuses this too); lower cv, or train on more rows of that class`);
+  const fold = sklearnFolds(x.nRows, cv, target.y);
   const copies: FittedModel[] = [];
   const folds: CalibratedParams['folds'] = [];
   for (let f = 0; f < cv; f++) {

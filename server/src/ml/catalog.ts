@@ -14,7 +14,9 @@ export type OptionSpec =
   | { kind: 'duration'; defaultMs: number; doc: string }
   | { kind: 'algorithm-list'; doc: string }
   | { kind: 'metric'; doc: string }
-  | { kind: 'model-list'; doc: string };
+  | { kind: 'model-list'; doc: string }
+  /** One algorithm's name (its default options), the default depending on the task. */
+  | { kind: 'algorithm'; defaults: Readonly<Record<Task, string>>; doc: string };
 
 export interface AlgorithmSpec {
   name: string;
@@ -133,10 +135,29 @@ export const TUNERS: Readonly<Record<string, MethodSpec>> = {
   random: { name: 'random', tasks: [], options: { trials: { kind: 'integer', default: 10, min: 1, doc: 'combinations to try' }, metric: tuneMetric }, doc: 'try random combinations' },
 };
 
+const members: OptionSpec = { kind: 'model-list', doc: 'member models (each with an algorithm, trained from the same dataset and target)' };
+/** scikit-learn's StackingClassifier final model; for regression OLS where scikit-learn defaults to RidgeCV (we have no built-in alpha search). */
+const finalModel: OptionSpec = { kind: 'algorithm', defaults: { classification: 'logistic_regression', regression: 'linear_regression' }, doc: 'the model trained on the members\' predictions, with its default options (default logistic_regression for classification, linear_regression for regression)' };
+
 export const ENSEMBLES: Readonly<Record<string, MethodSpec>> = {
-  voting: { name: 'voting', tasks: [], options: { of: { kind: 'model-list', doc: 'member models' }, soft: { kind: 'boolean', default: true, doc: 'average probabilities (soft) or count votes (hard)' } }, doc: 'average or vote over member models' },
-  stacking: { name: 'stacking', tasks: [], notImplementedYet: true, options: { of: { kind: 'model-list', doc: 'member models' } }, doc: 'a linear model over members\' cross-validated predictions' },
-  blending: { name: 'blending', tasks: [], notImplementedYet: true, options: { of: { kind: 'model-list', doc: 'member models' } }, doc: 'a linear model over members\' predictions on a held-out part' },
+  voting: { name: 'voting', tasks: [], options: { of: members, soft: { kind: 'boolean', default: true, doc: 'average probabilities (soft) or count votes (hard)' } }, doc: 'average or vote over member models' },
+  stacking: {
+    name: 'stacking', tasks: [],
+    options: { of: members, final: finalModel, cv: { kind: 'integer', default: 5, min: 2, doc: 'folds whose out-of-fold predictions train the final model (scikit-learn\'s default folds: stratified for classes, unshuffled)' } },
+    doc: 'a final model trained on the members\' out-of-fold predictions on the training rows (as scikit-learn\'s StackingClassifier/Regressor); the members predict as trained on every training row',
+  },
+  blending: {
+    name: 'blending', tasks: [],
+    options: { of: members, final: finalModel, holdout: { kind: 'number', default: 0.2, min: 0, max: 0.9, minExclusive: true, doc: 'share of the training rows held out (seeded, stratified for classes) for the final model' } },
+    doc: 'members refitted on the training rows outside a holdout, a final model trained on their predictions for the holdout (the members are not refitted on every row)',
+  },
+};
+
+const calibrationFolds: OptionSpec = { kind: 'integer', default: 5, min: 2, doc: 'folds: one calibrated copy of the model per fold, their probabilities averaged' };
+
+export const CALIBRATORS: Readonly<Record<string, MethodSpec>> = {
+  sigmoid: { name: 'sigmoid', tasks: ['classification'], options: { cv: calibrationFolds }, doc: 'Platt scaling: a logistic curve over the model\'s scores, as scikit-learn\'s CalibratedClassifierCV(method="sigmoid")' },
+  isotonic: { name: 'isotonic', tasks: ['classification'], options: { cv: calibrationFolds }, doc: 'isotonic regression over the model\'s scores (needs more rows than sigmoid), as CalibratedClassifierCV(method="isotonic")' },
 };
 
 export interface MetricSpec {

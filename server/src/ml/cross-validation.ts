@@ -1,7 +1,8 @@
 // K-fold row assignment, stratified by class when given, deterministic for a seed.
 import type { CancelSignal } from './cancellation';
 import { computeMetrics } from './metrics';
-import type { AlgorithmOptions, FeatureMatrix, Target } from './model-types';
+import { fitCalibrated, type CalibrationMethod } from './calibration';
+import type { AlgorithmOptions, FeatureMatrix, FittedModel, Target, TrainContext } from './model-types';
 import { computeInParallel, trainingThreads } from './parallel/thread-pool';
 import { sharedInt32, sharedMatrix, sharedTarget } from './parallel/shared-arrays';
 import { createRng, shuffleInPlace } from './random';
@@ -31,46 +32,6 @@ export function kFoldIndices(n: number, k: number, seed: number, stratifyBy?: In
   return fold;
 }
 
-/**
- * scikit-learn's default folds (cv=K of a stacking or calibration): KFold without shuffling for
- * regression (contiguous blocks, the first n % k one row longer), StratifiedKFold without shuffling
- * for classes (each class, in order of first appearance, dealt to the folds in blocks so every
- * fold gets its share). Reproduced exactly so our out-of-fold predictions are sklearn's.
- */
-export function sklearnFolds(n: number, k: number, stratifyBy?: Int32Array): Int32Array {
-  const fold = new Int32Array(n);
-  if (!stratifyBy) {
-    const base = Math.floor(n / k);
-    let at = 0;
-    for (let f = 0; f < k; f++) {
-      const size = base + (f < n % k ? 1 : 0);
-      fold.fill(f, at, at + size);
-      at += size;
-    }
-    return fold;
-  }
-  const firstSeen = new Map<number, number>();
-  for (let i = 0; i < n; i++) if (!firstSeen.has(stratifyBy[i])) firstSeen.set(stratifyBy[i], firstSeen.size);
-  const encoded = Int32Array.from(stratifyBy, (c) => firstSeen.get(c)!);
-  const counts = new Int32Array(firstSeen.size);
-  for (const c of encoded) counts[c]++;
-  // allocation[f][c]: rows of class c in fold f, as bincount(sorted_y[f::k]) deals them.
-  const sorted = Int32Array.from(encoded).sort();
-  const allocation = Array.from({ length: k }, () => new Int32Array(counts.length));
-  for (let i = 0; i < n; i++) allocation[i % k][sorted[i]]++;
-  for (let c = 0; c < counts.length; c++) {
-    let f = 0;
-    let left = allocation[0][c];
-    for (let i = 0; i < n; i++) {
-      if (encoded[i] !== c) continue;
-      while (left === 0) left = allocation[++f][c];
-      fold[i] = f;
-      left--;
-    }
-  }
-  return fold;
-}
-
 /** Fold `f` of a k-fold cross-validation: fit on the other folds, score this one. */
 export interface FoldPiece {
   algorithm: string;
@@ -84,6 +45,8 @@ export interface FoldPiece {
   seed: number;
   /** The positive class for binary metrics. */
   positiveIndex: number;
+  /** Each fold's model is a calibrated one (`calibrate:`), as the model the run trains. */
+  calibrate?: { method: CalibrationMethod; cv: number };
 }
 
 /** The metrics of one fold; a metric the fold cannot define (one class in it) is NaN. */
@@ -96,7 +59,11 @@ export function scoreFold(piece: FoldPiece, signal?: CancelSignal): Record<strin
   const te = Int32Array.from(test);
   const algo = getAlgorithm(piece.algorithm);
   if (!algo) throw new Error(`algorithm ${piece.algorithm} is not available`);
-  const model = algo.fit(subsetMatrix(x, tr), subsetTarget(target, tr), piece.options, { seed: piece.seed, signal });
+  const fit = (xs: FeatureMatrix, ts: Target, ctx: TrainContext): FittedModel => algo.fit(xs, ts, piece.options, ctx);
+  const xTrain = subsetMatrix(x, tr);
+  const tTrain = subsetTarget(target, tr);
+  const ctx = { seed: piece.seed, signal };
+  const model = piece.calibrate && tTrain.task === 'classification' ? fitCalibrated(piece.calibrate.method, piece.calibrate.cv, xTrain, tTrain, ctx, fit) : fit(xTrain, tTrain, ctx);
   const xt = subsetMatrix(x, te);
   const proba = model.predictProba?.(xt, signal);
   return computeMetrics(piece.metrics, {

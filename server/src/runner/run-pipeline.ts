@@ -19,6 +19,7 @@ import { monitorReport } from './monitor';
 import { PipelineData, RunError, type TablesRead } from './pipeline-data';
 import { predictToFile } from './predict';
 import { comparisonReport, crossValidateReport, evaluationReport, scoreOn, unscoredWarnings, type TrainedModel } from './scoring';
+import { trainEnsemble } from './train-ensemble';
 import { resampleWarnings, trainModel } from './train-model';
 
 export interface RunOptions {
@@ -37,6 +38,8 @@ export interface RunOptions {
 /** What the store keeps of a trained model (one artifact, by content hash); `narml serve` reads it back. */
 export interface ModelArtifact {
   saved?: SavedModel;
+  /** Blending's members as it fitted them (without its holdout). */
+  members?: SavedModel[];
   steps: FittedStep[];
   trainRows: number;
   algorithm: string;
@@ -246,10 +249,10 @@ export async function runPipeline(checked: CheckedPipeline, opts: RunOptions = {
     if (decl.ensemble) {
       const members = decl.ensemble.members.map((m) => trained.get(m));
       if (members.some((m) => !m)) throw new RunError(`ensemble ${decl.name}: a member model did not train`);
-      if (decl.ensemble.method !== 'voting') throw new RunError(`ensemble ${decl.name}: ${decl.ensemble.method} is not supported yet; use voting(of: [...])`);
       const classes = members[0]!.info.classes;
       const differs = members.find((m) => (m!.info.classes ?? []).join('\u0000') !== (classes ?? []).join('\u0000'));
       if (differs) throw new RunError(`ensemble ${decl.name}: member "${differs.info.name}" learned the classes ${differs.info.classes?.join(', ')} but "${members[0]!.info.name}" learned ${classes?.join(', ')}; train the members on the same rows`);
+      if (decl.ensemble.method !== 'voting') return trainOrReuseEnsemble(learnedInfo(decl, classes), members as TrainedModel[], hash);
       run.computed.push(decl.name);
       const tm: TrainedModel = { info: learnedInfo(decl, classes), steps: [], members: members as TrainedModel[], trainRows: 0, options: {} };
       run.models[decl.name] = { algorithm: 'voting', task: decl.task!, target: decl.target!, version: hash.slice(0, 12), features: [], options: { of: decl.ensemble.members, soft: decl.ensemble.soft }, trainRows: 0, datasets: datasetsOf(checked, decl.name) };
@@ -304,12 +307,48 @@ export async function runPipeline(checked: CheckedPipeline, opts: RunOptions = {
     const imp = tm.model!.featureImportances?.();
     const modelJson: ModelJson = {
       algorithm: tm.model!.algorithm, task: decl.task!, target: decl.target!, version: hash.slice(0, 12), modelHash: modelHash(tm), features: tm.model!.featureNames,
-      options: tm.options, trainRows: tm.trainRows, datasets: datasetsOf(checked, decl.name),
+      options: { ...tm.options, ...(decl.calibrate ? { calibrate: `${decl.calibrate.name}(cv: ${String(decl.calibrate.options.cv)})` } : {}) },
+      trainRows: tm.trainRows, datasets: datasetsOf(checked, decl.name),
       ...(search.trials && search.trials.length > 0 ? { trials: search.trials } : {}),
       ...(search.selection ? { selection: search.selection } : {}),
       ...(imp ? { importances: Object.fromEntries(tm.model!.featureNames.map((f, i) => [f, imp[i]])) } : {}),
     };
     run.models[decl.name] = modelJson;
+    if (artifactHash) extras.artifacts[decl.name] = artifactHash;
+    return tm;
+  }
+
+  /** A stacking or blending: its final model (and blending's own member fits) trained or reused from the store. */
+  async function trainOrReuseEnsemble(decl: ModelInfo, members: TrainedModel[], hash: string): Promise<TrainedModel> {
+    const ens = decl.ensemble!;
+    const options = { of: ens.members, final: ens.final!, ...(ens.method === 'stacking' ? { cv: ens.cv! } : { holdout: ens.holdout! }) };
+    let artifactHash = store.result(hash);
+    const artifact = artifactHash ? store.getArtifact<ModelArtifact>(artifactHash) : undefined;
+    let tm: TrainedModel;
+    if (artifact?.saved) {
+      const fitted = artifact.members?.map(restoreModel);
+      tm = { info: decl, steps: [], members: fitted ? members.map((m, j) => ({ ...m, model: fitted[j] })) : members, final: restoreModel(artifact.saved), trainRows: artifact.trainRows, options };
+      run.reused.push(decl.name);
+      emit({ type: 'stage', stage: 'train (reused)', declaration: decl.name, fraction: 1 });
+    } else {
+      emit({ type: 'stage', stage: 'train', declaration: decl.name, fraction: 0 });
+      const outcome = trainEnsemble(decl, members, await data.rawRowsKept(decl.input), {
+        seed: 42, signal: opts.signal,
+        onProgress: (f) => emit({ type: 'stage', stage: 'train', declaration: decl.name, fraction: f }),
+      });
+      const art: ModelArtifact = {
+        saved: saveModel(outcome.final), steps: [], trainRows: outcome.trainRows, algorithm: ens.method, options, trials: [],
+        ...(ens.method === 'blending' ? { members: outcome.members.map((m) => saveModel(m.model!)) } : {}),
+      };
+      artifactHash = store.putArtifact(art);
+      store.setResult(hash, artifactHash);
+      tm = { info: decl, steps: [], members: outcome.members, final: outcome.final, trainRows: outcome.trainRows, options };
+      run.computed.push(decl.name);
+    }
+    run.models[decl.name] = {
+      algorithm: ens.method, task: decl.task!, target: decl.target!, version: hash.slice(0, 12), features: tm.final!.featureNames,
+      options, trainRows: tm.trainRows, datasets: datasetsOf(checked, decl.name),
+    };
     if (artifactHash) extras.artifacts[decl.name] = artifactHash;
     return tm;
   }

@@ -11,6 +11,7 @@ import { computeMetrics, confusionMatrix } from '../ml/metrics';
 import type { CancelSignal } from '../ml/cancellation';
 import type { AlgorithmOptions, FittedModel } from '../ml/model-types';
 import { getAlgorithm } from '../ml/registry';
+import { stackFeatures } from '../ml/stacking';
 import { tuneThreshold } from '../ml/threshold';
 import type { FittedStep } from '../transforms/fitted-step';
 import { applySteps } from '../transforms/fit-steps';
@@ -24,6 +25,8 @@ export interface TrainedModel {
   steps: FittedStep[];
   model?: FittedModel;
   members?: TrainedModel[];
+  /** Stacking and blending: the model trained on the members' predictions (features named by stackFeatureNames). */
+  final?: FittedModel;
   trainRows: number;
   /** Options the final model was fitted with (after tuning). */
   options: Record<string, unknown>;
@@ -55,6 +58,16 @@ export function predictPrepared(tm: TrainedModel, raw: Table, mode: 'train' | 'p
     const n = outs[0].pred.length;
     if (outs.some((o) => o.pred.length !== n)) throw new RunError(`ensemble ${tm.info.name}: members prepare different rows; give them the same transforms`);
     const usable = Uint8Array.from({ length: n }, (_, i) => (outs.every((o) => o.usable[i]) ? 1 : 0));
+    if (tm.final) {
+      // A row some member cannot score has NaN features; it is left out by `usable`, so the final
+      // model sees only the rows where every member predicted.
+      const meta = stackFeatures(tm.members.map((m) => m.info.name), outs, n, tm.info.task === 'classification' ? tm.info.classes : undefined);
+      for (const c of meta.columns) for (let i = 0; i < n; i++) if (!usable[i]) c[i] = 0;
+      const proba = tm.final.predictProba?.(meta, signal);
+      const pred = proba ? argmaxRows(proba, n, tm.info.classes!.length) : tm.final.predict(meta, signal);
+      for (let i = 0; i < n; i++) if (!usable[i]) pred[i] = NaN;
+      return { prepared: outs[0].prepared, rowMap: outs[0].rowMap, pred, ...(proba ? { proba } : {}), usable };
+    }
     if (tm.info.task === 'regression') {
       const pred = new Float64Array(n);
       for (const o of outs) for (let i = 0; i < n; i++) pred[i] += o.pred[i] / outs.length;

@@ -3,9 +3,10 @@
 import type { ModelInfo, OptionValues } from '../checker/checked-model';
 import type { TrialJson } from '../contracts/cli-json';
 import { METRICS, autoCandidates } from '../ml/catalog';
-import { kFoldIndices, scoreFolds } from '../ml/cross-validation';
+import { fitCalibrated, type CalibrationMethod } from '../ml/calibration';
+import { kFoldIndices, scoreFolds, type FoldPiece } from '../ml/cross-validation';
 import { selectFeatures } from '../ml/feature-selection';
-import type { CancelSignal } from '../ml/cancellation';
+import { CancelledError, type CancelSignal } from '../ml/cancellation';
 import type { AlgorithmOptions, FeatureMatrix, FittedModel, Target, TrainContext } from '../ml/model-types';
 import { createRng } from '../ml/random';
 import { getAlgorithm } from '../ml/registry';
@@ -33,11 +34,11 @@ function fitOnce(algorithm: string, options: OptionValues, x: FeatureMatrix, tar
  * K-fold cross-validation of one configuration: `rank` is the mean score with error metrics
  * negated (higher is better, -Infinity when no fold could be scored), `folds` the metric per fold.
  */
-function crossValidate(algorithm: string, options: OptionValues, x: FeatureMatrix, target: Target, folds: number, metric: string, seed: number, signal?: CancelSignal): { rank: number; folds: (number | null)[] } {
+function crossValidate(algorithm: string, options: OptionValues, x: FeatureMatrix, target: Target, folds: number, metric: string, seed: number, calibrate: FoldPiece['calibrate'], signal?: CancelSignal): { rank: number; folds: (number | null)[] } {
   if (x.nRows < folds) throw new RunError(`cross-validation with ${folds} folds needs at least ${folds} training rows, but there are ${x.nRows}; lower the model's cv or train on more rows`);
   const fold = kFoldIndices(x.nRows, folds, seed, target.task === 'classification' ? target.y : undefined);
   const spec = METRICS[metric];
-  const scores = scoreFolds({ algorithm, options: options as AlgorithmOptions, x, target, fold, metrics: [metric], seed, positiveIndex: 1 }, folds, signal);
+  const scores = scoreFolds({ algorithm, options: options as AlgorithmOptions, x, target, fold, metrics: [metric], seed, positiveIndex: 1, ...(calibrate ? { calibrate } : {}) }, folds, signal);
   let total = 0;
   let measured = 0;
   const perFold: (number | null)[] = [];
@@ -103,6 +104,8 @@ export function trainModel(info: ModelInfo, x: FeatureMatrix, target: Target, ct
     train = r.x;
     trainTarget = { task: 'classification', y: r.y, classes: target.classes };
   }
+  // Tuning and AutoML score the calibrated model, the one the run keeps.
+  const calibrate = calibrationOf(info);
   const trials: TrialJson[] = [];
   let selection: string | undefined;
   let algorithm = info.algorithm.name;
@@ -121,7 +124,7 @@ export function trainModel(info: ModelInfo, x: FeatureMatrix, target: Target, ct
       if (trials.length > 0 && Date.now() - started > budget) break;
       const opts = Object.fromEntries(Object.entries(cand.options).map(([k, o]) => [k, 'default' in o ? o.default : 0])) as OptionValues;
       const trialStarted = Date.now();
-      const cv = crossValidate(cand.name, opts, train, trainTarget, 3, metric, ctx.seed, ctx.signal);
+      const cv = crossValidate(cand.name, opts, train, trainTarget, 3, metric, ctx.seed, calibrate, ctx.signal);
       trials.push(trialOf('auto', cand.name, opts, metric, cv, trialStarted));
       tried.push({ options: opts, rank: cv.rank });
       ctx.onProgress?.(Math.min(0.9, trials.length / Math.min(candidates.length, maxTrials)));
@@ -149,7 +152,7 @@ export function trainModel(info: ModelInfo, x: FeatureMatrix, target: Target, ct
     combos.forEach((combo, i) => {
       const opts = { ...options, ...combo };
       const trialStarted = Date.now();
-      const cv = crossValidate(algorithm, opts, train, trainTarget, info.tune!.cv, metric, ctx.seed, ctx.signal);
+      const cv = crossValidate(algorithm, opts, train, trainTarget, info.tune!.cv, metric, ctx.seed, calibrate, ctx.signal);
       const trial = trialOf('tune', algorithm, opts, metric, cv, trialStarted);
       trials.push(trial);
       if (!best || cv.rank > best.rank) best = { trial, options: opts, rank: cv.rank };
@@ -163,6 +166,34 @@ export function trainModel(info: ModelInfo, x: FeatureMatrix, target: Target, ct
       options = best.options;
     }
   }
-  const model = fitOnce(algorithm, options, train, trainTarget, ctx);
+  let model: FittedModel;
+  if (calibrate && target.task === 'classification') {
+    // Each calibrated copy is resampled from its own folds' rows: the rows it is calibrated on keep
+    // the classes' real shares, which the probabilities are calibrated to.
+    const fitCopy = (x: FeatureMatrix, t: Target, c: TrainContext): FittedModel => {
+      if (!info.resample || t.task !== 'classification') return fitOnce(algorithm, options, x, t, c);
+      const r = resample(info.resample.name, info.resample.options, x, t.y, c.seed, c.signal);
+      return fitOnce(algorithm, options, r.x, { task: 'classification', y: r.y, classes: t.classes }, c);
+    };
+    try {
+      model = fitCalibrated(calibrate.method, calibrate.cv, features, target, ctx, fitCopy);
+    } catch (e) {
+      if (e instanceof CancelledError) throw e;
+      throw new RunError(`model ${info.name}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  } else model = fitOnce(algorithm, options, train, trainTarget, ctx);
   return { model, algorithm, options, trials, ...(selection ? { selection } : {}) };
+}
+
+function calibrationOf(info: ModelInfo): FoldPiece['calibrate'] {
+  return info.calibrate ? { method: info.calibrate.name as CalibrationMethod, cv: Number(info.calibrate.options.cv ?? 5) } : undefined;
+}
+
+/**
+ * The model of `info` trained again on other rows with the algorithm and options it ended with
+ * (no new search): its feature selection, resampling and calibration are redone on those rows.
+ * Stacking and blending fit their members' copies this way.
+ */
+export function refitModel(info: ModelInfo, algorithm: string, options: OptionValues, x: FeatureMatrix, target: Target, ctx: TrainContext): FittedModel {
+  return trainModel({ ...info, algorithm: { name: algorithm, options }, tune: undefined }, x, target, ctx).model;
 }

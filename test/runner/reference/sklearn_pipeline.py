@@ -13,6 +13,8 @@ import sys
 import numpy as np
 import pandas as pd
 from sklearn import metrics as M
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.ensemble import StackingClassifier, StackingRegressor
 from sklearn.linear_model import LinearRegression, LogisticRegression, Ridge
 from sklearn.naive_bayes import GaussianNB
 from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
@@ -91,7 +93,16 @@ def run(case):
     features = [c for c in df.columns if c != target]
     X = df[features].to_numpy(dtype=float)
     y = df[target].to_numpy()
-    model = estimator(case["algorithm"], case.get("params", {}))
+    if "stack" in case:
+        # NarML's stacking: scikit-learn's default folds for cv, the final model logistic
+        # regression (C=1, max_iter=200) for classes and OLS for numbers.
+        members = [(f"m{i}", estimator(m["algorithm"], m.get("params", {}))) for i, m in enumerate(case["stack"]["members"])]
+        model = StackingClassifier(members, final_estimator=LogisticRegression(max_iter=200), cv=case["stack"]["cv"]) if case["task"] == "classification" \
+            else StackingRegressor(members, final_estimator=LinearRegression(), cv=case["stack"]["cv"])
+    else:
+        model = estimator(case["algorithm"], case.get("params", {}))
+    if "calibrate" in case:
+        model = CalibratedClassifierCV(model, method=case["calibrate"]["method"], cv=case["calibrate"]["cv"])
     model.fit(X[train_rows], y[train_rows])
     pred = model.predict(X[test_rows])
     classes = sorted(np.unique(y[train_rows]).tolist()) if case["task"] == "classification" else []

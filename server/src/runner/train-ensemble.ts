@@ -1,0 +1,78 @@
+// Trains the final model of a stacking or blending ensemble. Its training rows are the rows of the
+// ensemble's own table that every member can score (each member prepares them with its own fitted
+// steps and takes its own features); its features are the members' predictions for those rows:
+// out of fold for stacking (the members as trained predict new rows), on a seeded holdout for
+// blending (whose members are fitted again without the holdout and kept so).
+import type { ModelInfo, OptionValues } from '../checker/checked-model';
+import type { Table } from '../data/table';
+import type { FittedModel, Target, TrainContext } from '../ml/model-types';
+import { getAlgorithm } from '../ml/registry';
+import { sklearnFolds } from '../ml/sklearn-folds';
+import { blendMembers, outOfFoldFeatures, type StackMember } from '../ml/stacking';
+import { applySteps } from '../transforms/fit-steps';
+import { featureMatrix, fittedFeatures, makeTarget, subsetMatrix, targetValues, usableRows } from './model-data';
+import { RunError } from './pipeline-data';
+import type { TrainedModel } from './scoring';
+import { splitTable } from './split-table';
+import { refitModel } from './train-model';
+
+export interface EnsembleOutcome {
+  final: FittedModel;
+  /** Blending's members, fitted without the holdout (stacking keeps the members as trained). */
+  members: TrainedModel[];
+  trainRows: number;
+}
+
+/** The members' features and the target on the raw rows of `raw` that every member can score. */
+function commonRows(decl: ModelInfo, members: TrainedModel[], raw: Table): { xs: StackMember['x'][]; target: Target } {
+  const prepared = members.map((m) => {
+    const { table, rowMap } = applySteps(m.steps, raw, 'train');
+    const names = fittedFeatures(table, m.info, m.steps).names;
+    const x = featureMatrix(table, names);
+    const y = targetValues(table, { ...decl, classes: m.info.classes });
+    const allowsMissing = m.model!.algorithm === 'gradient_boosting';
+    const rows = usableRows(x, y, allowsMissing, decl.task === 'classification');
+    // Raw row → the member's row, for the rows it can train on.
+    const at = new Int32Array(raw.rowCount).fill(-1);
+    for (const r of rows) at[rowMap[r]] = r;
+    return { x, y, at };
+  });
+  const shared: number[] = [];
+  for (let r = 0; r < raw.rowCount; r++) if (prepared.every((p) => p.at[r] >= 0)) shared.push(r);
+  if (shared.length === 0) throw new RunError(`model ${decl.name}: no row of "${decl.input}" can be scored by every member (each lacks a feature or the target in some member's rows); give the members the same rows`);
+  const xs = prepared.map((p) => subsetMatrix(p.x, Int32Array.from(shared, (r) => p.at[r])));
+  const first = prepared[0];
+  return { xs, target: makeTarget({ ...decl, classes: members[0].info.classes }, first.y, Int32Array.from(shared, (r) => first.at[r])) };
+}
+
+export function trainEnsemble(decl: ModelInfo, members: TrainedModel[], raw: Table, ctx: TrainContext): EnsembleOutcome {
+  const ens = decl.ensemble!;
+  const { xs, target } = commonRows(decl, members, raw);
+  const n = target.y.length;
+  const stack: StackMember[] = members.map((m, j) => ({
+    name: m.info.name, x: xs[j],
+    fit: (x, t, c) => refitModel(m.info, m.model!.algorithm, m.options as OptionValues, x, t, c),
+  }));
+  const finalAlgorithm = getAlgorithm(ens.final!)!;
+  const fitFinal = (x: StackMember['x'], t: Target): FittedModel => finalAlgorithm.fit(x, t, finalAlgorithm.defaults, ctx);
+  if (ens.method === 'stacking') {
+    const cv = ens.cv ?? 5;
+    if (n < cv) throw new RunError(`model ${decl.name}: stacking(cv: ${cv}) needs at least ${cv} training rows that every member can score, but "${decl.input}" has ${n}; lower cv`);
+    const fold = sklearnFolds(n, cv, target.task === 'classification' ? target.y : undefined);
+    return { final: fitFinal(outOfFoldFeatures(stack, target, fold, cv, ctx), target), members, trainRows: n };
+  }
+  const share = ens.holdout ?? 0.2;
+  const stratify = target.task === 'classification' ? { type: 'number' as const, values: Float64Array.from(target.y) } : undefined;
+  const parts = splitTable(n, [{ part: 'fit', fraction: 1 - share }, { part: 'holdout', fraction: share }], { seed: ctx.seed, ...(stratify ? { stratify } : {}) });
+  if (parts.fit.length === 0 || parts.holdout.length === 0) {
+    throw new RunError(`model ${decl.name}: blending(holdout: ${share}) of the ${n} training rows leaves ${parts.fit.length === 0 ? 'no row to fit the members on' : 'no held-out row for the final model'}; train on more rows or change holdout`);
+  }
+  const holdout = new Uint8Array(n);
+  for (const r of parts.holdout) holdout[r] = 1;
+  const blend = blendMembers(stack, target, holdout, ctx);
+  return {
+    final: fitFinal(blend.features, blend.target),
+    members: members.map((m, j) => ({ ...m, model: blend.fitted[j] })),
+    trainRows: n,
+  };
+}
