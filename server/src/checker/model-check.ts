@@ -99,10 +99,6 @@ export function checkModel(m: ModelCheckInput, r: Resolver): ModelInfo | undefin
       const members = nameList(ofArg?.value) ?? [];
       if (members.length < 2) ctx.report('NML116', ref.range, `${method} needs at least two member models: ${method}(of: [model_a, model_b])`);
       for (const id of members) {
-        if (id.name === name) {
-          ctx.report('NML116', id.range, `${what} cannot be a member of itself; list other models`, [{ title: `Remove ${id.name}`, data: { kind: 'remove', range: id.range } }]);
-          continue;
-        }
         const member = r.resolveModel({ kind: 'QualifiedName', parts: [id], text: id.name, range: id.range });
         if (member && info.target && member.target && (member.target !== info.target || member.task !== info.task)) {
           ctx.report('NML122', id.range, `member "${id.name}" predicts ${member.target} (${member.task}) but ${what} predicts ${info.target} (${info.task}); members must share the target`);

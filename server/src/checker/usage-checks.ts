@@ -327,6 +327,7 @@ function checkAlert(e: Expr, model: ModelInfo, c: CheckContext): void {
 function unexportable(model: ModelInfo): string | undefined {
   const exportable = Object.values(ALGORITHMS).filter((a) => a.exportsToOnnx).map((a) => a.name).join(', ');
   if (model.ensemble) return `${model.ensemble.method} ensembles are not exported to ONNX; export one of its members`;
+  if (model.calibrate) return `calibrated models (calibrate: ${model.calibrate.name}) are not exported to ONNX yet; export the model without calibrate`;
   const algorithm = model.algorithm?.name;
   if (!algorithm) return undefined;
   if (algorithm === 'auto') {

@@ -291,6 +291,8 @@ function addModel(g: GraphBuilder, m: SavedModel, x: string): { label: string; p
     const outputs = p.aggregate === 'sum' ? p.base.length : p.trees[0]?.value[0]?.length ?? 1;
     scores = g.ml('TreeEnsembleRegressor', [x], treeAttributes(p.trees, outputs, p.treeOutput, p.aggregate, p.base), DataType.FLOAT);
     link = p.aggregate === 'average' && classes ? 'probabilities' : p.link;
+  } else if (p.kind === 'calibrated') {
+    throw new OnnxExportError(`calibrated ${m.algorithm} models cannot be exported to ONNX yet; export the model without calibrate`);
   } else {
     throw new OnnxExportError(`${m.algorithm} models cannot be exported to ONNX yet; use logistic_regression, linear_regression, decision_tree, random_forest or gradient_boosting`);
   }
