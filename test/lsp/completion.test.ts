@@ -151,6 +151,14 @@ test('a model body offers its keys, then values from the catalog for the task', 
   includes(labels(body(`resample: ${CURSOR}`)), ['smote', 'undersample'], 'resample');
   includes(labels(body(`resample: smote(${CURSOR}`)), ['k'], 'smote(');
   includes(labels(body(`ensemble: voting(of: [${CURSOR}`)), ['m'], 'voting of');
+  includes(labels(body(`ensemble: stacking(of: [a, b], ${CURSOR}`)), ['of', 'final', 'cv'], 'stacking(');
+  includes(labels(body(`ensemble: blending(${CURSOR}`)), ['of', 'final', 'holdout'], 'blending(');
+  const finals = labels(body(`ensemble: stacking(of: [a, b], final: ${CURSOR}`));
+  includes(finals, ['logistic_regression', 'naive_bayes'], 'stacking final');
+  excludes(finals, ['auto', 'linear_regression'], 'stacking final of a classifier');
+  assert.deepEqual(labels(body(`calibrate: ${CURSOR}`)).sort(), ['isotonic', 'sigmoid'], 'calibrate');
+  assert.deepEqual(labels(body(`calibrate: isotonic(${CURSOR}`)), ['cv'], 'isotonic(');
+  includes(keys, ['calibrate'], 'key');
   assert.deepEqual(labels(body(`algorithm: knn ${CURSOR}`)), [], 'after a value');
 });
 
@@ -161,6 +169,10 @@ test('a regression model is offered regression algorithms and metrics only', () 
   const metrics = labels(`${CARS_MODEL}\nevaluate reg on parts.test {\n  metrics: [rmse, ${CURSOR}]\n}`);
   includes(metrics, ['mae', 'r2'], 'regression metrics');
   excludes(metrics, ['accuracy', 'f1'], 'regression metrics');
+  assert.deepEqual(labels(CARS_MODEL.replace('algorithm: linear_regression', `algorithm: linear_regression\n  calibrate: ${CURSOR}`)), [], 'no calibration of a regression');
+  const finals = labels(CARS_MODEL.replace('algorithm: linear_regression', `ensemble: stacking(of: [a, b], final: ${CURSOR}`));
+  includes(finals, ['linear_regression', 'knn'], 'regression stacking final');
+  excludes(finals, ['logistic_regression'], 'regression stacking final');
   const tuneMetrics = labels(CARS_MODEL.replace('algorithm: linear_regression', `algorithm: linear_regression\n  tune: grid(metric: ${CURSOR}`));
   includes(tuneMetrics, ['rmse', 'mape'], 'regression tune metric');
   excludes(tuneMetrics, ['f1'], 'regression tune metric');

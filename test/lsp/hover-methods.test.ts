@@ -24,3 +24,17 @@ test('hover on random( lists its options, metric among them; hover on rmse says 
   assert.match(random, /- `metric`: cross-validated metric that ranks the combinations .*error metrics such as rmse are minimised/);
   assert.match(hoverText('rmse)'), /\*\*metric\*\* `rmse` \(regression\): root mean squared error; lower is better/);
 });
+
+test('hover on stacking and on a calibration method gives what they do and their options from the catalog', () => {
+  const source = CARS_MODEL.replace('algorithm: linear_regression', 'ensemble: stacking(of: [a, b], cv: 3)') + '\nmodel c from parts.train {\n  target: Miles_per_Gallon\n  algorithm: knn\n  calibrate: isotonic(cv: 3)\n}';
+  const at = (word: string): string => {
+    const h = hover(checkPipeline(source, FILE, new CsvSchemaCache()), source.indexOf(word) + 1, () => ({}));
+    assert.ok(h, `a hover at ${word}`);
+    return (h.contents as { value: string }).value;
+  };
+  const stacking = at('stacking(');
+  assert.match(stacking, /^\*\*ensemble method\*\* `stacking`: a final model trained on the members' out-of-fold predictions/);
+  assert.match(stacking, /- `final`: the model trained on the members' predictions/);
+  assert.match(stacking, /- `cv`: folds whose out-of-fold predictions train the final model .*\(default 5\)/);
+  assert.match(at('isotonic('), /^\*\*calibrate method\*\* `isotonic`: isotonic regression over the model's scores.*\n\n- `cv`: folds: one calibrated copy/);
+});

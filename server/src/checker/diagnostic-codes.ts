@@ -21,7 +21,7 @@ export const CODES = {
   NML115: { severity: 'error', title: 'target missing, dropped, or of no task' },
   NML116: { severity: 'error', title: 'unknown option or bad option value' },
   NML117: { severity: 'error', title: 'algorithm or resampling does not fit the task' },
-  NML118: { severity: 'error', title: 'not implemented yet (ensemble kind, export format or exported algorithm)' },
+  NML118: { severity: 'error', title: 'not implemented yet (export format, exported model, split of a split)' },
   NML119: { severity: 'error', title: 'auto has no candidate that takes missing values' },
   NML120: { severity: 'error', title: 'metric does not fit the task' },
   NML121: { severity: 'error', title: 'table does not fit the model' },
