@@ -8,9 +8,8 @@ Folds are scikit-learn's defaults (cv=5: StratifiedKFold for classifiers, KFold 
 no shuffling); the TypeScript side reproduces them and the fold of every row is recorded here so
 the test can check that. Writes ensemble_expected.json beside itself.
 """
-import json, os
+import json, os, sys
 import numpy as np
-import pandas as pd
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.ensemble import StackingClassifier, StackingRegressor
 from sklearn.linear_model import LinearRegression, LogisticRegression
@@ -21,18 +20,15 @@ from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
 from sklearn.tree import DecisionTreeClassifier
 
 here = os.path.dirname(os.path.abspath(__file__))
-data_dir = os.path.join(here, '..', '..', 'fixtures', 'data')
+sys.path.insert(0, here)
+from fixture_split import load as load_raw  # noqa: E402
 
 
 def load(name, target):
-    df = pd.read_csv(os.path.join(data_dir, name + '.csv'))
-    X = df.drop(columns=[target]).to_numpy(dtype=float)
-    y = df[target].to_numpy()
-    test = np.arange(len(df)) % 4 == 0
-    Xtr, Xte = X[~test], X[test]
+    Xtr, Xte, ytr, yte = load_raw(name, target)
     mean, sd = Xtr.mean(axis=0), Xtr.std(axis=0)
     sd[sd == 0] = 1
-    return (Xtr - mean) / sd, (Xte - mean) / sd, y[~test], y[test]
+    return (Xtr - mean) / sd, (Xte - mean) / sd, ytr, yte
 
 
 def folds_of(splitter, X, y):

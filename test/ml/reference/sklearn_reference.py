@@ -5,9 +5,8 @@ Run with Debian's python3-sklearn (a reference only, never a runtime dependency)
 It reads the same CSV files as the TypeScript tests (test/fixtures/data), uses the same rows
 for training and testing (row index % 4 == 0 is test), and writes expected.json beside itself.
 """
-import json, os
+import json, os, sys
 import numpy as np
-import pandas as pd
 from sklearn.linear_model import LogisticRegression, LinearRegression, Ridge
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor, HistGradientBoostingClassifier, HistGradientBoostingRegressor
@@ -17,14 +16,8 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.metrics import accuracy_score, r2_score, f1_score, roc_auc_score, log_loss
 
 here = os.path.dirname(os.path.abspath(__file__))
-data_dir = os.path.join(here, '..', '..', 'fixtures', 'data')
-
-def load(name, target):
-    df = pd.read_csv(os.path.join(data_dir, name + '.csv'))
-    X = df.drop(columns=[target]).to_numpy(dtype=float)
-    y = df[target].to_numpy()
-    test = np.arange(len(df)) % 4 == 0
-    return X[~test], X[test], y[~test], y[test]
+sys.path.insert(0, here)
+from fixture_split import load  # noqa: E402
 
 out = {}
 for name, target in [('iris', 'species'), ('wine', 'cultivar'), ('breast_cancer', 'diagnosis')]:
