@@ -1,5 +1,5 @@
 // The WebAssembly kernels: the committed bytes are what each .wat compiles to (scripts/build-wasm.mjs);
-// the histogram kernel's sums, counts and subtraction and the linear kernel's scores and gradients
+// the histogram kernel's sums, counts, subtraction and partition and the linear kernel's scores and gradients
 // equal plain sums over the same rows of real data (breast cancer: 30 features, so the
 // four-feature steps and the remaining features both run).
 import { test } from 'node:test';
@@ -104,5 +104,34 @@ test('linear kernel: scores equal the weighted sums in the same order; gradients
     for (let r = 0; r < m; r++) { const v = e[r] * (j < p ? cols[j][lo + r] : 1); g += v; scale += Math.abs(v); }
     // Summed two rows per lane: the same terms in another order.
     assert.ok(Math.abs(f64[GRAD / 8 + j] - (1 + g)) <= 1e-13 * (1 + scale), `column ${j}: ${f64[GRAD / 8 + j]} vs ${1 + g}`);
+  }
+});
+
+test('histogram kernel: the partition puts the rows at or below a bin first and the others after, each side in its former order; missing values go the side asked', () => {
+  const { cols, n } = breastCancer();
+  const p = cols.length;
+  const binned = binFeatures(cols, n);
+  const INDEX = 0, RIGHT = 4 * n, BINS = 8 * n;
+  const memory = new WebAssembly.Memory({ initial: Math.ceil((BINS + n * p) / 65536) });
+  const kernel = histogramKernel(memory);
+  const rowBins = new Uint8Array(memory.buffer, BINS, n * p);
+  for (let i = 0; i < n; i++) for (let f = 0; f < p; f++) rowBins[i * p + f] = binned.bins[f][i];
+  const f = 7;
+  // Every fifth row's value missing in feature 7.
+  for (let i = 0; i < n; i += 5) rowBins[i * p + f] = 255;
+  const index = new Int32Array(memory.buffer, INDEX, n);
+  for (const missingLeft of [0, 1]) {
+    // The rows of a node: every other row, from position 10 to 10 from the end; the rest stays put.
+    const rows = Array.from({ length: n }, (_, i) => i).filter((i) => i % 2 === 0);
+    index.set(rows);
+    const lo = 10, hi = rows.length - 10, bin = 40;
+    const a = kernel.partition(INDEX, lo, hi, BINS + f, p, bin, missingLeft, RIGHT);
+    const binOf = (i: number): number => rowBins[i * p + f];
+    const goesLeft = (i: number): boolean => (binOf(i) === 255 ? missingLeft === 1 : binOf(i) <= bin);
+    const node = rows.slice(lo, hi);
+    const expected = [...rows.slice(0, lo), ...node.filter(goesLeft), ...node.filter((i) => !goesLeft(i)), ...rows.slice(hi)];
+    assert.deepEqual(Array.from(index.subarray(0, rows.length)), expected);
+    assert.equal(a, lo + node.filter(goesLeft).length);
+    assert.ok(a - lo > 20 && hi - a > 20, `both sides hold rows: ${a - lo} and ${hi - a}`);
   }
 });

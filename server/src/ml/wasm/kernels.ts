@@ -18,6 +18,12 @@ export interface HistogramKernel {
   build(hist: number, bins: number, p: number, gh: number, index: number, lo: number, hi: number): void;
   /** The `bytes` bytes of f64 at `dst` minus those at `src`, into `dst` (`bytes` a multiple of 16). */
   subtract(dst: number, src: number, bytes: number): void;
+  /**
+   * Reorders rows index[lo..hi) stably: first those whose bin (byte `bins + p i` for row i) is at
+   * most `bin`, or is the missing bin when `missingLeft` is 1, then the others, through the
+   * scratch rows at byte `right`. Returns the position of the first of the others.
+   */
+  partition(index: number, lo: number, hi: number, bins: number, p: number, bin: number, missingLeft: number, right: number): number;
 }
 
 /**
