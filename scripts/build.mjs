@@ -24,9 +24,11 @@ const entries = [
   { in: 'server/src/data/csv-worker.ts', out: 'dist/csv-worker.js' },
   { in: 'server/src/ml/parallel/ml-worker.ts', out: 'dist/ml-worker.js' },
   { in: 'extension/src/extension.ts', out: 'dist/extension.js' },
+  // A scoring bundle's server.js: copied alone into the bundle, so without a source map beside it.
+  { in: 'server/src/serve/bundle-main.ts', out: 'dist/serve-bundle.js', sourcemap: false },
 ].filter((e) => existsSync(e.in));
 
-const builds = entries.map((e) => build({ ...node, entryPoints: [e.in], outfile: e.out, plugins: e.plugins ?? [] }));
+const builds = entries.map((e) => build({ ...node, entryPoints: [e.in], outfile: e.out, plugins: e.plugins ?? [], sourcemap: e.sourcemap ?? common.sourcemap }));
 
 const panelDir = 'webviews/src/panels';
 if (existsSync(panelDir)) {

@@ -17,7 +17,7 @@ function newest(dir: string): number {
 }
 
 export function ensureBuilt(): void {
-  const outputs = ['cli.js', 'cli-commands.js', 'run-worker.js', 'csv-worker.js', 'ml-worker.js', 'server.js'].map((f) => join(root, 'dist', f));
+  const outputs = ['cli.js', 'cli-commands.js', 'run-worker.js', 'csv-worker.js', 'ml-worker.js', 'server.js', 'serve-bundle.js'].map((f) => join(root, 'dist', f));
   const built = outputs.every(existsSync) ? Math.min(...outputs.map((f) => statSync(f).mtimeMs)) : 0;
   if (built >= newest(join(root, 'server', 'src'))) return;
   execFileSync(process.execPath, [join(root, 'scripts', 'build.mjs')], { cwd: root });

@@ -172,8 +172,9 @@ export interface ExportInfo {
   kind: 'export';
   name: string;
   model: string;
+  /** The file, or for a scoring bundle (`to "dir/"`) the folder. */
   path: string;
-  format: ExportFormat;
+  format: ExportFormat | 'bundle';
 }
 
 export type DeclarationInfo =

@@ -4,7 +4,7 @@
 // file whose columns drifted from the model's input warns (NML203).
 import { extname } from 'node:path';
 import type {
-  BinaryOperator, CompareDeclaration, EvaluateDeclaration, ExportDeclaration, Expr, MonitorDeclaration, PredictDeclaration, QualifiedName, Range,
+  BinaryOperator, CompareDeclaration, EvaluateDeclaration, ExportDeclaration, Expr, MonitorDeclaration, PredictDeclaration, QualifiedName, Range, StringLiteral,
 } from '../language/ast';
 import { leftSpine } from '../language/left-spine';
 import { formatColumnType, type Task } from '../language/schema';
@@ -337,11 +337,23 @@ function unexportable(model: ModelInfo): string | undefined {
   return ALGORITHMS[algorithm]?.exportsToOnnx === false ? `${algorithm} models are not exported to ONNX yet; use ${exportable}` : undefined;
 }
 
+/**
+ * `export M to "dir/"`: a scoring bundle, which scores with the runner's own code, so any single
+ * model fits; the folder is judged as an output path (NML140/NML142) without its final `/`.
+ */
+function checkBundleExport(target: StringLiteral, name: string, model: ModelInfo | undefined, r: Resolver): ExportInfo | undefined {
+  const path = checkOutputPath({ ...target, value: target.value.replace(/\/+$/, '') }, 'export', r);
+  if (model?.ensemble) r.ctx.report('NML118', target.range, `"${model.name}" is an ensemble, which a scoring bundle cannot serve yet; export one of its members (${model.ensemble.members.join(', ')})`);
+  if (!path || !model || model.ensemble) return undefined;
+  return { kind: 'export', name, model: model.name, path, format: 'bundle' };
+}
+
 export function checkExport(decl: ExportDeclaration, name: string, r: Resolver): ExportInfo | undefined {
   const c = r.ctx;
   const model = r.resolveModel(decl.model);
   checkPropertyKeys(decl.properties, PROPERTY_KEYS.export, `export of "${decl.model?.text ?? ''}"`, c);
   if (!decl.target) return undefined;
+  if (decl.target.value.endsWith('/')) return checkBundleExport(decl.target, name, model, r);
   const ext = extname(decl.target.value).toLowerCase().slice(1);
   if (!(EXPORT_FORMATS as readonly string[]).includes(ext)) {
     c.report('NML116', decl.target.range, `the export format comes from the file extension: use .onnx, .py or .pmml (got "${decl.target.value}")`);

@@ -18,3 +18,4 @@ export { ServeError, startServing } from '../serve/http-server';
 export { deleteVersion, diffVersions, promote, readRegistry, RegistryError, rollback } from '../store/registry';
 export { readAudit } from '../store/audit-log';
 export { WriteError } from '../store/atomic-write';
+export { listeningText, parsePort, untilSignalled } from '../serve/serve-process';

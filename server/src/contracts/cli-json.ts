@@ -395,3 +395,6 @@ export interface PreviewColumn {
  * override that lets them leave it (never passed in Restricted Mode).
  */
 export const WORKSPACE_FLAGS = { workspace: 'workspace', allowOutside: 'allow-outside-workspace' } as const;
+
+/** The port `narml serve` and a scoring bundle's server listen on unless told (`--port`). */
+export const DEFAULT_SERVE_PORT = 8080;

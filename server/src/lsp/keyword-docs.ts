@@ -12,7 +12,7 @@ export const DECLARATION_DOCS: Readonly<Record<DeclarationKind, string>> = {
   compare: '`compare M1, M2 on T [as N] { metric: X, test: mcnemar | bootstrap | paired_t, alpha: 0.05 }`: an A/B comparison with a p-value, and a winner only when p < alpha (default 0.05; else the leader).',
   predict: '`predict N with M from SOURCE { output: "path", schedule: "cron"?, retries: K? }`: a table of predictions; SOURCE is a path or a table name.',
   monitor: '`monitor N for M { baseline: T, current: P, drift: ..., alert: ..., retrain: ... }`: drift and performance reports, alerts, retraining.',
-  export: '`export M to "path.onnx" | "path.py" | "path.pmml"`: writes the model; the format follows the extension.',
+  export: '`export M to "path.onnx" | "path.py" | "path.pmml"`: writes the model; the format follows the extension. `export M to "dir/"`: a scoring bundle (model.json, server.js, Dockerfile, README) that serves the model with Node alone.',
 };
 
 export const STEP_DOCS: Readonly<Record<(typeof STEP_KEYWORDS)[number], string>> = {

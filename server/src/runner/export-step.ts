@@ -1,12 +1,26 @@
-// `export M to "path"`: writes the model's whole pipeline in the format its extension names.
+// `export M to "path"`: writes the model's whole pipeline in the format its extension names, or
+// a scoring bundle into a folder (`to "dir/"`).
 import type { ExportInfo } from '../checker/checked-model';
 import { exportPipelineToOnnx } from '../export/onnx-export';
+import { writeScoringBundle } from '../serve/scoring-bundle';
+import { SERVED_MODEL_FORMAT } from '../serve/served-model';
+import { inputColumnsOf } from '../serve/store-models';
+import { saveModel } from '../ml/registry';
 import { writeFileAtomic } from '../store/atomic-write';
 import type { Workspace } from '../workspace/output-paths';
 import { RunError } from './pipeline-data';
 import type { TrainedModel } from './scoring';
 
-export function exportModel(decl: ExportInfo, tm: TrainedModel, workspace: Workspace): void {
+/** `version`: the model version the run reports, recorded in a scoring bundle. */
+export function exportModel(decl: ExportInfo, tm: TrainedModel, workspace: Workspace, version: string): void {
+  if (decl.format === 'bundle') {
+    if (!tm.model) throw new RunError(`export ${decl.model}: an ensemble cannot be exported as a scoring bundle yet; export one of its members`);
+    writeScoringBundle(decl.path, {
+      format: SERVED_MODEL_FORMAT, name: decl.model, version, task: tm.model.task, target: tm.info.target ?? '',
+      input: inputColumnsOf(tm.info), steps: tm.steps, saved: saveModel(tm.model),
+    }, workspace);
+    return;
+  }
   if (decl.format !== 'onnx') throw new RunError(`export ${decl.model} to ${decl.path}: the ${decl.format} format is not supported yet; export to a .onnx file`);
   if (!tm.model) throw new RunError(`export ${decl.model}: ensembles cannot be exported to ONNX yet`);
   const bytes = exportPipelineToOnnx({ name: decl.model, inputColumns: tm.info.inputColumns, steps: tm.steps, model: { algorithm: tm.model.algorithm, task: tm.model.task, ...(tm.model.classes ? { classes: tm.model.classes } : {}), featureNames: tm.model.featureNames, params: tm.model.params } });

@@ -207,7 +207,7 @@ export async function runPipeline(checked: CheckedPipeline, opts: RunOptions = {
         case 'export': {
           emit({ type: 'stage', stage: 'export', declaration: name, fraction: 0 });
           const tm = trained.get(decl.model)!;
-          exportModel(decl, tm, checked.workspace);
+          exportModel(decl, tm, checked.workspace, run.models[decl.model]?.version ?? '');
           audit({ action: 'export', outcome: 'ok', model: decl.model, target: decl.path });
           run.outputs.push(decl.path);
           extras.lineage[decl.path] = { declaration: name, inputs: [hashes.get(decl.model) ?? ''] };
