@@ -156,3 +156,45 @@ test('a port in use, a pipeline never run and a bad --port are clear errors', as
     blocker.close();
   }
 });
+
+test('registry versions and stages: /predict/NAME is the latest, NAME@vN each version, NAME@production the promoted one; serve start is audited', async () => {
+  const dir = sample('penguins');
+  const pipeline = join(dir, 'penguins.narml');
+  assert.equal(narml(['run', 'penguins.narml', 'species_forest'], dir).status, 0);
+  writeFileSync(pipeline, readFileSync(pipeline, 'utf8').replace('random_forest(trees: 200, max_depth: 8)', 'random_forest(trees: 20, max_depth: 2)'));
+  assert.equal(narml(['run', 'penguins.narml', 'species_forest'], dir).status, 0);
+  const promoted = narml(['promote', 'species_forest', 'v1', '--stage', 'production', '--file', 'penguins.narml'], dir);
+  assert.equal(promoted.status, 0, promoted.stderr);
+  const row = { Island: 'Dream', 'Beak Length (mm)': 46, 'Beak Depth (mm)': 17.5, 'Flipper Length (mm)': 195, 'Body Mass (g)': 3700, Sex: 'FEMALE' };
+
+  const served = await startServer([cli, 'serve', 'penguins.narml', '--port', '0', '--json'], dir);
+  try {
+    const listing = await (await fetch(`${served.first.url}/models`)).json() as { models: { name: string; version: string; stage?: string; paths: string[] }[] };
+    assert.deepEqual(listing.models.map((m) => [m.version, m.stage ?? '', m.paths.join(' ')]), [
+      ['v1', 'production', '/predict/species_forest@v1 /predict/species_forest@production'],
+      ['v2', '', '/predict/species_forest /predict/species_forest@v2'],
+    ]);
+    const answer = async (ref: string): Promise<{ version: string; predictions: unknown[] }> => (await post(`${served.first.url}/predict/${ref}`, row)).json;
+    assert.equal((await answer('species_forest')).version, 'v2');
+    assert.equal((await answer('species_forest@production')).version, 'v1');
+    assert.deepEqual(await answer('species_forest@production'), await answer('species_forest@v1'));
+    assert.notDeepEqual((await answer('species_forest@v1')).predictions, (await answer('species_forest@v2')).predictions, 'two different forests: different probabilities');
+    assert.equal((await post(`${served.first.url}/predict/species_forest@staging`, row)).status, 404);
+  } finally {
+    assert.equal(await served.stop(), 0, served.stderr());
+  }
+  const only = await startServer([cli, 'serve', 'penguins.narml', 'species_forest@production', '--port', '0', '--json'], dir);
+  try {
+    assert.deepEqual(only.first.models.map((m) => [m.name, m.version]), [['species_forest', 'v1']]);
+    assert.equal((await post(`${only.first.url}/predict/species_forest`, row)).json.version, 'v1', 'the one version asked for is the default');
+  } finally {
+    assert.equal(await only.stop(), 0, only.stderr());
+  }
+  const staging = narml(['serve', 'penguins.narml', 'species_forest@staging', '--port', '0'], dir);
+  assert.equal(staging.status, 1);
+  assert.match(staging.stderr, /no version of species_forest is in staging; promote one/);
+  const audit = JSON.parse(narml(['audit', 'penguins.narml', '--json'], dir).stdout) as { events: { action: string; model?: string; version?: string; stage?: string; target?: string }[] };
+  const serves = audit.events.filter((e) => e.action === 'serve');
+  assert.deepEqual(serves.map((e) => `${e.model} ${e.version} ${e.stage ?? ''}`), ['species_forest v1 production', 'species_forest v2 ', 'species_forest v1 production']);
+  assert.ok(serves.every((e) => /^http:\/\/127\.0\.0\.1:\d+\/predict\/species_forest/.test(e.target ?? '')));
+});

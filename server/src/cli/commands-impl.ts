@@ -19,3 +19,4 @@ export { deleteVersion, diffVersions, promote, readRegistry, RegistryError, roll
 export { readAudit } from '../store/audit-log';
 export { WriteError } from '../store/atomic-write';
 export { listeningText, parsePort, untilSignalled } from '../serve/serve-process';
+export { appendAudit } from '../store/audit-log';

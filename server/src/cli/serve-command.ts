@@ -1,5 +1,5 @@
-// `narml serve FILE [NAME...]`: answers predictions over HTTP from the models the run store
-// holds (serve/), loaded once before listening. Runs until SIGINT or SIGTERM, then stops
+// `narml serve FILE [NAME|NAME@REF...]`: answers predictions over HTTP from the model versions
+// the run store's registry holds (serve/), loaded once before listening; each is audited. Runs until SIGINT or SIGTERM, then stops
 // accepting, lets requests in progress finish and exits 0.
 import { resolve } from 'node:path';
 import { DEFAULT_SERVE_PORT } from '../contracts/cli-json';
@@ -13,7 +13,7 @@ async function serve(args: string[]): Promise<number> {
   const hostFlag = flags.get('host');
   const host = typeof hostFlag === 'string' ? hostFlag : '127.0.0.1';
   const log = (line: string): void => { process.stderr.write(`${line}\n`); };
-  const { loadChecked, servedModelsFromStore, NothingToServeError, startServing, ServeError, StoredSchemaCache, RunStore, parsePort, listeningText, untilSignalled } = await import('./commands-impl');
+  const { loadChecked, servedModelsFromStore, NothingToServeError, startServing, ServeError, StoredSchemaCache, RunStore, parsePort, listeningText, untilSignalled, appendAudit, storeDir } = await import('./commands-impl');
   let port: number;
   try {
     port = parsePort(flags.get('port'), DEFAULT_SERVE_PORT);
@@ -41,6 +41,13 @@ async function serve(args: string[]): Promise<number> {
     log(`narml serve: ${e.message}`);
     return 2;
   }
+  for (const m of loaded.models) {
+    try {
+      appendAudit(storeDir(checked.file), { action: 'serve', outcome: 'ok', file: checked.file, model: m.data.name, version: m.data.version, ...(m.data.stage ? { stage: m.data.stage } : {}), target: `${serving.url}/predict/${m.refs[0]}` }, workspace);
+    } catch (e) {
+      log(`warning: the audit log could not record serving ${m.data.name} ${m.data.version}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
   process.stdout.write(listeningText(serving, loaded.models, checked.file, flags.has('json')));
   await untilSignalled(serving, log);
   return 0;
@@ -48,7 +55,7 @@ async function serve(args: string[]): Promise<number> {
 
 export const serveCommands: Record<string, CliCommand> = {
   serve: {
-    usage: `serve FILE [NAME...] [--port N] [--host H] [--json] ${WORKSPACE_USAGE}`,
+    usage: `serve FILE [NAME|NAME@REF...] [--port N] [--host H] [--json] ${WORKSPACE_USAGE}`,
     summary: `answer predictions over HTTP from the stored models (default 127.0.0.1:${DEFAULT_SERVE_PORT}; --port 0: any free port)`,
     run: serve,
   },

@@ -6,7 +6,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { openApiDocument } from './openapi';
 import { RequestError, requestRows, tableFromRows, type RequestProblem } from './request-rows';
-import { predictRows, type ServedModel, type ServedModelData } from './served-model';
+import { predictRows, type ServedModel } from './served-model';
 
 export interface ServeOptions {
   host: string;
@@ -34,18 +34,18 @@ export class ServeError extends Error {}
 
 export const DEFAULT_MAX_BODY = 1 << 20;
 
-/** The paths a model answers on: its name, and `name@version` / `name@stage` for the version served. */
-export function modelPaths(d: ServedModelData): string[] {
-  return [d.name, `${d.name}@${d.version}`, ...(d.stage ? [`${d.name}@${d.stage}`] : [])].map((n) => `/predict/${n}`);
+/** The paths a model answers on. */
+export function modelPaths(m: ServedModel): string[] {
+  return m.refs.map((r) => `/predict/${r}`);
 }
 
 /** The GET /models answer. */
 export function modelsListing(models: ServedModel[]): unknown {
   return {
-    models: models.map(({ data: d }) => ({
-      name: d.name, version: d.version, ...(d.stage ? { stage: d.stage } : {}), ...(d.created ? { created: d.created } : {}),
-      task: d.task, target: d.target, ...(d.saved.classes ? { classes: d.saved.classes } : {}),
-      input: d.input, paths: modelPaths(d),
+    models: models.map((m) => ({
+      name: m.data.name, version: m.data.version, ...(m.data.stage ? { stage: m.data.stage } : {}), ...(m.data.created ? { created: m.data.created } : {}),
+      task: m.data.task, target: m.data.target, ...(m.data.saved.classes ? { classes: m.data.saved.classes } : {}),
+      input: m.data.input, paths: modelPaths(m),
     })),
   };
 }
@@ -86,10 +86,10 @@ function readBody(req: IncomingMessage, res: ServerResponse, limit: number): Pro
 
 export function startServing(models: ServedModel[], opts: ServeOptions): Promise<Serving> {
   const byPath = new Map<string, ServedModel>();
-  for (const m of models) for (const p of modelPaths(m.data)) byPath.set(p, m);
+  for (const m of models) for (const p of modelPaths(m)) byPath.set(p, m);
   const limit = opts.maxBodyBytes ?? DEFAULT_MAX_BODY;
   // Made once: the document depends only on the models, which never change while serving.
-  const openapi = JSON.stringify(openApiDocument(models.flatMap((m) => modelPaths(m.data).map((path) => ({ path, data: m.data }))), opts.title ?? 'NarML models'));
+  const openapi = JSON.stringify(openApiDocument(models.flatMap((m) => modelPaths(m).map((path) => ({ path, data: m.data }))), opts.title ?? 'NarML models'));
   const listing = modelsListing(models);
 
   const predict = async (m: ServedModel, req: IncomingMessage, res: ServerResponse): Promise<void> => {

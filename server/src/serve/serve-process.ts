@@ -12,10 +12,10 @@ export function parsePort(value: string | true | undefined, fallback: number): n
 
 /** What a server prints once it listens: one JSON line (`--json`, for tools), or lines for people. */
 export function listeningText(serving: Serving, models: ServedModel[], what: string, json: boolean): string {
-  const listed = models.map(({ data: d }) => ({ name: d.name, version: d.version, url: `${serving.url}/predict/${d.name}` }));
+  const listed = models.map(({ data: d, refs }) => ({ name: d.name, version: d.version, ...(d.stage ? { stage: d.stage } : {}), url: `${serving.url}/predict/${refs[0]}` }));
   if (json) return `${JSON.stringify({ url: serving.url, models: listed })}\n`;
   const lines = [`serving ${what} at ${serving.url} (Ctrl-C stops)`];
-  for (const m of listed) lines.push(`  POST ${m.url}  (version ${m.version})`);
+  for (const m of listed) lines.push(`  POST ${m.url}  (${m.name} ${m.version}${m.stage ? `, ${m.stage}` : ''})`);
   lines.push(`  GET ${serving.url}/models, ${serving.url}/health, ${serving.url}/openapi.json`);
   return `${lines.join('\n')}\n`;
 }

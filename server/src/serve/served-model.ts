@@ -41,6 +41,8 @@ export interface ServedModelData {
 export interface ServedModel {
   data: ServedModelData;
   trained: TrainedModel;
+  /** What follows /predict/ for this model: `name` (the default version), `name@v3`, `name@production`. */
+  refs: string[];
 }
 
 /** One scored row: the label (or value), and per class probabilities; null where the row could not be scored. */
@@ -50,7 +52,7 @@ export interface RowPrediction {
 }
 
 /** Restores the model once; every request then scores with the restored parameters. */
-export function loadServedModel(data: ServedModelData): ServedModel {
+export function loadServedModel(data: ServedModelData, refs = [data.name, `${data.name}@${data.version}`]): ServedModel {
   const model = restoreModel(data.saved);
   const info: ModelInfo = {
     kind: 'model', name: data.name, input: '', task: data.task, target: data.target,
@@ -58,7 +60,7 @@ export function loadServedModel(data: ServedModelData): ServedModel {
     features: [], featureChoice: { listed: false, exclude: [] },
     inputColumns: data.input.map((c) => ({ name: c.name, type: c.type, nullable: c.nullable })),
   };
-  return { data, trained: { info, steps: data.steps, model, trainRows: 0, options: {} } };
+  return { data, trained: { info, steps: data.steps, model, trainRows: 0, options: {} }, refs };
 }
 
 /**
