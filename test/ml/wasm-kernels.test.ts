@@ -1,6 +1,7 @@
 // The WebAssembly kernels: the committed bytes are what each .wat compiles to (scripts/build-wasm.mjs);
 // the histogram kernel's sums, counts, subtraction and partition and the linear kernel's scores and gradients
-// equal plain sums over the same rows of real data (breast cancer: 30 features, so the
+// equal plain sums over the same rows of real data, and its log-loss and residuals equal those
+// computed with Math.exp and Math.log (breast cancer: 30 features, so the
 // four-feature steps and the remaining features both run).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -134,4 +135,32 @@ test('histogram kernel: the partition puts the rows at or below a bin first and 
     assert.equal(a, lo + node.filter(goesLeft).length);
     assert.ok(a - lo > 20 && hi - a > 20, `both sides hold rows: ${a - lo} and ${hi - a}`);
   }
+});
+
+test('linear kernel: the binary log-loss and residuals σ(z) − y equal those from Math.exp and Math.log within a few ulp, for scores from −800 to 800', () => {
+  const m = 1000;
+  const Z = 0, Y = 8 * m, OUT = 16 * m;
+  const memory = new WebAssembly.Memory({ initial: 1 });
+  const kernel = linearKernel(memory);
+  const f64 = new Float64Array(memory.buffer);
+  // Scores spread over every scale: tiny, around the exponential's reduction boundaries, large
+  // enough that e^−|z| underflows; labels alternate irregularly.
+  const z = Float64Array.from({ length: m }, (_, r) => {
+    const u = Math.sin(r * 12.9898) * 43758.5453;
+    const t = u - Math.floor(u);
+    return r < 10 ? [0, -0, 1e-300, -1e-12, 708, -708, 745, -745, 800, -800][r] : (t - 0.5) * 2 * 10 ** ((r % 7) - 3) * (r % 11 === 0 ? 400 : 1);
+  });
+  const y = Float64Array.from({ length: m }, (_, r) => ((r * 7) % 3 === 0 ? 1 : 0));
+  f64.set(z, Z / 8);
+  f64.set(y, Y / 8);
+  kernel.logisticResiduals(Z, Y, m, OUT);
+  let loss = 0;
+  for (let r = 0; r < m; r++) {
+    const e = Math.exp(-Math.abs(z[r]));
+    const residual = (z[r] > 0 ? 1 : e) / (1 + e) - y[r];
+    assert.ok(Math.abs(f64[Z / 8 + r] - residual) <= 4e-16 * Math.max(Math.abs(residual), 1e-300) + 1e-300, `row ${r}: z ${z[r]}: ${f64[Z / 8 + r]} vs ${residual}`);
+    loss += Math.max(z[r], 0) - y[r] * z[r] + Math.log1p(e);
+  }
+  const kernelLoss = f64[OUT / 8] + Math.log(f64[OUT / 8 + 1]);
+  assert.ok(Math.abs(kernelLoss - loss) <= 1e-12 * loss, `${kernelLoss} vs ${loss}`);
 });

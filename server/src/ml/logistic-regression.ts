@@ -6,7 +6,7 @@ import { argmaxRows, linearProbabilities } from './linear-predict';
 import { linearKernel } from './wasm/kernels';
 import type { Algorithm, FeatureMatrix, FittedModel, ModelParams, Target } from './model-types';
 
-/** Rows per block of the objective (even): scores of a block fit in L1, its column slices in L2. */
+/** Rows per block of the objective: scores of a block fit in L1, its column slices in L2. Even (the kernels take two rows at a time) and at most 1,000 (linear.wat's product of loss factors stays finite). */
 const BLOCK = 512;
 const WASM_PAGE = 65536;
 
@@ -66,19 +66,25 @@ export const logisticRegression: Algorithm = {
     // forward and the backward pass, so each evaluation streams the data from memory once. The
     // two passes run in a WebAssembly kernel (wasm/linear.wat: two rows per SIMD step, no bounds
     // checks, no warm-up of the JIT; docs/decisions/0008) over a copy of the columns in its
-    // memory, each padded to an even number of rows; the losses and residuals stay in JS (exp, log).
+    // memory, each padded to an even number of rows. So do the loss and residuals of two classes
+    // (with an exponential of its own, within 2 ulp); those of more classes stay in JS.
     const nPad = n + (n & 1);
     const stride = nPad * 8;
     const X = 0;
     const W = X + p * stride;
     const GRAD = W + K * p * 8;
     const Z = Math.ceil((GRAD + K * (p + 1) * 8) / 16) * 16;
-    const memory = new WebAssembly.Memory({ initial: Math.ceil((Z + K * BLOCK * 8) / WASM_PAGE) });
+    // Two classes: the labels as f64 (padded like the columns) and the block's two loss sums.
+    const Y = Z + K * BLOCK * 8;
+    const SUMS = Y + (K === 1 ? nPad * 8 : 0);
+    const memory = new WebAssembly.Memory({ initial: Math.ceil((SUMS + 16) / WASM_PAGE) });
     const kernel = linearKernel(memory);
     const mem = new Float64Array(memory.buffer);
     for (let j = 0; j < p; j++) mem.set(cols[j], (X + j * stride) / 8);
     const zb = new Float64Array(memory.buffer, Z, K * BLOCK);
     const gradSums = new Float64Array(memory.buffer, GRAD, K * (p + 1));
+    const sums = new Float64Array(memory.buffer, SUMS, 2);
+    if (K === 1) mem.set(y, Y / 8);
     const fg = (w: Float64Array, grad: Float64Array): number => {
       mem.set(w.subarray(0, K * p), W / 8);
       gradSums.fill(0);
@@ -89,20 +95,11 @@ export const logisticRegression: Algorithm = {
         for (let k = 0; k < K; k++) kernel.scores(X, stride, p, W + k * p * 8, w[K * p + k], Z + k * BLOCK * 8, lo, even);
         // Scores become residuals (probability minus indicator) in place.
         if (K === 1) {
-          // log(1 + e^z) = max(z, 0) + log(1 + e^−|z|) and σ(z) from one exponential of −|z|,
-          // stable for either sign. The factors 1 + e^−|z| are at most 2, so a product of up to
-          // 997 of them stays finite: one logarithm per product instead of one per row.
-          let product = 1;
-          for (let r = 0; r < m; r++) {
-            const zi = zb[r];
-            const yi = y[lo + r] === 1 ? 1 : 0;
-            const e = Math.exp(zi > 0 ? -zi : zi);
-            loss += (zi > 0 ? zi : 0) - yi * zi;
-            product *= 1 + e;
-            if (product > 1e300) { loss += Math.log(product); product = 1; }
-            zb[r] = (zi > 0 ? 1 : e) / (1 + e) - yi;
-          }
-          loss += Math.log(product);
+          // The padding row of an odd last block: a score of −1e300 with label 0 adds exactly
+          // nothing to the loss (its factor 1 + e^−|z| rounds to 1).
+          if (even > m) zb[m] = -1e300;
+          kernel.logisticResiduals(Z, Y + lo * 8, even, SUMS);
+          loss += sums[0] + Math.log(sums[1]);
         } else {
           // The sums of exponentials lie in [1, K]: their logarithms are taken of products, as above.
           let product = 1;

@@ -36,6 +36,13 @@ export interface LinearKernel {
   scores(x: number, stride: number, p: number, w: number, b: number, z: number, lo: number, m: number): void;
   /** grad[j] += Σ_r e[r] x[j][lo + r] for j < p and grad[p] += Σ_r e[r], with `e` the byte offset of m f64 residuals. */
   gradient(x: number, stride: number, p: number, e: number, lo: number, m: number, grad: number): void;
+  /**
+   * The binary log-loss of m rows (m even, at most 1,000) from their scores at byte `z` and labels
+   * (0 or 1, f64) at byte `y`: the scores become the residuals σ(z) − y in place; the f64 at byte
+   * `out` gets Σ max(z, 0) − y z and the one after it Π (1 + e^−|z|), so that the loss is the
+   * first plus the logarithm of the second.
+   */
+  logisticResiduals(z: number, y: number, m: number, out: number): void;
 }
 
 const compiled = new Map<string, WebAssembly.Module>();

@@ -130,4 +130,65 @@
         (f64.add (f64x2.extract_lane 0 (local.get $g0)) (f64x2.extract_lane 1 (local.get $g0)))))
       (local.set $c0 (i32.add (local.get $c0) (local.get $stride)))
       (local.set $j (i32.add (local.get $j) (i32.const 1)))
-      (br $cols)))))
+      (br $cols))))
+  ;; e^x for x <= 0, two at a time, within 2 ulp of the exact value: x = k ln 2 + r with |r| <= ln 2 / 2
+  ;; (ln 2 in two parts, fdlibm's, so k ln2_hi is exact), e^r by its Taylor series to r^13 (the rest
+  ;; is below 1e-17 relative), times 2^k built from its bits. Below -708 the argument is clamped:
+  ;; e^-708 is 3e-308, and 1 + e^x is then 1 as for any smaller x.
+  (func $exp (param $x v128) (result v128)
+    (local $k v128) (local $r v128) (local $q v128)
+    (local.set $x (f64x2.pmax (local.get $x) (f64x2.splat (f64.const -708))))
+    (local.set $k (f64x2.nearest (f64x2.mul (local.get $x) (f64x2.splat (f64.const 1.4426950408889634)))))
+    (local.set $r (f64x2.sub
+      (f64x2.sub (local.get $x) (f64x2.mul (local.get $k) (f64x2.splat (f64.const 6.93147180369123816490e-01))))
+      (f64x2.mul (local.get $k) (f64x2.splat (f64.const 1.90821492927058770002e-10)))))
+    (local.set $q (f64x2.splat (f64.const 1.6059043836821613e-10)))
+    (local.set $q (f64x2.add (f64x2.splat (f64.const 2.08767569878681e-09)) (f64x2.mul (local.get $q) (local.get $r))))
+    (local.set $q (f64x2.add (f64x2.splat (f64.const 2.505210838544172e-08)) (f64x2.mul (local.get $q) (local.get $r))))
+    (local.set $q (f64x2.add (f64x2.splat (f64.const 2.755731922398589e-07)) (f64x2.mul (local.get $q) (local.get $r))))
+    (local.set $q (f64x2.add (f64x2.splat (f64.const 2.7557319223985893e-06)) (f64x2.mul (local.get $q) (local.get $r))))
+    (local.set $q (f64x2.add (f64x2.splat (f64.const 2.48015873015873e-05)) (f64x2.mul (local.get $q) (local.get $r))))
+    (local.set $q (f64x2.add (f64x2.splat (f64.const 1.984126984126984e-04)) (f64x2.mul (local.get $q) (local.get $r))))
+    (local.set $q (f64x2.add (f64x2.splat (f64.const 1.388888888888889e-03)) (f64x2.mul (local.get $q) (local.get $r))))
+    (local.set $q (f64x2.add (f64x2.splat (f64.const 8.333333333333333e-03)) (f64x2.mul (local.get $q) (local.get $r))))
+    (local.set $q (f64x2.add (f64x2.splat (f64.const 4.1666666666666664e-02)) (f64x2.mul (local.get $q) (local.get $r))))
+    (local.set $q (f64x2.add (f64x2.splat (f64.const 1.6666666666666666e-01)) (f64x2.mul (local.get $q) (local.get $r))))
+    (local.set $q (f64x2.add (f64x2.splat (f64.const 0.5)) (f64x2.mul (local.get $q) (local.get $r))))
+    (local.set $q (f64x2.add (f64x2.splat (f64.const 1)) (f64x2.mul (local.get $q) (local.get $r))))
+    (local.set $q (f64x2.add (f64x2.splat (f64.const 1)) (f64x2.mul (local.get $q) (local.get $r))))
+    (f64x2.mul (local.get $q)
+      (i64x2.shl
+        (i64x2.add (i64x2.extend_low_i32x4_s (i32x4.trunc_sat_f64x2_s_zero (local.get $k))) (i64x2.splat (i64.const 1023)))
+        (i32.const 52))))
+
+  ;; The binary log-loss of a block of m rows (m even) and its residuals: the scores z[0..m)
+  ;; become σ(z) − y in place (y[0..m) are 0 or 1, as f64). log(1 + e^z) − y z is split as
+  ;; max(z, 0) − y z, summed into out[0], plus log(1 + e^−|z|), whose factors 1 + e^−|z| (each
+  ;; at most 2) are multiplied into out[1]: a block of at most 1,000 rows stays finite, and the
+  ;; caller takes one logarithm per block. σ(z) comes from the same e^−|z|, stable for either sign.
+  (func (export "logisticResiduals") (param $z i32) (param $y i32) (param $m i32) (param $out i32)
+    (local $end i32) (local $zv v128) (local $yv v128) (local $e v128) (local $one_e v128)
+    (local $lin v128) (local $prod v128)
+    (local.set $end (i32.add (local.get $z) (i32.shl (local.get $m) (i32.const 3))))
+    (local.set $prod (f64x2.splat (f64.const 1)))
+    (block $done
+      (loop $rows
+        (br_if $done (i32.ge_u (local.get $z) (local.get $end)))
+        (local.set $zv (v128.load (local.get $z)))
+        (local.set $yv (v128.load (local.get $y)))
+        (local.set $e (call $exp (f64x2.neg (f64x2.abs (local.get $zv)))))
+        (local.set $one_e (f64x2.add (f64x2.splat (f64.const 1)) (local.get $e)))
+        (local.set $lin (f64x2.add (local.get $lin)
+          (f64x2.sub (f64x2.pmax (local.get $zv) (f64x2.splat (f64.const 0))) (f64x2.mul (local.get $yv) (local.get $zv)))))
+        (local.set $prod (f64x2.mul (local.get $prod) (local.get $one_e)))
+        (v128.store (local.get $z)
+          (f64x2.sub
+            (f64x2.div
+              (v128.bitselect (f64x2.splat (f64.const 1)) (local.get $e) (f64x2.gt (local.get $zv) (f64x2.splat (f64.const 0))))
+              (local.get $one_e))
+            (local.get $yv)))
+        (local.set $z (i32.add (local.get $z) (i32.const 16)))
+        (local.set $y (i32.add (local.get $y) (i32.const 16)))
+        (br $rows)))
+    (f64.store (local.get $out) (f64.add (f64x2.extract_lane 0 (local.get $lin)) (f64x2.extract_lane 1 (local.get $lin))))
+    (f64.store offset=8 (local.get $out) (f64.mul (f64x2.extract_lane 0 (local.get $prod)) (f64x2.extract_lane 1 (local.get $prod))))))
