@@ -12,6 +12,7 @@ import type { Table } from '../../server/src/data/table';
 import { createRng } from '../../server/src/ml/random';
 import { predictionCsv } from '../../server/src/runner/predict';
 import type { TrainedModel } from '../../server/src/runner/scoring';
+import { cellText } from '../../server/src/transforms/table-ops';
 
 function formatted(v: number): string {
   return formattedAll([v])[0];
@@ -21,7 +22,7 @@ function formatted(v: number): string {
 function formattedAll(values: number[]): string[] {
   const w = new CsvByteWriter();
   for (const v of values) { w.number(v); w.newline(); }
-  return Buffer.from(w.finish()).toString('latin1').split('\n').slice(0, -1);
+  return Buffer.concat(w.finish()).toString('latin1').split('\n').slice(0, -1);
 }
 
 function assertRoundTrips(values: number[]): void {
@@ -123,7 +124,7 @@ test('a chunk boundary never splits or drops bytes (outputs larger than one chun
     if (i === 1000) { w.text(long); expected.push(long); }
     if (i === 2000) { w.text('héllo, wörld ✓'); expected.push('héllo, wörld ✓'); }
   }
-  assert.equal(Buffer.from(w.finish()).toString(), expected.join(''));
+  assert.equal(Buffer.concat(w.finish()).toString(), expected.join(''));
 });
 
 test('predictionCsv writes input columns, prediction and probabilities, and reads back to the same values', () => {
@@ -139,7 +140,7 @@ test('predictionCsv writes input columns, prediction and probabilities, and read
   const tm = { info: { kind: 'model', name: 'm', classes: ['no', 'yes, sure'] } as ModelInfo, steps: [], trainRows: 0, options: {} } as TrainedModel;
   const pred = Float64Array.from([1, 0, NaN, 1]);
   const proba = Float64Array.from([0.25, 0.75, 2 / 3, 1 / 3, NaN, NaN, 1e-300, 1 - 1e-300]);
-  const text = Buffer.from(predictionCsv(input, tm, pred, proba, Uint8Array.from([1, 1, 0, 1]))).toString('utf8');
+  const text = Buffer.concat(predictionCsv(input, tm, pred, proba, Uint8Array.from([1, 1, 0, 1]))).toString('utf8');
   assert.equal(text, [
     'id,x,note,prediction,probability_no,"probability_yes, sure"',
     '"a,1",-0,"line\nbreak","yes, sure",0.25,0.75',
@@ -155,4 +156,56 @@ test('predictionCsv writes input columns, prediction and probabilities, and read
   assert.equal(x.values[1], 0.1 + 0.2);
   assert.ok(Number.isNaN(x.values[2]));
   assert.equal(x.values[3], 1e-7);
+});
+
+test('a prediction file of many rows is the same bytes on 1, 2 and 3 threads, and each row is its cells as String and csvField print them', () => {
+  // Enough rows that the rows are written on worker threads, and a count no thread count divides.
+  const n = 70_001;
+  const rng = createRng(21);
+  const ids = Array.from({ length: n }, (_, i) => (i % 1000 === 7 ? `id "${i}", ünïcode` : `c${i}`));
+  const input: Table = {
+    names: ['id', 'x', 'kind', 'when', 'flag'],
+    rowCount: n,
+    columns: [
+      { type: 'text', codes: Int32Array.from({ length: n }, (_, i) => (i % 997 === 3 ? -1 : i)), levels: ids },
+      { type: 'number', values: Float64Array.from({ length: n }, (_, i) => (i % 101 === 5 ? NaN : i % 3 === 0 ? Number((rng.next() * 200 - 100).toFixed(3)) : rng.next() * 1e4 - 5e3)) },
+      { type: 'category', codes: Int32Array.from({ length: n }, (_, i) => (i % 89 === 1 ? -1 : i % 3)), levels: ['a', 'b,c', 'd"e'] },
+      { type: 'date', values: Float64Array.from({ length: n }, (_, i) => (i % 53 === 0 ? NaN : 19000 + (i % 400) + (i % 7 === 0 ? 0.5 : 0))) },
+      { type: 'boolean', values: Float64Array.from({ length: n }, (_, i) => (i % 61 === 0 ? NaN : i % 2)) },
+    ],
+  };
+  const classes = ['no', 'yes, sure', 'maybe'];
+  const tm = { info: { kind: 'model', name: 'm', classes } as ModelInfo, steps: [], trainRows: 0, options: {} } as TrainedModel;
+  const usable = Uint8Array.from({ length: n }, (_, i) => (i % 211 === 9 ? 0 : 1));
+  const proba = new Float64Array(n * 3);
+  const pred = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const a = rng.next();
+    const b = rng.next() * (1 - a);
+    proba.set([a, b, 1 - a - b], i * 3);
+    pred[i] = usable[i] ? (a > 0.5 ? 0 : b > 1 - a - b ? 1 : 2) : NaN;
+  }
+  const expected = [`id,x,kind,when,flag,prediction,probability_no,"probability_yes, sure",probability_maybe`];
+  for (let i = 0; i < n; i++) {
+    const cells = input.columns.map((c) => {
+      const t = cellText(c, i);
+      return t === undefined ? '' : csvField(t);
+    });
+    if (usable[i]) cells.push(csvField(classes[pred[i]]), ...[0, 1, 2].map((c) => String(proba[i * 3 + c])));
+    else cells.push('', '', '', '');
+    expected.push(cells.join(','));
+  }
+  const bytes = (threads: number): Buffer => {
+    const before = process.env.NARML_THREADS;
+    process.env.NARML_THREADS = String(threads);
+    try {
+      return Buffer.concat(predictionCsv(input, tm, pred, proba, usable));
+    } finally {
+      if (before === undefined) delete process.env.NARML_THREADS;
+      else process.env.NARML_THREADS = before;
+    }
+  };
+  const one = bytes(1);
+  assert.equal(one.toString('utf8'), `${expected.join('\n')}\n`);
+  for (const threads of [2, 3]) assert.ok(bytes(threads).equals(one), `${threads} threads write the same bytes`);
 });

@@ -35,11 +35,66 @@ export function csvField(s: string): string {
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
+/**
+ * A column of CSV cells in typed arrays only, so that any thread can write its rows: numbers
+ * (NaN: an empty field), or codes into fields already encoded (-1: an empty field).
+ */
+export type CsvCells = { numbers: Float64Array } | { codes: Int32Array; fields: EncodedFields };
+
+/** Fields as CSV writes them (quoted where needed), in one buffer of UTF-8: field k is bytes[starts[k], starts[k + 1]). */
+export interface EncodedFields {
+  bytes: Uint8Array;
+  starts: Int32Array;
+}
+
+/** Encodes texts once as CSV fields (`shared`: in shared memory, for worker threads). */
+export function encodedFields(texts: readonly string[], shared: boolean): EncodedFields {
+  const fields = texts.map(csvField);
+  const joined = fields.join('');
+  const size = Buffer.byteLength(joined);
+  const starts = new Int32Array(shared ? new SharedArrayBuffer((fields.length + 1) * 4) : new ArrayBuffer((fields.length + 1) * 4));
+  // ASCII, the usual case, takes a byte per character: no field needs measuring.
+  const ascii = size === joined.length;
+  for (let k = 0; k < fields.length; k++) starts[k + 1] = starts[k] + (ascii ? fields[k].length : Buffer.byteLength(fields[k]));
+  const bytes = Buffer.from(shared ? new SharedArrayBuffer(size) : new ArrayBuffer(size));
+  bytes.write(joined, 0, 'utf8');
+  return { bytes, starts };
+}
+
+/** Rows [start, end) of columns of cells, written as CSV lines (`shared`: into chunks in shared memory). */
+export interface CsvRowsPiece {
+  columns: CsvCells[];
+  start: number;
+  end: number;
+  shared: boolean;
+}
+
+/** Writes a piece's rows (on a worker thread, or this one); the chunks hold them in order. */
+export function csvRows(piece: CsvRowsPiece): Uint8Array[] {
+  const out = new CsvByteWriter(piece.shared);
+  const columns = piece.columns;
+  for (let i = piece.start; i < piece.end; i++) {
+    for (let j = 0; j < columns.length; j++) {
+      if (j > 0) out.comma();
+      const c = columns[j];
+      if ('numbers' in c) out.number(c.numbers[i]);
+      else if (c.codes[i] >= 0) out.field(c.fields, c.codes[i]);
+    }
+    out.newline();
+  }
+  return out.finish();
+}
+
 export class CsvByteWriter {
   private readonly chunks: Buffer[] = [];
-  private chunk = Buffer.allocUnsafe(CHUNK);
+  private chunk: Buffer;
   private at = 0;
   private readonly digits = new Int32Array(32);
+
+  /** `shared`: chunks in shared memory, which a worker thread's answer shares instead of copying. */
+  constructor(private readonly shared = false) {
+    this.chunk = this.allocate(CHUNK);
+  }
 
   comma(): void {
     this.room(1);
@@ -66,6 +121,18 @@ export class CsvByteWriter {
       }
       out[at++] = c;
     }
+    this.at = at;
+  }
+
+  /** Field k of encoded fields, its bytes as they are. */
+  field(f: EncodedFields, k: number): void {
+    const s = f.starts[k];
+    const e = f.starts[k + 1];
+    this.room(e - s);
+    const out = this.chunk;
+    const bytes = f.bytes;
+    let at = this.at;
+    for (let i = s; i < e; i++) out[at++] = bytes[i];
     this.at = at;
   }
 
@@ -97,10 +164,10 @@ export class CsvByteWriter {
     this.text(String(v));
   }
 
-  /** All bytes written, in one buffer. */
-  finish(): Buffer {
+  /** All bytes written, in chunks (a large output is never copied into one buffer). */
+  finish(): Buffer[] {
     this.flush();
-    return Buffer.concat(this.chunks);
+    return this.chunks;
   }
 
   /**
@@ -227,14 +294,18 @@ export class CsvByteWriter {
   private room(n: number): void {
     if (this.at + n > this.chunk.length) {
       this.flush();
-      if (n > this.chunk.length) this.chunk = Buffer.allocUnsafe(n);
+      if (n > this.chunk.length) this.chunk = this.allocate(n);
     }
   }
 
   private flush(): void {
     if (this.at === 0) return;
     this.chunks.push(this.chunk.subarray(0, this.at));
-    this.chunk = Buffer.allocUnsafe(CHUNK);
+    this.chunk = this.allocate(CHUNK);
     this.at = 0;
+  }
+
+  private allocate(size: number): Buffer {
+    return this.shared ? Buffer.from(new SharedArrayBuffer(size)) : Buffer.allocUnsafe(size);
   }
 }

@@ -58,8 +58,10 @@ function isFolder(path: string): boolean | undefined {
  * must stay inside it: judged before any folder is made, again before the temporary file is
  * opened and right before the rename (a link may appear after the check).
  */
-export function writeFileAtomic(path: string, data: string | Uint8Array, workspace?: Workspace): void {
-  const bytes = typeof data === 'string' ? Buffer.from(data) : data;
+export function writeFileAtomic(path: string, data: string | Uint8Array | readonly Uint8Array[], workspace?: Workspace): void {
+  // Chunks are written one after the other: a large output is never joined into one buffer.
+  const chunks = typeof data === 'string' ? [Buffer.from(data)] : data instanceof Uint8Array ? [data] : data;
+  const length = chunks.reduce((sum, c) => sum + c.length, 0);
   if (workspace) refuseOutside(path, workspace);
   const existing = isFolder(path);
   if (existing) throw new WriteError(`cannot write ${path}: it is a folder; remove the folder or choose a file path such as ${join(path, 'out.csv')}`, path, 'EISDIR');
@@ -71,10 +73,10 @@ export function writeFileAtomic(path: string, data: string | Uint8Array, workspa
   let fd: number | undefined;
   try {
     fd = openSync(tmp, 'wx');
-    for (let done = 0; done < bytes.length;) done += writeSync(fd, bytes, done, bytes.length - done);
+    for (const bytes of chunks) for (let done = 0; done < bytes.length;) done += writeSync(fd, bytes, done, bytes.length - done);
     fsyncSync(fd);
     const size = fstatSync(fd).size;
-    if (size !== bytes.length) throw new Error(`wrote ${size} of ${bytes.length} bytes`);
+    if (size !== length) throw new Error(`wrote ${size} of ${length} bytes`);
     closeSync(fd);
     fd = undefined;
     if (workspace) refuseOutside(path, workspace);

@@ -1,5 +1,6 @@
-// The kinds of work a worker thread computes (training, and scoring many rows), by name: the same functions the calling
+// The kinds of work a worker thread computes (training; scoring and writing many rows), by name: the same functions the calling
 // thread runs for its own share (thread-pool.ts).
+import { csvRows } from '../../data/csv-writer';
 import type { CancelSignal } from '../cancellation';
 import { scoreFold } from '../cross-validation';
 import { growForestTrees } from '../random-forest';
@@ -9,6 +10,7 @@ export const PIECES = {
   'forest-trees': growForestTrees,
   'cv-fold': scoreFold,
   'ensemble-rows': scoreEnsembleRows,
+  'csv-rows': csvRows,
 } satisfies Record<string, (piece: never, signal?: CancelSignal) => unknown>;
 
 export type PieceKind = keyof typeof PIECES;

@@ -42,3 +42,10 @@ export function sharedInt32(a: Int32Array): Int32Array {
   s.set(a);
   return s;
 }
+
+export function sharedFloat64(a: Float64Array): Float64Array {
+  if (isShared(a)) return a;
+  const s = new Float64Array(new SharedArrayBuffer(a.byteLength));
+  s.set(a);
+  return s;
+}
