@@ -31,6 +31,9 @@ export class CheckContext {
    */
   suggestionsAsked = 0;
 
+  /** How many references asked the run store's registry: its answer changes without an edit, so such a result is never reused. */
+  storeAsked = 0;
+
   /** Message suffix and quick fix for a name that is close to a known one. */
   suggest(name: string, candidates: Iterable<string>, what: string): { text: string; fixes?: Diagnostic['fixes'] } {
     this.suggestionsAsked++;

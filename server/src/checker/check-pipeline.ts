@@ -18,6 +18,7 @@ import type { TableState } from './table-state';
 import { checkSteps } from './transform-check';
 import { checkOutputCollisions } from './output-check';
 import { workspaceOf, type Workspace } from '../workspace/output-paths';
+import type { RegistrySource } from './version-refs';
 import { checkCompare, checkEvaluate, checkExport, checkMonitor, checkPredict } from './usage-checks';
 
 export interface CheckOptions {
@@ -28,6 +29,8 @@ export interface CheckOptions {
    * unchanged are not checked again (check-reuse.ts). The result is the same as without it.
    */
   reuse?: DeclarationReuse;
+  /** The run store's registry, for `with churn@production`; without it such a reference is not looked up (the run then says what is missing). */
+  registry?: RegistrySource;
 }
 
 export function checkPipeline(text: string, file: string, source: SchemaSource, options: CheckOptions = {}): CheckedPipeline {
@@ -44,7 +47,7 @@ export function checkPipeline(text: string, file: string, source: SchemaSource, 
     if (decl.kind === 'model') sym.dependsOn.push(...ensembleMembers(decl));
   }
   const { order, cyclic } = orderDeclarations(symbols, declarations, ctx);
-  const r = new Resolver(ctx, symbols, declarations.length, dirname(file), source, workspace);
+  const r = new Resolver(ctx, symbols, declarations.length, dirname(file), source, workspace, file, options.registry);
   for (const name of cyclic) r.broken.add(name);
   const reuse = options.reuse;
   reuse?.begin(file, workspace);

@@ -112,7 +112,7 @@ export class DeclarationReuse {
     this.stats.checked++;
     const ctx = r.ctx;
     const from = { diagnostics: ctx.diagnostics.length, references: ctx.references.length, columnReferences: ctx.columnReferences.length };
-    const asked = ctx.suggestionsAsked;
+    const asked = ctx.suggestionsAsked + ctx.storeAsked;
     const trace: DeclarationTrace = { reads: new Map(), sourceReads: [], tables: [] };
     r.trace = trace;
     let ok: boolean;
@@ -129,7 +129,7 @@ export class DeclarationReuse {
       references: ctx.references.slice(from.references),
       columnReferences: ctx.columnReferences.slice(from.columnReferences),
     };
-    if (ctx.suggestionsAsked === asked && reusable(kept, decl.range)) this.next.set(key, kept);
+    if (ctx.suggestionsAsked + ctx.storeAsked === asked && reusable(kept, decl.range)) this.next.set(key, kept);
     return ok;
   }
 

@@ -149,6 +149,8 @@ export interface PredictInfo {
   kind: 'predict';
   name: string;
   model: string;
+  /** `with churn@production`: the registry version (a stage or vN) to predict with instead of the model this run trains. */
+  version?: string;
   source: { kind: 'file'; path: string } | { kind: 'table'; name: string };
   /** Absolute path template; `{date}` is replaced by the run's date. */
   output?: string;
@@ -160,6 +162,8 @@ export interface MonitorInfo {
   kind: 'monitor';
   name: string;
   model: string;
+  /** `for churn@production`: the registry version (a stage or vN) to monitor instead of the model this run trains. */
+  version?: string;
   baseline?: string;
   current?: string;
   drift?: MethodCall;

@@ -33,6 +33,8 @@ export const CODES = {
   NML127: { severity: 'error', title: 'split part or dataset without rows' },
   NML130: { severity: 'error', title: 'invalid cron expression' },
   NML131: { severity: 'error', title: 'split parts do not add up to 100%' },
+  NML132: { severity: 'error', title: 'model version reference is no stage and no vN' },
+  NML133: { severity: 'error', title: 'the run store holds no such model version' },
   NML140: { severity: 'error', title: 'output path leaves the workspace folder' },
   NML141: { severity: 'error', title: 'output overwrites an input, the pipeline, the run store or another output' },
   NML142: { severity: 'error', title: 'output path is not a usable file path' },

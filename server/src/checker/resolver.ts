@@ -8,6 +8,7 @@ import type { CheckContext } from './check-context';
 import type { DeclarationInfo, ModelInfo, SymbolInfo } from './checked-model';
 import type { TableState } from './table-state';
 import { TableLineage } from './table-lineage';
+import type { RegistrySource } from './version-refs';
 import type { Workspace } from '../workspace/output-paths';
 
 const TABLE_KINDS: readonly DeclarationKind[] = ['dataset', 'transform', 'split'];
@@ -75,6 +76,9 @@ export class Resolver {
     readonly rawSource: SamplingSource,
     /** Where outputs may be written. */
     readonly workspace: Workspace,
+    /** The pipeline's path, and the registry of its run store (`with churn@production`); none in tests that need no store. */
+    readonly file = '',
+    readonly registry?: RegistrySource,
   ) {
     this.infos = new Array(declarationCount).fill(undefined);
     const note = (read: SourceRead): void => { this.trace?.sourceReads.push(read); };

@@ -21,6 +21,7 @@ import { lookupColumn, type TableState } from './table-state';
 import { checkOutputPath } from './output-check';
 import { PROPERTY_KEYS } from './property-keys';
 import { reportFoldsBeyondRows } from './model-check';
+import { checkVersionRef } from './version-refs';
 
 function checkMetric(name: string, range: Range, task: Task | undefined, ctx: CheckContext, model: string): boolean {
   const spec = METRICS[name];
@@ -188,6 +189,7 @@ export function checkPredict(decl: PredictDeclaration, r: Resolver): PredictInfo
   const name = decl.name?.name;
   if (!name) return undefined;
   const model = r.resolveModel(decl.model);
+  const version = checkVersionRef(decl.version, model, r.file, r.registry, c);
   const props = checkPropertyKeys(decl.properties, PROPERTY_KEYS.predict, `predict "${name}"`, c);
   let info: PredictInfo | undefined;
   const outputValue = props.get('output')?.value;
@@ -243,12 +245,12 @@ export function checkPredict(decl: PredictDeclaration, r: Resolver): PredictInfo
         }
       }
     }
-    info = { kind: 'predict', name, model: model.name, source: { kind: 'file', path }, output, schedule, retries };
+    info = { kind: 'predict', name, model: model.name, ...(version ? { version } : {}), source: { kind: 'file', path }, output, schedule, retries };
   } else {
     const table = r.resolveTable(decl.source);
     if (!table) return undefined;
     checkTableFits(model, table, decl.source.range, c, false);
-    info = { kind: 'predict', name, model: model.name, source: { kind: 'table', name: table.name }, output, schedule, retries };
+    info = { kind: 'predict', name, model: model.name, ...(version ? { version } : {}), source: { kind: 'table', name: table.name }, output, schedule, retries };
   }
   return info;
 }
@@ -263,6 +265,7 @@ export function checkMonitor(decl: MonitorDeclaration, r: Resolver): MonitorInfo
   const name = decl.name?.name;
   if (!name) return undefined;
   const model = r.resolveModel(decl.model);
+  const version = checkVersionRef(decl.version, model, r.file, r.registry, c);
   const props = checkPropertyKeys(decl.properties, PROPERTY_KEYS.monitor, `monitor "${name}"`, c);
   const tableRef = (key: string): QualifiedName | undefined => {
     const v = props.get(key)?.value;
@@ -300,7 +303,7 @@ export function checkMonitor(decl: MonitorDeclaration, r: Resolver): MonitorInfo
     else retrain = w as MonitorInfo['retrain'];
   }
   if (!model) return undefined;
-  return { kind: 'monitor', name, model: model.name, ...(baseline ? { baseline: baseline.name } : {}), ...(current ? { current } : {}), ...(drift ? { drift } : {}), ...(alert ? { alert } : {}), retrain };
+  return { kind: 'monitor', name, model: model.name, ...(version ? { version } : {}), ...(baseline ? { baseline: baseline.name } : {}), ...(current ? { current } : {}), ...(drift ? { drift } : {}), ...(alert ? { alert } : {}), retrain };
 }
 
 const isJunction = (op: BinaryOperator): boolean => op === 'and' || op === 'or';

@@ -14,8 +14,9 @@ async function check(args: string[]): Promise<number> {
   if (format !== 'text' && format !== 'json') throw new UsageError(`--format must be text or json, not "${format}"`);
   if (files.length === 0) throw new UsageError('name at least one .narml file');
   // Imported here: the main thread of `run` and `predict` (which check in their worker) never needs them.
-  const { CsvSchemaCache, checkWithFullSchemas, readPipelineFile, UnreadableFileError, diagnosticJson } = await import('./commands-impl');
+  const { CsvSchemaCache, checkWithFullSchemas, readPipelineFile, UnreadableFileError, diagnosticJson, StoreRegistrySource } = await import('./commands-impl');
   const cache = new CsvSchemaCache();
+  const registry = new StoreRegistrySource();
   const results: { file: string; diagnostics: Diagnostic[] }[] = [];
   for (const file of files) {
     let text: string;
@@ -29,7 +30,7 @@ async function check(args: string[]): Promise<number> {
       throw e;
     }
     const workspace = workspaceOption(file, flags);
-    const checked = await checkWithFullSchemas(text, resolve(file), cache, { workspace });
+    const checked = await checkWithFullSchemas(text, resolve(file), cache, { workspace, registry });
     results.push({ file, diagnostics: checked.diagnostics });
   }
   if (format === 'json') {

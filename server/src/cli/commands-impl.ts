@@ -15,7 +15,7 @@ export { expandRun, readStoreData, RunStore, storeDir } from '../store/run-store
 export { StoredSchemaCache } from '../store/stored-schemas';
 export { NothingToServeError, servedModelsFromStore } from '../serve/store-models';
 export { ServeError, startServing } from '../serve/http-server';
-export { deleteVersion, diffVersions, promote, readRegistry, RegistryError, rollback } from '../store/registry';
+export { deleteVersion, diffVersions, promote, readRegistry, RegistryError, rollback, StoreRegistrySource } from '../store/registry';
 export { readAudit } from '../store/audit-log';
 export { WriteError } from '../store/atomic-write';
 export { listeningText, parsePort, untilSignalled } from '../serve/serve-process';

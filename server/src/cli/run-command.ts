@@ -10,6 +10,7 @@ import type { CsvSchemaCache } from '../data/csv-schema-cache';
 import type { CancelSignal } from '../ml/cancellation';
 import { failedRun, runPipeline, type RunOptions } from '../runner/run-pipeline';
 import { WriteError } from '../store/atomic-write';
+import { StoreRegistrySource } from '../store/registry';
 import { storeDir } from '../store/run-store';
 import type { Workspace } from '../workspace/output-paths';
 import { formatDiagnosticText } from './check-command';
@@ -56,7 +57,7 @@ export async function loadChecked(
     if (json) io.out(`${JSON.stringify(failedRun(resolve(file), started, e.message))}\n`);
     return 2;
   }
-  const checked = await checkWithFullSchemas(text, resolve(file), schemas, workspace ? { workspace } : {}, signal, needsSource);
+  const checked = await checkWithFullSchemas(text, resolve(file), schemas, { ...(workspace ? { workspace } : {}), registry: new StoreRegistrySource() }, signal, needsSource);
   if (signal?.aborted) return checked;
   for (const d of checked.diagnostics) io.err(`${formatDiagnosticText(file, d)}\n`);
   if (hasErrors(checked) && !allowErrors) {

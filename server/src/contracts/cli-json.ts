@@ -300,9 +300,24 @@ export interface PredictionJson {
   emptyPredictions: number;
   /** Set when the source glob matched no file yet: nothing was written (NML204). */
   waiting?: string;
+  /** `with churn@production`: the registry version that predicted (resolved when the run started). */
+  registry?: RegistryUse;
+}
+
+/** The registry version a predict or monitor used instead of the model of its run. */
+export interface RegistryUse {
+  model: string;
+  /** As written after `@`: a stage or vN. */
+  ref: string;
+  /** The version it named then, `v3`. */
+  version: string;
+  /** The run that first produced that version. */
+  run: string;
 }
 
 export interface MonitorJson {
+  /** `for churn@production`: the registry version monitored. */
+  registry?: RegistryUse;
   drifted: string[];
   scores: Record<string, number>;
   /** Drift of the model's predictions (absent when the current data cannot be scored by it); counts as drift for `alert: drift` and `retrain: on_drift`. */

@@ -182,10 +182,18 @@ export interface CompareDeclaration extends DeclarationBase {
   properties: Property[];
 }
 
+/**
+ * `@production` or `@v3` after a model name: a version the run store's registry holds, used
+ * instead of the model the run trains. `text` is the part after `@` ('' while only `@` is typed);
+ * the range covers the `@` too.
+ */
+export interface VersionRef extends NodeBase { text: string }
+
 export interface PredictDeclaration extends DeclarationBase {
   kind: 'predict';
   name?: Identifier;
   model?: QualifiedName;
+  version?: VersionRef;
   /** A path string (may be a glob) or a table name. */
   source?: StringLiteral | QualifiedName;
   properties: Property[];
@@ -195,6 +203,7 @@ export interface MonitorDeclaration extends DeclarationBase {
   kind: 'monitor';
   name?: Identifier;
   model?: QualifiedName;
+  version?: VersionRef;
   properties: Property[];
 }
 

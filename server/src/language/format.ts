@@ -11,7 +11,8 @@ const KINDS = new Set<string>(DECLARATION_KINDS);
 function needsSpace(prev: Token, cur: Token, prevPrev: Token | undefined): boolean {
   const p = prev.text;
   const c = cur.text;
-  if (prev.kind === 'punct' && (p === '(' || p === '[' || p === '.')) return false;
+  if (prev.kind === 'punct' && (p === '(' || p === '[' || p === '.' || p === '@')) return false;
+  if (cur.kind === 'punct' && c === '@') return false;
   if (cur.kind === 'punct' && (c === ')' || c === ']' || c === ',' || c === ':' || c === '.' || c === '?')) return false;
   if (cur.kind === 'punct' && c === '(' && (prev.kind === 'name')) return false;
   if (p === '-' && prev.kind === 'punct' && (!prevPrev || (prevPrev.kind === 'punct' && !/[)\]]/.test(prevPrev.text)) || (prevPrev.kind === 'name' && /^(and|or|not)$/.test(prevPrev.text)))) return false;

@@ -25,7 +25,7 @@ export function isBareName(name: string): boolean {
 export function quoteName(name: string): string {
   return isBareName(name) ? name : `\`${name}\``;
 }
-export const Punct = createToken({ name: 'Punct', pattern: /==|!=|<=|>=|[{}[\]().,:?=<>+\-*/%]/ });
+export const Punct = createToken({ name: 'Punct', pattern: /==|!=|<=|>=|[{}[\]().,:?=<>+\-*/%@]/ });
 
 const ALL: TokenType[] = [WhiteSpace, Newline, Comment, StringLit, QuotedName, Duration, Percent, NumberLit, Name, Punct];
 

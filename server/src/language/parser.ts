@@ -5,7 +5,7 @@
 // end of the line (or at the next declaration keyword), so the rest of the file is parsed.
 import type {
   BinaryOperator, CallArgument, Declaration, DeclarationKind, Document, Expr, Identifier, Property,
-  QualifiedName, Range, Step, StringLiteral, SyntaxError, TypeRef, Comment,
+  QualifiedName, Range, Step, StringLiteral, VersionRef, SyntaxError, TypeRef, Comment,
 } from './ast';
 import { DECLARATION_KINDS } from './ast';
 import { lex, lexPart, positionAt, type Token } from './lexer';
@@ -231,6 +231,7 @@ class Parser {
         const example = 'predict nightly with churn_rf from "data/incoming/*.csv" { output: "out/scores.csv" }';
         const name = this.expectIdentifier('a prediction name', example);
         const model = name && this.expectWord('with', 'after the prediction name', example) ? this.expectQualifiedName('the model to predict with', example) : undefined;
+        const version = model ? this.parseVersionRef() : undefined;
         let source: StringLiteral | QualifiedName | undefined;
         if (model && this.expectWord('from', 'after the model name', example)) {
           const t = this.peek();
@@ -238,14 +239,15 @@ class Parser {
           else source = this.expectQualifiedName('a CSV path in quotes or a table name', example);
         }
         const body = this.parsePropertyBody(source !== undefined);
-        return { kind, keyword, name, model, source, properties: body.items, bodyRange: body.range, range: this.rangeFrom(start) };
+        return { kind, keyword, name, model, ...(version ? { version } : {}), source, properties: body.items, bodyRange: body.range, range: this.rangeFrom(start) };
       }
       case 'monitor': {
         const example = 'monitor watch for churn_rf { baseline: parts.train, current: nightly }';
         const name = this.expectIdentifier('a monitor name', example);
         const model = name && this.expectWord('for', 'after the monitor name', example) ? this.expectQualifiedName('the model to monitor', example) : undefined;
+        const version = model ? this.parseVersionRef() : undefined;
         const body = this.parsePropertyBody(model !== undefined);
-        return { kind, keyword, name, model, properties: body.items, bodyRange: body.range, range: this.rangeFrom(start) };
+        return { kind, keyword, name, model, ...(version ? { version } : {}), properties: body.items, bodyRange: body.range, range: this.rangeFrom(start) };
       }
       case 'export': {
         const example = 'export churn_rf to "models/churn.onnx"';
@@ -347,6 +349,21 @@ class Parser {
     this.error(`expected ${what} but found ${this.describe(t)}, e.g. ${example}`, this.errorRange(t));
     this.recoverHeader();
     return undefined;
+  }
+
+  /** `@production`, `@v3` right after a model name; the checker judges the word. */
+  private parseVersionRef(): VersionRef | undefined {
+    const at = this.peek();
+    if (!this.isPunct(at, '@')) return undefined;
+    this.next();
+    const word = this.peek();
+    // `from` is the predict's next word, never a version: `with churn@ from ...` lacks the version.
+    if (word.kind === 'name' && word.text !== 'from') {
+      this.next();
+      return { text: word.text, range: { start: at.range.start, end: word.range.end } };
+    }
+    this.error(`expected a stage (production, staging, archived) or a version such as v3 after "@", but found ${this.describe(word)}, e.g. with churn@production`, this.errorRange(word));
+    return { text: '', range: at.range };
   }
 
   private stringLiteral(t: Token): StringLiteral {

@@ -21,6 +21,7 @@ import { formatDocument } from '../language/format';
 import { formatColumnType } from '../language/schema';
 import { ALLOW_OUTSIDE_WORKSPACE_NOTIFICATION, DEFINITION_HASHES_REQUEST, PIPELINE_GRAPH_REQUEST, WORKSPACE_TRUST_NOTIFICATION, type DefinitionHashes, type WorkspaceTrustParams, type AllowOutsideWorkspaceParams, type PipelineGraph, type PipelineGraphNode, type PipelineGraphParams } from '../contracts/lsp-requests';
 import { isInside, workspaceOf } from '../workspace/output-paths';
+import { StoreRegistrySource } from '../store/registry';
 import { readLatestEvaluations } from '../store/run-store';
 import { cachedFileHasher, definitionHashes } from '../runner/definition-hash';
 import { codeActions } from './code-actions';
@@ -32,6 +33,8 @@ import { semanticTokens, TOKEN_LEGEND } from './semantic-tokens';
 const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
 const cache = new CsvSchemaCache();
+/** `with churn@production`: re-read when a run or a promotion is recorded (two stats per check). */
+const registry = new StoreRegistrySource();
 const checked = new Map<string, CheckedPipeline>();
 const timers = new Map<string, NodeJS.Timeout>();
 /** Each open document's declaration results, reused by its next check. */
@@ -103,7 +106,7 @@ function ensureChecked(uri: string): CheckedPipeline | undefined {
   let reuse = reuses.get(uri);
   if (!reuse) reuses.set(uri, (reuse = new DeclarationReuse()));
   const start = performance.now();
-  const result = checkPipeline(doc.getText(), file, cache, { workspace: workspaceOf(file, workspaceFolderOf(file), allowOutsideWorkspace), reuse });
+  const result = checkPipeline(doc.getText(), file, cache, { workspace: workspaceOf(file, workspaceFolderOf(file), allowOutsideWorkspace), reuse, registry });
   checkTimes.set(uri, performance.now() - start);
   checked.set(uri, result);
   return result;

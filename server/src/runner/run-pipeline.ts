@@ -2,15 +2,16 @@
 // order. Trained models and evaluation reports are stored by content hash and reused when the
 // declaration's definition and its input files are unchanged.
 import { readFileSync } from 'node:fs';
-import type { CheckedPipeline, DeclarationInfo, ModelInfo } from '../checker/checked-model';
+import type { CheckedPipeline, DeclarationInfo, ModelInfo, MonitorInfo, PredictInfo } from '../checker/checked-model';
 import { diagnosticJson, type Diagnostic } from '../checker/diagnostic';
-import type { ComparisonJson, EvaluationJson, ModelJson, MonitorJson, PredictionJson, ProgressEvent, RunJson, TrialJson } from '../contracts/cli-json';
+import type { ComparisonJson, EvaluationJson, ModelJson, ModelVersionJson, MonitorJson, PredictionJson, ProgressEvent, RegistryUse, RunJson, TrialJson } from '../contracts/cli-json';
 import type { CancelSignal } from '../ml/cancellation';
 import type { SavedModel } from '../ml/model-types';
 import { restoreModel, saveModel } from '../ml/registry';
 import type { FittedStep } from '../transforms/fitted-step';
 import { appendAudit, type AuditInput } from '../store/audit-log';
 import { toJsonText } from '../store/json-text';
+import { readRegistry } from '../store/registry';
 import { newRunId, RunStore, sha256, type RunExtras } from '../store/run-store';
 import { definitionHash } from './definition-hash';
 import { exportModel } from './export-step';
@@ -51,12 +52,17 @@ export interface ModelArtifact {
 /** Names to run: the requested ones and, transitively, what they read. */
 export function planOf(checked: CheckedPipeline, names?: string[]): string[] {
   const wanted = new Set<string>();
+  // A predict or monitor of a stored version (`with churn@production`) does not need the model trained.
+  const needs = (n: string, d: string): boolean => {
+    const info = checked.infos[checked.symbols.get(n)!.declarationIndex];
+    return !((info?.kind === 'predict' || info?.kind === 'monitor') && info.version && info.model === d);
+  };
   const visit = (n: string): void => {
     if (wanted.has(n)) return;
     const s = checked.symbols.get(n);
     if (!s) throw new RunError(`"${n}" is not declared in this file; declared: ${[...checked.symbols.keys()].join(', ')}`);
     wanted.add(n);
-    for (const d of s.dependsOn) if (checked.symbols.has(d)) visit(d);
+    for (const d of s.dependsOn) if (checked.symbols.has(d) && needs(n, d)) visit(d);
   };
   for (const n of names && names.length > 0 ? names : [...checked.symbols.keys()]) visit(n);
   return checked.order.filter((n) => wanted.has(n));
@@ -126,6 +132,8 @@ export async function runPipeline(checked: CheckedPipeline, opts: RunOptions = {
   const definitions = new Map<string, string>();
   const hashes = new Map<string, string>();
   const trained = new Map<string, TrainedModel>();
+  /** Registry versions restored in this run, by `model@ref`: a stage is resolved once per run. */
+  const stored = new Map<string, { tm: TrainedModel; registry: RegistryUse }>();
   const info = (name: string): DeclarationInfo | undefined => checked.infos[checked.symbols.get(name)!.declarationIndex];
   /** Appends to the store's audit log; a log that cannot be written is a warning, never the run's failure. */
   const audit = (event: Omit<AuditInput, 'file' | 'run' | 'pipelineHash'>): void => {
@@ -185,8 +193,8 @@ export async function runPipeline(checked: CheckedPipeline, opts: RunOptions = {
         }
         case 'predict': {
           emit({ type: 'stage', stage: 'predict', declaration: name, fraction: 0 });
-          const tm = trained.get(decl.model)!;
-          const result: PredictionJson = await predictToFile(decl, tm, data, now, checked.workspace, opts.signal);
+          const { tm, registry } = modelOf(decl);
+          const result: PredictionJson = { ...await predictToFile(decl, tm, data, now, checked.workspace, opts.signal), ...(registry ? { registry } : {}) };
           run.predictions[name] = result;
           if (result.waiting) {
             emit({ type: 'log', level: 'warning', message: `predict ${name}: ${result.waiting}` });
@@ -199,7 +207,8 @@ export async function runPipeline(checked: CheckedPipeline, opts: RunOptions = {
           break;
         }
         case 'monitor': {
-          const report: MonitorJson = await monitorReport(decl, trained.get(decl.model)!, data, run, checked);
+          const { tm, registry } = modelOf(decl);
+          const report: MonitorJson = { ...(registry ? { registry } : {}), ...await monitorReport(decl, tm, data, run, checked) };
           run.monitors[name] = report;
           run.computed.push(name);
           break;
@@ -244,6 +253,32 @@ export async function runPipeline(checked: CheckedPipeline, opts: RunOptions = {
   audit({ action: 'run', outcome: run.status, ...(run.error ? { detail: run.error } : {}) });
   emit({ type: 'done', status: run.status, run: run.run });
   return run;
+
+  /** The model a predict or monitor uses: the one this run trained, or the registry version it names (`@production`, `@v3`), restored from the store. */
+  function modelOf(decl: PredictInfo | MonitorInfo): { tm: TrainedModel; registry?: RegistryUse } {
+    if (!decl.version) return { tm: trained.get(decl.model)! };
+    const key = `${decl.model}@${decl.version}`;
+    let found = stored.get(key);
+    if (!found) {
+      let v: ModelVersionJson;
+      try {
+        v = readRegistry(checked.file).resolve(checked.file, decl.model, decl.version);
+      } catch (e) {
+        throw new RunError(`${decl.kind} ${decl.name}: ${e instanceof Error ? e.message : String(e)}`);
+      }
+      const artifact = store.getArtifact<ModelArtifact>(v.artifact);
+      if (!artifact?.saved) throw new RunError(`${decl.kind} ${decl.name}: the stored model of ${decl.model} ${v.version} (run ${v.run}) is missing from ${store.dir}/artifacts; run the pipeline again to train it, or use another version`);
+      const model = restoreModel(artifact.saved);
+      const info = checked.infos.find((i): i is ModelInfo => i?.kind === 'model' && i.name === decl.model)!;
+      found = {
+        tm: { info: learnedInfo(info, model.classes), steps: artifact.steps, model, trainRows: artifact.trainRows, options: artifact.options },
+        registry: { model: decl.model, ref: decl.version, version: v.version, run: v.run },
+      };
+      stored.set(key, found);
+      emit({ type: 'log', level: 'info', message: `${decl.kind} ${decl.name}: ${decl.model}@${decl.version} is ${v.version} (trained by run ${v.run})` });
+    }
+    return found;
+  }
 
   async function trainOrReuse(decl: ModelInfo, hash: string): Promise<TrainedModel> {
     if (decl.ensemble) {

@@ -12,6 +12,7 @@ import type { RunJson } from '../contracts/cli-json';
 import { isEmptyInbox } from '../runner/predict';
 import { failedRun, planErrors, runPipeline } from '../runner/run-pipeline';
 import { appendAudit } from '../store/audit-log';
+import { StoreRegistrySource } from '../store/registry';
 import { RunStore } from '../store/run-store';
 import type { Workspace } from '../workspace/output-paths';
 
@@ -32,6 +33,9 @@ const sleep = (ms: number, signal?: AbortSignal): Promise<void> => new Promise((
   const t = setTimeout(res, ms);
   signal?.addEventListener('abort', () => { clearTimeout(t); res(); }, { once: true });
 });
+
+/** Each firing re-checks its file: `@production` must see the promotions made since. */
+const registrySource = new StoreRegistrySource();
 
 const messageOf = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
@@ -56,7 +60,7 @@ function recordFailedRun(job: ScheduledJob, started: Date, attempt: number, erro
 async function attemptOnce(job: ScheduledJob, attempt: number, started: Date, signal?: AbortSignal): Promise<RunJson | { waiting: string }> {
   const name = job.predict.name;
   try {
-    const checked = await checkWithFullSchemas(readPipelineFile(job.file), job.file, undefined, { workspace: job.workspace });
+    const checked = await checkWithFullSchemas(readPipelineFile(job.file), job.file, undefined, { workspace: job.workspace, registry: registrySource });
     const errors = planErrors(checked, [name]);
     if (errors.length > 0) {
       const list = errors.map((d) => `line ${d.range.start.line + 1}: ${d.code} ${d.message}`).join('; ');

@@ -6,8 +6,9 @@
 // written once by writeFileAtomic: like the runs, nothing is read, changed and written back,
 // so concurrent promotions need no lock. Every change is also appended to the audit log.
 import { randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, unlinkSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
+import type { RegistrySource, VersionFacts } from '../checker/version-refs';
 import type { InputFileJson, ModelDiffJson, ModelVersionJson, RunJson, StageName } from '../contracts/cli-json';
 import type { Workspace } from '../workspace/output-paths';
 import { writeFileAtomic } from './atomic-write';
@@ -333,4 +334,26 @@ export function diffVersions(a: ModelVersionJson, b: ModelVersionJson): ModelDif
     features: { added: b.features.filter((f) => !a.features.includes(f)), removed: a.features.filter((f) => !b.features.includes(f)) },
     pipelineHash: [a.pipelineHash ?? null, b.pipelineHash ?? null], algorithm: [a.algorithm, b.algorithm], trainRows: [a.trainRows, b.trainRows],
   };
+}
+
+/**
+ * The checker's view of the registries (`with churn@production`), read again only when a run or
+ * a stage change was recorded: keyed by the modification times of the store's `runs/` and
+ * `registry/` folders (adding or renaming a file in a folder changes its mtime), so a keystroke
+ * costs two stats.
+ */
+export class StoreRegistrySource implements RegistrySource {
+  private readonly cache = new Map<string, { key: string; registry: Registry }>();
+
+  versions(file: string, model: string): VersionFacts[] | undefined {
+    const dir = storeDir(file);
+    if (!existsSync(dir)) return undefined;
+    const key = ['runs', 'registry'].map((f) => { try { return statSync(join(dir, f)).mtimeMs; } catch { return 0; } }).join('|');
+    let hit = this.cache.get(dir);
+    if (hit?.key !== key) {
+      hit = { key, registry: readRegistry(file) };
+      this.cache.set(dir, hit);
+    }
+    return hit.registry.of(file, model);
+  }
 }
