@@ -18,6 +18,8 @@ import { PROPERTY_KEYS } from '../checker/property-keys';
 import { describeOption } from '../checker/options';
 import { cursorContext, type Place, type TypedWord } from './cursor-context';
 import { schemaAt } from './position-context';
+import { versionCompletion } from './version-items';
+import type { RegistrySource } from '../checker/version-refs';
 import { DECLARATION_DOCS, STEP_DOCS } from './keyword-docs';
 
 const SNIPPETS: Record<DeclarationKind, string> = {
@@ -216,7 +218,9 @@ function keyItems(p: CheckedPipeline, place: Extract<Place, { kind: 'property-ke
   }));
 }
 
-function itemsAt(p: CheckedPipeline, offset: number): { items: CompletionItem[]; word: TypedWord } {
+function itemsAt(p: CheckedPipeline, offset: number, registry?: RegistrySource): { items: CompletionItem[]; word: TypedWord } {
+  const version = versionCompletion(p, offset, registry);
+  if (version) return version;
   const { place, declaration, word } = cursorContext(p.text, p.document.declarations, offset);
   const none = { items: [], word };
   if (place.kind === 'declaration') {
@@ -254,8 +258,8 @@ function itemsAt(p: CheckedPipeline, offset: number): { items: CompletionItem[];
  * or a backquoted name being typed (`` `Body Ma ``) is one word, which the editor's own word
  * rule would cut short.
  */
-export function complete(p: CheckedPipeline, offset: number): CompletionItem[] {
-  const { items: all, word } = itemsAt(p, offset);
+export function complete(p: CheckedPipeline, offset: number, registry?: RegistrySource): CompletionItem[] {
+  const { items: all, word } = itemsAt(p, offset, registry);
   if (!/[.`]/.test(word.text)) return all;
   // Only a column is written in backquotes.
   const items = word.text.startsWith('`') ? all.filter((i) => i.kind === CompletionItemKind.Field) : all;

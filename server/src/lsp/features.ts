@@ -14,6 +14,8 @@ import { COMMANDS } from '../contracts/lsp-requests';
 import type { EvaluationJson } from '../contracts/cli-json';
 import { columnReferenceAt, contains, nameReferenceAt, schemaAt } from './position-context';
 import { keywordDoc } from './keyword-docs';
+import { versionHover } from './version-items';
+import type { RegistrySource } from '../checker/version-refs';
 
 export function lspRange(r: Range): LspRange {
   return { start: { line: r.start.line, character: r.start.character }, end: { line: r.end.line, character: r.end.character } };
@@ -27,7 +29,9 @@ function schemaTable(schema: TableSchema | undefined, limit = 30): string {
   return `${count}${schema.columns.length} columns\n\n| column | type |\n|---|---|\n${rows.join('\n')}${more}`;
 }
 
-export function hover(p: CheckedPipeline, offset: number, lastMetrics: () => Record<string, EvaluationJson>): Hover | null {
+export function hover(p: CheckedPipeline, offset: number, lastMetrics: () => Record<string, EvaluationJson>, registry?: RegistrySource): Hover | null {
+  const version = versionHover(p, offset, registry);
+  if (version) return { contents: { kind: MarkupKind.Markdown, value: version.value }, range: lspRange(version.range) };
   const col = columnReferenceAt(p, offset);
   if (col) {
     const schema = schemaAt(p, offset);

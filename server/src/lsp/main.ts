@@ -303,8 +303,8 @@ function withChecked<T>(uri: string, fallback: T, f: (p: CheckedPipeline, doc: T
   }
 }
 
-connection.onCompletion((params) => withChecked(params.textDocument.uri, [], (p, doc) => complete(p, doc.offsetAt(params.position))));
-connection.onHover((params) => withChecked(params.textDocument.uri, null, (p, doc) => hover(p, doc.offsetAt(params.position), () => readLatestEvaluations(p.file))));
+connection.onCompletion((params) => withChecked(params.textDocument.uri, [], (p, doc) => complete(p, doc.offsetAt(params.position), registry)));
+connection.onHover((params) => withChecked(params.textDocument.uri, null, (p, doc) => hover(p, doc.offsetAt(params.position), () => readLatestEvaluations(p.file), registry)));
 connection.onDefinition((params) => withChecked(params.textDocument.uri, null, (p, doc) => definition(p, params.textDocument.uri, doc.offsetAt(params.position))));
 connection.onReferences((params) => withChecked(params.textDocument.uri, [], (p, doc) => references(p, params.textDocument.uri, doc.offsetAt(params.position))));
 connection.onPrepareRename((params) => withChecked(params.textDocument.uri, null, (p, doc) => prepareRename(p, doc.offsetAt(params.position))));
