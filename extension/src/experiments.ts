@@ -6,12 +6,19 @@ import { COMMANDS } from '../../server/src/contracts/lsp-requests';
 import type { ExperimentsJson, ModelsJson, ModelVersionJson } from '../../server/src/contracts/cli-json';
 import type { CliResult } from './runner-process';
 import type { PanelManager } from './panels/panel-manager';
-import { keyMetric, modelGroups, shortTime, type ModelGroup } from './model-versions';
+import { keyMetric, modelGroups, shortTime, stageBadge, type ModelGroup } from './model-versions';
 
 /** Runs the CLI with these arguments in the pipeline's folder. */
 export type CliCall = <T>(args: string[], cwd: string) => Promise<CliResult<T>>;
 
-type Node = { kind: 'model'; file: string; group: ModelGroup } | { kind: 'version'; file: string; version: ModelVersionJson };
+export type Node = { kind: 'model'; file: string; group: ModelGroup } | { kind: 'version'; file: string; version: ModelVersionJson };
+
+/** Theme icons (with theme colours, so every theme shows them) of the registry stages. */
+const STAGE_ICONS: Record<string, { id: string; color: string }> = {
+  production: { id: 'pass-filled', color: 'testing.iconPassed' },
+  staging: { id: 'beaker', color: 'charts.yellow' },
+  archived: { id: 'archive', color: 'disabledForeground' },
+};
 
 /** Runs & Models: models → versions (run, time) with the key metric; a version opens its run's metrics. */
 export class ModelsTree implements vscode.TreeDataProvider<Node> {
@@ -29,16 +36,19 @@ export class ModelsTree implements vscode.TreeDataProvider<Node> {
       item.description = [latest.algorithm, keyMetric(latest)].filter(Boolean).join(' · ');
       item.tooltip = `${n.group.model}: ${n.group.versions.length} version${n.group.versions.length === 1 ? '' : 's'}, ${latest.task} of ${latest.target}`;
       item.iconPath = new vscode.ThemeIcon('symbol-class');
-      item.contextValue = 'narml.model';
+      // Rollback is offered only where there is a production version to roll back.
+      item.contextValue = n.group.versions.some((v) => v.stage === 'production') ? 'narml.model.production' : 'narml.model';
       return item;
     }
     const v = n.version;
     const item = new vscode.TreeItem(v.version, vscode.TreeItemCollapsibleState.None);
-    item.description = [keyMetric(v) ?? 'not evaluated', `run ${v.run}`, shortTime(v.created)].join(' · ');
+    item.description = [stageBadge(v), keyMetric(v) ?? 'not evaluated', `run ${v.run}`, shortTime(v.created)].filter(Boolean).join(' · ');
     const metrics = Object.entries(v.metrics).map(([on, m]) => `${on}: ${Object.entries(m).map(([k, x]) => `${k} ${x}`).join(', ')}`);
-    item.tooltip = [`${v.model} version ${v.version} (${v.algorithm})`, `trained by run ${v.run} at ${v.created}`, ...metrics].join('\n');
-    item.iconPath = new vscode.ThemeIcon('versions');
-    item.contextValue = 'narml.modelVersion';
+    item.tooltip = [`${v.model} version ${v.version} (${v.algorithm})${v.stage ? `, in ${v.stage}` : ''}`, `trained by run ${v.run} at ${v.created}`, ...metrics].join('\n');
+    const icon = STAGE_ICONS[v.stage ?? ''];
+    item.iconPath = icon ? new vscode.ThemeIcon(icon.id, new vscode.ThemeColor(icon.color)) : new vscode.ThemeIcon('versions');
+    // The stage in the context value lets the menu leave out "Promote to Production" where it already is.
+    item.contextValue = `narml.modelVersion.${v.stage ?? 'none'}`;
     item.command = { command: COMMANDS.showMetrics, title: 'Show metrics', arguments: [n.file, undefined, undefined, v.run] };
     return item;
   }

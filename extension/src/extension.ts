@@ -7,15 +7,15 @@ import { basename, dirname, join } from 'node:path';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import { ALLOW_OUTSIDE_WORKSPACE_NOTIFICATION, COMMANDS, DEFINITION_HASHES_REQUEST, PIPELINE_GRAPH_REQUEST, WORKSPACE_TRUST_NOTIFICATION, type DefinitionHashes, type AllowOutsideWorkspaceParams, type PipelineGraph, type WorkspaceTrustParams } from '../../server/src/contracts/lsp-requests';
 import { openPendingSample, openSample, showTrust } from './getting-started';
-import type { RunJson } from '../../server/src/contracts/cli-json';
+import type { RegistryChangeJson, RunJson } from '../../server/src/contracts/cli-json';
 import { lineageStatus } from './lineage-status';
 import { PanelManager } from './panels/panel-manager';
-import { ExperimentsPanel, ModelsTree } from './experiments';
+import { ExperimentsPanel, ModelsTree, type Node as ModelsNode } from './experiments';
 import { announceOutputs } from './output-notice';
 import { replacesMetrics } from './metrics-update';
 import { runCli } from './runner-process';
 import { PreviewSession } from './panels/preview-session';
-import { schedulesOf } from './notice-text';
+import { registryNotice, schedulesOf } from './notice-text';
 import { SchedulerControl } from './scheduler-control';
 import { allowOutsideWorkspace, workspaceArgs, type OutputGate } from './workspace-args';
 
@@ -209,6 +209,25 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ runP
     const names = graph.nodes.filter((n) => kinds.includes(n.kind)).flatMap((n) => (n.kind === 'split' ? [`${n.name}.train`, `${n.name}.test`] : [n.name]));
     return vscode.window.showQuickPick(names, { placeHolder: prompt });
   };
+
+  // Promotions only write the run store's registry, through the CLI like every store access.
+  const changeRegistry = async (action: 'promote' | 'rollback', args: string[], file: string): Promise<void> => {
+    if (!vscode.workspace.isTrusted) return void vscode.window.showWarningMessage('Promoting and rolling back models is disabled in Restricted Mode: it changes which model the pipeline\'s predictions use. Trust this workspace first.');
+    const r = await callCli<RegistryChangeJson>([...args, '--file', file, '--json'], dirname(file));
+    if (r.code !== 0 || !r.json) return void vscode.window.showErrorMessage(`NarML: ${r.stderr.trim().replace(/^narml: /, '') || `narml ${action} failed; see the NarML output.`}`);
+    void vscode.window.showInformationMessage(registryNotice(action, r.json));
+    runsTree.refresh();
+  };
+  register(COMMANDS.promoteVersion, async (n?: unknown) => {
+    const node = n as ModelsNode | undefined;
+    if (node?.kind !== 'version') return void vscode.window.showWarningMessage('Choose a version in Runs & Models to promote it to production.');
+    return changeRegistry('promote', ['promote', node.version.model, node.version.version, '--stage', 'production'], node.file);
+  });
+  register(COMMANDS.rollbackModel, async (n?: unknown) => {
+    const node = n as ModelsNode | undefined;
+    if (node?.kind !== 'model') return void vscode.window.showWarningMessage('Choose a model in Runs & Models to roll back its production version.');
+    return changeRegistry('rollback', ['rollback', node.group.model], node.file);
+  });
 
   register(COMMANDS.runPipeline, async (u?: unknown) => {
     const uri = activeFile(u as string | undefined);

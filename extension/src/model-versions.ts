@@ -28,6 +28,12 @@ export function keyMetric(v: ModelVersionJson): string | undefined {
   return `${name} ${shown} on ${on}`;
 }
 
+/** The stage of a version as the view's badge (`production`), or undefined when it has none; a version only failed runs produced says so. */
+export function stageBadge(v: ModelVersionJson): string | undefined {
+  if (v.stage) return v.stage;
+  return v.status === 'succeeded' ? undefined : `from a ${v.status} run`;
+}
+
 /** `2026-12-07 03:08` in local time, for the view's descriptions. */
 export function shortTime(iso: string): string {
   const d = new Date(iso);

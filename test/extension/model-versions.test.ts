@@ -4,8 +4,9 @@ import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ModelsJson, ModelVersionJson } from '../../server/src/contracts/cli-json';
-import { keyMetric, modelGroups, shortTime } from '../../extension/src/model-versions';
+import type { ModelsJson, ModelVersionJson, RegistryChangeJson } from '../../server/src/contracts/cli-json';
+import { keyMetric, modelGroups, shortTime, stageBadge } from '../../extension/src/model-versions';
+import { registryNotice } from '../../extension/src/notice-text';
 import { ensureBuilt } from '../helpers/ensure-built';
 import { narml, sample } from '../helpers/cli';
 
@@ -36,4 +37,21 @@ test('a version never evaluated has no key metric; residue near 0 prints as 0', 
   };
   assert.equal(keyMetric(v), undefined);
   assert.equal(keyMetric({ ...v, metrics: { test: { mae: 1.2e-16, r2: 1 } } }), 'mae 0 on test');
+});
+
+test('the view shows the stage a promotion gave, and the notices say what moved', () => {
+  const dir = sample('penguins');
+  const file = join(dir, 'penguins.narml');
+  assert.equal(narml(['run', 'penguins.narml', 'species_logistic_on_parts_test'], dir).status, 0);
+  writeFileSync(file, readFileSync(file, 'utf8').replace('logistic_regression(c: 1.0)', 'logistic_regression(c: 0.01)'));
+  assert.equal(narml(['run', 'penguins.narml', 'species_logistic_on_parts_test'], dir).status, 0);
+  const promote = (v: string): RegistryChangeJson => JSON.parse(narml(['promote', 'species_logistic', v, '--file', file, '--json'], dir).stdout);
+  assert.equal(registryNotice('promote', promote('v1')), 'NarML: species_logistic v1 is now in production. Predicts written with species_logistic@production use it from their next run.');
+  assert.equal(registryNotice('promote', promote('v2')), 'NarML: species_logistic v2 is now in production; v1 archived. Predicts written with species_logistic@production use it from their next run.');
+  assert.equal(registryNotice('promote', promote('v2')), 'NarML: species_logistic v2 already is in production.');
+  const listed = JSON.parse(narml(['models', '--file', file, '--json'], dir).stdout) as ModelsJson;
+  assert.deepEqual(modelGroups(listed.models)[0].versions.map((v) => [v.version, stageBadge(v)]), [['v2', 'production'], ['v1', 'archived']]);
+  const back = JSON.parse(narml(['rollback', 'species_logistic', '--file', file, '--json'], dir).stdout) as RegistryChangeJson;
+  assert.equal(registryNotice('rollback', back), 'NarML: species_logistic rolled back: v1 is in production again; v2 archived.');
+  assert.equal(stageBadge({ ...listed.models[0], stage: undefined, status: 'failed' }), 'from a failed run');
 });

@@ -3,7 +3,7 @@
 // `--file PIPELINE` or, without it, the `.narml` of the current folder; a model name found in
 // several pipelines of that store needs --file.
 import { resolve } from 'node:path';
-import type { AuditJson, ModelDiffJson, ModelsJson, ModelVersionJson, StageName } from '../contracts/cli-json';
+import type { AuditJson, ModelDiffJson, ModelsJson, ModelVersionJson, RegistryChangeJson, StageName } from '../contracts/cli-json';
 import type { Registry, RegistryChange } from '../store/registry';
 import { parseArgs, UsageError, type CliCommand } from './command';
 
@@ -54,7 +54,7 @@ function changeText(c: RegistryChange): string {
 
 /** Prints a change (or its JSON) and says when the audit log could not record it (exit 1: the change was made, the trail is missing). */
 function report(c: RegistryChange, json: boolean, text: string): number {
-  if (json) process.stdout.write(`${JSON.stringify({ model: c.model, file: c.file, version: c.version.version, stage: c.stage ?? null, from: c.from?.version ?? null, changed: c.changed })}\n`);
+  if (json) process.stdout.write(`${JSON.stringify({ model: c.model, file: c.file, version: c.version.version, stage: c.stage ?? null, from: c.from?.version ?? null, changed: c.changed } satisfies RegistryChangeJson)}\n`);
   else process.stdout.write(`${text}\n`);
   if (c.auditError) { process.stderr.write(`narml: done, but the audit log could not record it: ${c.auditError}\n`); return 1; }
   return 0;

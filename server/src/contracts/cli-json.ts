@@ -214,6 +214,19 @@ export interface ModelDiffJson {
   trainRows: [number, number];
 }
 
+/** `narml promote|rollback|models delete … --json`: what changed. */
+export interface RegistryChangeJson {
+  model: string;
+  file: string;
+  /** The version the action is about (for rollback: the one back in production). */
+  version: string;
+  stage: StageName | null;
+  /** The version that left the stage (archived), if any. */
+  from: string | null;
+  /** False when the version already was there: nothing was written. */
+  changed: boolean;
+}
+
 /** `narml audit --json`. */
 export interface AuditJson {
   events: AuditEventJson[];

@@ -56,6 +56,10 @@ export const COMMANDS = {
   startScheduler: 'narml.startScheduler',
   stopScheduler: 'narml.stopScheduler',
   showExperiments: 'narml.showExperiments',
+  /** Puts a Runs & Models version into production (`narml promote`). Argument: the tree's version node. */
+  promoteVersion: 'narml.promoteVersion',
+  /** Rolls a Runs & Models model's production back (`narml rollback`). Argument: the tree's model node. */
+  rollbackModel: 'narml.rollbackModel',
   /** Opens the workspace trust editor (the Restricted Mode lens). No arguments. */
   manageTrust: 'narml.manageTrust',
   /** Copies the penguins sample into the workspace and opens it (the walkthrough). No arguments. */
