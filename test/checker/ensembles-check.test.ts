@@ -16,10 +16,10 @@ async function check(text: string) {
 }
 
 test('stacking and blending check clean with their defaults resolved by task', async () => {
-  const p = await check(`${MEMBERS}\nmodel s from parts.train { target: species, ensemble: stacking(of: [a, b]) }\nmodel bl from parts.train { target: species, ensemble: blending(of: [a, b], holdout: 25%, final: naive_bayes) }`);
+  const p = await check(`${MEMBERS}\nmodel s from parts.train { target: species, ensemble: stacking(of: [a, b]) }\nmodel bl from parts.train { target: species, ensemble: blending(of: [a, b], holdout: 25%, final: naive_bayes, passthrough: true) }`);
   assert.deepEqual(p.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message), []);
-  assert.deepEqual(infoOf(p, 's', 'model')?.ensemble, { method: 'stacking', members: ['a', 'b'], soft: true, final: 'logistic_regression', cv: 5 });
-  assert.deepEqual(infoOf(p, 'bl', 'model')?.ensemble, { method: 'blending', members: ['a', 'b'], soft: true, final: 'naive_bayes', holdout: 0.25 });
+  assert.deepEqual(infoOf(p, 's', 'model')?.ensemble, { method: 'stacking', members: ['a', 'b'], soft: true, final: 'logistic_regression', passthrough: false, cv: 5 });
+  assert.deepEqual(infoOf(p, 'bl', 'model')?.ensemble, { method: 'blending', members: ['a', 'b'], soft: true, final: 'naive_bayes', passthrough: true, holdout: 0.25 });
   const reg = await check(`${CARS_MODEL}\nmodel k from parts.train { target: Miles_per_Gallon, algorithm: knn }\nmodel s from parts.train { target: Miles_per_Gallon, ensemble: stacking(of: [reg, k], cv: 3) }`);
   assert.deepEqual(reg.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message), []);
   assert.equal(infoOf(reg, 's', 'model')?.ensemble?.final, 'linear_regression');
@@ -46,6 +46,7 @@ const wrong: { why: string; code: string; source: string; message: RegExp }[] = 
   { why: 'calibrate on a regression', code: 'NML117', source: CARS_MODEL.replace('algorithm: linear_regression', 'algorithm: linear_regression\n  calibrate: «sigmoid»'), message: /is a regression/ },
   { why: 'an unknown calibration', code: 'NML116', source: `${IRIS_SPLIT}\nmodel m from parts.train {\n  target: species\n  algorithm: knn\n  calibrate: «platt»\n}`, message: /unknown calibrate "platt"/ },
   { why: 'more calibration folds than rows', code: 'NML116', source: `${IRIS}\nsplit few from iris { train: 5%, test: 95%, seed: 1 }\nmodel m from few.train {\n  target: species\n  algorithm: knn(k: 1)\n  calibrate: sigmoid(cv: «9»)\n}`, message: /9 folds need at least 9 training rows, but "few.train" holds 7/ },
+  { why: 'an evaluation\'s cv of an ensemble', code: 'NML118', source: `${MEMBERS}\nmodel s from parts.train { target: species, ensemble: stacking(of: [a, b]) }\nevaluate s on parts.test { cv: «5» }`, message: /not implemented for stacking ensembles/ },
   { why: 'exporting a calibrated model', code: 'NML118', source: `${IRIS_SPLIT}\nmodel m from parts.train {\n  target: species\n  algorithm: logistic_regression\n  calibrate: sigmoid\n}\nexport «m» to "models/m.onnx"`, message: /calibrated models .* not exported/ },
 ];
 

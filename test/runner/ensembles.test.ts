@@ -36,15 +36,16 @@ model nb from parts.train {
   calibrate: isotonic(cv: 3)
 }
 model stack from parts.train { target: diagnosis, ensemble: stacking(of: [lr, nb]) }
-model blend from parts.train { target: diagnosis, ensemble: blending(of: [lr, nb], holdout: 25%, final: logistic_regression) }
+model blend from parts.train { target: diagnosis, ensemble: blending(of: [lr, nb], holdout: 25%, final: gradient_boosting, passthrough: true) }
 evaluate stack on parts.test { metrics: [accuracy, roc_auc, log_loss] }
 evaluate blend on parts.test { metrics: [accuracy, roc_auc, log_loss] }
 evaluate nb on parts.test { metrics: [accuracy, roc_auc, log_loss] }
 compare stack, blend on parts.test { metric: log_loss }
 predict scored with stack from "new.csv" { output: "out/scored.csv" }
+predict blended with blend from "new.csv" { output: "out/blended.csv" }
 `;
 
-test('stacking and blending of members with their own transforms train, score, predict and are reused with the same figures', async () => {
+test('stacking and blending (with passed-through features) of members with their own transforms train, score, predict and are reused with the same figures', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'narml-ensembles-'));
   copyFileSync(join(data, 'breast_cancer.csv'), join(dir, 'breast_cancer.csv'));
   const rows = readFileSync(join(data, 'breast_cancer.csv'), 'utf8').trim().split('\n');
@@ -55,19 +56,25 @@ test('stacking and blending of members with their own transforms train, score, p
   // Two classes: each member gives the final model its probability of the positive class.
   assert.deepEqual(first.models.stack.features, ['lr_malignant', 'nb_malignant']);
   assert.equal(first.models.stack.algorithm, 'stacking');
-  assert.deepEqual(first.models.stack.options, { of: ['lr', 'nb'], final: 'logistic_regression', cv: 5 });
+  assert.deepEqual(first.models.stack.options, { of: ['lr', 'nb'], final: 'logistic_regression', cv: 5, passthrough: false });
   assert.equal(first.models.stack.trainRows, trainRows);
-  assert.deepEqual(first.models.blend.options, { of: ['lr', 'nb'], final: 'logistic_regression', holdout: 0.25 });
+  assert.deepEqual(first.models.blend.options, { of: ['lr', 'nb'], final: 'gradient_boosting', holdout: 0.25, passthrough: true });
+  // Passed through: the ensemble's own columns (unscaled, from its own table) after the members' predictions.
+  assert.deepEqual(first.models.blend.features, ['lr_malignant', 'nb_malignant', ...cancerFeatures]);
   assert.equal(first.models.nb.options.calibrate, 'isotonic(cv: 3)');
   for (const name of ['stack', 'blend', 'nb']) {
     const m = first.evaluations[`${name}_on_parts_test`].metrics;
     assert.ok(m.accuracy > 0.9 && m.roc_auc > 0.95, `${name}: ${JSON.stringify(m)}`);
+    // The curves come from the ensemble's (or calibrated model's) own probabilities.
+    const roc = first.evaluations[`${name}_on_parts_test`].curves?.roc?.[0];
+    assert.ok(roc && Math.abs(roc.auc - m.roc_auc) < 1e-9, `${name}: ROC curve with the reported auc`);
   }
   const comparison = Object.values(first.comparisons)[0];
   assert.deepEqual(Object.keys(comparison.scores).sort(), ['blend', 'stack']);
   assert.ok(Number.isFinite(comparison.p_value));
   const predicted = readFileSync(join(dir, 'out', 'scored.csv'), 'utf8').trim().split('\n');
   assert.equal(predicted.length, 41);
+  assert.equal(readFileSync(join(dir, 'out', 'blended.csv'), 'utf8').trim().split('\n').length, 41);
 
   const second = await run(dir, cancer);
   assert.equal(second.status, 'succeeded', second.error);

@@ -92,6 +92,11 @@ model iris_stack from iris_parts.train {
   ensemble: stacking(of: [iris_knn, iris_bayes])
 }
 evaluate iris_stack on iris_parts.test { metrics: [accuracy, f1, roc_auc, log_loss] }
+model iris_stack_pass from iris_parts.train {
+  target: species
+  ensemble: stacking(of: [iris_knn, iris_bayes], passthrough: true)
+}
+evaluate iris_stack_pass on iris_parts.test { metrics: [accuracy, f1, roc_auc, log_loss] }
 model iris_bayes_isotonic from iris_parts.train {
   target: species
   algorithm: naive_bayes
@@ -177,7 +182,7 @@ interface Case {
   params?: Record<string, number>; metrics: string[]; missing?: string[]; positive?: string;
   keep?: string[]; skipinitialspace?: boolean;
   /** A stacking of these members (scikit-learn's StackingClassifier/Regressor, final logistic or OLS), or a calibrated model. */
-  stack?: { members: { algorithm: string; params?: Record<string, number> }[]; cv: number }; calibrate?: { method: string; cv: number }; rename?: Record<string, string>; impute_median?: string[]; impute_mode?: string[]; onehot?: string[]; scale?: string[];
+  stack?: { members: { algorithm: string; params?: Record<string, number> }[]; cv: number; passthrough?: boolean }; calibrate?: { method: string; cv: number }; rename?: Record<string, string>; impute_median?: string[]; impute_mode?: string[]; onehot?: string[]; scale?: string[];
 }
 
 const cases: Case[] = [
@@ -207,6 +212,7 @@ const cases: Case[] = [
     impute_mode: ['workclass', 'occupation', 'native_country'], onehot: ['workclass', 'occupation', 'native_country'], scale: ['age', 'hours_per_week'],
   },
   { name: 'iris_stack_on_iris_parts_test', csv: 'iris.csv', split: 'iris_parts', target: 'species', task: 'classification', algorithm: 'stacking', stack: { members: [{ algorithm: 'knn_classifier', params: { k: 7 } }, { algorithm: 'naive_bayes' }], cv: 5 }, metrics: ['accuracy', 'f1', 'roc_auc', 'log_loss'] },
+  { name: 'iris_stack_pass_on_iris_parts_test', csv: 'iris.csv', split: 'iris_parts', target: 'species', task: 'classification', algorithm: 'stacking', stack: { members: [{ algorithm: 'knn_classifier', params: { k: 7 } }, { algorithm: 'naive_bayes' }], cv: 5, passthrough: true }, metrics: ['accuracy', 'f1', 'roc_auc', 'log_loss'] },
   { name: 'iris_bayes_isotonic_on_iris_parts_test', csv: 'iris.csv', split: 'iris_parts', target: 'species', task: 'classification', algorithm: 'naive_bayes', calibrate: { method: 'isotonic', cv: 5 }, metrics: ['accuracy', 'f1', 'roc_auc', 'log_loss'] },
   { name: 'cancer_sigmoid_on_cancer_parts_test', csv: 'breast_cancer.csv', split: 'cancer_parts', target: 'diagnosis', task: 'classification', algorithm: 'logistic_regression', params: { c: 0.5 }, calibrate: { method: 'sigmoid', cv: 3 }, metrics: ['accuracy', 'f1', 'roc_auc', 'log_loss'], scale: cancerFeatures },
   { name: 'diabetes_stack_on_diabetes_parts_test', csv: 'diabetes.csv', split: 'diabetes_parts', target: 'progression', task: 'regression', algorithm: 'stacking', stack: { members: [{ algorithm: 'linear_regression' }, { algorithm: 'knn_regressor', params: { k: 5 } }], cv: 4 }, metrics: ['rmse', 'mae', 'r2'] },

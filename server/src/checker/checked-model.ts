@@ -114,10 +114,10 @@ export interface ModelInfo {
   select?: MethodCall;
   tune?: { method: MethodCall; space: Record<string, (number | string | boolean)[]>; cv: number };
   /**
-   * `final` (the final model's algorithm, default by task), `cv` (stacking's folds) and `holdout`
-   * (blending's share) are set for the methods that take them.
+   * `final` (the final model's algorithm, default by task), `cv` (stacking's folds), `holdout`
+   * (blending's share) and `passthrough` are set for the methods that take them.
    */
-  ensemble?: { method: 'voting' | 'stacking' | 'blending'; members: string[]; soft: boolean; final?: string; cv?: number; holdout?: number };
+  ensemble?: { method: 'voting' | 'stacking' | 'blending'; members: string[]; soft: boolean; final?: string; cv?: number; holdout?: number; passthrough?: boolean };
   /** `calibrate: sigmoid | isotonic(cv: K)`, options filled in. */
   calibrate?: MethodCall;
 }

@@ -113,6 +113,7 @@ export function checkModel(m: ModelCheckInput, r: Resolver): ModelInfo | undefin
           ctx.report('NML117', finalArg.value.range, `the final model ${final} does only ${ALGORITHMS[final].tasks.join(' and ')}, but ${what} is a ${task}; use ${alternatives.join(', ')}`, useEach(alternatives, finalArg.value.range));
         }
         if (final) info.ensemble.final = final;
+        info.ensemble.passthrough = opts.passthrough === true;
         if (method === 'stacking') {
           info.ensemble.cv = Number(opts.cv);
           const cvArg = ref.args.find((a) => a.name?.name === 'cv');

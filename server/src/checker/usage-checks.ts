@@ -108,7 +108,9 @@ export function checkEvaluate(decl: EvaluateDeclaration, name: string, r: Resolv
     }
   }
   const cv = props.get('cv')?.value;
-  if (cv) {
+  if (cv && model.ensemble) {
+    c.report('NML118', cv.range, `cv: refits the model on folds, which is not implemented for ${model.ensemble.method} ensembles yet; remove cv, or evaluate a member with cv`, [{ title: 'Remove cv', data: { kind: 'remove', range: props.get('cv')!.range } }]);
+  } else if (cv) {
     const v = optionValue({ kind: 'integer', default: 5, min: 2, max: 100, doc: 'cross-validation folds' }, cv, 'cv', c);
     if (typeof v === 'number') {
       info.cv = v;

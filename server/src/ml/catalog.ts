@@ -138,17 +138,18 @@ export const TUNERS: Readonly<Record<string, MethodSpec>> = {
 const members: OptionSpec = { kind: 'model-list', doc: 'member models (each with an algorithm, trained from the same dataset and target)' };
 /** scikit-learn's StackingClassifier final model; for regression OLS where scikit-learn defaults to RidgeCV (we have no built-in alpha search). */
 const finalModel: OptionSpec = { kind: 'algorithm', defaults: { classification: 'logistic_regression', regression: 'linear_regression' }, doc: 'the model trained on the members\' predictions, with its default options (default logistic_regression for classification, linear_regression for regression)' };
+const passthrough: OptionSpec = { kind: 'boolean', default: false, doc: 'also give the final model the ensemble\'s own features (the columns of its table that `features`/`exclude` choose), as scikit-learn\'s passthrough=True' };
 
 export const ENSEMBLES: Readonly<Record<string, MethodSpec>> = {
   voting: { name: 'voting', tasks: [], options: { of: members, soft: { kind: 'boolean', default: true, doc: 'average probabilities (soft) or count votes (hard)' } }, doc: 'average or vote over member models' },
   stacking: {
     name: 'stacking', tasks: [],
-    options: { of: members, final: finalModel, cv: { kind: 'integer', default: 5, min: 2, doc: 'folds whose out-of-fold predictions train the final model (scikit-learn\'s default folds: stratified for classes, unshuffled)' } },
+    options: { of: members, final: finalModel, cv: { kind: 'integer', default: 5, min: 2, doc: 'folds whose out-of-fold predictions train the final model (scikit-learn\'s default folds: stratified for classes, unshuffled)' }, passthrough: passthrough },
     doc: 'a final model trained on the members\' out-of-fold predictions on the training rows (as scikit-learn\'s StackingClassifier/Regressor); the members predict as trained on every training row',
   },
   blending: {
     name: 'blending', tasks: [],
-    options: { of: members, final: finalModel, holdout: { kind: 'number', default: 0.2, min: 0, max: 0.9, minExclusive: true, doc: 'share of the training rows held out (seeded, stratified for classes) for the final model' } },
+    options: { of: members, final: finalModel, passthrough: passthrough, holdout: { kind: 'number', default: 0.2, min: 0, max: 0.9, minExclusive: true, doc: 'share of the training rows held out (seeded, stratified for classes) for the final model' } },
     doc: 'members refitted on the training rows outside a holdout, a final model trained on their predictions for the holdout (the members are not refitted on every row)',
   },
 };

@@ -40,6 +40,11 @@ export function stackFeatures(members: readonly string[], outputs: readonly Memb
   return { nRows: n, columns, names: stackFeatureNames(members, classes) };
 }
 
+/** The final model's features followed by passed-through ones (passthrough: true), on the same rows. */
+export function withColumns(meta: FeatureMatrix, own: FeatureMatrix): FeatureMatrix {
+  return { nRows: meta.nRows, columns: [...meta.columns, ...own.columns], names: [...meta.names, ...own.names] };
+}
+
 /** One fitted member's output on x. */
 export function memberOutput(model: FittedModel, x: FeatureMatrix, ctx: TrainContext): MemberOutput {
   const proba = model.predictProba?.(x, ctx.signal);

@@ -20,7 +20,7 @@ import { monitorReport } from './monitor';
 import { PipelineData, RunError, type TablesRead } from './pipeline-data';
 import { predictToFile } from './predict';
 import { comparisonReport, crossValidateReport, evaluationReport, scoreOn, unscoredWarnings, type TrainedModel } from './scoring';
-import { trainEnsemble } from './train-ensemble';
+import { trainEnsemble, type Passthrough } from './train-ensemble';
 import { resampleWarnings, trainModel } from './train-model';
 
 export interface RunOptions {
@@ -356,28 +356,34 @@ export async function runPipeline(checked: CheckedPipeline, opts: RunOptions = {
   /** A stacking or blending: its final model (and blending's own member fits) trained or reused from the store. */
   async function trainOrReuseEnsemble(decl: ModelInfo, members: TrainedModel[], hash: string): Promise<TrainedModel> {
     const ens = decl.ensemble!;
-    const options = { of: ens.members, final: ens.final!, ...(ens.method === 'stacking' ? { cv: ens.cv! } : { holdout: ens.holdout! }) };
+    const options = { of: ens.members, final: ens.final!, ...(ens.method === 'stacking' ? { cv: ens.cv! } : { holdout: ens.holdout! }), passthrough: ens.passthrough === true };
     let artifactHash = store.result(hash);
     const artifact = artifactHash ? store.getArtifact<ModelArtifact>(artifactHash) : undefined;
     let tm: TrainedModel;
     if (artifact?.saved) {
       const fitted = artifact.members?.map(restoreModel);
-      tm = { info: decl, steps: [], members: fitted ? members.map((m, j) => ({ ...m, model: fitted[j] })) : members, final: restoreModel(artifact.saved), trainRows: artifact.trainRows, options };
+      tm = { info: decl, steps: artifact.steps, members: fitted ? members.map((m, j) => ({ ...m, model: fitted[j] })) : members, final: restoreModel(artifact.saved), trainRows: artifact.trainRows, options };
       run.reused.push(decl.name);
       emit({ type: 'stage', stage: 'train (reused)', declaration: decl.name, fraction: 1 });
     } else {
       emit({ type: 'stage', stage: 'train', declaration: decl.name, fraction: 0 });
+      // Passed-through features come from the ensemble's own table, through its own fitted steps.
+      let own: Passthrough | undefined;
+      if (ens.passthrough) {
+        const fitted = await data.fitChain(data.chain(decl.input));
+        own = { steps: fitted.fitted, names: fittedFeatures(fitted.train.table, decl, fitted.fitted).names };
+      }
       const outcome = trainEnsemble(decl, members, await data.rawRowsKept(decl.input), {
         seed: 42, signal: opts.signal,
         onProgress: (f) => emit({ type: 'stage', stage: 'train', declaration: decl.name, fraction: f }),
-      });
+      }, own);
       const art: ModelArtifact = {
-        saved: saveModel(outcome.final), steps: [], trainRows: outcome.trainRows, algorithm: ens.method, options, trials: [],
+        saved: saveModel(outcome.final), steps: own?.steps ?? [], trainRows: outcome.trainRows, algorithm: ens.method, options, trials: [],
         ...(ens.method === 'blending' ? { members: outcome.members.map((m) => saveModel(m.model!)) } : {}),
       };
       artifactHash = store.putArtifact(art);
       store.setResult(hash, artifactHash);
-      tm = { info: decl, steps: [], members: outcome.members, final: outcome.final, trainRows: outcome.trainRows, options };
+      tm = { info: decl, steps: own?.steps ?? [], members: outcome.members, final: outcome.final, trainRows: outcome.trainRows, options };
       run.computed.push(decl.name);
     }
     run.models[decl.name] = {

@@ -11,7 +11,7 @@ import { computeMetrics, confusionMatrix } from '../ml/metrics';
 import type { CancelSignal } from '../ml/cancellation';
 import type { AlgorithmOptions, FittedModel } from '../ml/model-types';
 import { getAlgorithm } from '../ml/registry';
-import { stackFeatures } from '../ml/stacking';
+import { stackFeatures, withColumns } from '../ml/stacking';
 import { tuneThreshold } from '../ml/threshold';
 import type { FittedStep } from '../transforms/fitted-step';
 import { applySteps } from '../transforms/fit-steps';
@@ -21,7 +21,7 @@ import { RunError } from './pipeline-data';
 
 export interface TrainedModel {
   info: ModelInfo;
-  /** Fitted steps from the raw dataset to the model's table (empty for ensembles). */
+  /** Fitted steps from the raw dataset to the model's table (for ensembles: empty, or the steps of a stacking's passed-through features). */
   steps: FittedStep[];
   model?: FittedModel;
   members?: TrainedModel[];
@@ -59,10 +59,18 @@ export function predictPrepared(tm: TrainedModel, raw: Table, mode: 'train' | 'p
     if (outs.some((o) => o.pred.length !== n)) throw new RunError(`ensemble ${tm.info.name}: members prepare different rows; give them the same transforms`);
     const usable = Uint8Array.from({ length: n }, (_, i) => (outs.every((o) => o.usable[i]) ? 1 : 0));
     if (tm.final) {
-      // A row some member cannot score has NaN features; it is left out by `usable`, so the final
-      // model sees only the rows where every member predicted.
-      const meta = stackFeatures(tm.members.map((m) => m.info.name), outs, n, tm.info.task === 'classification' ? tm.info.classes : undefined);
-      for (const c of meta.columns) for (let i = 0; i < n; i++) if (!usable[i]) c[i] = 0;
+      // A row some member cannot score (or, passed through, a missing feature the final model
+      // does not take) is left out by `usable`: the final model predicts only where all is known.
+      let meta = stackFeatures(tm.members.map((m) => m.info.name), outs, n, tm.info.task === 'classification' ? tm.info.classes : undefined);
+      if (tm.info.ensemble?.passthrough) {
+        const own = applySteps(tm.steps, raw, mode);
+        if (own.table.rowCount !== n) throw new RunError(`ensemble ${tm.info.name}: its own transforms keep other rows than its members'; give them the same row steps`);
+        meta = withColumns(meta, featureMatrix(own.table, tm.final.featureNames.slice(meta.columns.length)));
+        if (tm.final.algorithm !== 'gradient_boosting') for (const c of meta.columns) for (let i = 0; i < n; i++) if (c[i] !== c[i]) usable[i] = 0;
+      }
+      // Zeros stand for what an unusable row lacks (its prediction is dropped): copies, as the
+      // columns may be the members' outputs or the prepared table's own arrays.
+      meta = { ...meta, columns: meta.columns.map((c) => Float64Array.from(c, (v, i) => (usable[i] ? v : 0))) };
       const proba = tm.final.predictProba?.(meta, signal);
       const pred = proba ? argmaxRows(proba, n, tm.info.classes!.length) : tm.final.predict(meta, signal);
       for (let i = 0; i < n; i++) if (!usable[i]) pred[i] = NaN;

@@ -8,7 +8,8 @@ import type { Table } from '../data/table';
 import type { FittedModel, Target, TrainContext } from '../ml/model-types';
 import { getAlgorithm } from '../ml/registry';
 import { sklearnFolds } from '../ml/sklearn-folds';
-import { blendMembers, outOfFoldFeatures, type StackMember } from '../ml/stacking';
+import { blendMembers, outOfFoldFeatures, withColumns, type StackMember } from '../ml/stacking';
+import type { FittedStep } from '../transforms/fitted-step';
 import { applySteps } from '../transforms/fit-steps';
 import { featureMatrix, fittedFeatures, makeTarget, subsetMatrix, targetValues, usableRows } from './model-data';
 import { RunError } from './pipeline-data';
@@ -23,15 +24,26 @@ export interface EnsembleOutcome {
   trainRows: number;
 }
 
-/** The members' features and the target on the raw rows of `raw` that every member can score. */
-function commonRows(decl: ModelInfo, members: TrainedModel[], raw: Table): { xs: StackMember['x'][]; target: Target } {
-  const prepared = members.map((m) => {
-    const { table, rowMap } = applySteps(m.steps, raw, 'train');
-    const names = fittedFeatures(table, m.info, m.steps).names;
-    const x = featureMatrix(table, names);
-    const y = targetValues(table, { ...decl, classes: m.info.classes });
-    const allowsMissing = m.model!.algorithm === 'gradient_boosting';
-    const rows = usableRows(x, y, allowsMissing, decl.task === 'classification');
+/** The ensemble's own features passed through to the final model: its fitted steps and their columns. */
+export interface Passthrough {
+  steps: FittedStep[];
+  names: string[];
+}
+
+/**
+ * The members' features (then the passed-through features), and the target, on the raw rows of
+ * `raw` that every member (and the final model, for passed-through features) can take.
+ */
+function commonRows(decl: ModelInfo, members: TrainedModel[], raw: Table, own?: Passthrough): { xs: StackMember['x'][]; target: Target } {
+  const sources = [
+    ...members.map((m) => ({ steps: m.steps, names: (t: Table) => fittedFeatures(t, m.info, m.steps).names, allowsMissing: m.model!.algorithm === 'gradient_boosting' })),
+    ...(own ? [{ steps: own.steps, names: () => own.names, allowsMissing: decl.ensemble!.final === 'gradient_boosting' }] : []),
+  ];
+  const prepared = sources.map((source) => {
+    const { table, rowMap } = applySteps(source.steps, raw, 'train');
+    const x = featureMatrix(table, source.names(table));
+    const y = targetValues(table, { ...decl, classes: members[0].info.classes });
+    const rows = usableRows(x, y, source.allowsMissing, decl.task === 'classification');
     // Raw row → the member's row, for the rows it can train on.
     const at = new Int32Array(raw.rowCount).fill(-1);
     for (const r of rows) at[rowMap[r]] = r;
@@ -45,16 +57,20 @@ function commonRows(decl: ModelInfo, members: TrainedModel[], raw: Table): { xs:
   return { xs, target: makeTarget({ ...decl, classes: members[0].info.classes }, first.y, Int32Array.from(shared, (r) => first.at[r])) };
 }
 
-export function trainEnsemble(decl: ModelInfo, members: TrainedModel[], raw: Table, ctx: TrainContext): EnsembleOutcome {
+export function trainEnsemble(decl: ModelInfo, members: TrainedModel[], raw: Table, ctx: TrainContext, own?: Passthrough): EnsembleOutcome {
   const ens = decl.ensemble!;
-  const { xs, target } = commonRows(decl, members, raw);
+  const { xs, target } = commonRows(decl, members, raw, own);
+  const ownX = own ? xs.pop() : undefined;
   const n = target.y.length;
   const stack: StackMember[] = members.map((m, j) => ({
     name: m.info.name, x: xs[j],
     fit: (x, t, c) => refitModel(m.info, m.model!.algorithm, m.options as OptionValues, x, t, c),
   }));
   const finalAlgorithm = getAlgorithm(ens.final!)!;
-  const fitFinal = (x: StackMember['x'], t: Target): FittedModel => finalAlgorithm.fit(x, t, finalAlgorithm.defaults, ctx);
+  const fitFinal = (meta: StackMember['x'], t: Target, rows?: Int32Array): FittedModel => {
+    const x = ownX ? withColumns(meta, rows ? subsetMatrix(ownX, rows) : ownX) : meta;
+    return finalAlgorithm.fit(x, t, finalAlgorithm.defaults, ctx);
+  };
   if (ens.method === 'stacking') {
     const cv = ens.cv ?? 5;
     if (n < cv) throw new RunError(`model ${decl.name}: stacking(cv: ${cv}) needs at least ${cv} training rows that every member can score, but "${decl.input}" has ${n}; lower cv`);
@@ -71,7 +87,7 @@ export function trainEnsemble(decl: ModelInfo, members: TrainedModel[], raw: Tab
   for (const r of parts.holdout) holdout[r] = 1;
   const blend = blendMembers(stack, target, holdout, ctx);
   return {
-    final: fitFinal(blend.features, blend.target),
+    final: fitFinal(blend.features, blend.target, parts.holdout),
     members: members.map((m, j) => ({ ...m, model: blend.fitted[j] })),
     trainRows: n,
   };

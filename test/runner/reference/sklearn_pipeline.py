@@ -97,8 +97,9 @@ def run(case):
         # NarML's stacking: scikit-learn's default folds for cv, the final model logistic
         # regression (C=1, max_iter=200) for classes and OLS for numbers.
         members = [(f"m{i}", estimator(m["algorithm"], m.get("params", {}))) for i, m in enumerate(case["stack"]["members"])]
-        model = StackingClassifier(members, final_estimator=LogisticRegression(max_iter=200), cv=case["stack"]["cv"]) if case["task"] == "classification" \
-            else StackingRegressor(members, final_estimator=LinearRegression(), cv=case["stack"]["cv"])
+        passthrough = case["stack"].get("passthrough", False)
+        model = StackingClassifier(members, final_estimator=LogisticRegression(max_iter=200), cv=case["stack"]["cv"], passthrough=passthrough) if case["task"] == "classification" \
+            else StackingRegressor(members, final_estimator=LinearRegression(), cv=case["stack"]["cv"], passthrough=passthrough)
     else:
         model = estimator(case["algorithm"], case.get("params", {}))
     if "calibrate" in case:
