@@ -17,6 +17,7 @@ import { runCli } from './runner-process';
 import { PreviewSession } from './panels/preview-session';
 import { registryNotice, schedulesOf } from './notice-text';
 import { SchedulerControl } from './scheduler-control';
+import { ServeControl } from './serve-control';
 import { allowOutsideWorkspace, workspaceArgs, type OutputGate } from './workspace-args';
 
 let client: LanguageClient | undefined;
@@ -354,6 +355,17 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ runP
   register(COMMANDS.stopScheduler, () => {
     if (!scheduler.stop()) void vscode.window.showInformationMessage('The NarML scheduler is not running.');
   });
+
+  const serving = new ServeControl(output, panels, context);
+  register(COMMANDS.serveModel, async (u?: unknown) => {
+    // A second Serve Model stops the server: one at a time, and an obvious way to end it.
+    if (serving.stop()) return void vscode.window.showInformationMessage('NarML serving stopped.');
+    const uri = activeFile(u as string | undefined);
+    if (!uri) return void vscode.window.showWarningMessage('Open a .narml file whose models were trained to serve them.');
+    if (!checkBeforeRun(uri)) return undefined;
+    return serving.start(uri.fsPath, { node: nodePath(), cli, args: outputArgs(uri), cwd: dirname(uri.fsPath), env: nodeEnv() });
+  });
+  register(COMMANDS.tryModel, () => serving.tryIt());
 
   register(COMMANDS.manageTrust, () => vscode.commands.executeCommand('workbench.trust.manage'));
   register(COMMANDS.openSample, () => openSample(context));

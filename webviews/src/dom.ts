@@ -58,7 +58,7 @@ export function connect(render: (m: ToPanel, post: (m: FromPanel) => void) => No
   if (saved) draw(saved);
   window.addEventListener('message', (event: MessageEvent<ToPanel | ToPanelPart>) => {
     const m = event.data;
-    if (m.type === 'rows') { onPart?.(m); return; }
+    if (m.type === 'rows' || m.type === 'tryResponse') { onPart?.(m); return; }
     // The view is kept: a panel judges whether it still fits the new content (savedView).
     vscode.setState({ ...vscode.getState(), message: m });
     draw(m);

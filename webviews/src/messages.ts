@@ -1,7 +1,7 @@
 // Messages between the extension and its panels. Each panel posts `ready`, then receives its
 // whole state; `reveal` asks the extension to show a declaration in the editor, `showRun` a
 // recorded run in the Metrics panel, `rows` the rows the Data Preview grid is about to show.
-import type { ExperimentsJson, PreviewJson, PreviewPageJson, PreviewSort, RunJson } from '../../server/src/contracts/cli-json';
+import type { ExperimentsJson, PreviewJson, PreviewPageJson, PreviewSort, RunJson, ServedModelJson } from '../../server/src/contracts/cli-json';
 import type { PipelineGraph } from '../../server/src/contracts/lsp-requests';
 
 /**
@@ -20,6 +20,8 @@ export type ToPanel =
   | { type: 'metrics'; run: RunJson; focus?: string }
   | { type: 'lineage'; graph: PipelineGraph; status: Record<string, NodeStatus> }
   | { type: 'experiments'; table: ExperimentsJson }
+  /** The Try it panel: the models a `narml serve` answers with, at `url`. */
+  | { type: 'tryit'; url: string; models: ServedModelJson[] }
   | { type: 'error'; message: string };
 
 export type FromPanel =
@@ -28,7 +30,12 @@ export type FromPanel =
   /** From the Experiments panel: show this run in the Metrics panel. */
   | { type: 'showRun'; run: string }
   /** The Data Preview grid asks for rows it is about to show. */
-  | { type: 'rows'; start: number; count: number; sort?: PreviewSort };
+  | { type: 'rows'; start: number; count: number; sort?: PreviewSort }
+  /** The Try it panel sends a request body (JSON text, as typed) to a path of the server. */
+  | { type: 'tryRequest'; path: string; body: string };
 
 /** Messages that add to what a panel shows (not saved as its state, not redrawn from scratch). */
-export type ToPanelPart = { type: 'rows'; page: PreviewPageJson; sort?: PreviewSort };
+export type ToPanelPart =
+  | { type: 'rows'; page: PreviewPageJson; sort?: PreviewSort }
+  /** The server's answer to a tryRequest: its HTTP status and body (or why there is none, status 0). */
+  | { type: 'tryResponse'; path: string; status: number; body: string };

@@ -426,3 +426,25 @@ export const WORKSPACE_FLAGS = { workspace: 'workspace', allowOutside: 'allow-ou
 
 /** The port `narml serve` and a scoring bundle's server listen on unless told (`--port`). */
 export const DEFAULT_SERVE_PORT = 8080;
+
+/** `GET /models` of `narml serve` and of a scoring bundle's server. */
+export interface ServedModelsJson {
+  models: ServedModelJson[];
+}
+
+export interface ServedModelJson {
+  name: string;
+  /** A registry version (`v3`) for `narml serve`; the model's version for a bundle. */
+  version: string;
+  stage?: string;
+  created?: string;
+  task: string;
+  target: string;
+  classes?: string[];
+  /** The raw input columns a request row gives (levels: categories seen in training). */
+  input: { name: string; type: string; nullable: boolean; levels?: string[] }[];
+  /** A row the model accepts, made from the schema (a start for a request). */
+  example: Record<string, unknown>;
+  /** Where it answers: `/predict/NAME`, `/predict/NAME@v3`, `/predict/NAME@production`. */
+  paths: string[];
+}

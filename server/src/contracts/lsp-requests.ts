@@ -60,6 +60,10 @@ export const COMMANDS = {
   promoteVersion: 'narml.promoteVersion',
   /** Rolls a Runs & Models model's production back (`narml rollback`). Argument: the tree's model node. */
   rollbackModel: 'narml.rollbackModel',
+  /** Starts `narml serve` on the active pipeline, or stops it when it runs. */
+  serveModel: 'narml.serveModel',
+  /** Opens the Try it panel on the running server. */
+  tryModel: 'narml.tryModel',
   /** Opens the workspace trust editor (the Restricted Mode lens). No arguments. */
   manageTrust: 'narml.manageTrust',
   /** Copies the penguins sample into the workspace and opens it (the walkthrough). No arguments. */

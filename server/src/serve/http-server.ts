@@ -4,7 +4,8 @@
 // slow clients time out, and every refusal is JSON saying what was wrong.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { openApiDocument } from './openapi';
+import type { ServedModelsJson } from '../contracts/cli-json';
+import { exampleRow, openApiDocument } from './openapi';
 import { RequestError, requestRows, tableFromRows, type RequestProblem } from './request-rows';
 import { predictRows, type ServedModel } from './served-model';
 
@@ -40,12 +41,12 @@ export function modelPaths(m: ServedModel): string[] {
 }
 
 /** The GET /models answer. */
-export function modelsListing(models: ServedModel[]): unknown {
+export function modelsListing(models: ServedModel[]): ServedModelsJson {
   return {
-    models: models.map((m) => ({
-      name: m.data.name, version: m.data.version, ...(m.data.stage ? { stage: m.data.stage } : {}), ...(m.data.created ? { created: m.data.created } : {}),
-      task: m.data.task, target: m.data.target, ...(m.data.saved.classes ? { classes: m.data.saved.classes } : {}),
-      input: m.data.input, paths: modelPaths(m),
+    models: models.map(({ data: d, refs }) => ({
+      name: d.name, version: d.version, ...(d.stage ? { stage: d.stage } : {}), ...(d.created ? { created: d.created } : {}),
+      task: d.task, target: d.target, ...(d.saved.classes ? { classes: d.saved.classes } : {}),
+      input: d.input, example: exampleRow(d.input), paths: refs.map((r) => `/predict/${r}`),
     })),
   };
 }

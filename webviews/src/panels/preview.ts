@@ -86,6 +86,7 @@ class Grid {
   }
 
   receive(m: ToPanelPart): void {
+    if (m.type !== 'rows') return;
     if (sortKey(m.sort) !== sortKey(this.sort)) return;
     if (m.page.error) { this.status.textContent = m.page.error; return; }
     this.blocks.set(Math.floor(m.page.start / BLOCK), m.page);
