@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { readCsvText } from '../../server/src/data/read-csv';
 import { DEFAULT_CSV_OPTIONS } from '../../server/src/data/csv-options';
 import { binFeatures } from '../../server/src/ml/histogram-binning';
-import { BIN_BYTES, FEATURE_BINS, histogramKernel, linearKernel } from '../../server/src/ml/wasm/kernels';
+import { BIN_BYTES, FEATURE_BINS, growKernelMemory, histogramKernel, kernelMemory, linearKernel } from '../../server/src/ml/wasm/kernels';
 
 const root = join(__dirname, '..', '..');
 
@@ -163,4 +163,13 @@ test('linear kernel: the binary log-loss and residuals σ(z) − y equal those f
   }
   const kernelLoss = f64[OUT / 8] + Math.log(f64[OUT / 8 + 1]);
   assert.ok(Math.abs(kernelLoss - loss) <= 1e-12 * loss, `${kernelLoss} vs ${loss}`);
+});
+
+test('a kernel memory past 4 GiB is refused with the algorithm named and what to do, before V8 is asked', () => {
+  assert.throws(() => kernelMemory(5 * 2 ** 30, 'logistic_regression'), /logistic_regression: the training data needs 5\.0 GiB of working memory, more than the 4 GiB .*fewer rows \(a sample\) or fewer columns/);
+  const memory = kernelMemory(100_000, 'gradient_boosting');
+  assert.equal(memory.buffer.byteLength, 2 * 65536);
+  growKernelMemory(memory, 70_000, 'gradient_boosting');
+  assert.equal(memory.buffer.byteLength, 4 * 65536);
+  assert.throws(() => growKernelMemory(memory, 4 * 2 ** 30, 'gradient_boosting'), /gradient_boosting: training needs more than the 4 GiB .*shallower trees/);
 });

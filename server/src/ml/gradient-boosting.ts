@@ -8,7 +8,7 @@ import { throwIfCancelled, type CancelSignal } from './cancellation';
 import { normalise, treeEnsembleModel } from './decision-tree';
 import type { TreeEnsembleParams } from './tree-ensemble';
 import { softmaxInPlace } from './linear-predict';
-import { BIN_BYTES, FEATURE_BINS, histogramKernel } from './wasm/kernels';
+import { BIN_BYTES, FEATURE_BINS, growKernelMemory, histogramKernel, kernelMemory } from './wasm/kernels';
 
 interface BoostOptions {
   maxDepth: number;
@@ -23,7 +23,6 @@ const MIN_HESSIAN = 1e-3;
 const STRIDE = BIN_BYTES / 8;
 /** Histogram words per feature: 256 bins (bin 255: missing). */
 const FEATURE_WORDS = FEATURE_BINS * STRIDE;
-const WASM_PAGE = 65536;
 
 /** Grows one tree on gradients/hessians and adds each row's leaf value to `raw[row * stride + output]`. */
 type GrowBoostTree = (g: Float64Array, h: Float64Array, raw: Float64Array, stride: number, output: number, importance: Float64Array, signal?: CancelSignal) => TreeParams;
@@ -50,7 +49,7 @@ function boostTreeGrower(data: BinnedFeatures, opts: BoostOptions): GrowBoostTre
   const HISTS = Math.ceil((BINS + n * p) / 64) * 64;
   // One histogram per level of the deepest path is live at once, plus the smaller child's.
   const initialSlots = opts.maxDepth > 0 ? opts.maxDepth + 2 : 8;
-  const memory = new WebAssembly.Memory({ initial: Math.ceil((HISTS + initialSlots * histBytes) / WASM_PAGE) });
+  const memory = kernelMemory(HISTS + initialSlots * histBytes, 'gradient_boosting');
   const kernel = histogramKernel(memory);
   // Views of the memory, made again when it grows (growing detaches the old buffer).
   let words = new Float64Array(memory.buffer);
@@ -66,7 +65,7 @@ function boostTreeGrower(data: BinnedFeatures, opts: BoostOptions): GrowBoostTre
   /** A zeroed histogram slot: its byte offset in the memory. */
   const take = (): number => {
     if (spare.length === 0) {
-      memory.grow(Math.ceil(histBytes / WASM_PAGE));
+      growKernelMemory(memory, histBytes, 'gradient_boosting');
       words = new Float64Array(memory.buffer);
       index = new Int32Array(memory.buffer, INDEX, n);
       for (; HISTS + (slots + 1) * histBytes <= memory.buffer.byteLength; slots++) spare.push(HISTS + slots * histBytes);

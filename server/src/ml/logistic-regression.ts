@@ -3,12 +3,11 @@
 // on the intercept; loss summed over rows. No silent standardisation (scikit-learn has none).
 import { lbfgs } from './lbfgs';
 import { argmaxRows, linearProbabilities } from './linear-predict';
-import { linearKernel } from './wasm/kernels';
+import { kernelMemory, linearKernel } from './wasm/kernels';
 import type { Algorithm, FeatureMatrix, FittedModel, ModelParams, Target } from './model-types';
 
 /** Rows per block of the objective: scores of a block fit in L1, its column slices in L2. Even (the kernels take two rows at a time) and at most 1,000 (linear.wat's product of loss factors stays finite). */
 const BLOCK = 512;
-const WASM_PAGE = 65536;
 
 export function linearModel(algorithm: string, params: Extract<ModelParams, { kind: 'linear' }>, featureNames: string[], classes?: string[]): FittedModel {
   const task = params.link === 'identity' ? 'regression' : 'classification';
@@ -77,7 +76,7 @@ export const logisticRegression: Algorithm = {
     // Two classes: the labels as f64 (padded like the columns) and the block's two loss sums.
     const Y = Z + K * BLOCK * 8;
     const SUMS = Y + (K === 1 ? nPad * 8 : 0);
-    const memory = new WebAssembly.Memory({ initial: Math.ceil((SUMS + 16) / WASM_PAGE) });
+    const memory = kernelMemory(SUMS + 16, 'logistic_regression');
     const kernel = linearKernel(memory);
     const mem = new Float64Array(memory.buffer);
     for (let j = 0; j < p; j++) mem.set(cols[j], (X + j * stride) / 8);

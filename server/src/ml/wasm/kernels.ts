@@ -45,6 +45,34 @@ export interface LinearKernel {
   logisticResiduals(z: number, y: number, m: number, out: number): void;
 }
 
+export const WASM_PAGE = 65536;
+/** A wasm32 memory's limit in V8: 65,536 pages of 64 KiB. */
+const MAX_PAGES = 65536;
+
+/**
+ * A kernel's memory of at least `bytes` bytes (zeroed), for the training of `algorithm`; past
+ * wasm32's 4 GiB, or when the system cannot give it, an error that says what to do instead of
+ * V8's bare RangeError.
+ */
+export function kernelMemory(bytes: number, algorithm: string): WebAssembly.Memory {
+  const pages = Math.ceil(bytes / WASM_PAGE);
+  const gib = (bytes / 2 ** 30).toFixed(1);
+  if (pages > MAX_PAGES) throw new Error(`${algorithm}: the training data needs ${gib} GiB of working memory, more than the 4 GiB a WebAssembly kernel can address; train on fewer rows (a sample) or fewer columns`);
+  try {
+    return new WebAssembly.Memory({ initial: pages });
+  } catch (e) {
+    throw new Error(`${algorithm}: could not allocate ${gib} GiB of working memory for training (${(e as Error).message}); train on fewer rows (a sample) or fewer columns`);
+  }
+}
+
+/** Grows `memory` by at least `bytes` bytes (the same limits and errors as `kernelMemory`). */
+export function growKernelMemory(memory: WebAssembly.Memory, bytes: number, algorithm: string): void {
+  const pages = Math.ceil(bytes / WASM_PAGE);
+  const total = memory.buffer.byteLength / WASM_PAGE + pages;
+  if (total > MAX_PAGES) throw new Error(`${algorithm}: training needs more than the 4 GiB of working memory a WebAssembly kernel can address; train on fewer rows (a sample), fewer columns or shallower trees`);
+  memory.grow(pages);
+}
+
 const compiled = new Map<string, WebAssembly.Module>();
 
 function instantiate(bytes: string, memory: WebAssembly.Memory): WebAssembly.Exports {
