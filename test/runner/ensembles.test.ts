@@ -11,6 +11,7 @@ import { checkWithFullSchemas } from '../../server/src/checker/check-files';
 import { hasErrors } from '../../server/src/checker/checked-model';
 import type { RunJson } from '../../server/src/contracts/cli-json';
 import { runPipeline } from '../../server/src/runner/run-pipeline';
+import { readRegistry } from '../../server/src/store/registry';
 
 const data = join(__dirname, '..', 'fixtures', 'data');
 const cancerHeader = readFileSync(join(data, 'breast_cancer.csv'), 'utf8').split('\n')[0].split(',');
@@ -75,6 +76,10 @@ test('stacking and blending (with passed-through features) of members with their
   const predicted = readFileSync(join(dir, 'out', 'scored.csv'), 'utf8').trim().split('\n');
   assert.equal(predicted.length, 41);
   assert.equal(readFileSync(join(dir, 'out', 'blended.csv'), 'utf8').trim().split('\n').length, 41);
+
+  // The registry versions the members, not the ensembles (their stored final model alone cannot predict).
+  const versioned = new Set(readRegistry(join(dir, 'ensembles.narml')).versions.map((v) => v.model));
+  assert.ok(versioned.has('lr') && versioned.has('nb') && !versioned.has('stack') && !versioned.has('blend'), [...versioned].join(', '));
 
   const second = await run(dir, cancer);
   assert.equal(second.status, 'succeeded', second.error);

@@ -390,7 +390,8 @@ export async function runPipeline(checked: CheckedPipeline, opts: RunOptions = {
       algorithm: ens.method, task: decl.task!, target: decl.target!, version: hash.slice(0, 12), features: tm.final!.featureNames,
       options, trainRows: tm.trainRows, datasets: datasetsOf(checked, decl.name),
     };
-    if (artifactHash) extras.artifacts[decl.name] = artifactHash;
+    // Not recorded among the run's artifacts: the registry keeps no versions of ensembles (their
+    // stored final model alone cannot predict), which NML132 and narml serve already say.
     return tm;
   }
 }
