@@ -1,7 +1,10 @@
-// What the commands other than `run` and `predict` load when they run. The build bundles this
-// module apart (dist/cli-commands.js), so the main thread of `run` and `predict`, which only
-// starts the worker, compiles a small dist/cli.js rather than the checker, runner and scheduler.
-export { fmt, loadChecked } from './run-command';
+// What the commands load when they run: the checker, runner, store and scheduler. The build
+// bundles this module apart (dist/cli-commands.js), so the main thread of `run`, which only
+// starts the worker, compiles a small dist/cli.js; the run's worker thread and a quick
+// `predict` load this same bundle (one program, so one code version for reusing models).
+export { fmt, loadChecked, type CliOutput } from './run-command';
+export { checkAndRun } from './run-request';
+export { runHere } from './run-here';
 export { CsvSchemaCache } from '../data/csv-schema-cache';
 export { checkWithFullSchemas, readPipelineFile, UnreadableFileError } from '../checker/check-files';
 export { hasErrors } from '../checker/checked-model';

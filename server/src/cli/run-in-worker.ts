@@ -31,17 +31,25 @@ export type WorkerMessage =
   | { type: 'usage'; message: string }
   | { type: 'exit'; code: number };
 
+/**
+ * Calls `cancel` on the first SIGINT; a second one gets Node's default handling and ends the
+ * process at once. Returns the function that stops listening.
+ */
+export function cancelOnSigint(cancel: () => void): () => void {
+  const onSigint = (): void => {
+    process.stderr.write('\ncancelling...\n');
+    cancel();
+  };
+  process.once('SIGINT', onSigint);
+  return () => { process.removeListener('SIGINT', onSigint); };
+}
+
 /** Runs the request in a worker thread, relaying its output; resolves to the exit status. */
 export function runInWorker(request: RunRequest, onEvent: (e: ProgressEvent) => void): Promise<number> {
   const cancel = new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT);
   const input: WorkerInput = { ...request, cancel };
   const worker = new Worker(join(__dirname, 'run-worker.js'), { workerData: input });
-  // Once: a second Ctrl-C gets Node's default handling and ends the process at once.
-  const onSigint = (): void => {
-    process.stderr.write('\ncancelling...\n');
-    Atomics.store(new Int32Array(cancel), 0, 1);
-  };
-  process.once('SIGINT', onSigint);
+  const stopListening = cancelOnSigint(() => Atomics.store(new Int32Array(cancel), 0, 1));
   const started = new Date();
   return new Promise((done, reject) => {
     let settled = false;
@@ -58,7 +66,7 @@ export function runInWorker(request: RunRequest, onEvent: (e: ProgressEvent) => 
     const settle = (f: () => void): void => {
       if (settled) return;
       settled = true;
-      process.removeListener('SIGINT', onSigint);
+      stopListening();
       f();
       // The worker has recorded the run before its last message; nothing of it is still needed.
       void worker.terminate();

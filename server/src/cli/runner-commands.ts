@@ -1,14 +1,14 @@
 // `narml run`, `preview`, `predict`, `history`, `experiments`, `scheduler` (spec §7).
 // The checker, runner, store and scheduler are imported by the command that uses them
-// (commands-impl.ts), not here: `run` and `predict` work in a worker thread, and a main thread
-// that compiled and loaded them too would add that to every one-row predict.
+// (commands-impl.ts), not here: `run` works in a worker thread, and a main thread that compiled
+// and loaded them too would add that to every run.
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { CheckedPipeline } from '../checker/checked-model';
 import { PREVIEW_PAGE_MAX, type PreviewJson, type PreviewPageJson, type PreviewPageRequest, type ProgressEvent } from '../contracts/cli-json';
 import type { Table } from '../data/table';
 import { parseArgs, UsageError, type CliCommand, type ParsedArgs } from './command';
-import { runInWorker } from './run-in-worker';
+import { runInWorker, type RunRequest } from './run-in-worker';
 import { WORKSPACE_OPTIONS, WORKSPACE_USAGE, workspaceOption } from './workspace-flags';
 
 const SWITCHES = ['json', 'once-now', 'serve'];
@@ -95,7 +95,13 @@ async function predictNow(args: string[]): Promise<number> {
   const { positional, flags } = parseCheckingArgs(args, []);
   const [file, name] = positional;
   if (!file || !name) throw new UsageError('name a .narml file and a predict declared in it');
-  return runInWorker({ command: 'predict', file, names: [name], json: flags.has('json'), workspace: workspaceOption(file, flags) }, progressPrinter(false));
+  const request: RunRequest = { command: 'predict', file, names: [name], json: flags.has('json'), workspace: workspaceOption(file, flags) };
+  const onEvent = progressPrinter(false);
+  // A quick predict (stored models, a small input) runs on this thread; see run-here.ts.
+  const { runHere } = await import('./commands-impl');
+  const outcome = await runHere(request, onEvent);
+  if (outcome.type === 'usage') throw new UsageError(outcome.message);
+  return outcome.type === 'exit' ? outcome.code : runInWorker(request, onEvent);
 }
 
 async function history(args: string[]): Promise<number> {

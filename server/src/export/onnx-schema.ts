@@ -1,7 +1,7 @@
 // The subset of the ONNX model format NarML writes, declared for protobufjs by field number
 // (the wire format of onnx.proto: ModelProto, GraphProto, NodeProto, AttributeProto,
 // TensorProto, ValueInfoProto, TypeProto). Only what the exporter emits is declared.
-import { Root, type Type } from 'protobufjs';
+import type { Type } from 'protobufjs';
 
 const descriptor = {
   nested: {
@@ -82,10 +82,11 @@ let modelProto: Type | undefined;
 
 /**
  * The ModelProto message type, built on first use: the checker imports the exporter to ask what
- * it would refuse, and a `narml predict` should not pay for building protobufjs types it never encodes.
+ * it would refuse, and a `narml predict` should not pay for building protobufjs types it never
+ * encodes, nor for loading protobufjs itself (required here, not imported, for that reason).
  */
 export function ModelProto(): Type {
-  modelProto ??= Root.fromJSON(descriptor).lookupType('onnx.ModelProto');
+  modelProto ??= (require('protobufjs') as typeof import('protobufjs')).Root.fromJSON(descriptor).lookupType('onnx.ModelProto');
   return modelProto;
 }
 

@@ -105,6 +105,31 @@ const codeVersion = ((): string => {
   }
 })();
 
+/** The key a declaration's result is stored and reused under: its definition, computed by this program. */
+function reuseKey(definition: string): string {
+  return sha256(`${codeVersion}|${definition}`);
+}
+
+/**
+ * True when running `names` would train no model: every model of the plan has a result stored by
+ * this program for its definition as it is now (input files hashed by identity, as a run does).
+ * False too when a definition cannot be computed (a file gone): the run itself reports that.
+ */
+export async function trainsNothing(checked: CheckedPipeline, names: string[], store: RunStore): Promise<boolean> {
+  const definitions = new Map<string, string>();
+  for (const name of planOf(checked, names)) {
+    try {
+      definitions.set(name, (await definitionHash(checked, name, definitions, (f) => store.fileHash(f))).definition);
+    } catch {
+      return false;
+    }
+    const decl = checked.infos[checked.symbols.get(name)!.declarationIndex];
+    // An ensemble is made from its members, never trained or stored itself.
+    if (decl?.kind === 'model' && !decl.ensemble && !store.hasResult(reuseKey(definitions.get(name)!))) return false;
+  }
+  return true;
+}
+
 export async function runPipeline(checked: CheckedPipeline, opts: RunOptions = {}): Promise<RunJson> {
   const now = opts.now ?? new Date();
   const emit = opts.onEvent ?? (() => undefined);
@@ -155,7 +180,7 @@ export async function runPipeline(checked: CheckedPipeline, opts: RunOptions = {
       const { definition, files } = await definitionHash(checked, name, definitions, (f) => store.fileHash(f));
       if (decl.kind === 'dataset') run.inputs![name] = files;
       definitions.set(name, definition);
-      const hash = sha256(`${codeVersion}|${definition}`);
+      const hash = reuseKey(definition);
       hashes.set(name, hash);
       switch (decl.kind) {
         case 'dataset':

@@ -3,8 +3,6 @@
 // Every attempt is recorded in the run store (and every attempt that ran or failed as a run, so
 // `narml history` shows it); a failing run never stops the scheduler, and an error in one
 // declaration stops only the schedules that need it. An empty inbox waits for files.
-// node-cron's ESM build needs import.meta.url, which the CommonJS bundle lacks: load its CommonJS build.
-const cron = require('node-cron') as typeof import('node-cron');
 import { infoOf, type CheckedPipeline, type PredictInfo } from '../checker/checked-model';
 import { checkWithFullSchemas, readPipelineFile } from '../checker/check-files';
 import type { Diagnostic } from '../checker/diagnostic';
@@ -117,6 +115,10 @@ export function runScheduler(files: CheckedPipeline[], log: (line: string) => vo
     return Promise.resolve(0);
   }
   const controller = new AbortController();
+  // node-cron's ESM build needs import.meta.url, which the CommonJS bundle lacks: load its CommonJS
+  // build, here rather than at the top: it loads child_process, which every other command of the
+  // bundle (a one-row predict among them) would pay for.
+  const cron = require('node-cron') as typeof import('node-cron');
   const tasks = jobs.map((job) => {
     log(`scheduled ${job.predict.name} (${job.file}) at "${job.predict.schedule}"`);
     let running = false;

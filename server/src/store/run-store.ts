@@ -143,6 +143,12 @@ export class RunStore {
     return readJson<string>(join(this.dir, 'results', `${declarationHash}.json`));
   }
 
+  /** Whether `result(declarationHash)` names an artifact that is still in the store. */
+  hasResult(declarationHash: string): boolean {
+    const artifact = this.result(declarationHash);
+    return artifact !== undefined && existsSync(join(this.dir, 'artifacts', `${artifact}.json`));
+  }
+
   setResult(declarationHash: string, artifact: string): void {
     writeFileAtomic(join(this.dir, 'results', `${declarationHash}.json`), JSON.stringify(artifact), this.workspace);
   }

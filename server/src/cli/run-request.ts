@@ -1,0 +1,44 @@
+// Checking and running one `narml run` or `narml predict` request, wherever it runs: in the run's
+// worker thread (run-worker.ts), or on the main thread for a predict that is quick (run-here.ts).
+// Datasets unchanged since a run get their schemas from the store, the files the check reads
+// are handed to the run (read once per command), and only the prediction sources of the
+// requested declarations are read: a one-row predict reads its row and the stored model.
+import { resolve } from 'node:path';
+import type { CheckedPipeline } from '../checker/checked-model';
+import type { ProgressEvent } from '../contracts/cli-json';
+import type { CancelSignal } from '../ml/cancellation';
+import { planOf } from '../runner/run-pipeline';
+import { RunStore } from '../store/run-store';
+import { StoredSchemaCache } from '../store/stored-schemas';
+import { loadChecked, runAndReport, type CliOutput } from './run-command';
+import type { RunRequest } from './run-in-worker';
+
+/** How a request ended: an exit status, bad usage, or (see `runsHere`) left to the worker thread. */
+export type RequestOutcome = { type: 'exit'; code: number } | { type: 'usage'; message: string } | { type: 'elsewhere' };
+
+/**
+ * Checks and runs `request`. With `runsHere`, a checked request for which it answers false is not
+ * run (nothing is written) and ends `elsewhere`.
+ */
+export async function checkAndRun(
+  request: RunRequest, signal: CancelSignal, io: CliOutput, onEvent: (e: ProgressEvent) => void,
+  runsHere?: (checked: CheckedPipeline, store: RunStore) => Promise<boolean>,
+): Promise<RequestOutcome> {
+  // A predict the run reaches; with an undeclared name the command stops before reading anything more.
+  const needsSource = (checked: CheckedPipeline, predict: string): boolean => {
+    if (request.names.length === 0) return true;
+    return request.names.every((n) => checked.symbols.has(n)) && planOf(checked, request.names).includes(predict);
+  };
+  const store = RunStore.lookup(resolve(request.file), request.workspace);
+  const schemas = new StoredSchemaCache(store);
+  const checked = await loadChecked(request.file, { json: request.json, workspace: request.workspace, signal, schemas, needsSource }, io);
+  if (typeof checked === 'number') return { type: 'exit', code: checked };
+  for (const n of request.names) {
+    if (!checked.symbols.has(n)) return { type: 'usage', message: `"${n}" is not declared in ${request.file}; declared: ${[...checked.symbols.keys()].join(', ')}` };
+    if (request.command === 'predict' && checked.symbols.get(n)!.kind !== 'predict') return { type: 'usage', message: `"${n}" is not a predict declaration of ${request.file}` };
+  }
+  if (runsHere && !signal.aborted && !(await runsHere(checked, store))) return { type: 'elsewhere' };
+  if (!signal.aborted) await schemas.remember(checked);
+  const code = await runAndReport(checked, request.json, { names: request.names, signal, tables: schemas, onEvent }, io);
+  return { type: 'exit', code };
+}
