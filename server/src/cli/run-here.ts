@@ -40,8 +40,8 @@ function smallInputs(checked: CheckedPipeline, names: string[]): boolean {
   return true;
 }
 
-/** Quick: small inputs, and no model to train. */
-async function quick(request: RunRequest, checked: CheckedPipeline, store: RunStore): Promise<boolean> {
+/** Quick: a predict with small inputs and no model to train. */
+export async function runsQuickly(request: RunRequest, checked: CheckedPipeline, store: RunStore): Promise<boolean> {
   return request.command === 'predict' && smallInputs(checked, request.names) && trainsNothing(checked, request.names, store);
 }
 
@@ -59,7 +59,7 @@ export async function runHere(request: RunRequest, onEvent: (e: ProgressEvent) =
   const signal = { aborted: false };
   const stopListening = cancelOnSigint(() => { signal.aborted = true; });
   try {
-    return await checkAndRun(request, signal, io, onEvent, (checked, store) => quick(request, checked, store));
+    return await checkAndRun(request, signal, io, onEvent, (checked, store) => runsQuickly(request, checked, store));
   } catch (e) {
     // As from the worker thread: a tool reading --json output never gets nothing.
     if (request.json && !printed) {
