@@ -124,8 +124,8 @@ export async function trainsNothing(checked: CheckedPipeline, names: string[], s
       return false;
     }
     const decl = checked.infos[checked.symbols.get(name)!.declarationIndex];
-    // An ensemble is made from its members, never trained or stored itself.
-    if (decl?.kind === 'model' && !decl.ensemble && !store.hasResult(reuseKey(definitions.get(name)!))) return false;
+    // A voting ensemble is made from its members, never trained or stored itself.
+    if (decl?.kind === 'model' && decl.ensemble?.method !== 'voting' && !store.hasResult(reuseKey(definitions.get(name)!))) return false;
   }
   return true;
 }
