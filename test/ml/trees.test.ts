@@ -160,3 +160,13 @@ test('gradient boosting without a depth limit grows trees deeper than the histog
   // Eight histogram slots to start with: a path deeper than that needs the memory to grow.
   assert.ok(depthOf(unlimited.params.trees[0]) > 12, `depth ${depthOf(unlimited.params.trees[0])}`);
 });
+
+test('gradient boosting without feature columns fits the constant model (the log-odds of the prior), as logistic regression fits its intercept', () => {
+  const y = Int32Array.from({ length: 101 }, (_, i) => (i % 3 === 0 ? 1 : 0));
+  const model = gradientBoosting.fit({ nRows: 101, names: [], columns: [] }, { task: 'classification', classes: ['0', '1'], y }, { rounds: 3 }, { seed: 1 });
+  if (model.params.kind !== 'tree-ensemble') throw new Error('not trees');
+  assert.ok(model.params.trees.every((t) => t.feature.length === 1 && t.feature[0] === -1), 'every tree is one leaf');
+  const proba = model.predictProba!({ nRows: 2, names: [], columns: [] });
+  // 34 of 101 rows are 1; the leaves' values are ~0 (the gradients sum to ~0 at the prior).
+  assert.ok(Math.abs(proba[1] - 34 / 101) < 1e-9, `${proba[1]}`);
+});

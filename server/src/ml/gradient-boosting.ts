@@ -38,7 +38,8 @@ type GrowBoostTree = (g: Float64Array, h: Float64Array, raw: Float64Array, strid
 function boostTreeGrower(data: BinnedFeatures, opts: BoostOptions): GrowBoostTree {
   const n = data.nRows;
   const p = data.bins.length;
-  const histBytes = p * FEATURE_WORDS * 8;
+  // At least one feature's worth: without features a slot of 0 bytes would make the slot count infinite.
+  const histBytes = Math.max(1, p) * FEATURE_WORDS * 8;
   // Byte offsets in the memory: gradient pairs (16-byte aligned for the SIMD loads), row
   // numbers, scratch rows of a partition, row-major bins, then the histograms from a 64-byte
   // boundary on.
