@@ -29,10 +29,12 @@ predict p with m@REF from parts.test {
 }
 `;
 
-function runWith(file: string, id: string, started: string, modelHash: string, accuracy: number): RunJson {
+const IRIS_INPUT = ['sepal_length_cm', 'sepal_width_cm', 'petal_length_cm', 'petal_width_cm'].map((name) => ({ name, type: 'number', nullable: false }));
+
+function runWith(file: string, id: string, started: string, modelHash: string, accuracy: number, input = IRIS_INPUT): RunJson {
   return {
     run: id, status: 'succeeded', file, started, finished: started, computed: ['m'], reused: [], outputs: [], comparisons: {}, predictions: {}, monitors: {},
-    models: { m: { algorithm: 'logistic_regression', task: 'classification', target: 'species', version: modelHash.slice(0, 12), modelHash, features: ['sepal_length'], options: { c: 1 }, trainRows: 120 } },
+    models: { m: { algorithm: 'logistic_regression', task: 'classification', target: 'species', version: modelHash.slice(0, 12), modelHash, features: ['sepal_length'], options: { c: 1 }, trainRows: 120, input } },
     evaluations: { m_on_parts_test: { model: 'm', on: 'parts.test', metrics: { accuracy } } },
   };
 }
@@ -41,7 +43,8 @@ function storeWithTwoVersions(): string {
   const file = join(mkdtempSync(join(tmpdir(), 'narml-refs-')), 'p.narml');
   const store = RunStore.open(file);
   store.finishRun(runWith(file, 'r1', '2026-12-07T01:00:00.000Z', 'a'.repeat(64), 0.9), { artifacts: { m: '1'.repeat(64) } });
-  store.finishRun(runWith(file, 'r2', '2026-12-07T02:00:00.000Z', 'b'.repeat(64), 0.95), { artifacts: { m: '2'.repeat(64) } });
+  // v2 was trained when the iris file had one more column.
+  store.finishRun(runWith(file, 'r2', '2026-12-07T02:00:00.000Z', 'b'.repeat(64), 0.95, [...IRIS_INPUT, { name: 'petal_colour', type: 'category', nullable: false }]), { artifacts: { m: '2'.repeat(64) } });
   return file;
 }
 
@@ -86,4 +89,14 @@ test('completion after @ offers the stages with their holder, then the versions 
   const value = (h?.contents as { value: string }).value;
   assert.match(value, /`m@staging` is \*\*m v1\*\* \(staging\): logistic_regression, trained by run r1/);
   assert.match(value, /parts\.test: accuracy 0\.9000/);
+});
+
+test('a prediction file is checked against the columns the named version was trained with', () => {
+  const file = storeWithTwoVersions();
+  const registry = new StoreRegistrySource();
+  const iris = join(root, 'test', 'fixtures', 'data', 'iris.csv');
+  const drift = (ref: string): string[] => checkPipeline(PIPELINE.replace('REF', ref).replace('from parts.test', `from "${iris}"`), file, cache, { registry })
+    .diagnostics.filter((d) => d.code === 'NML203').map((d) => d.message);
+  assert.deepEqual(drift('v1'), []);
+  assert.match(drift('v2')[0], /no longer matches model "m" v2: it has no column "petal_colour"/);
 });

@@ -234,25 +234,26 @@ export function checkPredict(decl: PredictDeclaration, r: Resolver): PredictInfo
         c.report('NML104', decl.source.range, `prediction source of "${name}": ${result.error}`);
       } else {
         const problems: string[] = [];
-        for (const need of model.inputColumns) {
+        // A stored version needs the columns it was trained with, which the declaration may since have changed.
+        for (const need of version?.facts?.input ?? model.inputColumns) {
           const got = result.schema.columns.find((col) => col.name === need.name);
           if (!got) problems.push(`has no column "${need.name}"`);
           else if (got.type !== need.type && !compatible(got.type, need.type)) problems.push(`has "${need.name}" as ${got.type}, the model was trained on ${need.type}`);
         }
         if (problems.length > 0) {
-          c.report('NML203', decl.source.range, `the prediction source no longer matches model "${model.name}": it ${problems.slice(0, 3).join(', ')}${problems.length > 3 ? ` and ${problems.length - 3} more` : ''}; update the file or retrain the model`);
+          c.report('NML203', decl.source.range, `the prediction source no longer matches model "${model.name}"${version?.facts ? ` ${version.facts.version}` : ''}: it ${problems.slice(0, 3).join(', ')}${problems.length > 3 ? ` and ${problems.length - 3} more` : ''}; update the file or retrain the model`);
         }
         if (origin?.kind === 'dataset') {
           reportCsvNotes(result.notes, { what: `the prediction source of "${name}"`, dataset: origin.name, dir: r.dir, complete: result.complete, sourceRange: decl.source.range, overrideRanges: new Map() }, c);
         }
       }
     }
-    info = { kind: 'predict', name, model: model.name, ...(version ? { version } : {}), source: { kind: 'file', path }, output, schedule, retries };
+    info = { kind: 'predict', name, model: model.name, ...(version ? { version: version.ref } : {}), source: { kind: 'file', path }, output, schedule, retries };
   } else {
     const table = r.resolveTable(decl.source);
     if (!table) return undefined;
     checkTableFits(model, table, decl.source.range, c, false);
-    info = { kind: 'predict', name, model: model.name, ...(version ? { version } : {}), source: { kind: 'table', name: table.name }, output, schedule, retries };
+    info = { kind: 'predict', name, model: model.name, ...(version ? { version: version.ref } : {}), source: { kind: 'table', name: table.name }, output, schedule, retries };
   }
   return info;
 }
@@ -305,7 +306,7 @@ export function checkMonitor(decl: MonitorDeclaration, r: Resolver): MonitorInfo
     else retrain = w as MonitorInfo['retrain'];
   }
   if (!model) return undefined;
-  return { kind: 'monitor', name, model: model.name, ...(version ? { version } : {}), ...(baseline ? { baseline: baseline.name } : {}), ...(current ? { current } : {}), ...(drift ? { drift } : {}), ...(alert ? { alert } : {}), retrain };
+  return { kind: 'monitor', name, model: model.name, ...(version ? { version: version.ref } : {}), ...(baseline ? { baseline: baseline.name } : {}), ...(current ? { current } : {}), ...(drift ? { drift } : {}), ...(alert ? { alert } : {}), retrain };
 }
 
 const isJunction = (op: BinaryOperator): boolean => op === 'and' || op === 'or';

@@ -11,7 +11,7 @@ import type { ModelInfo } from './checked-model';
 export const VERSION_STAGES: readonly StageName[] = ['production', 'staging', 'archived'];
 
 /** What the checker, completion and hover need of a registry version. */
-export type VersionFacts = Pick<ModelVersionJson, 'version' | 'stage' | 'created' | 'algorithm' | 'metrics' | 'status' | 'run'>;
+export type VersionFacts = Pick<ModelVersionJson, 'version' | 'stage' | 'created' | 'algorithm' | 'metrics' | 'status' | 'run' | 'input'>;
 
 /** The registry of the run store beside a pipeline, as the checker reads it. */
 export interface RegistrySource {
@@ -25,12 +25,18 @@ export function versionNamed(versions: readonly VersionFacts[], ref: string): Ve
   return versions.find((v) => v.version === ref);
 }
 
+/** What a checked reference names: its text, and the version the store holds for it now (when a registry was asked). */
+export interface CheckedVersionRef {
+  ref: string;
+  facts?: VersionFacts;
+}
+
 /**
- * Checks a version reference of `model`; returns its text when the run can use it. NML132: the
+ * Checks a version reference of `model`; returns it when the run can use it. NML132: the
  * word is no stage and no vN. NML133: the store holds no such version, no version in that stage,
  * or there is no store yet.
  */
-export function checkVersionRef(ref: VersionRef | undefined, model: ModelInfo | undefined, file: string, registry: RegistrySource | undefined, c: CheckContext): string | undefined {
+export function checkVersionRef(ref: VersionRef | undefined, model: ModelInfo | undefined, file: string, registry: RegistrySource | undefined, c: CheckContext): CheckedVersionRef | undefined {
   if (!ref) return undefined;
   c.storeAsked++;
   if (ref.text === '') return undefined;
@@ -44,14 +50,15 @@ export function checkVersionRef(ref: VersionRef | undefined, model: ModelInfo | 
     c.report('NML132', ref.range, `"${model.name}" is an ensemble: the registry keeps no versions of ensembles; use its members' versions or drop "@${ref.text}"`);
     return undefined;
   }
-  if (!registry) return ref.text;
+  if (!registry) return { ref: ref.text };
   const versions = registry.versions(file, model.name);
   const first = `run the pipeline first (narml run ${file}), then promote a version: narml promote ${model.name} v1 --stage production`;
   if (!versions) {
     c.report('NML133', ref.range, `no run store beside this pipeline yet, so ${model.name} has no ${isStage ? `version in ${ref.text}` : ref.text}; ${first}`);
     return undefined;
   }
-  if (versionNamed(versions, ref.text)) return ref.text;
+  const facts = versionNamed(versions, ref.text);
+  if (facts) return { ref: ref.text, facts };
   const listed = versions.map((v) => `${v.version}${v.stage ? ` (${v.stage})` : ''}`).join(', ');
   if (versions.length === 0) c.report('NML133', ref.range, `the run store holds no version of ${model.name}; ${first}`);
   else if (isStage) c.report('NML133', ref.range, `no version of ${model.name} is in ${ref.text}; promote one: narml promote ${model.name} ${versions.at(-1)!.version} --stage ${ref.text} (versions: ${listed})`);

@@ -94,7 +94,10 @@ function leaderboardLines(trials: TrialJson[]): string[] {
 function printRunSummary(r: RunJson, io: CliOutput): void {
   const out: string[] = [`run ${r.run}: ${r.status}`];
   if (r.error) out.push(`  error: ${r.error}`);
-  for (const [name, p] of Object.entries(r.predictions)) if (p.waiting) out.push(`  ${name}: ${p.waiting}`);
+  for (const [name, p] of Object.entries(r.predictions)) {
+    if (p.registry) out.push(`  ${name}: predicted with ${p.registry.model} ${p.registry.version} (@${p.registry.ref}, trained by run ${p.registry.run})`);
+    if (p.waiting) out.push(`  ${name}: ${p.waiting}`);
+  }
   for (const [name, m] of Object.entries(r.models)) {
     out.push(`  model ${name}: ${m.algorithm}, ${m.trainRows} training rows${r.reused.includes(name) ? ' (reused)' : ''}`);
     if (m.trials) out.push(...leaderboardLines(m.trials));

@@ -44,6 +44,12 @@ export interface RunJson {
   inputs?: Record<string, InputFileJson[]>;
 }
 
+export interface InputColumnJson {
+  name: string;
+  type: string;
+  nullable: boolean;
+}
+
 export interface InputFileJson {
   file: string;
   sha256: string;
@@ -122,6 +128,8 @@ export interface ModelJson {
   version: string;
   /** sha256 of the fitted model and its fitted steps, the registry version's identity (absent for ensembles and in older records). */
   modelHash?: string;
+  /** The raw columns prediction needs (name, type, may be missing), as the checked declaration said when it trained (absent in older records). */
+  input?: InputColumnJson[];
 
   features: string[];
   importances?: Record<string, number>;
@@ -185,6 +193,8 @@ export interface ModelVersionJson {
   target: string;
   options: Record<string, unknown>;
   features: string[];
+  /** The raw columns prediction needs (absent for versions recorded before they were kept). */
+  input?: InputColumnJson[];
   trainRows: number;
   /** Evaluated table → metric → value, from the latest run that evaluated this version there. */
   metrics: Record<string, Record<string, number>>;

@@ -369,6 +369,7 @@ export async function runPipeline(checked: CheckedPipeline, opts: RunOptions = {
       algorithm: tm.model!.algorithm, task: decl.task!, target: decl.target!, version: hash.slice(0, 12), modelHash: modelHash(tm), features: tm.model!.featureNames,
       options: { ...tm.options, ...(decl.calibrate ? { calibrate: `${decl.calibrate.name}(cv: ${String(decl.calibrate.options.cv)})` } : {}) },
       trainRows: tm.trainRows, datasets: datasetsOf(checked, decl.name),
+      input: decl.inputColumns.map((c) => ({ name: c.name, type: c.type, nullable: c.nullable })),
       ...(search.trials && search.trials.length > 0 ? { trials: search.trials } : {}),
       ...(search.selection ? { selection: search.selection } : {}),
       ...(imp ? { importances: Object.fromEntries(tm.model!.featureNames.map((f, i) => [f, imp[i]])) } : {}),
