@@ -17,12 +17,8 @@ export type VersionFacts = Pick<ModelVersionJson, 'version' | 'stage' | 'created
 export interface RegistrySource {
   /** The versions of `model` of pipeline `file`, v1 first; undefined when no run store exists. */
   versions(file: string, model: string): VersionFacts[] | undefined;
-}
-
-/** The version a reference names among `versions`: vN by number, a stage by its holder (archived: the last). */
-export function versionNamed(versions: readonly VersionFacts[], ref: string): VersionFacts | undefined {
-  if ((VERSION_STAGES as readonly string[]).includes(ref)) return versions.filter((v) => v.stage === ref).at(-1);
-  return versions.find((v) => v.version === ref);
+  /** The version `ref` (a stage or vN) names now, as the run will resolve it (`@archived`: the version archived last). */
+  named(file: string, model: string, ref: string): VersionFacts | undefined;
 }
 
 /** What a checked reference names: its text, and the version the store holds for it now (when a registry was asked). */
@@ -57,7 +53,7 @@ export function checkVersionRef(ref: VersionRef | undefined, model: ModelInfo | 
     c.report('NML133', ref.range, `no run store beside this pipeline yet, so ${model.name} has no ${isStage ? `version in ${ref.text}` : ref.text}; ${first}`);
     return undefined;
   }
-  const facts = versionNamed(versions, ref.text);
+  const facts = registry.named(file, model.name, ref.text);
   if (facts) return { ref: ref.text, facts };
   const listed = versions.map((v) => `${v.version}${v.stage ? ` (${v.stage})` : ''}`).join(', ');
   if (versions.length === 0) c.report('NML133', ref.range, `the run store holds no version of ${model.name}; ${first}`);

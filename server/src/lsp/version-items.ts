@@ -3,7 +3,7 @@
 // checker reads), each with its algorithm, stage and metrics.
 import { CompletionItemKind, MarkupKind, type CompletionItem } from 'vscode-languageserver/node';
 import type { CheckedPipeline } from '../checker/checked-model';
-import { VERSION_STAGES, versionNamed, type RegistrySource, type VersionFacts } from '../checker/version-refs';
+import { VERSION_STAGES, type RegistrySource, type VersionFacts } from '../checker/version-refs';
 import type { Range, VersionRef } from '../language/ast';
 import type { TypedWord } from './cursor-context';
 
@@ -34,7 +34,7 @@ export function versionCompletion(p: CheckedPipeline, offset: number, registry: 
   const word = { start: at.ref.range.start.offset + 1, end: offset, text: p.text.slice(at.ref.range.start.offset + 1, offset) };
   const versions = registry?.versions(p.file, at.model) ?? [];
   const stages = VERSION_STAGES.map((stage): CompletionItem => {
-    const holder = versionNamed(versions, stage);
+    const holder = registry?.named(p.file, at.model, stage);
     return { label: stage, kind: CompletionItemKind.EnumMember, detail: holder ? `now ${holder.version}: ${summary(holder)}` : 'no version in this stage yet', ...(holder ? { documentation: { kind: MarkupKind.Markdown, value: details(at.model, holder) } } : {}) };
   });
   const numbered = versions.map((v, i): CompletionItem => ({
@@ -49,7 +49,7 @@ export function versionCompletion(p: CheckedPipeline, offset: number, registry: 
 export function versionHover(p: CheckedPipeline, offset: number, registry: RegistrySource | undefined): { value: string; range: Range } | undefined {
   const at = versionRefAt(p, offset);
   if (!at || at.ref.text === '') return undefined;
-  const v = versionNamed(registry?.versions(p.file, at.model) ?? [], at.ref.text);
+  const v = registry?.named(p.file, at.model, at.ref.text);
   const value = v ? `\`${at.model}@${at.ref.text}\` is ${details(at.model, v)}` : `\`${at.model}@${at.ref.text}\`: the run store holds no such version (see \`narml models ${at.model}\`)`;
   return { value, range: at.ref.range };
 }

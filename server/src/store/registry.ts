@@ -62,7 +62,7 @@ export class Registry {
   }
 
   /**
-   * The version `ref` names: `v3`, `3`, or a stage (`archived`: the version archived last).
+   * The version `ref` names: `v3`, `3`, its content hash, or a stage (`archived`: the version archived last).
    * Throws a RegistryError that says what exists instead.
    */
   resolve(file: string, model: string, ref: string): ModelVersionJson {
@@ -82,6 +82,8 @@ export class Registry {
       const inStage = versions.filter((v) => v.stage === ref);
       return ref === 'archived' ? inStage.sort((a, b) => this.stagedAt(b) - this.stagedAt(a))[0] : inStage[0];
     }
+    // A content hash names exactly the model a run trained (`ModelJson.modelHash`), whatever ran since.
+    if (/^[0-9a-f]{64}$/.test(ref)) return versions.find((v) => v.hash === ref);
     const m = /^v?(\d+)$/.exec(ref);
     return m ? versions.find((v) => v.version === `v${Number(m[1])}`) : undefined;
   }
@@ -346,6 +348,14 @@ export class StoreRegistrySource implements RegistrySource {
   private readonly cache = new Map<string, { key: string; registry: Registry }>();
 
   versions(file: string, model: string): VersionFacts[] | undefined {
+    return this.registry(file)?.of(file, model);
+  }
+
+  named(file: string, model: string, ref: string): VersionFacts | undefined {
+    return this.registry(file)?.find(file, model, ref);
+  }
+
+  private registry(file: string): Registry | undefined {
     const dir = storeDir(file);
     if (!existsSync(dir)) return undefined;
     const key = ['runs', 'registry'].map((f) => { try { return statSync(join(dir, f)).mtimeMs; } catch { return 0; } }).join('|');
@@ -354,6 +364,6 @@ export class StoreRegistrySource implements RegistrySource {
       hit = { key, registry: readRegistry(file) };
       this.cache.set(dir, hit);
     }
-    return hit.registry.of(file, model);
+    return hit.registry;
   }
 }
