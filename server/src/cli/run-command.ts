@@ -99,7 +99,9 @@ function printRunSummary(r: RunJson, io: CliOutput): void {
     if (p.waiting) out.push(`  ${name}: ${p.waiting}`);
   }
   for (const [name, m] of Object.entries(r.models)) {
-    out.push(`  model ${name}: ${m.algorithm}, ${m.trainRows} training rows${r.reused.includes(name) ? ' (reused)' : ''}`);
+    const calibrated = typeof m.options.calibrate === 'string' ? ` calibrated by ${m.options.calibrate}` : '';
+    const of = Array.isArray(m.options.of) && m.algorithm !== 'voting' ? ` of ${m.options.of.join(', ')} under ${String(m.options.final)}` : '';
+    out.push(`  model ${name}: ${m.algorithm}${calibrated}${of}, ${m.trainRows} training rows${r.reused.includes(name) ? ' (reused)' : ''}`);
     if (m.trials) out.push(...leaderboardLines(m.trials));
     if (m.selection) out.push(`    ${m.selection}`);
   }
