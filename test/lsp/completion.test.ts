@@ -195,6 +195,12 @@ test('evaluate, compare and monitor bodies offer the model task\'s metrics, fitt
   const shown = hover(checkPipeline(withJs, FILE, cache), withJs.indexOf('js(') + 1, () => ({}));
   assert.match(JSON.stringify(shown?.contents ?? ''), /Jensen-Shannon distance/);
   excludes(labels(mon.replace(`alert: ${CURSOR}`, `${CURSOR}`)), ['baseline'], 'a key already given');
+  includes(labels(mon.replace(`alert: ${CURSOR}`, `${CURSOR}`)), ['actuals', 'window', 'min_rows', 'time'], 'ground-truth keys');
+  includes(labels(mon.replace(`alert: ${CURSOR}`, `drift: [psi(threshold: 0.2), ${CURSOR}]`)), ['ks', 'wasserstein'], 'drift methods in a list');
+  includes(labels(mon.replace(`alert: ${CURSOR}`, `window: ${CURSOR}`)), ['1d', '7d'], 'window durations');
+  const listed = mon.replace(`alert: ${CURSOR}`, 'drift: [psi(threshold: 0.2), ks(threshold: 0.1)]');
+  const ksShown = hover(checkPipeline(listed, FILE, cache), listed.indexOf('ks(') + 1, () => ({}));
+  assert.match(JSON.stringify(ksShown?.contents ?? ''), /Kolmogorov-Smirnov/);
 });
 
 test('backquoted columns: offered quoted, and a half-typed backquoted name is replaced whole', () => {

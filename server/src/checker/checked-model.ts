@@ -166,10 +166,27 @@ export interface MonitorInfo {
   version?: string;
   baseline?: string;
   current?: string;
-  drift?: MethodCall;
+  /** Each drift method with its options resolved (threshold); psi at its default when `drift:` is absent. */
+  drift: MethodCall[];
+  /** Ground truth joined to the stored predictions of `current` (a predict). */
+  actuals?: ActualsInfo;
   /** `alert: f1 < 0.7` kept as an expression over metric names. */
   alert?: Expr;
   retrain: 'on_drift' | 'on_alert' | 'never';
+}
+
+/** `actuals: "labels/*.csv" on id` with `time:`, `window:` and `min_rows:`. */
+export interface ActualsInfo {
+  /** Absolute path or glob of the label files. */
+  path: string;
+  /** Column of the labels and of the predictions' input that joins them. */
+  key: string;
+  /** Date column of the predictions' input that times each prediction; absent: the time its predict ran. */
+  time?: string;
+  /** Window length in milliseconds. */
+  window: number;
+  /** A window with fewer labelled rows is not judged by `alert:`. */
+  minRows: number;
 }
 
 export interface ExportInfo {

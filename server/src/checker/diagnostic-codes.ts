@@ -38,11 +38,16 @@ export const CODES = {
   NML140: { severity: 'error', title: 'output path leaves the workspace folder' },
   NML141: { severity: 'error', title: 'output overwrites an input, the pipeline, the run store or another output' },
   NML142: { severity: 'error', title: 'output path is not a usable file path' },
+  NML150: { severity: 'error', title: 'actuals without a predict as current' },
+  NML151: { severity: 'error', title: 'actuals key column missing from the labels or the predictions\' input' },
+  NML152: { severity: 'error', title: 'actuals lack the model\'s target column' },
+  NML153: { severity: 'error', title: 'monitor time column missing or not a date' },
   NML200: { severity: 'warning', title: 'evaluating on training data' },
   NML201: { severity: 'warning', title: 'feature leaks the target' },
   NML202: { severity: 'warning', title: 'unused declaration' },
   NML203: { severity: 'warning', title: 'prediction source no longer matches the model' },
   NML204: { severity: 'warning', title: 'prediction inbox matches no file yet' },
+  NML205: { severity: 'warning', title: 'actuals match no file yet' },
 } as const satisfies Record<string, { severity: Severity; title: string }>;
 
 export type DiagnosticCode = keyof typeof CODES;

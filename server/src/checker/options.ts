@@ -185,6 +185,9 @@ export function checkPropertyKeys(properties: Property[], known: readonly string
       ctx.report('NML116', p.key.range, `unknown property "${key}" in ${what}${s.text || `; it takes ${known.join(', ')}`}`, s.fixes);
       continue;
     }
+    if (p.on && key !== 'actuals') {
+      ctx.report('NML116', p.on.range, `"on ${p.on.name}" only follows actuals: (the key column of the labels); remove it from ${key}:`, [{ title: `Remove "on ${p.on.name}"`, data: { kind: 'remove', range: { start: p.value?.range.end ?? p.on.range.start, end: p.on.range.end } } }]);
+    }
     if (out.has(key)) {
       ctx.report('NML116', p.key.range, `"${key}" is given twice in ${what}; keep one`, [{ title: `Remove this ${key}`, data: { kind: 'remove', range: p.range } }]);
       continue;

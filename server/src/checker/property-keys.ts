@@ -11,6 +11,6 @@ export const PROPERTY_KEYS = {
   evaluate: ['metrics', 'threshold', 'cv', 'positive'],
   compare: ['metric', 'test', 'alpha'],
   predict: ['output', 'schedule', 'retries'],
-  monitor: ['baseline', 'current', 'drift', 'alert', 'retrain'],
+  monitor: ['baseline', 'current', 'drift', 'actuals', 'time', 'window', 'min_rows', 'alert', 'retrain'],
   export: [],
 } as const satisfies Record<Exclude<DeclarationKind, 'transform'>, readonly string[]>;

@@ -8,13 +8,13 @@ import type {
 } from '../language/ast';
 import { leftSpine } from '../language/left-spine';
 import { formatColumnType, type Task } from '../language/schema';
-import { ALGORITHMS, COMPARE_TEST_OUTCOMES, COMPARE_TESTS, DEFAULT_COMPARE_ALPHA, DEFAULT_METRICS, EXPORT_FORMATS, IMPLEMENTED_EXPORT_FORMATS, autoCandidates, defaultCompareTest, type ExportFormat, DRIFT_METHODS, METRICS, RETRAIN_POLICIES, type CompareTest } from '../ml/catalog';
+import { ALGORITHMS, COMPARE_TEST_OUTCOMES, COMPARE_TESTS, DEFAULT_COMPARE_ALPHA, DEFAULT_METRICS, EXPORT_FORMATS, IMPLEMENTED_EXPORT_FORMATS, autoCandidates, defaultCompareTest, type ExportFormat, METRICS, RETRAIN_POLICIES, type CompareTest } from '../ml/catalog';
 import type { CheckContext } from './check-context';
 import type { CompareInfo, EvaluateInfo, ExportInfo, ModelInfo, MonitorInfo, PredictInfo } from './checked-model';
 import { cronError } from './cron';
 import { onnxStepProblem } from './export-check';
 import { reportCsvNotes } from './data-notes';
-import { checkPropertyKeys, describeValue, methodRef, numberValue, optionValue, validateOptions, wordValue } from './options';
+import { checkPropertyKeys, describeValue, methodRef, numberValue, optionValue, wordValue } from './options';
 import { useEach } from './diagnostic';
 import type { Resolver } from './resolver';
 import { lookupColumn, type TableState } from './table-state';
@@ -22,6 +22,7 @@ import { checkOutputPath } from './output-check';
 import { PROPERTY_KEYS } from './property-keys';
 import { reportFoldsBeyondRows } from './model-check';
 import { checkVersionRef } from './version-refs';
+import { checkActuals, checkDriftMethods } from './monitor-check';
 
 function checkMetric(name: string, range: Range, task: Task | undefined, ctx: CheckContext, model: string): boolean {
   const spec = METRICS[name];
@@ -287,15 +288,9 @@ export function checkMonitor(decl: MonitorDeclaration, r: Resolver): MonitorInfo
     else if (sym) current = r.resolveTable(currentRef)?.name;
     if (sym?.kind === 'predict') c.references.push({ name: sym.name, range: currentRef.parts[0].range });
   }
-  let drift;
   const driftValue = props.get('drift')?.value;
-  if (driftValue) {
-    const ref = methodRef(driftValue);
-    if (!ref || !DRIFT_METHODS[ref.name]) {
-      const s = ref ? c.suggest(ref.name, Object.keys(DRIFT_METHODS), 'method') : { text: '', fixes: undefined };
-      c.report('NML116', ref?.nameRange ?? driftValue.range, `unknown drift method "${ref?.name ?? describeValue(driftValue)}"${s.text || `; use ${Object.keys(DRIFT_METHODS).join(', ')}`}`, s.fixes);
-    } else drift = { name: ref.name, options: validateOptions(DRIFT_METHODS[ref.name].options, ref, `drift ${ref.name}`, c) };
-  }
+  const drift = checkDriftMethods(driftValue, c);
+  const actuals = checkActuals(props, name, model, current && r.info(current)?.kind === 'predict' ? current : undefined, r);
   const alert = props.get('alert')?.value;
   if (alert && model) checkAlert(alert, model, c);
   let retrain: MonitorInfo['retrain'] = 'never';
@@ -306,7 +301,7 @@ export function checkMonitor(decl: MonitorDeclaration, r: Resolver): MonitorInfo
     else retrain = w as MonitorInfo['retrain'];
   }
   if (!model) return undefined;
-  return { kind: 'monitor', name, model: model.name, ...(version ? { version: version.ref } : {}), ...(baseline ? { baseline: baseline.name } : {}), ...(current ? { current } : {}), ...(drift ? { drift } : {}), ...(alert ? { alert } : {}), retrain };
+  return { kind: 'monitor', name, model: model.name, ...(version ? { version: version.ref } : {}), ...(baseline ? { baseline: baseline.name } : {}), ...(current ? { current } : {}), drift, ...(actuals ? { actuals } : {}), ...(alert ? { alert } : {}), retrain };
 }
 
 const isJunction = (op: BinaryOperator): boolean => op === 'and' || op === 'or';

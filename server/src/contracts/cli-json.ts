@@ -325,6 +325,13 @@ export interface PredictionJson {
   waiting?: string;
   /** `with churn@production`: the registry version that predicted (resolved when the run started). */
   registry?: RegistryUse;
+  /** sha256 of the output file as written. */
+  sha256?: string;
+  /**
+   * Artifact of the keyed predictions (key, time, prediction, probabilities per row) kept for a
+   * monitor's `actuals:` to join labels to, whatever later happens to the output file.
+   */
+  stored?: string;
 }
 
 /** The registry version a predict or monitor used instead of the model of its run. */
@@ -341,10 +348,16 @@ export interface RegistryUse {
 export interface MonitorJson {
   /** `for churn@production`: the registry version monitored. */
   registry?: RegistryUse;
+  /** Columns that drifted by any of the methods. */
   drifted: string[];
+  /** The first method's value per column (`methods` holds every method's). */
   scores: Record<string, number>;
-  /** Drift of the model's predictions (absent when the current data cannot be scored by it); counts as drift for `alert: drift` and `retrain: on_drift`. */
+  /** The first method's drift of the model's predictions (absent when the current data cannot be scored by it); any method's counts as drift for `alert: drift` and `retrain: on_drift`. */
   prediction?: { score: number; drifted: boolean };
+  /** Each drift method of `drift:`, in the order given. */
+  methods: Record<string, MonitorMethodJson>;
+  /** Ground truth joined to the stored predictions (`actuals:`). */
+  actuals?: MonitorActualsJson;
   /** The `alert:` condition's verdict; the scheduler, notifications and retraining act on `raised`. */
   alert: MonitorAlertJson;
   retrained: boolean;
@@ -359,6 +372,46 @@ export interface MonitorAlertJson {
   reason: string;
   /** The window of joined ground truth it was judged on (`actuals:`); null when judged on the run's evaluation metrics. */
   window: MonitorWindowJson | null;
+}
+
+export interface MonitorMethodJson {
+  threshold: number;
+  scores: Record<string, number>;
+  drifted: string[];
+  prediction?: { score: number; drifted: boolean };
+}
+
+/** How the labels met the stored predictions, and the metrics per window (oldest first). */
+export interface MonitorActualsJson {
+  /** Label files read, in order (a later label of the same key wins). */
+  files: string[];
+  /** Label rows with a key and a label. */
+  labels: number;
+  /** Distinct keys predicted over the stored predict runs (a later prediction of the same key wins). */
+  predictions: number;
+  /** Predictions that got a label. */
+  joined: number;
+  /** Labels whose key no stored prediction has. */
+  unmatchedLabels: number;
+  /** Predictions no label has arrived for yet. */
+  unlabelled: number;
+  /** Label rows replaced by a later label of the same key; predictions replaced by a later prediction. */
+  duplicateLabels: number;
+  duplicatePredictions: number;
+  /** Predict runs whose stored predictions were read. */
+  predictRuns: number;
+  /** Window length as written (`7d`) and in milliseconds; the least labelled rows of a judged window. */
+  window: string;
+  windowMs: number;
+  minRows: number;
+  windows: MonitorWindowMetricsJson[];
+}
+
+export interface MonitorWindowMetricsJson extends MonitorWindowJson {
+  /** Predictions made in the window, labelled or not. */
+  predictions: number;
+  /** The task's metrics over the labelled rows (a metric the rows leave undefined is left out). */
+  metrics: Record<string, number>;
 }
 
 /** A time window of predictions joined to their actual labels. */

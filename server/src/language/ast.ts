@@ -40,7 +40,7 @@ export interface QualifiedName extends NodeBase {
 export interface NumberLiteral extends NodeBase { kind: 'Number'; value: number; text: string }
 /** `80%`; value is the fraction (0.8). */
 export interface PercentLiteral extends NodeBase { kind: 'Percent'; value: number; text: string }
-/** `500ms`, `60s`, `5m`, `2h`; ms is the duration in milliseconds. */
+/** `500ms`, `60s`, `5m`, `2h`, `7d`; ms is the duration in milliseconds. */
 export interface DurationLiteral extends NodeBase { kind: 'Duration'; ms: number; text: string }
 export interface StringLiteral extends NodeBase { kind: 'String'; value: string; terminated: boolean }
 export interface BooleanLiteral extends NodeBase { kind: 'Boolean'; value: boolean }
@@ -86,6 +86,8 @@ export interface Property extends NodeBase {
   kind: 'Property';
   key: Identifier;
   value?: Expr;
+  /** `actuals: "labels/*.csv" on id`: the key column named after the value. */
+  on?: Identifier;
   block?: Property[];
   /** Range of the block's braces, when there is a block. */
   blockRange?: Range;

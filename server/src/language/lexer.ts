@@ -15,7 +15,7 @@ export const Comment = createToken({ name: 'Comment', pattern: /#[^\r\n]*/, star
 /** Terminated or not: an unterminated string runs to the end of the line, so the parser can say so. */
 export const StringLit = createToken({ name: 'String', pattern: /"(?:[^"\\\r\n]|\\.)*"?/, start_chars_hint: ['"'], line_breaks: false });
 export const QuotedName = createToken({ name: 'QuotedName', pattern: /`[^`\r\n]*`?/, start_chars_hint: ['`'], line_breaks: false });
-export const Duration = createToken({ name: 'Duration', pattern: /\d+(?:\.\d+)?(?:ms|s|m|h)(?![A-Za-z0-9_])/, start_chars_hint: DIGITS, line_breaks: false });
+export const Duration = createToken({ name: 'Duration', pattern: /\d+(?:\.\d+)?(?:ms|s|m|h|d)(?![A-Za-z0-9_])/, start_chars_hint: DIGITS, line_breaks: false });
 export const Percent = createToken({ name: 'Percent', pattern: /(?:\d+(?:\.\d*)?|\.\d+)%/, start_chars_hint: [...DIGITS, '.'], line_breaks: false });
 export const NumberLit = createToken({ name: 'Number', pattern: /(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?/, start_chars_hint: [...DIGITS, '.'], line_breaks: false });
 const NAME = /[A-Za-z_][A-Za-z0-9_]*/;

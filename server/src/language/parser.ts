@@ -447,6 +447,13 @@ class Parser {
       value = this.parseExpression();
       if (!value) this.error(`expected a value after "${key.name}:"`, this.errorRange(this.peek()));
     }
+    let on: Identifier | undefined;
+    if (value && this.peek().kind === 'name' && this.peek().text === 'on') {
+      this.next();
+      const col = this.peek();
+      if (col.kind === 'name' || col.kind === 'quoted') on = this.identifier(this.next());
+      else this.error(`expected a key column after "on", e.g. ${key.name}: "labels/*.csv" on id`, this.errorRange(col));
+    }
     let block: Property[] | undefined;
     let blockRange: Range | undefined;
     if (this.isPunct(this.peek(), '{')) {
@@ -456,7 +463,7 @@ class Parser {
     } else if (value === undefined) {
       this.error(`expected ":" after "${key.name}", e.g. ${key.name}: value`, this.errorRange(this.peek()));
     }
-    return { kind: 'Property', key, value, block, blockRange, range: this.rangeFrom(key.range.start) };
+    return { kind: 'Property', key, value, ...(on ? { on } : {}), block, blockRange, range: this.rangeFrom(key.range.start) };
   }
 
   private parseStepBody(headerOk: boolean): { items: Step[]; range?: Range } {
@@ -693,8 +700,8 @@ class Parser {
       }
       case 'duration': {
         this.next();
-        const m = /^([\d.]+)(ms|s|m|h)$/.exec(t.text);
-        const unit = m ? { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] as 'ms' | 's' | 'm' | 'h'] : 1;
+        const m = /^([\d.]+)(ms|s|m|h|d)$/.exec(t.text);
+        const unit = m ? { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as 'ms' | 's' | 'm' | 'h' | 'd'] : 1;
         return { kind: 'Duration', ms: Number(m ? m[1] : 0) * unit, text: t.text, range: t.range };
       }
       case 'string':

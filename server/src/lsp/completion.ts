@@ -168,6 +168,7 @@ function valueItems(p: CheckedPipeline, place: Extract<Place, { kind: 'value' }>
   if (place.inList) {
     if (key === 'features' || key === 'exclude') return columns(schema);
     if (key === 'metrics') return metricItems(task);
+    if (key === 'drift') return methodItems(DRIFT_METHODS, task);
     return [];
   }
   switch (key) {
@@ -184,7 +185,8 @@ function valueItems(p: CheckedPipeline, place: Extract<Place, { kind: 'value' }>
     case 'tune': return methodItems(TUNERS, task);
     case 'ensemble': return methodItems(ENSEMBLES, task);
     case 'calibrate': return methodItems(CALIBRATORS, task);
-    case 'drift': return methodItems(DRIFT_METHODS, task);
+    case 'drift': return [{ label: '[…]', kind: CompletionItemKind.Value, insertText: '[$0]', insertTextFormat: InsertTextFormat.Snippet, filterText: '[' }, ...methodItems(DRIFT_METHODS, task)];
+    case 'window': return words(['1d', '7d', '24h'], CompletionItemKind.Value);
     case 'test': {
       // Only the tests that judge the chosen metric (NML125 otherwise).
       const info = p.infos[index];

@@ -69,9 +69,9 @@ export function hover(p: CheckedPipeline, offset: number, lastMetrics: () => Rec
   const optionList = (spec: MethodSpec): string => Object.entries(spec.options).map(([k, o]) => `- \`${k}\`: ${o.doc}${'default' in o ? ` (default ${JSON.stringify(o.default)})` : ''}`).join('\n');
   const algo = ALGORITHMS[word];
   if (algo) return { contents: { kind: MarkupKind.Markdown, value: `**algorithm** \`${algo.name}\` (${algo.tasks.join(', ')})\n\n${algo.doc}\n\n${optionList(algo)}` } };
-  // Drift methods are short words (js, kl): only inside a monitor's `drift:` value are they methods.
+  // Drift methods are short words (js, kl): only inside a monitor's `drift:` value (or its list) are they methods.
   const drift = DRIFT_METHODS[word];
-  if (drift && /drift:\s*$/.test(p.text.slice(Math.max(0, s - 40), s))) return { contents: { kind: MarkupKind.Markdown, value: `**drift method** \`${drift.name}\`: ${drift.doc}\n\n${optionList(drift)}` } };
+  if (drift && /drift:\s*(\[[^\]\n]*)?$/.test(p.text.slice(Math.max(0, s - 200), s))) return { contents: { kind: MarkupKind.Markdown, value: `**drift method** \`${drift.name}\`: ${drift.doc}\n\n${optionList(drift)}` } };
   const metric = METRICS[word];
   if (metric) return { contents: { kind: MarkupKind.Markdown, value: `**metric** \`${metric.name}\` (${metric.task}): ${metric.doc}; ${metric.higherIsBetter ? 'higher' : 'lower'} is better` } };
   for (const [what, table] of [['resample', RESAMPLERS], ['select', SELECTORS], ['tune', TUNERS], ['ensemble', ENSEMBLES], ['calibrate', CALIBRATORS]] as const) {

@@ -2,8 +2,12 @@
 // of ml/drift.ts), the alert condition over the model's latest metrics, and the retraining decision.
 import type { CheckedPipeline, MonitorInfo } from '../checker/checked-model';
 import { infoOf } from '../checker/checked-model';
-import type { MonitorJson, RunJson } from '../contracts/cli-json';
-import { DRIFT_NAME, judgeAlert, notJudged } from './monitor-alert';
+import type { MonitorActualsJson, MonitorAlertJson, MonitorJson, MonitorMethodJson, RunJson } from '../contracts/cli-json';
+import { alertNames, DRIFT_NAME, judgeAlert, notJudged } from './monitor-alert';
+import { groundTruth } from './actuals';
+import { judgeWindows } from './monitor-windows';
+import { DEFAULT_METRICS, METRICS } from '../ml/catalog';
+import type { RunStore } from '../store/run-store';
 import { readCsv } from '../data/read-csv';
 import { getColumn, type NumericColumn, type Table } from '../data/table';
 import { applySteps } from '../transforms/fit-steps';
@@ -39,7 +43,7 @@ function predictionDrift(method: DriftMethod, tm: TrainedModel, baseline: Table,
  * derived and dropped columns, steps fitted as for a run) against the baseline's rows put
  * through the same column steps, on every column but the target.
  */
-export async function monitorReport(m: MonitorInfo, tm: TrainedModel, data: PipelineData, run: RunJson, checked: CheckedPipeline): Promise<MonitorJson> {
+export async function monitorReport(m: MonitorInfo, tm: TrainedModel, data: PipelineData, run: RunJson, checked: CheckedPipeline, store: RunStore): Promise<MonitorJson> {
   const dataset = data.chain(tm.info.input).dataset;
   const baselineName = m.baseline ?? tm.info.input;
   // `raw`: both sides' raw input rows, on which the model's predictions are compared.
@@ -70,29 +74,48 @@ export async function monitorReport(m: MonitorInfo, tm: TrainedModel, data: Pipe
       pair = { baseline, current, columns: current.names.filter((n) => n !== tm.info.target && baseline.names.includes(n)), raw };
     }
   }
-  // The checker fills each method's default threshold; no `drift:` at all means psi at 0.2.
-  const method = (m.drift?.name ?? 'psi') as DriftMethod;
-  const threshold = Number(m.drift?.options.threshold ?? 0.2);
-  const scores: Record<string, number> = {};
-  const drifted: string[] = [];
-  for (const name of pair?.columns ?? []) {
-    const a = getColumn(pair!.baseline, name), b = getColumn(pair!.current, name);
-    if (!a || !b) continue;
-    let s: number | undefined;
-    if ('values' in a && 'values' in b) s = numericDrift(method, numbers(a), numbers(b));
-    else if ('codes' in a && 'codes' in b) s = categoryDrift(method, a, b);
-    if (s === undefined) continue;
-    scores[name] = s;
-    if (s > threshold) drifted.push(name);
+  const methods: Record<string, MonitorMethodJson> = {};
+  for (const call of m.drift) {
+    const method = call.name as DriftMethod;
+    // The checker fills each method's default threshold.
+    const threshold = Number(call.options.threshold);
+    const scores: Record<string, number> = {};
+    const drifted: string[] = [];
+    for (const name of pair?.columns ?? []) {
+      const a = getColumn(pair!.baseline, name), b = getColumn(pair!.current, name);
+      if (!a || !b) continue;
+      let s: number | undefined;
+      if ('values' in a && 'values' in b) s = numericDrift(method, numbers(a), numbers(b));
+      else if ('codes' in a && 'codes' in b) s = categoryDrift(method, a, b);
+      if (s === undefined) continue;
+      scores[name] = s;
+      if (s > threshold) drifted.push(name);
+    }
+    const prediction = pair && predictionDrift(method, tm, pair.raw.baseline, pair.raw.current);
+    methods[method] = { threshold, scores, drifted, ...(prediction !== undefined ? { prediction: { score: prediction, drifted: prediction > threshold } } : {}) };
   }
-  const prediction = pair && predictionDrift(method, tm, pair.raw.baseline, pair.raw.current);
-  const predictionDrifted = prediction !== undefined && prediction > threshold;
-  const metrics: Record<string, number> = {};
-  for (const ev of Object.values(run.evaluations)) if (ev.model === tm.info.name) Object.assign(metrics, ev.metrics);
-  const anyDrift = drifted.length > 0 || predictionDrifted;
-  const alert = m.alert
-    ? judgeAlert(m.alert, checked.text.slice(m.alert.range.start.offset, m.alert.range.end.offset), { ...metrics, [DRIFT_NAME]: anyDrift ? 1 : 0 }, 'the evaluation metrics of this run')
-    : notJudged('no alert: condition');
+  const all = Object.values(methods);
+  const drifted = [...new Set(all.flatMap((x) => x.drifted))];
+  const anyDrift = drifted.length > 0 || all.some((x) => x.prediction?.drifted);
+  const first = all[0];
+  const text = m.alert && checked.text.slice(m.alert.range.start.offset, m.alert.range.end.offset);
+  let actuals: MonitorActualsJson | undefined;
+  let alert: MonitorAlertJson;
+  if (m.actuals) {
+    const task = tm.info.task!;
+    const names = [...new Set([...DEFAULT_METRICS[task], ...(task === 'classification' ? ['precision', 'recall'] : []), ...(m.alert ? alertNames(m.alert) : [])])].filter((n) => METRICS[n]?.task === task);
+    actuals = await groundTruth(m, tm, checked, store, run, (path, options) => data.fileTable(path, options), dataset.options, names);
+    alert = m.alert ? judgeWindows(actuals.windows, actuals.minRows, m.alert, text!) : notJudged('no alert: condition');
+  } else {
+    const metrics: Record<string, number> = {};
+    for (const ev of Object.values(run.evaluations)) if (ev.model === tm.info.name) Object.assign(metrics, ev.metrics);
+    alert = m.alert
+      ? judgeAlert(m.alert, text!, { ...metrics, [DRIFT_NAME]: anyDrift ? 1 : 0 }, 'the evaluation metrics of this run')
+      : notJudged('no alert: condition');
+  }
   const retrained = (m.retrain === 'on_drift' && anyDrift) || (m.retrain === 'on_alert' && alert.raised);
-  return { drifted, scores, ...(prediction !== undefined ? { prediction: { score: prediction, drifted: predictionDrifted } } : {}), alert, retrained };
+  return {
+    drifted, scores: first?.scores ?? {}, ...(first?.prediction ? { prediction: first.prediction } : {}), methods,
+    ...(actuals ? { actuals } : {}), alert, retrained,
+  };
 }

@@ -11,6 +11,7 @@ import { sharedFloat64, sharedInt32 } from '../ml/parallel/shared-arrays';
 import { computeInParallel, trainingThreads } from '../ml/parallel/thread-pool';
 import type { Column, Table } from '../data/table';
 import { writeFileAtomic } from '../store/atomic-write';
+import { sha256 } from '../store/run-store';
 import { expandOutputTemplate, type Workspace } from '../workspace/output-paths';
 import { cellText, selectRows } from '../transforms/table-ops';
 import type { PipelineData } from './pipeline-data';
@@ -80,7 +81,10 @@ export function predictionCsv(input: Table, tm: TrainedModel, pred: Float64Array
   return [...head.finish(), ...computeInParallel('csv-rows', pieces, csvRows, undefined, threads).flat()];
 }
 
-export async function predictToFile(decl: PredictInfo, tm: TrainedModel, data: PipelineData, now: Date, workspace: Workspace, signal?: CancelSignal): Promise<PredictionJson> {
+/** Keeps what ground truth needs of the scored rows (runner/actuals.ts); returns the artifact, if any. */
+export type KeepPredictions = (input: Table, pred: Float64Array, proba: Float64Array | undefined, usable: Uint8Array) => string | undefined;
+
+export async function predictToFile(decl: PredictInfo, tm: TrainedModel, data: PipelineData, now: Date, workspace: Workspace, signal?: CancelSignal, keep?: KeepPredictions): Promise<PredictionJson> {
   if (!decl.output) throw new Error(`predict ${decl.name} has no output path`);
   let input: Table;
   const output = expandOutputTemplate(decl.output, now);
@@ -95,8 +99,10 @@ export async function predictToFile(decl: PredictInfo, tm: TrainedModel, data: P
     input = selectRows(await data.rawTable(chain.dataset), await data.rawRows(chain));
   }
   const out = predictPrepared(tm, input, 'predict', signal);
-  writeFileAtomic(output, predictionCsv(input, tm, out.pred, out.proba, out.usable), workspace);
+  const bytes = predictionCsv(input, tm, out.pred, out.proba, out.usable);
+  writeFileAtomic(output, bytes, workspace);
   let empty = 0;
   for (let i = 0; i < out.usable.length; i++) if (!out.usable[i]) empty++;
-  return { output, rows: input.rowCount, emptyPredictions: empty };
+  const stored = keep?.(input, out.pred, out.proba, out.usable);
+  return { output, rows: input.rowCount, emptyPredictions: empty, sha256: sha256(bytes), ...(stored ? { stored } : {}) };
 }

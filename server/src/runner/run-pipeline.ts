@@ -18,7 +18,8 @@ import { exportModel } from './export-step';
 import { makeTarget, featureMatrix, fittedFeatures, targetValues, trainingClasses, usableRows, subsetMatrix } from './model-data';
 import { monitorReport } from './monitor';
 import { PipelineData, RunError, type TablesRead } from './pipeline-data';
-import { predictToFile } from './predict';
+import { predictToFile, type KeepPredictions } from './predict';
+import { storePredictions } from './actuals';
 import { comparisonReport, crossValidateReport, evaluationReport, scoreOn, unscoredWarnings, type TrainedModel } from './scoring';
 import { trainEnsemble, type Passthrough } from './train-ensemble';
 import { resampleWarnings, trainModel } from './train-model';
@@ -219,7 +220,8 @@ export async function runPipeline(checked: CheckedPipeline, opts: RunOptions = {
         case 'predict': {
           emit({ type: 'stage', stage: 'predict', declaration: name, fraction: 0 });
           const { tm, registry } = modelOf(decl);
-          const result: PredictionJson = { ...await predictToFile(decl, tm, data, now, checked.workspace, opts.signal), ...(registry ? { registry } : {}) };
+          const keep: KeepPredictions = (input, pred, proba, usable) => storePredictions(store, checked, name, now, tm, input, pred, proba, usable);
+          const result: PredictionJson = { ...await predictToFile(decl, tm, data, now, checked.workspace, opts.signal, keep), ...(registry ? { registry } : {}) };
           run.predictions[name] = result;
           if (result.waiting) {
             emit({ type: 'log', level: 'warning', message: `predict ${name}: ${result.waiting}` });
@@ -233,7 +235,7 @@ export async function runPipeline(checked: CheckedPipeline, opts: RunOptions = {
         }
         case 'monitor': {
           const { tm, registry } = modelOf(decl);
-          const report: MonitorJson = { ...(registry ? { registry } : {}), ...await monitorReport(decl, tm, data, run, checked) };
+          const report: MonitorJson = { ...(registry ? { registry } : {}), ...await monitorReport(decl, tm, data, run, checked, store) };
           run.monitors[name] = report;
           run.computed.push(name);
           break;

@@ -65,8 +65,12 @@ export function storeDir(pipelineFile: string): string {
   return join(dirname(pipelineFile), '.narml');
 }
 
-export function sha256(data: string | Uint8Array): string {
-  return createHash('sha256').update(data).digest('hex');
+/** SHA-256 of text, bytes, or bytes in chunks (a file written as chunks, hashed as its whole). */
+export function sha256(data: string | Uint8Array | readonly Uint8Array[]): string {
+  const h = createHash('sha256');
+  if (Array.isArray(data)) for (const chunk of data) h.update(chunk);
+  else h.update(data as string | Uint8Array);
+  return h.digest('hex');
 }
 
 /** A new run id: sortable by time, unique among processes starting in the same second. */

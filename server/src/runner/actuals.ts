@@ -1,0 +1,163 @@
+// Ground truth for a monitor (`actuals: "labels/*.csv" on id`): each predict run that a monitor
+// with actuals watches keeps its keyed predictions in the store (the output file may be
+// overwritten by the next run, edited or deleted), and the monitor joins the labels that arrive
+// later to them by key: a later prediction of a key replaces an earlier one, a later label too.
+import type { ActualsInfo, CheckedPipeline, MonitorInfo } from '../checker/checked-model';
+import type { MonitorActualsJson, RunJson } from '../contracts/cli-json';
+import type { CsvOptions } from '../data/csv-options';
+import { expandGlob } from '../data/glob';
+import { getColumn, type Table } from '../data/table';
+import { readStoreData, type RunStore } from '../store/run-store';
+import { cellText } from '../transforms/table-ops';
+import { labelUnseenClasses, targetValues } from './model-data';
+import { RunError } from './pipeline-data';
+import type { TrainedModel } from './scoring';
+import { formatWindow, windowMetrics, type JoinedRows } from './monitor-windows';
+
+/** What a predict run keeps for ground truth: one entry per input row. */
+export interface StoredPredictions {
+  predict: string;
+  model: string;
+  /** When the predict ran (ISO): the time of its rows unless a monitor names a `time:` column. */
+  ran: string;
+  /** Key column → each row's key as text (absent: missing key). */
+  keys: Record<string, (string | null)[]>;
+  /** Time column → each row's time in ms since 1970 (absent: missing). */
+  times: Record<string, (number | null)[]>;
+  /** Class index (classification) or value per row; null where the model gave no prediction. */
+  prediction: (number | null)[];
+  /** Row-major probabilities, `classes` per row (classification). */
+  proba?: (number | null)[];
+}
+
+/** The monitors that join labels to `predict`'s rows. */
+export function watchingMonitors(checked: CheckedPipeline, predict: string): ActualsInfo[] {
+  return checked.infos.flatMap((i) => (i?.kind === 'monitor' && i.current === predict && i.actuals ? [i.actuals] : []));
+}
+
+/** The keyed predictions of one predict run, stored as an artifact; undefined when no monitor needs them. */
+export function storePredictions(store: RunStore, checked: CheckedPipeline, predict: string, ran: Date, tm: TrainedModel, input: Table, pred: Float64Array, proba: Float64Array | undefined, usable: Uint8Array): string | undefined {
+  const watching = watchingMonitors(checked, predict);
+  if (watching.length === 0) return undefined;
+  const keys: StoredPredictions['keys'] = {};
+  const times: StoredPredictions['times'] = {};
+  for (const a of watching) {
+    const k = getColumn(input, a.key);
+    // The checker verified the key against the source's schema; a file changed since then is the run's error.
+    if (!k) throw new RunError(`predict ${predict}: the input has no column "${a.key}", the key monitors join labels by; add it to the prediction files`);
+    keys[a.key] ??= Array.from({ length: input.rowCount }, (_, i) => cellText(k, i) ?? null);
+    if (a.time) {
+      const t = getColumn(input, a.time);
+      if (!t || !('values' in t) || t.type !== 'date') throw new RunError(`predict ${predict}: the input's "${a.time}" is not a date column, and a monitor times predictions by it; write dates (YYYY-MM-DD) there`);
+      times[a.time] ??= Array.from(t.values, (d) => (Number.isNaN(d) ? null : Math.round(d * 86_400_000)));
+    }
+  }
+  const stored: StoredPredictions = {
+    predict, model: tm.info.name, ran: ran.toISOString(), keys, times,
+    prediction: Array.from(pred, (v, i) => (usable[i] && !Number.isNaN(v) ? v : null)),
+    ...(proba ? { proba: Array.from(proba, (v) => (Number.isNaN(v) ? null : v)) } : {}),
+  };
+  return store.putArtifact(stored);
+}
+
+/** Stored predictions of `predict` in this file's runs, oldest run first, and those of the run in progress. */
+function storedRuns(checked: CheckedPipeline, store: RunStore, predict: string, run: RunJson): StoredPredictions[] {
+  const records = (readStoreData(checked.file)?.runs ?? []).filter((r) => r.file === checked.file && r.run !== run.run);
+  const hashes = [...records.map((r) => r.predictions[predict]?.stored), run.predictions[predict]?.stored];
+  return hashes.flatMap((h) => {
+    const s = h ? store.getArtifact<StoredPredictions>(h) : undefined;
+    return s ? [s] : [];
+  });
+}
+
+/** Labels of the actuals files as the model's class indices (unseen classes after them) or values; the key as text. */
+async function readLabels(a: ActualsInfo, tm: TrainedModel, read: (path: string, options: CsvOptions) => Promise<Table>, options: CsvOptions): Promise<{ files: string[]; keys: (string | undefined)[]; y: Float64Array; levels: string[] }> {
+  const files = expandGlob(a.path).sort();
+  if (files.length === 0) return { files, keys: [], y: new Float64Array(0), levels: [] };
+  const t = await read(a.path, options);
+  const key = getColumn(t, a.key);
+  if (!key) throw new RunError(`the actuals ${a.path} have no column "${a.key}", the key that joins labels to predictions; add it to every label file`);
+  if (!getColumn(t, tm.info.target!)) throw new RunError(`the actuals ${a.path} have no column "${tm.info.target}", the target of "${tm.info.name}"; add it to every label file`);
+  const y = targetValues(t, tm.info);
+  const unseen = labelUnseenClasses(t, tm.info, y);
+  return { files, keys: Array.from({ length: t.rowCount }, (_, i) => cellText(key, i)), y, levels: unseen.levels };
+}
+
+/**
+ * Labels joined to the stored predictions of the monitor's predict, and the metrics per window.
+ * `now` bounds nothing: a window still running is reported (and judged) with the rows it has.
+ */
+export async function groundTruth(m: MonitorInfo, tm: TrainedModel, checked: CheckedPipeline, store: RunStore, run: RunJson, read: (path: string, options: CsvOptions) => Promise<Table>, options: CsvOptions, metricNames: string[]): Promise<MonitorActualsJson> {
+  const a = m.actuals!;
+  const classification = tm.info.task === 'classification';
+  const k = tm.info.classes?.length ?? 0;
+  const runs = storedRuns(checked, store, m.current!, run);
+  // Key → slot; a slot's stored run, row and time are in typed arrays (one entry per key, no object per row).
+  const latest = new Map<string, number>();
+  const total = runs.reduce((t, s) => t + (s.keys[a.key]?.length ?? 0), 0);
+  const slotRun = new Int32Array(total), slotRow = new Int32Array(total), slotTime = new Float64Array(total);
+  let duplicatePredictions = 0;
+  runs.forEach((s, si) => {
+    const keys = s.keys[a.key];
+    if (!keys) return;
+    const times = a.time ? s.times[a.time] : undefined;
+    const ran = Date.parse(s.ran);
+    for (let row = 0; row < keys.length; row++) {
+      const key = keys[row];
+      const time = times ? times[row] : ran;
+      if (key === null || time === null || time === undefined) continue;
+      let slot = latest.get(key);
+      if (slot !== undefined) {
+        duplicatePredictions++;
+        if (slotTime[slot] > time) continue;
+      } else {
+        slot = latest.size;
+        latest.set(key, slot);
+      }
+      slotRun[slot] = si;
+      slotRow[slot] = row;
+      slotTime[slot] = time;
+    }
+  });
+  const labels = await readLabels(a, tm, read, options);
+  // Key → index of its latest label.
+  const labelOf = new Map<string, number>();
+  let labelRows = 0, duplicateLabels = 0, unmatchedLabels = 0;
+  for (let i = 0; i < labels.keys.length; i++) {
+    const key = labels.keys[i];
+    const y = labels.y[i];
+    if (key === undefined || (classification ? y < 0 : Number.isNaN(y))) continue;
+    labelRows++;
+    if (labelOf.has(key)) duplicateLabels++;
+    labelOf.set(key, i);
+  }
+  for (const key of labelOf.keys()) if (!latest.has(key)) unmatchedLabels++;
+  const n = latest.size;
+  const rows: JoinedRows = {
+    time: new Float64Array(n), labelled: new Uint8Array(n), yTrue: new Float64Array(n), pred: new Float64Array(n),
+    ...(classification && runs.some((s) => s.proba) ? { proba: new Float64Array(n * k) } : {}),
+  };
+  let joined = 0;
+  for (const [key, j] of latest) {
+    const s = runs[slotRun[j]];
+    const row = slotRow[j];
+    const p = s.prediction[row];
+    const label = labelOf.get(key);
+    rows.time[j] = slotTime[j];
+    rows.pred[j] = p ?? NaN;
+    if (label !== undefined && p !== null) {
+      rows.labelled[j] = 1;
+      rows.yTrue[j] = labels.y[label];
+      joined++;
+    }
+    if (rows.proba) for (let c = 0; c < k; c++) rows.proba[j * k + c] = s.proba?.[row * k + c] ?? NaN;
+  }
+  const windows = windowMetrics(rows, a.window, metricNames, {
+    task: tm.info.task!, ...(classification ? { nClasses: k + labels.levels.length, modelClasses: k } : {}),
+  });
+  return {
+    files: labels.files, labels: labelRows, predictions: n, joined, unmatchedLabels, unlabelled: n - joined,
+    duplicateLabels, duplicatePredictions, predictRuns: runs.length,
+    window: formatWindow(a.window), windowMs: a.window, minRows: a.minRows, windows,
+  };
+}

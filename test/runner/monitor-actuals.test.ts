@@ -1,0 +1,100 @@
+// Ground truth over three simulated days (test/fixtures/monitor-days, written with its reference
+// figures by test/runner/reference/monitor_days.py): each day's inputs are predicted, the labels
+// arrive a day late, and day 3 degrades (a shifted feature, 40% of its labels flipped). The alert
+// `f1 < 0.7` is judged on the newest day whose labels have arrived: raised on day 4 for day 3,
+// not before; every window's metrics equal scikit-learn's on the same joined rows.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { checkWithFullSchemas } from '../../server/src/checker/check-files';
+import { hasErrors } from '../../server/src/checker/checked-model';
+import type { MonitorJson } from '../../server/src/contracts/cli-json';
+import { runPipeline } from '../../server/src/runner/run-pipeline';
+
+const fixture = join(__dirname, '..', 'fixtures', 'monitor-days');
+const expected = JSON.parse(readFileSync(join(fixture, 'expected.json'), 'utf8')) as { days: Record<string, Record<string, number>> };
+const DAYS = ['2026-12-01', '2026-12-02', '2026-12-03'];
+
+function workspace(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'narml-actuals-'));
+  cpSync(join(fixture, 'data'), join(dir, 'data'), { recursive: true });
+  mkdirSync(join(dir, 'inbox'));
+  mkdirSync(join(dir, 'arrived'));
+  return dir;
+}
+
+/** Day `n` (1-based; 4 = the day after the last): that day's inputs in the inbox, the previous day's labels arrived; runs the pipeline then. */
+async function day(dir: string, n: number, text = readFileSync(join(fixture, 'monitor-days.narml'), 'utf8')): Promise<MonitorJson> {
+  rmSync(join(dir, 'inbox'), { recursive: true, force: true });
+  mkdirSync(join(dir, 'inbox'));
+  if (n <= 3) cpSync(join(fixture, 'incoming', `day${n}.csv`), join(dir, 'inbox', `day${n}.csv`));
+  if (n >= 2) cpSync(join(fixture, 'labels', `day${n - 1}.csv`), join(dir, 'arrived', `day${n - 1}.csv`));
+  const checked = await checkWithFullSchemas(text, join(dir, 'p.narml'));
+  assert.ok(!hasErrors(checked), checked.diagnostics.map((d) => d.message).join('; '));
+  const run = await runPipeline(checked, { now: new Date(`2026-12-0${n}T06:00:00Z`) });
+  assert.equal(run.status, 'succeeded', run.error);
+  return run.monitors.watch;
+}
+
+function assertDay(w: { start: string; rows: number; metrics: Record<string, number> }, date: string): void {
+  assert.equal(w.start, `${date}T00:00:00.000Z`);
+  const ref = expected.days[date];
+  assert.equal(w.rows, ref.rows);
+  for (const m of ['accuracy', 'f1', 'precision', 'recall', 'roc_auc']) assert.ok(Math.abs(w.metrics[m] - ref[m]) < 1e-9, `${date} ${m}: ${w.metrics[m]} vs scikit-learn ${ref[m]}`);
+}
+
+test('three days of predictions, labels a day late, a degrading day 3: the alert is raised for day 3 once its labels arrive, not before', async () => {
+  const dir = workspace();
+  const d1 = await day(dir, 1);
+  assert.equal(d1.alert.raised, false);
+  assert.equal(d1.alert.judged, false);
+  assert.match(d1.alert.reason, /not judged: no window has min_rows 30 labelled rows yet/);
+  assert.deepEqual(d1.actuals?.windows.map((w) => [w.start.slice(0, 10), w.predictions, w.rows]), [['2026-12-01', 90, 0]]);
+  assert.equal(d1.actuals?.unlabelled, 90);
+
+  const d2 = await day(dir, 2);
+  assert.equal(d2.alert.raised, false);
+  assert.equal(d2.alert.judged, true);
+  assert.deepEqual(d2.alert.window, { start: '2026-12-01T00:00:00.000Z', end: '2026-12-02T00:00:00.000Z', rows: 90 });
+  assert.match(d2.alert.reason, /^alert: f1 < 0\.7 does not hold on window 2026-12-01 to 2026-12-02 \(90 labelled rows of 90 predictions\): f1 = 0\.8525; the newer window 2026-12-02 to 2026-12-03 \(0 labelled rows of 90 predictions\) has fewer than min_rows 30 labelled rows and waits for labels$/);
+  assert.equal(d2.actuals?.predictRuns, 2);
+  assert.equal(d2.actuals?.duplicateLabels, 0);
+
+  const d3 = await day(dir, 3);
+  assert.equal(d3.alert.raised, false, d3.alert.reason);
+  assert.equal(d3.alert.window?.start, '2026-12-02T00:00:00.000Z');
+  // The day-2 labels correct one day-1 label (the later wins: day 1's f1 is now 0.8387) and name an id nobody predicted.
+  assertDay(d3.actuals!.windows[0], '2026-12-01');
+  assertDay(d3.actuals!.windows[1], '2026-12-02');
+  assert.equal(d3.actuals?.duplicateLabels, 1);
+  assert.equal(d3.actuals?.unmatchedLabels, 1);
+  // Day 3's shifted feature drifts by both methods; each method has its own threshold.
+  assert.ok(d3.methods.psi.drifted.includes('mean_texture') && d3.methods.ks.drifted.includes('mean_texture'), JSON.stringify(d3.methods));
+  assert.equal(d3.methods.ks.threshold, 0.25);
+  assert.ok(d3.methods.ks.scores.mean_texture > 0.25);
+
+  const d4 = await day(dir, 4);
+  assert.equal(d4.alert.raised, true, d4.alert.reason);
+  assert.deepEqual(d4.alert.window, { start: '2026-12-03T00:00:00.000Z', end: '2026-12-04T00:00:00.000Z', rows: 90 });
+  assert.match(d4.alert.reason, /^alert: f1 < 0\.7 holds on window 2026-12-03 to 2026-12-04 \(90 labelled rows of 90 predictions\): f1 = 0\.5116$/);
+  assert.deepEqual(d4.actuals?.windows.map((w) => w.start.slice(0, 10)), DAYS);
+  d4.actuals!.windows.forEach((w, i) => assertDay(w, DAYS[i]));
+  assert.equal(d4.actuals?.joined, 270);
+  assert.equal(d4.actuals?.unlabelled, 0);
+});
+
+test('without time: a prediction is timed by its predict run, and a repeated key takes the later prediction', async () => {
+  const dir = workspace();
+  const text = readFileSync(join(fixture, 'monitor-days.narml'), 'utf8').replace('  time: scored_on\n', '');
+  await day(dir, 1, text);
+  // Day 1's inputs again on day 2: the same keys, predicted later, move to day 2's window.
+  rmSync(join(dir, 'inbox', 'day1.csv'));
+  cpSync(join(fixture, 'incoming', 'day1.csv'), join(dir, 'inbox', 'again.csv'));
+  const checked = await checkWithFullSchemas(text, join(dir, 'p.narml'));
+  const run = await runPipeline(checked, { now: new Date('2026-12-02T06:00:00Z') });
+  const w = run.monitors.watch;
+  assert.equal(w.actuals?.duplicatePredictions, 90);
+  assert.deepEqual(w.actuals?.windows.map((x) => [x.start.slice(0, 10), x.predictions]), [['2026-12-02', 90]]);
+});
