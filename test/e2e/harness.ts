@@ -10,6 +10,7 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before, test } from 'node:test';
 import { CHROMIUM, CODE_SERVER, NODE24, packageExtension, setupHost } from './setup';
 
 export type Page = import('playwright-core').Page;
@@ -264,4 +265,27 @@ export class Workbench {
   assertNoCspViolation(): void {
     assert.deepEqual(this.cspViolations, [], `webviews logged Content-Security-Policy violations:\n${this.cspViolations.join('\n')}`);
   }
+}
+
+/**
+ * One test on its own workbench: opened before (or skipped, with the reason, when the host cannot
+ * be installed), closed after, with a screenshot `failureShot` when the test fails.
+ */
+export function workbenchTest(name: string, options: ServerOptions & { timeout: number; failureShot: string }, body: (w: Workbench) => Promise<void>): void {
+  let skipReason: string | undefined;
+  let wb: Workbench | undefined;
+  before(async () => {
+    skipReason = hostSkipReason();
+    if (!skipReason) wb = await Workbench.open(options);
+  });
+  after(async () => { await wb?.close(); });
+  test(name, { timeout: options.timeout }, async (t) => {
+    if (skipReason) { t.skip(`the e2e host could not be installed: ${skipReason}`); return; }
+    try {
+      await body(wb!);
+    } catch (e) {
+      await wb!.shot(options.failureShot);
+      throw e;
+    }
+  });
 }
