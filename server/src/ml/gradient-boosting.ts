@@ -18,6 +18,8 @@ interface BoostOptions {
 }
 
 const MIN_HESSIAN = 1e-3;
+/** Histogram slots a tree grower starts with (enough for depth 6). */
+const INITIAL_SLOTS = 8;
 
 /** Per bin of a histogram: sum of gradients, sum of hessians, row count and padding (f64 words). */
 const STRIDE = BIN_BYTES / 8;
@@ -48,8 +50,10 @@ function boostTreeGrower(data: BinnedFeatures, opts: BoostOptions): GrowBoostTre
   const RIGHT = INDEX + n * 4;
   const BINS = RIGHT + n * 4;
   const HISTS = Math.ceil((BINS + n * p) / 64) * 64;
-  // One histogram per level of the deepest path is live at once, plus the smaller child's.
-  const initialSlots = opts.maxDepth > 0 ? opts.maxDepth + 2 : 8;
+  // One histogram per level of the deepest path is live at once, plus the smaller child's; a
+  // deeper tree adds slots as it needs them rather than reserving them all for a depth it may
+  // never reach.
+  const initialSlots = opts.maxDepth > 0 ? Math.min(opts.maxDepth + 2, INITIAL_SLOTS) : INITIAL_SLOTS;
   const memory = kernelMemory(HISTS + initialSlots * histBytes, 'gradient_boosting');
   const kernel = histogramKernel(memory);
   // Views of the memory, made again when it grows (growing detaches the old buffer).
