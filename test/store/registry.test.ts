@@ -146,3 +146,23 @@ test('a torn last line is skipped and counted; the next event starts on its own 
   assert.equal(log.damaged, 1);
   assert.deepEqual(readAudit(join(dir, 'none')), { events: [], damaged: 0 }, 'no log: no events, no error');
 });
+
+test('diff names the input file whose bytes changed between two versions, and its training rows', () => {
+  const dir = sample('penguins');
+  const data = join(dir, 'data', 'penguins.csv');
+  ok(['run', 'penguins.narml', EVAL], dir);
+  const lines = readFileSync(data, 'utf8').trimEnd().split('\n');
+  // Twenty penguins fewer: another file, another fitted model.
+  writeFileSync(data, `${lines.slice(0, -20).join('\n')}\n`);
+  ok(['run', 'penguins.narml', EVAL], dir);
+  const d = JSON.parse(ok(['diff', 'species_logistic', 'v1', 'v2', '--json'], dir)) as ModelDiffJson;
+  assert.deepEqual(Object.keys(d.inputs), ['penguins']);
+  const [changed] = d.inputs.penguins;
+  assert.equal(changed.file, data);
+  assert.notEqual(changed.a, changed.b);
+  assert.equal(changed.b, d.b.inputs.penguins[0].sha256);
+  assert.deepEqual(d.options, {}, 'same options');
+  assert.equal(d.pipelineHash[0], d.pipelineHash[1], 'same pipeline text');
+  assert.ok(d.trainRows[1] < d.trainRows[0], `fewer training rows: ${d.trainRows.join(' → ')}`);
+  assert.match(ok(['diff', 'species_logistic', 'v1', 'v2'], dir), new RegExp(`input penguins ${data.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: ${changed.a!.slice(0, 12)} → ${changed.b!.slice(0, 12)}[\\s\\S]*pipeline text: unchanged`));
+});
