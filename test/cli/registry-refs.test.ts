@@ -97,3 +97,31 @@ test('@production and @v2: checked against the store, predicted with the stored 
     'run:succeeded', 'run:succeeded', 'promote:ok', 'run:succeeded', 'run:succeeded', 'promote:ok', 'run:succeeded', 'rollback:ok', 'run:succeeded',
   ]);
 });
+
+test('a scheduled predict of @production follows a promotion made between two firings', () => {
+  const dir = sample('penguins');
+  const file = join(dir, 'penguins.narml');
+  const base = readFileSync(file, 'utf8');
+  assert.equal(narml(['run', 'penguins.narml', EVAL], dir).status, 0);
+  writeFileSync(file, base.replace('logistic_regression(c: 1.0)', 'logistic_regression(c: 0.01)'));
+  assert.equal(narml(['run', 'penguins.narml', EVAL], dir).status, 0);
+  writeFileSync(file, `${base}
+predict nightly with species_logistic@production from "data/new-*.csv" {
+  output: "out/nightly.csv"
+  schedule: "0 6 * * *"
+}
+`);
+  const fire = (): { version?: string; text: string } => {
+    const r = narml(['scheduler', 'penguins.narml', '--once-now'], dir);
+    assert.equal(r.status, 0, r.stderr);
+    const runs = JSON.parse(narml(['history', 'penguins.narml', '--json'], dir).stdout).runs as RunJson[];
+    return { version: runs.at(-1)!.predictions.nightly?.registry?.version, text: readFileSync(join(dir, 'out', 'nightly.csv'), 'utf8') };
+  };
+  assert.equal(narml(['promote', 'species_logistic', 'v1'], dir).status, 0);
+  const first = fire();
+  assert.equal(first.version, 'v1');
+  assert.equal(narml(['promote', 'species_logistic', 'v2'], dir).status, 0);
+  const second = fire();
+  assert.equal(second.version, 'v2');
+  assert.notEqual(second.text, first.text);
+});
