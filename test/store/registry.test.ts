@@ -5,12 +5,14 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { AuditJson, ModelDiffJson, ModelsJson } from '../../server/src/contracts/cli-json';
+import type { AuditJson, ModelDiffJson, ModelsJson, RunJson } from '../../server/src/contracts/cli-json';
+import { WriteError } from '../../server/src/store/atomic-write';
 import { appendAudit, auditPath, readAudit } from '../../server/src/store/audit-log';
-import { readRegistry } from '../../server/src/store/registry';
+import { promote, readRegistry } from '../../server/src/store/registry';
+import { RunStore } from '../../server/src/store/run-store';
 import { ensureBuilt } from '../helpers/ensure-built';
 import { narml, root, sample } from '../helpers/cli';
 
@@ -165,4 +167,20 @@ test('diff names the input file whose bytes changed between two versions, and it
   assert.equal(d.pipelineHash[0], d.pipelineHash[1], 'same pipeline text');
   assert.ok(d.trainRows[1] < d.trainRows[0], `fewer training rows: ${d.trainRows.join(' → ')}`);
   assert.match(ok(['diff', 'species_logistic', 'v1', 'v2'], dir), new RegExp(`input penguins ${data.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: ${changed.a!.slice(0, 12)} → ${changed.b!.slice(0, 12)}[\\s\\S]*pipeline text: unchanged`));
+});
+
+test('a promotion into a .narml that links out of the pipeline folder is refused, as a run would be', () => {
+  const inside = mkdtempSync(join(tmpdir(), 'narml-ws-'));
+  const outside = mkdtempSync(join(tmpdir(), 'narml-out-'));
+  const file = join(inside, 'p.narml');
+  const run: RunJson = {
+    run: 'r1', status: 'succeeded', file, started: '2026-12-07T01:00:00.000Z', finished: '2026-12-07T01:00:01.000Z', computed: ['m'], reused: [], outputs: [],
+    comparisons: {}, predictions: {}, monitors: {}, evaluations: {},
+    models: { m: { algorithm: 'knn', task: 'regression', target: 'y', version: 'abc', modelHash: 'c'.repeat(64), features: ['x'], options: {}, trainRows: 10 } },
+  };
+  RunStore.open(join(outside, 'p.narml')).finishRun(run, { artifacts: { m: 'd'.repeat(64) } });
+  symlinkSync(join(outside, '.narml'), join(inside, '.narml'));
+  assert.equal(readRegistry(file).of(file, 'm')[0].version, 'v1', 'readable through the link');
+  assert.throws(() => promote(file, 'm', 'v1', 'production'), (e: Error) => e instanceof WriteError && e.code === 'EOUTSIDE');
+  assert.equal(readRegistry(file).find(file, 'm', 'production'), undefined);
 });

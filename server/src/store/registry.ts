@@ -10,7 +10,7 @@ import { existsSync, readdirSync, readFileSync, statSync, unlinkSync } from 'nod
 import { join } from 'node:path';
 import type { RegistrySource, VersionFacts } from '../checker/version-refs';
 import type { InputFileJson, ModelDiffJson, ModelVersionJson, RunJson, StageName } from '../contracts/cli-json';
-import type { Workspace } from '../workspace/output-paths';
+import { workspaceOf, type Workspace } from '../workspace/output-paths';
 import { writeFileAtomic } from './atomic-write';
 import { appendAudit, type AuditInput } from './audit-log';
 import { readStoreData, storeDir, type RunRecord } from './run-store';
@@ -226,6 +226,7 @@ export interface RegistryChange {
 }
 
 export interface RegistryOptions {
+  /** Where the store may be written (default: the pipeline's folder, as for a run): a `.narml` linked out of it is refused. */
   workspace?: Workspace;
   /** The pipeline hash to record in the audit event. */
   pipelineHash?: string;
@@ -238,6 +239,7 @@ export interface RegistryOptions {
  */
 export function promote(pipelineFile: string, model: string, ref: string, stage: StageName, opts: RegistryOptions = {}): RegistryChange {
   const registry = readRegistry(pipelineFile);
+  opts = { ...opts, workspace: opts.workspace ?? workspaceOf(pipelineFile) };
   return audited(registry.dir, { action: 'promote', file: pipelineFile, model, stage }, opts, () => {
     const v = registry.resolve(pipelineFile, model, ref);
     if (v.status !== 'succeeded') throw new RegistryError(`${model} ${v.version} comes only from runs that did not succeed (run ${v.runs[v.runs.length - 1]}: ${v.status}); fix the pipeline and run it again, then promote the version that run produces`);
@@ -254,6 +256,7 @@ export function promote(pipelineFile: string, model: string, ref: string, stage:
  */
 export function rollback(pipelineFile: string, model: string, opts: RegistryOptions = {}): RegistryChange {
   const registry = readRegistry(pipelineFile);
+  opts = { ...opts, workspace: opts.workspace ?? workspaceOf(pipelineFile) };
   return audited(registry.dir, { action: 'rollback', file: pipelineFile, model, stage: 'production' as const }, opts, () => {
     if (registry.of(pipelineFile, model).length === 0) registry.resolve(pipelineFile, model, 'production');
     const current = registry.find(pipelineFile, model, 'production');
@@ -272,6 +275,7 @@ export function rollback(pipelineFile: string, model: string, opts: RegistryOpti
  */
 export function deleteVersion(pipelineFile: string, model: string, ref: string, opts: RegistryOptions = {}): RegistryChange {
   const registry = readRegistry(pipelineFile);
+  opts = { ...opts, workspace: opts.workspace ?? workspaceOf(pipelineFile) };
   return audited(registry.dir, { action: 'delete', file: pipelineFile, model }, opts, () => {
     const v = registry.resolve(pipelineFile, model, ref);
     if (v.stage === 'production') throw new RegistryError(`${model} ${v.version} is in production and is not deleted; roll back (narml rollback ${model}) or promote another version first`);
