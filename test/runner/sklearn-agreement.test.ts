@@ -59,6 +59,15 @@ model penguin_logistic from penguin_parts.train {
 evaluate penguin_logistic on penguin_parts.test {
   metrics: [accuracy, balanced_accuracy, precision, recall, f1, roc_auc, log_loss]
 }
+model penguin_bayes from penguin_parts.train { target: Species, algorithm: naive_bayes }
+model penguin_stack from penguin_parts.train { target: Species, ensemble: stacking(of: [penguin_logistic, penguin_bayes], cv: 4) }
+evaluate penguin_stack on penguin_parts.test { metrics: [accuracy, f1, roc_auc, log_loss] }
+model penguin_knn_sigmoid from penguin_parts.train {
+  target: Species
+  algorithm: knn(k: 5)
+  calibrate: sigmoid
+}
+evaluate penguin_knn_sigmoid on penguin_parts.test { metrics: [accuracy, f1, roc_auc, log_loss] }
 
 # "." is not declared missing, so it is a level of Sex, held by one row that seed 5 puts in the
 # test part: the one-hot columns are those of the training rows, and "." encodes as all zeros.
@@ -191,6 +200,19 @@ const cases: Case[] = [
   {
     name: 'penguin_logistic_on_penguin_parts_test', csv: 'penguins.csv', split: 'penguin_parts', target: 'Species', task: 'classification', algorithm: 'logistic_regression', params: { c: 1 },
     metrics: ['accuracy', 'balanced_accuracy', 'precision', 'recall', 'f1', 'roc_auc', 'log_loss'], missing: ['', 'NA', '.'],
+    rename: { 'Beak Length (mm)': 'beak_length', 'Beak Depth (mm)': 'beak_depth', 'Flipper Length (mm)': 'flipper_length', 'Body Mass (g)': 'body_mass' },
+    impute_median: penguinNumbers, impute_mode: ['Sex'], onehot: ['Island', 'Sex'], scale: penguinNumbers,
+  },
+  {
+    name: 'penguin_stack_on_penguin_parts_test', csv: 'penguins.csv', split: 'penguin_parts', target: 'Species', task: 'classification', algorithm: 'stacking',
+    stack: { members: [{ algorithm: 'logistic_regression', params: { c: 1 } }, { algorithm: 'naive_bayes' }], cv: 4 },
+    metrics: ['accuracy', 'f1', 'roc_auc', 'log_loss'], missing: ['', 'NA', '.'],
+    rename: { 'Beak Length (mm)': 'beak_length', 'Beak Depth (mm)': 'beak_depth', 'Flipper Length (mm)': 'flipper_length', 'Body Mass (g)': 'body_mass' },
+    impute_median: penguinNumbers, impute_mode: ['Sex'], onehot: ['Island', 'Sex'], scale: penguinNumbers,
+  },
+  {
+    name: 'penguin_knn_sigmoid_on_penguin_parts_test', csv: 'penguins.csv', split: 'penguin_parts', target: 'Species', task: 'classification', algorithm: 'knn_classifier', params: { k: 5 },
+    calibrate: { method: 'sigmoid', cv: 5 }, metrics: ['accuracy', 'f1', 'roc_auc', 'log_loss'], missing: ['', 'NA', '.'],
     rename: { 'Beak Length (mm)': 'beak_length', 'Beak Depth (mm)': 'beak_depth', 'Flipper Length (mm)': 'flipper_length', 'Body Mass (g)': 'body_mass' },
     impute_median: penguinNumbers, impute_mode: ['Sex'], onehot: ['Island', 'Sex'], scale: penguinNumbers,
   },
