@@ -89,6 +89,8 @@ test('completion after @ offers the stages with their holder, then the versions 
   const value = (h?.contents as { value: string }).value;
   assert.match(value, /`m@staging` is \*\*m v1\*\* \(staging\): logistic_regression, trained by run r1/);
   assert.match(value, /parts\.test: accuracy 0\.9000/);
+  const onModel = hover(checkPipeline(staged, file, cache, { registry }), staged.indexOf('model m') + 6, () => ({}), registry);
+  assert.match((onModel?.contents as { value: string }).value, /registry: v1 \(staging\), v2 \(`with m@production`/);
 });
 
 test('a prediction file is checked against the columns the named version was trained with', () => {

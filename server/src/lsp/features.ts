@@ -54,6 +54,8 @@ export function hover(p: CheckedPipeline, offset: number, lastMetrics: () => Rec
       if (info.algorithm) body += `\n\nalgorithm: ${info.algorithm.name}(${Object.entries(info.algorithm.options).map(([k, v]) => `${k}: ${JSON.stringify(v)}`).join(', ')})`;
       body += `\n\nfeatures (${info.features.length}): ${info.features.map((f) => f.name).join(', ')}`;
       body += `\n\ninput columns for prediction: ${info.inputColumns.map((c) => `${c.name}: ${formatColumnType(c)}`).join(', ')}`;
+      const versions = registry?.versions(p.file, info.name) ?? [];
+      if (versions.length > 0) body += `\n\nregistry: ${versions.map((v) => `${v.version}${v.stage ? ` (${v.stage})` : ''}`).join(', ')} (\`with ${info.name}@production\` predicts with the version in production)`;
       const metrics = Object.entries(lastMetrics()).filter(([, e]) => e.model === info.name);
       if (metrics.length > 0) body += `\n\nlast metrics:\n${metrics.map(([n, e]) => `- ${n}: ${Object.entries(e.metrics).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(', ')}`).join('\n')}`;
     } else if (info?.kind === 'evaluate') body += `: ${info.model} on ${info.on}, metrics ${info.metrics.join(', ')}`;

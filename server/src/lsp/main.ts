@@ -233,7 +233,7 @@ connection.onInitialize((params: InitializeParams) => {
     capabilities: {
       workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
       textDocumentSync: TextDocumentSyncKind.Incremental,
-      completionProvider: { triggerCharacters: [' ', ':', '[', ',', '(', '.'] },
+      completionProvider: { triggerCharacters: [' ', ':', '[', ',', '(', '.', '@'] },
       hoverProvider: true,
       definitionProvider: true,
       referencesProvider: true,
