@@ -10,8 +10,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkWithFullSchemas } from '../../server/src/checker/check-files';
 import { hasErrors } from '../../server/src/checker/checked-model';
-import type { MonitorJson } from '../../server/src/contracts/cli-json';
+import type { MonitorJson, MonitorTrendsJson } from '../../server/src/contracts/cli-json';
+import { createHash } from 'node:crypto';
 import { runPipeline } from '../../server/src/runner/run-pipeline';
+import { readStoreData } from '../../server/src/store/run-store';
+import { monitorTrends } from '../../server/src/store/monitor-reports';
+import { narml } from '../helpers/cli';
 
 const fixture = join(__dirname, '..', 'fixtures', 'monitor-days');
 const expected = JSON.parse(readFileSync(join(fixture, 'expected.json'), 'utf8')) as { days: Record<string, Record<string, number>> };
@@ -83,6 +87,32 @@ test('three days of predictions, labels a day late, a degrading day 3: the alert
   d4.actuals!.windows.forEach((w, i) => assertDay(w, DAYS[i]));
   assert.equal(d4.actuals?.joined, 270);
   assert.equal(d4.actuals?.unlabelled, 0);
+
+  // The reports stay in the store: the trend over the four runs, through the CLI as the panel reads it.
+  const cliRun = narml(['monitor-report', 'p.narml', 'watch', '--json'], dir);
+  assert.equal(cliRun.status, 0, cliRun.stderr);
+  const trends = JSON.parse(cliRun.stdout) as MonitorTrendsJson;
+  assert.deepEqual(trends, monitorTrends(join(dir, 'p.narml'), 'watch', readStoreData(join(dir, 'p.narml'))!.runs));
+  assert.deepEqual(trends.runs.map((r) => [r.alert.raised, r.alert.judged]), [[false, false], [false, true], [false, true], [true, true]]);
+  assert.deepEqual(trends.runs.map((r) => r.methods.ks.drifted.includes('mean_texture')), [false, false, true, false]);
+  assert.deepEqual(trends.windows.map((w) => w.metrics.f1), d4.actuals!.windows.map((w) => w.metrics.f1));
+  assert.equal(trends.alert?.condition, 'f1 < 0.7');
+  const text = narml(['monitor-report', 'p.narml', 'watch'], dir).stdout;
+  assert.match(text, /alert RAISED/);
+  assert.match(text, /2026-12-03T00:00:00.000Z  90\/90 labelled .*f1=0\.51/);
+});
+
+test('each stored prediction run records its output\'s sha256 and the artifact of its keyed predictions', async () => {
+  const dir = workspace();
+  await day(dir, 1);
+  const records = readStoreData(join(dir, 'p.narml'))!.runs;
+  const daily = records[records.length - 1].predictions.daily;
+  assert.equal(daily.sha256, createHash('sha256').update(readFileSync(join(dir, 'out', 'scores.csv'))).digest('hex'));
+  const stored = JSON.parse(readFileSync(join(dir, '.narml', 'artifacts', `${daily.stored}.json`), 'utf8')) as { keys: Record<string, string[]>; times: Record<string, number[]>; prediction: number[]; proba: number[] };
+  assert.equal(stored.keys.id.length, 90);
+  assert.equal(stored.keys.id[0], readFileSync(join(fixture, 'incoming', 'day1.csv'), 'utf8').split('\n')[1].split(',')[0]);
+  assert.ok(stored.times.scored_on.every((t) => t === Date.UTC(2026, 11, 1)));
+  assert.equal(stored.proba.length, 180);
 });
 
 test('without time: a prediction is timed by its predict run, and a repeated key takes the later prediction', async () => {

@@ -14,6 +14,7 @@ export { previewTable } from '../runner/preview';
 export { failedRun, planErrors } from '../runner/run-pipeline';
 export { fireAllOnce, runScheduler, scheduledJobs } from '../scheduler/scheduler';
 export { readExperiments } from '../store/experiments';
+export { readMonitorTrends } from '../store/monitor-reports';
 export { expandRun, readStoreData, RunStore, storeDir } from '../store/run-store';
 export { StoredSchemaCache } from '../store/stored-schemas';
 export { NothingToServeError, servedModelsFromStore } from '../serve/store-models';

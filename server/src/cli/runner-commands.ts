@@ -1,4 +1,4 @@
-// `narml run`, `preview`, `predict`, `history`, `experiments`, `scheduler` (spec §7).
+// `narml run`, `preview`, `predict`, `history`, `experiments`, `monitor-report`, `scheduler` (spec §7).
 // The checker, runner, store and scheduler are imported by the command that uses them
 // (commands-impl.ts), not here: `run` works in a worker thread, and a main thread that compiled
 // and loaded them too would add that to every run.
@@ -139,6 +139,25 @@ async function experiments(args: string[]): Promise<number> {
   return 0;
 }
 
+async function monitorReport(args: string[]): Promise<number> {
+  const { positional, flags } = parseArgs(args, [], SWITCHES);
+  if (!positional[0] || !positional[1]) throw new UsageError('name a .narml file and one of its monitors: narml monitor-report FILE NAME');
+  const { fmt, readMonitorTrends } = await import('./commands-impl');
+  const t = readMonitorTrends(resolve(positional[0]), positional[1]);
+  if (flags.has('json')) { process.stdout.write(`${JSON.stringify(t)}\n`); return 0; }
+  if (t.runs.length === 0) { process.stdout.write(`no run of ${t.file} has computed monitor ${t.monitor} yet; run it with \`narml run FILE\`\n`); return 0; }
+  for (const r of t.runs) {
+    const drift = Object.entries(r.methods).map(([m, x]) => `${m} > ${fmt(x.threshold)}: [${x.drifted.join(', ')}]${x.prediction ? ` prediction ${fmt(x.prediction.score)}` : ''}`).join('; ');
+    process.stdout.write(`${r.run}  ${r.started}  alert ${r.alert.raised ? 'RAISED' : r.alert.judged ? 'not raised' : 'not judged'}\n    drift ${drift}\n`);
+  }
+  if (t.windows.length > 0) {
+    process.stdout.write('windows (newest report):\n');
+    for (const w of t.windows) process.stdout.write(`  ${w.start}  ${w.rows}/${w.predictions} labelled  ${Object.entries(w.metrics).map(([k, v]) => `${k}=${fmt(v)}`).join(' ')}\n`);
+  }
+  if (t.alert) process.stdout.write(`${t.alert.reason}\n`);
+  return 0;
+}
+
 async function scheduler(args: string[]): Promise<number> {
   const { positional, flags } = parseCheckingArgs(args, []);
   if (positional.length === 0) throw new UsageError('name at least one .narml file');
@@ -170,4 +189,5 @@ export const runnerCommands: Record<string, CliCommand> = {
   scheduler: { usage: `scheduler FILE... [--once-now] ${WORKSPACE_USAGE}`, summary: 'run the schedules of the files until stopped (--once-now: fire every schedule once, with its retries, and exit)', run: scheduler },
   history: { usage: 'history [FILE] [--json]', summary: 'past runs', run: history },
   experiments: { usage: 'experiments FILE [--json]', summary: 'one row per run and model: options, metrics, data hashes, tune/auto trials', run: experiments },
+  'monitor-report': { usage: 'monitor-report FILE NAME [--json]', summary: 'a monitor over the stored runs: drift per method and column, alert, metrics per window', run: monitorReport },
 };

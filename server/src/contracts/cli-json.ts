@@ -370,6 +370,8 @@ export interface MonitorAlertJson {
   judged: boolean;
   /** One sentence: the condition, held or not, and the values it was judged on, or why it was not judged. */
   reason: string;
+  /** The `alert:` condition as written (`f1 < 0.7`); absent without one. */
+  condition?: string;
   /** The window of joined ground truth it was judged on (`actuals:`); null when judged on the run's evaluation metrics. */
   window: MonitorWindowJson | null;
 }
@@ -412,6 +414,29 @@ export interface MonitorWindowMetricsJson extends MonitorWindowJson {
   predictions: number;
   /** The task's metrics over the labelled rows (a metric the rows leave undefined is left out). */
   metrics: Record<string, number>;
+}
+
+/** `narml monitor-report FILE NAME --json`: one monitor's reports over the stored runs, for trends. */
+export interface MonitorTrendsJson {
+  file: string;
+  monitor: string;
+  /** Every run that computed the monitor, oldest first. */
+  runs: MonitorTrendRun[];
+  /** The newest run's windows (they cover the whole stored history), oldest first; empty without actuals. */
+  windows: MonitorWindowMetricsJson[];
+  /** The newest run's alert. */
+  alert: MonitorAlertJson | null;
+}
+
+export interface MonitorTrendRun {
+  run: string;
+  started: string;
+  status: RunJson['status'];
+  methods: Record<string, MonitorMethodJson>;
+  drifted: string[];
+  alert: MonitorAlertJson;
+  /** The join's counts (the windows are in the newest report). */
+  actuals?: Omit<MonitorActualsJson, 'windows'>;
 }
 
 /** A time window of predictions joined to their actual labels. */

@@ -68,11 +68,12 @@ export function judgeAlert(condition: Expr, text: string, values: Record<string,
     raised,
     judged: true,
     reason: `alert: ${text} ${raised ? 'holds' : 'does not hold'} on ${on}${parts.length > 0 ? `: ${parts.join('; ')}` : ''}`,
+    condition: text,
     window: window ?? null,
   };
 }
 
 /** The alert of a monitor that has no `alert:` condition, or whose condition could not be judged (`reason` says why). */
-export function notJudged(reason: string, window?: MonitorWindowJson): MonitorAlertJson {
-  return { raised: false, judged: false, reason, window: window ?? null };
+export function notJudged(reason: string, window?: MonitorWindowJson, condition?: string): MonitorAlertJson {
+  return { raised: false, judged: false, reason, ...(condition ? { condition } : {}), window: window ?? null };
 }

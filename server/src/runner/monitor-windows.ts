@@ -77,7 +77,7 @@ export function judgeWindows(windows: MonitorWindowMetricsJson[], minRows: numbe
   if (at < 0) {
     return notJudged(windows.length === 0
       ? `alert: ${text} not judged: no stored prediction has a label yet (run the predict, then add label files to actuals:)`
-      : `alert: ${text} not judged: no window has min_rows ${minRows} labelled rows yet${waitingText.replace(/^; /, ' (').concat(waitingText ? ')' : '')}; lower min_rows or wait for labels`, windows[windows.length - 1] && windowRef(windows[windows.length - 1]));
+      : `alert: ${text} not judged: no window has min_rows ${minRows} labelled rows yet${waitingText.replace(/^; /, ' (').concat(waitingText ? ')' : '')}; lower min_rows or wait for labels`, windows[windows.length - 1] && windowRef(windows[windows.length - 1]), text);
   }
   const w = windows[at];
   const judged = judgeAlert(condition, text, w.metrics, `window ${describe(w)}`, windowRef(w));
