@@ -136,7 +136,14 @@ export function startServing(models: ServedModel[], opts: ServeOptions): Promise
     }
   };
 
+  // While stopping, every answer closes its connection: a keep-alive client cannot hold the
+  // server open (or keep being served) after the requests in progress are answered.
+  let closing = false;
+  const inFlight = new Set<ServerResponse>();
   const server: Server = createServer((req, res) => {
+    if (closing) res.setHeader('connection', 'close');
+    inFlight.add(res);
+    res.on('close', () => inFlight.delete(res));
     handle(req, res).catch((e: unknown) => {
       const message = e instanceof URIError ? 'the path is not valid percent-encoding' : `internal error: ${e instanceof Error ? e.message : String(e)}`;
       if (!(e instanceof URIError)) opts.log?.(`${req.method ?? '?'} ${req.url ?? ''}: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
@@ -163,6 +170,8 @@ export function startServing(models: ServedModel[], opts: ServeOptions): Promise
         url: `http://${host}:${port}`,
         port,
         close: () => new Promise((closed) => {
+          closing = true;
+          for (const res of inFlight) if (!res.headersSent) res.setHeader('connection', 'close');
           server.close(() => closed());
           server.closeIdleConnections();
         }),
