@@ -103,6 +103,7 @@ test('train twice, promote, rollback, diff, delete: stages round trip and the au
   ].map(([a, o, v, s, f]) => [a, o, v ?? undefined, s, f]));
   assert.ok(audit.events.every((e) => e.file === file && !Number.isNaN(Date.parse(e.time))));
   assert.equal(audit.events[0].pipelineHash, first.pipelineHash);
+  assert.equal(audit.events[3].pipelineHash, third.pipelineHash, 'a promotion records the pipeline text as it is then');
   assert.match(audit.events[9].detail ?? '', /in production and is not deleted/);
   assert.match(ok(['audit', 'penguins.narml', '--model', 'species_logistic'], dir), /rollback +ok +species_logistic v1 → production \(from v2\)/);
 });

@@ -13,7 +13,7 @@ import type { InputFileJson, ModelDiffJson, ModelVersionJson, RunJson, StageName
 import { workspaceOf, type Workspace } from '../workspace/output-paths';
 import { writeFileAtomic } from './atomic-write';
 import { appendAudit, type AuditInput } from './audit-log';
-import { readStoreData, storeDir, type RunRecord } from './run-store';
+import { readStoreData, sha256, storeDir, type RunRecord } from './run-store';
 
 export const STAGES: readonly StageName[] = ['staging', 'production', 'archived'];
 
@@ -232,6 +232,13 @@ export interface RegistryOptions {
   pipelineHash?: string;
 }
 
+/** The pipeline's workspace, and the hash of its text as it is now for the audit event (none when it cannot be read). */
+function withDefaults(pipelineFile: string, opts: RegistryOptions): RegistryOptions {
+  let pipelineHash = opts.pipelineHash;
+  if (!pipelineHash) try { pipelineHash = sha256(readFileSync(pipelineFile)); } catch { /* a pipeline gone since its runs: the event has no hash */ }
+  return { workspace: opts.workspace ?? workspaceOf(pipelineFile), ...(pipelineHash ? { pipelineHash } : {}) };
+}
+
 /**
  * Puts a version (`v3`, `3` or a stage name) of `model` into `stage`. The version in production
  * (or staging) before is archived. Refuses a version no succeeded run produced. The refusal is
@@ -239,7 +246,7 @@ export interface RegistryOptions {
  */
 export function promote(pipelineFile: string, model: string, ref: string, stage: StageName, opts: RegistryOptions = {}): RegistryChange {
   const registry = readRegistry(pipelineFile);
-  opts = { ...opts, workspace: opts.workspace ?? workspaceOf(pipelineFile) };
+  opts = withDefaults(pipelineFile, opts);
   return audited(registry.dir, { action: 'promote', file: pipelineFile, model, stage }, opts, () => {
     const v = registry.resolve(pipelineFile, model, ref);
     if (v.status !== 'succeeded') throw new RegistryError(`${model} ${v.version} comes only from runs that did not succeed (run ${v.runs[v.runs.length - 1]}: ${v.status}); fix the pipeline and run it again, then promote the version that run produces`);
@@ -256,7 +263,7 @@ export function promote(pipelineFile: string, model: string, ref: string, stage:
  */
 export function rollback(pipelineFile: string, model: string, opts: RegistryOptions = {}): RegistryChange {
   const registry = readRegistry(pipelineFile);
-  opts = { ...opts, workspace: opts.workspace ?? workspaceOf(pipelineFile) };
+  opts = withDefaults(pipelineFile, opts);
   return audited(registry.dir, { action: 'rollback', file: pipelineFile, model, stage: 'production' as const }, opts, () => {
     if (registry.of(pipelineFile, model).length === 0) registry.resolve(pipelineFile, model, 'production');
     const current = registry.find(pipelineFile, model, 'production');
@@ -275,7 +282,7 @@ export function rollback(pipelineFile: string, model: string, opts: RegistryOpti
  */
 export function deleteVersion(pipelineFile: string, model: string, ref: string, opts: RegistryOptions = {}): RegistryChange {
   const registry = readRegistry(pipelineFile);
-  opts = { ...opts, workspace: opts.workspace ?? workspaceOf(pipelineFile) };
+  opts = withDefaults(pipelineFile, opts);
   return audited(registry.dir, { action: 'delete', file: pipelineFile, model }, opts, () => {
     const v = registry.resolve(pipelineFile, model, ref);
     if (v.stage === 'production') throw new RegistryError(`${model} ${v.version} is in production and is not deleted; roll back (narml rollback ${model}) or promote another version first`);
