@@ -2,6 +2,7 @@
 // order. Trained models and evaluation reports are stored by content hash and reused when the
 // declaration's definition and its input files are unchanged.
 import { readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { CheckedPipeline, DeclarationInfo, ModelInfo, MonitorInfo, PredictInfo } from '../checker/checked-model';
 import { diagnosticJson, type Diagnostic } from '../checker/diagnostic';
 import type { ComparisonJson, EvaluationJson, ModelJson, ModelVersionJson, MonitorJson, PredictionJson, ProgressEvent, RegistryUse, RunJson, TrialJson } from '../contracts/cli-json';
@@ -9,7 +10,7 @@ import type { CancelSignal } from '../ml/cancellation';
 import type { SavedModel } from '../ml/model-types';
 import { restoreModel, saveModel } from '../ml/registry';
 import type { FittedStep } from '../transforms/fitted-step';
-import { appendAudit, type AuditInput } from '../store/audit-log';
+import { appendAudit, prefetchGitAuthor, type AuditInput } from '../store/audit-log';
 import { toJsonText } from '../store/json-text';
 import { readRegistry } from '../store/registry';
 import { newRunId, RunStore, sha256, type RunExtras } from '../store/run-store';
@@ -136,6 +137,8 @@ export async function runPipeline(checked: CheckedPipeline, opts: RunOptions = {
   const emit = opts.onEvent ?? (() => undefined);
   const plan = planOf(checked, opts.names);
   const store = RunStore.open(checked.file, checked.workspace);
+  // The audit line at the end names the git author: git starts now, beside the run's work.
+  prefetchGitAuthor(dirname(checked.file));
   const warnings: string[] = [];
   const checkWarnings = checked.diagnostics.filter((d) => d.severity !== 'error');
   const run: RunJson = {

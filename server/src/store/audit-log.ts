@@ -6,7 +6,7 @@
 // the inode's lock for the whole write, so lines do not interleave; lines are kept short
 // (MAX_LINE) for file systems that only promise that below a page. A crash mid-write can leave a
 // torn last line: readers skip it and count it, and the next line still starts on its own line.
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { closeSync, fstatSync, fsyncSync, mkdirSync, openSync, readFileSync, readSync, writeSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -37,6 +37,22 @@ export function osUser(): string | undefined {
 }
 
 const authors = new Map<string, string | undefined>();
+const GIT_AUTHOR_ARGS = ['config', '--get-regexp', '^user\\.(name|email)$'];
+
+/** `Name <email>` from `git config --get-regexp` output (the last value of each key wins, as `--get` says). */
+function authorOf(lines: string): string | undefined {
+  let name = '';
+  let email = '';
+  for (const line of lines.split('\n')) {
+    const space = line.indexOf(' ');
+    if (space < 0) continue;
+    const key = line.slice(0, space).toLowerCase();
+    if (key === 'user.name') name = line.slice(space + 1).trim();
+    if (key === 'user.email') email = line.slice(space + 1).trim();
+  }
+  return name || email ? `${name}${email ? `${name ? ' ' : ''}<${email}>` : ''}` : undefined;
+}
+
 /**
  * `Name <email>` from `git config` run in `folder` (1 s timeout, cached per folder for the
  * process); undefined without git, outside a repository with no global config, or on any error:
@@ -44,18 +60,30 @@ const authors = new Map<string, string | undefined>();
  */
 export function gitAuthor(folder: string): string | undefined {
   if (authors.has(folder)) return authors.get(folder);
-  const get = (key: string): string => {
-    try {
-      return execFileSync('git', ['config', '--get', key], { cwd: folder, encoding: 'utf8', timeout: 1000, stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    } catch {
-      return '';
-    }
-  };
-  const name = get('user.name');
-  const email = get('user.email');
-  const author = name || email ? `${name}${email ? `${name ? ' ' : ''}<${email}>` : ''}` : undefined;
+  let author: string | undefined;
+  try {
+    author = authorOf(execFileSync('git', GIT_AUTHOR_ARGS, { cwd: folder, encoding: 'utf8', timeout: 1000, stdio: ['ignore', 'pipe', 'ignore'] }));
+  } catch {
+    // no git, no such key (exit 1), or too slow
+  }
   authors.set(folder, author);
   return author;
+}
+
+/**
+ * Starts asking git for the author of `folder` in the background, for an `appendAudit` at the end
+ * of what the caller does: a one-row `narml predict` would otherwise wait for git's start-up too.
+ * Whatever git answers first (this or a later `gitAuthor`) is kept.
+ */
+export function prefetchGitAuthor(folder: string): void {
+  if (authors.has(folder)) return;
+  try {
+    execFile('git', GIT_AUTHOR_ARGS, { cwd: folder, encoding: 'utf8', timeout: 1000 }, (e, stdout) => {
+      if (!authors.has(folder)) authors.set(folder, e ? undefined : authorOf(stdout));
+    }).stdin?.end();
+  } catch {
+    // gitAuthor asks again when the event is written
+  }
 }
 
 /**
