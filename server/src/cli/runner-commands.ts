@@ -3,7 +3,6 @@
 // (commands-impl.ts), not here: `run` works in a worker thread, and a main thread that compiled
 // and loaded them too would add that to every run.
 import { resolve } from 'node:path';
-import { createInterface } from 'node:readline';
 import type { CheckedPipeline } from '../checker/checked-model';
 import { PREVIEW_PAGE_MAX, type PreviewJson, type PreviewPageJson, type PreviewPageRequest, type ProgressEvent } from '../contracts/cli-json';
 import type { Table } from '../data/table';
@@ -70,6 +69,8 @@ async function preview(args: string[]): Promise<number> {
  */
 async function servePages(p: PreviewJson, table: Table): Promise<number> {
   const { previewPage, sortedOrder } = await import('../runner/preview');
+  // Here, not at the top: every other command's start would load readline for nothing.
+  const { createInterface } = await import('node:readline');
   process.stdout.write(`${JSON.stringify(p)}\n`);
   let sorted: { key: string; order: Int32Array } | undefined;
   const answer = (line: string): PreviewPageJson => {
