@@ -3,7 +3,12 @@
 // logistic regression and gradient boosting, ≥ 0.5M rows/s for a 100-tree forest). Each phase is timed on its own so
 // a regression shows where it is. Figures are CPU time of this process (user + system), which a
 // machine loaded by other work disturbs far less than the wall clock; the wall clock is printed too.
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+// Then the real CLI end to end: `narml predict` of the same 1M rows with each model stored by a
+// `narml run` (node start-up, check, reading the stored model, and the phases above), its wall
+// clock and the CPU time of the process and its threads, beside the reference `node -e 0`.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ModelInfo } from '../server/src/checker/checked-model';
 import { DEFAULT_CSV_OPTIONS } from '../server/src/data/csv-options';
@@ -40,6 +45,50 @@ function inputCsv(n: number): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** A workspace whose pipeline trains the three models on 20,000 rows and predicts the big input with each. */
+function cliWorkspace(input: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'narml-predict-e2e-'));
+  const x = trainingMatrix(20_000);
+  const lines = [`id,${x.names.join(',')},label`];
+  for (let i = 0; i < x.nRows; i++) lines.push(`t${i},${x.columns.map((c) => c[i].toFixed(4)).join(',')},${label(x, i)}`);
+  writeFileSync(join(dir, 'train.csv'), `${lines.join('\n')}\n`);
+  const models = [['logistic', 'logistic_regression()'], ['forest', 'random_forest(trees: 100)'], ['boosting', 'gradient_boosting(rounds: 100)']];
+  writeFileSync(join(dir, 'bench.narml'), [
+    'dataset rows from "train.csv"',
+    'transform features from rows {\n  drop id\n}',
+    ...models.map(([name, algorithm]) => `model ${name} from features {\n  target: label\n  algorithm: ${algorithm}\n}`),
+    ...models.map(([name]) => `predict ${name}_scores with ${name} from ${JSON.stringify(input)} {\n  output: "out/${name}.csv"\n}`),
+  ].join('\n\n'));
+  return dir;
+}
+
+/** Wall clock and CPU time (user + system of the process and its threads) of one command, in ms. */
+function timed(args: string[], cwd: string): { wall: number; cpu: number } {
+  const t0 = performance.now();
+  const r = spawnSync('/usr/bin/time', ['-f', '%U %S', process.execPath, ...args], { cwd, encoding: 'utf8' });
+  const wall = performance.now() - t0;
+  if (r.status !== 0) throw new Error(`${args.join(' ')} exited ${r.status}: ${r.stderr}`);
+  const [user, system] = r.stderr.trim().split('\n').at(-1)!.split(' ').map(Number);
+  return { wall, cpu: (user + system) * 1000 };
+}
+
+function cliFigures(input: string): void {
+  const cli = process.env.NARML_BENCH_CLI ?? join(__dirname, '..', 'dist', 'cli.js');
+  const dir = cliWorkspace(input);
+  try {
+    spawnSync(process.execPath, [cli, 'run', 'bench.narml', 'logistic', 'forest', 'boosting'], { cwd: dir, stdio: 'ignore' });
+    const node = timed(['-e', '0'], dir);
+    console.log(`CLI ${cli}, ${ROWS} rows; reference node -e 0: wall ${node.wall.toFixed(0)} ms, CPU ${node.cpu.toFixed(0)} ms`);
+    for (const name of ['logistic', 'forest', 'boosting']) {
+      const r = timed([cli, 'predict', 'bench.narml', `${name}_scores`], dir);
+      const rate = (ms: number): string => `${(ROWS / ms / 1000).toFixed(2)}M rows/s`;
+      console.log(`narml predict ${name.padEnd(9)} wall ${r.wall.toFixed(0)} ms (${rate(r.wall)}; ${(r.wall / node.wall).toFixed(0)}× node -e 0), CPU of all threads ${r.cpu.toFixed(0)} ms (${rate(r.cpu)})`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 async function main(): Promise<void> {
   const dir = join(__dirname, '.tmp');
   mkdirSync(dir, { recursive: true });
@@ -68,8 +117,9 @@ async function main(): Promise<void> {
     const ratio = ROWS / (t4 - t0) / 1000 / targets[name];
     console.log(`${name.padEnd(20)} end to end ${rate(t4 - t0)} (CPU of all threads; wall clock ${rate(wall)}), ${ratio.toFixed(2)}× the target of ${targets[name]}M rows/s | read ${(t1 - t0).toFixed(0)} ms, score ${(t2 - t1).toFixed(0)} ms, format ${(t3 - t2).toFixed(0)} ms, write ${(t4 - t3).toFixed(0)} ms`);
   }
-  rmSync(input);
   rmSync(output);
+  cliFigures(input);
+  rmSync(input);
 }
 
 void main();
