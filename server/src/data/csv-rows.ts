@@ -185,7 +185,9 @@ class ByteDictionary {
       bytes.set(this.bytes);
       this.bytes = bytes;
     }
-    this.bytes.set(b.subarray(s, e), this.used);
+    // A loop, not set(subarray): a view per new value costs more than copying a short text.
+    const bytes = this.bytes;
+    for (let i = s, at = this.used; i < e; i++, at++) bytes[at] = b[i];
     this.starts[k] = this.used;
     this.lengths[k] = len;
     this.hashes[k] = h;
