@@ -159,6 +159,16 @@ const cases: Case[] = [
     nearMiss: `${IRIS}\nsplit parts from iris { train: 70%, test: 30% }\nmodel m from parts.train { target: species, algorithm: knn }`,
   },
   {
+    code: 'NML135',
+    fires: `${IRIS_MODEL}\nevaluate m on parts.test\nmonitor w for m {\n  notify: [vscode, «webhook "ftp://example.com/hook"»]\n}`,
+    nearMiss: `${IRIS_MODEL}\nevaluate m on parts.test\nmonitor w for m {\n  notify: [vscode, webhook "https://example.com/hook", command "cat > alert.json"]\n}`,
+  },
+  {
+    code: 'NML136',
+    fires: `${IRIS}\nmodel m from iris { target: species, algorithm: knn }\nmonitor w for m {\n  «retrain: on_drift»\n}`,
+    nearMiss: `${IRIS_MODEL}\nmonitor w for m {\n  retrain: schedule "0 3 * * 0"\n}`,
+  },
+  {
     code: 'NML140',
     fires: `${IRIS_MODEL}\npredict p with m from "../fixtures/data/iris.csv" { output: «"../p-{date}.csv"» }`,
     nearMiss: `${IRIS_MODEL}\npredict p with m from "../fixtures/data/iris.csv" { output: "./out/../out/p-{date}.csv" }`,
@@ -192,6 +202,11 @@ const cases: Case[] = [
     code: 'NML203',
     fires: `${IRIS_MODEL}\npredict p with m from «"../fixtures/data/wine.csv"» { output: "out/p.csv" }`,
     nearMiss: `${IRIS_MODEL}\npredict p with m from "../fixtures/data/iris.csv" { output: "out/p.csv" }`,
+  },
+  {
+    code: 'NML206',
+    fires: `${IRIS_MODEL}\nevaluate m on parts.test\nmonitor w for m {\n  notify: «webhook "http://example.com/hook"»\n}`,
+    nearMiss: `${IRIS_MODEL}\nevaluate m on parts.test\nmonitor w for m {\n  notify: webhook "http://127.0.0.1:8080/hook"\n}`,
   },
 ];
 

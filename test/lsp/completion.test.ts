@@ -187,7 +187,12 @@ test('evaluate, compare and monitor bodies offer the model task\'s metrics, fitt
   includes(labels(mon), ['accuracy', 'f1'], 'alert');
   excludes(labels(mon), ['log', 'sepal_length_cm'], 'alert');
   assert.deepEqual(labels(mon.replace(`alert: ${CURSOR}`, `alert: f1 < 0.7 ${CURSOR}`)).sort(), ['and', 'or']);
-  includes(labels(mon.replace(`alert: ${CURSOR}`, `retrain: ${CURSOR}`)), ['on_drift', 'never'], 'retrain');
+  includes(labels(mon.replace(`alert: ${CURSOR}`, `retrain: ${CURSOR}`)), ['on_drift', 'never', 'schedule'], 'retrain');
+  assert.deepEqual(labels(mon.replace(`alert: ${CURSOR}`, `notify: ${CURSOR}`)), ['webhook', 'command', 'vscode'], 'notify');
+  includes(labels(mon.replace(`alert: ${CURSOR}`, `notify: [vscode, ${CURSOR}]`)), ['webhook'], 'notify list');
+  const withHook = mon.replace(`alert: ${CURSOR}`, 'notify: [vscode, webhook "https://example.com/h"]');
+  const hookHover = hover(checkPipeline(withHook, FILE, cache), withHook.indexOf('webhook') + 2, () => ({}));
+  assert.match(JSON.stringify(hookHover?.contents ?? ''), /notify target.*POST the event as JSON/);
   includes(labels(mon.replace(`alert: ${CURSOR}`, `drift: psi(${CURSOR})`)), ['threshold'], 'psi(');
   includes(labels(mon.replace(`alert: ${CURSOR}`, `drift: ${CURSOR}`)), ['psi', 'ks', 'kl', 'js', 'wasserstein'], 'drift methods');
   includes(labels(mon.replace(`alert: ${CURSOR}`, `drift: wasserstein(${CURSOR})`)), ['threshold'], 'wasserstein(');

@@ -19,6 +19,7 @@ import { checkSteps } from './transform-check';
 import { checkOutputCollisions } from './output-check';
 import { workspaceOf, type Workspace } from '../workspace/output-paths';
 import type { RegistrySource } from './version-refs';
+import { reportScheduleRules } from './notify-check';
 import { checkCompare, checkEvaluate, checkExport, checkMonitor, checkPredict } from './usage-checks';
 
 export interface CheckOptions {
@@ -62,6 +63,7 @@ export function checkPipeline(text: string, file: string, source: SchemaSource, 
     if (derivedName(decl) === undefined) for (const q of declarationInputs(decl)) if (symbols.has(q.parts[0].name)) ctx.references.push({ name: q.parts[0].name, range: q.parts[0].range });
   });
   reportUnused(symbols, declarations, ctx);
+  reportScheduleRules(r.infos, declarations, ctx);
   checkOutputCollisions(declarations, r.infos, file, r, reuse?.locate);
   reuse?.end();
   const tables = new Map<string, import('../language/schema').TableSchema>();

@@ -145,6 +145,9 @@ export interface CompareInfo {
   alpha: number;
 }
 
+/** Where `notify:` sends an event: a POST of JSON, a shell command fed the JSON, the editor. */
+export type NotifyTarget = { kind: 'webhook'; url: string } | { kind: 'command'; command: string } | { kind: 'vscode' };
+
 export interface PredictInfo {
   kind: 'predict';
   name: string;
@@ -156,6 +159,8 @@ export interface PredictInfo {
   output?: string;
   schedule?: string;
   retries: number;
+  /** Told when a scheduled run failed after its retries. */
+  notify: NotifyTarget[];
 }
 
 export interface MonitorInfo {
@@ -172,7 +177,13 @@ export interface MonitorInfo {
   actuals?: ActualsInfo;
   /** `alert: f1 < 0.7` kept as an expression over metric names. */
   alert?: Expr;
-  retrain: 'on_drift' | 'on_alert' | 'never';
+  /** `schedule`: retrained at `retrainSchedule` by `narml scheduler`, whatever the drift. */
+  retrain: 'on_drift' | 'on_alert' | 'schedule' | 'never';
+  retrainSchedule?: string;
+  /** `schedule:` of the monitor itself, fired by `narml scheduler`. */
+  schedule?: string;
+  /** Told of an alert, drift, a retraining decision and a failed scheduled run. */
+  notify: NotifyTarget[];
 }
 
 /** `actuals: "labels/*.csv" on id` with `time:`, `window:` and `min_rows:`. */

@@ -35,6 +35,8 @@ export const CODES = {
   NML131: { severity: 'error', title: 'split parts do not add up to 100%' },
   NML132: { severity: 'error', title: 'model version reference is no stage and no vN' },
   NML133: { severity: 'error', title: 'the run store holds no such model version' },
+  NML135: { severity: 'error', title: 'invalid notify target' },
+  NML136: { severity: 'error', title: 'retraining without a holdout to judge the challenger on' },
   NML140: { severity: 'error', title: 'output path leaves the workspace folder' },
   NML141: { severity: 'error', title: 'output overwrites an input, the pipeline, the run store or another output' },
   NML142: { severity: 'error', title: 'output path is not a usable file path' },
@@ -48,6 +50,7 @@ export const CODES = {
   NML203: { severity: 'warning', title: 'prediction source no longer matches the model' },
   NML204: { severity: 'warning', title: 'prediction inbox matches no file yet' },
   NML205: { severity: 'warning', title: 'actuals match no file yet' },
+  NML206: { severity: 'warning', title: 'a notification that goes unencrypted to another host, or that nothing can fire' },
 } as const satisfies Record<string, { severity: Severity; title: string }>;
 
 export type DiagnosticCode = keyof typeof CODES;

@@ -10,7 +10,7 @@ export const PROPERTY_KEYS = {
   model: ['target', 'algorithm', 'features', 'exclude', 'resample', 'select', 'tune', 'cv', 'ensemble', 'calibrate'],
   evaluate: ['metrics', 'threshold', 'cv', 'positive'],
   compare: ['metric', 'test', 'alpha'],
-  predict: ['output', 'schedule', 'retries'],
-  monitor: ['baseline', 'current', 'drift', 'actuals', 'time', 'window', 'min_rows', 'alert', 'retrain'],
+  predict: ['output', 'schedule', 'retries', 'notify'],
+  monitor: ['baseline', 'current', 'drift', 'actuals', 'time', 'window', 'min_rows', 'alert', 'retrain', 'schedule', 'notify'],
   export: [],
 } as const satisfies Record<Exclude<DeclarationKind, 'transform'>, readonly string[]>;

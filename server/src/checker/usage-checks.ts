@@ -8,10 +8,10 @@ import type {
 } from '../language/ast';
 import { leftSpine } from '../language/left-spine';
 import { formatColumnType, type Task } from '../language/schema';
-import { ALGORITHMS, COMPARE_TEST_OUTCOMES, COMPARE_TESTS, DEFAULT_COMPARE_ALPHA, DEFAULT_METRICS, EXPORT_FORMATS, IMPLEMENTED_EXPORT_FORMATS, autoCandidates, defaultCompareTest, type ExportFormat, METRICS, RETRAIN_POLICIES, type CompareTest } from '../ml/catalog';
+import { ALGORITHMS, COMPARE_TEST_OUTCOMES, COMPARE_TESTS, DEFAULT_COMPARE_ALPHA, DEFAULT_METRICS, EXPORT_FORMATS, IMPLEMENTED_EXPORT_FORMATS, autoCandidates, defaultCompareTest, type ExportFormat, METRICS, type CompareTest } from '../ml/catalog';
 import type { CheckContext } from './check-context';
 import type { CompareInfo, EvaluateInfo, ExportInfo, ModelInfo, MonitorInfo, PredictInfo } from './checked-model';
-import { cronError } from './cron';
+import { checkNotify, checkRetrain, checkSchedule } from './notify-check';
 import { onnxStepProblem } from './export-check';
 import { reportCsvNotes } from './data-notes';
 import { checkPropertyKeys, describeValue, methodRef, numberValue, optionValue, wordValue } from './options';
@@ -205,16 +205,8 @@ export function checkPredict(decl: PredictDeclaration, r: Resolver): PredictInfo
   } else {
     output = checkOutputPath(outputValue, 'predict', r);
   }
-  const scheduleValue = props.get('schedule')?.value;
-  let schedule: string | undefined;
-  if (scheduleValue) {
-    if (scheduleValue.kind !== 'String') c.report('NML130', scheduleValue.range, 'schedule must be a cron expression in quotes, e.g. schedule: "0 2 * * *"');
-    else {
-      const err = cronError(scheduleValue.value);
-      if (err) c.report('NML130', scheduleValue.range, `${err}`);
-      else schedule = scheduleValue.value;
-    }
-  }
+  const schedule = checkSchedule(props.get('schedule')?.value, c);
+  const notify = checkNotify(props.get('notify')?.value, c);
   let retries = 0;
   const retriesValue = props.get('retries')?.value;
   if (retriesValue) {
@@ -249,12 +241,12 @@ export function checkPredict(decl: PredictDeclaration, r: Resolver): PredictInfo
         }
       }
     }
-    info = { kind: 'predict', name, model: model.name, ...(version ? { version: version.ref } : {}), source: { kind: 'file', path }, output, schedule, retries };
+    info = { kind: 'predict', name, model: model.name, ...(version ? { version: version.ref } : {}), source: { kind: 'file', path }, output, schedule, retries, notify };
   } else {
     const table = r.resolveTable(decl.source);
     if (!table) return undefined;
     checkTableFits(model, table, decl.source.range, c, false);
-    info = { kind: 'predict', name, model: model.name, ...(version ? { version: version.ref } : {}), source: { kind: 'table', name: table.name }, output, schedule, retries };
+    info = { kind: 'predict', name, model: model.name, ...(version ? { version: version.ref } : {}), source: { kind: 'table', name: table.name }, output, schedule, retries, notify };
   }
   return info;
 }
@@ -293,15 +285,11 @@ export function checkMonitor(decl: MonitorDeclaration, r: Resolver): MonitorInfo
   const actuals = checkActuals(props, name, model, current && r.info(current)?.kind === 'predict' ? current : undefined, r);
   const alert = props.get('alert')?.value;
   if (alert && model) checkAlert(alert, model, c);
-  let retrain: MonitorInfo['retrain'] = 'never';
-  const retrainValue = props.get('retrain')?.value;
-  if (retrainValue) {
-    const w = wordValue(retrainValue);
-    if (!w || !(RETRAIN_POLICIES as readonly string[]).includes(w)) c.report('NML116', retrainValue.range, `retrain must be one of ${RETRAIN_POLICIES.join(', ')}`, useEach(RETRAIN_POLICIES));
-    else retrain = w as MonitorInfo['retrain'];
-  }
+  const retrain = checkRetrain(props.get('retrain')?.value, c);
+  const schedule = checkSchedule(props.get('schedule')?.value, c);
+  const notify = checkNotify(props.get('notify')?.value, c);
   if (!model) return undefined;
-  return { kind: 'monitor', name, model: model.name, ...(version ? { version: version.ref } : {}), ...(baseline ? { baseline: baseline.name } : {}), ...(current ? { current } : {}), drift, ...(actuals ? { actuals } : {}), ...(alert ? { alert } : {}), retrain };
+  return { kind: 'monitor', name, model: model.name, ...(version ? { version: version.ref } : {}), ...(baseline ? { baseline: baseline.name } : {}), ...(current ? { current } : {}), drift, ...(actuals ? { actuals } : {}), ...(alert ? { alert } : {}), ...retrain, ...(schedule ? { schedule } : {}), notify };
 }
 
 const isJunction = (op: BinaryOperator): boolean => op === 'and' || op === 'or';

@@ -48,7 +48,12 @@ export interface BooleanLiteral extends NodeBase { kind: 'Boolean'; value: boole
 export interface NameExpr extends NodeBase { kind: 'Name'; name: QualifiedName }
 export interface ListExpr extends NodeBase { kind: 'List'; items: Expr[] }
 export interface CallArgument extends NodeBase { name?: Identifier; value?: Expr }
-export interface CallExpr extends NodeBase { kind: 'Call'; callee: Identifier; args: CallArgument[] }
+/**
+ * `name(args)`, or in a property value `name "text"` (`notify: webhook "https://…"`,
+ * `retrain: schedule "0 3 * * 0"`), which is the call `name("text")` written without
+ * parentheses (`bare`).
+ */
+export interface CallExpr extends NodeBase { kind: 'Call'; callee: Identifier; args: CallArgument[]; bare?: true }
 export type BinaryOperator = '+' | '-' | '*' | '/' | '%' | '==' | '!=' | '<' | '<=' | '>' | '>=' | 'and' | 'or';
 export interface BinaryExpr extends NodeBase {
   kind: 'Binary';

@@ -32,6 +32,8 @@ class Parser {
   private depth = 0;
   /** Inside ( ) or [ ], newlines are not terminators. */
   private bracketDepth = 0;
+  /** Inside a property's value, where `name "text"` is a call without parentheses. */
+  private inPropertyValue = 0;
   readonly errors: SyntaxError[] = [];
   readonly comments: Comment[] = [];
   /** Characters the lexer could not read (their errors come first in `errors`). */
@@ -444,7 +446,12 @@ class Parser {
     let value: Expr | undefined;
     if (this.isPunct(this.peek(), ':')) {
       this.next();
-      value = this.parseExpression();
+      this.inPropertyValue++;
+      try {
+        value = this.parseExpression();
+      } finally {
+        this.inPropertyValue--;
+      }
       if (!value) this.error(`expected a value after "${key.name}:"`, this.errorRange(this.peek()));
     }
     let on: Identifier | undefined;
@@ -714,6 +721,12 @@ class Parser {
         }
         const first = this.next();
         if (first.kind === 'name' && this.isPunct(this.peek(), '(')) return this.parseCall(this.identifier(first));
+        // The string must follow on the same line: a newline inside a list still separates items.
+        if (first.kind === 'name' && this.inPropertyValue > 0 && this.tokens[this.pos]?.kind === 'string') {
+          const callee = this.identifier(first);
+          const text = this.stringLiteral(this.next());
+          return { kind: 'Call', callee, args: [{ value: text, range: text.range }], bare: true, range: { start: callee.range.start, end: text.range.end } };
+        }
         const name = this.qualifiedNameFrom(first);
         return { kind: 'Name', name, range: name.range };
       }

@@ -11,7 +11,7 @@ import { COLUMN_TYPES, type TableSchema, type Task } from '../language/schema';
 import { FUNCTIONS, type FunctionSignature } from '../language/functions';
 import {
   ALGORITHMS, CALIBRATORS, COMPARE_TEST_OUTCOMES, COMPARE_TESTS, DRIFT_METHODS, ENCODE_METHODS, ENSEMBLES, IMPUTE_METHODS, METRICS, RESAMPLERS,
-  RETRAIN_POLICIES, SCALE_METHODS, SELECTORS, TUNERS, type MethodSpec, type OptionSpec,
+  NOTIFY_TARGETS, RETRAIN_POLICIES, SCALE_METHODS, SELECTORS, TUNERS, type MethodSpec, type OptionSpec,
 } from '../ml/catalog';
 import { DECIMAL_MARKS, THOUSANDS_SEPARATORS } from '../checker/dataset-check';
 import { PROPERTY_KEYS } from '../checker/property-keys';
@@ -80,6 +80,14 @@ function functionItem(f: FunctionSignature): CompletionItem {
     insertText: `${f.name}($0)`,
     insertTextFormat: InsertTextFormat.Snippet,
   };
+}
+
+/** `notify:` targets, with their quoted argument as a snippet. */
+function notifyItems(): CompletionItem[] {
+  return Object.entries(NOTIFY_TARGETS).map(([label, detail]) => ({
+    label, kind: CompletionItemKind.Function, detail,
+    ...(label === 'vscode' ? {} : { insertText: `${label} "\${1:${label === 'webhook' ? 'https://example.com/hook' : 'mail -s alert me@example.com'}}"`, insertTextFormat: InsertTextFormat.Snippet }),
+  }));
 }
 
 function methodItems(table: Readonly<Record<string, MethodSpec>>, task: Task | undefined): CompletionItem[] {
@@ -169,6 +177,7 @@ function valueItems(p: CheckedPipeline, place: Extract<Place, { kind: 'value' }>
     if (key === 'features' || key === 'exclude') return columns(schema);
     if (key === 'metrics') return metricItems(task);
     if (key === 'drift') return methodItems(DRIFT_METHODS, task);
+    if (key === 'notify') return notifyItems();
     return [];
   }
   switch (key) {
@@ -193,7 +202,11 @@ function valueItems(p: CheckedPipeline, place: Extract<Place, { kind: 'value' }>
       const metric = info?.kind === 'compare' ? info.metric : undefined;
       return words(COMPARE_TESTS.filter((t) => !metric || COMPARE_TEST_OUTCOMES[t][metric] !== undefined), CompletionItemKind.EnumMember);
     }
-    case 'retrain': return words(RETRAIN_POLICIES, CompletionItemKind.EnumMember);
+    case 'retrain': return [
+      ...words(RETRAIN_POLICIES, CompletionItemKind.EnumMember),
+      { label: 'schedule', kind: CompletionItemKind.Function, insertText: 'schedule "${1:0 3 * * 0}"', insertTextFormat: InsertTextFormat.Snippet, detail: 'retrain on a cron schedule, run by narml scheduler' },
+    ];
+    case 'notify': return notifyItems();
     case 'baseline': return namesOf(p, ['dataset', 'transform', 'split']);
     case 'current': return namesOf(p, ['predict', 'dataset', 'transform', 'split']);
     case 'header': return words(['true', 'false'], CompletionItemKind.Value);

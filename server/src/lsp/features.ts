@@ -7,7 +7,7 @@ import {
 import type { Range } from '../language/ast';
 import { formatColumnType, type TableSchema } from '../language/schema';
 import type { CheckedPipeline } from '../checker/checked-model';
-import { ALGORITHMS, CALIBRATORS, DRIFT_METHODS, ENSEMBLES, METRICS, RESAMPLERS, SELECTORS, TUNERS, type MethodSpec } from '../ml/catalog';
+import { ALGORITHMS, CALIBRATORS, DRIFT_METHODS, ENSEMBLES, METRICS, NOTIFY_TARGETS, RESAMPLERS, SELECTORS, TUNERS, type MethodSpec } from '../ml/catalog';
 import { FUNCTIONS } from '../language/functions';
 import { isBareName } from '../language/lexer';
 import { COMMANDS } from '../contracts/lsp-requests';
@@ -74,6 +74,8 @@ export function hover(p: CheckedPipeline, offset: number, lastMetrics: () => Rec
   // Drift methods are short words (js, kl): only inside a monitor's `drift:` value (or its list) are they methods.
   const drift = DRIFT_METHODS[word];
   if (drift && /drift:\s*(\[[^\]\n]*)?$/.test(p.text.slice(Math.max(0, s - 200), s))) return { contents: { kind: MarkupKind.Markdown, value: `**drift method** \`${drift.name}\`: ${drift.doc}\n\n${optionList(drift)}` } };
+  const target = (NOTIFY_TARGETS as Record<string, string>)[word];
+  if (target && /notify:[^\n]*$/.test(p.text.slice(Math.max(0, s - 200), s))) return { contents: { kind: MarkupKind.Markdown, value: `**notify target** \`${word}\`: ${target}` } };
   const metric = METRICS[word];
   if (metric) return { contents: { kind: MarkupKind.Markdown, value: `**metric** \`${metric.name}\` (${metric.task}): ${metric.doc}; ${metric.higherIsBetter ? 'higher' : 'lower'} is better` } };
   for (const [what, table] of [['resample', RESAMPLERS], ['select', SELECTORS], ['tune', TUNERS], ['ensemble', ENSEMBLES], ['calibrate', CALIBRATORS]] as const) {

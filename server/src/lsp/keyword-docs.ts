@@ -10,8 +10,8 @@ export const DECLARATION_DOCS: Readonly<Record<DeclarationKind, string>> = {
   model: '`model N from T { target: C, algorithm: A, ... }`: a trained model; the task follows from the target type.',
   evaluate: '`evaluate M on T [as N] { metrics: [...], threshold: ..., cv: K?, positive: V? }`: a metrics report (default name `M_on_T`).',
   compare: '`compare M1, M2 on T [as N] { metric: X, test: mcnemar | bootstrap | paired_t, alpha: 0.05 }`: an A/B comparison with a p-value, and a winner only when p < alpha (default 0.05; else the leader).',
-  predict: '`predict N with M from SOURCE { output: "path", schedule: "cron"?, retries: K? }`: a table of predictions; SOURCE is a path or a table name.',
-  monitor: '`monitor N for M { baseline: T, current: P, drift: [psi(threshold: 0.2), ks(threshold: 0.1)], actuals: "labels/*.csv" on id, time: C?, window: 1d, min_rows: 30, alert: f1 < 0.7, retrain: ... }`: drift per method and column, metrics per time window over labels joined to stored predictions, alerts, retraining.',
+  predict: '`predict N with M from SOURCE { output: "path", schedule: "cron"?, retries: K?, notify: ...? }`: a table of predictions; SOURCE is a path or a table name; `notify:` is told when a scheduled run fails.',
+  monitor: '`monitor N for M { baseline: T, current: P, drift: [psi(threshold: 0.2), ks(threshold: 0.1)], actuals: "labels/*.csv" on id, time: C?, window: 1d, min_rows: 30, alert: f1 < 0.7, retrain: on_drift | on_alert | schedule "cron" | never, schedule: "cron"?, notify: ...? }`: drift per method and column, metrics per time window over labels joined to stored predictions, alerts, retraining judged against production; `notify:` takes `webhook "https://…"`, `command "…"`, `vscode` or a list.',
   export: '`export M to "path.onnx" | "path.py" | "path.pmml"`: writes the model; the format follows the extension. `export M to "dir/"`: a scoring bundle (model.json, server.js, Dockerfile, README) that serves the model with Node alone.',
 };
 

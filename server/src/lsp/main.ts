@@ -321,10 +321,14 @@ connection.languages.semanticTokens.on((params) => withChecked(params.textDocume
 
 connection.onCodeAction((params) => withChecked(params.textDocument.uri, [] as CodeAction[], (p) => codeActions(p, params.textDocument.uri, params.context.diagnostics)));
 
-/** What the lineage shows of a declaration beyond its name: a predict's schedule, a table's columns and rows. */
+/** What the lineage shows of a declaration beyond its name: a predict's or monitor's schedule (else its retraining's), a table's columns and rows. */
 function graphDetails(p: CheckedPipeline, name: string): Partial<PipelineGraphNode> {
   const info = p.infos[p.symbols.get(name)!.declarationIndex];
   if (info?.kind === 'predict') return info.schedule ? { schedule: info.schedule } : {};
+  if (info?.kind === 'monitor') {
+    const schedule = info.schedule ?? info.retrainSchedule;
+    return schedule ? { schedule } : {};
+  }
   const table = p.tables.get(name);
   if (!table) return {};
   return {

@@ -236,7 +236,15 @@ export const DRIFT_METHODS: Readonly<Record<string, MethodSpec>> = {
   wasserstein: { name: 'wasserstein', tasks: [], options: { threshold: { kind: 'number', default: 0.1, min: 0, doc: 'Wasserstein distance, in the column\'s own units, above which a column drifts' } }, doc: 'first Wasserstein (earth mover\'s) distance per numeric column, on the raw values' },
 };
 
+/** `retrain:` words; `schedule "cron"` is the fourth form. */
 export const RETRAIN_POLICIES = ['on_drift', 'on_alert', 'never'] as const;
+
+/** `notify:` targets: `webhook "https://…"`, `command "…"` (stdin: the JSON report), `vscode`. */
+export const NOTIFY_TARGETS = {
+  webhook: 'POST the event as JSON to this http(s) URL, retried with back-off (Retry-After honoured)',
+  command: 'run this shell command in the pipeline\'s folder with the event as JSON on stdin (not in Restricted Mode)',
+  vscode: 'a notification in VS Code when the scheduler runs from the editor',
+} as const;
 
 export const IMPUTE_METHODS = ['mean', 'median', 'mode', 'constant'] as const;
 export const ENCODE_METHODS = ['onehot', 'ordinal'] as const;
