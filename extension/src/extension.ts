@@ -16,7 +16,7 @@ import { replacesMetrics } from './metrics-update';
 import { runCli } from './runner-process';
 import { PreviewSession } from './panels/preview-session';
 import { registryNotice, schedulesOf } from './notice-text';
-import { SchedulerControl } from './scheduler-control';
+import { SchedulerControl, showNotifyEvent } from './scheduler-control';
 import { ServeControl } from './serve-control';
 import { allowOutsideWorkspace, workspaceArgs, type OutputGate } from './workspace-args';
 
@@ -175,6 +175,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ runP
             progress.report({ message: `${e.stage} ${e.declaration} ${pct}%` });
             last = pct;
           } else if (e.type === 'log') output.appendLine(`${e.level}: ${e.message}`);
+          else if (e.type === 'notify') showNotifyEvent(e.event);
           void last;
         },
       });

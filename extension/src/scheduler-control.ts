@@ -5,7 +5,19 @@ import * as vscode from 'vscode';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { basename } from 'node:path';
 import { COMMANDS } from '../../server/src/contracts/lsp-requests';
-import { nothingToSchedule, schedulerStatusText, type Schedule } from './notice-text';
+import type { NotifyEventJson } from '../../server/src/contracts/cli-json';
+import { notifyNotice, nothingToSchedule, parseNotifyLine, schedulerStatusText, type Schedule } from './notice-text';
+
+/** A `notify: vscode` event as a notification; "Open report" shows its JSON report in an editor. */
+export function showNotifyEvent(event: NotifyEventJson): void {
+  const { text, error } = notifyNotice(event);
+  const open = 'Open report';
+  void (error ? vscode.window.showErrorMessage(text, open) : vscode.window.showWarningMessage(text, open)).then(async (c) => {
+    if (c !== open) return;
+    const doc = await vscode.workspace.openTextDocument({ language: 'json', content: JSON.stringify(event, null, 2) });
+    await vscode.window.showTextDocument(doc, { preview: true });
+  });
+}
 
 export class SchedulerControl {
   private child: ChildProcess | undefined;
@@ -28,8 +40,18 @@ export class SchedulerControl {
     if (schedules.length === 0) {
       return void vscode.window.showWarningMessage(nothingToSchedule(file));
     }
-    const child = spawn(spawnArgs.node, [spawnArgs.cli, 'scheduler', file, ...spawnArgs.args], { cwd: spawnArgs.cwd, env: { ...process.env, ...spawnArgs.env } });
+    const child = spawn(spawnArgs.node, [spawnArgs.cli, 'scheduler', file, '--events', 'json', ...spawnArgs.args], { cwd: spawnArgs.cwd, env: { ...process.env, ...spawnArgs.env } });
     this.child = child;
+    // stdout carries only the events of `notify: vscode`, one JSON line each.
+    let pending = '';
+    child.stdout?.on('data', (d: Buffer) => {
+      const lines = (pending + d.toString()).split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines) {
+        const event = parseNotifyLine(line);
+        if (event) showNotifyEvent(event);
+      }
+    });
     child.stderr?.on('data', (d: Buffer) => {
       const text = d.toString();
       this.output.append(text);

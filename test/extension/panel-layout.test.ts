@@ -20,11 +20,11 @@ test('a run that wrote files names them (three at most)', () => {
 
 test('the scheduler is started only with schedules, and the status bar names them', () => {
   const node = (name: string, kind: string, schedule?: string): PipelineGraphNode => ({ name, kind, line: 0, dependsOn: [], errors: 0, warnings: 0, ...(schedule ? { schedule } : {}) });
-  assert.deepEqual(schedulesOf([node('data', 'dataset'), node('nightly', 'predict'), node('daily', 'predict', '0 2 * * *')]), [{ name: 'daily', schedule: '0 2 * * *' }]);
+  assert.deepEqual(schedulesOf([node('data', 'dataset'), node('nightly', 'predict'), node('daily', 'predict', '0 2 * * *'), node('watch', 'monitor', '0 * * * *')]), [{ kind: 'predict', name: 'daily', schedule: '0 2 * * *' }, { kind: 'monitor', name: 'watch', schedule: '0 * * * *' }]);
   assert.deepEqual(schedulesOf([node('data', 'dataset'), node('nightly', 'predict')]), []);
-  assert.match(nothingToSchedule('/ws/churn.narml'), /^Nothing to schedule in churn\.narml: no predict declaration has a schedule\. Add schedule: "0 2 \* \* \*"/);
-  assert.equal(schedulerStatusText('/ws/churn.narml', [{ name: 'daily', schedule: '0 2 * * *' }]).text, '$(watch) NarML scheduler: daily at "0 2 * * *"');
-  const two = schedulerStatusText('/ws/churn.narml', [{ name: 'daily', schedule: '0 2 * * *' }, { name: 'hourly', schedule: '0 * * * *' }]);
+  assert.match(nothingToSchedule('/ws/churn.narml'), /^Nothing to schedule in churn\.narml: no predict or monitor has a schedule\. Add schedule: "0 2 \* \* \*"/);
+  assert.equal(schedulerStatusText('/ws/churn.narml', [{ kind: 'predict', name: 'daily', schedule: '0 2 * * *' }]).text, '$(watch) NarML scheduler: daily at "0 2 * * *"');
+  const two = schedulerStatusText('/ws/churn.narml', [{ kind: 'predict', name: 'daily', schedule: '0 2 * * *' }, { kind: 'monitor', name: 'hourly', schedule: '0 * * * *' }]);
   assert.equal(two.text, '$(watch) NarML scheduler: 2 schedules');
-  assert.match(two.tooltip, /churn\.narml:\n {2}predict daily: "0 2 \* \* \*"\n {2}predict hourly: "0 \* \* \* \*"\nClick to stop it/);
+  assert.match(two.tooltip, /churn\.narml:\n {2}predict daily: "0 2 \* \* \*"\n {2}monitor hourly: "0 \* \* \* \*"\nClick to stop it/);
 });

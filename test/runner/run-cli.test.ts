@@ -111,7 +111,7 @@ test('the scheduler retries a failing prediction with back-off and records every
   writeFileSync(file, text);
   const checked = await checkWithFullSchemas(text, file);
   const [job] = scheduledJobs([checked]);
-  assert.equal(job.predict.schedule, '0 6 * * *');
+  assert.equal(job.schedule, '0 6 * * *');
   writeFileSync(join(dir, 'data', 'incoming', 'week-1.csv'), 'broken,"\n');
   const lines: string[] = [];
   const ok = await fireJob(job, (l) => lines.push(l), 10);

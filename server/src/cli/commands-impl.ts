@@ -13,6 +13,7 @@ export { PipelineData } from '../runner/pipeline-data';
 export { previewTable } from '../runner/preview';
 export { failedRun, planErrors } from '../runner/run-pipeline';
 export { fireAllOnce, runScheduler, scheduledJobs } from '../scheduler/scheduler';
+export { jobStatuses, recordPause } from '../scheduler/state';
 export { readExperiments } from '../store/experiments';
 export { readMonitorTrends } from '../store/monitor-reports';
 export { expandRun, readStoreData, RunStore, storeDir } from '../store/run-store';

@@ -2,10 +2,11 @@
 import { checkCommands } from './check-command';
 import { registryCommands } from './registry-commands';
 import { runnerCommands } from './runner-commands';
+import { schedulerCommands } from './scheduler-command';
 import { serveCommands } from './serve-command';
 import { UsageError, type CliCommand } from './command';
 
-const commands: Record<string, CliCommand> = { ...checkCommands, ...runnerCommands, ...serveCommands, ...registryCommands };
+const commands: Record<string, CliCommand> = { ...checkCommands, ...runnerCommands, ...schedulerCommands, ...serveCommands, ...registryCommands };
 
 function usage(): string {
   const lines = Object.values(commands).map((c) => `  ${c.usage.padEnd(48)} ${c.summary}`);

@@ -113,7 +113,11 @@ function printRunSummary(r: RunJson, io: CliOutput): void {
       : c.leader ? `no significant difference at alpha ${c.alpha}; ${c.leader} leads` : 'tie';
     out.push(`  ${name}: ${c.models.map((m) => `${m} ${fmt(c.scores[m])}`).join(' vs ')} on ${c.metric}; ${c.test} p = ${fmt(c.p_value)} (about ${c.p_value_about}); ${verdict}`);
   }
-  for (const [name, m] of Object.entries(r.monitors)) out.push(`  ${name}: drifted [${m.drifted.join(', ')}]${m.prediction ? `, prediction ${m.prediction.drifted ? 'drifted' : 'stable'} (${m.prediction.score.toPrecision(3)})` : ''}, alert ${m.alert.raised ? 'raised' : 'not raised'} (${m.alert.reason})`);
+  for (const [name, m] of Object.entries(r.monitors)) {
+    out.push(`  ${name}: drifted [${m.drifted.join(', ')}]${m.prediction ? `, prediction ${m.prediction.drifted ? 'drifted' : 'stable'} (${m.prediction.score.toPrecision(3)})` : ''}, alert ${m.alert.raised ? 'raised' : 'not raised'} (${m.alert.reason})`);
+    if (m.retrain) out.push(`    retrain ${m.retrain.model}: ${m.retrain.decision}: ${m.retrain.reason}`);
+    for (const n of m.notified ?? []) out.push(`    notify ${n.event ? `${n.event} ` : ''}to ${n.target}: ${n.ok ? 'delivered' : `not delivered: ${n.error}`}`);
+  }
   for (const o of r.outputs) out.push(`  wrote ${o}`);
   io.out(`${out.join('\n')}\n`);
 }

@@ -17,6 +17,8 @@ export interface RunRequest {
   json: boolean;
   /** Where outputs may be written (from --workspace and --allow-outside-workspace). */
   workspace: Workspace;
+  /** An editor reads the progress (`--progress json`): `notify: vscode` events reach it. */
+  editor?: boolean;
 }
 
 /** What the worker receives: the request and the cancel flag (an Int32Array's buffer; 1 = cancel). */

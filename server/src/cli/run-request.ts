@@ -39,6 +39,6 @@ export async function checkAndRun(
   }
   if (runsHere && !signal.aborted && !(await runsHere(checked, store))) return { type: 'elsewhere' };
   if (!signal.aborted) await schemas.remember(checked);
-  const code = await runAndReport(checked, request.json, { names: request.names, signal, tables: schemas, onEvent }, io);
+  const code = await runAndReport(checked, request.json, { names: request.names, signal, tables: schemas, editorEvents: request.editor === true, onEvent }, io);
   return { type: 'exit', code };
 }

@@ -1,9 +1,8 @@
-// `narml run`, `preview`, `predict`, `history`, `experiments`, `monitor-report`, `scheduler` (spec §7).
+// `narml run`, `preview`, `predict`, `history`, `experiments`, `monitor-report` (spec §7).
 // The checker, runner, store and scheduler are imported by the command that uses them
 // (commands-impl.ts), not here: `run` works in a worker thread, and a main thread that compiled
 // and loaded them too would add that to every run.
 import { resolve } from 'node:path';
-import type { CheckedPipeline } from '../checker/checked-model';
 import { PREVIEW_PAGE_MAX, type PreviewJson, type PreviewPageJson, type PreviewPageRequest, type ProgressEvent } from '../contracts/cli-json';
 import type { Table } from '../data/table';
 import { parseArgs, UsageError, type CliCommand, type ParsedArgs } from './command';
@@ -13,7 +12,7 @@ import { WORKSPACE_OPTIONS, WORKSPACE_USAGE, workspaceOption } from './workspace
 const SWITCHES = ['json', 'once-now', 'serve'];
 
 /** The arguments of a command that checks a pipeline: its own options plus where its outputs may go. */
-function parseCheckingArgs(args: string[], valued: string[]): ParsedArgs {
+export function parseCheckingArgs(args: string[], valued: string[]): ParsedArgs {
   return parseArgs(args, [...valued, ...WORKSPACE_OPTIONS.valued], [...SWITCHES, ...WORKSPACE_OPTIONS.switches]);
 }
 
@@ -33,7 +32,8 @@ async function run(args: string[]): Promise<number> {
   const { positional, flags } = parseCheckingArgs(args, ['progress']);
   const [file, ...names] = positional;
   if (!file) throw new UsageError('name a .narml file');
-  return runInWorker({ command: 'run', file, names, json: flags.has('json'), workspace: workspaceOption(file, flags) }, progressPrinter(flags.get('progress') === 'json'));
+  const editor = flags.get('progress') === 'json';
+  return runInWorker({ command: 'run', file, names, json: flags.has('json'), workspace: workspaceOption(file, flags), editor }, progressPrinter(editor));
 }
 
 async function preview(args: string[]): Promise<number> {
@@ -116,7 +116,7 @@ async function history(args: string[]): Promise<number> {
   if (runs.length === 0) { process.stdout.write('no runs yet; run a pipeline with `narml run FILE`\n'); return 0; }
   for (const r of runs) {
     const metrics = Object.entries(r.evaluations).map(([n, e]) => `${n} ${Object.entries(e.metrics).map(([k, v]) => `${k}=${fmt(v)}`).join(' ')}`).join('; ');
-    const scheduled = r.schedule ? `  (scheduled ${r.schedule.predict}, attempt ${r.schedule.attempt})` : '';
+    const scheduled = r.schedule ? `  (scheduled ${r.schedule.job ?? r.schedule.predict}, attempt ${r.schedule.attempt})` : '';
     const details = [metrics, r.status !== 'succeeded' && r.error ? `error: ${r.error}` : ''].filter(Boolean);
     process.stdout.write(`${r.run}  ${r.status.padEnd(11)} ${r.started}  ${r.file}${scheduled}${details.map((d) => `\n    ${d}`).join('')}\n`);
   }
@@ -159,35 +159,10 @@ async function monitorReport(args: string[]): Promise<number> {
   return 0;
 }
 
-async function scheduler(args: string[]): Promise<number> {
-  const { positional, flags } = parseCheckingArgs(args, []);
-  if (positional.length === 0) throw new UsageError('name at least one .narml file');
-  const { loadChecked, hasErrors, planErrors, fireAllOnce, runScheduler, scheduledJobs } = await import('./commands-impl');
-  const files: CheckedPipeline[] = [];
-  const log = (line: string): void => { process.stderr.write(`${line}\n`); };
-  for (const f of positional) {
-    // An error stops only the schedules that need the declaration it is in; each firing re-checks.
-    const checked = await loadChecked(f, { allowErrors: true, workspace: workspaceOption(f, flags) });
-    if (typeof checked === 'number') return checked;
-    for (const job of scheduledJobs([checked])) {
-      const errors = planErrors(checked, [job.predict.name]);
-      if (errors.length > 0) log(`${job.predict.name}: has errors now (${errors.map((d) => d.code).join(', ')}); each firing re-checks the file and fails until they are fixed`);
-    }
-    files.push(checked);
-  }
-  if (scheduledJobs(files).length === 0 && files.some(hasErrors)) {
-    log('narml: no schedule can run: fix the errors above (a predict with schedule: "..." must check)');
-    return 1;
-  }
-  if (flags.has('once-now')) return (await fireAllOnce(files, log)) ? 0 : 1;
-  return runScheduler(files, log);
-}
-
 export const runnerCommands: Record<string, CliCommand> = {
   run: { usage: `run FILE [NAME...] [--json] [--progress json] ${WORKSPACE_USAGE}`, summary: 'run declarations and what they need', run },
   preview: { usage: `preview FILE NAME [--rows N] [--json] [--serve] ${WORKSPACE_USAGE}`, summary: 'first rows and column statistics of a table (--serve: then pages of rows, sorted on request, for each JSON line on stdin)', run: preview },
   predict: { usage: `predict FILE NAME [--json] ${WORKSPACE_USAGE}`, summary: 'run one predict declaration now', run: predictNow },
-  scheduler: { usage: `scheduler FILE... [--once-now] ${WORKSPACE_USAGE}`, summary: 'run the schedules of the files until stopped (--once-now: fire every schedule once, with its retries, and exit)', run: scheduler },
   history: { usage: 'history [FILE] [--json]', summary: 'past runs', run: history },
   experiments: { usage: 'experiments FILE [--json]', summary: 'one row per run and model: options, metrics, data hashes, tune/auto trials', run: experiments },
   'monitor-report': { usage: 'monitor-report FILE NAME [--json]', summary: 'a monitor over the stored runs: drift per method and column, alert, metrics per window', run: monitorReport },

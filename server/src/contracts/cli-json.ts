@@ -37,7 +37,7 @@ export interface RunJson {
   /** The check's diagnostics: its errors when the pipeline did not run, its warnings (NML105 cells read as missing, ...) when it did. */
   diagnostics?: DiagnosticJson[];
   /** Set when the scheduler started this run. */
-  schedule?: { predict: string; attempt: number };
+  schedule?: { job?: string; predict?: string; monitor?: string; attempt: number };
   /** sha256 of the pipeline text that ran (absent in older records). */
   pipelineHash?: string;
   /** Dataset name → the files it read with their sha256, in glob order (absent in older records). */
@@ -360,7 +360,70 @@ export interface MonitorJson {
   actuals?: MonitorActualsJson;
   /** The `alert:` condition's verdict; the scheduler, notifications and retraining act on `raised`. */
   alert: MonitorAlertJson;
+  /** The `retrain:` condition held (or its schedule fired): a challenger was trained and judged, see `retrain`. */
   retrained: boolean;
+  /** The retraining decision, when `retrained`. */
+  retrain?: RetrainJson;
+  /** One outcome per `notify:` target, when the monitor had something to tell. */
+  notified?: NotifyOutcomeJson[];
+}
+
+/** A retraining: the model trained on the current data (challenger) against the production version (champion). */
+export interface RetrainJson {
+  model: string;
+  trigger: 'on_drift' | 'on_alert' | 'schedule';
+  /** `promoted`: the challenger is now production; `kept`: production is unchanged (see `reason`). */
+  decision: 'promoted' | 'kept';
+  reason: string;
+  challenger: { version: string; score?: number };
+  champion?: { version: string; score?: number };
+  /** The table both were scored on. */
+  holdout: string;
+  /** The comparison, absent when there was no champion to compare with, or it is the same version. */
+  comparison?: ComparisonJson;
+}
+
+/** One line of `narml scheduler list --json`'s `jobs`. */
+export interface ScheduleStatusJson {
+  /** `predict:NAME`, `monitor:NAME` or `retrain:NAME` (NAME of the monitor). */
+  job: string;
+  kind: 'predict' | 'monitor' | 'retrain';
+  name: string;
+  file: string;
+  schedule: string;
+  paused: boolean;
+  pausedSince?: string;
+  /** Absent while paused. */
+  nextFire?: string;
+  lastFire?: string;
+  lastOutcome?: 'succeeded' | 'failed' | 'waiting';
+  lastError?: string;
+}
+
+/** The body of a notification (webhook POST, a command's stdin, a `notify` progress event). */
+export interface NotifyEventJson {
+  pipeline: string;
+  monitor?: string;
+  predict?: string;
+  event: 'alert' | 'drift' | 'failure' | 'retrain';
+  /** One sentence for people: what happened and what to look at. */
+  message: string;
+  /** The monitor's report, or the failed attempt. */
+  report: unknown;
+  time: string;
+}
+
+export interface NotifyOutcomeJson {
+  /** The event this delivered (a monitor may send a drift and a retraining). */
+  event?: NotifyEventJson['event'];
+  /** `webhook URL`, `command …` or `vscode`. */
+  target: string;
+  ok: boolean;
+  attempts?: number;
+  /** A webhook's last HTTP status. */
+  status?: number;
+  exitCode?: number;
+  error?: string;
 }
 
 export interface MonitorAlertJson {
@@ -452,7 +515,9 @@ export interface MonitorWindowJson {
 export type ProgressEvent =
   | { type: 'stage'; stage: string; declaration: string; fraction: number }
   | { type: 'log'; level: 'info' | 'warning' | 'error'; message: string }
-  | { type: 'done'; status: RunJson['status']; run: string };
+  | { type: 'done'; status: RunJson['status']; run: string }
+  /** For `notify: vscode`: the editor shows it. */
+  | { type: 'notify'; event: NotifyEventJson };
 
 export interface PreviewJson {
   name: string;

@@ -5,11 +5,9 @@ import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { CheckedPipeline, DeclarationInfo, ModelInfo, MonitorInfo, PredictInfo } from '../checker/checked-model';
 import { diagnosticJson, type Diagnostic } from '../checker/diagnostic';
-import type { ComparisonJson, EvaluationJson, ModelJson, ModelVersionJson, MonitorJson, PredictionJson, ProgressEvent, RegistryUse, RunJson, TrialJson } from '../contracts/cli-json';
+import type { NotifyEventJson, ComparisonJson, EvaluationJson, ModelJson, ModelVersionJson, MonitorJson, PredictionJson, ProgressEvent, RegistryUse, RunJson, TrialJson } from '../contracts/cli-json';
 import type { CancelSignal } from '../ml/cancellation';
-import type { SavedModel } from '../ml/model-types';
 import { restoreModel, saveModel } from '../ml/registry';
-import type { FittedStep } from '../transforms/fitted-step';
 import { appendAudit, prefetchGitAuthor, type AuditInput } from '../store/audit-log';
 import { toJsonText } from '../store/json-text';
 import { readRegistry } from '../store/registry';
@@ -17,7 +15,10 @@ import { newRunId, RunStore, sha256, type RunExtras } from '../store/run-store';
 import { definitionHash } from './definition-hash';
 import { exportModel } from './export-step';
 import { makeTarget, featureMatrix, fittedFeatures, targetValues, trainingClasses, usableRows, subsetMatrix } from './model-data';
+import { learnedInfo, restoreTrained, type ModelArtifact } from './model-artifact';
 import { monitorReport } from './monitor';
+import { followUpMonitors, judgeChallenger, type ModelStages } from './retrain';
+import type { NotifyOptions } from '../scheduler/notify';
 import { PipelineData, RunError, type TablesRead } from './pipeline-data';
 import { predictToFile, type KeepPredictions } from './predict';
 import { storePredictions } from './actuals';
@@ -36,19 +37,14 @@ export interface RunOptions {
   schedule?: RunJson['schedule'];
   /** Files the check already read in full: the run uses them instead of reading them again. */
   tables?: TablesRead;
-}
-
-/** What the store keeps of a trained model (one artifact, by content hash); `narml serve` reads it back. */
-export interface ModelArtifact {
-  saved?: SavedModel;
-  /** Blending's members as it fitted them (without its holdout). */
-  members?: SavedModel[];
-  steps: FittedStep[];
-  trainRows: number;
-  algorithm: string;
-  options: Record<string, unknown>;
-  trials: TrialJson[];
-  selection?: string;
+  /** Monitors whose `retrain: schedule` fired: they retrain whatever the drift. */
+  retrainNow?: string[];
+  /** The model registry retraining reads production from and promotes into (default: the store's). */
+  stages?: ModelStages;
+  /** An editor reads `onEvent`: `notify: vscode` is delivered as a `notify` event. */
+  editorEvents?: boolean;
+  /** Webhook timing, shortened by tests. */
+  notify?: Pick<NotifyOptions, 'baseDelayMs' | 'attempts' | 'timeoutMs'>;
 }
 
 /** Names to run: the requested ones and, transitively, what they read. */
@@ -156,6 +152,7 @@ export async function runPipeline(checked: CheckedPipeline, opts: RunOptions = {
   // Recorded before any work: a store that cannot be written stops the run here (WriteError).
   store.startRun(run);
   const extras: Required<RunExtras> = { artifacts: {}, lineage: {} };
+  const stages = opts.stages;
   const data = new PipelineData(checked, opts.signal, (dataset, f) => emit({ type: 'stage', stage: 'read', declaration: dataset, fraction: f }), opts.tables);
   // Definition hashes (text, what is read, input files) as recorded; reuse keys also hold the program.
   const definitions = new Map<string, string>();
@@ -239,6 +236,14 @@ export async function runPipeline(checked: CheckedPipeline, opts: RunOptions = {
         case 'monitor': {
           const { tm, registry } = modelOf(decl);
           const report: MonitorJson = { ...(registry ? { registry } : {}), ...await monitorReport(decl, tm, data, run, checked, store) };
+          const trigger = opts.retrainNow?.includes(name) ? 'schedule' : report.retrained && decl.retrain !== 'schedule' && decl.retrain !== 'never' ? decl.retrain : undefined;
+          report.retrained = trigger !== undefined;
+          if (trigger) {
+            // The challenger is the model as this run trained it, whatever version the monitor watches.
+            const m = run.models[decl.model];
+            const challenger = { model: trained.get(decl.model)!, version: m.version, ...(extras.artifacts[decl.model] && m.modelHash ? { artifact: extras.artifacts[decl.model], hash: m.modelHash } : {}) };
+            report.retrain = await judgeChallenger(checked, decl, trigger, challenger, data, stages, store, opts.signal);
+          }
           run.monitors[name] = report;
           run.computed.push(name);
           break;
@@ -280,6 +285,15 @@ export async function runPipeline(checked: CheckedPipeline, opts: RunOptions = {
     if (run.status === 'succeeded') run.status = 'failed';
     run.error = `${run.error ? `${run.error}; ` : ''}the run's record could not be saved: ${e instanceof Error ? e.message : String(e)}`;
   }
+  // Promotions need the run's record (registry versions come from the records); the record is
+  // written again with their outcome and the notifications'.
+  if (run.status === 'succeeded' && await followUpMonitors(checked, run, extras.artifacts, stages, { ...opts.notify, ...(opts.editorEvents ? { toEditor: (event: NotifyEventJson) => emit({ type: 'notify', event }) } : {}) })) {
+    try {
+      store.finishRun(run, extras);
+    } catch (e) {
+      warn(`the retraining and notification outcomes could not be added to the run's record: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
   audit({ action: 'run', outcome: run.status, ...(run.error ? { detail: run.error } : {}) });
   emit({ type: 'done', status: run.status, run: run.run });
   return run;
@@ -297,11 +311,11 @@ export async function runPipeline(checked: CheckedPipeline, opts: RunOptions = {
         throw new RunError(`${decl.kind} ${decl.name}: ${e instanceof Error ? e.message : String(e)}`);
       }
       const artifact = store.getArtifact<ModelArtifact>(v.artifact);
-      if (!artifact?.saved) throw new RunError(`${decl.kind} ${decl.name}: the stored model of ${decl.model} ${v.version} (run ${v.run}) is missing from ${store.dir}/artifacts; run the pipeline again to train it, or use another version`);
-      const model = restoreModel(artifact.saved);
       const info = checked.infos.find((i): i is ModelInfo => i?.kind === 'model' && i.name === decl.model)!;
+      const restored = artifact && restoreTrained(info, artifact);
+      if (!restored) throw new RunError(`${decl.kind} ${decl.name}: the stored model of ${decl.model} ${v.version} (run ${v.run}) is missing from ${store.dir}/artifacts; run the pipeline again to train it, or use another version`);
       found = {
-        tm: { info: learnedInfo(info, model.classes), steps: artifact.steps, model, trainRows: artifact.trainRows, options: artifact.options },
+        tm: restored,
         registry: { model: decl.model, ref: decl.version, version: v.version, run: v.run },
       };
       stored.set(key, found);
@@ -327,9 +341,9 @@ export async function runPipeline(checked: CheckedPipeline, opts: RunOptions = {
     const artifact = artifactHash ? store.getArtifact<ModelArtifact>(artifactHash) : undefined;
     let tm: TrainedModel;
     let search: { trials?: TrialJson[]; selection?: string } = {};
-    if (artifact?.saved) {
-      const model = restoreModel(artifact.saved);
-      tm = { info: learnedInfo(decl, model.classes), steps: artifact.steps, model, trainRows: artifact.trainRows, options: artifact.options };
+    const restored = artifact && restoreTrained(decl, artifact);
+    if (artifact && restored) {
+      tm = restored;
       search = { trials: artifact.trials, selection: artifact.selection };
       run.reused.push(decl.name);
       emit({ type: 'stage', stage: 'train (reused)', declaration: decl.name, fraction: 1 });
@@ -446,16 +460,4 @@ function datasetsOf(checked: CheckedPipeline, name: string): string[] {
     stack.push(...(checked.symbols.get(n)?.dependsOn ?? []));
   }
   return checked.order.filter((n) => seen.has(n) && checked.symbols.get(n)?.kind === 'dataset');
-}
-
-/**
- * The model as trained: the checker's info with the classes learned from the training rows.
- * A classifier needs two of them; one class would score every row right and report roc_auc 0.
- */
-function learnedInfo(decl: ModelInfo, classes: string[] | undefined): ModelInfo {
-  if (decl.task !== 'classification' || !classes) return decl;
-  if (classes.length < 2) {
-    throw new RunError(`model ${decl.name}: the target "${decl.target}" has ${classes.length === 0 ? 'no value' : `only the class "${classes[0]}"`} in the training rows of "${decl.input}"; a classifier needs at least two classes: check the filters and the split before it`);
-  }
-  return { ...decl, classes };
 }

@@ -3,7 +3,7 @@
 // input schema of the model as the pipeline declares it. Nothing is trained
 // and no training data is read: a model that was never run is reported, not fitted.
 import type { CheckedPipeline, ModelInfo } from '../checker/checked-model';
-import type { ModelArtifact } from '../runner/run-pipeline';
+import type { ModelArtifact } from '../runner/model-artifact';
 import type { ModelVersionJson } from '../contracts/cli-json';
 import { readRegistry, RegistryError, STAGES } from '../store/registry';
 import { RunStore } from '../store/run-store';

@@ -16,7 +16,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, existsSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, type Stats } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
-import type { EvaluationJson, RunJson } from '../contracts/cli-json';
+import type { EvaluationJson, NotifyOutcomeJson, RunJson } from '../contracts/cli-json';
 import type { CsvSchemaResult } from '../data/csv-options';
 import { refuseOutside, writeError, writeFileAtomic } from './atomic-write';
 import { toJsonText } from './json-text';
@@ -24,7 +24,11 @@ import { workspaceOf, type Workspace } from '../workspace/output-paths';
 
 export interface ScheduleAttempt {
   file: string;
-  predict: string;
+  /** The job (`predict:NAME`, `monitor:NAME`, `retrain:NAME`); absent in records older than monitor schedules. */
+  job?: string;
+  /** The predict or monitor the job runs. */
+  predict?: string;
+  monitor?: string;
   attempt: number;
   started: string;
   finished: string;
@@ -34,6 +38,8 @@ export interface ScheduleAttempt {
   run?: string;
   error?: string;
   output?: string;
+  /** The failure's notifications, on the last attempt of a firing that failed. */
+  notified?: NotifyOutcomeJson[];
 }
 
 /** What the store keeps of a run beyond its JSON result. */

@@ -1,0 +1,173 @@
+// Retraining: when a monitor's `retrain:` condition holds (or its schedule fires), the model this
+// run trained on the current files is the challenger; it is scored with the production version
+// (the champion) on the same holdout and compared with the `compare` machinery. It is promoted
+// only when significantly better; otherwise production stays and the record says why. The
+// decision is taken during the run; the promotion is made after the run's record is written
+// (a registry version is derived from the records), then the monitors' notifications are sent.
+import { dirname } from 'node:path';
+import type { CheckedPipeline, CompareInfo, MonitorInfo } from '../checker/checked-model';
+import { retrainHoldout } from '../checker/notify-check';
+import type { MonitorJson, NotifyEventJson, NotifyOutcomeJson, RetrainJson, RunJson } from '../contracts/cli-json';
+import type { CancelSignal } from '../ml/cancellation';
+import { computeMetrics } from '../ml/metrics';
+import { DEFAULT_COMPARE_ALPHA, DEFAULT_METRICS, METRICS, defaultCompareTest } from '../ml/catalog';
+import type { RunStore } from '../store/run-store';
+import { sendNotifications, type NotifyOptions } from '../scheduler/notify';
+import { restoreTrained, type ModelArtifact } from './model-artifact';
+import { RunError, type PipelineData } from './pipeline-data';
+import { comparisonReport, scoreOn, type TrainedModel } from './scoring';
+
+/** The production version of a model as the registry names it, with the artifact that holds it. */
+export interface ProductionVersion {
+  version: string;
+  artifact: string;
+}
+
+/** What retraining needs of the model registry. */
+export interface ModelStages {
+  production(model: string): ProductionVersion | undefined;
+  /** Puts the version stored as `artifact` into production; returns its version name. Throws when refused. */
+  promote(model: string, artifact: string, reason: string): string;
+}
+
+const fmt = (v: number | undefined): string => (v === undefined || Number.isNaN(v) ? 'undefined' : Number(v.toPrecision(4)).toString());
+
+/** Scores are keyed by the names the comparison reports; both versions share the model's name. */
+const named = (tm: TrainedModel, name: string): TrainedModel => ({ ...tm, info: { ...tm.info, name } });
+
+export interface Challenger {
+  model: TrainedModel;
+  /** The store artifact of the model this run trained (absent for an ensemble). */
+  artifact?: string;
+  /** The model's definition version in this run (`ModelJson.version`). */
+  version: string;
+}
+
+/**
+ * The retraining decision for monitor `m`: challenger against production on the model's holdout.
+ * A comparison that cannot be made (a production version trained on columns the holdout no longer
+ * has) keeps production and says why; it does not fail the monitor's run.
+ */
+export async function judgeChallenger(
+  checked: CheckedPipeline, m: MonitorInfo, trigger: RetrainJson['trigger'], challenger: Challenger,
+  data: PipelineData, stages: ModelStages | undefined, store: RunStore, signal?: CancelSignal,
+): Promise<RetrainJson> {
+  try {
+    return await judge(checked, m, trigger, challenger, data, stages, store, signal);
+  } catch (e) {
+    if (signal?.aborted) throw e;
+    const champion = stages?.production(m.model);
+    return {
+      model: m.model, trigger, holdout: retrainHoldout(checked.infos, m.model) ?? '', decision: 'kept', challenger: { version: challenger.version },
+      ...(champion ? { champion: { version: champion.version } } : {}),
+      reason: `the retrained model could not be compared with production: ${e instanceof Error ? e.message : String(e)}; production stays`,
+    };
+  }
+}
+
+async function judge(
+  checked: CheckedPipeline, m: MonitorInfo, trigger: RetrainJson['trigger'], challenger: Challenger,
+  data: PipelineData, stages: ModelStages | undefined, store: RunStore, signal?: CancelSignal,
+): Promise<RetrainJson> {
+  const holdout = retrainHoldout(checked.infos, m.model);
+  if (!holdout) throw new RunError(`monitor ${m.name}: retraining "${m.model}" needs a holdout; add evaluate ${m.model} on its test part`);
+  const base = { model: m.model, trigger, holdout };
+  const task = challenger.model.info.task!;
+  const metric = DEFAULT_METRICS[task][0];
+  const test = defaultCompareTest(metric);
+  if (!challenger.artifact) {
+    return { ...base, decision: 'kept', reason: `${m.model} is an ensemble, which the registry does not version: nothing was promoted`, challenger: { version: challenger.version } };
+  }
+  const raw = await data.rawRowsKept(holdout);
+  const challengerScored = scoreOn(challenger.model, raw, signal);
+  const champion = stages?.production(m.model);
+  const soloScore = (): number => computeMetrics([metric], {
+    task, yTrue: challengerScored.yTrue, yPred: challengerScored.pred, ...(challengerScored.proba ? { proba: challengerScored.proba } : {}),
+    ...(task === 'classification' ? { nClasses: challengerScored.labels.length, modelClasses: challenger.model.info.classes?.length ?? 2, positiveIndex: 1 } : {}),
+  })[metric];
+  function compareInfo(): CompareInfo {
+    return { kind: 'compare', name: `retrain ${m.model}`, models: ['challenger', 'champion'], on: holdout!, metric, test, alpha: DEFAULT_COMPARE_ALPHA };
+  }
+  if (!champion) {
+    return {
+      ...base, decision: 'promoted', challenger: { version: challenger.version, score: soloScore() },
+      reason: `no version of ${m.model} is in production yet: the retrained model becomes production (${metric} ${fmt(soloScore())} on ${holdout})`,
+    };
+  }
+  if (champion.artifact === challenger.artifact) {
+    return {
+      ...base, decision: 'kept', challenger: { version: challenger.version }, champion: { version: champion.version },
+      reason: `the retrained model is production ${champion.version} itself: the data and the declaration are unchanged since it was trained; nothing to promote`,
+    };
+  }
+  const stored = store.getArtifact<ModelArtifact>(champion.artifact);
+  const decl = challenger.model.info;
+  const championModel = stored && restoreTrained(decl, stored);
+  if (!championModel) {
+    return {
+      ...base, decision: 'kept', challenger: { version: challenger.version }, champion: { version: champion.version },
+      reason: `production ${champion.version} of ${m.model} is no longer in the store (deleted), so it cannot be compared; promote a version by hand: narml promote ${m.model} VERSION --stage production`,
+    };
+  }
+  const comparison = comparisonReport(compareInfo(), [named(challenger.model, 'challenger'), named(championModel, 'champion')], [challengerScored, scoreOn(championModel, raw, signal)]);
+  const scores = { c: comparison.scores.challenger, p: comparison.scores.champion };
+  const direction = METRICS[metric]?.higherIsBetter === false ? 'lower' : 'higher';
+  const figures = `${metric} ${fmt(scores.c)} against ${fmt(scores.p)} of production ${champion.version} on ${holdout}, ${test} p = ${fmt(comparison.p_value)}`;
+  const promoted = comparison.winner === 'challenger';
+  const reason = promoted
+    ? `the retrained model is significantly better: ${figures} < ${comparison.alpha}`
+    : comparison.leader === 'challenger'
+      ? `the retrained model scores ${direction} but not significantly: ${figures} ≥ ${comparison.alpha}; production ${champion.version} stays`
+      : `the retrained model is not better: ${figures}; production ${champion.version} stays`;
+  return {
+    ...base, decision: promoted ? 'promoted' : 'kept', reason, comparison,
+    challenger: { version: challenger.version, score: scores.c }, champion: { version: champion.version, score: scores.p },
+  };
+}
+
+/** The event a monitor's report raises, if any: an alert before drift; a retraining separately. */
+function monitorEvents(file: string, name: string, report: MonitorJson, time: string): NotifyEventJson[] {
+  const events: NotifyEventJson[] = [];
+  const ev = (event: NotifyEventJson['event'], message: string): NotifyEventJson => ({ pipeline: file, monitor: name, event, message, report, time });
+  const drifted = [...report.drifted, ...(report.prediction?.drifted ? ['the predictions'] : [])];
+  if (report.alert.raised) events.push(ev('alert', `monitor ${name}: ${report.alert.reason}${drifted.length > 0 ? `; drifted: ${drifted.join(', ')}` : ''}`));
+  else if (drifted.length > 0) events.push(ev('drift', `monitor ${name}: drift in ${drifted.join(', ')}`));
+  if (report.retrain) events.push(ev('retrain', `monitor ${name}: ${report.retrain.model} ${report.retrain.decision === 'promoted' ? 'retrained and promoted to production' : 'retrained; production kept'}: ${report.retrain.reason}`));
+  return events;
+}
+
+/**
+ * After the run's record is written: promotes the challengers judged better, then sends each
+ * monitor's notifications. True when the run JSON changed (its record is then written again).
+ */
+export async function followUpMonitors(checked: CheckedPipeline, run: RunJson, artifacts: Record<string, string>, stages: ModelStages | undefined, notify: Omit<NotifyOptions, 'cwd'>): Promise<boolean> {
+  let changed = false;
+  for (const [name, report] of Object.entries(run.monitors)) {
+    const retrain = report.retrain;
+    if (retrain?.decision === 'promoted') {
+      const artifact = artifacts[retrain.model];
+      try {
+        if (!stages) throw new Error('no model registry is available');
+        const version = stages.promote(retrain.model, artifact, retrain.reason);
+        retrain.challenger.version = version;
+        retrain.reason = `${retrain.reason}; promoted as ${version}`;
+      } catch (e) {
+        retrain.decision = 'kept';
+        retrain.reason = `${retrain.reason}; but the promotion was refused: ${e instanceof Error ? e.message : String(e)}`;
+        (run.warnings ??= []).push(`monitor ${name}: ${retrain.reason}`);
+      }
+      changed = true;
+    }
+    const monitor = checked.infos.find((i) => i?.kind === 'monitor' && i.name === name);
+    if (monitor?.kind !== 'monitor' || monitor.notify.length === 0) continue;
+    const outcomes: NotifyOutcomeJson[] = [];
+    for (const event of monitorEvents(checked.file, name, report, new Date().toISOString())) {
+      for (const o of await sendNotifications(monitor.notify, event, { ...notify, cwd: dirname(checked.file) })) outcomes.push({ event: event.event, ...o });
+    }
+    if (outcomes.length > 0) {
+      report.notified = outcomes;
+      changed = true;
+    }
+  }
+  return changed;
+}

@@ -1,0 +1,125 @@
+// Retraining on iris: a model trained on the current training file (the challenger) is judged
+// against the production version (the champion) on the same held-out rows with McNemar's test.
+// A champion trained on shuffled labels loses to a challenger trained on the true ones, which is
+// promoted; a challenger trained on shuffled labels is refused with the figures of both; with no
+// production version the challenger becomes production; an unchanged model is production itself.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { checkWithFullSchemas } from '../../server/src/checker/check-files';
+import { hasErrors } from '../../server/src/checker/checked-model';
+import type { RetrainJson } from '../../server/src/contracts/cli-json';
+import { runPipeline } from '../../server/src/runner/run-pipeline';
+import type { ModelStages, ProductionVersion } from '../../server/src/runner/retrain';
+
+const iris = readFileSync(join(__dirname, '..', 'fixtures', 'data', 'iris.csv'), 'utf8').trim().split('\n');
+const header = iris[0];
+const rows = iris.slice(1);
+// Every third row is held out (50 rows, every species); the other 100 train.
+const holdout = rows.filter((_, i) => i % 3 === 0);
+const training = rows.filter((_, i) => i % 3 !== 0);
+
+/** The training rows with their species drawn at random (seeded): a model learns nothing true from them. */
+function shuffledLabels(seed: number): string[] {
+  let s = seed;
+  const species = ['setosa', 'versicolor', 'virginica'];
+  return training.map((r) => {
+    s = (s * 1103515245 + 12345) % 2 ** 31;
+    return r.replace(/[^,]+$/, species[s % 3]);
+  });
+}
+
+const PIPELINE = `dataset train from "data/train.csv"
+dataset holdout from "data/holdout.csv"
+
+model m from train {
+  target: species
+  algorithm: logistic_regression
+}
+
+evaluate m on holdout {
+  metrics: [accuracy]
+}
+
+monitor watch for m {
+  current: holdout
+  retrain: schedule "0 3 * * 0"
+}
+`;
+
+/** The registry as retraining sees it, in memory: the versions promoted, the last one in production. */
+class Stages implements ModelStages {
+  readonly promoted: ProductionVersion[] = [];
+  production(): ProductionVersion | undefined {
+    return this.promoted[this.promoted.length - 1];
+  }
+  promote(_model: string, artifact: string): string {
+    const version = `v${this.promoted.length + 1}`;
+    this.promoted.push({ version, artifact });
+    return version;
+  }
+}
+
+async function retrainWith(dir: string, trainRows: string[], stages: Stages): Promise<RetrainJson> {
+  writeFileSync(join(dir, 'data', 'train.csv'), `${header}\n${trainRows.join('\n')}\n`);
+  const file = join(dir, 'p.narml');
+  const checked = await checkWithFullSchemas(PIPELINE, file);
+  assert.ok(!hasErrors(checked), checked.diagnostics.map((d) => d.message).join('; '));
+  const run = await runPipeline(checked, { retrainNow: ['watch'], stages });
+  assert.equal(run.status, 'succeeded', run.error);
+  const report = run.monitors.watch;
+  assert.equal(report.retrained, true);
+  return report.retrain!;
+}
+
+test('retraining promotes a significantly better challenger and refuses a worse one, saying why', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'narml-retrain-'));
+  mkdirSync(join(dir, 'data'));
+  writeFileSync(join(dir, 'data', 'holdout.csv'), `${header}\n${holdout.join('\n')}\n`);
+  const stages = new Stages();
+
+  const first = await retrainWith(dir, shuffledLabels(7), stages);
+  assert.equal(first.decision, 'promoted');
+  assert.match(first.reason, /^no version of m is in production yet: the retrained model becomes production \(accuracy 0\.\d+ on holdout\); promoted as v1$/);
+  assert.equal(first.comparison, undefined);
+  assert.ok(first.challenger.score! < 0.6, `shuffled labels score ${first.challenger.score}`);
+
+  const better = await retrainWith(dir, training, stages);
+  assert.equal(better.decision, 'promoted');
+  assert.equal(better.holdout, 'holdout');
+  assert.equal(better.comparison!.test, 'mcnemar');
+  assert.equal(better.comparison!.winner, 'challenger');
+  assert.ok(better.comparison!.p_value < 0.05);
+  assert.ok(better.challenger.score! > 0.9 && better.champion!.score! < 0.6, JSON.stringify(better));
+  assert.equal(better.champion!.version, 'v1');
+  assert.match(better.reason, /^the retrained model is significantly better: accuracy (1|0\.9\d*) against 0\.\d+ of production v1 on holdout, mcnemar p = [\d.e-]+ < 0\.05; promoted as v2$/);
+  assert.equal(stages.promoted.length, 2);
+
+  const worse = await retrainWith(dir, shuffledLabels(11), stages);
+  assert.equal(worse.decision, 'kept');
+  assert.equal(worse.comparison!.winner, 'champion');
+  assert.equal(worse.champion!.version, 'v2');
+  assert.match(worse.reason, /^the retrained model is not better: accuracy 0\.\d+ against (1|0\.9\d*) of production v2 on holdout, mcnemar p = [\d.e-]+; production v2 stays$/);
+  assert.equal(stages.promoted.length, 2, 'nothing promoted');
+
+  const same = await retrainWith(dir, training, stages);
+  assert.equal(same.decision, 'kept');
+  assert.match(same.reason, /is production v2 itself/);
+  assert.equal(stages.promoted.length, 2);
+});
+
+test('a challenger better but not significantly so is kept, with its p-value', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'narml-retrain-'));
+  mkdirSync(join(dir, 'data'));
+  writeFileSync(join(dir, 'data', 'holdout.csv'), `${header}\n${holdout.join('\n')}\n`);
+  const stages = new Stages();
+  // Production trained on half the rows; the challenger on all: both score about the same.
+  await retrainWith(dir, training.filter((_, i) => i % 2 === 0), stages);
+  const close = await retrainWith(dir, training, stages);
+  assert.equal(close.decision, 'kept');
+  assert.equal(close.comparison!.significant, false);
+  assert.ok(close.comparison!.p_value >= 0.05);
+  assert.match(close.reason, /(scores higher but not significantly|is not better): accuracy [\d.]+ against [\d.]+ of production v1 on holdout, mcnemar p = [\d.]+/);
+});
