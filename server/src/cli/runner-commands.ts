@@ -116,7 +116,7 @@ async function history(args: string[]): Promise<number> {
   if (runs.length === 0) { process.stdout.write('no runs yet; run a pipeline with `narml run FILE`\n'); return 0; }
   for (const r of runs) {
     const metrics = Object.entries(r.evaluations).map(([n, e]) => `${n} ${Object.entries(e.metrics).map(([k, v]) => `${k}=${fmt(v)}`).join(' ')}`).join('; ');
-    const scheduled = r.schedule ? `  (scheduled ${r.schedule.job ?? r.schedule.predict}, attempt ${r.schedule.attempt})` : '';
+    const scheduled = r.schedule ? `  (scheduled ${r.schedule.predict ?? r.schedule.job}, attempt ${r.schedule.attempt})` : '';
     const details = [metrics, r.status !== 'succeeded' && r.error ? `error: ${r.error}` : ''].filter(Boolean);
     process.stdout.write(`${r.run}  ${r.status.padEnd(11)} ${r.started}  ${r.file}${scheduled}${details.map((d) => `\n    ${d}`).join('')}\n`);
   }

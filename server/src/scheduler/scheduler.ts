@@ -67,6 +67,9 @@ const registrySource = new StoreRegistrySource();
 
 const messageOf = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
+/** How the log names a job: a predict by its name (as before monitors had schedules), the others by their id. */
+const labelOf = (job: ScheduledJob): string => (job.kind === 'predict' ? job.name : job.id);
+
 const scheduleOf = (job: ScheduledJob, attempt: number): NonNullable<RunJson['schedule']> => ({ job: job.id, [job.kind === 'predict' ? 'predict' : 'monitor']: job.name, attempt });
 
 /** A failed attempt that never reached the runner still gets a run record, so `narml history` shows it. */
@@ -137,11 +140,11 @@ export async function fireJob(job: ScheduledJob, output: SchedulerOutput | ((lin
         ...(notified ? { notified } : {}),
       });
     } catch (e) {
-      log(`${started.toISOString()} ${job.id}: attempt ${attempt} could not be recorded: ${messageOf(e)}`);
+      log(`${started.toISOString()} ${labelOf(job)}: attempt ${attempt} could not be recorded: ${messageOf(e)}`);
     }
-    for (const n of notified ?? []) if (!n.ok) log(`${started.toISOString()} ${job.id}: notifying ${n.target} failed: ${n.error}`);
+    for (const n of notified ?? []) if (!n.ok) log(`${started.toISOString()} ${labelOf(job)}: notifying ${n.target} failed: ${n.error}`);
     if ('waiting' in outcome) {
-      log(`${started.toISOString()} ${job.id}: ${outcome.waiting}`);
+      log(`${started.toISOString()} ${labelOf(job)}: ${outcome.waiting}`);
       return true;
     }
     if (outcome.status === 'succeeded') {
@@ -149,10 +152,10 @@ export async function fireJob(job: ScheduledJob, output: SchedulerOutput | ((lin
       const what = m
         ? `${m.drifted.length > 0 ? `drift in ${m.drifted.join(', ')}` : 'no drift'}, alert ${m.alert.raised ? `raised (${m.alert.reason})` : 'not raised'}${m.retrain ? `; ${m.retrain.model} ${m.retrain.decision}: ${m.retrain.reason}` : ''}`
         : `wrote ${outcome.outputs.join(', ')}`;
-      log(`${started.toISOString()} ${job.id}: ${what} (attempt ${attempt})`);
+      log(`${started.toISOString()} ${labelOf(job)}: ${what} (attempt ${attempt})`);
       return true;
     }
-    log(`${started.toISOString()} ${job.id}: attempt ${attempt} failed: ${outcome.error}`);
+    log(`${started.toISOString()} ${labelOf(job)}: attempt ${attempt} failed: ${outcome.error}`);
     if (last) return false;
     await sleep(baseDelayMs * 2 ** (attempt - 1), signal);
   }
@@ -183,14 +186,14 @@ export function runScheduler(files: CheckedPipeline[], out: SchedulerOutput): Pr
   const cron = require('node-cron') as typeof import('node-cron');
   const tasks = jobs.map((job) => {
     const paused = pausedJobs(job.file).has(job.id);
-    log(`scheduled ${job.id} (${job.file}) at "${job.schedule}"${paused ? ' — paused (narml scheduler resume to run it)' : ''}`);
+    log(`scheduled ${labelOf(job)} (${job.file}) at "${job.schedule}"${paused ? ' — paused (narml scheduler resume to run it)' : ''}`);
     let running = false;
     return cron.schedule(job.schedule, () => {
       // Read at each firing: a pause or resume from another terminal takes effect without a restart.
       if (pausedJobs(job.file).has(job.id)) return;
-      if (running) { log(`${job.id}: previous run still going; skipping this firing`); return; }
+      if (running) { log(`${labelOf(job)}: previous run still going; skipping this firing`); return; }
       running = true;
-      fireJob(job, out, 1000, controller.signal).catch((e) => log(`${job.id}: ${String(e)}`)).finally(() => { running = false; });
+      fireJob(job, out, 1000, controller.signal).catch((e) => log(`${labelOf(job)}: ${String(e)}`)).finally(() => { running = false; });
     });
   });
   return new Promise((resolve) => {
