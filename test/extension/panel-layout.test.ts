@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BESIDE, panelColumn } from '../../extension/src/panels/panel-column';
-import { nothingToSchedule, outputsSentence, schedulerStatusText, schedulesOf } from '../../extension/src/notice-text';
+import { nothingToSchedule, notifyNotice, outputsSentence, parseNotifyLine, schedulerStatusText, schedulesOf } from '../../extension/src/notice-text';
 import type { PipelineGraphNode } from '../../server/src/contracts/lsp-requests';
 
 test('the first NarML panel opens beside the editor; later ones join its group', () => {
@@ -27,4 +27,14 @@ test('the scheduler is started only with schedules, and the status bar names the
   const two = schedulerStatusText('/ws/churn.narml', [{ kind: 'predict', name: 'daily', schedule: '0 2 * * *' }, { kind: 'monitor', name: 'hourly', schedule: '0 * * * *' }]);
   assert.equal(two.text, '$(watch) NarML scheduler: 2 schedules');
   assert.match(two.tooltip, /churn\.narml:\n {2}predict daily: "0 2 \* \* \*"\n {2}monitor hourly: "0 \* \* \* \*"\nClick to stop it/);
+});
+
+test('the scheduler\'s notify lines become notifications: a failure as an error, the others as warnings', () => {
+  const event = { pipeline: '/ws/churn.narml', monitor: 'watch', event: 'alert' as const, message: 'monitor watch: f1 < 0.7 holds (f1 0.61)', report: {}, time: '2026-12-07T06:00:00Z' };
+  assert.deepEqual(parseNotifyLine(JSON.stringify({ type: 'notify', event })), event);
+  assert.equal(parseNotifyLine('2026-12-07T06:00:00Z nightly: wrote out/x.csv'), undefined, 'a log line is not an event');
+  assert.equal(parseNotifyLine(JSON.stringify({ type: 'stage', event })), undefined);
+  assert.equal(parseNotifyLine(JSON.stringify({ type: 'notify', event: { message: 1 } })), undefined, 'a malformed event is dropped');
+  assert.deepEqual(notifyNotice(event), { text: 'NarML (churn.narml): monitor watch: f1 < 0.7 holds (f1 0.61)', error: false });
+  assert.equal(notifyNotice({ ...event, event: 'failure' }).error, true);
 });

@@ -89,7 +89,7 @@ test('scheduler list, pause and resume; a paused job is skipped by a later sched
     const once = await narml(['scheduler', 'p.narml', '--once-now'], dir);
     assert.equal(once.status, 0, once.stderr);
     assert.match(once.stderr, /retrain:watch: paused; not fired/);
-    assert.match(once.stderr, / nightly: wrote .*nightly\.csv \(attempt 1\)\n.* monitor:watch: no drift, alert false \(attempt 1\)/);
+    assert.match(once.stderr, / nightly: wrote .*nightly\.csv \(attempt 1\)\n.* monitor:watch: no drift, alert not raised \(attempt 1\)/);
     const after = (JSON.parse((await narml(['scheduler', 'list', '--json'], dir)).stdout) as { jobs: ScheduleStatusJson[] }).jobs;
     assert.deepEqual(after.map((j) => [j.job, j.paused, j.lastOutcome ?? null]), [['predict:nightly', false, 'succeeded'], ['monitor:watch', false, 'succeeded'], ['retrain:watch', true, null]]);
     assert.equal(after[2].nextFire, undefined, 'a paused job has no next firing');

@@ -11,6 +11,8 @@ import type { MonitorJson, NotifyEventJson, NotifyOutcomeJson, RetrainJson, RunJ
 import type { CancelSignal } from '../ml/cancellation';
 import { computeMetrics } from '../ml/metrics';
 import { DEFAULT_COMPARE_ALPHA, DEFAULT_METRICS, METRICS, defaultCompareTest } from '../ml/catalog';
+import type { AuditInput } from '../store/audit-log';
+import { promote, readRegistry } from '../store/registry';
 import type { RunStore } from '../store/run-store';
 import { sendNotifications, type NotifyOptions } from '../scheduler/notify';
 import { restoreTrained, type ModelArtifact } from './model-artifact';
@@ -20,14 +22,35 @@ import { comparisonReport, scoreOn, type TrainedModel } from './scoring';
 /** The production version of a model as the registry names it, with the artifact that holds it. */
 export interface ProductionVersion {
   version: string;
+  /** The registry's identity of the version: the content hash of its fitted model and steps (`ModelJson.modelHash`). */
+  hash: string;
   artifact: string;
 }
 
 /** What retraining needs of the model registry. */
 export interface ModelStages {
   production(model: string): ProductionVersion | undefined;
-  /** Puts the version stored as `artifact` into production; returns its version name. Throws when refused. */
-  promote(model: string, artifact: string, reason: string): string;
+  /** The version name of the content hash `hash`, once a run's record holds it. */
+  versionOf(model: string, hash: string): string | undefined;
+  /** Puts the version with content hash `hash` into production; returns its version name. Throws when refused. */
+  promote(model: string, hash: string): string;
+}
+
+/** The store's registry (store/registry.ts) for the pipeline `checked` runs. */
+export function registryStages(checked: CheckedPipeline, pipelineHash?: string): ModelStages {
+  const file = checked.file;
+  return {
+    production: (model) => {
+      const v = readRegistry(file).find(file, model, 'production');
+      return v ? { version: v.version, hash: v.hash, artifact: v.artifact } : undefined;
+    },
+    versionOf: (model, hash) => readRegistry(file).of(file, model).find((x) => x.hash === hash)?.version,
+    promote: (model, hash) => {
+      const v = readRegistry(file).of(file, model).find((x) => x.hash === hash);
+      if (!v) throw new Error(`the retrained ${model} is not among the registry's versions (its run's record is missing)`);
+      return promote(file, model, v.version, 'production', { workspace: checked.workspace, ...(pipelineHash ? { pipelineHash } : {}) }).version.version;
+    },
+  };
 }
 
 const fmt = (v: number | undefined): string => (v === undefined || Number.isNaN(v) ? 'undefined' : Number(v.toPrecision(4)).toString());
@@ -37,8 +60,9 @@ const named = (tm: TrainedModel, name: string): TrainedModel => ({ ...tm, info: 
 
 export interface Challenger {
   model: TrainedModel;
-  /** The store artifact of the model this run trained (absent for an ensemble). */
+  /** The store artifact of the model this run trained, and its content hash (absent for an ensemble). */
   artifact?: string;
+  hash?: string;
   /** The model's definition version in this run (`ModelJson.version`). */
   version: string;
 }
@@ -75,7 +99,7 @@ async function judge(
   const task = challenger.model.info.task!;
   const metric = DEFAULT_METRICS[task][0];
   const test = defaultCompareTest(metric);
-  if (!challenger.artifact) {
+  if (!challenger.artifact || !challenger.hash) {
     return { ...base, decision: 'kept', reason: `${m.model} is an ensemble, which the registry does not version: nothing was promoted`, challenger: { version: challenger.version } };
   }
   const raw = await data.rawRowsKept(holdout);
@@ -94,7 +118,7 @@ async function judge(
       reason: `no version of ${m.model} is in production yet: the retrained model becomes production (${metric} ${fmt(soloScore())} on ${holdout})`,
     };
   }
-  if (champion.artifact === challenger.artifact) {
+  if (champion.hash === challenger.hash) {
     return {
       ...base, decision: 'kept', challenger: { version: challenger.version }, champion: { version: champion.version },
       reason: `the retrained model is production ${champion.version} itself: the data and the declaration are unchanged since it was trained; nothing to promote`,
@@ -125,6 +149,8 @@ async function judge(
   };
 }
 
+export type RetrainAudit = Pick<AuditInput, 'action' | 'outcome' | 'model' | 'version' | 'from' | 'detail'>;
+
 /** The event a monitor's report raises, if any: an alert before drift; a retraining separately. */
 function monitorEvents(file: string, name: string, report: MonitorJson, time: string): NotifyEventJson[] {
   const events: NotifyEventJson[] = [];
@@ -140,15 +166,20 @@ function monitorEvents(file: string, name: string, report: MonitorJson, time: st
  * After the run's record is written: promotes the challengers judged better, then sends each
  * monitor's notifications. True when the run JSON changed (its record is then written again).
  */
-export async function followUpMonitors(checked: CheckedPipeline, run: RunJson, artifacts: Record<string, string>, stages: ModelStages | undefined, notify: Omit<NotifyOptions, 'cwd'>): Promise<boolean> {
+export async function followUpMonitors(
+  checked: CheckedPipeline, run: RunJson, stages: ModelStages | undefined, notify: Omit<NotifyOptions, 'cwd'>, audit: (event: RetrainAudit) => void,
+): Promise<boolean> {
   let changed = false;
   for (const [name, report] of Object.entries(run.monitors)) {
     const retrain = report.retrain;
+    const hash = retrain && run.models[retrain.model]?.modelHash;
+    // Named as the registry names it now that the run's record holds it (v3), not by its definition hash.
+    const registered = retrain && hash ? stages?.versionOf(retrain.model, hash) : undefined;
+    if (retrain && registered) retrain.challenger.version = registered;
     if (retrain?.decision === 'promoted') {
-      const artifact = artifacts[retrain.model];
       try {
-        if (!stages) throw new Error('no model registry is available');
-        const version = stages.promote(retrain.model, artifact, retrain.reason);
+        if (!stages || !hash) throw new Error('the model has no registry version to promote');
+        const version = stages.promote(retrain.model, hash);
         retrain.challenger.version = version;
         retrain.reason = `${retrain.reason}; promoted as ${version}`;
       } catch (e) {
@@ -156,7 +187,10 @@ export async function followUpMonitors(checked: CheckedPipeline, run: RunJson, a
         retrain.reason = `${retrain.reason}; but the promotion was refused: ${e instanceof Error ? e.message : String(e)}`;
         (run.warnings ??= []).push(`monitor ${name}: ${retrain.reason}`);
       }
+    }
+    if (retrain) {
       changed = true;
+      audit({ action: 'retrain', outcome: retrain.decision, model: retrain.model, version: retrain.challenger.version, ...(retrain.champion ? { from: retrain.champion.version } : {}), detail: retrain.reason });
     }
     const monitor = checked.infos.find((i) => i?.kind === 'monitor' && i.name === name);
     if (monitor?.kind !== 'monitor' || monitor.notify.length === 0) continue;

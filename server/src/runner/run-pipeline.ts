@@ -17,7 +17,7 @@ import { exportModel } from './export-step';
 import { makeTarget, featureMatrix, fittedFeatures, targetValues, trainingClasses, usableRows, subsetMatrix } from './model-data';
 import { learnedInfo, restoreTrained, type ModelArtifact } from './model-artifact';
 import { monitorReport } from './monitor';
-import { followUpMonitors, judgeChallenger, type ModelStages } from './retrain';
+import { followUpMonitors, judgeChallenger, registryStages, type ModelStages } from './retrain';
 import type { NotifyOptions } from '../scheduler/notify';
 import { PipelineData, RunError, type TablesRead } from './pipeline-data';
 import { predictToFile, type KeepPredictions } from './predict';
@@ -152,7 +152,7 @@ export async function runPipeline(checked: CheckedPipeline, opts: RunOptions = {
   // Recorded before any work: a store that cannot be written stops the run here (WriteError).
   store.startRun(run);
   const extras: Required<RunExtras> = { artifacts: {}, lineage: {} };
-  const stages = opts.stages;
+  const stages = opts.stages ?? registryStages(checked, run.pipelineHash);
   const data = new PipelineData(checked, opts.signal, (dataset, f) => emit({ type: 'stage', stage: 'read', declaration: dataset, fraction: f }), opts.tables);
   // Definition hashes (text, what is read, input files) as recorded; reuse keys also hold the program.
   const definitions = new Map<string, string>();
@@ -287,7 +287,7 @@ export async function runPipeline(checked: CheckedPipeline, opts: RunOptions = {
   }
   // Promotions need the run's record (registry versions come from the records); the record is
   // written again with their outcome and the notifications'.
-  if (run.status === 'succeeded' && await followUpMonitors(checked, run, extras.artifacts, stages, { ...opts.notify, ...(opts.editorEvents ? { toEditor: (event: NotifyEventJson) => emit({ type: 'notify', event }) } : {}) })) {
+  if (run.status === 'succeeded' && await followUpMonitors(checked, run, stages, { ...opts.notify, ...(opts.editorEvents ? { toEditor: (event: NotifyEventJson) => emit({ type: 'notify', event }) } : {}) }, audit)) {
     try {
       store.finishRun(run, extras);
     } catch (e) {
