@@ -50,9 +50,11 @@ export interface RunOptions {
 /** Names to run: the requested ones and, transitively, what they read. */
 export function planOf(checked: CheckedPipeline, names?: string[]): string[] {
   const wanted = new Set<string>();
-  // A predict or monitor of a stored version (`with churn@production`) does not need the model trained.
+  // A predict or monitor of a stored version (`with churn@production`) does not need the model
+  // trained, unless the monitor retrains it: the model trained now is its challenger.
   const needs = (n: string, d: string): boolean => {
     const info = checked.infos[checked.symbols.get(n)!.declarationIndex];
+    if (info?.kind === 'monitor' && info.retrain !== 'never') return true;
     return !((info?.kind === 'predict' || info?.kind === 'monitor') && info.version && info.model === d);
   };
   const visit = (n: string): void => {
