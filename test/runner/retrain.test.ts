@@ -5,7 +5,7 @@
 // production version the challenger becomes production; an unchanged model is production itself.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkWithFullSchemas } from '../../server/src/checker/check-files';
@@ -14,36 +14,9 @@ import type { RetrainJson } from '../../server/src/contracts/cli-json';
 import { runPipeline } from '../../server/src/runner/run-pipeline';
 import { readAudit } from '../../server/src/store/audit-log';
 import { readRegistry } from '../../server/src/store/registry';
+import { csv, holdout, RETRAIN_HEAD, shuffledLabels, training } from '../helpers/retrain-iris';
 
-const iris = readFileSync(join(__dirname, '..', 'fixtures', 'data', 'iris.csv'), 'utf8').trim().split('\n');
-const header = iris[0];
-const rows = iris.slice(1);
-// Every third row is held out (50 rows, every species); the other 100 train.
-const holdout = rows.filter((_, i) => i % 3 === 0);
-const training = rows.filter((_, i) => i % 3 !== 0);
-
-/** The training rows with their species drawn at random (seeded): a model learns nothing true from them. */
-function shuffledLabels(seed: number): string[] {
-  let s = seed;
-  const species = ['setosa', 'versicolor', 'virginica'];
-  return training.map((r) => {
-    s = (s * 1103515245 + 12345) % 2 ** 31;
-    return r.replace(/[^,]+$/, species[s % 3]);
-  });
-}
-
-const PIPELINE = `dataset train from "data/train.csv"
-dataset holdout from "data/holdout.csv"
-
-model m from train {
-  target: species
-  algorithm: logistic_regression
-}
-
-evaluate m on holdout {
-  metrics: [accuracy]
-}
-
+const PIPELINE = `${RETRAIN_HEAD}
 monitor watch for m {
   current: holdout
   retrain: schedule "0 3 * * 0"
@@ -56,7 +29,7 @@ function production(file: string): string | undefined {
 }
 
 async function retrainWith(dir: string, trainRows: string[]): Promise<RetrainJson> {
-  writeFileSync(join(dir, 'data', 'train.csv'), `${header}\n${trainRows.join('\n')}\n`);
+  writeFileSync(join(dir, 'data', 'train.csv'), csv(trainRows));
   const file = join(dir, 'p.narml');
   const checked = await checkWithFullSchemas(PIPELINE, file);
   assert.ok(!hasErrors(checked), checked.diagnostics.map((d) => d.message).join('; '));
@@ -70,7 +43,7 @@ async function retrainWith(dir: string, trainRows: string[]): Promise<RetrainJso
 test('retraining promotes a significantly better challenger and refuses a worse one, saying why', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'narml-retrain-'));
   mkdirSync(join(dir, 'data'));
-  writeFileSync(join(dir, 'data', 'holdout.csv'), `${header}\n${holdout.join('\n')}\n`);
+  writeFileSync(join(dir, 'data', 'holdout.csv'), csv(holdout));
   const file = join(dir, 'p.narml');
 
   const first = await retrainWith(dir, shuffledLabels(7));
@@ -109,7 +82,7 @@ test('retraining promotes a significantly better challenger and refuses a worse 
 test('a challenger better but not significantly so is kept, with its p-value', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'narml-retrain-'));
   mkdirSync(join(dir, 'data'));
-  writeFileSync(join(dir, 'data', 'holdout.csv'), `${header}\n${holdout.join('\n')}\n`);
+  writeFileSync(join(dir, 'data', 'holdout.csv'), csv(holdout));
   const file = join(dir, 'p.narml');
   // Production trained on half the rows; the challenger on all: both score about the same.
   await retrainWith(dir, training.filter((_, i) => i % 2 === 0));

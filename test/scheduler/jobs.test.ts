@@ -4,30 +4,16 @@
 // job's webhook on 127.0.0.1 and the delivery is recorded with the attempt.
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { createServer } from 'node:http';
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NotifyEventJson, ScheduleStatusJson } from '../../server/src/contracts/cli-json';
 import { readStoreData } from '../../server/src/store/run-store';
-import { cli, root } from '../helpers/cli';
+import { narmlAsync as narml, root } from '../helpers/cli';
 import { ensureBuilt } from '../helpers/ensure-built';
+import { webhookReceiver } from '../helpers/webhook-receiver';
 
 before(() => { ensureBuilt(); });
-
-/** The CLI without blocking this process, whose webhook receiver must answer meanwhile. */
-function narml(args: string[], cwd: string): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [cli, ...args], { cwd });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => { stdout += d; });
-    child.stderr.on('data', (d) => { stderr += d; });
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
-}
 
 function pipeline(hook: string): string {
   return `dataset iris from "data/iris.csv"
@@ -55,14 +41,9 @@ monitor watch for m {
 }
 
 test('scheduler list, pause and resume; a paused job is skipped by a later scheduler; a failed firing is posted to the webhook', { timeout: 180_000 }, async () => {
-  const received: NotifyEventJson[] = [];
-  const server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (d) => { body += d; });
-    req.on('end', () => { received.push(JSON.parse(body)); res.writeHead(200); res.end(); });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const hook = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+  const hookServer = await webhookReceiver([{ status: 200 }]);
+  const received = (): NotifyEventJson[] => hookServer.requests.map((q) => q.body as NotifyEventJson);
+  const hook = hookServer.url;
   try {
     const dir = mkdtempSync(join(tmpdir(), 'narml-jobs-'));
     mkdirSync(join(dir, 'data'));
@@ -104,7 +85,7 @@ test('scheduler list, pause and resume; a paused job is skipped by a later sched
     assert.match(text, /^predict:nightly +"0 2 \* \* \*" +next \S+ +last \S+ succeeded/m);
 
     // The predict's output path is taken by a folder: both attempts fail, then the webhook is told.
-    received.length = 0;
+    hookServer.requests.length = 0;
     rmSync(join(dir, 'out', 'nightly.csv'));
     mkdirSync(join(dir, 'out', 'nightly.csv'));
     const failing = await narml(['scheduler', 'pause', 'monitor:watch'], dir);
@@ -112,16 +93,16 @@ test('scheduler list, pause and resume; a paused job is skipped by a later sched
     await narml(['scheduler', 'pause', 'retrain:watch'], dir);
     const bad = await narml(['scheduler', 'p.narml', '--once-now'], dir);
     assert.equal(bad.status, 1, bad.stderr);
-    assert.equal(received.length, 1, JSON.stringify(received));
-    assert.equal(received[0].event, 'failure');
-    assert.equal(received[0].predict, 'nightly');
-    assert.equal(received[0].pipeline, file);
-    assert.match(received[0].message, /^predict:nightly failed after 2 attempts: .*nightly\.csv/);
+    assert.equal(received().length, 1, JSON.stringify(received()));
+    assert.equal(received()[0].event, 'failure');
+    assert.equal(received()[0].predict, 'nightly');
+    assert.equal(received()[0].pipeline, file);
+    assert.match(received()[0].message, /^predict:nightly failed after 2 attempts: .*nightly\.csv/);
     const attempts = readStoreData(file)!.attempts.filter((a) => a.job === 'predict:nightly' && a.status === 'failed');
     assert.equal(attempts.length, 2);
     assert.equal(attempts[0].notified, undefined, 'the first failure is retried, not notified');
     assert.deepEqual(attempts[1].notified, [{ target: `webhook ${hook}`, ok: true, attempts: 1, status: 200 }]);
   } finally {
-    await new Promise<void>((r) => server.close(() => r()));
+    await hookServer.close();
   }
 });

@@ -3,12 +3,11 @@
 // event on stdin, its exit code and its timeout.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { AddressInfo } from 'node:net';
 import type { NotifyEventJson } from '../../server/src/contracts/cli-json';
+import { webhookReceiver as receiver } from '../helpers/webhook-receiver';
 import { retryAfterMs, runCommand, sendNotifications, sendWebhook } from '../../server/src/scheduler/notify';
 
 const event: NotifyEventJson = {
@@ -16,30 +15,12 @@ const event: NotifyEventJson = {
   report: { drifted: ['age'], scores: { age: 0.4 }, alert: true, retrained: false }, time: '2026-12-07T06:00:00.000Z',
 };
 
-/** A receiver on loopback answering each request with the next of `answers` (the last one repeats). */
-async function receiver(answers: { status: number; headers?: Record<string, string> }[]): Promise<{ url: string; bodies: unknown[]; close: () => Promise<void> }> {
-  const bodies: unknown[] = [];
-  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    let body = '';
-    req.on('data', (d) => { body += d; });
-    req.on('end', () => {
-      bodies.push({ method: req.method, type: req.headers['content-type'], body: JSON.parse(body) });
-      const a = answers[Math.min(bodies.length - 1, answers.length - 1)];
-      res.writeHead(a.status, a.headers ?? {});
-      res.end('ok');
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}/hook`, bodies, close: () => new Promise((r) => server.close(() => r())) };
-}
-
 test('a webhook on 127.0.0.1 receives the event as a JSON POST', async () => {
   const r = await receiver([{ status: 204 }]);
   const out = await sendWebhook(r.url, event, { baseDelayMs: 5 });
   await r.close();
   assert.deepEqual(out, { target: `webhook ${r.url}`, ok: true, attempts: 1, status: 204 });
-  assert.deepEqual(r.bodies, [{ method: 'POST', type: 'application/json', body: event }]);
+  assert.deepEqual(r.requests, [{ method: 'POST', type: 'application/json', body: event }]);
 });
 
 test('a receiver that fails twice then succeeds gets 3 attempts, and the delivery succeeds', async () => {
@@ -48,8 +29,8 @@ test('a receiver that fails twice then succeeds gets 3 attempts, and the deliver
   await r.close();
   assert.equal(out.ok, true);
   assert.equal(out.attempts, 3);
-  assert.equal(r.bodies.length, 3);
-  assert.deepEqual(r.bodies[2], r.bodies[0], 'the same body each time');
+  assert.equal(r.requests.length, 3);
+  assert.deepEqual(r.requests[2], r.requests[0], 'the same body each time');
 });
 
 test('Retry-After is honoured in place of the back-off', { timeout: 20_000 }, async () => {
@@ -67,7 +48,7 @@ test('a refusal (404) is not retried; a receiver that never answers is given up 
   const r = await receiver([{ status: 404 }]);
   const refused = await sendWebhook(r.url, event, { baseDelayMs: 5 });
   await r.close();
-  assert.deepEqual([refused.ok, refused.attempts, refused.status, r.bodies.length], [false, 1, 404, 1]);
+  assert.deepEqual([refused.ok, refused.attempts, refused.status, r.requests.length], [false, 1, 404, 1]);
   assert.match(refused.error!, /HTTP 404.*check the URL/);
   // The port was just freed: nothing listens there.
   const gone = await sendWebhook(r.url, event, { baseDelayMs: 5, attempts: 3 });
