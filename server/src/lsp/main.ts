@@ -4,7 +4,7 @@
 // pending check. One schema cache serves every document; sampled schemas are refined in the background
 // and CSV files of open pipelines are watched, so a change on disk re-checks their dependants.
 import { watch, type FSWatcher } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   CodeActionKind, CodeLensRefreshRequest, createConnection, DiagnosticSeverity, DidChangeWatchedFilesNotification, FileChangeType, ProposedFeatures, TextDocuments,
@@ -259,12 +259,26 @@ connection.onInitialized(() => {
     });
   }
   // Clients without dynamic registration (Neovim's default) rely on the fs.watch fallback alone.
-  if (clientWatchesFiles) void connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: '**/*.csv' }] }).catch(() => undefined);
+  // A promotion (registry/) or a run (runs/) changes what `with churn@production` finds.
+  if (clientWatchesFiles) void connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: '**/*.csv' }, { globPattern: '**/.narml/registry/*.json' }, { globPattern: '**/.narml/runs/*.json' }] }).catch(() => undefined);
 });
 
 connection.onDidChangeWatchedFiles((e) => {
-  for (const change of e.changes) csvChanged(filePath(change.uri), change.type);
+  for (const change of e.changes) {
+    const path = filePath(change.uri);
+    if (/[\\/]\.narml[\\/](registry|runs)[\\/][^\\/]+$/.test(path)) storeChanged(path);
+    else csvChanged(path, change.type);
+  }
 });
+
+/** Re-checks the open pipelines beside a run store whose registry changed, if they name a registry version: their text is unchanged, their answer is not. */
+function storeChanged(path: string): void {
+  const folder = dirname(dirname(dirname(resolve(path))));
+  for (const doc of documents.all()) {
+    const usesRegistry = checked.get(doc.uri)?.document.declarations.some((d) => (d.kind === 'predict' || d.kind === 'monitor') && d.version);
+    if (usesRegistry && dirname(filePath(doc.uri)) === folder) schedule(doc.uri, true);
+  }
+}
 
 connection.onNotification(ALLOW_OUTSIDE_WORKSPACE_NOTIFICATION, (params: AllowOutsideWorkspaceParams) => {
   allowOutsideWorkspace = params.allow === true;
