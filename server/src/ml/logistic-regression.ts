@@ -64,7 +64,7 @@ export const logisticRegression: Algorithm = {
     // formed and multiplied back into the columns, and the columns' slices stay in L2 between the
     // forward and the backward pass, so each evaluation streams the data from memory once. The
     // two passes run in a WebAssembly kernel (wasm/linear.wat: two rows per SIMD step, no bounds
-    // checks, no warm-up of the JIT; docs/decisions/0008) over a copy of the columns in its
+    // checks, no warm-up of the JIT; docs/decisions/0009) over a copy of the columns in its
     // memory, each padded to an even number of rows. So do the loss and residuals of two classes
     // (with an exponential of its own, within 2 ulp); those of more classes stay in JS.
     const nPad = n + (n & 1);

@@ -1,4 +1,4 @@
-;; Histogram kernel of gradient boosting (docs/decisions/0008-wasm-training-kernels.md). Compiled by
+;; Histogram kernel of gradient boosting (docs/decisions/0009-wasm-training-kernels.md). Compiled by
 ;; scripts/build-wasm.mjs into histograms-wasm.ts, loaded by kernels.ts; gradient-boosting.ts
 ;; lays out the memory.
 ;;

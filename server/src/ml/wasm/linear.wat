@@ -1,4 +1,4 @@
-;; Kernels of logistic regression's objective (docs/decisions/0008-wasm-training-kernels.md). Compiled by
+;; Kernels of logistic regression's objective (docs/decisions/0009-wasm-training-kernels.md). Compiled by
 ;; scripts/build-wasm.mjs into linear-wasm.ts, loaded by kernels.ts; logistic-regression.ts
 ;; lays out the memory and computes the losses and residuals between the two passes.
 ;;
