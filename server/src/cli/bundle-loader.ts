@@ -14,9 +14,12 @@ import { basename, dirname, join } from 'node:path';
 import { Script } from 'node:vm';
 import { writeFileAtomic } from '../store/atomic-write';
 
-/** Where the code cache of `file` is kept. */
+/**
+ * Where the code cache of `file` is kept: one per V8 version, so that two Node runtimes using one
+ * installation (VS Code's and the user's) do not each refuse and rewrite the other's.
+ */
 export function codeCachePath(file: string): string {
-  return join(dirname(file), `.${basename(file)}.v8-cache`);
+  return join(dirname(file), `.${basename(file)}.v8-${process.versions.v8}-${process.arch}.cache`);
 }
 
 /** What `require(file)` returns, for a CommonJS file given by its absolute path, compiled with its code cache. */
