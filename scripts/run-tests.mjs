@@ -35,6 +35,9 @@ if (files.some((f) => f.includes(`${join('test', 'e2e')}`))) {
   const setup = join(resolve('test'), 'e2e', 'setup.ts');
   const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', `const p = require(${JSON.stringify(setup)}).setupHost((s) => console.log('e2e host: ' + s)); if (p) { console.log('setup: e2e host: ' + p); }`], { stdio: 'inherit' });
   if (r.status !== 0) process.stdout.write(`setup: installing the e2e host exited with ${r.status}\n`);
+  const pack = spawnSync(process.execPath, ['--import', 'tsx', '-e', `console.log(require(${JSON.stringify(setup)}).packageExtension(process.cwd()))`], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  if (pack.status === 0) process.env.NARML_E2E_VSIX = pack.stdout.trim();
+  else process.stdout.write(`setup: packaging the extension for the e2e tests exited with ${pack.status}\n`);
 }
 // An absolute URL, so processes the tests spawn in other folders still find tsx.
 process.env.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ''} --import ${import.meta.resolve('tsx')}`.trim();
