@@ -100,8 +100,8 @@ const cases: Case[] = [
   },
   {
     code: 'NML118',
-    fires: `${IRIS_SPLIT}\nmodel k from parts.train { target: species, algorithm: knn }\nexport «k» to "models/k.onnx"`,
-    nearMiss: `${IRIS_SPLIT}\nmodel k from parts.train { target: species, algorithm: random_forest }\nexport k to "models/k.onnx"`,
+    fires: `${IRIS_SPLIT}\nmodel k from parts.train { target: species, algorithm: knn, calibrate: sigmoid }\nexport «k» to "models/k.onnx"`,
+    nearMiss: `${IRIS_SPLIT}\nmodel k from parts.train { target: species, algorithm: knn }\nexport k to "models/k.onnx"`,
   },
   {
     code: 'NML118',

@@ -114,11 +114,16 @@ for (const [name, text] of [
   ['binary gradient boosting', cancer('gradient_boosting')],
   ['binary random forest', cancer('random_forest(trees: 20)')],
   ['gradient boosting regression with native missing values', cars('gradient_boosting')],
+  ['multiclass Gaussian naive Bayes', penguins('naive_bayes')],
+  ['binary Gaussian naive Bayes', cancer('naive_bayes')],
+  ['multiclass kNN', penguins('knn(k: 7)')],
+  ['binary kNN with an even k (tied votes go to the first class)', cancer('knn(k: 4)')],
 ] as const) {
   test(`ONNX export: ${name}`, async () => agree(text, 'm'));
 }
 
 test('ONNX export: linear regression needs imputed features and agrees', async () => agree(cars('linear_regression').replace('drop Year', 'drop Year\n  impute Horsepower with median'), 'm'));
+test('ONNX export: kNN regression agrees', async () => agree(cars('knn(k: 3)').replace('drop Year', 'drop Year\n  impute Horsepower with median'), 'm'));
 
 test('a step ONNX cannot express is named in the error', async () => {
   const { tm } = await trained(cars('gradient_boosting').replace('drop Year\n', 'derive yr = year(Year)\n  drop Year\n'), 'm');

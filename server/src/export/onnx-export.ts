@@ -54,6 +54,12 @@ class GraphBuilder {
     return name;
   }
 
+  doubleConst(values: number[], dims: number[]): string {
+    const name = this.fresh('const');
+    this.initializers.push({ name, dataType: DataType.DOUBLE, dims, doubleData: values });
+    return name;
+  }
+
   int64Const(values: number[], dims: number[]): string {
     const name = this.fresh('shape');
     this.initializers.push({ name, dataType: DataType.INT64, dims, int64Data: values });
@@ -275,10 +281,62 @@ function treeAttributes(trees: TreeParams[], outputs: number, treeOutput: number
   ];
 }
 
-/** Adds the model on feature matrix `x` [N, F]; returns the outputs' tensor names. */
-function addModel(g: GraphBuilder, m: SavedModel, x: string): { label: string; probabilities?: string } {
+const toDouble = (g: GraphBuilder, x: string): string => g.one('Cast', [x], [iAttr('to', DataType.DOUBLE)]);
+const toFloat = (g: GraphBuilder, x: string): string => g.one('Cast', [x], [iAttr('to', DataType.FLOAT)]);
+/** Sums over one axis, dropping it (ReduceSum takes its axes as an input from opset 13). */
+const sumAxis = (g: GraphBuilder, x: string, axis: number): string => g.one('ReduceSum', [x, g.int64Const([axis], [1])], [iAttr('keepdims', 0)]);
+/** x [N, F] as doubles [N, 1, F], to broadcast against per-class or per-row tables [1, R, F]. */
+const rowsAgainstTable = (g: GraphBuilder, x: string): string => g.one('Unsqueeze', [toDouble(g, x), g.int64Const([1], [1])]);
+
+/**
+ * A model's outputs before the class names: `decision` is what the runner takes the arg-max of
+ * (in double precision where the runner's own figures are doubles, so near-ties fall the same
+ * way), `probabilities` float [N, K]; a regressor gives `value` [N, 1].
+ */
+type ModelOutputs = { decision: string; probabilities: string } | { value: string };
+
+/**
+ * Gaussian naive Bayes in doubles, term by term as naive-bayes.ts computes it: the joint log
+ * likelihood log(prior) − Σ ½·log(2π·var) − Σ ½·(x − mean)² / var, then its softmax.
+ */
+function addNaiveBayes(g: GraphBuilder, p: Extract<SavedModel['params'], { kind: 'gaussian-nb' }>, x: string): ModelOutputs {
+  const k = p.priors.length;
+  const f = p.means[0]?.length ?? 0;
+  const diff = g.one('Sub', [rowsAgainstTable(g, x), g.doubleConst(p.means.flat(), [1, k, f])]);
+  const half = g.one('Mul', [g.one('Mul', [diff, diff]), g.doubleConst([0.5], [])]);
+  const terms = g.one('Div', [half, g.doubleConst(p.variances.flat(), [1, k, f])]);
+  const base = p.priors.map((prior, c) => p.variances[c].reduce((s, v) => s - 0.5 * Math.log(2 * Math.PI * v), Math.log(prior)));
+  const joint = g.one('Sub', [g.doubleConst(base, [1, k]), sumAxis(g, terms, 2)]);
+  return { decision: joint, probabilities: toFloat(g, g.one('Softmax', [joint], [iAttr('axis', 1)])) };
+}
+
+/**
+ * k nearest neighbours by brute force: squared distances to every training row (an initializer)
+ * by broadcasting, in doubles; TopK(largest = 0) keeps the k smallest and, on equal distances,
+ * the lower training index first, which is knn.ts's order (distance, then training order).
+ * Classes: counts of the neighbours' classes (ArgMax takes the first largest, the lowest class
+ * index, as argmaxRows does) and counts / k as probabilities; regression: the neighbours' mean.
+ */
+function addNeighbours(g: GraphBuilder, p: Extract<SavedModel['params'], { kind: 'knn' }>, x: string): ModelOutputs {
+  const m = p.train.length;
+  const f = p.train[0]?.length ?? 0;
+  const k = Math.min(p.k, m);
+  const diff = g.one('Sub', [rowsAgainstTable(g, x), g.doubleConst(p.train.flat(), [1, m, f])]);
+  const distances = sumAxis(g, g.one('Mul', [diff, diff]), 2);
+  const nearest = g.node('TopK', [distances, g.int64Const([k], [1])], [iAttr('axis', 1), iAttr('largest', 0), iAttr('sorted', 1)], '', 2)[1];
+  if (p.task === 'regression') {
+    const mean = g.one('Div', [sumAxis(g, g.one('Gather', [g.doubleConst(p.y, [m]), nearest]), 1), g.doubleConst([k], [])]);
+    return { value: toFloat(g, mean) };
+  }
+  const classesOf = g.one('Gather', [g.int64Const(p.y, [m]), nearest]);
+  const votes = g.one('OneHot', [classesOf, g.int64Const([p.nClasses ?? 2], []), g.floatConst([0, 1], [2])], [iAttr('axis', -1)]);
+  const counts = sumAxis(g, votes, 1);
+  return { decision: counts, probabilities: g.one('Div', [counts, g.floatConst([k], [])]) };
+}
+
+/** Scores of the linear and tree models, turned into probabilities by their link. */
+function addLinearOrTrees(g: GraphBuilder, m: SavedModel, x: string): ModelOutputs {
   const p = m.params;
-  const classes = m.classes;
   let scores: string;
   let link: 'identity' | 'logistic' | 'softmax' | 'probabilities';
   if (p.kind === 'linear') {
@@ -290,22 +348,28 @@ function addModel(g: GraphBuilder, m: SavedModel, x: string): { label: string; p
   } else if (p.kind === 'tree-ensemble') {
     const outputs = p.aggregate === 'sum' ? p.base.length : p.trees[0]?.value[0]?.length ?? 1;
     scores = g.ml('TreeEnsembleRegressor', [x], treeAttributes(p.trees, outputs, p.treeOutput, p.aggregate, p.base), DataType.FLOAT);
-    link = p.aggregate === 'average' && classes ? 'probabilities' : p.link;
-  } else if (p.kind === 'calibrated') {
-    throw new OnnxExportError(`calibrated ${m.algorithm} models cannot be exported to ONNX yet; export the model without calibrate`);
+    link = p.aggregate === 'average' && m.classes ? 'probabilities' : p.link;
   } else {
-    throw new OnnxExportError(`${m.algorithm} models cannot be exported to ONNX yet; use logistic_regression, linear_regression, decision_tree, random_forest or gradient_boosting`);
+    throw new OnnxExportError(`calibrated ${m.algorithm} models cannot be exported to ONNX yet; export the model without calibrate`);
   }
-  if (!classes) return { label: g.one('Reshape', [scores, g.int64Const([-1], [1])]) };
+  if (!m.classes) return { value: scores };
   let probabilities: string;
   if (link === 'logistic') {
     const q = g.one('Sigmoid', [scores]);
     probabilities = g.one('Concat', [g.one('Sub', [g.floatConst([1], [1, 1]), q]), q], [iAttr('axis', 1)]);
   } else if (link === 'softmax') probabilities = g.one('Softmax', [scores], [iAttr('axis', 1)]);
   else probabilities = scores;
-  const index = g.one('ArgMax', [probabilities], [iAttr('axis', 1), iAttr('keepdims', 0)]);
+  return { decision: probabilities, probabilities };
+}
+
+/** Adds the model on feature matrix `x` [N, F]; returns the outputs' tensor names. */
+function addModel(g: GraphBuilder, m: SavedModel, x: string): { label: string; probabilities?: string } {
+  const out = m.params.kind === 'knn' ? addNeighbours(g, m.params, x) : m.params.kind === 'gaussian-nb' ? addNaiveBayes(g, m.params, x) : addLinearOrTrees(g, m, x);
+  if ('value' in out) return { label: g.one('Reshape', [out.value, g.int64Const([-1], [1])]) };
+  const classes = m.classes ?? [];
+  const index = g.one('ArgMax', [out.decision], [iAttr('axis', 1), iAttr('keepdims', 0)]);
   const label = g.ml('LabelEncoder', [index], [isAttr('keys_int64s', classes.map((_, i) => i)), ssAttr('values_strings', classes), sAttr('default_string', '')], DataType.STRING);
-  return { label, probabilities };
+  return { label, probabilities: out.probabilities };
 }
 
 export interface OnnxExportInput {

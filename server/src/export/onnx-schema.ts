@@ -64,6 +64,7 @@ const descriptor = {
             stringData: { rule: 'repeated', type: 'bytes', id: 6 },
             int64Data: { rule: 'repeated', type: 'int64', id: 7, options: { packed: true } },
             name: { type: 'string', id: 8 },
+            doubleData: { rule: 'repeated', type: 'double', id: 10, options: { packed: true } },
           },
         },
         ValueInfoProto: { fields: { name: { type: 'string', id: 1 }, type: { type: 'TypeProto', id: 2 } } },
@@ -91,7 +92,7 @@ export function ModelProto(): Type {
 }
 
 /** TensorProto.DataType values. */
-export const DataType = { FLOAT: 1, INT64: 7, STRING: 8, BOOL: 9 } as const;
+export const DataType = { FLOAT: 1, INT64: 7, STRING: 8, BOOL: 9, DOUBLE: 11 } as const;
 
 /** AttributeProto.AttributeType values. */
 export const AttrType = { FLOAT: 1, INT: 2, STRING: 3, TENSOR: 4, FLOATS: 6, INTS: 7, STRINGS: 8 } as const;

@@ -74,12 +74,12 @@ export const ALGORITHMS: Readonly<Record<string, AlgorithmSpec>> = {
     },
   },
   knn: {
-    name: 'knn', tasks: ['classification', 'regression'], allowsMissing: false, exportsToOnnx: false,
+    name: 'knn', tasks: ['classification', 'regression'], allowsMissing: false, exportsToOnnx: true,
     doc: 'k nearest neighbours (Euclidean distance).',
     options: { k: { kind: 'integer', default: 5, min: 1, doc: 'number of neighbours' } },
   },
   naive_bayes: {
-    name: 'naive_bayes', tasks: ['classification'], allowsMissing: false, exportsToOnnx: false,
+    name: 'naive_bayes', tasks: ['classification'], allowsMissing: false, exportsToOnnx: true,
     doc: 'Gaussian naive Bayes.',
     options: { var_smoothing: { kind: 'number', default: 1e-9, min: 0, doc: 'share of the largest variance added to every variance' } },
   },
