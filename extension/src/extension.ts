@@ -11,6 +11,7 @@ import type { RegistryChangeJson, RunJson } from '../../server/src/contracts/cli
 import { lineageStatus } from './lineage-status';
 import { PanelManager } from './panels/panel-manager';
 import { ExperimentsPanel, ModelsTree, type Node as ModelsNode } from './experiments';
+import { MonitorTrendsPanel } from './monitor-trends';
 import { announceOutputs } from './output-notice';
 import { replacesMetrics } from './metrics-update';
 import { runCli } from './runner-process';
@@ -134,6 +135,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ runP
   const callCli = <T>(args: string[], cwd: string) => runCli<T>(nodePath(), cli, args, { cwd, env: nodeEnv(), onLog: (l) => output.appendLine(l) });
   const runsTree = new ModelsTree(callCli, () => activeFile());
   const experiments = new ExperimentsPanel(panels, callCli, (file, id) => void vscode.commands.executeCommand(COMMANDS.showMetrics, file, undefined, undefined, id));
+  const trends = new MonitorTrendsPanel(panels, callCli);
   context.subscriptions.push(
     vscode.window.registerTreeDataProvider('narml.pipeline', pipelineTree),
     vscode.window.registerTreeDataProvider('narml.runs', runsTree),
@@ -192,6 +194,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ runP
     pipelineTree.refresh();
     runsTree.refresh();
     void experiments.refreshAfterRun(uri);
+    void trends.refreshAfterRun(uri);
     if (r.status === 'succeeded') announceOutputs(r);
     else if (r.status === 'cancelled') void vscode.window.showWarningMessage('NarML: the run was cancelled.');
     else void vscode.window.showErrorMessage(`NarML: the run failed: ${r.error ?? 'see the output'}`, 'Show Output').then((c) => c && output.show());
@@ -345,6 +348,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ runP
     const uri = typeof u === 'string' && !u.includes(':') ? vscode.Uri.file(u) : activeFile(u as string | undefined);
     if (!uri) return void vscode.window.showInformationMessage('Open a .narml file to see its experiments.');
     return experiments.show(uri);
+  });
+  register(COMMANDS.showMonitorTrends, async (u?: unknown, name?: unknown) => {
+    const uri = activeFile(u as string | undefined);
+    if (!uri) return void vscode.window.showInformationMessage('Open a .narml file with a monitor to see its trends.');
+    const n = (name as string | undefined) ?? await pickName(uri, ['monitor'], 'Monitor whose trends to show');
+    return n ? trends.show(uri, n) : undefined;
   });
   const scheduler = new SchedulerControl(output, context);
   register(COMMANDS.startScheduler, async (u?: unknown) => {

@@ -32,3 +32,15 @@ test('in Restricted Mode no lens runs the pipeline, and the first declaration sa
   // Metrics only read what earlier runs recorded: they stay.
   assert.ok(lenses.some((l) => l.command?.command === COMMANDS.showMetrics));
 });
+
+test('a monitor has a Trends lens (in Restricted Mode too: it only reads recorded reports), and the extension declares its command and panel', () => {
+  const weatherFile = join(root, 'samples', 'seattle-weather', 'seattle-weather.narml');
+  const weather = checkPipeline(readFileSync(weatherFile, 'utf8'), weatherFile, new CsvSchemaCache());
+  for (const trusted of [true, false]) {
+    const trends = codeLenses(weather, 'file:///w.narml', trusted).filter((l) => l.command?.command === COMMANDS.showMonitorTrends);
+    assert.deepEqual(trends.map((l) => [l.command!.title, l.command!.arguments]), [['Trends', ['file:///w.narml', 'weather_watch']]]);
+  }
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { activationEvents: string[]; contributes: { commands: { command: string; title: string }[] } };
+  assert.equal(pkg.contributes.commands.find((c) => c.command === COMMANDS.showMonitorTrends)?.title, 'Show Monitor Trends');
+  assert.ok(pkg.activationEvents.includes('onWebviewPanel:narml.trends'));
+});

@@ -16,6 +16,7 @@ import { runPipeline } from '../../server/src/runner/run-pipeline';
 import { readStoreData } from '../../server/src/store/run-store';
 import { monitorTrends } from '../../server/src/store/monitor-reports';
 import { narml } from '../helpers/cli';
+import { driftCharts, metricCharts } from '../../webviews/src/trends-data';
 
 const fixture = join(__dirname, '..', 'fixtures', 'monitor-days');
 const expected = JSON.parse(readFileSync(join(fixture, 'expected.json'), 'utf8')) as { days: Record<string, Record<string, number>> };
@@ -97,6 +98,19 @@ test('three days of predictions, labels a day late, a degrading day 3: the alert
   assert.deepEqual(trends.runs.map((r) => r.methods.ks.drifted.includes('mean_texture')), [false, false, true, false]);
   assert.deepEqual(trends.windows.map((w) => w.metrics.f1), d4.actuals!.windows.map((w) => w.metrics.f1));
   assert.equal(trends.alert?.condition, 'f1 < 0.7');
+  // What the Monitor Trends panel draws from it: ks drift of mean_texture peaks on the third run,
+  // above the threshold line; f1 per day falls below the alert's line on the last window.
+  const [psi, ks] = driftCharts(trends);
+  assert.deepEqual([psi.method, psi.threshold, ks.method, ks.threshold], ['psi', 0.2, 'ks', 0.25]);
+  const texture = ks.series.find((s) => s.label === 'mean_texture')!;
+  assert.deepEqual(texture.x, [1, 2, 3]);
+  assert.ok(texture.y[2] > 0.25 && texture.y[0] < 0.25 && texture.y[1] < 0.25, JSON.stringify(texture.y));
+  const f1 = metricCharts(trends)[0];
+  assert.equal(f1.metric, 'f1');
+  assert.deepEqual(f1.limit, { metric: 'f1', operator: '<', value: 0.7 });
+  assert.deepEqual(f1.labels, DAYS);
+  f1.series.y.forEach((v, i) => assert.ok(Math.abs(v - expected.days[DAYS[i]].f1) < 1e-9, `${DAYS[i]} f1 ${v}`));
+  assert.ok(f1.series.y[2] < 0.7 && f1.series.y[1] > 0.7);
   const text = narml(['monitor-report', 'p.narml', 'watch'], dir).stdout;
   assert.match(text, /alert RAISED/);
   assert.match(text, /2026-12-03T00:00:00.000Z  90\/90 labelled .*f1=0\.51/);

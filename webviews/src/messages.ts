@@ -1,7 +1,7 @@
 // Messages between the extension and its panels. Each panel posts `ready`, then receives its
 // whole state; `reveal` asks the extension to show a declaration in the editor, `showRun` a
 // recorded run in the Metrics panel, `rows` the rows the Data Preview grid is about to show.
-import type { ExperimentsJson, PreviewJson, PreviewPageJson, PreviewSort, RunJson, ServedModelJson } from '../../server/src/contracts/cli-json';
+import type { ExperimentsJson, MonitorTrendsJson, PreviewJson, PreviewPageJson, PreviewSort, RunJson, ServedModelJson } from '../../server/src/contracts/cli-json';
 import type { PipelineGraph } from '../../server/src/contracts/lsp-requests';
 
 /**
@@ -20,6 +20,8 @@ export type ToPanel =
   | { type: 'metrics'; run: RunJson; focus?: string }
   | { type: 'lineage'; graph: PipelineGraph; status: Record<string, NodeStatus> }
   | { type: 'experiments'; table: ExperimentsJson }
+  /** The Monitor Trends panel: one monitor's reports over the runs. */
+  | { type: 'trends'; trends: MonitorTrendsJson }
   /** The Try it panel: the models a `narml serve` answers with, at `url`. */
   | { type: 'tryit'; url: string; models: ServedModelJson[] }
   | { type: 'error'; message: string };

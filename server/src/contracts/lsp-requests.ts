@@ -56,6 +56,8 @@ export const COMMANDS = {
   startScheduler: 'narml.startScheduler',
   stopScheduler: 'narml.stopScheduler',
   showExperiments: 'narml.showExperiments',
+  /** Opens the Monitor Trends panel of a monitor. Arguments: [uri, monitor name]. */
+  showMonitorTrends: 'narml.showMonitorTrends',
   /** Puts a Runs & Models version into production (`narml promote`). Argument: the tree's version node. */
   promoteVersion: 'narml.promoteVersion',
   /** Rolls a Runs & Models model's production back (`narml rollback`). Argument: the tree's model node. */

@@ -217,6 +217,7 @@ export function codeLenses(p: CheckedPipeline, uri: string, trusted = true): Cod
     if (s.kind === 'model' || s.kind === 'evaluate' || s.kind === 'compare') out.push(lens('Metrics', COMMANDS.showMetrics));
     if (s.kind === 'predict') runs('Predict now', COMMANDS.predictNow);
     if (s.kind === 'export') runs('Export', COMMANDS.exportModel);
+    if (s.kind === 'monitor') out.push(lens('Trends', COMMANDS.showMonitorTrends));
   }
   return out;
 }
