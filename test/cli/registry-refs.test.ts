@@ -85,7 +85,10 @@ test('@production and @v2: checked against the store, predicted with the stored 
   const v2Out = readFileSync(join(dir, 'out', 'staged.csv'), 'utf8');
   assert.notEqual(v2Out, v1Out, 'c: 0.01 gives other probabilities than c: 1.0');
   setRef(file, base, 'production');
-  assert.equal(narml(['promote', 'species_logistic', 'v2'], dir).status, 0);
+  // The pipeline where a user types it counts as --file.
+  const listed = JSON.parse(narml(['models', 'penguins.narml', '--json'], dir).stdout) as { models: { model: string; version: string }[] };
+  assert.deepEqual(listed.models.filter((m) => m.model === 'species_logistic').map((m) => m.version), ['v1', 'v2']);
+  assert.equal(narml(['promote', 'penguins.narml', 'species_logistic', 'v2'], dir).status, 0);
   const promoted = JSON.parse(narml(['predict', 'penguins.narml', 'staged', '--json'], dir).stdout) as RunJson;
   assert.equal(promoted.predictions.staged.registry?.version, 'v2');
   assert.equal(readFileSync(join(dir, 'out', 'staged.csv'), 'utf8'), v2Out, 'the same version predicts the same file');
@@ -120,7 +123,10 @@ predict nightly with species_logistic@production from "data/new-*.csv" {
   assert.equal(narml(['promote', 'species_logistic', 'v1'], dir).status, 0);
   const first = fire();
   assert.equal(first.version, 'v1');
-  assert.equal(narml(['promote', 'species_logistic', 'v2'], dir).status, 0);
+  // The pipeline where a user types it counts as --file.
+  const listed = JSON.parse(narml(['models', 'penguins.narml', '--json'], dir).stdout) as { models: { model: string; version: string }[] };
+  assert.deepEqual(listed.models.filter((m) => m.model === 'species_logistic').map((m) => m.version), ['v1', 'v2']);
+  assert.equal(narml(['promote', 'penguins.narml', 'species_logistic', 'v2'], dir).status, 0);
   const second = fire();
   assert.equal(second.version, 'v2');
   assert.notEqual(second.text, first.text);

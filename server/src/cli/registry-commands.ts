@@ -5,9 +5,24 @@
 import { resolve } from 'node:path';
 import type { AuditJson, ModelDiffJson, ModelsJson, ModelVersionJson, RegistryChangeJson, StageName } from '../contracts/cli-json';
 import type { Registry, RegistryChange } from '../store/registry';
-import { parseArgs, UsageError, type CliCommand } from './command';
+import { parseArgs, UsageError, type CliCommand, type ParsedArgs } from './command';
 
 const STAGE_WORDS = ['staging', 'production', 'archived'];
+
+/**
+ * parseArgs, with a pipeline given where a user would type it (`narml models churn.narml`,
+ * `narml promote churn.narml churn v2`) taken as `--file`: a model is never named `*.narml`.
+ */
+function parseRegistryArgs(args: string[], valued: string[]): ParsedArgs {
+  const parsed = parseArgs(args, valued, ['json']);
+  const at = parsed.positional.findIndex((a) => a.endsWith('.narml'));
+  if (at >= 0) {
+    if (parsed.flags.has('file')) throw new UsageError(`two pipelines given: ${parsed.positional[at]} and --file ${String(parsed.flags.get('file'))}`);
+    parsed.flags.set('file', parsed.positional[at]);
+    parsed.positional.splice(at, 1);
+  }
+  return parsed;
+}
 
 /** The store's pipeline file argument: `--file`, else a stand-in in the current folder (only its folder matters). */
 function storeFile(flags: Map<string, string | true>): { file: string; explicit: boolean } {
@@ -30,7 +45,7 @@ function metricsText(v: ModelVersionJson, fmt: (n: number) => string): string {
 }
 
 async function models(args: string[]): Promise<number> {
-  const { positional, flags } = parseArgs(args, ['file'], ['json']);
+  const { positional, flags } = parseRegistryArgs(args, ['file']);
   if (positional[0] === 'delete') return deleteVersion(positional.slice(1), flags);
   const name = positional[0];
   const { fmt, readRegistry } = await import('./commands-impl');
@@ -73,7 +88,7 @@ async function refused(action: () => Promise<number>): Promise<number> {
 }
 
 async function promote(args: string[]): Promise<number> {
-  const { positional, flags } = parseArgs(args, ['file', 'stage'], ['json']);
+  const { positional, flags } = parseRegistryArgs(args, ['file', 'stage']);
   const [model, version] = positional;
   if (!model || !version) throw new UsageError('name a model and a version (v3, or a stage such as staging)');
   const stage = flags.get('stage') ?? 'production';
@@ -88,7 +103,7 @@ async function promote(args: string[]): Promise<number> {
 }
 
 async function rollback(args: string[]): Promise<number> {
-  const { positional, flags } = parseArgs(args, ['file'], ['json']);
+  const { positional, flags } = parseRegistryArgs(args, ['file']);
   const [model] = positional;
   if (!model) throw new UsageError('name a model');
   const { readRegistry, rollback: rollbackModel } = await import('./commands-impl');
@@ -118,7 +133,7 @@ function fmtOr(v: unknown, fmt: (n: number) => string): string {
 }
 
 async function diff(args: string[]): Promise<number> {
-  const { positional, flags } = parseArgs(args, ['file'], ['json']);
+  const { positional, flags } = parseRegistryArgs(args, ['file']);
   const [model, va, vb] = positional;
   if (!model || !va || !vb) throw new UsageError('name a model and two versions, e.g. narml diff churn v1 v2');
   const { fmt, readRegistry, diffVersions } = await import('./commands-impl');
