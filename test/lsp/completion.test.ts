@@ -159,6 +159,8 @@ test('a model body offers its keys, then values from the catalog for the task', 
   assert.deepEqual(labels(body(`calibrate: ${CURSOR}`)).sort(), ['isotonic', 'sigmoid'], 'calibrate');
   assert.deepEqual(labels(body(`calibrate: isotonic(${CURSOR}`)), ['cv'], 'isotonic(');
   includes(keys, ['calibrate'], 'key');
+  assert.deepEqual(labels(body(`class_weight: ${CURSOR}`)), ['balanced', '{…}'], 'class_weight');
+  includes(keys, ['class_weight'], 'key');
   assert.deepEqual(labels(body(`algorithm: knn ${CURSOR}`)), [], 'after a value');
 });
 

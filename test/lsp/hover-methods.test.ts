@@ -38,3 +38,10 @@ test('hover on stacking and on a calibration method gives what they do and their
   assert.match(stacking, /- `cv`: folds whose out-of-fold predictions train the final model .*\(default 5\)/);
   assert.match(at('isotonic('), /^\*\*calibrate method\*\* `isotonic`: isotonic regression over the model's scores.*\n\n- `cv`: folds: one calibrated copy/);
 });
+
+test('hover on class_weight says what it weighs, for which algorithms, and how balanced is computed', () => {
+  const source = CARS_MODEL.replace('algorithm: linear_regression', 'algorithm: decision_tree\n  class_weight: balanced');
+  const h = hover(checkPipeline(source, FILE, new CsvSchemaCache()), source.indexOf('class_weight') + 2, () => ({}));
+  assert.ok(h);
+  assert.match((h.contents as { value: string }).value, /`class_weight: balanced \| \{ A: 2, B: 1 \}` \(classification; logistic_regression, decision_tree, random_forest, gradient_boosting\).*rows \/ \(classes × rows of c\)/);
+});

@@ -8,7 +8,7 @@ import type { CompareTest, ExportFormat } from '../ml/catalog';
 import type { Diagnostic } from './diagnostic';
 import type { Workspace } from '../workspace/output-paths';
 
-export type OptionValues = Record<string, number | string | boolean | string[]>;
+export type OptionValues = Record<string, number | string | boolean | string[] | Readonly<Record<string, number>>>;
 
 /** A name in the file's scope. Evaluate/compare without `as` get their derived name. */
 export interface SymbolInfo {
@@ -120,6 +120,8 @@ export interface ModelInfo {
   ensemble?: { method: 'voting' | 'stacking' | 'blending'; members: string[]; soft: boolean; final?: string; cv?: number; holdout?: number; passthrough?: boolean };
   /** `calibrate: sigmoid | isotonic(cv: K)`, options filled in. */
   calibrate?: MethodCall;
+  /** `class_weight: balanced` or `class_weight: { A: 2, B: 1 }` (class → weight). */
+  classWeight?: 'balanced' | Readonly<Record<string, number>>;
 }
 
 export interface EvaluateInfo {

@@ -1,14 +1,14 @@
 // model declarations: target and task (NML115), algorithm and options (NML116/117), features
 // that are not numeric (NML113) or may be missing (NML114), leakage (NML201), and the model's
 // input schema (the raw columns prediction needs).
-import type { Identifier, ModelDeclaration, Range } from '../language/ast';
+import type { Identifier, ModelDeclaration, Property, Range } from '../language/ast';
 import { quoteName } from '../language/lexer';
 import type { ColumnSchema, Task } from '../language/schema';
 import { ALGORITHMS, CALIBRATORS, ENSEMBLES, METRICS, RESAMPLERS, SELECTORS, TUNERS, autoCandidates, type MethodSpec } from '../ml/catalog';
 import type { Table } from '../data/table';
 import type { CheckContext } from './check-context';
 import type { MethodCall, ModelInfo } from './checked-model';
-import { checkPropertyKeys, describeValue, methodRef, nameList, optionValue, validateOptions, type MethodRef } from './options';
+import { checkPropertyKeys, describeValue, methodRef, nameList, numberValue, optionValue, validateOptions, wordValue, type MethodRef } from './options';
 import { useEach, type Diagnostic } from './diagnostic';
 import type { Resolver } from './resolver';
 import { lookupColumn, type TableState } from './table-state';
@@ -158,10 +158,15 @@ export function checkModel(m: ModelCheckInput, r: Resolver): ModelInfo | undefin
   if (ensembleProp) {
     // An ensemble learns nothing of its own from the rows (voting) or only its final model from its
     // members' predictions: these belong on the members.
-    for (const key of ['resample', 'select', 'tune', 'cv', 'calibrate'] as const) {
+    for (const key of ['resample', 'select', 'tune', 'cv', 'calibrate', 'class_weight'] as const) {
       const p = props.get(key);
       if (p) ctx.report('NML116', p.key.range, `${what} is an ensemble: "${key}" does not apply to it; give it to the member models instead`, [{ title: `Remove ${key}`, data: { kind: 'remove', range: p.range } }]);
     }
+  }
+  const classWeightProp = ensembleProp ? undefined : props.get('class_weight');
+  if (classWeightProp) {
+    const classWeight = checkClassWeight(classWeightProp, info, what, ctx);
+    if (classWeight) info.classWeight = classWeight;
   }
   const calibrateProp = ensembleProp ? undefined : props.get('calibrate');
   const calibrate = methodProperty(calibrateProp?.value, CALIBRATORS, 'calibrate', ctx);
@@ -369,6 +374,52 @@ function checkLearningMember(member: ModelInfo, id: Identifier, method: string, 
   } else if (member.origin && info.origin && member.origin !== info.origin) {
     ctx.report('NML122', id.range, `member "${id.name}" is trained from the dataset "${member.origin}" but "${info.name}" from "${info.origin}"; ${method} predicts the same rows with every member, so train the members from "${info.origin}"`);
   }
+}
+
+/**
+ * `class_weight: balanced` or `class_weight: { A: 2, B: 1 }`: classification only, an algorithm
+ * that takes it (for auto, at least one candidate), the map's classes among the target's levels
+ * and its weights positive numbers.
+ */
+function checkClassWeight(prop: Property, info: ModelInfo, what: string, ctx: CheckContext): ModelInfo['classWeight'] {
+  const remove = [{ title: 'Remove class_weight', data: { kind: 'remove' as const, range: prop.range } }];
+  if (info.task === 'regression') {
+    ctx.report('NML117', prop.key.range, `class_weight weighs the classes of a classifier, but ${what} is a regression; remove it`, remove);
+    return undefined;
+  }
+  const algorithm = info.algorithm?.name;
+  const takers = Object.values(ALGORITHMS).filter((a) => a.classWeight).map((a) => a.name);
+  const takes = algorithm === 'auto' ? autoCandidates(info.algorithm!.options, info.task).some((a) => a.classWeight) : algorithm === undefined || takers.includes(algorithm);
+  if (!takes) {
+    ctx.report('NML116', prop.key.range, `${algorithm} takes no class_weight; use ${takers.join(', ')}, or resample the classes instead (resample: oversample)`, remove);
+    return undefined;
+  }
+  if (prop.value) {
+    if (wordValue(prop.value) === 'balanced') return 'balanced';
+    ctx.report('NML116', prop.value.range, `class_weight must be balanced or a map of classes to weights such as class_weight: { A: 2, B: 1 }, not ${describeValue(prop.value)}`, [{ title: 'Use balanced', data: { kind: 'replace', with: 'balanced' } }]);
+    return undefined;
+  }
+  const weights: Record<string, number> = {};
+  const levels = info.classes;
+  for (const p of prop.block ?? []) {
+    const level = p.key.name;
+    if (levels && !levels.includes(level)) {
+      const s = ctx.suggest(level, levels, 'class');
+      ctx.report('NML116', p.key.range, `class_weight names the class "${level}", but the target "${info.target}" has the classes ${levels.join(', ')}${s.text}`, s.fixes);
+      continue;
+    }
+    const v = p.value ? numberValue(p.value) : undefined;
+    if (v === undefined || !(v > 0)) {
+      ctx.report('NML116', p.value?.range ?? p.key.range, `the weight of class "${level}" must be a number greater than 0, not ${p.value ? describeValue(p.value) : 'nothing'}`);
+      continue;
+    }
+    weights[level] = v;
+  }
+  if (!prop.block || prop.block.length === 0) {
+    ctx.report('NML116', prop.key.range, 'class_weight needs balanced or the weights of the classes, e.g. class_weight: { A: 2, B: 1 }');
+    return undefined;
+  }
+  return weights;
 }
 
 function methodProperty(value: import('../language/ast').Expr | undefined, table: Readonly<Record<string, MethodSpec>>, what: string, ctx: import('./check-context').CheckContext): MethodCall | undefined {

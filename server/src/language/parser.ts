@@ -444,7 +444,10 @@ class Parser {
     }
     const key = this.identifier(this.next());
     let value: Expr | undefined;
-    if (this.isPunct(this.peek(), ':')) {
+    // `key: { ... }` is the block form with a colon (a map such as class_weight: { A: 2, B: 1 }).
+    const colonBlock = this.isPunct(this.peek(), ':') && this.isPunct(this.peek(1), '{');
+    if (colonBlock) this.next();
+    else if (this.isPunct(this.peek(), ':')) {
       this.next();
       this.inPropertyValue++;
       try {

@@ -194,6 +194,10 @@ function valueItems(p: CheckedPipeline, place: Extract<Place, { kind: 'value' }>
     case 'tune': return methodItems(TUNERS, task);
     case 'ensemble': return methodItems(ENSEMBLES, task);
     case 'calibrate': return methodItems(CALIBRATORS, task);
+    case 'class_weight': return [
+      { label: 'balanced', kind: CompletionItemKind.EnumMember, detail: 'weights inversely proportional to class frequencies' },
+      { label: '{…}', kind: CompletionItemKind.Value, insertText: '{ ${1:class}: ${2:2} }', insertTextFormat: InsertTextFormat.Snippet, filterText: '{', detail: 'a weight per class (others weigh 1)' },
+    ];
     case 'drift': return [{ label: '[…]', kind: CompletionItemKind.Value, insertText: '[$0]', insertTextFormat: InsertTextFormat.Snippet, filterText: '[' }, ...methodItems(DRIFT_METHODS, task)];
     case 'window': return words(['1d', '7d', '24h'], CompletionItemKind.Value);
     case 'test': {

@@ -30,6 +30,11 @@ export const STEP_DOCS: Readonly<Record<(typeof STEP_KEYWORDS)[number], string>>
   dedupe: '`dedupe` / `dedupe C, ...`: drop duplicate rows (by all / the listed columns).',
 };
 
+/** Model properties whose values are no catalog method (those hover through the catalog). */
+export const PROPERTY_DOCS: Readonly<Record<string, string>> = {
+  class_weight: '`class_weight: balanced | { A: 2, B: 1 }` (classification; logistic_regression, decision_tree, random_forest, gradient_boosting): weighs each class in the loss, impurity or gradients; `balanced` gives class c the weight rows / (classes × rows of c), as scikit-learn; a map\'s unnamed classes weigh 1.',
+};
+
 export function keywordDoc(word: string): string | undefined {
-  return (DECLARATION_DOCS as Record<string, string>)[word] ?? (STEP_DOCS as Record<string, string>)[word];
+  return (DECLARATION_DOCS as Record<string, string>)[word] ?? (STEP_DOCS as Record<string, string>)[word] ?? PROPERTY_DOCS[word];
 }

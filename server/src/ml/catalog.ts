@@ -25,6 +25,8 @@ export interface AlgorithmSpec {
   /** The ONNX exporter can write its fitted model. */
   exportsToOnnx: boolean;
   options: Readonly<Record<string, OptionSpec>>;
+  /** Takes the model's `class_weight` (weighted loss, impurity or gradients). */
+  classWeight?: true;
   doc: string;
 }
 
@@ -32,7 +34,7 @@ const maxDepth = (d: number): OptionSpec => ({ kind: 'integer', default: d, min:
 
 export const ALGORITHMS: Readonly<Record<string, AlgorithmSpec>> = {
   logistic_regression: {
-    name: 'logistic_regression', tasks: ['classification'], allowsMissing: false, exportsToOnnx: true,
+    name: 'logistic_regression', classWeight: true, tasks: ['classification'], allowsMissing: false, exportsToOnnx: true,
     doc: 'Multinomial logistic regression with L2 penalty (as scikit-learn\'s LogisticRegression).',
     options: {
       c: { kind: 'number', default: 1.0, min: 0, minExclusive: true, doc: 'inverse regularisation strength (smaller = stronger)' },
@@ -45,7 +47,7 @@ export const ALGORITHMS: Readonly<Record<string, AlgorithmSpec>> = {
     options: { alpha: { kind: 'number', default: 0, min: 0, doc: 'L2 penalty (0 = ordinary least squares)' } },
   },
   decision_tree: {
-    name: 'decision_tree', tasks: ['classification', 'regression'], allowsMissing: false, exportsToOnnx: true,
+    name: 'decision_tree', classWeight: true, tasks: ['classification', 'regression'], allowsMissing: false, exportsToOnnx: true,
     doc: 'A CART decision tree (gini / squared error).',
     options: {
       max_depth: maxDepth(0),
@@ -53,7 +55,7 @@ export const ALGORITHMS: Readonly<Record<string, AlgorithmSpec>> = {
     },
   },
   random_forest: {
-    name: 'random_forest', tasks: ['classification', 'regression'], allowsMissing: false, exportsToOnnx: true,
+    name: 'random_forest', classWeight: true, tasks: ['classification', 'regression'], allowsMissing: false, exportsToOnnx: true,
     doc: 'Bootstrap-aggregated decision trees with random feature subsets.',
     options: {
       trees: { kind: 'integer', default: 100, min: 1, doc: 'number of trees' },
@@ -63,7 +65,7 @@ export const ALGORITHMS: Readonly<Record<string, AlgorithmSpec>> = {
     },
   },
   gradient_boosting: {
-    name: 'gradient_boosting', tasks: ['classification', 'regression'], allowsMissing: true, exportsToOnnx: true,
+    name: 'gradient_boosting', classWeight: true, tasks: ['classification', 'regression'], allowsMissing: true, exportsToOnnx: true,
     doc: 'Histogram-binned gradient boosting with native missing values.',
     options: {
       rounds: { kind: 'integer', default: 100, min: 1, doc: 'boosting rounds' },

@@ -1,5 +1,6 @@
 // One CART decision tree (gini / squared error), as scikit-learn's DecisionTreeClassifier and
 // DecisionTreeRegressor with all features tried at every split.
+import { classRowWeights } from './class-weight';
 import { binFeatures } from './histogram-binning';
 import type { Algorithm, FeatureMatrix, FittedModel, Target } from './model-types';
 import type { CancelSignal } from './cancellation';
@@ -38,7 +39,8 @@ export const decisionTree: Algorithm = {
   defaults: { max_depth: 0, min_samples_leaf: 1 },
   fit(x, target: Target, options, ctx) {
     const data = binFeatures(x.columns, x.nRows);
-    const weights = new Float64Array(x.nRows).fill(1);
+    // class_weight weighs the impurities and leaf probabilities (min_samples_leaf still counts rows).
+    const weights = classRowWeights(options, target) ?? new Float64Array(x.nRows).fill(1);
     const nClasses = target.task === 'classification' ? target.classes.length : 0;
     const grown = growTree(
       data,

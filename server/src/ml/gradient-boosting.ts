@@ -2,6 +2,7 @@
 // missing values (each split learns which side missing values go to), log-loss for binary
 // targets (one margin), softmax for multiclass (one tree per class per round), squared error for
 // regression; leaf values -G/(H + l2) shrunk by the learning rate; depth-limited trees.
+import { classRowWeights } from './class-weight';
 import { binFeatures, MISSING_BIN, type BinnedFeatures } from './histogram-binning';
 import type { Algorithm, Target, TreeParams } from './model-types';
 import { throwIfCancelled, type CancelSignal } from './cancellation';
@@ -204,19 +205,25 @@ export const gradientBoosting: Algorithm = {
     const K = target.task === 'classification' && target.classes.length > 2 ? target.classes.length : 1;
     const base = new Array<number>(K).fill(0);
     const y = target.y;
+    // class_weight as HistGradientBoostingClassifier's: row weights on the baseline's class shares
+    // and on every gradient and hessian (min_samples_leaf still counts rows).
+    const rowWeight = classRowWeights(options, target);
+    const weightOf = (i: number): number => (rowWeight ? rowWeight[i] : 1);
+    let totalWeight = 0;
+    for (let i = 0; i < n; i++) totalWeight += weightOf(i);
     if (target.task === 'regression') {
       let sum = 0;
       for (let i = 0; i < n; i++) sum += y[i];
       base[0] = sum / n;
     } else if (K === 1) {
       let pos = 0;
-      for (let i = 0; i < n; i++) pos += y[i] === 1 ? 1 : 0;
-      const prior = Math.min(1 - 1e-15, Math.max(1e-15, pos / n));
+      for (let i = 0; i < n; i++) pos += y[i] === 1 ? weightOf(i) : 0;
+      const prior = Math.min(1 - 1e-15, Math.max(1e-15, pos / totalWeight));
       base[0] = Math.log(prior / (1 - prior));
     } else {
       const counts = new Float64Array(K);
-      for (let i = 0; i < n; i++) counts[y[i]]++;
-      for (let k = 0; k < K; k++) base[k] = Math.log(Math.max(1e-15, counts[k] / n));
+      for (let i = 0; i < n; i++) counts[y[i]] += weightOf(i);
+      for (let k = 0; k < K; k++) base[k] = Math.log(Math.max(1e-15, counts[k] / totalWeight));
     }
     const growBoostTree = boostTreeGrower(data, opts);
     const raw = new Float64Array(n * K);
@@ -249,6 +256,7 @@ export const gradientBoosting: Algorithm = {
             h[i] = q * (1 - q);
           }
         }
+        if (rowWeight) for (let i = 0; i < n; i++) { g[i] *= rowWeight[i]; h[i] *= rowWeight[i]; }
         const tree = growBoostTree(g, h, raw, K, k, importance, ctx.signal);
         trees.push(tree);
         treeOutput.push(k);

@@ -2,6 +2,7 @@
 // two classes, multinomial (softmax) for more; L2 penalty ||W||²/(2C) on the coefficients, not
 // on the intercept; loss summed over rows. No silent standardisation (scikit-learn has none).
 import { lbfgs } from './lbfgs';
+import { classRowWeights } from './class-weight';
 import { argmaxRows, linearProbabilities } from './linear-predict';
 import { kernelMemory, linearKernel } from './wasm/kernels';
 import type { Algorithm, FeatureMatrix, FittedModel, ModelParams, Target } from './model-types';
@@ -60,6 +61,9 @@ export const logisticRegression: Algorithm = {
     const maxIter = Number(options.max_iter ?? 200);
     const y = target.y;
     const cols = x.columns;
+    // class_weight: each row's loss and residual times its class's weight (the weighted loss of
+    // scikit-learn's LogisticRegression(class_weight=...)); without it every row weighs 1.
+    const rowWeight = classRowWeights(options, target);
     // Rows are taken in blocks: a block's scores (class-major) stay in L1 while its residuals are
     // formed and multiplied back into the columns, and the columns' slices stay in L2 between the
     // forward and the backward pass, so each evaluation streams the data from memory once. The
@@ -97,8 +101,18 @@ export const logisticRegression: Algorithm = {
           // The padding row of an odd last block: a score of −1e300 with label 0 adds exactly
           // nothing to the loss (its factor 1 + e^−|z| rounds to 1).
           if (even > m) zb[m] = -1e300;
-          kernel.logisticResiduals(Z, Y + lo * 8, even, SUMS);
-          loss += sums[0] + Math.log(sums[1]);
+          if (rowWeight) {
+            // The kernel's block sums weigh every row alike: the weighted loss is taken here from the scores.
+            for (let r = 0; r < m; r++) {
+              const z = zb[r];
+              loss += rowWeight[lo + r] * (Math.max(z, 0) - y[lo + r] * z + Math.log1p(Math.exp(-Math.abs(z))));
+            }
+            kernel.logisticResiduals(Z, Y + lo * 8, even, SUMS);
+            for (let r = 0; r < m; r++) zb[r] *= rowWeight[lo + r];
+          } else {
+            kernel.logisticResiduals(Z, Y + lo * 8, even, SUMS);
+            loss += sums[0] + Math.log(sums[1]);
+          }
         } else {
           // The sums of exponentials lie in [1, K]: their logarithms are taken of products, as above.
           let product = 1;
@@ -109,11 +123,17 @@ export const logisticRegression: Algorithm = {
             for (let k = 0; k < K; k++) max = Math.max(max, zb[k * BLOCK + r]);
             let sum = 0;
             for (let k = 0; k < K; k++) { const e = Math.exp(zb[k * BLOCK + r] - max); zb[k * BLOCK + r] = e; sum += e; }
+            for (let k = 0; k < K; k++) zb[k * BLOCK + r] /= sum;
+            zb[yi * BLOCK + r] -= 1;
+            if (rowWeight) {
+              const wr = rowWeight[lo + r];
+              loss += wr * (max - zy + Math.log(sum));
+              for (let k = 0; k < K; k++) zb[k * BLOCK + r] *= wr;
+              continue;
+            }
             loss += max - zy;
             product *= sum;
             if (product > 1e300) { loss += Math.log(product); product = 1; }
-            for (let k = 0; k < K; k++) zb[k * BLOCK + r] /= sum;
-            zb[yi * BLOCK + r] -= 1;
           }
           loss += Math.log(product);
         }

@@ -23,7 +23,8 @@ export interface TrainContext {
   signal?: CancelSignal;
 }
 
-export type OptionValue = number | string | boolean | string[];
+/** A record is a class → weight map (`class_weight`). */
+export type OptionValue = number | string | boolean | string[] | Readonly<Record<string, number>>;
 export type AlgorithmOptions = Record<string, OptionValue>;
 
 /** One decision tree as flat arrays; node 0 is the root. A leaf has feature -1. */

@@ -3,6 +3,7 @@
 // and predictions that average the trees' leaf probabilities (or values).
 // Each tree draws from its own random stream (derivedSeed(seed, tree)), so trees can be grown on
 // several threads and the forest is the same whatever the number of threads.
+import { classRowWeights } from './class-weight';
 import { binFeatures } from './histogram-binning';
 import type { Algorithm, AlgorithmOptions, FeatureMatrix, Target, TreeParams } from './model-types';
 import { throwIfCancelled, type CancelSignal } from './cancellation';
@@ -51,11 +52,15 @@ export function growForestTrees(piece: ForestPiece, signal?: CancelSignal, onTre
   };
   const result: ForestPieceResult = { trees: [], importances: [] };
   const weights = new Float64Array(n);
+  // class_weight from every training row, then times each tree's bootstrap counts, as
+  // scikit-learn's class_weight="balanced" (not "balanced_subsample").
+  const classWeight = classRowWeights(options, target);
   for (let t = piece.from; t < piece.to; t++) {
     throwIfCancelled(signal);
     const rng = createRng(derivedSeed(piece.seed, t));
     weights.fill(0);
     for (let i = 0; i < n; i++) weights[rng.int(n)] += 1;
+    if (classWeight) for (let i = 0; i < n; i++) weights[i] *= classWeight[i];
     const grown = growTree(data, target.task === 'classification' ? target.y : undefined, target.task === 'regression' ? target.y : undefined, weights, grow, rng);
     result.trees.push(grown.tree);
     result.importances.push(normalise(grown.importance));

@@ -2,7 +2,7 @@
 // tuning (grid/random with k-fold CV), AutoML over candidates, then the final fit.
 import type { ModelInfo, OptionValues } from '../checker/checked-model';
 import type { TrialJson } from '../contracts/cli-json';
-import { METRICS, autoCandidates } from '../ml/catalog';
+import { ALGORITHMS, METRICS, autoCandidates } from '../ml/catalog';
 import { fitCalibrated, type CalibrationMethod } from '../ml/calibration';
 import { kFoldIndices, scoreFolds, type FoldPiece } from '../ml/cross-validation';
 import { selectFeatures } from '../ml/feature-selection';
@@ -109,7 +109,9 @@ export function trainModel(info: ModelInfo, x: FeatureMatrix, target: Target, ct
   const trials: TrialJson[] = [];
   let selection: string | undefined;
   let algorithm = info.algorithm.name;
-  let options: OptionValues = { ...info.algorithm.options };
+  // class_weight travels in the options, so every fit (folds, calibrated copies, trials) weighs the classes alike.
+  const classWeight: OptionValues = info.classWeight && target.task === 'classification' ? { class_weight: info.classWeight } : {};
+  let options: OptionValues = { ...info.algorithm.options, ...(ALGORITHMS[algorithm]?.classWeight ? classWeight : {}) };
   if (algorithm === 'auto') {
     const metric = String(info.algorithm.options.metric ?? (target.task === 'classification' ? 'f1' : 'r2'));
     const budget = Number(info.algorithm.options.budget ?? 60_000);
@@ -122,7 +124,7 @@ export function trainModel(info: ModelInfo, x: FeatureMatrix, target: Target, ct
     const tried: { options: OptionValues; rank: number }[] = [];
     for (const cand of planned) {
       if (trials.length > 0 && Date.now() - started > budget) break;
-      const opts = Object.fromEntries(Object.entries(cand.options).map(([k, o]) => [k, 'default' in o ? o.default : 0])) as OptionValues;
+      const opts = { ...Object.fromEntries(Object.entries(cand.options).map(([k, o]) => [k, 'default' in o ? o.default : 0])), ...(cand.classWeight ? classWeight : {}) } as OptionValues;
       const trialStarted = Date.now();
       const cv = crossValidate(cand.name, opts, train, trainTarget, 3, metric, ctx.seed, calibrate, ctx.signal);
       trials.push(trialOf('auto', cand.name, opts, metric, cv, trialStarted));

@@ -1,0 +1,46 @@
+// Learning options at check time (class_weight, early_stopping, budgets, halving): what runs is
+// accepted with its value resolved, and every combination the runner could not train is a
+// diagnostic on the token at fault.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { checkPipeline } from '../../server/src/checker/check-pipeline';
+import { infoOf } from '../../server/src/checker/checked-model';
+import { CsvSchemaCache } from '../../server/src/data/csv-schema-cache';
+import { CARS_MODEL, FILE, IRIS_SPLIT } from '../helpers/fixture-pipelines';
+import { marked } from '../helpers/marked';
+
+const cache = new CsvSchemaCache();
+const model = (body: string): string => `${IRIS_SPLIT}\nmodel m from parts.train {\n  target: species\n${body}\n}`;
+
+test('class_weight: balanced and a map of the target\'s classes check clean, resolved', async () => {
+  const balanced = await checkPipeline(model('  algorithm: random_forest\n  class_weight: balanced'), FILE, cache);
+  assert.deepEqual(balanced.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message), []);
+  assert.equal(infoOf(balanced, 'm', 'model')?.classWeight, 'balanced');
+  const map = await checkPipeline(model('  algorithm: gradient_boosting\n  class_weight: { setosa: 2, virginica: 0.5 }'), FILE, cache);
+  assert.deepEqual(map.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message), []);
+  assert.deepEqual(infoOf(map, 'm', 'model')?.classWeight, { setosa: 2, virginica: 0.5 });
+  // auto gives it to the candidates that take it.
+  const auto = await checkPipeline(model('  algorithm: auto(candidates: [knn, logistic_regression])\n  class_weight: balanced'), FILE, cache);
+  assert.deepEqual(auto.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message), []);
+});
+
+const wrong: { why: string; code: string; source: string; message: RegExp }[] = [
+  { why: 'class_weight on a regression', code: 'NML117', source: CARS_MODEL.replace('algorithm: linear_regression', 'algorithm: linear_regression\n  «class_weight»: balanced'), message: /is a regression/ },
+  { why: 'class_weight on knn', code: 'NML116', source: model('  algorithm: knn\n  «class_weight»: balanced'), message: /knn takes no class_weight; use logistic_regression, decision_tree, random_forest, gradient_boosting/ },
+  { why: 'class_weight on auto without a candidate that takes it', code: 'NML116', source: model('  algorithm: auto(candidates: [knn, naive_bayes])\n  «class_weight»: balanced'), message: /takes no class_weight/ },
+  { why: 'an unknown word', code: 'NML116', source: model('  algorithm: decision_tree\n  class_weight: «balance»'), message: /must be balanced or a map/ },
+  { why: 'a class the target does not have', code: 'NML116', source: model('  algorithm: decision_tree\n  class_weight: { «setosaa»: 2 }'), message: /has the classes setosa, versicolor, virginica.*did you mean/i },
+  { why: 'a weight of zero', code: 'NML116', source: model('  algorithm: decision_tree\n  class_weight: { setosa: «0» }'), message: /greater than 0/ },
+  { why: 'an empty map', code: 'NML116', source: model('  algorithm: decision_tree\n  «class_weight»: { }'), message: /needs balanced or the weights/ },
+  { why: 'class_weight on an ensemble', code: 'NML116', source: `${IRIS_SPLIT}\nmodel a from parts.train { target: species, algorithm: knn }\nmodel b from parts.train { target: species, algorithm: naive_bayes }\nmodel s from parts.train {\n  target: species\n  ensemble: voting(of: [a, b])\n  «class_weight»: balanced\n}`, message: /"class_weight" does not apply/ },
+];
+
+for (const c of wrong) {
+  test(`${c.code} for ${c.why}`, async () => {
+    const { text, start, end } = marked(c.source);
+    const p = await checkPipeline(text, FILE, cache);
+    const at = p.diagnostics.filter((d) => d.code === c.code && d.range.start.offset === start && d.range.end.offset === end);
+    assert.equal(at.length, 1, `expected ${c.code} on "${text.slice(start, end)}"; got ${p.diagnostics.map((d) => `${d.code} "${text.slice(d.range.start.offset, d.range.end.offset)}" ${d.message}`).join('\n')}`);
+    assert.match(at[0].message, c.message);
+  });
+}

@@ -1,0 +1,67 @@
+"""Expected figures from scikit-learn for class_weight (test/ml/class-weight.test.ts).
+
+Run with Debian's python3-sklearn 1.2.1 (a reference only, never a runtime dependency):
+    /usr/bin/python3 test/ml/reference/learning_options_reference.py
+Same CSV files and rows as sklearn_reference.py (row index % 4 == 0 is test). breast_cancer is
+imbalanced (212 malignant, 357 benign); seattle-weather (numeric columns only) much more so
+(fog, drizzle and snow are 2 to 7 % of the days). Logistic regression on features standardised
+with the training rows' mean and standard deviation; trees and boosting on raw features.
+Writes learning_options_expected.json beside itself.
+"""
+import json, os, sys
+import numpy as np
+import pandas as pd
+from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassifier
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import balanced_accuracy_score, recall_score
+from sklearn.tree import DecisionTreeClassifier
+from sklearn.utils.class_weight import compute_class_weight
+
+here = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, here)
+from fixture_split import data_dir, load  # noqa: E402
+
+
+def load_weather():
+    df = pd.read_csv(os.path.join(data_dir, 'seattle-weather.csv')).drop(columns=['date'])
+    X = df.drop(columns=['weather']).to_numpy(dtype=float)
+    y = df['weather'].to_numpy()
+    test = np.arange(len(df)) % 4 == 0
+    return X[~test], X[test], y[~test], y[test]
+
+
+def models(weight, classes):
+    # HistGradientBoostingClassifier 1.2.1 looks a map up by the encoded label (the class's index).
+    hgb_weight = {classes.index(c): w for c, w in weight.items()} if isinstance(weight, dict) else weight
+    return {
+        'logistic_regression': (LogisticRegression(C=1.0, max_iter=1000, class_weight=weight), True),
+        'decision_tree': (DecisionTreeClassifier(max_depth=4, random_state=0, class_weight=weight), False),
+        'random_forest': (RandomForestClassifier(n_estimators=100, random_state=0, class_weight=weight), False),
+        'gradient_boosting': (HistGradientBoostingClassifier(max_iter=100, max_depth=3, learning_rate=0.1, early_stopping=False, class_weight=hgb_weight), False),
+    }
+
+
+out = {}
+for name, target, data in [('breast_cancer', 'diagnosis', load('breast_cancer', 'diagnosis')), ('seattle-weather', 'weather', load_weather())]:
+    Xtr, Xte, ytr, yte = data
+    mean, sd = Xtr.mean(axis=0), Xtr.std(axis=0)
+    sd[sd == 0] = 1
+    Str, Ste = (Xtr - mean) / sd, (Xte - mean) / sd
+    classes = sorted(set(ytr))
+    minority = min(classes, key=lambda c: (ytr == c).sum())
+    res = {'balanced_weights': dict(zip(classes, compute_class_weight('balanced', classes=np.array(classes), y=ytr).tolist())), 'minority': minority}
+    for label, weight in [('none', None), ('balanced', 'balanced'), ('map', {minority: 5.0})]:
+        for key, (model, scaled) in models(weight, classes).items():
+            a, b = (Str, Ste) if scaled else (Xtr, Xte)
+            model.fit(a, ytr)
+            pred = model.predict(b)
+            res[f'{key}/{label}'] = {
+                'balanced_accuracy': balanced_accuracy_score(yte, pred),
+                'minority_recall': recall_score(yte, pred, labels=[minority], average='macro'),
+                'proba': model.predict_proba(b).tolist(),
+            }
+    out[name] = res
+
+with open(os.path.join(here, 'learning_options_expected.json'), 'w') as f:
+    json.dump(out, f)
+print(json.dumps({k: {m: (v['balanced_accuracy'], v['minority_recall']) for m, v in r.items() if isinstance(v, dict) and 'proba' in v} for k, r in out.items()}, indent=1))
