@@ -11,6 +11,7 @@ import { checkWithFullSchemas } from '../server/src/checker/check-files';
 import { infoOf } from '../server/src/checker/checked-model';
 import { createRng } from '../server/src/ml/random';
 import { featureMatrix, makeTarget, targetValues, usableRows, subsetMatrix } from '../server/src/runner/model-data';
+import { MemoryEngine } from '../server/src/engine/memory-engine';
 import { PipelineData } from '../server/src/runner/pipeline-data';
 import { predictionCsv } from '../server/src/runner/predict';
 import { previewTable } from '../server/src/runner/preview';
@@ -66,7 +67,7 @@ async function main(): Promise<void> {
   for (let i = 0; i < 5; i++) {
     const t = performance.now();
     const checked = await checkWithFullSchemas(PIPELINE, file);
-    const table = await new PipelineData(checked).table('parts.train');
+    const table = await new PipelineData(checked, new MemoryEngine()).table('parts.train');
     previewTable('parts.train', table, 1000);
     times.push(performance.now() - t);
   }
@@ -77,7 +78,7 @@ async function main(): Promise<void> {
 
   // A trained model with its fitted steps, as the runner stores it.
   const checked = await checkWithFullSchemas(PIPELINE, file);
-  const data = new PipelineData(checked);
+  const data = new PipelineData(checked, new MemoryEngine());
   const info = infoOf(checked, 'churn', 'model')!;
   const fitted = await data.fitChain(data.chain(info.input));
   const x = featureMatrix(fitted.train.table, info.features.map((f) => f.name));

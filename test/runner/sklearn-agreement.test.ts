@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { ensureBuilt } from '../helpers/ensure-built';
 import { checkWithFullSchemas } from '../../server/src/checker/check-files';
 import { infoOf } from '../../server/src/checker/checked-model';
+import { MemoryEngine } from '../../server/src/engine/memory-engine';
 import { PipelineData } from '../../server/src/runner/pipeline-data';
 
 const root = join(__dirname, '..', '..');
@@ -254,7 +255,7 @@ test('narml run metrics agree with scikit-learn within 0.01 on the same split ro
   const ours = JSON.parse(run.stdout) as { evaluations: Record<string, { metrics: Record<string, number>; rows?: number }> };
 
   const checked = await checkWithFullSchemas(pipeline, file);
-  const pipelineData = new PipelineData(checked);
+  const pipelineData = new PipelineData(checked, new MemoryEngine());
   const withRows = [];
   for (const c of cases) {
     const parts = await pipelineData.membership(infoOf(checked, c.split, 'split')!);

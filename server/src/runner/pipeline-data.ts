@@ -6,20 +6,16 @@ import type { Step } from '../language/ast';
 import type { CheckedPipeline, DatasetInfo, SplitInfo, TransformInfo } from '../checker/checked-model';
 import { infoOf } from '../checker/checked-model';
 import type { CsvOptions } from '../data/csv-options';
-import { readCsv } from '../data/read-csv';
-import type { CancelSignal } from '../ml/cancellation';
-import { getColumn, type Table } from '../data/table';
-import { applySteps, fitSteps, type AppliedSteps, type ValueLoss } from '../transforms/fit-steps';
+import type { Table } from '../data/table';
+import type { Engine } from '../engine/engine';
+import { EngineError } from '../engine/engine-error';
+import type { AppliedSteps, ValueLoss } from '../transforms/fit-steps';
 import { isRowStep, type FittedStep } from '../transforms/fitted-step';
 import { allRows, selectRows } from '../transforms/table-ops';
-import { splitTable } from './split-table';
 
-export class RunError extends Error {}
+export type { TablesRead } from '../engine/engine';
 
-/** Whole files a command has already read (the check's CsvSchemaCache with `keepTables`). */
-export interface TablesRead {
-  table(pattern: string, options: CsvOptions): Table | undefined;
-}
+export class RunError extends EngineError {}
 
 export interface Chain {
   dataset: DatasetInfo;
@@ -31,7 +27,7 @@ export interface Chain {
 }
 
 export class PipelineData {
-  private readonly raw = new Map<string, Promise<Table>>();
+  private readonly read = new Set<string>();
   private readonly memberships = new Map<string, Promise<Record<string, Int32Array>>>();
   /** Per step, the loss counted over the most rows (a step runs on all rows, then on the training part). */
   private readonly losses = new Map<string, ValueLoss>();
@@ -40,12 +36,7 @@ export class PipelineData {
     if (!seen || loss.of > seen.of) this.losses.set(loss.step, loss);
   };
 
-  constructor(
-    readonly checked: CheckedPipeline,
-    private readonly signal?: CancelSignal,
-    private readonly onRead?: (dataset: string, fraction: number) => void,
-    private readonly tablesRead?: TablesRead,
-  ) {}
+  constructor(readonly checked: CheckedPipeline, readonly engine: Engine) {}
 
   chain(tableName: string): Chain {
     // Up through the transforms in a loop (a chain of 20,000 transforms must not recurse), to
@@ -77,39 +68,27 @@ export class PipelineData {
   }
 
   rawTable(dataset: DatasetInfo): Promise<Table> {
-    let t = this.raw.get(dataset.name);
-    if (!t) {
-      const read = this.tablesRead?.table(dataset.path, dataset.options);
-      t = read ? Promise.resolve(read) : readCsv(dataset.path, dataset.options, { signal: this.signal, onProgress: (f) => this.onRead?.(dataset.name, f) });
-      this.raw.set(dataset.name, t);
-    }
-    return t;
+    this.read.add(dataset.name);
+    return this.engine.readDataset(dataset);
   }
 
   /** The datasets this run has loaded (from their files or as the check read them). */
   datasetsRead(): string[] {
-    return [...this.raw.keys()];
+    return [...this.read];
   }
 
   /** A file to predict on, read with `options` (or as the check already read it). */
   fileTable(pattern: string, options: CsvOptions): Promise<Table> {
-    const read = this.tablesRead?.table(pattern, options);
-    return read ? Promise.resolve(read) : readCsv(pattern, options, { signal: this.signal });
+    return this.engine.readFile(pattern, options);
   }
 
   /** Raw dataset rows of each part of a split. */
   membership(split: SplitInfo): Promise<Record<string, Int32Array>> {
     let m = this.memberships.get(split.name);
     if (!m) {
-      m = (async () => {
-        const chain = this.chain(split.input);
-        const raw = await this.rawTable(chain.dataset);
-        const reached = fitSteps(chain.pre, raw, this.noteLoss).result;
-        const stratify = split.stratify ? getColumn(reached.table, split.stratify) : undefined;
-        if (split.stratify && !stratify) throw new RunError(`split "${split.name}": column "${split.stratify}" is missing`);
-        const parts = splitTable(reached.table.rowCount, split.parts, { seed: split.seed, ...(stratify ? { stratify } : {}) });
-        return Object.fromEntries(Object.entries(parts).map(([name, rows]) => [name, Int32Array.from(rows, (r) => reached.rowMap[r])]));
-      })();
+      const chain = this.chain(split.input);
+      this.read.add(chain.dataset.name);
+      m = this.engine.splitRows(chain.dataset, chain.pre, split, this.noteLoss);
       this.memberships.set(split.name, m);
     }
     return m;
@@ -129,14 +108,13 @@ export class PipelineData {
    * part or derives from one), else all its rows.
    */
   async fitChain(chain: Chain): Promise<{ fitted: FittedStep[]; trainRows: Int32Array; train: AppliedSteps }> {
-    const raw = await this.rawTable(chain.dataset);
     const trainChain: Chain = chain.split ? { ...chain, split: { info: chain.split.info, part: 'train' } } : chain;
     const trainRows = await this.rawRows(trainChain);
     // The split's membership already applied the row steps before it; applied again with steps
     // refit on the train part (a filter after a scale) they would drop rows a second time.
     const pre = chain.split ? chain.pre.filter((s) => !isRowStep(s)) : chain.pre;
-    const { fitted, result } = fitSteps([...pre, ...chain.post], selectRows(raw, trainRows), this.noteLoss);
-    return { fitted, trainRows, train: { table: result.table, rowMap: Int32Array.from(result.rowMap, (r) => trainRows[r]) } };
+    const { fitted, result } = await this.engine.fitSteps(chain.dataset, [...pre, ...chain.post], trainRows, this.noteLoss);
+    return { fitted, trainRows, train: result };
   }
 
   /** A table as its declaration produces it (steps fitted on the training rows). */
@@ -157,10 +135,9 @@ export class PipelineData {
   async prepared(tableName: string): Promise<AppliedSteps> {
     const chain = this.chain(tableName);
     const { fitted } = await this.fitChain(chain);
-    const raw = await this.rawTable(chain.dataset);
     const rows = await this.rawRows(chain);
-    const out = applySteps(fitted, selectRows(raw, rows), 'train', undefined, this.noteLoss);
-    return { table: out.table, rowMap: Int32Array.from(out.rowMap, (r) => rows[r]) };
+    this.read.add(chain.dataset.name);
+    return this.engine.applySteps(chain.dataset, fitted, rows, this.noteLoss);
   }
 
   /** Cells that steps could not convert, so far in this run. */

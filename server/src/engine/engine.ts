@@ -1,0 +1,57 @@
+// The engine: what stands between a checked pipeline and its data. The runner asks an engine to
+// read datasets and prediction files, to decide split membership, and to fit and apply transform
+// steps; it never reads a file or touches a step itself. The in-memory engine (memory-engine.ts)
+// is the reference: every other engine must give the same rows, the same fitted parameters and
+// the same tables for the same pipeline.
+//
+// Rows are always named by their position in the dataset's file order (the "raw row"), so the
+// tables one engine returns can be scored, joined and compared with another's.
+import type { Step } from '../language/ast';
+import type { DatasetInfo, SplitInfo } from '../checker/checked-model';
+import type { CsvOptions } from '../data/csv-options';
+import type { Table } from '../data/table';
+import type { AppliedSteps, LossSink } from '../transforms/fit-steps';
+import type { FittedStep } from '../transforms/fitted-step';
+
+export const ENGINE_NAMES = ['memory', 'duckdb'] as const;
+export type EngineName = (typeof ENGINE_NAMES)[number];
+
+export function isEngineName(s: string): s is EngineName {
+  return (ENGINE_NAMES as readonly string[]).includes(s);
+}
+
+export interface Engine {
+  readonly name: EngineName;
+  /** A dataset's rows in file order, its columns typed as the checker typed them. Read once per engine. */
+  readDataset(dataset: DatasetInfo): Promise<Table>;
+  /** A file to predict on, read with `options` (a dataset's options: same columns, same types). */
+  readFile(pattern: string, options: CsvOptions): Promise<Table>;
+  /**
+   * The raw rows of each part of `split`, ascending. `pre` are the steps between the dataset and
+   * the split: membership is decided on the rows that reach it, those steps fitted on all rows.
+   */
+  splitRows(dataset: DatasetInfo, pre: Step[], split: SplitInfo, onLoss?: LossSink): Promise<Record<string, Int32Array>>;
+  /**
+   * Learns `steps` on the raw rows `rows` of `dataset` (each step on what the previous one left)
+   * and returns the fitted steps with the table they produce on those rows.
+   */
+  fitSteps(dataset: DatasetInfo, steps: Step[], rows: Int32Array, onLoss?: LossSink): Promise<{ fitted: FittedStep[]; result: AppliedSteps }>;
+  /** Replays fitted steps unchanged on the raw rows `rows` of `dataset` (row steps too: mode 'train'). */
+  applySteps(dataset: DatasetInfo, fitted: FittedStep[], rows: Int32Array, onLoss?: LossSink): Promise<AppliedSteps>;
+  /** Frees what the engine holds (a database connection); the engine is not used afterwards. */
+  close(): Promise<void>;
+}
+
+/** What an engine needs from the command that runs it. */
+export interface EngineContext {
+  signal?: import('../ml/cancellation').CancelSignal;
+  /** Told how far the reading of a dataset has come (0..1). */
+  onRead?: (dataset: string, fraction: number) => void;
+  /** Whole files the command's check has already read. */
+  tablesRead?: TablesRead;
+}
+
+/** Whole files a command has already read (the check's CsvSchemaCache with `keepTables`). */
+export interface TablesRead {
+  table(pattern: string, options: CsvOptions): Table | undefined;
+}
