@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkAndRun, type RequestOutcome } from '../../server/src/cli/run-request';
-import { QUICK_INPUT_BYTES, runsQuickly } from '../../server/src/cli/run-here';
+import { QUICK_INPUT_BYTES, quickGate } from '../../server/src/cli/run-here';
 import type { RunRequest } from '../../server/src/cli/run-in-worker';
 import { workspaceOf } from '../../server/src/workspace/output-paths';
 import { sample } from '../helpers/cli';
@@ -20,7 +20,7 @@ function request(dir: string, command: 'run' | 'predict', name: string): RunRequ
 async function run(req: RunRequest, gated: boolean): Promise<{ outcome: RequestOutcome; out: string }> {
   let out = '';
   const io = { out: (t: string) => { out += t; }, err: () => undefined };
-  const outcome = await checkAndRun(req, { aborted: false }, io, () => undefined, gated ? (checked, store) => runsQuickly(req, checked, store) : undefined);
+  const outcome = await checkAndRun(req, { aborted: false }, io, () => undefined, gated ? quickGate(req) : undefined);
   return { outcome, out };
 }
 
@@ -30,7 +30,9 @@ test('a predict runs here only with its model stored and a small input, and writ
   writeFileSync(join(dir, 'data', 'one.csv'), `${rows[0]}\n${rows[1]}\n`);
   let big = `${rows[0]}\n`;
   while (big.length <= QUICK_INPUT_BYTES) big += `${rows.slice(1).join('\n')}\n`;
-  writeFileSync(join(dir, 'data', 'big.csv'), big);
+  // A broken last row: the check reports it once it reads the file, so an answer without that
+  // error shows that the file was not read.
+  writeFileSync(join(dir, 'data', 'big.csv'), `${big}1,2\n`);
   const pipeline = join(dir, 'penguins.narml');
   writeFileSync(pipeline, `${readFileSync(pipeline, 'utf8')}
 predict one_row with species_logistic from "data/one.csv" {
@@ -53,8 +55,9 @@ predict many with species_logistic from "data/big.csv" {
   assert.deepEqual((await run(request(dir, 'run', 'species_logistic'), false)).outcome, { type: 'exit', code: 0 });
   const runs = readdirSync(join(dir, '.narml', 'runs')).length;
 
-  assert.deepEqual((await run(request(dir, 'predict', 'many'), true)).outcome, { type: 'elsewhere' }, `an input over ${QUICK_INPUT_BYTES} bytes`);
+  assert.deepEqual((await run(request(dir, 'predict', 'many'), true)).outcome, { type: 'elsewhere' }, `an input over ${QUICK_INPUT_BYTES} bytes, left before it is read`);
   assert.equal(readdirSync(join(dir, '.narml', 'runs')).length, runs, 'nothing was recorded');
+  assert.deepEqual((await run(request(dir, 'predict', 'many'), false)).outcome, { type: 'exit', code: 1 }, 'where it runs, the input is read and its broken row refused');
 
   const quick = await run(request(dir, 'predict', 'one_row'), true);
   assert.deepEqual(quick.outcome, { type: 'exit', code: 0 });

@@ -4,7 +4,8 @@
 // A predict whose models are all stored and whose input files are small has no such long step:
 // it is checked and run here, and SIGINT raises the cancel flag that the run reads between
 // steps. Otherwise nothing is written and the caller runs the request in the worker thread,
-// which checks it again (a small cost beside training or a large file).
+// which checks it again (a small cost beside training); a large input is seen to be large before
+// the check here reads it, so it is read once, by the worker.
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { infoOf, type CheckedPipeline } from '../checker/checked-model';
@@ -14,7 +15,7 @@ import { failedRun, planOf, trainsNothing } from '../runner/run-pipeline';
 import type { RunStore } from '../store/run-store';
 import type { CliOutput } from './run-command';
 import { cancelOnSigint, type RunRequest } from './run-in-worker';
-import { checkAndRun, type RequestOutcome } from './run-request';
+import { checkAndRun, type HereGate, type RequestOutcome } from './run-request';
 
 /**
  * Prediction inputs up to this size are scored on the main thread: a few thousand rows, scored
@@ -40,9 +41,10 @@ function smallInputs(checked: CheckedPipeline, names: string[]): boolean {
   return true;
 }
 
-/** Quick: a predict with small inputs and no model to train. */
-export async function runsQuickly(request: RunRequest, checked: CheckedPipeline, store: RunStore): Promise<boolean> {
-  return request.command === 'predict' && smallInputs(checked, request.names) && trainsNothing(checked, request.names, store);
+/** Quick: a predict with small inputs (known before they are read) and no model to train. */
+export function quickGate(request: RunRequest): HereGate {
+  const reads = (checked: CheckedPipeline): boolean => request.command === 'predict' && smallInputs(checked, request.names);
+  return { reads, runs: async (checked: CheckedPipeline, store: RunStore) => reads(checked) && trainsNothing(checked, request.names, store) };
 }
 
 /**
@@ -59,7 +61,7 @@ export async function runHere(request: RunRequest, onEvent: (e: ProgressEvent) =
   const signal = { aborted: false };
   const stopListening = cancelOnSigint(() => { signal.aborted = true; });
   try {
-    return await checkAndRun(request, signal, io, onEvent, (checked, store) => runsQuickly(request, checked, store));
+    return await checkAndRun(request, signal, io, onEvent, quickGate(request));
   } catch (e) {
     // As from the worker thread: a tool reading --json output never gets nothing.
     if (request.json && !printed) {

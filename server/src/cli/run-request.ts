@@ -13,31 +13,46 @@ import { StoredSchemaCache } from '../store/stored-schemas';
 import { loadChecked, runAndReport, type CliOutput } from './run-command';
 import type { RunRequest } from './run-in-worker';
 
-/** How a request ended: an exit status, bad usage, or (see `runsHere`) left to the worker thread. */
+/** How a request ended: an exit status, bad usage, or (see `HereGate`) left to the worker thread. */
 export type RequestOutcome = { type: 'exit'; code: number } | { type: 'usage'; message: string } | { type: 'elsewhere' };
 
+/** Whether a request runs where it is asked (see run-here.ts); false leaves it `elsewhere`, unrun. */
+export interface HereGate {
+  /**
+   * Asked before the prediction sources are read, with the check on the schemas at hand: false
+   * leaves the request before it reads them (a large input is read once, where it runs).
+   */
+  reads(checked: CheckedPipeline): boolean;
+  /** Asked after the full check. */
+  runs(checked: CheckedPipeline, store: RunStore): Promise<boolean>;
+}
+
 /**
- * Checks and runs `request`. With `runsHere`, a checked request for which it answers false is not
- * run (nothing is written) and ends `elsewhere`.
+ * Checks and runs `request`. With `here`, a request it turns away is not run (nothing is written
+ * or printed) and ends `elsewhere`.
  */
 export async function checkAndRun(
-  request: RunRequest, signal: CancelSignal, io: CliOutput, onEvent: (e: ProgressEvent) => void,
-  runsHere?: (checked: CheckedPipeline, store: RunStore) => Promise<boolean>,
+  request: RunRequest, signal: CancelSignal, io: CliOutput, onEvent: (e: ProgressEvent) => void, here?: HereGate,
 ): Promise<RequestOutcome> {
+  let leaves = false;
   // A predict the run reaches; with an undeclared name the command stops before reading anything more.
   const needsSource = (checked: CheckedPipeline, predict: string): boolean => {
-    if (request.names.length === 0) return true;
-    return request.names.every((n) => checked.symbols.has(n)) && planOf(checked, request.names).includes(predict);
+    const reached = request.names.length === 0 || (request.names.every((n) => checked.symbols.has(n)) && planOf(checked, request.names).includes(predict));
+    if (reached && here && !leaves && !here.reads(checked)) leaves = true;
+    return reached && !leaves;
   };
+  // A request turned away stops the check as a cancel does: nothing more is read, nothing printed.
+  const checkSignal: CancelSignal = { get aborted() { return leaves || signal.aborted; } };
   const store = RunStore.lookup(resolve(request.file), request.workspace);
   const schemas = new StoredSchemaCache(store);
-  const checked = await loadChecked(request.file, { json: request.json, workspace: request.workspace, signal, schemas, needsSource }, io);
+  const checked = await loadChecked(request.file, { json: request.json, workspace: request.workspace, signal: checkSignal, schemas, needsSource }, io);
+  if (leaves) return { type: 'elsewhere' };
   if (typeof checked === 'number') return { type: 'exit', code: checked };
   for (const n of request.names) {
     if (!checked.symbols.has(n)) return { type: 'usage', message: `"${n}" is not declared in ${request.file}; declared: ${[...checked.symbols.keys()].join(', ')}` };
     if (request.command === 'predict' && checked.symbols.get(n)!.kind !== 'predict') return { type: 'usage', message: `"${n}" is not a predict declaration of ${request.file}` };
   }
-  if (runsHere && !signal.aborted && !(await runsHere(checked, store))) return { type: 'elsewhere' };
+  if (here && !signal.aborted && !(await here.runs(checked, store))) return { type: 'elsewhere' };
   if (!signal.aborted) await schemas.remember(checked);
   const code = await runAndReport(checked, request.json, { names: request.names, signal, tables: schemas, editorEvents: request.editor === true, onEvent }, io);
   return { type: 'exit', code };
