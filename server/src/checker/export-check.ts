@@ -1,10 +1,11 @@
-// Can ONNX express a model's transform steps? Answered by the exporter itself, not by a copy of
-// its rules: the model's chain of steps, with stand-in parameters from the checked schemas, is
-// exported with a zero linear model, and the exporter's refusal (a text-valued derive, month(),
-// a cast it has no operator for) becomes the check's message.
+// Can ONNX (or Python) express a model's transform steps? Answered by the exporter itself, not by
+// a copy of its rules: the model's chain of steps, with stand-in parameters from the checked
+// schemas, is exported with a zero linear model, and the exporter's refusal (a text-valued derive,
+// month(), a cast it has no operator for) becomes the check's message.
 import type { Step } from '../language/ast';
 import type { TableSchema } from '../language/schema';
-import { onnxModel, OnnxExportError } from '../export/onnx-export';
+import { onnxModel, OnnxExportError, type OnnxExportInput } from '../export/onnx-export';
+import { exportPipelineToPython, PythonExportError } from '../export/python-export';
 import { placeholderStep } from '../transforms/fit-steps';
 import type { FittedStep } from '../transforms/fitted-step';
 import type { ModelInfo } from './checked-model';
@@ -32,8 +33,10 @@ function chainOf(table: string, r: Resolver): { step: Step; before: TableSchema;
   return undefined;
 }
 
-/** Why the ONNX exporter would refuse the model's steps, if it would. */
-export function onnxStepProblem(model: ModelInfo, r: Resolver): string | undefined {
+const EXPORTERS: Record<'onnx' | 'py', (input: OnnxExportInput) => unknown> = { onnx: onnxModel, py: exportPipelineToPython };
+
+/** Why the exporter of `format` would refuse the model's steps, if it would. */
+export function exportStepProblem(model: ModelInfo, r: Resolver, format: 'onnx' | 'py'): string | undefined {
   const chain = chainOf(model.input, r);
   if (!chain || !model.task) return undefined;
   const steps: FittedStep[] = [];
@@ -45,7 +48,7 @@ export function onnxStepProblem(model: ModelInfo, r: Resolver): string | undefin
   const classes = model.task === 'classification' ? model.classes ?? ['false', 'true'] : undefined;
   const outputs = classes && classes.length > 2 ? classes.length : 1;
   try {
-    onnxModel({
+    EXPORTERS[format]({
       name: model.name, inputColumns: model.inputColumns, steps,
       model: {
         algorithm: 'linear', task: model.task, ...(classes ? { classes } : {}), featureNames: model.features.map((f) => f.name),
@@ -54,7 +57,7 @@ export function onnxStepProblem(model: ModelInfo, r: Resolver): string | undefin
     });
     return undefined;
   } catch (e) {
-    if (e instanceof OnnxExportError) return e.message;
+    if (e instanceof OnnxExportError || e instanceof PythonExportError) return e.message;
     throw e;
   }
 }

@@ -12,7 +12,7 @@ import { ALGORITHMS, COMPARE_TEST_OUTCOMES, COMPARE_TESTS, DEFAULT_COMPARE_ALPHA
 import type { CheckContext } from './check-context';
 import type { CompareInfo, EvaluateInfo, ExportInfo, ModelInfo, MonitorInfo, PredictInfo } from './checked-model';
 import { checkNotify, checkRetrain, checkSchedule } from './notify-check';
-import { onnxStepProblem } from './export-check';
+import { exportStepProblem } from './export-check';
 import { reportCsvNotes } from './data-notes';
 import { checkPropertyKeys, describeValue, methodRef, numberValue, optionValue, wordValue } from './options';
 import { useEach } from './diagnostic';
@@ -312,8 +312,14 @@ function checkAlert(e: Expr, model: ModelInfo, c: CheckContext): void {
   c.report('NML116', e.range, 'alert compares a metric with a number, e.g. alert: f1 < 0.7');
 }
 
-/** Why the ONNX exporter cannot write this model, if it cannot. */
-function unexportable(model: ModelInfo): string | undefined {
+/** Why the exporter of `format` cannot write this model, if it cannot. */
+function unexportable(model: ModelInfo, format: ExportFormat): string | undefined {
+  if (format === 'py') {
+    // The Python module carries every single algorithm (auto's choice included).
+    if (model.ensemble) return `${model.ensemble.method} ensembles are not exported to Python yet; export one of its members`;
+    if (model.calibrate) return `calibrated models (calibrate: ${model.calibrate.name}) are not exported to Python yet; export the model without calibrate`;
+    return undefined;
+  }
   const exportable = Object.values(ALGORITHMS).filter((a) => a.exportsToOnnx).map((a) => a.name).join(', ');
   if (model.ensemble) return `${model.ensemble.method} ensembles are not exported to ONNX; export one of its members`;
   if (model.calibrate) return `calibrated models (calibrate: ${model.calibrate.name}) are not exported to ONNX yet; export the model without calibrate`;
@@ -354,8 +360,8 @@ export function checkExport(decl: ExportDeclaration, name: string, r: Resolver):
   }
   const path = checkOutputPath(decl.target, 'export', r);
   if (!model) return undefined;
-  const notExportable = unexportable(model);
-  const stepProblem = notExportable || ext !== 'onnx' ? undefined : onnxStepProblem(model, r);
+  const notExportable = IMPLEMENTED_EXPORT_FORMATS.includes(ext) ? unexportable(model, ext as ExportFormat) : undefined;
+  const stepProblem = notExportable || (ext !== 'onnx' && ext !== 'py') ? undefined : exportStepProblem(model, r, ext);
   if (notExportable && decl.model) c.report('NML118', decl.model.range, `"${model.name}" cannot be exported yet: ${notExportable}`);
   if (stepProblem && decl.model) {
     c.report('NML118', decl.model.range, `exporting "${model.name}": ${stepProblem}; the export carries every step of the model's transforms, so keep that step in a transform the exported model does not read`);

@@ -255,4 +255,4 @@ export const SCALE_METHODS = ['standard', 'minmax', 'robust'] as const;
 /** Export formats of the language (by file extension), and the ones the runner writes today. */
 export const EXPORT_FORMATS = ['onnx', 'py', 'pmml'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
-export const IMPLEMENTED_EXPORT_FORMATS: readonly string[] = ['onnx'];
+export const IMPLEMENTED_EXPORT_FORMATS: readonly string[] = ['onnx', 'py'];

@@ -2,6 +2,7 @@
 // a scoring bundle into a folder (`to "dir/"`).
 import type { ExportInfo } from '../checker/checked-model';
 import { exportPipelineToOnnx } from '../export/onnx-export';
+import { exportPipelineToPython } from '../export/python-export';
 import { writeScoringBundle } from '../serve/scoring-bundle';
 import { SERVED_MODEL_FORMAT } from '../serve/served-model';
 import { inputColumnsOf } from '../serve/store-models';
@@ -21,8 +22,8 @@ export function exportModel(decl: ExportInfo, tm: TrainedModel, workspace: Works
     }, workspace);
     return;
   }
-  if (decl.format !== 'onnx') throw new RunError(`export ${decl.model} to ${decl.path}: the ${decl.format} format is not supported yet; export to a .onnx file`);
-  if (!tm.model) throw new RunError(`export ${decl.model}: ensembles cannot be exported to ONNX yet`);
-  const bytes = exportPipelineToOnnx({ name: decl.model, inputColumns: tm.info.inputColumns, steps: tm.steps, model: { algorithm: tm.model.algorithm, task: tm.model.task, ...(tm.model.classes ? { classes: tm.model.classes } : {}), featureNames: tm.model.featureNames, params: tm.model.params } });
-  writeFileAtomic(decl.path, bytes, workspace);
+  if (decl.format === 'pmml') throw new RunError(`export ${decl.model} to ${decl.path}: the pmml format is not supported yet; export to a .onnx or .py file`);
+  if (!tm.model) throw new RunError(`export ${decl.model}: ensembles cannot be exported to ${decl.format === 'py' ? 'Python' : 'ONNX'} yet`);
+  const input = { name: decl.model, inputColumns: tm.info.inputColumns, steps: tm.steps, model: { algorithm: tm.model.algorithm, task: tm.model.task, ...(tm.model.classes ? { classes: tm.model.classes } : {}), featureNames: tm.model.featureNames, params: tm.model.params } };
+  writeFileAtomic(decl.path, decl.format === 'py' ? exportPipelineToPython(input) : exportPipelineToOnnx(input), workspace);
 }

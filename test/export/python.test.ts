@@ -1,0 +1,198 @@
+// Whole pipelines exported as Python modules: Debian's python3 with numpy imports each module and
+// scores the test rows, and its labels equal the runner's on every row (probabilities and
+// regression values within 1e-9).
+import { before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { ensureBuilt } from '../helpers/ensure-built';
+import { narml, sample } from '../helpers/cli';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { checkWithFullSchemas } from '../../server/src/checker/check-files';
+import { infoOf } from '../../server/src/checker/checked-model';
+import { exportPipelineToPython, PythonExportError } from '../../server/src/export/python-export';
+import { PipelineData } from '../../server/src/runner/pipeline-data';
+import { featureMatrix, makeTarget, targetValues, usableRows, subsetMatrix } from '../../server/src/runner/model-data';
+import { predictPrepared, type TrainedModel } from '../../server/src/runner/scoring';
+import { trainModel } from '../../server/src/runner/train-model';
+import { saveModel } from '../../server/src/ml/registry';
+import { selectRows, formatDate } from '../../server/src/transforms/table-ops';
+import type { Table } from '../../server/src/data/table';
+
+const data = join(__dirname, '..', 'fixtures', 'data');
+const dir = mkdtempSync(join(tmpdir(), 'narml-py-'));
+const py = '/usr/bin/python3';
+
+before(() => {
+  const numpy = spawnSync(py, ['-c', 'import numpy'], { encoding: 'utf8' });
+  assert.equal(numpy.status, 0, `numpy is missing for ${py} (${numpy.stderr.trim()}): install Debian's python3-numpy`);
+});
+
+async function trained(text: string, model: string): Promise<{ tm: TrainedModel; test: Table }> {
+  const file = join(dir, `${model}.narml`);
+  writeFileSync(file, text);
+  const checked = await checkWithFullSchemas(text, file);
+  assert.deepEqual(checked.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message), []);
+  const info = infoOf(checked, model, 'model')!;
+  const pd = new PipelineData(checked);
+  const fitted = await pd.fitChain(pd.chain(info.input));
+  const x = featureMatrix(fitted.train.table, info.features.map((f) => f.name));
+  const y = targetValues(fitted.train.table, info);
+  const rows = usableRows(x, y, info.algorithm!.name === 'gradient_boosting', info.task === 'classification');
+  const outcome = trainModel(info, subsetMatrix(x, rows), makeTarget(info, y, rows), { seed: 42 });
+  const tm: TrainedModel = { info, steps: fitted.fitted, model: outcome.model, trainRows: rows.length, options: outcome.options };
+  const testChain = pd.chain('parts.test');
+  const raw = await pd.rawTable(testChain.dataset);
+  return { tm, test: selectRows(raw, await pd.rawRows(testChain)) };
+}
+
+/** The table's rows as JSON objects of raw values: numbers, booleans, ISO dates, text; null for missing. */
+function rowsOf(t: Table): Record<string, unknown>[] {
+  return Array.from({ length: t.rowCount }, (_, i) => Object.fromEntries(t.names.map((name, j) => {
+    const c = t.columns[j];
+    if ('codes' in c) return [name, c.codes[i] < 0 ? null : c.levels[c.codes[i]]];
+    const v = c.values[i];
+    if (Number.isNaN(v)) return [name, null];
+    return [name, c.type === 'boolean' ? v === 1 : c.type === 'date' ? formatDate(v) : v];
+  })));
+}
+
+type Scored = { label: string | number | null; probabilities?: number[] };
+
+function runPython(source: string, name: string, rows: Record<string, unknown>[]): Scored[] {
+  const module = join(dir, `${name}.py`);
+  writeFileSync(module, source);
+  const input = join(dir, `${name}.json`);
+  writeFileSync(input, JSON.stringify(rows));
+  const script = 'import importlib.util, json, sys\n'
+    + 'spec = importlib.util.spec_from_file_location("m", sys.argv[1]); m = importlib.util.module_from_spec(spec); spec.loader.exec_module(m)\n'
+    + 'print(json.dumps(m.predict(json.load(open(sys.argv[2])))))';
+  const run = spawnSync(py, ['-c', script, module, input], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  assert.equal(run.status, 0, run.stderr);
+  return JSON.parse(run.stdout) as Scored[];
+}
+
+async function agree(text: string, model: string, tag: string): Promise<void> {
+  const { tm, test } = await trained(text, model);
+  const source = exportPipelineToPython({ name: model, inputColumns: tm.info.inputColumns, steps: tm.steps, model: saveModel(tm.model!) });
+  const out = runPython(source, tag, rowsOf(test));
+  const ours = predictPrepared(tm, test, 'predict');
+  assert.equal(out.length, test.rowCount);
+  const classes = tm.info.classes;
+  let scored = 0;
+  for (let i = 0; i < test.rowCount; i++) {
+    if (!ours.usable[i]) { assert.equal(out[i].label, null, `row ${i}: the runner cannot score it`); continue; }
+    scored++;
+    if (classes) {
+      assert.equal(out[i].label, classes[ours.pred[i]], `row ${i}: label`);
+      for (let c = 0; c < classes.length; c++) assert.ok(Math.abs(out[i].probabilities![c] - ours.proba![i * classes.length + c]) <= 1e-9, `row ${i} class ${c}: ${out[i].probabilities![c]} vs ${ours.proba![i * classes.length + c]}`);
+    } else assert.ok(Math.abs(Number(out[i].label) - ours.pred[i]) <= 1e-9 * Math.max(1, Math.abs(ours.pred[i])), `row ${i}: ${out[i].label} vs ${ours.pred[i]}`);
+  }
+  assert.ok(scored > 10, `only ${scored} rows scored`);
+}
+
+const penguins = (algorithm: string): string => `dataset penguins from "${data}/penguins.csv" { missing: ["", "NA", "."] }
+transform prepared from penguins {
+  rename \`Body Mass (g)\` to mass
+  impute \`Beak Length (mm)\`, \`Beak Depth (mm)\`, \`Flipper Length (mm)\`, mass with median
+  impute Sex with mode
+  encode Island, Sex as onehot
+  scale mass, \`Flipper Length (mm)\` with standard
+  clip \`Beak Depth (mm)\` to [14, 21]
+  derive ratio = \`Beak Length (mm)\` / \`Beak Depth (mm)\`
+  derive long = if(\`Beak Length (mm)\` > 45 and not (mass < 0), 1, round(ratio * 10) % 3)
+}
+split parts from prepared { train: 75%, test: 25%, stratify: Species, seed: 3 }
+model m from parts.train { target: Species, algorithm: ${algorithm} }`;
+
+const cancer = (algorithm: string): string => `dataset bc from "${data}/breast_cancer.csv"
+transform t from bc { scale mean_radius, mean_texture with robust }
+split parts from t { train: 75%, test: 25%, stratify: diagnosis, seed: 5 }
+model m from parts.train { target: diagnosis, algorithm: ${algorithm} }`;
+
+const cars = (algorithm: string): string => `dataset cars from "${data}/cars.csv" { columns { Name: text } }
+transform t from cars {
+  derive brand_len = length(lower(Name)) + if(contains(Name, "ford"), 1, 0)
+  drop Name
+  drop_missing Miles_per_Gallon
+  derive age = days_between(Year, date("1983-01-01"))
+  derive yr = year(Year) + month(Year) / 12 + weekday(Year) + day(Year)
+  drop Year
+  encode Origin as ordinal
+  filter Horsepower > 0 or is_missing(Horsepower)
+}
+split parts from t { train: 80%, test: 20%, seed: 9 }
+model m from parts.train { target: Miles_per_Gallon, algorithm: ${algorithm} }`;
+
+for (const [name, text] of [
+  ['multiclass logistic regression with impute, one-hot, scale, clip, derive', penguins('logistic_regression')],
+  ['multiclass random forest', penguins('random_forest(trees: 30)')],
+  ['multiclass gradient boosting', penguins('gradient_boosting(rounds: 30)')],
+  ['decision tree classifier', penguins('decision_tree(max_depth: 5)')],
+  ['binary logistic regression with robust scaling', cancer('logistic_regression(c: 0.5, max_iter: 500)')],
+  ['binary gradient boosting', cancer('gradient_boosting')],
+  ['binary random forest', cancer('random_forest(trees: 20)')],
+  ['gradient boosting regression with native missing values, text and date functions', cars('gradient_boosting')],
+  ['random forest regression', cars('random_forest(trees: 10)').replace('filter', 'impute Horsepower with mean\n  filter')],
+  ['linear regression', cars('linear_regression').replace('filter', 'impute Horsepower with median\n  filter')],
+] as const) {
+  test(`Python export: ${name}`, async () => agree(text, 'm', name.replace(/[^a-z]+/g, '_')));
+}
+
+test('an incomplete expression is named in the Python export error', async () => {
+  const { tm } = await trained(cars('linear_regression').replace('filter', 'impute Horsepower with median\n  filter'), 'm');
+  const steps = tm.steps.map((s) => (s.kind === 'derive' && s.column === 'age' ? { ...s, expr: { ...s.expr, kind: 'Call' as const, callee: { name: 'abs' }, args: [{}] } } as typeof s : s));
+  assert.throws(() => exportPipelineToPython({ name: 'm', inputColumns: tm.info.inputColumns, steps, model: saveModel(tm.model!) }), (e: unknown) => e instanceof PythonExportError && /derive age/.test(e.message) && /incomplete/.test(e.message));
+});
+
+for (const [name, text] of [
+  ['kNN classifier with the training rows embedded', penguins('knn(k: 7)')],
+  ['kNN regression', cars('knn(k: 4)').replace('filter', 'impute Horsepower with median\n  filter')],
+  ['naive Bayes', cancer('naive_bayes')],
+] as const) {
+  test(`Python export: ${name}`, async () => agree(text, 'm', name.replace(/[^a-z]+/gi, '_')));
+}
+
+test('narml run writes the .py export, and the module scores a CSV as the run\'s predict does', () => {
+  ensureBuilt();
+  const dir = sample('penguins');
+  const file = join(dir, 'penguins.narml');
+  const text = readFileSync(file, 'utf8').replace(/model species_forest[\s\S]*$/, `predict field_survey with species_logistic from "data/new-penguins.csv" {
+  output: "out/species.csv"
+}
+export species_logistic to "models/score.py"
+`);
+  writeFileSync(file, text);
+  const run = narml(['run', 'penguins.narml', '--json'], dir);
+  assert.equal(run.status, 0, run.stderr);
+  const lines = readFileSync(join(dir, 'out', 'species.csv'), 'utf8').trim().split('\n');
+  const header = lines[0].split(',');
+  const scored = spawnSync(py, [join(dir, 'models', 'score.py'), join(dir, 'data', 'new-penguins.csv'), '', 'NA', '.'], { encoding: 'utf8' });
+  assert.equal(scored.status, 0, scored.stderr);
+  const ours = scored.stdout.trim().split('\n').map((l) => JSON.parse(l) as Scored);
+  assert.equal(ours.length, lines.length - 1);
+  const at = header.indexOf('prediction');
+  ours.forEach((o, i) => {
+    const cells = lines[i + 1].split(',');
+    assert.equal(o.label, cells[at], `row ${i}`);
+    o.probabilities!.forEach((p, c) => assert.ok(Math.abs(p - Number(cells[at + 1 + c])) <= 1e-9, `row ${i} class ${c}: ${p} vs ${cells[at + 1 + c]}`));
+  });
+});
+
+test('check: a .py export of an ensemble or a calibrated model is NML118 naming Python; a kNN export is fine', async () => {
+  const base = `dataset bc from "${data}/breast_cancer.csv"
+split parts from bc { train: 75%, test: 25%, seed: 5 }
+model a from parts.train { target: diagnosis, algorithm: knn }
+model b from parts.train { target: diagnosis, algorithm: naive_bayes }
+`;
+  const messages = async (tail: string): Promise<string[]> => {
+    const file = join(dir, 'check.narml');
+    writeFileSync(file, base + tail);
+    return (await checkWithFullSchemas(base + tail, file)).diagnostics.filter((d) => d.severity === 'error').map((d) => `${d.code}: ${d.message}`);
+  };
+  assert.deepEqual(await messages('export a to "a.py"\nexport b to "b.py"\n'), []);
+  const ensemble = await messages('model v from parts.train { target: diagnosis, ensemble: voting(of: [a, b]) }\nexport v to "v.py"\n');
+  assert.equal(ensemble.length, 1);
+  assert.match(ensemble[0], /^NML118: .*voting ensembles are not exported to Python/);
+});
