@@ -10,17 +10,13 @@ import { narml, sample } from '../helpers/cli';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkWithFullSchemas } from '../../server/src/checker/check-files';
-import { infoOf } from '../../server/src/checker/checked-model';
 import { exportPipelineToPython, PythonExportError } from '../../server/src/export/python-export';
-import { PipelineData } from '../../server/src/runner/pipeline-data';
-import { featureMatrix, makeTarget, targetValues, usableRows, subsetMatrix } from '../../server/src/runner/model-data';
-import { predictPrepared, type TrainedModel } from '../../server/src/runner/scoring';
-import { trainModel } from '../../server/src/runner/train-model';
+import { predictPrepared } from '../../server/src/runner/scoring';
+import { cancer, classifierKinds, data, penguins, trained } from './trained-pipeline';
 import { saveModel } from '../../server/src/ml/registry';
-import { selectRows, formatDate } from '../../server/src/transforms/table-ops';
+import { formatDate } from '../../server/src/transforms/table-ops';
 import type { Table } from '../../server/src/data/table';
 
-const data = join(__dirname, '..', 'fixtures', 'data');
 const dir = mkdtempSync(join(tmpdir(), 'narml-py-'));
 const py = '/usr/bin/python3';
 
@@ -28,24 +24,6 @@ before(() => {
   const numpy = spawnSync(py, ['-c', 'import numpy'], { encoding: 'utf8' });
   assert.equal(numpy.status, 0, `numpy is missing for ${py} (${numpy.stderr.trim()}): install Debian's python3-numpy`);
 });
-
-async function trained(text: string, model: string): Promise<{ tm: TrainedModel; test: Table }> {
-  const file = join(dir, `${model}.narml`);
-  writeFileSync(file, text);
-  const checked = await checkWithFullSchemas(text, file);
-  assert.deepEqual(checked.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message), []);
-  const info = infoOf(checked, model, 'model')!;
-  const pd = new PipelineData(checked);
-  const fitted = await pd.fitChain(pd.chain(info.input));
-  const x = featureMatrix(fitted.train.table, info.features.map((f) => f.name));
-  const y = targetValues(fitted.train.table, info);
-  const rows = usableRows(x, y, info.algorithm!.name === 'gradient_boosting', info.task === 'classification');
-  const outcome = trainModel(info, subsetMatrix(x, rows), makeTarget(info, y, rows), { seed: 42 });
-  const tm: TrainedModel = { info, steps: fitted.fitted, model: outcome.model, trainRows: rows.length, options: outcome.options };
-  const testChain = pd.chain('parts.test');
-  const raw = await pd.rawTable(testChain.dataset);
-  return { tm, test: selectRows(raw, await pd.rawRows(testChain)) };
-}
 
 /** The table's rows as JSON objects of raw values: numbers, booleans, ISO dates, text; null for missing. */
 function rowsOf(t: Table): Record<string, unknown>[] {
@@ -74,7 +52,7 @@ function runPython(source: string, name: string, rows: Record<string, unknown>[]
 }
 
 async function agree(text: string, model: string, tag: string): Promise<void> {
-  const { tm, test } = await trained(text, model);
+  const { tm, test } = await trained(text, model, dir);
   const source = exportPipelineToPython({ name: model, inputColumns: tm.info.inputColumns, steps: tm.steps, model: saveModel(tm.model!) });
   const out = runPython(source, tag, rowsOf(test));
   const ours = predictPrepared(tm, test, 'predict');
@@ -92,24 +70,7 @@ async function agree(text: string, model: string, tag: string): Promise<void> {
   assert.ok(scored > 10, `only ${scored} rows scored`);
 }
 
-const penguins = (algorithm: string): string => `dataset penguins from "${data}/penguins.csv" { missing: ["", "NA", "."] }
-transform prepared from penguins {
-  rename \`Body Mass (g)\` to mass
-  impute \`Beak Length (mm)\`, \`Beak Depth (mm)\`, \`Flipper Length (mm)\`, mass with median
-  impute Sex with mode
-  encode Island, Sex as onehot
-  scale mass, \`Flipper Length (mm)\` with standard
-  clip \`Beak Depth (mm)\` to [14, 21]
-  derive ratio = \`Beak Length (mm)\` / \`Beak Depth (mm)\`
-  derive long = if(\`Beak Length (mm)\` > 45 and not (mass < 0), 1, round(ratio * 10) % 3)
-}
-split parts from prepared { train: 75%, test: 25%, stratify: Species, seed: 3 }
-model m from parts.train { target: Species, algorithm: ${algorithm} }`;
-
-const cancer = (algorithm: string): string => `dataset bc from "${data}/breast_cancer.csv"
-transform t from bc { scale mean_radius, mean_texture with robust }
-split parts from t { train: 75%, test: 25%, stratify: diagnosis, seed: 5 }
-model m from parts.train { target: diagnosis, algorithm: ${algorithm} }`;
+const penguinsWithIf = (algorithm: string): string => penguins(algorithm, '\n  derive long = if(`Beak Length (mm)` > 45 and not (mass < 0), 1, round(ratio * 10) % 3)');
 
 const cars = (algorithm: string): string => `dataset cars from "${data}/cars.csv" { columns { Name: text } }
 transform t from cars {
@@ -126,13 +87,7 @@ split parts from t { train: 80%, test: 20%, seed: 9 }
 model m from parts.train { target: Miles_per_Gallon, algorithm: ${algorithm} }`;
 
 for (const [name, text] of [
-  ['multiclass logistic regression with impute, one-hot, scale, clip, derive', penguins('logistic_regression')],
-  ['multiclass random forest', penguins('random_forest(trees: 30)')],
-  ['multiclass gradient boosting', penguins('gradient_boosting(rounds: 30)')],
-  ['decision tree classifier', penguins('decision_tree(max_depth: 5)')],
-  ['binary logistic regression with robust scaling', cancer('logistic_regression(c: 0.5, max_iter: 500)')],
-  ['binary gradient boosting', cancer('gradient_boosting')],
-  ['binary random forest', cancer('random_forest(trees: 20)')],
+  ...classifierKinds(penguinsWithIf),
   ['gradient boosting regression with native missing values, text and date functions', cars('gradient_boosting')],
   ['random forest regression', cars('random_forest(trees: 10)').replace('filter', 'impute Horsepower with mean\n  filter')],
   ['linear regression', cars('linear_regression').replace('filter', 'impute Horsepower with median\n  filter')],
@@ -141,13 +96,13 @@ for (const [name, text] of [
 }
 
 test('an incomplete expression is named in the Python export error', async () => {
-  const { tm } = await trained(cars('linear_regression').replace('filter', 'impute Horsepower with median\n  filter'), 'm');
+  const { tm } = await trained(cars('linear_regression').replace('filter', 'impute Horsepower with median\n  filter'), 'm', dir);
   const steps = tm.steps.map((s) => (s.kind === 'derive' && s.column === 'age' ? { ...s, expr: { ...s.expr, kind: 'Call' as const, callee: { name: 'abs' }, args: [{}] } } as typeof s : s));
   assert.throws(() => exportPipelineToPython({ name: 'm', inputColumns: tm.info.inputColumns, steps, model: saveModel(tm.model!) }), (e: unknown) => e instanceof PythonExportError && /derive age/.test(e.message) && /incomplete/.test(e.message));
 });
 
 for (const [name, text] of [
-  ['kNN classifier with the training rows embedded', penguins('knn(k: 7)')],
+  ['kNN classifier with the training rows embedded', penguinsWithIf('knn(k: 7)')],
   ['kNN regression', cars('knn(k: 4)').replace('filter', 'impute Horsepower with median\n  filter')],
   ['naive Bayes', cancer('naive_bayes')],
 ] as const) {
