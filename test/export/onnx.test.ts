@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exportPipelineToOnnx, OnnxExportError } from '../../server/src/export/onnx-export';
 import { predictPrepared } from '../../server/src/runner/scoring';
-import { classifierKinds, data, penguins, trained } from './trained-pipeline';
+import { cancer, classifierKinds, data, penguins, trained } from './trained-pipeline';
 import { saveModel } from '../../server/src/ml/registry';
 
 const ort = require('onnxruntime-node') as typeof import('onnxruntime-node');
