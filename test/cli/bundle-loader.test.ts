@@ -35,6 +35,9 @@ test('the code cache is made by the first load, used by the next, and never for 
 
   assert.equal(load(file), 'ALPHA:commands.js');
   assert.ok(existsSync(cache), 'written when the process exited');
+  // The bundle's hash is left on its module for the runner's reuse keys (run-pipeline.ts), which must not differ from a hash of the file.
+  const hash = spawnSync(process.execPath, ['--import', 'tsx', '-e', `require(${JSON.stringify(loader)}).loadBundle(${JSON.stringify(file)}); process.stdout.write(require.cache[${JSON.stringify(file)}].sha256)`], { encoding: 'utf8', timeout: 60_000 });
+  assert.equal(hash.stdout, sha(readFileSync(file)).toString('hex'), hash.stderr);
   assert.ok(readFileSync(cache).subarray(0, 32).equals(sha(readFileSync(file))), 'keyed by the bundle\'s SHA-256');
   assert.ok(readFileSync(cache).length > 32, 'with V8\'s cached data after the key');
 

@@ -124,13 +124,31 @@ test('a damaged db.json is kept aside and the store goes on', () => {
   assert.deepEqual(readStoreData(file)!.runs.map((r) => r.run), ['r1']);
 });
 
-test('writeFileAtomic creates folders and replaces the whole file', () => {
+test('writeFileAtomic creates folders and replaces the whole file, durable or not', () => {
   const dir = mkdtempSync(join(tmpdir(), 'narml-atomic-'));
   const path = join(dir, 'a', 'b', 'out.csv');
   writeFileAtomic(path, 'x\n1\n');
   writeFileAtomic(path, 'y\n');
   assert.equal(readFileSync(path, 'utf8'), 'y\n');
   assert.deepEqual(readdirSync(join(dir, 'a', 'b')), ['out.csv']);
+  writeFileAtomic(join(dir, 'c', 'mark.json'), '{"pid":1}', undefined, { durable: false });
+  writeFileAtomic(path, 'z\n', undefined, { durable: false });
+  assert.equal(readFileSync(join(dir, 'c', 'mark.json'), 'utf8'), '{"pid":1}');
+  assert.equal(readFileSync(path, 'utf8'), 'z\n');
+  assert.deepEqual(readdirSync(join(dir, 'a', 'b')), ['out.csv'], 'no temporary file left');
+});
+
+test('a run killed with -9 right after its start (records written without fsync) reads as interrupted', () => {
+  const file = pipelineFile();
+  const storeModule = join(__dirname, '..', '..', 'server', 'src', 'store', 'run-store.ts');
+  const started = JSON.stringify(run(file, 'killed', {}));
+  const child = spawnSync(process.execPath, ['--import', 'tsx', '-e', `require(${JSON.stringify(storeModule)}).RunStore.open(${JSON.stringify(file)}).startRun(${started}); process.kill(process.pid, 'SIGKILL');`], { encoding: 'utf8', timeout: 60_000 });
+  assert.equal(child.signal, 'SIGKILL', child.stderr);
+  assert.deepEqual(readdirSync(join(storeDir(file), 'running')), ['killed.json']);
+  assert.deepEqual(readStoreData(file)!.runs.map((r) => [r.run, r.status]), [['killed', 'interrupted']]);
+  RunStore.open(file);
+  assert.equal(JSON.parse(readFileSync(join(storeDir(file), 'runs', 'killed.json'), 'utf8')).status, 'interrupted');
+  assert.deepEqual(readdirSync(join(storeDir(file), 'running')), []);
 });
 
 test('writeFileAtomic refuses a folder as the target and leaves no temporary file', () => {

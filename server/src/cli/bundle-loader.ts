@@ -22,6 +22,15 @@ export function codeCachePath(file: string): string {
   return join(dirname(file), `.${basename(file)}.v8-${process.versions.v8}-${process.arch}.cache`);
 }
 
+/**
+ * What the loader leaves on a bundle's module (`require.cache[__filename]` inside the bundle): the
+ * SHA-256 of its bytes, which the runner's reuse keys hold (run-pipeline.ts), so that the megabyte
+ * is not read and hashed a second time.
+ */
+export interface LoadedBundle {
+  sha256?: string;
+}
+
 /** What `require(file)` returns, for a CommonJS file given by its absolute path, compiled with its code cache. */
 export function loadBundle(file: string): unknown {
   const loaded = require.cache[file];
@@ -37,8 +46,9 @@ export function loadBundle(file: string): unknown {
     // no cache yet
   }
   const script = new Script(Module.wrap(source.toString('utf8')), { filename: file, cachedData: cached });
-  const mod = new Module(file, module);
+  const mod: Module & LoadedBundle = new Module(file, module);
   mod.filename = file;
+  mod.sha256 = key.toString('hex');
   mod.paths = (Module as unknown as { _nodeModulePaths(dir: string): string[] })._nodeModulePaths(dirname(file));
   require.cache[file] = mod;
   try {

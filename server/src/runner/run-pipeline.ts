@@ -6,6 +6,7 @@ import { dirname } from 'node:path';
 import type { CheckedPipeline, DeclarationInfo, ModelInfo, MonitorInfo, PredictInfo } from '../checker/checked-model';
 import { diagnosticJson, type Diagnostic } from '../checker/diagnostic';
 import type { NotifyEventJson, ComparisonJson, EvaluationJson, ModelJson, ModelVersionJson, MonitorJson, PredictionJson, ProgressEvent, RegistryUse, RunJson, TrialJson } from '../contracts/cli-json';
+import type { LoadedBundle } from '../cli/bundle-loader';
 import type { CancelSignal } from '../ml/cancellation';
 import { restoreModel, saveModel } from '../ml/registry';
 import { appendAudit, prefetchGitAuthor, type AuditInput } from '../store/audit-log';
@@ -96,9 +97,11 @@ export function failedRun(file: string, started: Date, error: string, diagnostic
 /**
  * The bytes of the program that runs (the bundle, or this module under tests): a model trained by
  * other code (an older NarML that read or trained differently) is retrained, never reused with
- * the figures of that code.
+ * the figures of that code. A bundle's hash is the one its loader computed for the code cache.
  */
 const codeVersion = ((): string => {
+  const loaded = (require.cache[__filename] as LoadedBundle | undefined)?.sha256;
+  if (loaded) return loaded;
   try {
     return sha256(readFileSync(__filename));
   } catch {

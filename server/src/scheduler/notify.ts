@@ -4,8 +4,7 @@
 // handed to the caller (the scheduler prints it as a JSON line the extension shows). A delivery
 // never throws and never waits without bound: its outcome is returned for the run record.
 import { spawn } from 'node:child_process';
-import { request as httpRequest, type IncomingMessage } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import type { IncomingMessage } from 'node:http';
 import type { NotifyTarget } from '../checker/checked-model';
 import type { NotifyEventJson, NotifyOutcomeJson } from '../contracts/cli-json';
 
@@ -49,7 +48,9 @@ interface PostResult { status?: number; retryAfter?: string; error?: string }
 function post(url: string, body: string, timeoutMs: number): Promise<PostResult> {
   return new Promise((resolve) => {
     const u = new URL(url);
-    const send = u.protocol === 'https:' ? httpsRequest : httpRequest;
+    // Loaded here, not at the top: http and https (with tls and net) are a few ms of every run's
+    // start, and only a run that posts a webhook needs them.
+    const send = u.protocol === 'https:' ? (require('node:https') as typeof import('node:https')).request : (require('node:http') as typeof import('node:http')).request;
     let done = false;
     const finish = (r: PostResult): void => { if (!done) { done = true; resolve(r); } };
     const req = send(u, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'user-agent': 'narml-notify' } }, (res: IncomingMessage) => {

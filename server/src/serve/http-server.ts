@@ -2,7 +2,7 @@
 // POST /predict/NAME, GET /health, GET /models, GET /openapi.json. Models are loaded before
 // the server listens; a request only parses, checks and scores its rows. Bodies are bounded,
 // slow clients time out, and every refusal is JSON saying what was wrong.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ServedModelsJson } from '../contracts/cli-json';
 import { exampleRow, openApiDocument } from './openapi';
@@ -140,6 +140,9 @@ export function startServing(models: ServedModel[], opts: ServeOptions): Promise
   // server open (or keep being served) after the requests in progress are answered.
   let closing = false;
   const inFlight = new Set<ServerResponse>();
+  // Loaded here, not at the top: the commands' bundle holds this module, and every other command's
+  // start would load the HTTP server for nothing.
+  const { createServer } = require('node:http') as typeof import('node:http');
   const server: Server = createServer((req, res) => {
     if (closing) res.setHeader('connection', 'close');
     inFlight.add(res);

@@ -56,9 +56,12 @@ function isFolder(path: string): boolean | undefined {
 /**
  * Writes `data` to `path` completely or not at all. With `workspace`, the real place of the write
  * must stay inside it: judged before any folder is made, again before the temporary file is
- * opened and right before the rename (a link may appear after the check).
+ * opened and right before the rename (a link may appear after the check). `durable: false` skips
+ * the two fsyncs, for a file that only matters while its process lives (a run's start record and
+ * running mark): the write is still all or nothing for anyone reading it, and still there when the
+ * process is killed (the kernel keeps its pages); only a machine crash may lose it.
  */
-export function writeFileAtomic(path: string, data: string | Uint8Array | readonly Uint8Array[], workspace?: Workspace): void {
+export function writeFileAtomic(path: string, data: string | Uint8Array | readonly Uint8Array[], workspace?: Workspace, { durable = true }: { durable?: boolean } = {}): void {
   // Chunks are written one after the other: a large output is never joined into one buffer.
   const chunks = typeof data === 'string' ? [Buffer.from(data)] : data instanceof Uint8Array ? [data] : data;
   const length = chunks.reduce((sum, c) => sum + c.length, 0);
@@ -74,7 +77,7 @@ export function writeFileAtomic(path: string, data: string | Uint8Array | readon
   try {
     fd = openSync(tmp, 'wx');
     for (const bytes of chunks) for (let done = 0; done < bytes.length;) done += writeSync(fd, bytes, done, bytes.length - done);
-    fsyncSync(fd);
+    if (durable) fsyncSync(fd);
     const size = fstatSync(fd).size;
     if (size !== length) throw new Error(`wrote ${size} of ${length} bytes`);
     closeSync(fd);
@@ -87,7 +90,7 @@ export function writeFileAtomic(path: string, data: string | Uint8Array | readon
     if (e instanceof WriteError) throw e;
     throw writeError(path, e, existing === false);
   }
-  syncFolder(dir);
+  if (durable) syncFolder(dir);
 }
 
 function makeFolder(path: string, dir: string): void {
