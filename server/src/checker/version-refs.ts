@@ -42,10 +42,6 @@ export function checkVersionRef(ref: VersionRef | undefined, model: ModelInfo | 
     return undefined;
   }
   if (!model) return undefined;
-  if (model.ensemble) {
-    c.report('NML132', ref.range, `"${model.name}" is an ensemble: the registry keeps no versions of ensembles; use its members' versions or drop "@${ref.text}"`);
-    return undefined;
-  }
   if (!registry) return { ref: ref.text };
   const versions = registry.versions(file, model.name);
   const first = `run the pipeline first (narml run ${file}), then promote a version: narml promote ${model.name} v1 --stage production`;

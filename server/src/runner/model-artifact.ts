@@ -13,6 +13,8 @@ export interface ModelArtifact {
   saved?: SavedModel;
   /** Blending's members as it fitted them (without its holdout). */
   members?: SavedModel[];
+  /** An ensemble's members as trained on every training row: their artifacts, in the order of `options.of`. */
+  memberArtifacts?: string[];
   steps: FittedStep[];
   trainRows: number;
   algorithm: string;
@@ -31,6 +33,41 @@ export function learnedInfo(decl: ModelInfo, classes: string[] | undefined): Mod
     throw new RunError(`model ${decl.name}: the target "${decl.target}" has ${classes.length === 0 ? 'no value' : `only the class "${classes[0]}"`} in the training rows of "${decl.input}"; a classifier needs at least two classes: check the filters and the split before it`);
   }
   return { ...decl, classes };
+}
+
+/** Where an ensemble's restoration finds its members: their artifacts, and their declarations by name. */
+export interface MemberSource {
+  artifact(hash: string): ModelArtifact | undefined;
+  info(name: string): ModelInfo | undefined;
+}
+
+/**
+ * The model a stored version holds: a single model as `restoreTrained`, an ensemble with its
+ * members restored from their own artifacts (blending's own fits of them from its artifact) and
+ * its method as it was trained. Undefined when a part is missing from the store, or for an
+ * ensemble stored before its members were recorded with it.
+ */
+export function restoreStored(info: ModelInfo, artifact: ModelArtifact, from: MemberSource): TrainedModel | undefined {
+  if (!artifact.memberArtifacts) return info.ensemble ? undefined : restoreTrained(info, artifact);
+  const names = artifact.options.of;
+  if (!Array.isArray(names) || names.length !== artifact.memberArtifacts.length) return undefined;
+  const members: TrainedModel[] = [];
+  for (const [j, hash] of artifact.memberArtifacts.entries()) {
+    const memberInfo = from.info(String(names[j]));
+    const stored = from.artifact(hash);
+    const member = memberInfo && stored && restoreTrained(memberInfo, stored);
+    if (!member) return undefined;
+    members.push(artifact.members ? { ...member, model: restoreModel(artifact.members[j]) } : member);
+  }
+  const o = artifact.options;
+  const ensemble: NonNullable<ModelInfo['ensemble']> = {
+    method: artifact.algorithm as 'voting' | 'stacking' | 'blending', members: names.map(String), soft: o.soft !== false, passthrough: o.passthrough === true,
+    ...(typeof o.final === 'string' ? { final: o.final } : {}), ...(typeof o.cv === 'number' ? { cv: o.cv } : {}), ...(typeof o.holdout === 'number' ? { holdout: o.holdout } : {}),
+  };
+  return {
+    info: learnedInfo({ ...info, ensemble }, members[0].info.classes), steps: artifact.steps, members,
+    ...(artifact.saved ? { final: restoreModel(artifact.saved) } : {}), trainRows: artifact.trainRows, options: artifact.options,
+  };
 }
 
 /** The model an artifact holds (undefined for an ensemble's, which keeps no fitted model). */

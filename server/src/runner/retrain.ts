@@ -15,7 +15,7 @@ import type { AuditInput } from '../store/audit-log';
 import { promote, readRegistry } from '../store/registry';
 import type { RunStore } from '../store/run-store';
 import { sendNotifications, type NotifyOptions } from '../scheduler/notify';
-import { restoreTrained, type ModelArtifact } from './model-artifact';
+import { restoreStored, type ModelArtifact } from './model-artifact';
 import { RunError, type PipelineData } from './pipeline-data';
 import { comparisonReport, scoreOn, type TrainedModel } from './scoring';
 
@@ -126,7 +126,8 @@ async function judge(
   }
   const stored = store.getArtifact<ModelArtifact>(champion.artifact);
   const decl = challenger.model.info;
-  const championModel = stored && restoreTrained(decl, stored);
+  const memberInfo = new Map(challenger.model.members?.map((x) => [x.info.name, x.info]));
+  const championModel = stored && restoreStored(decl, stored, { artifact: (h) => store.getArtifact<ModelArtifact>(h), info: (name) => memberInfo.get(name) });
   if (!championModel) {
     return {
       ...base, decision: 'kept', challenger: { version: challenger.version }, champion: { version: champion.version },

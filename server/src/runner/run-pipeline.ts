@@ -16,7 +16,7 @@ import { newRunId, RunStore, sha256, type RunExtras } from '../store/run-store';
 import { definitionHash } from './definition-hash';
 import { exportModel } from './export-step';
 import { makeTarget, featureMatrix, fittedFeatures, targetValues, trainingClasses, usableRows, subsetMatrix } from './model-data';
-import { learnedInfo, restoreTrained, type ModelArtifact } from './model-artifact';
+import { learnedInfo, restoreStored, restoreTrained, type ModelArtifact } from './model-artifact';
 import { monitorReport } from './monitor';
 import { followUpMonitors, judgeChallenger, registryStages, type ModelStages } from './retrain';
 import type { NotifyOptions } from '../scheduler/notify';
@@ -317,8 +317,8 @@ export async function runPipeline(checked: CheckedPipeline, opts: RunOptions = {
         throw new RunError(`${decl.kind} ${decl.name}: ${e instanceof Error ? e.message : String(e)}`);
       }
       const artifact = store.getArtifact<ModelArtifact>(v.artifact);
-      const info = checked.infos.find((i): i is ModelInfo => i?.kind === 'model' && i.name === decl.model)!;
-      const restored = artifact && restoreTrained(info, artifact);
+      const modelInfo = (name: string) => checked.infos.find((i): i is ModelInfo => i?.kind === 'model' && i.name === name);
+      const restored = artifact && restoreStored(modelInfo(decl.model)!, artifact, { artifact: (h) => store.getArtifact<ModelArtifact>(h), info: modelInfo });
       if (!restored) throw new RunError(`${decl.kind} ${decl.name}: the stored model of ${decl.model} ${v.version} (run ${v.run}) is missing from ${store.dir}/artifacts; run the pipeline again to train it, or use another version`);
       found = {
         tm: restored,
@@ -340,7 +340,11 @@ export async function runPipeline(checked: CheckedPipeline, opts: RunOptions = {
       if (decl.ensemble.method !== 'voting') return trainOrReuseEnsemble(learnedInfo(decl, classes), members as TrainedModel[], hash);
       run.computed.push(decl.name);
       const tm: TrainedModel = { info: learnedInfo(decl, classes), steps: [], members: members as TrainedModel[], trainRows: 0, options: {} };
-      run.models[decl.name] = { algorithm: 'voting', task: decl.task!, target: decl.target!, version: hash.slice(0, 12), features: [], options: { of: decl.ensemble.members, soft: decl.ensemble.soft }, trainRows: 0, datasets: datasetsOf(checked, decl.name) };
+      const options = { of: decl.ensemble.members, soft: decl.ensemble.soft };
+      run.models[decl.name] = { algorithm: 'voting', task: decl.task!, target: decl.target!, version: hash.slice(0, 12), features: [], options, trainRows: 0, datasets: datasetsOf(checked, decl.name) };
+      // Trained from nothing, but stored as a version like any model: its members' versions and how it combines them.
+      const own: ModelArtifact = { steps: [], trainRows: 0, algorithm: 'voting', options, trials: [], ...memberArtifactsOf(decl.ensemble.members) };
+      if (own.memberArtifacts) recordEnsembleVersion(decl.name, store.putArtifact(own), own, tm);
       return tm;
     }
     let artifactHash = store.result(hash);
@@ -431,6 +435,7 @@ export async function runPipeline(checked: CheckedPipeline, opts: RunOptions = {
       const art: ModelArtifact = {
         saved: saveModel(outcome.final), steps: own?.steps ?? [], trainRows: outcome.trainRows, algorithm: ens.method, options, trials: [],
         ...(ens.method === 'blending' ? { members: outcome.members.map((m) => saveModel(m.model!)) } : {}),
+        ...memberArtifactsOf(decl.ensemble!.members),
       };
       artifactHash = store.putArtifact(art);
       store.setResult(hash, artifactHash);
@@ -441,9 +446,28 @@ export async function runPipeline(checked: CheckedPipeline, opts: RunOptions = {
       algorithm: ens.method, task: decl.task!, target: decl.target!, version: hash.slice(0, 12), features: tm.final!.featureNames,
       options, trainRows: tm.trainRows, datasets: datasetsOf(checked, decl.name),
     };
-    // Not recorded among the run's artifacts: the registry keeps no versions of ensembles (their
-    // stored final model alone cannot predict), which NML132 and narml serve already say.
+    // An ensemble stored before ensembles were versions names no members: no version until retrained.
+    const stored = artifact?.saved ? artifact : store.getArtifact<ModelArtifact>(artifactHash!);
+    if (stored?.memberArtifacts) recordEnsembleVersion(decl.name, artifactHash!, stored, tm);
     return tm;
+  }
+
+  /** The artifacts of an ensemble's members, which this run trained or reused before it (none when one has no artifact). */
+  function memberArtifactsOf(members: string[]): { memberArtifacts?: string[] } {
+    const artifacts = members.map((m) => extras.artifacts[m]);
+    return artifacts.every((a) => a) ? { memberArtifacts: artifacts } : {};
+  }
+
+  /**
+   * Makes a trained ensemble a registry version: its artifact (naming its members' artifacts), and
+   * a content hash over its own fitted parts and its members' hashes.
+   */
+  function recordEnsembleVersion(name: string, artifactHash: string, artifact: ModelArtifact, tm: TrainedModel): void {
+    const memberHashes = tm.members!.map((m) => run.models[m.info.name]?.modelHash);
+    if (memberHashes.some((h) => !h)) return;
+    extras.artifacts[name] = artifactHash;
+    const { trials: _timings, memberArtifacts: _stored, ...parts } = artifact;
+    run.models[name] = { ...run.models[name], modelHash: sha256(toJsonText({ ...parts, memberHashes })), input: ensembleInput(tm) };
   }
 }
 
@@ -453,6 +477,16 @@ export async function runPipeline(checked: CheckedPipeline, opts: RunOptions = {
  */
 function modelHash(tm: TrainedModel): string {
   return sha256(toJsonText({ saved: saveModel(tm.model!), steps: tm.steps }));
+}
+
+/** The raw columns an ensemble's members read (and its own passed-through features), each once. */
+function ensembleInput(tm: TrainedModel): ModelJson['input'] {
+  const columns = new Map<string, NonNullable<ModelJson['input']>[number]>();
+  const own = tm.info.ensemble?.passthrough ? tm.info.inputColumns : [];
+  for (const c of [...tm.members!.flatMap((m) => m.info.inputColumns), ...own]) {
+    if (!columns.has(c.name)) columns.set(c.name, { name: c.name, type: c.type, nullable: c.nullable });
+  }
+  return [...columns.values()];
 }
 
 /** The datasets a declaration reads, directly or through the tables it depends on, in file order. */

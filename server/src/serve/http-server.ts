@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import type { ServedModelsJson } from '../contracts/cli-json';
 import { exampleRow, openApiDocument } from './openapi';
 import { RequestError, requestRows, tableFromRows, type RequestProblem } from './request-rows';
-import { predictRows, type ServedModel } from './served-model';
+import { predictRows, servedClasses, type ServedModel } from './served-model';
 
 export interface ServeOptions {
   host: string;
@@ -45,7 +45,7 @@ export function modelsListing(models: ServedModel[]): ServedModelsJson {
   return {
     models: models.map(({ data: d, refs }) => ({
       name: d.name, version: d.version, ...(d.stage ? { stage: d.stage } : {}), ...(d.created ? { created: d.created } : {}),
-      task: d.task, target: d.target, ...(d.saved.classes ? { classes: d.saved.classes } : {}),
+      task: d.task, target: d.target, ...(servedClasses(d) ? { classes: servedClasses(d) } : {}),
       input: d.input, example: exampleRow(d.input), paths: refs.map((r) => `/predict/${r}`),
     })),
   };

@@ -1,6 +1,6 @@
 // The OpenAPI 3.0 document of a serving API, made from the served models' input schemas, so a
 // client generator or a gateway knows each model's request and answer without reading NarML.
-import type { InputColumn, ServedModelData } from './served-model';
+import { servedClasses, type InputColumn, type ServedModelData } from './served-model';
 
 type Schema = Record<string, unknown>;
 
@@ -38,7 +38,7 @@ function rowSchema(m: ServedModelData): Schema {
 }
 
 function answerSchema(m: ServedModelData): Schema {
-  const classes = m.saved.classes;
+  const classes = servedClasses(m);
   const prediction: Schema = classes ? { type: 'string', enum: classes, nullable: true } : { type: 'number', nullable: true };
   const row: Schema = { type: 'object', properties: { prediction }, required: ['prediction'] };
   if (classes) {

@@ -10,7 +10,7 @@ import { writeFileAtomic } from '../store/atomic-write';
 import { toJsonText } from '../store/json-text';
 import type { Workspace } from '../workspace/output-paths';
 import { exampleRow } from './openapi';
-import type { ServedModelData } from './served-model';
+import { servedClasses, type ServedModelData } from './served-model';
 
 export const BUNDLE_FILES = ['server.js', 'Dockerfile', 'README.md', 'model.json'] as const;
 
@@ -40,7 +40,7 @@ export function dockerfileText(): string {
 
 export function readmeText(m: ServedModelData): string {
   const body = JSON.stringify({ rows: [exampleRow(m.input)] });
-  const classes = m.saved.classes;
+  const classes = servedClasses(m);
   const answer = classes
     ? `{"model": "${m.name}", "version": "${m.version}", "predictions": [{"prediction": "${classes[0]}", "probabilities": {${classes.map((c) => `"${c}": ...`).join(', ')}}}]}`
     : `{"model": "${m.name}", "version": "${m.version}", "predictions": [{"prediction": 12.3}]}`;

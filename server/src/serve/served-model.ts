@@ -34,8 +34,25 @@ export interface ServedModelData {
   task: Task;
   target: string;
   input: InputColumn[];
+  /** The model's fitted steps (an ensemble's: those of stacking's passed-through features, if any). */
+  steps: FittedStep[];
+  /** The fitted model (an ensemble's: stacking's or blending's final model; none for voting). */
+  saved?: SavedModel;
+  /** An ensemble: how it combines its members, each with its own steps and fitted model. */
+  ensemble?: { method: 'voting' | 'stacking' | 'blending'; soft: boolean; passthrough: boolean; members: ServedMemberData[] };
+}
+
+/** A member of a served ensemble, as it predicts inside it. */
+export interface ServedMemberData {
+  name: string;
+  input: InputColumn[];
   steps: FittedStep[];
   saved: SavedModel;
+}
+
+/** The classes a served model answers with (none for a regression). */
+export function servedClasses(d: ServedModelData): string[] | undefined {
+  return (d.saved ?? d.ensemble?.members[0]?.saved)?.classes;
 }
 
 export interface ServedModel {
@@ -53,14 +70,18 @@ export interface RowPrediction {
 
 /** Restores the model once; every request then scores with the restored parameters. */
 export function loadServedModel(data: ServedModelData, refs = [data.name, `${data.name}@${data.version}`]): ServedModel {
-  const model = restoreModel(data.saved);
-  const info: ModelInfo = {
-    kind: 'model', name: data.name, input: '', task: data.task, target: data.target,
-    ...(model.classes ? { classes: model.classes } : {}),
+  const classes = servedClasses(data);
+  const infoOf = (name: string, input: InputColumn[]): ModelInfo => ({
+    kind: 'model', name, input: '', task: data.task, target: data.target, ...(classes ? { classes } : {}),
     features: [], featureChoice: { listed: false, exclude: [] },
-    inputColumns: data.input.map((c) => ({ name: c.name, type: c.type, nullable: c.nullable })),
-  };
-  return { data, trained: { info, steps: data.steps, model, trainRows: 0, options: {} }, refs };
+    inputColumns: input.map((c) => ({ name: c.name, type: c.type, nullable: c.nullable })),
+  });
+  const info = infoOf(data.name, data.input);
+  const e = data.ensemble;
+  if (!e) return { data, trained: { info, steps: data.steps, model: restoreModel(data.saved!), trainRows: 0, options: {} }, refs };
+  info.ensemble = { method: e.method, members: e.members.map((m) => m.name), soft: e.soft, passthrough: e.passthrough };
+  const members = e.members.map((m) => ({ info: infoOf(m.name, m.input), steps: m.steps, model: restoreModel(m.saved), trainRows: 0, options: {} }));
+  return { data, trained: { info, steps: data.steps, members, ...(data.saved ? { final: restoreModel(data.saved) } : {}), trainRows: 0, options: {} }, refs };
 }
 
 /**

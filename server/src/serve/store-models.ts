@@ -5,11 +5,12 @@
 import type { CheckedPipeline, ModelInfo } from '../checker/checked-model';
 import type { ModelArtifact } from '../runner/model-artifact';
 import type { ModelVersionJson } from '../contracts/cli-json';
+import type { Task } from '../language/schema';
 import { readRegistry, RegistryError, STAGES } from '../store/registry';
 import { RunStore } from '../store/run-store';
 import { exampleRow } from './openapi';
 import { tableFromRows } from './request-rows';
-import { loadServedModel, predictRows, SERVED_MODEL_FORMAT, type InputColumn, type ServedModel, type ServedModelData } from './served-model';
+import { loadServedModel, predictRows, SERVED_MODEL_FORMAT, type InputColumn, type ServedMemberData, type ServedModel, type ServedModelData } from './served-model';
 
 /** No model can be served as asked: the message says why and what to run. */
 export class NothingToServeError extends Error {}
@@ -28,7 +29,7 @@ function splitRef(name: string): { model: string; ref?: string } {
  * Loads the served models of `names` (`NAME`, or `NAME@REF` for one version; default every model
  * with a stored version). Every registry version of a model is served at `/predict/NAME@vN`, a
  * staged one also at `/predict/NAME@STAGE`, and the latest at `/predict/NAME`. A requested model
- * that was never trained, an ensemble, or a stored version whose steps do not take the input the
+ * that was never trained, or a stored version whose steps do not take the input the
  * pipeline now declares is refused (named) or skipped (every model) with the command that fixes it.
  */
 export function servedModelsFromStore(checked: CheckedPipeline, names: string[]): { models: ServedModel[]; skipped: string[] } {
@@ -49,7 +50,6 @@ export function servedModelsFromStore(checked: CheckedPipeline, names: string[])
       if (asked) throw new NothingToServeError(`model ${info.name}: ${reason}`);
       skipped.push(`${info.name}: ${reason}`);
     };
-    if (info.ensemble) { why('an ensemble is not served yet; serve its members'); continue; }
     const versions = registry.of(file, info.name);
     if (versions.length === 0) { why(`no trained version in ${store.dir}; run it first: narml run ${file} ${info.name}`); continue; }
     let chosen = versions;
@@ -67,7 +67,7 @@ export function servedModelsFromStore(checked: CheckedPipeline, names: string[])
       if (v === latest) refs.unshift(info.name);
       for (const stage of STAGES) if (registry.find(file, info.name, stage) === v) refs.push(`${info.name}@${stage}`);
       if (asked?.ref && !refs.includes(`${info.name}@${asked.ref}`)) refs.push(`${info.name}@${asked.ref}`);
-      const problem = loadVersion(v, info, store, refs, models);
+      const problem = loadVersion(v, info, store, refs, models, (name) => declared.find((m) => m.name === name));
       if (problem) why(`${v.version}${v === latest ? ' (the latest)' : ''} ${problem}; train it as the pipeline is now: narml run ${file} ${info.name}`);
     }
   }
@@ -76,13 +76,35 @@ export function servedModelsFromStore(checked: CheckedPipeline, names: string[])
 }
 
 /** Loads one version into `into`; says why not when it cannot be served. */
-function loadVersion(v: ModelVersionJson, info: ModelInfo, store: RunStore, refs: string[], into: ServedModel[]): string | undefined {
+function loadVersion(v: ModelVersionJson, info: ModelInfo, store: RunStore, refs: string[], into: ServedModel[], declared: (name: string) => ModelInfo | undefined): string | undefined {
   const artifact = store.getArtifact<ModelArtifact>(v.artifact);
-  if (!artifact?.saved) return `(run ${v.run}) is missing from ${store.dir}/artifacts`;
-  const data: ServedModelData = {
-    format: SERVED_MODEL_FORMAT, name: info.name, version: v.version, ...(v.stage ? { stage: v.stage } : {}), file: v.file, created: v.created,
-    task: artifact.saved.task, target: v.target, input: inputColumnsOf(info), steps: artifact.steps, saved: artifact.saved,
+  const missing = `(run ${v.run}) is missing from ${store.dir}/artifacts`;
+  if (!artifact) return missing;
+  const base: Omit<ServedModelData, 'input' | 'steps' | 'saved' | 'ensemble'> = {
+    format: SERVED_MODEL_FORMAT, name: info.name, version: v.version, ...(v.stage ? { stage: v.stage } : {}), file: v.file, created: v.created, task: v.task as Task, target: v.target,
   };
+  let data: ServedModelData;
+  if (artifact.memberArtifacts) {
+    const names = (artifact.options.of as unknown[]).map(String);
+    const members: ServedMemberData[] = [];
+    for (const [j, name] of names.entries()) {
+      const memberInfo = declared(name);
+      const stored = store.getArtifact<ModelArtifact>(artifact.memberArtifacts[j]);
+      if (!memberInfo) return `(run ${v.run}) has the member ${name}, which the pipeline no longer declares`;
+      if (!stored?.saved) return `(run ${v.run}): its member ${name} ${missing.slice(missing.indexOf(') ') + 2)}`;
+      members.push({ name, input: inputColumnsOf(memberInfo), steps: stored.steps, saved: artifact.members?.[j] ?? stored.saved });
+    }
+    const passthrough = artifact.options.passthrough === true;
+    const input = new Map<string, InputColumn>();
+    for (const c of [...members.flatMap((m) => m.input), ...(passthrough ? inputColumnsOf(info) : [])]) if (!input.has(c.name)) input.set(c.name, c);
+    data = {
+      ...base, input: [...input.values()], steps: artifact.steps, ...(artifact.saved ? { saved: artifact.saved } : {}),
+      ensemble: { method: artifact.algorithm as 'voting' | 'stacking' | 'blending', soft: artifact.options.soft !== false, passthrough, members },
+    };
+  } else {
+    if (!artifact.saved) return missing;
+    data = { ...base, input: inputColumnsOf(info), steps: artifact.steps, saved: artifact.saved };
+  }
   const model = loadServedModel(data, refs);
   // A version trained from an older text may need columns the pipeline no longer declares.
   try {
