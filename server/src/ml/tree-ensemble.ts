@@ -3,8 +3,8 @@
 // From FLATTEN_FROM_ROWS rows on, the trees are flattened once per ensemble into one buffer of
 // 16-byte nodes (float32 threshold, feature, children, missing side side by side, so a step down
 // the tree touches one cache line; the two children of a node are adjacent, so the step is an
-// index plus the comparison, without a branch; leaves step to themselves, so every walk of a tree
-// takes its depth in steps and four rows walk in lockstep). Rows are scored in blocks: a block's
+// index plus the comparison, without a branch; leaves step to themselves, so four rows walk in
+// lockstep, without a look down to the shallowest leaf, then until all four are at leaves). Rows are scored in blocks: a block's
 // features are copied row-major as float32, then every tree walks every row of the block, so block
 // and nodes stay in cache. Each row still adds its trees' leaves in tree order, so sums are
 // bit-identical to the tree-by-tree walk over the parameters that scores a few rows.
@@ -27,8 +27,10 @@ interface FlatEnsemble {
   links: Int32Array;
   /** The same buffer as float32: word 0 of each node is its threshold (NaN for a leaf: no value goes right). */
   thresholds: Float32Array;
-  /** Per tree, its depth: every walk takes exactly this many steps (a leaf steps to itself). */
+  /** Per tree, its depth: no walk takes more steps (a leaf steps to itself). */
   depths: Int32Array;
+  /** Per tree, the depth of its shallowest leaf: every walk takes at least this many steps. */
+  shallow: Int32Array;
   /** Per node, for a leaf the offset of its values. */
   leafAt: Int32Array;
   /** Leaf values, `width` per leaf. */
@@ -76,6 +78,7 @@ function flatten(p: TreeEnsembleParams, width: number): FlatEnsemble {
   const value = new Float64Array(shared(total * width * 8));
   const roots = new Int32Array(shared(p.trees.length * 4));
   const depths = new Int32Array(shared(p.trees.length * 4));
+  const shallow = new Int32Array(shared(p.trees.length * 4)).fill(0x7fffffff);
   const leafAt = new Int32Array(shared(total * 4));
   let next = 0;
   let leaves = 0;
@@ -98,6 +101,7 @@ function flatten(p: TreeEnsembleParams, width: number): FlatEnsemble {
         for (let k = 0; k < width && k < leaf.length; k++) value[leaves * width + k] = leaf[k];
         leaves++;
         depths[t] = Math.max(depths[t], depth);
+        shallow[t] = Math.min(shallow[t], depth);
       } else {
         thresholds[o] = float32AtOrBelow(tree.threshold[node]);
         links[o + 1] = tree.feature[node];
@@ -110,7 +114,7 @@ function flatten(p: TreeEnsembleParams, width: number): FlatEnsemble {
   });
   const output = new Int32Array(shared(p.trees.length * 4));
   p.trees.forEach((_, t) => { output[t] = p.treeOutput?.[t] ?? 0; });
-  return { roots, links, thresholds, depths, leafAt, value: value.subarray(0, leaves * width), output };
+  return { roots, links, thresholds, depths, shallow, leafAt, value: value.subarray(0, leaves * width), output };
 }
 
 /** Adds each row's leaves to raw (row-major, k outputs), tree by tree over the parameters. */
@@ -150,7 +154,7 @@ export function scoreEnsembleRows(piece: EnsembleRowsPiece, signal?: CancelSigna
 
 /** The same sums from the flattened trees, a block of rows at a time (rows [from, to) of x). */
 function addLeavesFlat(flat: FlatEnsemble, x: FeatureMatrix, raw: Float64Array, k: number, sum: boolean, signal?: CancelSignal, from = 0, to = x.nRows): void {
-  const { roots, links, thresholds, depths, leafAt, value, output } = flat;
+  const { roots, links, thresholds, depths, shallow, leafAt, value, output } = flat;
   const n = to;
   const nf = x.columns.length;
   const block = new Float32Array(Math.min(n - from, BLOCK) * nf);
@@ -165,12 +169,23 @@ function addLeavesFlat(flat: FlatEnsemble, x: FeatureMatrix, raw: Float64Array, 
       const root = roots[t] * NODE;
       const depth = depths[t];
       const out = output[t];
+      // Every walk takes the shallowest leaf's depth in steps without a look; where leaves are
+      // about as deep (boosting's trees), the look costs more than the steps it saves.
+      const unchecked = depth - shallow[t] <= 2 ? depth : shallow[t];
       let i = start;
       // Four rows walk together: their steps are independent, so the processor overlaps them.
       for (; i + 4 <= end; i += 4) {
         const r = (i - start) * nf;
         let o0 = root, o1 = root, o2 = root, o3 = root;
-        for (let d = 0; d < depth; d++) {
+        for (let d = 0; d < unchecked; d++) {
+          o0 = step(links, thresholds, block, o0, r);
+          o1 = step(links, thresholds, block, o1, r + nf);
+          o2 = step(links, thresholds, block, o2, r + 2 * nf);
+          o3 = step(links, thresholds, block, o3, r + 3 * nf);
+        }
+        // Then until all four are at leaves (a leaf is its own left child); a forest's deepest
+        // leaf is about twice as deep as a row's usual one.
+        for (let d = unchecked; d < depth && (atInner(links, o0) | atInner(links, o1) | atInner(links, o2) | atInner(links, o3)) !== 0; d++) {
           o0 = step(links, thresholds, block, o0, r);
           o1 = step(links, thresholds, block, o1, r + nf);
           o2 = step(links, thresholds, block, o2, r + 2 * nf);
@@ -183,7 +198,7 @@ function addLeavesFlat(flat: FlatEnsemble, x: FeatureMatrix, raw: Float64Array, 
       }
       for (; i < end; i++) {
         let o = root;
-        for (let d = 0; d < depth; d++) o = step(links, thresholds, block, o, (i - start) * nf);
+        for (let d = 0; d < depth && atInner(links, o) !== 0; d++) o = step(links, thresholds, block, o, (i - start) * nf);
         addLeaf(raw, k, sum ? out : -1, i, value, leafAt[o >> 2]);
       }
     }
@@ -198,6 +213,11 @@ function addLeavesFlat(flat: FlatEnsemble, x: FeatureMatrix, raw: Float64Array, 
 function step(links: Int32Array, thresholds: Float32Array, block: Float32Array, o: number, row: number): number {
   const v = block[row + links[o + 1]];
   return (links[o + 2] + (Number(v > thresholds[o]) | (Number(v !== v) & links[o + 3]))) << 2;
+}
+
+/** Non-zero when node offset o is not a leaf (a leaf's left child is itself). */
+function atInner(links: Int32Array, o: number): number {
+  return (links[o + 2] << 2) ^ o;
 }
 
 /** Adds a leaf's values to row i's outputs: its one value to `output` (boosting), or all k (-1). */
