@@ -1,11 +1,12 @@
 // Ensembles are registry versions like any model (penguins sample, real data, the built CLI):
 // a run records a version of a stacking, a voting and a blending ensemble; `predict … with
 // E@production` / `E@v1` restores the ensemble with its members from the store and writes what the
-// run itself predicted; `narml serve` answers with it as `narml predict` wrote it; a changed member
+// run itself predicted; `narml serve` and a scoring bundle answer with it as `narml predict` wrote it; a changed member
 // makes a new version of the ensemble.
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ModelVersionJson, RunJson } from '../../server/src/contracts/cli-json';
 import { ensureBuilt } from '../helpers/ensure-built';
@@ -80,6 +81,22 @@ test('stacking, voting and blending: versions in the registry, predicted from th
     }
   } finally {
     assert.equal(await served.stop('SIGTERM'), 0, served.stderr());
+  }
+
+  // A scoring bundle of the stacking, served by Node alone away from NarML, answers the same.
+  writeFileSync(file, `${base}export stack to "serving/stack/"\n`);
+  const exported = narml(['run', 'penguins.narml'], dir);
+  assert.equal(exported.status, 0, exported.stderr);
+  const away = mkdtempSync(join(tmpdir(), 'narml-ensemble-bundle-'));
+  cpSync(join(dir, 'serving', 'stack'), away, { recursive: true });
+  const bundled = await startServer(['server.js', '--port', '0', '--json'], away);
+  try {
+    const listing = await (await fetch(`${bundled.first.url}/models`)).json() as { models: { input: { name: string; type: string }[] }[] };
+    const answer = await post(`${bundled.first.url}/predict/stack`, { rows: csvAsRows(join(dir, 'data', 'new-penguins.csv'), listing.models[0].input) });
+    assert.equal(answer.status, 200, JSON.stringify(answer.json));
+    assert.deepEqual(sameAsPredict(answer.json.predictions, predictionCells(ran.predictions.stack_now.output)), [], 'the bundle answers as narml predict wrote');
+  } finally {
+    assert.equal(await bundled.stop('SIGTERM'), 0, bundled.stderr());
   }
 
   // A member trained otherwise makes another version of every ensemble over it.

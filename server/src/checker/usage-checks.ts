@@ -333,13 +333,13 @@ function unexportable(model: ModelInfo, format: ExportFormat): string | undefine
 }
 
 /**
- * `export M to "dir/"`: a scoring bundle, which scores with the runner's own code, so any single
- * model fits; the folder is judged as an output path (NML140/NML142) without its final `/`.
+ * `export M to "dir/"`: a scoring bundle, which scores with the runner's own code, so any model
+ * fits (an ensemble with its members); the folder is judged as an output path (NML140/NML142)
+ * without its final `/`.
  */
 function checkBundleExport(target: StringLiteral, name: string, model: ModelInfo | undefined, r: Resolver): ExportInfo | undefined {
   const path = checkOutputPath({ ...target, value: target.value.replace(/\/+$/, '') }, 'export', r);
-  if (model?.ensemble) r.ctx.report('NML118', target.range, `"${model.name}" is an ensemble, which a scoring bundle cannot serve yet; export one of its members (${model.ensemble.members.join(', ')})`);
-  if (!path || !model || model.ensemble) return undefined;
+  if (!path || !model) return undefined;
   return { kind: 'export', name, model: model.name, path, format: 'bundle' };
 }
 

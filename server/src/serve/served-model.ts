@@ -50,6 +50,13 @@ export interface ServedMemberData {
   saved: SavedModel;
 }
 
+/** Each column once, the first kept: an ensemble's input is its members' (and its own passed-through) columns. */
+export function unionColumns(lists: InputColumn[][]): InputColumn[] {
+  const columns = new Map<string, InputColumn>();
+  for (const c of lists.flat()) if (!columns.has(c.name)) columns.set(c.name, c);
+  return [...columns.values()];
+}
+
 /** The classes a served model answers with (none for a regression). */
 export function servedClasses(d: ServedModelData): string[] | undefined {
   return (d.saved ?? d.ensemble?.members[0]?.saved)?.classes;

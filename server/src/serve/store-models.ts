@@ -10,7 +10,7 @@ import { readRegistry, RegistryError, STAGES } from '../store/registry';
 import { RunStore } from '../store/run-store';
 import { exampleRow } from './openapi';
 import { tableFromRows } from './request-rows';
-import { loadServedModel, predictRows, SERVED_MODEL_FORMAT, type InputColumn, type ServedMemberData, type ServedModel, type ServedModelData } from './served-model';
+import { loadServedModel, predictRows, SERVED_MODEL_FORMAT, type InputColumn, type ServedMemberData, type ServedModel, type ServedModelData, unionColumns } from './served-model';
 
 /** No model can be served as asked: the message says why and what to run. */
 export class NothingToServeError extends Error {}
@@ -95,10 +95,8 @@ function loadVersion(v: ModelVersionJson, info: ModelInfo, store: RunStore, refs
       members.push({ name, input: inputColumnsOf(memberInfo), steps: stored.steps, saved: artifact.members?.[j] ?? stored.saved });
     }
     const passthrough = artifact.options.passthrough === true;
-    const input = new Map<string, InputColumn>();
-    for (const c of [...members.flatMap((m) => m.input), ...(passthrough ? inputColumnsOf(info) : [])]) if (!input.has(c.name)) input.set(c.name, c);
     data = {
-      ...base, input: [...input.values()], steps: artifact.steps, ...(artifact.saved ? { saved: artifact.saved } : {}),
+      ...base, input: unionColumns([...members.map((m) => m.input), passthrough ? inputColumnsOf(info) : []]), steps: artifact.steps, ...(artifact.saved ? { saved: artifact.saved } : {}),
       ensemble: { method: artifact.algorithm as 'voting' | 'stacking' | 'blending', soft: artifact.options.soft !== false, passthrough, members },
     };
   } else {
