@@ -3,10 +3,10 @@
 // finished; here the main thread stays free, and on SIGINT raises a flag in shared memory that
 // the worker's algorithms poll (see ml/cancellation.ts). The run then ends as `cancelled`.
 import { join, resolve } from 'node:path';
-import { Worker } from 'node:worker_threads';
 import type { ProgressEvent } from '../contracts/cli-json';
 import { UsageError } from './command';
 import type { Workspace } from '../workspace/output-paths';
+import { workerThreads } from '../workers/start-worker';
 
 export interface RunRequest {
   /** `predict`: `names` is one predict declaration. */
@@ -50,7 +50,7 @@ export function cancelOnSigint(cancel: () => void): () => void {
 export function runInWorker(request: RunRequest, onEvent: (e: ProgressEvent) => void): Promise<number> {
   const cancel = new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT);
   const input: WorkerInput = { ...request, cancel };
-  const worker = new Worker(join(__dirname, 'run-worker.js'), { workerData: input });
+  const worker = new (workerThreads().Worker)(join(__dirname, 'run-worker.js'), { workerData: input });
   const stopListening = cancelOnSigint(() => Atomics.store(new Int32Array(cancel), 0, 1));
   const started = new Date();
   return new Promise((done, reject) => {

@@ -7,9 +7,9 @@
 // typed arrays (see shared-arrays.ts): structured cloning shares such memory instead of copying.
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { MessageChannel, receiveMessageOnPort, type MessagePort, type Worker } from 'node:worker_threads';
+import type { MessagePort, Worker } from 'node:worker_threads';
 import { CancelledError, type CancelSignal } from '../cancellation';
-import { startWorker } from '../../workers/start-worker';
+import { startWorker, workerThreads } from '../../workers/start-worker';
 import type { PieceKind, PieceMessage, PieceReply } from './pieces';
 
 /** Threads used for training: NARML_THREADS when set (1 = no worker threads), else every core. */
@@ -36,7 +36,7 @@ function worker(k: number): PoolWorker {
     const w = startWorker(join(__dirname, 'ml-worker'));
     // Idle workers must not keep a finished process alive.
     w.unref();
-    const { port1, port2 } = new MessageChannel();
+    const { port1, port2 } = new (workerThreads().MessageChannel)();
     w.postMessage({ replies: port2 }, [port2]);
     workers.push({ worker: w, replies: port1 });
   }
@@ -90,6 +90,7 @@ function fanOut<P, R>(kind: PieceKind, pieces: P[], here: (piece: P, signal?: Ca
     if (signal?.aborted) Atomics.store(cancel, 0, 1);
     Atomics.wait(done, 0, seen, 50);
   }
+  const { receiveMessageOnPort } = workerThreads();
   for (let k = 0; k < remote; k++) {
     const { replies } = worker(k);
     for (let got = receiveMessageOnPort(replies); got; got = receiveMessageOnPort(replies)) {
