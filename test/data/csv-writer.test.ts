@@ -68,6 +68,23 @@ test('numbers as data hold them: few decimals, integers, probabilities, near pow
   assertRoundTrips(values);
 });
 
+test('decimals of zero to six places at every magnitude below 10^15 print as String (the four-place fast path and its edges)', () => {
+  const rng = createRng(13);
+  const values: number[] = [];
+  for (let i = 0; i < 300_000; i++) {
+    const places = rng.int(7);
+    const digits = 1 + rng.int(15);
+    const m = Math.floor(rng.next() * 10 ** digits);
+    values.push((rng.next() < 0.5 ? -m : m) / 10 ** places);
+  }
+  // Around the int32 limit of m = a·10^4, and where a·10^4 reaches 10^15.
+  for (const edge of [0x7fffffff, 1e15, 1e11 * 1e4]) {
+    for (let k = -20; k <= 20; k++) values.push((edge + k) / 1e4, (edge + k) / 1e3, -(edge + k) / 1e4);
+  }
+  values.push(0.0001, 0.00005, 0.00015, 1e-5, 0.1, 0.01, 0.001, 1.0001, 99999999999.9999, 1e11, 100000000000.0001);
+  assertRoundTrips(values);
+});
+
 test('a million doubles of 16 and 17 significant digits print as String and read back exactly', () => {
   // The digit-by-digit path for long decimals (probabilities, computed values) against String:
   // random doubles across plain notation, sigmoid outputs, decimals of 16 and 17 random digits

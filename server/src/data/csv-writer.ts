@@ -1,8 +1,8 @@
 // Writes CSV as bytes into large chunks: a million-row output is built without one string per
 // cell or per line. Numbers print as JavaScript prints them (the shortest text that reads back
 // as the same float64, the closest such text when several are that short), digit by digit
-// instead of through `String`, which costs several hundred nanoseconds a cell: few decimals by
-// trying them, the others (probabilities, computed values) from an exact product; the rare
+// instead of through `String`, which costs several hundred nanoseconds a cell: up to four decimals
+// from one product with 10^4 (int32 digits where they fit), the others (probabilities, computed values) from an exact product; the rare
 // cases the product cannot settle (ties) go to `String`.
 
 const CHUNK = 1 << 20;
@@ -72,13 +72,19 @@ export interface CsvRowsPiece {
 /** Writes a piece's rows (on a worker thread, or this one); the chunks hold them in order. */
 export function csvRows(piece: CsvRowsPiece): Uint8Array[] {
   const out = new CsvByteWriter(piece.shared);
-  const columns = piece.columns;
+  // Each column's array looked up once, not through the union per cell.
+  const numbers = piece.columns.map((c) => ('numbers' in c ? c.numbers : undefined));
+  const codes = piece.columns.map((c) => ('codes' in c ? c.codes : undefined));
+  const fields = piece.columns.map((c) => ('codes' in c ? c.fields : undefined));
   for (let i = piece.start; i < piece.end; i++) {
-    for (let j = 0; j < columns.length; j++) {
+    for (let j = 0; j < numbers.length; j++) {
       if (j > 0) out.comma();
-      const c = columns[j];
-      if ('numbers' in c) out.number(c.numbers[i]);
-      else if (c.codes[i] >= 0) out.field(c.fields, c.codes[i]);
+      const values = numbers[j];
+      if (values) out.number(values[i]);
+      else {
+        const code = codes[j]![i];
+        if (code >= 0) out.field(fields[j]!, code);
+      }
     }
     out.newline();
   }
@@ -148,14 +154,18 @@ export class CsvByteWriter {
     // exponent notation it is left to `String`.
     if (a >= 1e-6 && a < MAX_FAST) {
       // Integers and up to four decimals, as measured data mostly hold, cost less tried directly:
-      // m / 10^d is the float64 that "m e-d" reads as, so the first d at which it equals a gives
-      // the shortest decimal (a·10^d is within 2^-52·m of m, so the rounding finds m, m < 10^15).
-      for (let d = 0; d <= 4; d++) {
-        const m = Math.round(a * POW10[d]);
-        if (m >= MAX_FAST) break;
-        if (m / POW10[d] === a) {
-          const high = Math.floor(m / 1e8);
-          this.decimal(v < 0, high, m - high * 1e8, d);
+      // m / 10^4 is the float64 that "m e-4" reads as (a·10^4 is within 2^-52·m of m, so the
+      // rounding finds m, m < 10^15). If a decimal of fewer places reads as a, it is that same
+      // decimal with zeros after it (two decimals of at most 15 digits never read as one float64),
+      // so dropping m's trailing zeros gives the shortest.
+      if (a < 1e11) {
+        const m = Math.round(a * 1e4);
+        if (m / 1e4 === a) {
+          if (m < 0x7fffffff) this.fewDecimals(v < 0, m);
+          else {
+            const high = Math.floor(m / 1e8);
+            this.decimal(v < 0, high, m - high * 1e8, 4);
+          }
           return;
         }
       }
@@ -262,6 +272,38 @@ export class CsvByteWriter {
       return true;
     }
     return false;
+  }
+
+  /** Writes ±m·10^-4 (m > 0, an int32) without trailing zeros: "0.0125", "42", "-3.5". */
+  private fewDecimals(negative: boolean, m: number): void {
+    let decimals = 4;
+    let units = m | 0;
+    while (decimals > 0) {
+      const q = (units / 10) | 0;
+      if (units - q * 10 !== 0) break;
+      units = q;
+      decimals--;
+    }
+    let digits = 1;
+    for (let rest = (units / 10) | 0; rest > 0; rest = (rest / 10) | 0) digits++;
+    // Written from the last digit back: the fraction, the point, then at least one integer digit.
+    const width = (negative ? 1 : 0) + (decimals > 0 ? Math.max(digits, decimals + 1) + 1 : digits);
+    this.room(width);
+    const out = this.chunk;
+    let at = this.at + width;
+    for (let k = 0; k < decimals; k++) {
+      const q = (units / 10) | 0;
+      out[--at] = ZERO + units - q * 10;
+      units = q;
+    }
+    if (decimals > 0) out[--at] = DOT;
+    do {
+      const q = (units / 10) | 0;
+      out[--at] = ZERO + units - q * 10;
+      units = q;
+    } while (units > 0);
+    if (negative) out[--at] = MINUS;
+    this.at += width;
   }
 
   /**
