@@ -90,8 +90,8 @@ const cases: Case[] = [
   },
   {
     code: 'NML118',
-    fires: `${IRIS_SPLIT}\nmodel a from parts.train { target: species, algorithm: logistic_regression }\nmodel b from parts.train { target: species, algorithm: decision_tree }\nmodel e from parts.train { target: species, ensemble: stacking(of: [a, b]) }\nexport «e» to "models/e.onnx"`,
-    nearMiss: `${IRIS_SPLIT}\nmodel a from parts.train { target: species, algorithm: logistic_regression }\nmodel b from parts.train { target: species, algorithm: decision_tree }\nmodel e from parts.train { target: species, ensemble: stacking(of: [a, b]) }\nexport a to "models/a.onnx"`,
+    fires: `${CARS}\ntransform t from cars {\n  derive name_length = length(Name)\n  drop Name, Year, Origin\n  drop_missing\n}\nmodel a from t { target: Miles_per_Gallon, algorithm: linear_regression }\nmodel b from t { target: Miles_per_Gallon, algorithm: knn }\nmodel e from t { target: Miles_per_Gallon, ensemble: voting(of: [a, b]) }\nexport «e» to "models/e.onnx"`,
+    nearMiss: `${CARS}\ntransform t from cars {\n  derive heavy = Weight_in_lbs > 3000\n  drop Name, Year, Origin\n  drop_missing\n}\nmodel a from t { target: Miles_per_Gallon, algorithm: linear_regression }\nmodel b from t { target: Miles_per_Gallon, algorithm: knn }\nmodel e from t { target: Miles_per_Gallon, ensemble: voting(of: [a, b]) }\nexport e to "models/e.onnx"`,
   },
   {
     code: 'NML118',
@@ -100,8 +100,8 @@ const cases: Case[] = [
   },
   {
     code: 'NML118',
-    fires: `${IRIS_SPLIT}\nmodel k from parts.train { target: species, algorithm: knn, calibrate: sigmoid }\nexport «k» to "models/k.onnx"`,
-    nearMiss: `${IRIS_SPLIT}\nmodel k from parts.train { target: species, algorithm: knn }\nexport k to "models/k.onnx"`,
+    fires: `${CARS}\ntransform t from cars {\n  drop Name, Year, Origin\n  drop_missing\n}\ntransform named from cars {\n  derive name_length = length(Name)\n  drop Name, Year, Origin\n  drop_missing\n}\nmodel a from t { target: Miles_per_Gallon, algorithm: linear_regression }\nmodel b from t { target: Miles_per_Gallon, algorithm: knn }\nmodel e from named { target: Miles_per_Gallon, ensemble: stacking(of: [a, b], passthrough: true) }\nexport «e» to "models/e.onnx"`,
+    nearMiss: `${CARS}\ntransform t from cars {\n  drop Name, Year, Origin\n  drop_missing\n}\ntransform named from cars {\n  derive name_length = length(Name)\n  drop Name, Year, Origin\n  drop_missing\n}\nmodel a from t { target: Miles_per_Gallon, algorithm: linear_regression }\nmodel b from t { target: Miles_per_Gallon, algorithm: knn }\nmodel e from named { target: Miles_per_Gallon, ensemble: stacking(of: [a, b], passthrough: false) }\nexport e to "models/e.onnx"`,
   },
   {
     code: 'NML118',

@@ -25,6 +25,11 @@ test('stacking and blending check clean with their defaults resolved by task', a
   assert.equal(infoOf(reg, 's', 'model')?.ensemble?.final, 'linear_regression');
 });
 
+test('calibrated models and ensembles of them export to ONNX', async () => {
+  const p = await check(`${MEMBERS.replace('algorithm: knn', 'algorithm: knn, calibrate: isotonic')}\nmodel s from parts.train { target: species, ensemble: stacking(of: [a, b], passthrough: true) }\nmodel v from parts.train { target: species, ensemble: voting(of: [s, b], soft: false) }\nexport a to "models/a.onnx"\nexport v to "models/v.onnx"`);
+  assert.deepEqual(p.diagnostics.map((d) => d.message), []);
+});
+
 test('calibrate resolves its method and folds, with tune and with threshold: tune', async () => {
   const p = await check(`${IRIS_SPLIT}\nmodel m from parts.train {\n  target: species\n  algorithm: random_forest\n  tune: grid { trees: [10, 20] }\n  calibrate: isotonic(cv: 3)\n}\nevaluate m on parts.test { threshold: tune(f1) }`);
   assert.deepEqual(infoOf(p, 'm', 'model')?.calibrate, { name: 'isotonic', options: { cv: 3 } });
@@ -47,7 +52,7 @@ const wrong: { why: string; code: string; source: string; message: RegExp }[] = 
   { why: 'an unknown calibration', code: 'NML116', source: `${IRIS_SPLIT}\nmodel m from parts.train {\n  target: species\n  algorithm: knn\n  calibrate: «platt»\n}`, message: /unknown calibrate "platt"/ },
   { why: 'more calibration folds than rows', code: 'NML116', source: `${IRIS}\nsplit few from iris { train: 5%, test: 95%, seed: 1 }\nmodel m from few.train {\n  target: species\n  algorithm: knn(k: 1)\n  calibrate: sigmoid(cv: «9»)\n}`, message: /9 folds need at least 9 training rows, but "few.train" holds 7/ },
   { why: 'an evaluation\'s cv of an ensemble', code: 'NML118', source: `${MEMBERS}\nmodel s from parts.train { target: species, ensemble: stacking(of: [a, b]) }\nevaluate s on parts.test { cv: «5» }`, message: /not implemented for stacking ensembles/ },
-  { why: 'exporting a calibrated model', code: 'NML118', source: `${IRIS_SPLIT}\nmodel m from parts.train {\n  target: species\n  algorithm: logistic_regression\n  calibrate: sigmoid\n}\nexport «m» to "models/m.onnx"`, message: /calibrated models .* not exported/ },
+  { why: 'exporting an ensemble with a member ONNX cannot express', code: 'NML118', source: `${MEMBERS}\ntransform named from parts.train { derive name_length = length(species) }\nmodel c from named { target: species, algorithm: knn, exclude: [species] }\nmodel s from parts.train { target: species, ensemble: stacking(of: [a, c]) }\nmodel v from parts.train { target: species, ensemble: voting(of: [b, s]) }\nexport «v» to "models/v.onnx"`, message: /its member "s" cannot be: its member "c" cannot be: derive name_length cannot be exported to ONNX/ },
 ];
 
 for (const c of wrong) {

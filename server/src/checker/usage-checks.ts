@@ -312,8 +312,13 @@ function checkAlert(e: Expr, model: ModelInfo, c: CheckContext): void {
   c.report('NML116', e.range, 'alert compares a metric with a number, e.g. alert: f1 < 0.7');
 }
 
-/** Why the exporter of `format` cannot write this model, if it cannot. */
-function unexportable(model: ModelInfo, format: ExportFormat): string | undefined {
+/**
+ * Why the exporter of `format` cannot write this model, if it cannot. ONNX writes an ensemble with
+ * its members, so its first member that cannot be written (algorithm or steps) is the reason, or
+ * the steps of its passed-through features; `depth` bounds a cycle of members (NML103) that is
+ * still resolved.
+ */
+function unexportable(model: ModelInfo, format: ExportFormat, r: Resolver, depth = 0): string | undefined {
   if (format === 'py') {
     // The Python module carries every single algorithm (auto's choice included).
     if (model.ensemble) return `${model.ensemble.method} ensembles are not exported to Python yet; export one of its members`;
@@ -321,8 +326,15 @@ function unexportable(model: ModelInfo, format: ExportFormat): string | undefine
     return undefined;
   }
   const exportable = Object.values(ALGORITHMS).filter((a) => a.exportsToOnnx).map((a) => a.name).join(', ');
-  if (model.ensemble) return `${model.ensemble.method} ensembles are not exported to ONNX; export one of its members`;
-  if (model.calibrate) return `calibrated models (calibrate: ${model.calibrate.name}) are not exported to ONNX yet; export the model without calibrate`;
+  if (model.ensemble) {
+    for (const name of model.ensemble.members) {
+      const member = r.info(name);
+      if (member?.kind !== 'model' || depth > 20) continue;
+      const why = unexportable(member, format, r, depth + 1) ?? exportStepProblem(member, r, 'onnx');
+      if (why) return `its member "${name}" cannot be: ${why}`;
+    }
+    return model.ensemble.passthrough ? exportStepProblem(model, r, 'onnx') : undefined;
+  }
   const algorithm = model.algorithm?.name;
   if (!algorithm) return undefined;
   if (algorithm === 'auto') {
@@ -360,8 +372,8 @@ export function checkExport(decl: ExportDeclaration, name: string, r: Resolver):
   }
   const path = checkOutputPath(decl.target, 'export', r);
   if (!model) return undefined;
-  const notExportable = IMPLEMENTED_EXPORT_FORMATS.includes(ext) ? unexportable(model, ext as ExportFormat) : undefined;
-  const stepProblem = notExportable || (ext !== 'onnx' && ext !== 'py') ? undefined : exportStepProblem(model, r, ext);
+  const notExportable = IMPLEMENTED_EXPORT_FORMATS.includes(ext) ? unexportable(model, ext as ExportFormat, r) : undefined;
+  const stepProblem = notExportable || (ext !== 'onnx' && ext !== 'py') || model.ensemble ? undefined : exportStepProblem(model, r, ext);
   if (notExportable && decl.model) c.report('NML118', decl.model.range, `"${model.name}" cannot be exported yet: ${notExportable}`);
   if (stepProblem && decl.model) {
     c.report('NML118', decl.model.range, `exporting "${model.name}": ${stepProblem}; the export carries every step of the model's transforms, so keep that step in a transform the exported model does not read`);

@@ -6,8 +6,8 @@
 // Sigmoid/Softmax) so outputs match the runner's own predictions exactly.
 import type { BinaryOperator, Expr } from '../language/ast';
 import { leftSpine } from '../language/left-spine';
-import type { ColumnSchema, ColumnType } from '../language/schema';
-import type { SavedModel, TreeParams } from '../ml/model-types';
+import type { ColumnSchema, ColumnType, Task } from '../language/schema';
+import type { Calibrator, SavedModel, TreeParams } from '../ml/model-types';
 import type { FittedStep } from '../transforms/fitted-step';
 import { parseIsoDate } from '../data/parse-values';
 import { AttrType, DataType, ModelProto } from './onnx-schema';
@@ -334,24 +334,24 @@ function addNeighbours(g: GraphBuilder, p: Extract<SavedModel['params'], { kind:
   return { decision: counts, probabilities: g.one('Div', [counts, g.floatConst([k], [])]) };
 }
 
-/** Scores of the linear and tree models, turned into probabilities by their link. */
-function addLinearOrTrees(g: GraphBuilder, m: SavedModel, x: string): ModelOutputs {
+/** The linear and tree models' raw scores [N, outputs] (linear scores, boosting's margins, a forest's means) and their link. */
+function linearOrTreeScores(g: GraphBuilder, m: SavedModel, x: string): { scores: string; link: 'identity' | 'logistic' | 'softmax' | 'probabilities' } {
   const p = m.params;
-  let scores: string;
-  let link: 'identity' | 'logistic' | 'softmax' | 'probabilities';
   if (p.kind === 'linear') {
     const f = m.featureNames.length;
     const k = p.coef.length;
     const w = g.floatConst(Array.from({ length: f * k }, (_, i) => p.coef[i % k][Math.floor(i / k)]), [f, k]);
-    scores = g.one('Add', [g.one('MatMul', [x, w]), g.floatConst(p.intercept, [1, k])]);
-    link = p.link;
-  } else if (p.kind === 'tree-ensemble') {
-    const outputs = p.aggregate === 'sum' ? p.base.length : p.trees[0]?.value[0]?.length ?? 1;
-    scores = g.ml('TreeEnsembleRegressor', [x], treeAttributes(p.trees, outputs, p.treeOutput, p.aggregate, p.base), DataType.FLOAT);
-    link = p.aggregate === 'average' && m.classes ? 'probabilities' : p.link;
-  } else {
-    throw new OnnxExportError(`calibrated ${m.algorithm} models cannot be exported to ONNX yet; export the model without calibrate`);
+    return { scores: g.one('Add', [g.one('MatMul', [x, w]), g.floatConst(p.intercept, [1, k])]), link: p.link };
   }
+  if (p.kind !== 'tree-ensemble') throw new OnnxExportError(`internal error: ${p.kind} parameters are not scores`);
+  const outputs = p.aggregate === 'sum' ? p.base.length : p.trees[0]?.value[0]?.length ?? 1;
+  const scores = g.ml('TreeEnsembleRegressor', [x], treeAttributes(p.trees, outputs, p.treeOutput, p.aggregate, p.base), DataType.FLOAT);
+  return { scores, link: p.aggregate === 'average' && m.classes ? 'probabilities' : p.link };
+}
+
+/** Scores of the linear and tree models, turned into probabilities by their link. */
+function addLinearOrTrees(g: GraphBuilder, m: SavedModel, x: string): ModelOutputs {
+  const { scores, link } = linearOrTreeScores(g, m, x);
   if (!m.classes) return { value: scores };
   let probabilities: string;
   if (link === 'logistic') {
@@ -362,16 +362,81 @@ function addLinearOrTrees(g: GraphBuilder, m: SavedModel, x: string): ModelOutpu
   return { decision: probabilities, probabilities };
 }
 
-/** Adds the model on feature matrix `x` [N, F]; returns the outputs' tensor names. */
-function addModel(g: GraphBuilder, m: SavedModel, x: string): { label: string; probabilities?: string } {
-  const out = m.params.kind === 'knn' ? addNeighbours(g, m.params, x) : m.params.kind === 'gaussian-nb' ? addNaiveBayes(g, m.params, x) : addLinearOrTrees(g, m, x);
-  if ('value' in out) return { label: g.one('Reshape', [out.value, g.int64Const([-1], [1])]) };
-  const classes = m.classes ?? [];
-  const index = g.one('ArgMax', [out.decision], [iAttr('axis', 1), iAttr('keepdims', 0)]);
-  const label = g.ml('LabelEncoder', [index], [isAttr('keys_int64s', classes.map((_, i) => i)), ssAttr('values_strings', classes), sAttr('default_string', '')], DataType.STRING);
-  return { label, probabilities: out.probabilities };
+/** Column `c` of a [N, K] tensor as [N, 1]. */
+const column = (g: GraphBuilder, t: string, c: number): string => g.one('Slice', [t, g.int64Const([c], [1]), g.int64Const([c + 1], [1]), g.int64Const([1], [1])]);
+
+/** What calibration.ts's calibrationScores gives for a copy, in doubles [N, m]: its decision function, else its probabilities (binary: the positive class's). */
+function calibrationScores(g: GraphBuilder, copy: SavedModel, x: string): string {
+  const p = copy.params;
+  if (p.kind === 'linear' || (p.kind === 'tree-ensemble' && p.aggregate === 'sum')) return toDouble(g, linearOrTreeScores(g, copy, x).scores);
+  const out = addModelOutputs(g, copy, x);
+  if (!('probabilities' in out)) throw new OnnxExportError(`internal error: a calibrated ${copy.algorithm} gives no probabilities`);
+  return toDouble(g, (copy.classes?.length ?? 2) > 2 ? out.probabilities : column(g, out.probabilities, 1));
 }
 
+/**
+ * One calibrator on scores `s` [N, 1] (doubles), as calibration.ts's calibrate: Platt's
+ * 1 / (1 + exp(a·s + b)), or isotonic points: the first or last value outside them, else linear
+ * interpolation between the last point at or below s (found by counting them) and the next.
+ */
+function addCalibrator(g: GraphBuilder, c: Calibrator, s: string): string {
+  const d = (v: number): string => g.doubleConst([v], []);
+  if (c.kind === 'sigmoid') return g.one('Div', [d(1), g.one('Add', [d(1), g.one('Exp', [g.one('Add', [g.one('Mul', [s, d(c.a)]), d(c.b)])])])]);
+  const last = c.x.length - 1;
+  let inside: string;
+  if (last === 0) inside = d(NaN); // one point: the runner's interpolation divides 0 by 0 between the ends
+  else {
+    const atOrBelow = sumAxis(g, g.one('Cast', [g.one('LessOrEqual', [g.doubleConst(c.x, [1, c.x.length]), s])], [iAttr('to', DataType.DOUBLE)]), 1);
+    const lo = g.one('Cast', [g.one('Clip', [g.one('Sub', [atOrBelow, d(1)]), d(0), d(last - 1)])], [iAttr('to', DataType.INT64)]);
+    const hi = g.one('Add', [lo, g.int64Const([1], [])]);
+    const at = (values: number[], i: string): string => g.one('Unsqueeze', [g.one('Gather', [g.doubleConst(values, [values.length]), i]), g.int64Const([1], [1])]);
+    const [xLo, xHi, yLo, yHi] = [at(c.x, lo), at(c.x, hi), at(c.y, lo), at(c.y, hi)];
+    const slope = g.one('Div', [g.one('Mul', [g.one('Sub', [s, xLo]), g.one('Sub', [yHi, yLo])]), g.one('Sub', [xHi, xLo])]);
+    inside = g.one('Add', [yLo, slope]);
+  }
+  const above = g.one('Where', [g.one('GreaterOrEqual', [s, d(c.x[last])]), d(c.y[last]), inside]);
+  return g.one('Where', [g.one('LessOrEqual', [s, d(c.x[0])]), d(c.y[0]), above]);
+}
+
+/** The mean of [N, K] double tensors, summed in order as the runner's `+= p / n` loops do (the same doubles). */
+function meanInOrder(g: GraphBuilder, parts: string[]): string {
+  const n = g.doubleConst([parts.length], []);
+  return parts.map((p) => g.one('Div', [p, n])).reduce((acc, p) => g.one('Add', [acc, p]));
+}
+
+/**
+ * A calibrated model as calibration.ts's calibratedModel: each copy's scores through its
+ * calibrators (two classes: one, for the positive class; more: one per class, normalised to sum
+ * to one, equal shares where all are zero), then the copies' mean, all in doubles.
+ */
+function addCalibrated(g: GraphBuilder, m: SavedModel, p: Extract<SavedModel['params'], { kind: 'calibrated' }>, x: string): ModelOutputs {
+  const k = m.classes?.length ?? 2;
+  const d = (v: number): string => g.doubleConst([v], []);
+  const copies = p.folds.map((fold) => {
+    const scores = calibrationScores(g, { ...m, params: fold.params }, x);
+    const q = fold.calibrators.map((c, j) => addCalibrator(g, c, fold.calibrators.length === 1 ? scores : column(g, scores, j)));
+    let proba: string;
+    if (k === 2) proba = g.one('Concat', [g.one('Sub', [d(1), q[0]]), q[0]], [iAttr('axis', 1)]);
+    else {
+      const all = g.one('Concat', q, [iAttr('axis', 1)]);
+      const sum = g.one('ReduceSum', [all, g.int64Const([1], [1])], [iAttr('keepdims', 1)]);
+      proba = g.one('Where', [g.one('Equal', [sum, d(0)]), d(1 / k), g.one('Div', [all, sum])]);
+    }
+    const barelyAboveOne = g.one('And', [g.one('Greater', [proba, d(1)]), g.one('LessOrEqual', [proba, d(1 + 1e-5)])]);
+    return g.one('Where', [barelyAboveOne, d(1), proba]);
+  });
+  const mean = meanInOrder(g, copies);
+  return { decision: mean, probabilities: toFloat(g, mean) };
+}
+
+/** A single model's outputs on feature matrix `x` [N, F] (a value as [N, 1]). */
+function addModelOutputs(g: GraphBuilder, m: SavedModel, x: string): ModelOutputs {
+  const p = m.params;
+  const out = p.kind === 'knn' ? addNeighbours(g, p, x) : p.kind === 'gaussian-nb' ? addNaiveBayes(g, p, x) : p.kind === 'calibrated' ? addCalibrated(g, m, p, x) : addLinearOrTrees(g, m, x);
+  return 'value' in out ? { value: g.one('Reshape', [out.value, g.int64Const([-1, 1], [2])]) } : out;
+}
+
+/** A single model's steps and model: what `export M` writes, or one member of an exported ensemble. */
 export interface OnnxExportInput {
   name: string;
   inputColumns: ColumnSchema[];
@@ -379,7 +444,85 @@ export interface OnnxExportInput {
   model: SavedModel;
 }
 
-export function exportPipelineToOnnx(input: OnnxExportInput): Uint8Array {
+/**
+ * An ensemble as one graph, every member computed from the shared raw inputs through its own
+ * steps: voting averages their probabilities (soft), counts their labels (hard) or averages their
+ * values; stacking and blending give `final` what stacking.ts's stackFeatures makes of them (each
+ * member's probabilities, the positive class's only for two classes, or its value), then the
+ * passed-through features that `steps` compute.
+ */
+export interface OnnxEnsembleInput {
+  name: string;
+  inputColumns: ColumnSchema[];
+  task: Task;
+  classes?: string[];
+  members: (OnnxExportInput | OnnxEnsembleInput)[];
+  combine: { method: 'voting'; soft: boolean } | { method: 'stacking' | 'blending'; steps: FittedStep[]; final: SavedModel };
+}
+
+type Columns = Map<string, Tensor & { levels?: string[] }>;
+
+/** The feature matrix [N, F] that `steps` compute from the raw columns for `features`. */
+function featureMatrixOf(g: GraphBuilder, raw: Columns, steps: FittedStep[], features: string[]): string {
+  const cols: Columns = new Map(raw);
+  for (const s of steps) applyStep(g, s, cols);
+  const names = features.map((f) => {
+    const t = cols.get(f);
+    if (!t) throw new OnnxExportError(`feature "${f}" is not computed by the exported steps`);
+    if (t.kind !== 'float') throw new OnnxExportError(`feature "${f}" is ${t.type}; only numbers reach a model`);
+    return t.name;
+  });
+  return names.length === 1 ? names[0] : g.one('Concat', names, [iAttr('axis', 1)]);
+}
+
+/** The class index [N] the runner predicts from these outputs. */
+const labelIndex = (g: GraphBuilder, out: { decision: string }): string => g.one('ArgMax', [out.decision], [iAttr('axis', 1), iAttr('keepdims', 0)]);
+
+function addEnsemble(g: GraphBuilder, e: OnnxEnsembleInput, raw: Columns): ModelOutputs {
+  const outs = e.members.map((m) => {
+    try {
+      return addPart(g, m, raw);
+    } catch (err) {
+      if (err instanceof OnnxExportError) throw new OnnxExportError(`member "${m.name}": ${err.message}`);
+      throw err;
+    }
+  });
+  const k = e.classes?.length ?? 0;
+  const classOutputs = (): { decision: string; probabilities: string }[] => outs.map((o) => {
+    if ('value' in o) throw new OnnxExportError(`internal error: a member of ${e.name} gives no classes`);
+    return o;
+  });
+  if (e.combine.method === 'voting') {
+    if (!e.classes) return { value: toFloat(g, meanInOrder(g, outs.map((o) => toDouble(g, 'value' in o ? o.value : o.decision)))) };
+    const soft = e.combine.soft;
+    // Hard votes: one per member for its label, so ArgMax keeps the first of tied classes, as argmaxRows does.
+    const parts = classOutputs().map((o) => (soft ? toDouble(g, o.probabilities) : toDouble(g, g.one('OneHot', [labelIndex(g, o), g.int64Const([k], []), g.floatConst([0, 1], [2])], [iAttr('axis', -1)]))));
+    const mean = meanInOrder(g, parts);
+    return { decision: mean, probabilities: toFloat(g, mean) };
+  }
+  const meta = e.classes
+    ? classOutputs().map((o) => (k === 2 ? column(g, o.probabilities, 1) : o.probabilities))
+    : outs.map((o) => ('value' in o ? o.value : o.decision));
+  const { final, steps } = e.combine;
+  const passed = final.featureNames.slice(outs.length * (k > 2 ? k : 1));
+  const x = g.one('Concat', passed.length > 0 ? [...meta, featureMatrixOf(g, raw, steps, passed)] : meta, [iAttr('axis', 1)]);
+  return addModelOutputs(g, final, x);
+}
+
+/** A model or ensemble's outputs, computed from the raw input columns. */
+function addPart(g: GraphBuilder, part: OnnxExportInput | OnnxEnsembleInput, raw: Columns): ModelOutputs {
+  if ('members' in part) return addEnsemble(g, part, raw);
+  return addModelOutputs(g, part.model, featureMatrixOf(g, raw, part.steps, part.model.featureNames));
+}
+
+/** Every raw column the model or ensemble reads, once (members of one ensemble read one table's columns). */
+function rawColumns(part: OnnxExportInput | OnnxEnsembleInput, into = new Map<string, ColumnSchema>()): Map<string, ColumnSchema> {
+  for (const c of part.inputColumns) if (!into.has(c.name)) into.set(c.name, c);
+  if ('members' in part) for (const m of part.members) rawColumns(m, into);
+  return into;
+}
+
+export function exportPipelineToOnnx(input: OnnxExportInput | OnnxEnsembleInput): Uint8Array {
   const model = onnxModel(input);
   const proto = ModelProto();
   const err = proto.verify(model);
@@ -388,36 +531,34 @@ export function exportPipelineToOnnx(input: OnnxExportInput): Uint8Array {
 }
 
 /** The ONNX model as a plain object, before encoding; throws OnnxExportError for what ONNX cannot express yet. */
-export function onnxModel(input: OnnxExportInput): Record<string, unknown> {
+export function onnxModel(input: OnnxExportInput | OnnxEnsembleInput): Record<string, unknown> {
   const g = new GraphBuilder();
-  const cols = new Map<string, Tensor & { levels?: string[] }>();
-  for (const c of input.inputColumns) {
+  const raw: Columns = new Map();
+  for (const c of rawColumns(input).values()) {
     const kind = c.type === 'category' || c.type === 'text' ? 'string' : 'float';
     g.inputs.push(g.valueInfo(c.name, kind === 'string' ? DataType.STRING : DataType.FLOAT, ['N', 1]));
-    cols.set(c.name, { name: c.name, kind, type: c.type, ...(c.levels ? { levels: c.levels } : {}) });
+    raw.set(c.name, { name: c.name, kind, type: c.type, ...(c.levels ? { levels: c.levels } : {}) });
   }
-  for (const s of input.steps) applyStep(g, s, cols);
-  const features = input.model.featureNames.map((f) => {
-    const t = cols.get(f);
-    if (!t) throw new OnnxExportError(`feature "${f}" is not computed by the exported steps`);
-    if (t.kind !== 'float') throw new OnnxExportError(`feature "${f}" is ${t.type}; only numbers reach a model`);
-    return t.name;
-  });
-  const x = features.length === 1 ? features[0] : g.one('Concat', features, [iAttr('axis', 1)]);
-  const out = addModel(g, input.model, x);
-  g.nodes.push({ opType: 'Identity', input: [out.label], output: ['label'], name: 'label_out', attribute: [], domain: '' });
-  g.outputs.push(g.valueInfo('label', input.model.classes ? DataType.STRING : DataType.FLOAT, ['N']));
-  if (out.probabilities) {
+  const out = addPart(g, input, raw);
+  const classes = 'members' in input ? input.classes : input.model.classes;
+  const label = 'value' in out
+    ? g.one('Reshape', [out.value, g.int64Const([-1], [1])])
+    : g.ml('LabelEncoder', [labelIndex(g, out)], [isAttr('keys_int64s', (classes ?? []).map((_, i) => i)), ssAttr('values_strings', classes ?? []), sAttr('default_string', '')], DataType.STRING);
+  g.nodes.push({ opType: 'Identity', input: [label], output: ['label'], name: 'label_out', attribute: [], domain: '' });
+  g.outputs.push(g.valueInfo('label', classes ? DataType.STRING : DataType.FLOAT, ['N']));
+  if ('probabilities' in out) {
     g.nodes.push({ opType: 'Identity', input: [out.probabilities], output: ['probabilities'], name: 'probabilities_out', attribute: [], domain: '' });
-    g.outputs.push(g.valueInfo('probabilities', DataType.FLOAT, ['N', input.model.classes!.length]));
+    g.outputs.push(g.valueInfo('probabilities', DataType.FLOAT, ['N', classes!.length]));
   }
-  const model = {
+  const described = 'members' in input
+    ? [{ key: 'narml.algorithm', value: input.combine.method }, { key: 'narml.members', value: input.members.map((m) => m.name).join(',') }]
+    : [{ key: 'narml.algorithm', value: input.model.algorithm }, { key: 'narml.features', value: input.model.featureNames.join(',') }];
+  return {
     irVersion: 8,
     producerName: 'narml',
     producerVersion: '0.1.0',
     opsetImport: [{ domain: '', version: 15 }, { domain: 'ai.onnx.ml', version: 3 }],
     graph: { name: input.name, node: g.nodes, initializer: g.initializers, input: g.inputs, output: g.outputs, valueInfo: g.valueInfos },
-    metadataProps: [{ key: 'narml.algorithm', value: input.model.algorithm }, { key: 'narml.features', value: input.model.featureNames.join(',') }],
+    metadataProps: described,
   };
-  return model;
 }

@@ -1,7 +1,8 @@
 // `export M to "path"`: writes the model's whole pipeline in the format its extension names, or
 // a scoring bundle into a folder (`to "dir/"`).
 import type { ExportInfo } from '../checker/checked-model';
-import { exportPipelineToOnnx } from '../export/onnx-export';
+import { exportPipelineToOnnx, type OnnxEnsembleInput, type OnnxExportInput } from '../export/onnx-export';
+import type { FittedModel, SavedModel } from '../ml/model-types';
 import { exportPipelineToPython } from '../export/python-export';
 import { writeScoringBundle } from '../serve/scoring-bundle';
 import { SERVED_MODEL_FORMAT, unionColumns, type ServedModelData } from '../serve/served-model';
@@ -19,9 +20,26 @@ export function exportModel(decl: ExportInfo, tm: TrainedModel, workspace: Works
     return;
   }
   if (decl.format === 'pmml') throw new RunError(`export ${decl.model} to ${decl.path}: the pmml format is not supported yet; export to a .onnx or .py file`);
-  if (!tm.model) throw new RunError(`export ${decl.model}: ensembles cannot be exported to ${decl.format === 'py' ? 'Python' : 'ONNX'} yet`);
-  const input = { name: decl.model, inputColumns: tm.info.inputColumns, steps: tm.steps, model: { algorithm: tm.model.algorithm, task: tm.model.task, ...(tm.model.classes ? { classes: tm.model.classes } : {}), featureNames: tm.model.featureNames, params: tm.model.params } };
-  writeFileAtomic(decl.path, decl.format === 'py' ? exportPipelineToPython(input) : exportPipelineToOnnx(input), workspace);
+  const part = exportedPart(decl.model, tm);
+  if (decl.format === 'onnx') writeFileAtomic(decl.path, exportPipelineToOnnx(part), workspace);
+  else if ('members' in part) throw new RunError(`export ${decl.model}: ensembles cannot be exported to Python yet`);
+  else writeFileAtomic(decl.path, exportPipelineToPython(part), workspace);
+}
+
+/** A fitted model's parameters as the exporters read them (no importances: nothing exported shows them). */
+const exportedModel = (m: FittedModel): SavedModel => ({ algorithm: m.algorithm, task: m.task, ...(m.classes ? { classes: m.classes } : {}), featureNames: m.featureNames, params: m.params });
+
+/** A trained model, or an ensemble with every member's steps and fitted model, for the exporters. */
+export function exportedPart(name: string, tm: TrainedModel): OnnxExportInput | OnnxEnsembleInput {
+  if (tm.model) return { name, inputColumns: tm.info.inputColumns, steps: tm.steps, model: exportedModel(tm.model) };
+  const ens = tm.info.ensemble;
+  if (!ens || !tm.members) throw new RunError(`export ${name}: the model has neither a fitted model nor members`);
+  const members = tm.members.map((m) => exportedPart(m.info.name, m));
+  const combine = tm.final
+    ? { method: ens.method as 'stacking' | 'blending', steps: tm.steps, final: exportedModel(tm.final) }
+    : { method: 'voting' as const, soft: ens.soft };
+  // The ensemble's own columns are inputs only when passed through: the members read the rest.
+  return { name, inputColumns: ens.passthrough ? tm.info.inputColumns : [], task: tm.info.task!, ...(tm.info.classes ? { classes: tm.info.classes } : {}), members, combine };
 }
 
 /** The model as a scoring bundle's model.json holds it: an ensemble with its members as it predicts with them. */
