@@ -17,6 +17,9 @@ export const SYSTEM_PACKAGES = {
   // scikit-learn references and its bundled iris.csv.
   'python3-sklearn': ['test/runner/'],
   'python3-pandas': ['test/runner/'],
+  // The two-shard cluster of the ClickHouse engine tests (test/helpers/clickhouse-cluster.ts);
+  // the server alone, without clickhouse-client: the tests talk HTTP.
+  'clickhouse-server': ['test/engine/clickhouse'],
 };
 
 function installed(pkg) {

@@ -22,7 +22,9 @@ export async function checkWithFullSchemas(
   let refined = false;
   for (const info of checked.infos) {
     if (signal?.aborted) return checked;
-    if (info?.kind === 'dataset' && !info.schemaComplete) refined = (await cache.refine(info.path, info.options, signal)) || refined;
+    if (info?.kind === 'dataset' && info.table) {
+      if (!cache.engineTable(info.table.url, info.table.name)) { await cache.tables.load(info.table.url, info.table.name); refined = true; }
+    } else if (info?.kind === 'dataset' && !info.schemaComplete) refined = (await cache.refine(info.path, info.options, signal)) || refined;
   }
   // Prediction sources are read as well, so drift warnings use the whole file.
   const skipped: { path: string; options: CsvOptions }[] = [];
@@ -31,7 +33,7 @@ export async function checkWithFullSchemas(
     if (needsSource(checked, source.predict)) refined = (await cache.refine(source.path, source.options, signal)) || refined;
     else skipped.push(source);
   }
-  if (refined || checked.infos.some((i) => i?.kind === 'dataset' && !i.schemaComplete)) checked = checkPipeline(text, file, cache, options);
+  if (refined || checked.infos.some((i) => i?.kind === 'dataset' && !i.schemaComplete && !i.table)) checked = checkPipeline(text, file, cache, options);
   if (hasErrors(checked) && skipped.length > 0) {
     for (const source of skipped) {
       if (signal?.aborted) return checked;

@@ -9,6 +9,7 @@ import { CheckContext } from './check-context';
 import type { CheckedPipeline, SymbolInfo } from './checked-model';
 import type { DeclarationReuse } from './check-reuse';
 import { checkDataset } from './dataset-check';
+import { checkEngine } from './engine-check';
 import { checkModel } from './model-check';
 import { Resolver } from './resolver';
 import { buildSymbols, declarationInputs, derivedName, orderDeclarations } from './scope';
@@ -49,6 +50,7 @@ export function checkPipeline(text: string, file: string, source: SchemaSource, 
   }
   const { order, cyclic } = orderDeclarations(symbols, declarations, ctx);
   const r = new Resolver(ctx, symbols, declarations.length, dirname(file), source, workspace, file, options.registry);
+  r.setEngine(checkEngine(declarations, ctx));
   for (const name of cyclic) r.broken.add(name);
   const reuse = options.reuse;
   reuse?.begin(file, workspace);
@@ -81,6 +83,7 @@ export function checkPipeline(text: string, file: string, source: SchemaSource, 
     order,
     references: ctx.references,
     columnReferences: ctx.columnReferences,
+    engine: r.engine,
   };
 }
 
@@ -188,6 +191,9 @@ function checkDeclaration(decl: Declaration, sym: SymbolInfo, r: Resolver): bool
       r.infos[sym.declarationIndex] = info;
       return info !== undefined;
     }
+    case 'engine':
+      // Names nothing, so it is never in the order: checkEngine reads it before the declarations.
+      return true;
   }
 }
 

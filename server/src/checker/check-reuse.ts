@@ -144,6 +144,7 @@ export class DeclarationReuse {
     const memo = read.sample ? this.samples : this.answers;
     let byPath = memo.get(read.options);
     if (!byPath) memo.set(read.options, (byPath = new Map()));
+    if (read.table) return r.rawSource.engineTable?.(read.table.url, read.table.name);
     if (byPath.has(read.pattern)) return byPath.get(read.pattern);
     const now = read.sample ? r.rawSource.sample?.(read.pattern, read.options) : r.rawSource.schema(read.pattern, read.options);
     byPath.set(read.pattern, now);

@@ -1,6 +1,7 @@
 // The checked model of one .narml file: what the checker concludes, kept apart from the AST
 // (nothing is written onto syntax nodes). The language server answers every editor request
 // from it, and the runner executes it; neither re-derives names, schemas or options.
+import type { EngineSpec } from './engine-check';
 import type { DeclarationKind, Document, Expr, Range, Step } from '../language/ast';
 import type { ColumnSchema, TableSchema, Task } from '../language/schema';
 import type { CsvOptions } from '../data/csv-options';
@@ -49,6 +50,8 @@ export interface DatasetInfo {
   schema?: TableSchema;
   /** False when the schema came from a sample of the file. */
   schemaComplete: boolean;
+  /** `from table "db.events"`: a table of the pipeline's ClickHouse engine (`path` then names it for messages only). */
+  table?: { url: string; name: string; cluster?: string; columnTypes?: string[] };
 }
 
 export interface TransformInfo {
@@ -240,6 +243,8 @@ export interface CheckedPipeline {
   order: string[];
   references: NameReference[];
   columnReferences: ColumnReference[];
+  /** Where the datasets live and the steps run (`engine:`; memory without it). */
+  engine: EngineSpec;
 }
 
 export function infoOf<K extends DeclarationInfo['kind']>(p: CheckedPipeline, name: string, kind: K): Extract<DeclarationInfo, { kind: K }> | undefined {

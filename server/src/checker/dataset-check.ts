@@ -1,8 +1,8 @@
 // dataset declarations: CSV options from the body, the file's schema from the schema source
 // (NML104 when it cannot be read), `columns { }` overrides.
-import type { DatasetDeclaration } from '../language/ast';
+import type { DatasetDeclaration, Range } from '../language/ast';
 import { COLUMN_TYPES, type ColumnType } from '../language/schema';
-import { DEFAULT_MISSING, type CsvOptions } from '../data/csv-options';
+import { DEFAULT_CSV_OPTIONS, DEFAULT_MISSING, type CsvOptions } from '../data/csv-options';
 import type { DatasetInfo } from './checked-model';
 import { reportCsvNotes } from './data-notes';
 import { checkPropertyKeys, describeValue } from './options';
@@ -16,6 +16,7 @@ export const THOUSANDS_SEPARATORS = [',', '.', ' ', "'", '_'];
 export function checkDataset(decl: DatasetDeclaration, r: Resolver): { info: DatasetInfo; state?: TableState } | undefined {
   const name = decl.name?.name;
   if (!name || !decl.source) return undefined;
+  if (decl.table) return checkTableDataset(decl, name, decl.table, r);
   const ctx = r.ctx;
   const props = checkPropertyKeys(decl.properties, PROPERTY_KEYS.dataset, `dataset "${name}"`, ctx);
   const options: CsvOptions = { delimiter: ',', header: true, encoding: 'utf8', missing: DEFAULT_MISSING, columnTypes: {} };
@@ -107,4 +108,40 @@ export function checkDataset(decl: DatasetDeclaration, r: Resolver): { info: Dat
   info.schemaComplete = result.complete;
   const sources = new Map(schema.columns.map((c) => [c.name, [c.name]]));
   return { info, state: { schema, sources, origin: name, openPrefixes: [], sampledLevels: !result.complete } };
+}
+
+/**
+ * `dataset events from table "db.events"`: a table of the pipeline's ClickHouse engine, typed
+ * from its system.columns (NML171 when the engine is not ClickHouse, or the server, the
+ * credentials or the table fail). While the language server is still asking, the dataset has
+ * no schema yet and nothing below it is judged.
+ */
+function checkTableDataset(decl: DatasetDeclaration, name: string, tableWord: Range, r: Resolver): { info: DatasetInfo; state?: TableState } | undefined {
+  const ctx = r.ctx;
+  const source = decl.source!;
+  for (const p of decl.properties) {
+    ctx.report('NML116', p.key.range, `dataset "${name}" reads a table: its columns and types come from the table's system.columns, so it takes no ${p.key.name}; change a type with a cast step in a transform`);
+  }
+  const engine = r.engine;
+  if (engine.kind !== 'clickhouse') {
+    ctx.report('NML171', tableWord, `dataset "${name}" reads table "${source.value}", which needs a ClickHouse engine: add engine: clickhouse("http://host:8123", cluster: "name") at the top of the file, or read a file with from "data/${name}.csv"`);
+    return undefined;
+  }
+  const info: DatasetInfo = {
+    kind: 'dataset', name, path: `${engine.url}/${source.value}`, options: DEFAULT_CSV_OPTIONS, schemaComplete: false,
+    table: { url: engine.url, name: source.value, ...(engine.cluster ? { cluster: engine.cluster } : {}) },
+  };
+  const result = r.source.engineTable?.(engine.url, source.value);
+  if (!result) return { info };
+  if (!result.ok) {
+    ctx.report('NML171', source.range, `dataset "${name}": ${result.error}`);
+    return { info };
+  }
+  const schema = result.schema;
+  if (schema.rowCount === 0) ctx.report('NML127', source.range, `dataset "${name}": table ${source.value} has no rows; a dataset needs rows to train or score on, so insert rows into it`);
+  info.schema = schema;
+  info.schemaComplete = true;
+  info.table!.columnTypes = result.columnTypes;
+  const sources = new Map(schema.columns.map((c) => [c.name, [c.name]]));
+  return { info, state: { schema, sources, origin: name, openPrefixes: [], sampledLevels: false } };
 }

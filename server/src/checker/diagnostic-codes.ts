@@ -44,6 +44,8 @@ export const CODES = {
   NML151: { severity: 'error', title: 'actuals key column missing from the labels or the predictions\' input' },
   NML152: { severity: 'error', title: 'actuals lack the model\'s target column' },
   NML153: { severity: 'error', title: 'monitor time column missing or not a date' },
+  NML170: { severity: 'error', title: 'engine statement invalid (unknown engine, bad URL, given twice)' },
+  NML171: { severity: 'error', title: 'engine table unreadable (server unreachable, credentials refused, no such table) or not on this engine' },
   NML200: { severity: 'warning', title: 'evaluating on training data' },
   NML201: { severity: 'warning', title: 'feature leaks the target' },
   NML202: { severity: 'warning', title: 'unused declaration' },

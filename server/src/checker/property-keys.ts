@@ -13,4 +13,5 @@ export const PROPERTY_KEYS = {
   predict: ['output', 'schedule', 'retries', 'notify'],
   monitor: ['baseline', 'current', 'drift', 'actuals', 'time', 'window', 'min_rows', 'alert', 'retrain', 'schedule', 'notify'],
   export: [],
+  engine: [],
 } as const satisfies Record<Exclude<DeclarationKind, 'transform'>, readonly string[]>;

@@ -2,7 +2,9 @@
 // "did you mean"), and what each table name's schema and ancestry are.
 import { isAbsolute, resolve } from 'node:path';
 import type { DeclarationKind, QualifiedName } from '../language/ast';
-import type { CsvOptions, SchemaSource } from '../data/csv-options';
+import { DEFAULT_CSV_OPTIONS, type CsvOptions, type SchemaSource } from '../data/csv-options';
+import type { TableSchemaResult } from '../engine/clickhouse-schema';
+import type { EngineSpec } from './engine-check';
 import type { Table } from '../data/table';
 import type { CheckContext } from './check-context';
 import type { DeclarationInfo, ModelInfo, SymbolInfo } from './checked-model';
@@ -13,10 +15,15 @@ import type { Workspace } from '../workspace/output-paths';
 
 const TABLE_KINDS: readonly DeclarationKind[] = ['dataset', 'transform', 'split'];
 
-/** A schema source that can also hand out sampled rows (the CSV cache does). */
+/** A schema source that can also hand out sampled rows (the CSV cache does) and engine tables' schemas. */
 export interface SamplingSource extends SchemaSource {
   sample?(pattern: string, options: CsvOptions): Table | undefined;
+  /** The schema of `table` on the ClickHouse server at `url`, from the cache; undefined until it was loaded. */
+  engineTable?(url: string, table: string): TableSchemaResult | undefined;
 }
+
+/** The name under which declarations that read the engine statement note it (no identifier has a space). */
+const ENGINE_READ = ' engine';
 
 /**
  * What a name stood for when a declaration read it: the version of its checked result
@@ -31,6 +38,8 @@ export interface SourceRead {
   pattern: string;
   options: CsvOptions;
   result: unknown;
+  /** A ClickHouse table's schema was asked (`pattern` and `options` then mean nothing). */
+  table?: { url: string; name: string };
 }
 
 /** What one declaration's check read and added: enough to tell later whether it would come out the same. */
@@ -57,8 +66,8 @@ export class Resolver {
   readonly tables = new TableStates((t) => this.noteRead(t));
   /** Which table's rows come from which. */
   private readonly lineage = new TableLineage();
-  /** Version of the result of each declaration checked or reused so far (only while reusing). */
-  readonly versions = new Map<string, number>();
+  /** Version of the result of each declaration checked or reused so far (only while reusing), and the engine statement's meaning. */
+  readonly versions = new Map<string, NameVersion>();
   /** Set while a declaration whose result may be reused is checked. */
   trace: DeclarationTrace | undefined;
   /** The schema source as declarations see it: every call is noted in the trace. */
@@ -93,7 +102,25 @@ export class Resolver {
         note({ sample: true, pattern, options, result });
         return result;
       },
+      engineTable(url, name) {
+        const result = rawSource.engineTable?.(url, name);
+        note({ sample: false, pattern: '', options: DEFAULT_CSV_OPTIONS, result, table: { url, name } });
+        return result;
+      },
     };
+  }
+
+  private engineSpec: EngineSpec = { kind: 'memory' };
+
+  /** The engine statement's meaning; a declaration that asks depends on it (check-reuse.ts). */
+  get engine(): EngineSpec {
+    this.noteRead(ENGINE_READ);
+    return this.engineSpec;
+  }
+
+  setEngine(spec: EngineSpec): void {
+    this.engineSpec = spec;
+    this.versions.set(ENGINE_READ, JSON.stringify(spec));
   }
 
   /** What `name` (a declaration or a table, `parts.train`) stands for now. */
@@ -104,7 +131,7 @@ export class Resolver {
   /** Notes that the declaration being checked read `table` (by its declaration's name). */
   private noteRead(table: string): void {
     if (!this.trace) return;
-    const name = this.symbols.has(table) ? table : table.split('.')[0];
+    const name = this.symbols.has(table) || table === ENGINE_READ ? table : table.split('.')[0];
     if (!this.trace.reads.has(name)) this.trace.reads.set(name, this.versionOf(name));
   }
 

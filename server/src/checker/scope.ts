@@ -18,6 +18,7 @@ export function derivedName(decl: Declaration): string | undefined {
     return `${decl.models.map((m) => m.text).join('_vs_')}_on_${decl.on.text}`.replace(/\./g, '_');
   }
   if (decl.kind === 'export') return decl.model ? `${decl.model.text.replace(/\./g, '_')}_export` : undefined;
+  if (decl.kind === 'engine') return undefined;
   return decl.name?.name;
 }
 
@@ -46,6 +47,7 @@ export function declarationInputs(decl: Declaration): QualifiedName[] {
       refs.push(decl.model);
       break;
     case 'dataset':
+    case 'engine':
       break;
   }
   return refs.filter((r): r is QualifiedName => r !== undefined);

@@ -10,7 +10,7 @@ export { checkWithFullSchemas, readPipelineFile, UnreadableFileError } from '../
 export { hasErrors } from '../checker/checked-model';
 export { diagnosticJson } from '../checker/diagnostic';
 export { PipelineData } from '../runner/pipeline-data';
-export { MemoryEngine } from '../engine/memory-engine';
+export { engineFor } from '../engine/engine-for';
 export { previewTable } from '../runner/preview';
 export { failedRun, planErrors } from '../runner/run-pipeline';
 export { fireAllOnce, runScheduler, scheduledJobs } from '../scheduler/scheduler';

@@ -42,13 +42,13 @@ async function preview(args: string[]): Promise<number> {
   if (!file || !name) throw new UsageError('name a .narml file and a table declared in it');
   const rows = flags.has('rows') ? Number(flags.get('rows')) : 20;
   if (!Number.isInteger(rows) || rows < 0) throw new UsageError('--rows must be a whole number');
-  const { fmt, loadChecked, MemoryEngine, PipelineData, previewTable } = await import('./commands-impl');
+  const { fmt, loadChecked, engineFor, PipelineData, previewTable } = await import('./commands-impl');
   const checked = await loadChecked(file, { workspace: workspaceOption(file, flags) });
   if (typeof checked === 'number') return checked;
   const root = name.split('.')[0];
   const sym = checked.symbols.get(root);
   if (!sym || !['dataset', 'transform', 'split'].includes(sym.kind)) throw new UsageError(`"${name}" is not a table of ${file} (datasets, transforms and split parts such as parts.train)`);
-  const table = await new PipelineData(checked, new MemoryEngine()).table(name);
+  const table = await new PipelineData(checked, engineFor(checked)).table(name);
   const p = previewTable(name, table, rows);
   if (flags.has('serve')) return servePages(p, table);
   if (flags.has('json')) { process.stdout.write(`${JSON.stringify(p)}\n`); return 0; }

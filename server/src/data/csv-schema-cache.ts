@@ -6,6 +6,7 @@
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import type { Table } from './table';
 import type { CsvOptions, CsvSchemaResult, SchemaSource } from './csv-options';
+import { ClickHouseSchemas, type TableSchemaResult } from '../engine/clickhouse-schema';
 import { CsvError, CsvTableBuilder, NoMatchingFileError, readCsvWithNotes, resolveCsvFiles, type ReadCsvOptions } from './read-csv';
 
 const SAMPLE_BYTES = 1 << 20;
@@ -25,6 +26,13 @@ export class CsvSchemaCache implements SchemaSource {
 
   /** `keepTables`: keep what `refine` reads for `table` (the editor's long-lived cache does not). */
   constructor(private readonly options: { keepTables?: boolean } = {}) {}
+
+  /** The schemas of ClickHouse tables (`dataset … from table`), loaded by the caller as CSVs are refined. */
+  readonly tables = new ClickHouseSchemas();
+
+  engineTable(url: string, table: string): TableSchemaResult | undefined {
+    return this.tables.get(url, table);
+  }
 
   schema(pattern: string, options: CsvOptions): CsvSchemaResult {
     const key = cacheKey(pattern, options);

@@ -13,7 +13,7 @@ import type { Table } from '../data/table';
 import type { AppliedSteps, LossSink } from '../transforms/fit-steps';
 import type { FittedStep } from '../transforms/fitted-step';
 
-export const ENGINE_NAMES = ['memory', 'duckdb'] as const;
+export const ENGINE_NAMES = ['memory', 'duckdb', 'clickhouse'] as const;
 export type EngineName = (typeof ENGINE_NAMES)[number];
 
 export function isEngineName(s: string): s is EngineName {

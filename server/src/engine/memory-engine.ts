@@ -10,10 +10,11 @@ import type { FittedStep } from '../transforms/fitted-step';
 import { selectRows } from '../transforms/table-ops';
 import { splitTable } from '../runner/split-table';
 import { EngineError } from './engine-error';
-import type { Engine, EngineContext } from './engine';
+import type { Engine, EngineContext, EngineName } from './engine';
 
 export class MemoryEngine implements Engine {
-  readonly name = 'memory' as const;
+  // Widened: the ClickHouse engine reuses this one's splits and steps on the rows it reads.
+  readonly name: EngineName = 'memory';
   private readonly raw = new Map<string, Promise<Table>>();
 
   constructor(private readonly context: EngineContext = {}) {}

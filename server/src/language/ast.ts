@@ -147,7 +147,20 @@ interface DeclarationBase extends NodeBase {
 export interface DatasetDeclaration extends DeclarationBase {
   kind: 'dataset';
   name?: Identifier;
+  /** The file path, or with `table` the engine's table name (`from table "db.events"`). */
   source?: StringLiteral;
+  /** The range of the word `table` in `from table "db.events"`: the dataset is a table of the pipeline's engine. */
+  table?: Range;
+  properties: Property[];
+}
+
+/**
+ * `engine: memory` or `engine: clickhouse("http://127.0.0.1:8123", cluster: "two_shards")`: where
+ * the pipeline's datasets live and its steps run. At most one per file; it names nothing.
+ */
+export interface EngineDeclaration extends DeclarationBase {
+  kind: 'engine';
+  value?: Expr;
   properties: Property[];
 }
 
@@ -230,12 +243,13 @@ export type Declaration =
   | CompareDeclaration
   | PredictDeclaration
   | MonitorDeclaration
-  | ExportDeclaration;
+  | ExportDeclaration
+  | EngineDeclaration;
 
 export type DeclarationKind = Declaration['kind'];
 
 export const DECLARATION_KINDS: readonly DeclarationKind[] = [
-  'dataset', 'transform', 'split', 'model', 'evaluate', 'compare', 'predict', 'monitor', 'export',
+  'dataset', 'transform', 'split', 'model', 'evaluate', 'compare', 'predict', 'monitor', 'export', 'engine',
 ];
 
 export interface SyntaxError {

@@ -120,6 +120,7 @@ class Parser {
     if (prev && prev.kind !== 'newline') return false;
     // `model` alone on a line inside a body could be a half-typed column; a header has a word after it.
     const after = this.tokens[i + 1];
+    if (t.text === 'engine') return after !== undefined && after.kind === 'punct' && after.text === ':';
     return after === undefined || after.kind === 'name' || after.kind === 'quoted' || after.kind === 'newline';
   }
 
@@ -183,11 +184,17 @@ class Parser {
       case 'dataset': {
         const name = this.expectIdentifier('a dataset name', 'dataset customers from "data/customers.csv"');
         let source: StringLiteral | undefined;
+        let table: Range | undefined;
         if (name && this.expectWord('from', 'after the dataset name', 'dataset customers from "data/customers.csv"')) {
-          source = this.expectString('the CSV path', 'dataset customers from "data/customers.csv"');
+          if (this.isWord(this.peek(), 'table')) {
+            table = this.next().range;
+            source = this.expectString('the table name', 'dataset events from table "db.events"');
+          } else {
+            source = this.expectString('the CSV path (or table "db.name" for a table of the engine)', 'dataset customers from "data/customers.csv"');
+          }
         }
         const body = this.parsePropertyBody(name !== undefined);
-        return { kind, keyword, name, source, properties: body.items, bodyRange: body.range, range: this.rangeFrom(start) };
+        return { kind, keyword, name, source, ...(table ? { table } : {}), properties: body.items, bodyRange: body.range, range: this.rangeFrom(start) };
       }
       case 'transform': {
         const name = this.expectIdentifier('a transform name', 'transform clean from customers { ... }');
@@ -250,6 +257,28 @@ class Parser {
         const version = model ? this.parseVersionRef() : undefined;
         const body = this.parsePropertyBody(model !== undefined);
         return { kind, keyword, name, model, ...(version ? { version } : {}), properties: body.items, bodyRange: body.range, range: this.rangeFrom(start) };
+      }
+      case 'engine': {
+        const example = 'engine: clickhouse("http://127.0.0.1:8123", cluster: "two_shards")';
+        let value: Expr | undefined;
+        if (this.isPunct(this.peek(), ':')) {
+          this.next();
+          this.inPropertyValue++;
+          try {
+            value = this.parseExpression();
+          } finally {
+            this.inPropertyValue--;
+          }
+          if (!value) this.error(`expected an engine after "engine:", e.g. ${example}`, this.errorRange(this.peek()));
+        } else {
+          this.error(`expected ":" after "engine", e.g. ${example}`, this.errorRange(this.peek()));
+        }
+        if (!this.atLineEnd()) {
+          const extra = this.peek();
+          this.error(`unexpected ${this.describe(extra)}: the engine statement is one line, e.g. ${example}`, extra.range);
+        }
+        this.skipLine();
+        return { kind, keyword, ...(value ? { value } : {}), properties: [], range: this.rangeFrom(start) };
       }
       case 'export': {
         const example = 'export churn_rf to "models/churn.onnx"';

@@ -32,6 +32,7 @@ const SNIPPETS: Record<DeclarationKind, string> = {
   predict: 'predict ${1:name} with ${2:model} from "${3:data/new/*.csv}" {\n  output: "${4:out/predictions-{date\\}.csv}"\n}',
   monitor: 'monitor ${1:name} for ${2:model} {\n  baseline: ${3:parts.train}\n  current: ${4:prediction}\n  drift: psi(threshold: 0.2)\n}',
   export: 'export ${1:model} to "${2:models/model.onnx}"',
+  engine: 'engine: ${1:clickhouse("${2:http://127.0.0.1:8123}", cluster: "${3:two_shards}")}',
 };
 
 /** The methods a property's value names, with their options (`algorithm: random_forest(trees: 10)`). */

@@ -198,6 +198,8 @@ function headerPlace(decl: Declaration, before: Token | undefined): Place {
     case 'monitor':
       if (isWord(before, 'for')) return { kind: 'header-ref', wants: 'model' };
       return ends(decl.name) ? { kind: 'link', words: ['for'] } : { kind: 'none' };
+    case 'engine':
+      return { kind: 'none' };
     default:
       // dataset, transform, split, model: `KIND name from REF` (a dataset reads a "path").
       if (isWord(before, 'from') && decl.kind !== 'dataset') return { kind: 'header-ref', wants: 'table' };

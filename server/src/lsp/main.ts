@@ -162,7 +162,12 @@ function refineOnce(path: string, options: CsvOptions): Promise<boolean> {
 }
 
 async function refineSchemas(uri: string, result: CheckedPipeline): Promise<void> {
-  const reads = result.infos.flatMap((info) => (info?.kind === 'dataset' && !info.schemaComplete ? [refineOnce(info.path, info.options)] : []));
+  const reads = result.infos.flatMap((info) => {
+    if (info?.kind !== 'dataset') return [];
+    // A ClickHouse table: asked once (a failure again after a while), then the file is re-checked.
+    if (info.table) return cache.tables.needsLoad(info.table.url, info.table.name) ? [cache.tables.load(info.table.url, info.table.name).then(() => true)] : [];
+    return info.schemaComplete ? [] : [refineOnce(info.path, info.options)];
+  });
   if (reads.length === 0) return;
   const changed = (await Promise.all(reads)).some(Boolean);
   if (changed && documents.get(uri)) schedule(uri, true);
@@ -175,7 +180,7 @@ const reads = new Map<string, Set<string>>();
 function watchDatasets(uri: string, result: CheckedPipeline): void {
   const files = new Set<string>();
   for (const info of result.infos) {
-    if (info?.kind !== 'dataset' || !info.schema) continue;
+    if (info?.kind !== 'dataset' || !info.schema || info.table) continue;
     const r = cache.schema(info.path, info.options);
     if (r.ok) for (const f of r.files) files.add(resolve(f));
   }

@@ -2,6 +2,8 @@
 // hashes of what it reads and, for a dataset, the bytes of its files. The runner keys reuse on it
 // (with the running program's bytes) and records it per declaration; the language server computes
 // it for the text being edited, so the Lineage panel can tell what changed since the last run.
+import { connectionFor } from '../engine/clickhouse-http';
+import { tableChecksum } from '../engine/clickhouse-read';
 import { createHash } from 'node:crypto';
 import { createReadStream, statSync } from 'node:fs';
 import type { CheckedPipeline } from '../checker/checked-model';
@@ -47,6 +49,11 @@ function declarationText(checked: CheckedPipeline, name: string): string {
 export async function definitionHash(checked: CheckedPipeline, name: string, known: ReadonlyMap<string, string>, hashFile: FileHasher = fileHash): Promise<{ definition: string; files: InputFileJson[] }> {
   const upstream = checked.symbols.get(name)!.dependsOn.map((d) => known.get(d) ?? '').join(',');
   const info = checked.infos[checked.symbols.get(name)!.declarationIndex];
+  if (info?.kind === 'dataset' && info.table) {
+    // A table has no file: its content is summed by the server (row count and row hashes).
+    const sum = await tableChecksum(connectionFor(info.table.url), info.table.name, info.schema?.columns.map((c) => c.name) ?? []);
+    return { definition: sha256(`${declarationText(checked, name)}|${upstream}|${sum}`), files: [] };
+  }
   const paths = info?.kind === 'dataset' ? expandGlob(info.path) : [];
   const hashes = await Promise.all(paths.map(hashFile));
   return { definition: sha256(`${declarationText(checked, name)}|${upstream}|${hashes.join(',')}`), files: paths.map((file, i) => ({ file, sha256: hashes[i] })) };

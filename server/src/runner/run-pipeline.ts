@@ -20,7 +20,7 @@ import { learnedInfo, restoreStored, restoreTrained, type ModelArtifact } from '
 import { monitorReport } from './monitor';
 import { followUpMonitors, judgeChallenger, registryStages, type ModelStages } from './retrain';
 import type { NotifyOptions } from '../scheduler/notify';
-import { MemoryEngine } from '../engine/memory-engine';
+import { engineFor } from '../engine/engine-for';
 import { PipelineData, RunError, type TablesRead } from './pipeline-data';
 import { predictToFile, type KeepPredictions } from './predict';
 import { storePredictions } from './actuals';
@@ -159,7 +159,7 @@ export async function runPipeline(checked: CheckedPipeline, opts: RunOptions = {
   store.startRun(run);
   const extras: Required<RunExtras> = { artifacts: {}, lineage: {} };
   const stages = opts.stages ?? registryStages(checked, run.pipelineHash);
-  const data = new PipelineData(checked, new MemoryEngine({ signal: opts.signal, onRead: (dataset, f) => emit({ type: 'stage', stage: 'read', declaration: dataset, fraction: f }), tablesRead: opts.tables }));
+  const data = new PipelineData(checked, engineFor(checked, { signal: opts.signal, onRead: (dataset, f) => emit({ type: 'stage', stage: 'read', declaration: dataset, fraction: f }), tablesRead: opts.tables }));
   // Definition hashes (text, what is read, input files) as recorded; reuse keys also hold the program.
   const definitions = new Map<string, string>();
   const hashes = new Map<string, string>();

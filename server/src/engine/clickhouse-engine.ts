@@ -1,0 +1,48 @@
+// The ClickHouse engine (`engine: clickhouse("http://…", cluster: "…")`): datasets are tables of
+// the cluster, read through the table the pipeline names (a Distributed table spans the shards).
+// What runs where, honestly: the checker's schema, the reuse checksum and (clickhouse-sql.ts) the
+// fitting statistics of impute/scale are computed by the cluster; the rows themselves are read
+// into this process once (one RowBinary query, ordered by every column), where splits, row steps
+// and training run as in the memory engine, whose code this engine reuses for them.
+import type { DatasetInfo } from '../checker/checked-model';
+import type { Table } from '../data/table';
+import { ClickHouseError, connectionFor } from './clickhouse-http';
+import { readClickHouseTable } from './clickhouse-read';
+import { EngineError } from './engine-error';
+import type { EngineContext, EngineName } from './engine';
+import { MemoryEngine } from './memory-engine';
+
+export class ClickHouseEngine extends MemoryEngine {
+  override readonly name: EngineName = 'clickhouse';
+  private readonly tables = new Map<string, Promise<Table>>();
+
+  constructor(readonly url: string, context: EngineContext = {}) {
+    super(context);
+  }
+
+  override readDataset(dataset: DatasetInfo): Promise<Table> {
+    if (!dataset.table) return super.readDataset(dataset);
+    let t = this.tables.get(dataset.name);
+    if (!t) {
+      t = readTable(dataset);
+      this.tables.set(dataset.name, t);
+    }
+    return t;
+  }
+
+  override async close(): Promise<void> {
+    this.tables.clear();
+    await super.close();
+  }
+}
+
+async function readTable(dataset: DatasetInfo): Promise<Table> {
+  const { url, name, columnTypes } = dataset.table!;
+  if (!dataset.schema || !columnTypes) throw new EngineError(`dataset "${dataset.name}": the schema of table ${name} was not read; check the pipeline first`);
+  try {
+    return await readClickHouseTable(connectionFor(url), name, dataset.schema, columnTypes);
+  } catch (e) {
+    if (e instanceof ClickHouseError) throw new EngineError(`dataset "${dataset.name}": ${e.message}`);
+    throw e;
+  }
+}

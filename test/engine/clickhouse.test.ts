@@ -1,0 +1,145 @@
+// The ClickHouse engine against a real two-shard cluster on 127.0.0.1 (started here, stopped by
+// PID at the end): `dataset … from table` typed from system.columns, clear diagnostics for an
+// unreachable server, wrong credentials and a missing table, and a run on the cluster's table
+// equal to the memory engine's run on the same rows read from a CSV file.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { checkWithFullSchemas } from '../../server/src/checker/check-files';
+import { hasErrors, type CheckedPipeline } from '../../server/src/checker/checked-model';
+import { PASSWORD_ENV, USER_ENV } from '../../server/src/engine/clickhouse-http';
+import { runPipeline } from '../../server/src/runner/run-pipeline';
+import { createDistributedTable, generatedEvents, startTestCluster, TEST_CREDENTIALS, writeCsv, type TestCluster } from '../helpers/clickhouse';
+
+let cluster: TestCluster;
+const events = generatedEvents(3000);
+
+before(async () => {
+  cluster = await startTestCluster();
+  await createDistributedTable(cluster, 'shop', 'events', events, 'cityHash64(id)');
+});
+
+after(async () => {
+  await cluster?.stop();
+});
+
+async function check(text: string, dir = mkdtempSync(join(tmpdir(), 'narml-ch-check-'))): Promise<CheckedPipeline> {
+  const file = join(dir, 'p.narml');
+  writeFileSync(file, text);
+  return checkWithFullSchemas(text, file);
+}
+
+const engineLine = (): string => `engine: clickhouse("${cluster.url}", cluster: "two_shards")`;
+
+test('a table dataset is typed from system.columns: numbers, a nullable number, categories with their levels', async () => {
+  const checked = await check(`${engineLine()}\ndataset events from table "shop.events"\nmodel m from events { target: label, algorithm: gradient_boosting, exclude: [region] }\n`);
+  assert.ok(!hasErrors(checked), checked.diagnostics.map((d) => d.message).join('; '));
+  const schema = checked.tables.get('events')!;
+  assert.deepEqual(schema.columns.map((c) => [c.name, c.type, c.nullable]), [
+    ['id', 'number', false], ['x1', 'number', false], ['x2', 'number', true], ['region', 'category', false], ['label', 'category', false], ['amount', 'number', false],
+  ]);
+  assert.deepEqual(schema.columns[3].levels, ['north', 'rare', 'south', 'west']);
+  assert.deepEqual(schema.columns[4].levels, ['high', 'low']);
+  assert.equal(schema.rowCount, 3000);
+  assert.deepEqual(checked.engine, { kind: 'clickhouse', url: cluster.url, cluster: 'two_shards' });
+});
+
+test('the checker types what the table holds: a nullable feature without imputation is refused before the run', async () => {
+  const checked = await check(`${engineLine()}\ndataset events from table "shop.events"\nmodel m from events { target: label, algorithm: logistic_regression, features: [x1, x2] }\n`);
+  const d = checked.diagnostics.find((x) => x.code === 'NML114');
+  assert.ok(d, checked.diagnostics.map((x) => `${x.code} ${x.message}`).join('; '));
+  assert.match(d.message, /x2/);
+});
+
+test('an unreachable server is NML171 naming the URL', async () => {
+  const port = await new Promise<number>((res) => {
+    const s = createServer().listen(0, '127.0.0.1', () => { const p = (s.address() as { port: number }).port; s.close(() => res(p)); });
+  });
+  const checked = await check(`engine: clickhouse("http://127.0.0.1:${port}")\ndataset events from table "shop.events"\nmodel m from events { target: label }\n`);
+  const d = checked.diagnostics.find((x) => x.code === 'NML171');
+  assert.ok(d, checked.diagnostics.map((x) => `${x.code} ${x.message}`).join('; '));
+  assert.match(d.message, new RegExp(`cannot reach ClickHouse at http://127\\.0\\.0\\.1:${port}: connection refused`));
+  assert.ok(hasErrors(checked));
+});
+
+test('wrong credentials are NML171 naming the URL, the user and the environment variables; right ones are accepted', async () => {
+  const saved = { user: process.env[USER_ENV], password: process.env[PASSWORD_ENV] };
+  try {
+    process.env[USER_ENV] = TEST_CREDENTIALS.user;
+    process.env[PASSWORD_ENV] = 'not-the-password';
+    const wrong = await check(`${engineLine()}\ndataset events from table "shop.events"\nmodel m from events { target: label }\n`);
+    const d = wrong.diagnostics.find((x) => x.code === 'NML171');
+    assert.ok(d, wrong.diagnostics.map((x) => `${x.code} ${x.message}`).join('; '));
+    assert.ok(d.message.includes(`ClickHouse at ${cluster.url} refused user "${TEST_CREDENTIALS.user}"`), d.message);
+    assert.match(d.message, /NARML_CLICKHOUSE_USER and NARML_CLICKHOUSE_PASSWORD/);
+    process.env[PASSWORD_ENV] = TEST_CREDENTIALS.password;
+    const right = await check(`${engineLine()}\ndataset events from table "shop.events"\nmodel m from events { target: label, algorithm: gradient_boosting, exclude: [region] }\n`);
+    assert.ok(!hasErrors(right), right.diagnostics.map((x) => x.message).join('; '));
+  } finally {
+    for (const [k, v] of [[USER_ENV, saved.user], [PASSWORD_ENV, saved.password]] as const) {
+      if (v === undefined) delete process.env[k]; else process.env[k] = v;
+    }
+  }
+});
+
+test('a missing table lists the tables of its database; a table without a ClickHouse engine and a bad engine are errors', async () => {
+  const missing = await check(`${engineLine()}\ndataset events from table "shop.event"\nmodel m from events { target: label }\n`);
+  const d = missing.diagnostics.find((x) => x.code === 'NML171');
+  assert.ok(d);
+  assert.match(d.message, /has no table shop\.event; its tables in shop are shop\.events, shop\.events_local/);
+  const noEngine = await check('dataset events from table "shop.events"\nmodel m from events { target: label }\n');
+  assert.match(noEngine.diagnostics.find((x) => x.code === 'NML171')?.message ?? '', /needs a ClickHouse engine: add engine: clickhouse/);
+  const bad = await check('engine: clickhous("http://x:1")\nengine: memory\ndataset a from table "t"\n');
+  assert.deepEqual(bad.diagnostics.filter((x) => x.code === 'NML170').map((x) => x.message.slice(0, 40)), [
+    'unknown engine "clickhous"; did you mean',
+    'a pipeline has one engine; delete this s',
+  ]);
+  const https = await check('engine: clickhouse("https://127.0.0.1:8443")\n');
+  assert.match(https.diagnostics.find((x) => x.code === 'NML170')?.message ?? '', /only http:\/\/ URLs/);
+});
+
+async function runBoth(body: string): Promise<{ memory: Awaited<ReturnType<typeof runPipeline>>; clickhouse: Awaited<ReturnType<typeof runPipeline>> }> {
+  const dir = mkdtempSync(join(tmpdir(), 'narml-ch-run-'));
+  writeCsv(join(dir, 'events.csv'), events);
+  const memDir = mkdtempSync(join(tmpdir(), 'narml-ch-mem-'));
+  writeCsv(join(memDir, 'events.csv'), events);
+  const memory = await check(`dataset events from "events.csv"\n${body}`, memDir);
+  const onCluster = await check(`${engineLine()}\ndataset events from table "shop.events"\n${body}`, dir);
+  for (const c of [memory, onCluster]) assert.ok(!hasErrors(c), c.diagnostics.map((d) => d.message).join('; '));
+  const a = await runPipeline(memory);
+  const b = await runPipeline(onCluster);
+  assert.equal(a.status, 'succeeded', a.error);
+  assert.equal(b.status, 'succeeded', b.error);
+  return { memory: a, clickhouse: b };
+}
+
+function assertClose(a: Record<string, number>, b: Record<string, number>): void {
+  assert.deepEqual(Object.keys(b).sort(), Object.keys(a).sort());
+  for (const k of Object.keys(a)) assert.ok(Math.abs(a[k] - b[k]) <= 1e-9, `${k}: memory ${a[k]}, clickhouse ${b[k]}`);
+}
+
+test('a run on the cluster\'s table equals the memory run on the same rows: metrics to 1e-9, the same fitted models', async () => {
+  const { memory, clickhouse } = await runBoth(`transform prepared from events {
+  impute x2 with median
+  encode region as onehot
+  scale x1, x2 with standard
+}
+split parts from prepared { train: 80%, test: 20%, seed: 3 }
+model churn from parts.train { target: label, algorithm: logistic_regression, exclude: [id, amount] }
+model spend from parts.train { target: amount, algorithm: linear_regression, exclude: [id, label] }
+model tree from parts.train { target: label, algorithm: decision_tree(max_depth: 4), exclude: [id, amount] }
+evaluate churn on parts.test { metrics: [accuracy, log_loss, roc_auc] }
+evaluate spend on parts.test { metrics: [rmse, r2] }
+evaluate tree on parts.test { metrics: [accuracy, f1] }
+`);
+  for (const name of Object.keys(memory.evaluations)) assertClose(memory.evaluations[name].metrics, clickhouse.evaluations[name].metrics);
+  assert.equal(Object.keys(clickhouse.evaluations).length, 3);
+  for (const m of ['churn', 'spend', 'tree']) {
+    assert.equal(clickhouse.models[m].trainRows, 2400);
+    assert.equal(clickhouse.models[m].modelHash, memory.models[m].modelHash, `${m}: fitted parameters differ`);
+  }
+  assert.ok(clickhouse.evaluations.churn_on_parts_test.metrics.accuracy > 0.7);
+});
