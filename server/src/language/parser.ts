@@ -263,12 +263,7 @@ class Parser {
         let value: Expr | undefined;
         if (this.isPunct(this.peek(), ':')) {
           this.next();
-          this.inPropertyValue++;
-          try {
-            value = this.parseExpression();
-          } finally {
-            this.inPropertyValue--;
-          }
+          value = this.propertyValue();
           if (!value) this.error(`expected an engine after "engine:", e.g. ${example}`, this.errorRange(this.peek()));
         } else {
           this.error(`expected ":" after "engine", e.g. ${example}`, this.errorRange(this.peek()));
@@ -464,6 +459,16 @@ class Parser {
     return this.parseBody(() => this.parseProperty());
   }
 
+  /** The value after `key:`, where `name "text"` is a call without parentheses. */
+  private propertyValue(): Expr | undefined {
+    this.inPropertyValue++;
+    try {
+      return this.parseExpression();
+    } finally {
+      this.inPropertyValue--;
+    }
+  }
+
   private parseProperty(): Property | undefined {
     const t = this.peek();
     if (t.kind !== 'name' && t.kind !== 'quoted') {
@@ -478,12 +483,7 @@ class Parser {
     if (colonBlock) this.next();
     else if (this.isPunct(this.peek(), ':')) {
       this.next();
-      this.inPropertyValue++;
-      try {
-        value = this.parseExpression();
-      } finally {
-        this.inPropertyValue--;
-      }
+      value = this.propertyValue();
       if (!value) this.error(`expected a value after "${key.name}:"`, this.errorRange(this.peek()));
     }
     let on: Identifier | undefined;
