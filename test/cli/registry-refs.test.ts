@@ -50,11 +50,16 @@ test('@production and @v2: checked against the store, predicted with the stored 
   setRef(file, base, 'production');
   let found = codes(dir);
   assert.deepEqual(found.map((d) => d.code), ['NML133']);
-  assert.match(found[0].message, /no run store beside this pipeline yet.*run the pipeline first .*narml promote species_logistic v1 --stage production/);
+  assert.match(found[0].message, /no run store beside this pipeline yet.*train it first \(narml run .* species_logistic\), then promote a version: narml promote species_logistic v1 --stage production/);
 
-  // Train v1 (c: 1.0) and v2 (c: 0.01), evaluating both (a file with errors does not run).
-  writeFileSync(file, base);
-  assert.equal(narml(['run', 'penguins.narml', EVAL], dir).status, 0);
+  // Train v1 (c: 1.0) and v2 (c: 0.01), evaluating both. The staged predict's error is in no
+  // declaration the evaluation needs: named, the evaluation runs; the whole file does not.
+  const whole = narml(['run', 'penguins.narml'], dir);
+  assert.equal(whole.status, 1);
+  assert.match(whole.stderr, /narml: penguins\.narml has errors; fix them before running/);
+  const trained = narml(['run', 'penguins.narml', EVAL], dir);
+  assert.equal(trained.status, 0, trained.stderr);
+  assert.match(trained.stderr, new RegExp(`narml: running ${EVAL}: the errors above are in declarations it does not need`));
   setRef(file, base, 'v2');
   found = codes(dir);
   assert.match(found[0]?.message ?? '', /species_logistic has no version v2 in the run store \(versions: v1\)/);

@@ -60,7 +60,7 @@ test('train twice, promote, rollback, diff, delete: stages round trip and the au
   assert.deepEqual(versions(dir).map((v) => v.stage), ['production', 'archived']);
   const again = narml(['rollback', 'species_logistic'], dir);
   assert.equal(again.status, 1);
-  assert.match(again.stderr, /v1 is the only version that was ever in production; there is no earlier one/);
+  assert.match(again.stderr, /no version of species_logistic was in production before v1, so there is none to roll back to \(a rollback does not return to a version it replaced\)/);
 
   const diff = JSON.parse(ok(['diff', 'species_logistic', 'v1', 'v2', '--json'], dir)) as ModelDiffJson;
   assert.deepEqual(diff.options, { c: [1, 0.01] });

@@ -44,7 +44,9 @@ export function checkVersionRef(ref: VersionRef | undefined, model: ModelInfo | 
   if (!model) return undefined;
   if (!registry) return { ref: ref.text };
   const versions = registry.versions(file, model.name);
-  const first = `run the pipeline first (narml run ${file}), then promote a version: narml promote ${model.name} v1 --stage production`;
+  // Naming the model runs it although this reference is still an error (the run refuses only
+  // errors in what it runs).
+  const first = `train it first (narml run ${file} ${model.name}), then promote a version: narml promote ${model.name} v1 --stage production`;
   if (!versions) {
     c.report('NML133', ref.range, `no run store beside this pipeline yet, so ${model.name} has no ${isStage ? `version in ${ref.text}` : ref.text}; ${first}`);
     return undefined;

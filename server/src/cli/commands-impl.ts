@@ -16,7 +16,7 @@ export { failedRun, planErrors } from '../runner/run-pipeline';
 export { fireAllOnce, runScheduler, scheduledJobs } from '../scheduler/scheduler';
 export { jobStatuses, recordPause } from '../scheduler/state';
 export { readExperiments } from '../store/experiments';
-export { readMonitorTrends } from '../store/monitor-reports';
+export { driftCompared, readMonitorTrends } from '../store/monitor-reports';
 export { expandRun, readStoreData, RunStore, storeDir } from '../store/run-store';
 export { StoredSchemaCache } from '../store/stored-schemas';
 export { NothingToServeError, servedModelsFromStore } from '../serve/store-models';

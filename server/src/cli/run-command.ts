@@ -8,9 +8,10 @@ import type { RunJson, TrialJson } from '../contracts/cli-json';
 import { leaderboard, paramText, variedOptions } from '../store/leaderboard';
 import type { CsvSchemaCache } from '../data/csv-schema-cache';
 import type { CancelSignal } from '../ml/cancellation';
-import { failedRun, runPipeline, type RunOptions } from '../runner/run-pipeline';
+import { failedRun, planErrors, runPipeline, type RunOptions } from '../runner/run-pipeline';
 import { WriteError } from '../store/atomic-write';
 import { StoreRegistrySource } from '../store/registry';
+import { driftCompared } from '../store/monitor-reports';
 import { storeDir } from '../store/run-store';
 import type { Workspace } from '../workspace/output-paths';
 import { formatDiagnosticText } from './check-command';
@@ -31,15 +32,17 @@ export function fmt(v: number): string {
 
 /**
  * Reads and checks a pipeline and prints its diagnostics; returns the exit status instead when
- * the file is unreadable (2) or, unless `allowErrors`, has errors (1). With `json`, a refusal
+ * the file is unreadable (2) or, unless `allowErrors`, has errors (1): with `names`, only errors in
+ * what those declarations need count (a model can be trained, then promoted, while a predict of
+ * its @production still waits for that promotion). With `json`, a refusal
  * also prints a failed run result on stdout, so a tool reading it never gets an empty answer.
  * Once `signal` is raised, reading stops and the unfinished check is returned as it is, without
  * diagnostics: the caller's run then ends at once as cancelled.
  */
 export async function loadChecked(
   file: string,
-  { json = false, allowErrors = false, workspace, signal, schemas, needsSource }: {
-    json?: boolean; allowErrors?: boolean; workspace?: Workspace; signal?: CancelSignal;
+  { json = false, allowErrors = false, names = [], workspace, signal, schemas, needsSource }: {
+    json?: boolean; allowErrors?: boolean; names?: string[]; workspace?: Workspace; signal?: CancelSignal;
     /** Where schemas come from (default: every dataset read in full by a new cache). */
     schemas?: CsvSchemaCache;
     /** Which prediction sources the command reads (see checkWithFullSchemas). */
@@ -60,13 +63,18 @@ export async function loadChecked(
   const checked = await checkWithFullSchemas(text, resolve(file), schemas, { ...(workspace ? { workspace } : {}), registry: new StoreRegistrySource() }, signal, needsSource);
   if (signal?.aborted) return checked;
   for (const d of checked.diagnostics) io.err(`${formatDiagnosticText(file, d)}\n`);
-  if (hasErrors(checked) && !allowErrors) {
-    const error = `${file} has errors; fix them before running`;
-    io.err(`narml: ${error} (see above)\n`);
-    if (json) io.out(`${JSON.stringify(failedRun(checked.file, started, error, checked.diagnostics.filter((d) => d.severity === 'error')))}\n`);
-    return 1;
+  if (!hasErrors(checked) || allowErrors) return checked;
+  // An undeclared name is refused by the caller; until then every error counts.
+  const named = names.length > 0 && names.every((n) => checked.symbols.has(n));
+  const blocking = named ? planErrors(checked, names) : checked.diagnostics.filter((d) => d.severity === 'error');
+  if (blocking.length === 0) {
+    io.err(`narml: running ${names.join(', ')}: the errors above are in declarations ${names.length === 1 ? 'it does' : 'they do'} not need\n`);
+    return checked;
   }
-  return checked;
+  const error = named ? `${file} has errors in what ${names.join(', ')} ${names.length === 1 ? 'needs' : 'need'}; fix them before running` : `${file} has errors; fix them before running`;
+  io.err(`narml: ${error} (see above)\n`);
+  if (json) io.out(`${JSON.stringify(failedRun(checked.file, started, error, blocking))}\n`);
+  return 1;
 }
 
 const LEADERBOARD_ROWS = 10;
@@ -95,7 +103,7 @@ function printRunSummary(r: RunJson, io: CliOutput): void {
   const out: string[] = [`run ${r.run}: ${r.status}`];
   if (r.error) out.push(`  error: ${r.error}`);
   for (const [name, p] of Object.entries(r.predictions)) {
-    if (p.registry) out.push(`  ${name}: predicted with ${p.registry.model} ${p.registry.version} (@${p.registry.ref}, trained by run ${p.registry.run})`);
+    if (p.registry && !p.waiting) out.push(`  ${name}: predicted with ${p.registry.model} ${p.registry.version} (@${p.registry.ref}, trained by run ${p.registry.run})`);
     if (p.waiting) out.push(`  ${name}: ${p.waiting}`);
   }
   for (const [name, m] of Object.entries(r.models)) {
@@ -114,7 +122,8 @@ function printRunSummary(r: RunJson, io: CliOutput): void {
     out.push(`  ${name}: ${c.models.map((m) => `${m} ${fmt(c.scores[m])}`).join(' vs ')} on ${c.metric}; ${c.test} p = ${fmt(c.p_value)} (about ${c.p_value_about}); ${verdict}`);
   }
   for (const [name, m] of Object.entries(r.monitors)) {
-    out.push(`  ${name}: drifted [${m.drifted.join(', ')}]${m.prediction ? `, prediction ${m.prediction.drifted ? 'drifted' : 'stable'} (${m.prediction.score.toPrecision(3)})` : ''}, alert ${m.alert.raised ? 'raised' : 'not raised'} (${m.alert.reason})`);
+    const drift = driftCompared(m.methods) ? `drifted [${m.drifted.join(', ')}]${m.prediction ? `, prediction ${m.prediction.drifted ? 'drifted' : 'stable'} (${m.prediction.score.toPrecision(3)})` : ''}` : 'no current data to compare';
+    out.push(`  ${name}: ${drift}, alert ${m.alert.raised ? 'raised' : m.alert.judged ? 'not raised' : 'not judged'} (${m.alert.reason})`);
     if (m.retrain) out.push(`    retrain ${m.retrain.model}: ${m.retrain.decision}: ${m.retrain.reason}`);
     for (const n of m.notified ?? []) out.push(`    notify ${n.event ? `${n.event} ` : ''}to ${n.target}: ${n.ok ? 'delivered' : `not delivered: ${n.error}`}`);
   }

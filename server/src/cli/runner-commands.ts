@@ -143,12 +143,13 @@ async function experiments(args: string[]): Promise<number> {
 async function monitorReport(args: string[]): Promise<number> {
   const { positional, flags } = parseArgs(args, [], SWITCHES);
   if (!positional[0] || !positional[1]) throw new UsageError('name a .narml file and one of its monitors: narml monitor-report FILE NAME');
-  const { fmt, readMonitorTrends } = await import('./commands-impl');
+  const { fmt, readMonitorTrends, driftCompared } = await import('./commands-impl');
   const t = readMonitorTrends(resolve(positional[0]), positional[1]);
   if (flags.has('json')) { process.stdout.write(`${JSON.stringify(t)}\n`); return 0; }
   if (t.runs.length === 0) { process.stdout.write(`no run of ${t.file} has computed monitor ${t.monitor} yet; run it with \`narml run FILE\`\n`); return 0; }
   for (const r of t.runs) {
-    const drift = Object.entries(r.methods).map(([m, x]) => `${m} > ${fmt(x.threshold)}: [${x.drifted.join(', ')}]${x.prediction ? ` prediction ${fmt(x.prediction.score)}` : ''}`).join('; ');
+    const drift = !driftCompared(r.methods) ? 'nothing compared: that run had no current data'
+      : Object.entries(r.methods).map(([m, x]) => `${m} > ${fmt(x.threshold)}: [${x.drifted.join(', ')}]${x.prediction ? ` prediction ${fmt(x.prediction.score)}` : ''}`).join('; ');
     process.stdout.write(`${r.run}  ${r.started}  alert ${r.alert.raised ? 'RAISED' : r.alert.judged ? 'not raised' : 'not judged'}\n    drift ${drift}\n`);
   }
   if (t.windows.length > 0) {

@@ -12,6 +12,7 @@ import { checkWithFullSchemas, readPipelineFile } from '../checker/check-files';
 import type { Diagnostic } from '../checker/diagnostic';
 import type { NotifyEventJson, NotifyOutcomeJson, RunJson, ScheduleStatusJson } from '../contracts/cli-json';
 import { isEmptyInbox } from '../runner/predict';
+import { driftCompared } from '../store/monitor-reports';
 import { failedRun, planErrors, runPipeline } from '../runner/run-pipeline';
 import { appendAudit } from '../store/audit-log';
 import { StoreRegistrySource } from '../store/registry';
@@ -150,7 +151,7 @@ export async function fireJob(job: ScheduledJob, output: SchedulerOutput | ((lin
     if (outcome.status === 'succeeded') {
       const m = job.kind === 'predict' ? undefined : outcome.monitors[job.name];
       const what = m
-        ? `${m.drifted.length > 0 ? `drift in ${m.drifted.join(', ')}` : 'no drift'}, alert ${m.alert.raised ? `raised (${m.alert.reason})` : 'not raised'}${m.retrain ? `; ${m.retrain.model} ${m.retrain.decision}: ${m.retrain.reason}` : ''}`
+        ? `${m.drifted.length > 0 ? `drift in ${m.drifted.join(', ')}` : driftCompared(m.methods) ? 'no drift' : 'no current data to compare'}, alert ${m.alert.raised ? `raised (${m.alert.reason})` : 'not raised'}${m.retrain ? `; ${m.retrain.model} ${m.retrain.decision}: ${m.retrain.reason}` : ''}`
         : `wrote ${outcome.outputs.join(', ')}`;
       log(`${started.toISOString()} ${labelOf(job)}: ${what} (attempt ${attempt})`);
       return true;

@@ -1,12 +1,20 @@
 // One monitor's reports across the stored runs (each run record holds the report its run
 // computed): drift per method and column per run, the alert of each, and the newest windows'
 // metrics. `narml monitor-report` prints it; the editor's Monitor Trends panel draws it.
-import type { MonitorJson, MonitorTrendRun, MonitorTrendsJson, RunJson } from '../contracts/cli-json';
+import type { MonitorJson, MonitorMethodJson, MonitorTrendRun, MonitorTrendsJson, RunJson } from '../contracts/cli-json';
 import { readStoreData } from './run-store';
 
 /** A report recorded before drift lists existed: its one method's figures under `drift`. */
 function methodsOf(m: MonitorJson): MonitorJson['methods'] {
   return m.methods ?? { drift: { threshold: NaN, scores: m.scores, drifted: m.drifted, ...(m.prediction ? { prediction: m.prediction } : {}) } };
+}
+
+/**
+ * Whether a report compared anything: a run whose predict found no input (an empty inbox) has
+ * no scores, and its empty drift list does not mean that no drift was found.
+ */
+export function driftCompared(methods: Record<string, MonitorMethodJson>): boolean {
+  return Object.values(methods).some((x) => Object.keys(x.scores).length > 0 || x.prediction !== undefined);
 }
 
 /** A report recorded when `alert` was a boolean. */

@@ -269,7 +269,7 @@ export function rollback(pipelineFile: string, model: string, opts: RegistryOpti
     const current = registry.find(pipelineFile, model, 'production');
     if (!current) throw new RegistryError(`no version of ${model} is in production, so there is nothing to roll back; promote one: narml promote ${model} VERSION --stage production`);
     const previous = registry.previousProduction(pipelineFile, model);
-    if (!previous) throw new RegistryError(`${model} ${current.version} is the only version that was ever in production; there is no earlier one to roll back to (promote another: narml promote ${model} VERSION --stage production)`);
+    if (!previous) throw new RegistryError(`no version of ${model} was in production before ${current.version}, so there is none to roll back to (a rollback does not return to a version it replaced); to change production, promote one: narml promote ${model} VERSION --stage production`);
     writeEvent(registry.dir, { time: new Date().toISOString(), action: 'rollback', file: pipelineFile, model, hash: previous.hash, version: previous.version, from: current.hash }, opts.workspace);
     return { model, file: pipelineFile, version: previous, stage: 'production', from: current, changed: true };
   });
