@@ -5,7 +5,7 @@
 // not before; every window's metrics equal scikit-learn's on the same joined rows.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkWithFullSchemas } from '../../server/src/checker/check-files';
@@ -21,6 +21,23 @@ import { driftCharts, metricCharts } from '../../webviews/src/trends-data';
 const fixture = join(__dirname, '..', 'fixtures', 'monitor-days');
 const expected = JSON.parse(readFileSync(join(fixture, 'expected.json'), 'utf8')) as { days: Record<string, Record<string, number>> };
 const DAYS = ['2026-12-01', '2026-12-02', '2026-12-03'];
+/** Each day's drift against the training rows, by scikit-learn and scipy (test/runner/reference/prediction_drift.py). */
+const driftReference = (JSON.parse(readFileSync(join(__dirname, 'reference', 'prediction_drift_expected.json'), 'utf8')) as {
+  monitor_days: Record<string, { columns: Record<string, Record<string, number>>; prediction: Record<string, number> }>;
+}).monitor_days;
+
+/** Day n's drift equals the reference: each feature by psi and ks, the predicted classes by the methods run (ks gives none: classes have no order). */
+function assertDrift(m: MonitorJson, n: number): void {
+  const ref = driftReference[`day${n}`];
+  for (const [method, x] of Object.entries(m.methods)) {
+    if (method === 'psi' || method === 'ks') {
+      assert.deepEqual(Object.keys(x.scores).sort(), Object.keys(ref.columns).sort());
+      for (const [c, v] of Object.entries(ref.columns)) assert.ok(Math.abs(x.scores[c] - v[method]) <= 1e-9, `day ${n} ${method} of ${c}: ${x.scores[c]} vs scipy ${v[method]}`);
+    }
+    if (method === 'ks') assert.equal(x.prediction, undefined);
+    else assert.ok(x.prediction && Math.abs(x.prediction.score - ref.prediction[method]) <= 1e-9, `day ${n} ${method} of the predicted classes: ${x.prediction?.score} vs scipy ${ref.prediction[method]}`);
+  }
+}
 
 function workspace(): string {
   const dir = mkdtempSync(join(tmpdir(), 'narml-actuals-'));
@@ -53,6 +70,7 @@ function assertDay(w: { start: string; rows: number; metrics: Record<string, num
 test('three days of predictions, labels a day late, a degrading day 3: the alert is raised for day 3 once its labels arrive, not before', async () => {
   const dir = workspace();
   const d1 = await day(dir, 1);
+  assertDrift(d1, 1);
   assert.equal(d1.alert.raised, false);
   assert.equal(d1.alert.judged, false);
   assert.match(d1.alert.reason, /not judged: no window has min_rows 30 labelled rows yet/);
@@ -60,6 +78,7 @@ test('three days of predictions, labels a day late, a degrading day 3: the alert
   assert.equal(d1.actuals?.unlabelled, 90);
 
   const d2 = await day(dir, 2);
+  assertDrift(d2, 2);
   assert.equal(d2.alert.raised, false);
   assert.equal(d2.alert.judged, true);
   assert.deepEqual(d2.alert.window, { start: '2026-12-01T00:00:00.000Z', end: '2026-12-02T00:00:00.000Z', rows: 90 });
@@ -68,6 +87,7 @@ test('three days of predictions, labels a day late, a degrading day 3: the alert
   assert.equal(d2.actuals?.duplicateLabels, 0);
 
   const d3 = await day(dir, 3);
+  assertDrift(d3, 3);
   assert.equal(d3.alert.raised, false, d3.alert.reason);
   assert.equal(d3.alert.window?.start, '2026-12-02T00:00:00.000Z');
   // The day-2 labels correct one day-1 label (the later wins: day 1's f1 is now 0.8387) and name an id nobody predicted.
@@ -114,6 +134,21 @@ test('three days of predictions, labels a day late, a degrading day 3: the alert
   const text = narml(['monitor-report', 'p.narml', 'watch'], dir).stdout;
   assert.match(text, /alert RAISED/);
   assert.match(text, /2026-12-03T00:00:00.000Z  90\/90 labelled .*f1=0\.51/);
+  // Day 4 had no inputs: its report compared nothing, which is not "no drift".
+  assert.match(text, /alert RAISED\n    drift nothing compared: that run had no current data\n/);
+  writeFileSync(join(dir, 'p.narml'), readFileSync(join(fixture, 'monitor-days.narml'), 'utf8'));
+  const again = narml(['run', 'p.narml'], dir);
+  assert.equal(again.status, 0, again.stderr);
+  assert.match(again.stdout + again.stderr, /  watch: no current data to compare, alert raised \(alert: f1 < 0\.7 holds on window 2026-12-03/);
+});
+
+test('the predicted classes drift by kl and js as scipy computes them (day 3 against the training rows)', async () => {
+  const dir = workspace();
+  const text = readFileSync(join(fixture, 'monitor-days.narml'), 'utf8').replace('drift: [psi(threshold: 0.2), ks(threshold: 0.25)]', 'drift: [kl, js(threshold: 0.1)]');
+  const d3 = await day(dir, 3, text);
+  assertDrift(d3, 3);
+  assert.deepEqual(Object.keys(d3.methods), ['kl', 'js']);
+  assert.equal(d3.methods.js.prediction?.drifted, true, 'js 0.166 is above its threshold 0.1');
 });
 
 test('each stored prediction run records its output\'s sha256 and the artifact of its keyed predictions', async () => {

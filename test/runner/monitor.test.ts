@@ -99,3 +99,54 @@ test('without actuals: the alert is judged on the run\'s evaluation metrics and 
   assert.equal(low.alert.raised, false);
   assert.match(low.alert.reason, /does not hold/);
 });
+
+/** Expected drift of whole runs, by scikit-learn and scipy (test/runner/reference/prediction_drift.py). */
+const reference = JSON.parse(readFileSync(join(__dirname, 'reference', 'prediction_drift_expected.json'), 'utf8')) as {
+  cars: { columns: Record<string, Record<string, number>>; prediction: Record<string, number> };
+};
+
+test('a regression\'s columns and predicted values drift by every method as scipy computes them; date and text columns are not compared', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'narml-monitor-'));
+  cpSync(join(__dirname, '..', 'fixtures', 'data', 'cars.csv'), join(dir, 'data', 'cars.csv'));
+  const text = `dataset cars from "data/cars.csv" {
+  columns {
+    Name: text
+  }
+}
+
+transform early from cars {
+  filter Year < date("1976-01-01")
+  drop_missing Miles_per_Gallon, Horsepower
+}
+
+transform late from cars {
+  filter Year >= date("1976-01-01")
+  drop_missing Miles_per_Gallon, Horsepower
+}
+
+model mpg from early {
+  target: Miles_per_Gallon
+  features: [Weight_in_lbs, Horsepower]
+  algorithm: linear_regression
+}
+
+monitor later for mpg {
+  current: late
+  drift: [psi, ks, kl, js, wasserstein]
+}
+`;
+  const checked = await checkWithFullSchemas(text, join(dir, 'cars.narml'));
+  assert.ok(!hasErrors(checked), checked.diagnostics.map((d) => d.message).join('; '));
+  const run = await runPipeline(checked);
+  assert.equal(run.status, 'succeeded', run.error);
+  const watch = run.monitors.later;
+  // Later cars have later dates (Year) and other names (Name): neither is drift.
+  for (const m of Object.values(watch.methods)) assert.ok(!('Year' in m.scores) && !('Name' in m.scores), JSON.stringify(m.scores));
+  for (const [method, m] of Object.entries(watch.methods)) {
+    const expected = Object.fromEntries(Object.entries(reference.cars.columns).filter(([, v]) => method in v).map(([c, v]) => [c, v[method]]));
+    assert.deepEqual(Object.keys(m.scores).sort(), Object.keys(expected).sort(), method);
+    for (const [c, want] of Object.entries(expected)) assert.ok(Math.abs(m.scores[c] - want) <= 1e-9 * Math.max(1, want), `${method} of ${c}: ${m.scores[c]} vs scipy ${want}`);
+    const want = reference.cars.prediction[method];
+    assert.ok(m.prediction && Math.abs(m.prediction.score - want) <= 1e-9 * Math.max(1, want), `${method} of the predicted mpg: ${m.prediction?.score} vs scipy ${want}`);
+  }
+});

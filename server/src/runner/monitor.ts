@@ -17,6 +17,8 @@ import { isEmptyInbox } from './predict';
 import { predictPrepared, type TrainedModel } from './scoring';
 import { categoryDrift, numericDrift, type DriftMethod } from '../ml/drift';
 
+const UNCOMPARED = new Set(['date', 'text']);
+
 function numbers(c: NumericColumn): Float64Array {
   return c.values.filter((v) => !Number.isNaN(v));
 }
@@ -83,7 +85,9 @@ export async function monitorReport(m: MonitorInfo, tm: TrainedModel, data: Pipe
     const drifted: string[] = [];
     for (const name of pair?.columns ?? []) {
       const a = getColumn(pair!.baseline, name), b = getColumn(pair!.current, name);
-      if (!a || !b) continue;
+      // New rows always have later dates, and free text (names, ids) has no levels to share: both
+      // would drift on every run and make `retrain: on_drift` fire each time.
+      if (!a || !b || UNCOMPARED.has(a.type) || UNCOMPARED.has(b.type)) continue;
       let s: number | undefined;
       if ('values' in a && 'values' in b) s = numericDrift(method, numbers(a), numbers(b));
       else if ('codes' in a && 'codes' in b) s = categoryDrift(method, a, b);
