@@ -318,23 +318,19 @@ function checkAlert(e: Expr, model: ModelInfo, c: CheckContext): void {
  * the steps of its passed-through features; `depth` bounds a cycle of members (NML103) that is
  * still resolved.
  */
-function unexportable(model: ModelInfo, format: ExportFormat, r: Resolver, depth = 0): string | undefined {
-  if (format === 'py') {
-    // The Python module carries every single algorithm (auto's choice included).
-    if (model.ensemble) return `${model.ensemble.method} ensembles are not exported to Python yet; export one of its members`;
-    if (model.calibrate) return `calibrated models (calibrate: ${model.calibrate.name}) are not exported to Python yet; export the model without calibrate`;
-    return undefined;
-  }
-  const exportable = Object.values(ALGORITHMS).filter((a) => a.exportsToOnnx).map((a) => a.name).join(', ');
+function unexportable(model: ModelInfo, format: 'onnx' | 'py', r: Resolver, depth = 0): string | undefined {
   if (model.ensemble) {
     for (const name of model.ensemble.members) {
       const member = r.info(name);
       if (member?.kind !== 'model' || depth > 20) continue;
-      const why = unexportable(member, format, r, depth + 1) ?? exportStepProblem(member, r, 'onnx');
+      const why = unexportable(member, format, r, depth + 1) ?? exportStepProblem(member, r, format);
       if (why) return `its member "${name}" cannot be: ${why}`;
     }
-    return model.ensemble.passthrough ? exportStepProblem(model, r, 'onnx') : undefined;
+    return model.ensemble.passthrough ? exportStepProblem(model, r, format) : undefined;
   }
+  // The Python module carries every algorithm (auto's choice included) and calibration.
+  if (format === 'py') return undefined;
+  const exportable = Object.values(ALGORITHMS).filter((a) => a.exportsToOnnx).map((a) => a.name).join(', ');
   const algorithm = model.algorithm?.name;
   if (!algorithm) return undefined;
   if (algorithm === 'auto') {
@@ -372,7 +368,7 @@ export function checkExport(decl: ExportDeclaration, name: string, r: Resolver):
   }
   const path = checkOutputPath(decl.target, 'export', r);
   if (!model) return undefined;
-  const notExportable = IMPLEMENTED_EXPORT_FORMATS.includes(ext) ? unexportable(model, ext as ExportFormat, r) : undefined;
+  const notExportable = ext === 'onnx' || ext === 'py' ? unexportable(model, ext, r) : undefined;
   const stepProblem = notExportable || (ext !== 'onnx' && ext !== 'py') || model.ensemble ? undefined : exportStepProblem(model, r, ext);
   if (notExportable && decl.model) c.report('NML118', decl.model.range, `"${model.name}" cannot be exported yet: ${notExportable}`);
   if (stepProblem && decl.model) {

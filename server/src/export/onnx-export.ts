@@ -516,7 +516,7 @@ function addPart(g: GraphBuilder, part: OnnxExportInput | OnnxEnsembleInput, raw
 }
 
 /** Every raw column the model or ensemble reads, once (members of one ensemble read one table's columns). */
-function rawColumns(part: OnnxExportInput | OnnxEnsembleInput, into = new Map<string, ColumnSchema>()): Map<string, ColumnSchema> {
+export function rawColumns(part: OnnxExportInput | OnnxEnsembleInput, into = new Map<string, ColumnSchema>()): Map<string, ColumnSchema> {
   for (const c of part.inputColumns) if (!into.has(c.name)) into.set(c.name, c);
   if ('members' in part) for (const m of part.members) rawColumns(m, into);
   return into;

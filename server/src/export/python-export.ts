@@ -1,24 +1,18 @@
 // Exports a fitted pipeline (transform steps + model) as one standalone Python module that needs
 // numpy alone: the fitted parameters as literals, the steps as calls into a fixed runtime
 // (python-prelude.ts) that mirrors the runner's semantics, and `predict(rows)` over a list of
-// dicts keyed by the raw input columns. Row steps (filter, drop_missing, dedupe) shape training
-// data only, so every row passed in is scored, as the runner's predict does; a row whose features
-// are missing where the model takes none gets the label None.
+// dicts keyed by the raw input columns. An ensemble is a nested pipeline: each member prepares the
+// input with its own steps, as the runner scores it. Row steps (filter, drop_missing, dedupe) shape
+// training data only, so every row passed in is scored, as the runner's predict does; a row whose
+// features are missing where the model takes none gets the label None.
 import type { Expr } from '../language/ast';
 import { leftSpine } from '../language/left-spine';
-import type { ColumnSchema } from '../language/schema';
-import type { ModelParams, SavedModel } from '../ml/model-types';
+import type { Calibrator, ModelParams, SavedModel } from '../ml/model-types';
+import { rawColumns, type OnnxEnsembleInput, type OnnxExportInput } from './onnx-export';
 import type { FittedStep } from '../transforms/fitted-step';
 import { PYTHON_PRELUDE } from './python-prelude';
 
 export class PythonExportError extends Error {}
-
-export interface PythonExportInput {
-  name: string;
-  inputColumns: ColumnSchema[];
-  steps: FittedStep[];
-  model: SavedModel;
-}
 
 /** A Python literal for a number (exact: JavaScript's shortest text reads back to the same double). */
 function pyNum(x: number): string {
@@ -137,50 +131,88 @@ function stepLines(s: FittedStep): string[] {
   }
 }
 
-/** The model's parameters as a Python literal and the expression that scores a feature matrix X. */
-function modelCode(p: ModelParams, m: SavedModel, where: string): { params: string; score: string } {
+/** The model's parameters as a Python literal (a dict with its "kind", which _scores dispatches on). */
+function paramsLiteral(p: ModelParams, m: SavedModel, indent: string): string {
   const classification = m.task === 'classification';
+  const i2 = `${indent}    `;
+  const dict = (entries: [string, string][]): string => `{\n${entries.map(([k, v]) => `${i2}${pyStr(k)}: ${v},`).join('\n')}\n${indent}}`;
   switch (p.kind) {
     case 'linear':
-      return {
-        params: `{\n    "coef": [\n${p.coef.map((w) => `        ${pyNums(w)},`).join('\n')}\n    ],\n    "intercept": ${pyNums(p.intercept)},\n}`,
-        score: `_linked(_linear_scores(${where}, X), ${pyStr(p.link)})`,
-      };
+      return dict([['kind', '"linear"'], ['coef', `[\n${p.coef.map((w) => `${i2}    ${pyNums(w)},`).join('\n')}\n${i2}]`], ['intercept', pyNums(p.intercept)], ['link', pyStr(p.link)]]);
     case 'tree-ensemble': {
       // One tuple per tree: (feature, threshold, left, right, missing goes left, leaf values).
-      const trees = p.trees.map((t) => `        (${pyNums(t.feature)}, ${pyNums(t.threshold)}, ${pyNums(t.left)}, ${pyNums(t.right)}, [${t.missingLeft.map((b) => (b ? 'True' : 'False')).join(', ')}], [${t.value.map(pyNums).join(', ')}]),`);
-      return {
-        params: `{\n    "sum": ${p.aggregate === 'sum' ? 'True' : 'False'},\n    "base": ${pyNums(p.base)},\n    "tree_output": ${p.treeOutput ? pyNums(p.treeOutput) : 'None'},\n    "link": ${pyStr(p.link)},\n    "classification": ${classification ? 'True' : 'False'},\n    "trees": [\n${trees.join('\n')}\n    ],\n}`,
-        score: `_tree_ensemble(${where}, X)`,
-      };
+      const trees = p.trees.map((t) => `${i2}    (${pyNums(t.feature)}, ${pyNums(t.threshold)}, ${pyNums(t.left)}, ${pyNums(t.right)}, [${t.missingLeft.map((b) => (b ? 'True' : 'False')).join(', ')}], [${t.value.map(pyNums).join(', ')}]),`);
+      return dict([
+        ['kind', '"tree-ensemble"'], ['sum', p.aggregate === 'sum' ? 'True' : 'False'], ['base', pyNums(p.base)],
+        ['tree_output', p.treeOutput ? pyNums(p.treeOutput) : 'None'], ['link', pyStr(p.link)],
+        ['classification', classification ? 'True' : 'False'], ['trees', `[\n${trees.join('\n')}\n${i2}]`],
+      ]);
     }
     case 'knn':
-      return {
-        params: `{\n    "k": ${p.k},\n    "classification": ${classification ? 'True' : 'False'},\n    "classes": ${p.nClasses ?? 2},\n    "y": ${pyNums(p.y)},\n    "train": [\n${p.train.map((r) => `        ${pyNums(r)},`).join('\n')}\n    ],\n}`,
-        score: `_knn(${where}, X)`,
-      };
+      return dict([
+        ['kind', '"knn"'], ['k', String(p.k)], ['classification', classification ? 'True' : 'False'], ['classes', String(p.nClasses ?? 2)],
+        ['y', pyNums(p.y)], ['train', `[\n${p.train.map((r) => `${i2}    ${pyNums(r)},`).join('\n')}\n${i2}]`],
+      ]);
     case 'gaussian-nb':
-      return {
-        params: `{\n    "priors": ${pyNums(p.priors)},\n    "means": [${p.means.map(pyNums).join(', ')}],\n    "variances": [${p.variances.map(pyNums).join(', ')}],\n}`,
-        score: `_naive_bayes(${where}, X)`,
-      };
-    case 'calibrated':
-      throw new PythonExportError(`calibrated ${m.algorithm} models cannot be exported to Python yet; export the model without calibrate`);
+      return dict([['kind', '"gaussian-nb"'], ['priors', pyNums(p.priors)], ['means', `[${p.means.map(pyNums).join(', ')}]`], ['variances', `[${p.variances.map(pyNums).join(', ')}]`]]);
+    case 'calibrated': {
+      // One (copy, calibrators) pair per fold; a calibrator is ("sigmoid", a, b) or ("isotonic", xs, ys).
+      const calibrator = (c: Calibrator): string => (c.kind === 'sigmoid' ? `("sigmoid", ${pyNum(c.a)}, ${pyNum(c.b)})` : `("isotonic", ${pyNums(c.x)}, ${pyNums(c.y)})`);
+      const folds = p.folds.map((f) => `${i2}    (${paramsLiteral(f.params, m, `${i2}    `)}, [${f.calibrators.map(calibrator).join(', ')}]),`);
+      return dict([['kind', '"calibrated"'], ['classes', String(m.classes?.length ?? 2)], ['folds', `[\n${folds.join('\n')}\n${i2}]`]]);
+    }
   }
+}
+
+/** What the Python exporter writes: the same model or ensemble the ONNX exporter takes. */
+export type PythonExportInput = OnnxExportInput | OnnxEnsembleInput;
+
+/**
+ * The Python definitions of a model or ensemble: the prepare function of its steps (numbered by
+ * `fns`; an ensemble's are its passed-through features') and the literal that _output scores.
+ */
+function nodeCode(node: PythonExportInput, fns: string[], indent: string): string {
+  const fn = `_prepare_${fns.length}`;
+  const steps = 'members' in node ? (node.combine.method === 'voting' ? [] : node.combine.steps) : node.steps;
+  fns.push([`def ${fn}(cols, n):`, `    """${node.name}: its fitted transform steps, in order."""`, ...steps.flatMap(stepLines), '    return cols', '', ''].join('\n'));
+  const i2 = `${indent}    `;
+  const entries: [string, string][] = [['name', pyStr(node.name)], ['prepare', fn]];
+  if (!('members' in node)) {
+    const m = node.model;
+    entries.push(
+      ['kind', '"model"'], ['features', pyStrs(m.featureNames)], ['missing', m.algorithm === 'gradient_boosting' ? 'True' : 'False'],
+      ['params', paramsLiteral(m.params, m, i2)],
+    );
+  } else {
+    const c = node.combine;
+    const final = c.method === 'voting' ? undefined : c.final;
+    entries.push(
+      ['kind', '"ensemble"'], ['soft', c.method === 'voting' && c.soft ? 'True' : 'False'], ['classes', node.classes ? String(node.classes.length) : 'None'],
+      ['members', `[\n${node.members.map((mm) => `${i2}    ${nodeCode(mm, fns, `${i2}    `)},`).join('\n')}\n${i2}]`],
+      ['final', final ? `{\n${i2}    "features": ${pyStrs(final.featureNames)},\n${i2}    "missing": ${final.algorithm === 'gradient_boosting' ? 'True' : 'False'},\n${i2}    "params": ${paramsLiteral(final.params, final, `${i2}    `)},\n${i2}}` : 'None'],
+    );
+  }
+  return `{\n${entries.map(([k, v]) => `${i2}${pyStr(k)}: ${v},`).join('\n')}\n${indent}}`;
+}
+
+/** What the module's docstring says of the pipeline. */
+function describeNode(node: PythonExportInput): string {
+  if (!('members' in node)) return `${node.model.algorithm} model`;
+  const c = node.combine;
+  return `${c.method} ensemble of ${node.members.map((m) => `${m.name} (${describeNode(m)})`).join(', ')}${c.method === 'voting' ? '' : ` with a final ${c.final.algorithm} model`}`;
 }
 
 /** The module's text; throws PythonExportError for what it cannot express. */
 export function exportPipelineToPython(input: PythonExportInput): string {
-  const m = input.model;
-  const classes = m.classes;
-  const prepare = input.steps.flatMap(stepLines);
-  const model = modelCode(m.params, m, 'MODEL');
-  const allowsMissing = m.algorithm === 'gradient_boosting';
+  const classes = 'members' in input ? input.classes : input.model.classes;
+  const columns = [...rawColumns(input).values()];
+  const fns: string[] = [];
+  const pipeline = nodeCode(input, fns, '');
   const header = [
-    `"""${input.name}: a NarML pipeline (its transform steps and its ${m.algorithm} model) exported as a standalone module.`,
+    `"""${input.name}: a NarML pipeline (its transform steps and its ${describeNode(input)}) exported as a standalone module.`,
     '',
     'Needs numpy alone. predict(rows) takes a list of dicts keyed by the input columns',
-    `(${input.inputColumns.map((c) => c.name).join(', ')})`,
+    `(${columns.map((c) => c.name).join(', ')})`,
     'with numbers, booleans, ISO dates or text (None or "" for missing) and returns one dict per row:',
     classes
       ? '{"label": class name, "probabilities": [one per CLASSES]}; label None when the model cannot score the row.'
@@ -199,38 +231,25 @@ export function exportPipelineToPython(input: PythonExportInput): string {
     '',
     'import numpy as np',
     '',
-    `INPUT_COLUMNS = [${input.inputColumns.map((c) => `(${pyStr(c.name)}, ${pyStr(c.type)})`).join(', ')}]`,
-    `FEATURES = ${pyStrs(m.featureNames)}`,
+    `INPUT_COLUMNS = [${columns.map((c) => `(${pyStr(c.name)}, ${pyStr(c.type)})`).join(', ')}]`,
     `CLASSES = ${classes ? pyStrs(classes) : 'None'}`,
-    `MODEL = ${model.params}`,
     PYTHON_PRELUDE,
     '',
     '# ---- this pipeline ----',
     '',
-    'def _prepare(cols, n):',
-    '    """The fitted transform steps, in order."""',
-    ...prepare,
-    '    return cols',
-    '',
-    '',
-    'def _score(X):',
-    `    return ${model.score}`,
+    ...fns,
+    `PIPELINE = ${pipeline}`,
     '',
     '',
     'def predict(rows):',
     '    rows = list(rows)',
     '    n = len(rows)',
-    '    cols = _prepare(_read(rows), n)',
-    '    X = np.column_stack([_numbers(cols, f) for f in FEATURES]) if n else np.zeros((0, len(FEATURES)))',
-    allowsMissing ? '    usable = np.ones(n, dtype=bool)' : '    usable = ~np.isnan(X).any(axis=1)',
+    '    scores, usable = _output(PIPELINE, _read(rows), n)',
     '    out = [{"label": None} for _ in range(n)]',
-    '    if not usable.any():',
-    '        return out',
-    '    scores = _score(X[usable])',
-    '    for i, s in zip(np.nonzero(usable)[0], scores):',
+    '    for i in np.nonzero(usable)[0]:',
     classes
-      ? '        out[i] = {"label": CLASSES[int(np.argmax(s))], "probabilities": [float(p) for p in s]}'
-      : '        out[i] = {"label": float(s[0])}',
+      ? '        out[i] = {"label": CLASSES[int(np.argmax(scores[i]))], "probabilities": [float(p) for p in scores[i]]}'
+      : '        out[i] = {"label": float(scores[i, 0])}',
     '    return out',
     '',
     '',

@@ -421,7 +421,8 @@ def _tree_leaves(tree, X):
         node[rows] = np.where(go_left, np.asarray(left)[at], np.asarray(right)[at])
 
 
-def _tree_ensemble(p, X):
+def _tree_ensemble(p, X, margins=False):
+    """Probabilities or values; with margins, boosting's summed margins before its link."""
     n = X.shape[0]
     total = p["sum"]
     k = len(p["base"]) if total else len(p["trees"][0][5][0]) if p["trees"] else 1
@@ -437,7 +438,7 @@ def _tree_ensemble(p, X):
             raw += values[leaves]
     if not total:
         return raw / (len(p["trees"]) or 1)
-    return _linked(raw, p["link"]) if p["classification"] else raw
+    return _linked(raw, p["link"]) if p["classification"] and not margins else raw
 
 
 def _knn(p, X):
@@ -474,6 +475,100 @@ def _naive_bayes(p, X):
     return _softmax(z)
 
 
-def _argmax(p):
-    return np.argmax(p, axis=1)
+def _scores(p, X):
+    """A model's probabilities (n x classes) or values (n x 1)."""
+    kind = p["kind"]
+    if kind == "linear":
+        return _linked(_linear_scores(p, X), p["link"])
+    if kind == "tree-ensemble":
+        return _tree_ensemble(p, X)
+    if kind == "knn":
+        return _knn(p, X)
+    if kind == "gaussian-nb":
+        return _naive_bayes(p, X)
+    return _calibrated(p, X)
+
+
+def _decision(p, X):
+    """What a calibrated copy is calibrated on: linear scores, boosting margins, else probabilities (two classes: the positive one)."""
+    if p["kind"] == "linear":
+        return _linear_scores(p, X)
+    if p["kind"] == "tree-ensemble" and p["sum"]:
+        return _tree_ensemble(p, X, margins=True)
+    proba = _scores(p, X)
+    return proba if proba.shape[1] > 2 else proba[:, 1:2]
+
+
+def _calibrate(c, s):
+    if c[0] == "sigmoid":
+        return 1 / (1 + np.exp(c[1] * s + c[2]))
+    x, y = np.asarray(c[1]), np.asarray(c[2])
+    lo = np.clip(np.searchsorted(x, s, side="right") - 1, 0, max(len(x) - 2, 0))
+    hi = np.minimum(lo + 1, len(x) - 1)
+    inner = y[lo] + ((s - x[lo]) * (y[hi] - y[lo])) / np.where(hi > lo, x[hi] - x[lo], 1)
+    return np.where(s <= x[0], y[0], np.where(s >= x[-1], y[-1], inner))
+
+
+def _calibrated(p, X):
+    """The mean over the copies of their calibrated probabilities."""
+    k = p["classes"]
+    out = np.zeros((X.shape[0], k))
+    for copy, calibrators in p["folds"]:
+        s = _decision(copy, X)
+        if k == 2:
+            q = _calibrate(calibrators[0], s[:, 0])
+            proba = np.column_stack([1 - q, q])
+        else:
+            q = np.column_stack([_calibrate(c, s[:, j]) for j, c in enumerate(calibrators)])
+            total = q.sum(axis=1, keepdims=True)
+            # A row every calibrator puts at zero gets equal probabilities, as scikit-learn does.
+            proba = np.where(total == 0, 1 / k, q / np.where(total == 0, 1, total))
+        proba[(proba > 1) & (proba <= 1 + 1e-5)] = 1
+        out += proba / len(p["folds"])
+    return out
+
+
+# ---- the pipeline: a model on its prepared features, or an ensemble of pipelines ----
+
+def _matrix(cols, features, n):
+    return np.column_stack([_numbers(cols, f) for f in features]) if features else np.zeros((n, 0))
+
+
+def _output(node, raw, n):
+    """(scores, usable): probabilities (n x classes) or values (n x 1), and the rows the runner can score."""
+    if node["kind"] == "model":
+        X = _matrix(node["prepare"](dict(raw), n), node["features"], n)
+        usable = np.ones(n, dtype=bool) if node["missing"] else ~np.isnan(X).any(axis=1)
+        scores = None
+        if usable.any():
+            s = _scores(node["params"], X[usable])
+            scores = np.full((n, s.shape[1]), _NAN)
+            scores[usable] = s
+        return (np.full((n, 1), _NAN) if scores is None else scores), usable
+    outs = [_output(m, raw, n) for m in node["members"]]
+    usable = np.logical_and.reduce([u for _, u in outs])
+    k = node["classes"]
+    final = node["final"]
+    if final is None:
+        if k is None or node["soft"]:
+            total = np.zeros((n, k or 1))
+            for s, _ in outs:
+                total = total + s / len(outs)
+            return total, usable
+        votes = np.zeros((n, k))
+        for s, u in outs:
+            votes[np.nonzero(u)[0], np.argmax(s[u], axis=1)] += 1 / len(outs)
+        return votes, usable
+    # Stacking and blending: the members' outputs (two classes: the positive one's probability),
+    # then the ensemble's own features passed through, are the final model's features.
+    meta = [s[:, :1] if k is None else s[:, 1:2] if k == 2 else s for s, _ in outs]
+    X = np.column_stack(meta) if meta else np.zeros((n, 0))
+    own = final["features"][X.shape[1]:]
+    if own:
+        P = _matrix(node["prepare"](dict(raw), n), own, n)
+        if not final["missing"]:
+            usable = usable & ~np.isnan(P).any(axis=1)
+        X = np.column_stack([X, P])
+    X = np.where(usable[:, None], X, 0.0)
+    return _scores(final["params"], X), usable
 `;

@@ -21,9 +21,7 @@ export function exportModel(decl: ExportInfo, tm: TrainedModel, workspace: Works
   }
   if (decl.format === 'pmml') throw new RunError(`export ${decl.model} to ${decl.path}: the pmml format is not supported yet; export to a .onnx or .py file`);
   const part = exportedPart(decl.model, tm);
-  if (decl.format === 'onnx') writeFileAtomic(decl.path, exportPipelineToOnnx(part), workspace);
-  else if ('members' in part) throw new RunError(`export ${decl.model}: ensembles cannot be exported to Python yet`);
-  else writeFileAtomic(decl.path, exportPipelineToPython(part), workspace);
+  writeFileAtomic(decl.path, decl.format === 'onnx' ? exportPipelineToOnnx(part) : exportPipelineToPython(part), workspace);
 }
 
 /** A fitted model's parameters as the exporters read them (no importances: nothing exported shows them). */
