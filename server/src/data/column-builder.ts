@@ -69,6 +69,16 @@ export interface ColumnPart {
   counts: number[];
   firstRow: number[];
   fromNumber: number[];
+  /** `textHash` of the first `hashed` distinct texts. */
+  hashes: Int32Array;
+  hashed: number;
+}
+
+/** FNV-1a over a text's UTF-16 units (the same on every thread, for any file encoding). */
+export function textHash(s: string): number {
+  let h = -2128831035;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
+  return h;
 }
 
 export class ColumnBuilder {
@@ -80,10 +90,16 @@ export class ColumnBuilder {
   private exceptionCodes: number[] = [];
   /** Numeric cells before each exception (to replay the switch rule when parts read apart are joined). */
   private exceptionNumeric: number[] = [];
-  /** Distinct non-missing texts (in numbers mode, only those that are not numbers). */
-  private dict = new Map<string, number>();
-  /** Codes below this are in `dict` (texts added by `pushNew` are indexed when a lookup needs them). */
-  private mapped = 0;
+  /**
+   * The index of `distinct` by text: open addressing on `hashes` (slot: code + 1, 0 empty), for
+   * codes below `indexed`; texts added by `pushNew` are hashed and indexed when a lookup needs
+   * them. Hashes travel with a part, so joining parts hashes no text again.
+   */
+  private slots = new Int32Array(0);
+  private hashes = new Int32Array(0);
+  /** Codes below this have their hash in `hashes`. */
+  private hashed = 0;
+  private indexed = 0;
   /** The number each distinct text reads as (NaN: none), for the first `numbersFor` texts. */
   private numberOfText = new Float64Array(0);
   private numbersFor = 0;
@@ -173,6 +189,7 @@ export class ColumnBuilder {
       length: this.length, missing: this.missing, numbers: this.numbers, numericCells: this.numericCells, zeroOne: this.zeroOne,
       exceptionRows: this.exceptionRows, exceptionCodes: this.exceptionCodes, exceptionNumeric: this.exceptionNumeric, codes: this.codes,
       distinct: this.distinct, counts: this.counts, firstRow: this.firstRow, fromNumber: this.fromNumber,
+      ...this.allHashed(),
     };
   }
 
@@ -194,7 +211,7 @@ export class ColumnBuilder {
       for (let j = 0; j < p.exceptionRows.length; j++) {
         const row = base + p.exceptionRows[j];
         this.exceptionRows.push(row);
-        this.exceptionCodes.push(this.codeOf(p.distinct[p.exceptionCodes[j]], row));
+        this.exceptionCodes.push(this.codeOf(p.distinct[p.exceptionCodes[j]], row, NaN, p.hashes[p.exceptionCodes[j]]));
         this.exceptionNumeric.push(this.numericCells + p.exceptionNumeric[j]);
       }
       this.length += p.length;
@@ -225,7 +242,7 @@ export class ColumnBuilder {
       const c = local[i];
       if (c < 0) { this.missing++; continue; }
       if (remap[c] < 0) {
-        remap[c] = this.codeOf(p.distinct[c], base + i);
+        remap[c] = this.codeOf(p.distinct[c], base + i, NaN, p.hashes[c]);
         this.counts[remap[c]]--;
       }
       this.counts[remap[c]]++;
@@ -249,20 +266,59 @@ export class ColumnBuilder {
   private adopt(p: ColumnPart): void {
     // ColumnPart's fields are this builder's state by the same names.
     Object.assign(this, p);
-    this.dict = new Map();
-    this.mapped = 0;
+    this.slots = new Int32Array(0);
+    this.indexed = 0;
   }
 
-  private codeOf(cell: string, row: number, fromNumber = NaN): number {
-    for (; this.mapped < this.distinct.length; this.mapped++) this.dict.set(this.distinct[this.mapped], this.mapped);
-    const code = this.dict.get(cell);
-    if (code !== undefined) {
-      this.counts[code]++;
-      return code;
+  /** Every distinct text's hash, for a part to carry. */
+  private allHashed(): { hashes: Int32Array; hashed: number } {
+    this.hashUpTo(this.distinct.length);
+    return { hashes: this.hashes, hashed: this.hashed };
+  }
+
+  /** Hashes of the first n texts, with room for one more. */
+  private hashUpTo(n: number): void {
+    if (this.hashes.length <= n) {
+      const grown = new Int32Array(Math.max(1024, n + 1, this.hashes.length * 2));
+      grown.set(this.hashes.subarray(0, this.hashed));
+      this.hashes = grown;
     }
-    this.dict.set(cell, this.distinct.length);
-    this.mapped++;
-    return this.addDistinct(cell, row, fromNumber);
+    for (let k = this.hashed; k < n; k++) this.hashes[k] = textHash(this.distinct[k]);
+    this.hashed = Math.max(this.hashed, n);
+  }
+
+  /** The code of `cell` (its hash `h`), added when new (first seen at `row`). */
+  private codeOf(cell: string, row: number, fromNumber = NaN, h = textHash(cell)): number {
+    const n = this.distinct.length;
+    this.hashUpTo(n);
+    // At most half full with one more text, so probes stay short and always end.
+    if (this.slots.length < 2 * (n + 1)) {
+      this.slots = new Int32Array(Math.max(1024, 2 * this.slots.length, 1 << Math.ceil(Math.log2(2 * (n + 1)))));
+      this.indexed = 0;
+    }
+    for (; this.indexed < n; this.indexed++) this.place(this.indexed);
+    const mask = this.slots.length - 1;
+    const hashes = this.hashes;
+    let slot = h & mask;
+    for (let k = this.slots[slot] - 1; k >= 0; slot = (slot + 1) & mask, k = this.slots[slot] - 1) {
+      if (hashes[k] === h && this.distinct[k] === cell) {
+        this.counts[k]++;
+        return k;
+      }
+    }
+    const code = this.addDistinct(cell, row, fromNumber);
+    hashes[code] = h;
+    this.hashed = code + 1;
+    this.indexed = code + 1;
+    this.slots[slot] = code + 1;
+    return code;
+  }
+
+  private place(k: number): void {
+    const mask = this.slots.length - 1;
+    let slot = this.hashes[k] & mask;
+    while (this.slots[slot] !== 0) slot = (slot + 1) & mask;
+    this.slots[slot] = k + 1;
   }
 
   private addDistinct(cell: string, row: number, fromNumber: number): number {

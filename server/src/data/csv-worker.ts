@@ -8,6 +8,7 @@ parentPort!.on('message', (job: SliceJob) => {
   for (const p of result.parts) {
     if (p.numbers) transfer.push(p.numbers.buffer as ArrayBuffer);
     if (p.codes) transfer.push(p.codes.buffer as ArrayBuffer);
+    transfer.push(p.hashes.buffer as ArrayBuffer);
   }
   parentPort!.postMessage(result, transfer);
 });
