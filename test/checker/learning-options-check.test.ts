@@ -33,7 +33,18 @@ const wrong: { why: string; code: string; source: string; message: RegExp }[] = 
   { why: 'a weight of zero', code: 'NML116', source: model('  algorithm: decision_tree\n  class_weight: { setosa: «0» }'), message: /greater than 0/ },
   { why: 'an empty map', code: 'NML116', source: model('  algorithm: decision_tree\n  «class_weight»: { }'), message: /needs balanced or the weights/ },
   { why: 'class_weight on an ensemble', code: 'NML116', source: `${IRIS_SPLIT}\nmodel a from parts.train { target: species, algorithm: knn }\nmodel b from parts.train { target: species, algorithm: naive_bayes }\nmodel s from parts.train {\n  target: species\n  ensemble: voting(of: [a, b])\n  «class_weight»: balanced\n}`, message: /"class_weight" does not apply/ },
+  { why: 'validation_fraction without early_stopping', code: 'NML116', source: model('  algorithm: gradient_boosting(rounds: 50, «validation_fraction»: 0.2)'), message: /early_stopping is 0 \(off\); add early_stopping: 10/ },
+  { why: 'a negative early_stopping', code: 'NML116', source: model('  algorithm: gradient_boosting(early_stopping: «-1»)'), message: /early_stopping/ },
+  { why: 'a validation_fraction of 1', code: 'NML116', source: model('  algorithm: gradient_boosting(early_stopping: 5, validation_fraction: «1»)'), message: /validation_fraction/ },
 ];
+
+test('early_stopping checks clean, resolved with the default validation_fraction; tuning it lets validation_fraction stand', async () => {
+  const p = await checkPipeline(model('  algorithm: gradient_boosting(rounds: 500, early_stopping: 10)'), FILE, cache);
+  assert.deepEqual(p.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message), []);
+  assert.deepEqual(infoOf(p, 'm', 'model')?.algorithm?.options, { rounds: 500, learning_rate: 0.1, max_depth: 3, min_samples_leaf: 20, l2_regularization: 0, early_stopping: 10, validation_fraction: 0.1 });
+  const tuned = await checkPipeline(model('  algorithm: gradient_boosting(validation_fraction: 0.2)\n  tune: grid { early_stopping: [0, 10] }'), FILE, cache);
+  assert.deepEqual(tuned.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message), []);
+});
 
 for (const c of wrong) {
   test(`${c.code} for ${c.why}`, async () => {

@@ -9,9 +9,10 @@ import type { FeatureMatrix, Target } from '../../server/src/ml/model-types';
 
 export interface Data { train: FeatureMatrix; test: FeatureMatrix; yTrain: Target; yTest: Target }
 
-export function loadFixtureSplit(name: string, target: string, scaled: boolean): Data {
+/** `exclude`: columns left out of the features (seattle-weather's date, which the reference scripts drop). */
+export function loadFixtureSplit(name: string, target: string, scaled: boolean, exclude: readonly string[] = []): Data {
   const t = readCsvText(readFileSync(join(__dirname, '..', 'fixtures', 'data', `${name}.csv`), 'utf8'), DEFAULT_CSV_OPTIONS, name);
-  const features = t.names.filter((n) => n !== target);
+  const features = t.names.filter((n) => n !== target && !exclude.includes(n));
   const n = t.rowCount;
   const testRows = Array.from({ length: n }, (_, i) => i).filter((i) => i % 4 === 0);
   const trainRows = Array.from({ length: n }, (_, i) => i).filter((i) => i % 4 !== 0);

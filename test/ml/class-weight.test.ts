@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { classRowWeights } from '../../server/src/ml/class-weight';
-import type { AlgorithmOptions, FeatureMatrix, Target } from '../../server/src/ml/model-types';
+import type { AlgorithmOptions, Target } from '../../server/src/ml/model-types';
 import { getAlgorithm } from '../../server/src/ml/registry';
 import { loadFixtureSplit, type Data } from '../helpers/fixture-split';
 
@@ -14,14 +14,7 @@ import { loadFixtureSplit, type Data } from '../helpers/fixture-split';
 const expected = JSON.parse(readFileSync(join(__dirname, 'reference', 'learning_options_expected.json'), 'utf8')) as Record<string, any>;
 
 /** The data set with only its numeric features (seattle-weather's date is not one). */
-function load(name: string, target: string, scaled: boolean): Data {
-  const d = loadFixtureSplit(name, target, scaled);
-  const keep = (m: FeatureMatrix): FeatureMatrix => {
-    const js = m.names.map((_, j) => j).filter((j) => m.names[j] !== 'date');
-    return { nRows: m.nRows, names: js.map((j) => m.names[j]), columns: js.map((j) => m.columns[j]) };
-  };
-  return { ...d, train: keep(d.train), test: keep(d.test) };
-}
+const load = (name: string, target: string, scaled: boolean): Data => loadFixtureSplit(name, target, scaled, ['date']);
 
 const OPTIONS: Record<string, AlgorithmOptions> = {
   logistic_regression: { c: 1, max_iter: 1000 },

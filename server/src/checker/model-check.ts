@@ -220,6 +220,7 @@ export function checkModel(m: ModelCheckInput, r: Resolver): ModelInfo | undefin
       info.tune = { method: tuner, space, cv };
     }
   }
+  if (info.algorithm?.name === 'gradient_boosting') checkEarlyStopping(methodRef(algorithmProp!.value)!, info, ctx);
 
   // ---- features
   const featuresProp = props.get('features');
@@ -446,6 +447,18 @@ function checkAuto(ref: MethodRef, options: Record<string, unknown>, task: Task 
     }
   }
   checkMetricOption(ref, options, task, ctx);
+}
+
+/**
+ * `validation_fraction` sets rows aside for early stopping only: with `early_stopping` off (and
+ * not tuned) it would hold out nothing, which says the pipeline means something it does not do.
+ */
+function checkEarlyStopping(ref: MethodRef, info: ModelInfo, ctx: CheckContext): void {
+  const fraction = ref.args.find((a) => a.name?.name === 'validation_fraction');
+  const tuned = info.tune?.space.early_stopping?.some((v) => Number(v) > 0) === true;
+  if (!fraction || Number(info.algorithm!.options.early_stopping) > 0 || tuned) return;
+  ctx.report('NML116', fraction.name!.range, 'validation_fraction holds rows out for early stopping, but early_stopping is 0 (off); add early_stopping: 10, or remove validation_fraction',
+    [{ title: 'Add early_stopping: 10', data: { kind: 'replace', range: fraction.name!.range, with: 'early_stopping: 10, validation_fraction' } }]);
 }
 
 /** The `metric:` of `auto` or of a tune method: a known metric of the model's task. */

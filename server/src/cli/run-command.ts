@@ -112,6 +112,8 @@ function printRunSummary(r: RunJson, io: CliOutput): void {
     out.push(`  model ${name}: ${m.algorithm}${calibrated}${of}, ${m.trainRows} training rows${r.reused.includes(name) ? ' (reused)' : ''}`);
     if (m.trials) out.push(...leaderboardLines(m.trials));
     if (m.selection) out.push(`    ${m.selection}`);
+    const stop = m.earlyStopping;
+    if (stop) out.push(`    early stopping: ${stop.rounds} of ${stop.maxRounds} rounds, the loss scored on ${stop.on === 'validation' ? 'the validation part' : 'a holdout of the training rows'} (${stop.rows} rows)`);
   }
   for (const [name, e] of Object.entries(r.evaluations)) {
     out.push(`  ${name}: ${Object.entries(e.metrics).map(([k, v]) => `${k} ${fmt(v)}`).join(', ')}${e.threshold !== undefined ? ` (threshold ${fmt(e.threshold)})` : ''}`);

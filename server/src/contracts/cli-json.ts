@@ -141,6 +141,8 @@ export interface ModelJson {
   trials?: TrialJson[];
   /** Why the chosen trial won (or why the search stopped early), in words. */
   selection?: string;
+  /** gradient_boosting with early_stopping: where the loss was scored (`validation`: the split's part; `holdout`: validation_fraction of the training rows), on how many rows, and the rounds boosted of the most allowed. */
+  earlyStopping?: { on: 'holdout' | 'validation'; rows: number; rounds: number; maxRounds: number };
 }
 
 /** One configuration tried by `tune` or `auto`, scored by k-fold cross-validation on the training rows. */

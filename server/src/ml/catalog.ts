@@ -73,6 +73,8 @@ export const ALGORITHMS: Readonly<Record<string, AlgorithmSpec>> = {
       max_depth: maxDepth(3),
       min_samples_leaf: { kind: 'integer', default: 20, min: 1, doc: 'minimum rows in a leaf' },
       l2_regularization: { kind: 'number', default: 0, min: 0, doc: 'L2 penalty on leaf values' },
+      early_stopping: { kind: 'integer', default: 0, min: 0, doc: 'stop once this many rounds in a row do not lower the loss on held-out rows (the split\'s validation part, else validation_fraction of the training rows); 0 = off' },
+      validation_fraction: { kind: 'number', default: 0.1, min: 0, max: 0.9, minExclusive: true, doc: 'share of the training rows held out (seeded, stratified for classes) to score early_stopping when there is no validation part' },
     },
   },
   knn: {

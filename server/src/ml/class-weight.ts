@@ -7,8 +7,8 @@ import type { AlgorithmOptions, Target } from './model-types';
 /** `class_weight` as the runner passes it in an algorithm's options: "balanced" or class → weight. */
 export type ClassWeightOption = 'balanced' | Readonly<Record<string, number>>;
 
-/** Per-row weights of a classification target, or undefined when the options give no class weight (every row weighs 1). */
-export function classRowWeights(options: AlgorithmOptions, target: Target): Float64Array | undefined {
+/** Per-class weights of a classification target (by class index), or undefined when the options give no class weight. */
+export function classWeights(options: AlgorithmOptions, target: Target): Float64Array | undefined {
   const option = options.class_weight as ClassWeightOption | undefined;
   if (option === undefined || target.task !== 'classification') return undefined;
   const K = target.classes.length;
@@ -23,7 +23,11 @@ export function classRowWeights(options: AlgorithmOptions, target: Target): Floa
   } else {
     for (let k = 0; k < K; k++) perClass[k] = option[target.classes[k]] ?? 1;
   }
-  const w = new Float64Array(y.length);
-  for (let i = 0; i < y.length; i++) w[i] = perClass[y[i]];
-  return w;
+  return perClass;
+}
+
+/** Per-row weights: each row weighs what its class weighs (`perClass`, by default `classWeights` of the target). */
+export function classRowWeights(options: AlgorithmOptions, target: Target, perClass = classWeights(options, target)): Float64Array | undefined {
+  if (!perClass || target.task !== 'classification') return undefined;
+  return Float64Array.from(target.y, (c) => perClass[c]);
 }

@@ -1,13 +1,16 @@
 // Histogram gradient boosting as scikit-learn's HistGradientBoosting*: binned features, native
 // missing values (each split learns which side missing values go to), log-loss for binary
 // targets (one margin), softmax for multiclass (one tree per class per round), squared error for
-// regression; leaf values -G/(H + l2) shrunk by the learning rate; depth-limited trees.
-import { classRowWeights } from './class-weight';
+// regression; leaf values -G/(H + l2) shrunk by the learning rate; depth-limited trees; optional
+// early stopping on held-out rows (early-stopping.ts).
+import { classRowWeights, classWeights } from './class-weight';
+import { boostingLoss, holdoutRows, shouldStop } from './early-stopping';
 import { binFeatures, MISSING_BIN, type BinnedFeatures } from './histogram-binning';
-import type { Algorithm, Target, TreeParams } from './model-types';
+import type { Algorithm, EarlyStoppingRecord, FeatureMatrix, Target, TreeParams } from './model-types';
 import { throwIfCancelled, type CancelSignal } from './cancellation';
 import { normalise, treeEnsembleModel } from './decision-tree';
-import type { TreeEnsembleParams } from './tree-ensemble';
+import { treeEnsembleMargins, type TreeEnsembleParams } from './tree-ensemble';
+import { subsetMatrix, subsetTarget } from './subset';
 import { softmaxInPlace } from './linear-predict';
 import { BIN_BYTES, FEATURE_BINS, growKernelMemory, histogramKernel, kernelMemory } from './wasm/kernels';
 
@@ -191,11 +194,26 @@ export const gradientBoosting: Algorithm = {
   name: 'gradient_boosting',
   tasks: ['classification', 'regression'],
   allowsMissing: true,
-  defaults: { rounds: 100, learning_rate: 0.1, max_depth: 3, min_samples_leaf: 20, l2_regularization: 0 },
-  fit(x, target: Target, options, ctx) {
+  defaults: { rounds: 100, learning_rate: 0.1, max_depth: 3, min_samples_leaf: 20, l2_regularization: 0, early_stopping: 0, validation_fraction: 0.1 },
+  fit(allX, allTarget: Target, options, ctx) {
+    const rounds = Number(options.rounds ?? 100);
+    const patience = Number(options.early_stopping ?? 0);
+    // class_weight as HistGradientBoostingClassifier's: weights of the classes counted on all the
+    // training rows (before a holdout is set aside), on the baseline's class shares, on every
+    // gradient and hessian, and on the validation loss (min_samples_leaf still counts rows).
+    const perClass = classWeights(options, allTarget);
+    let x = allX;
+    let target = allTarget;
+    let scored: { x: FeatureMatrix; target: Target; on: EarlyStoppingRecord['on'] } | undefined;
+    if (patience > 0 && ctx.validation && ctx.validation.x.nRows > 0) scored = { ...ctx.validation, on: 'validation' };
+    else if (patience > 0) {
+      const { fit, held } = holdoutRows(allX.nRows, Number(options.validation_fraction ?? 0.1), ctx.seed, allTarget.task === 'classification' ? allTarget.y : undefined);
+      x = subsetMatrix(allX, fit);
+      target = subsetTarget(allTarget, fit);
+      scored = { x: subsetMatrix(allX, held), target: subsetTarget(allTarget, held), on: 'holdout' };
+    }
     const n = x.nRows;
     const data = binFeatures(x.columns, n);
-    const rounds = Number(options.rounds ?? 100);
     const opts: BoostOptions = {
       maxDepth: Number(options.max_depth ?? 3),
       minSamplesLeaf: Number(options.min_samples_leaf ?? 20),
@@ -205,9 +223,7 @@ export const gradientBoosting: Algorithm = {
     const K = target.task === 'classification' && target.classes.length > 2 ? target.classes.length : 1;
     const base = new Array<number>(K).fill(0);
     const y = target.y;
-    // class_weight as HistGradientBoostingClassifier's: row weights on the baseline's class shares
-    // and on every gradient and hessian (min_samples_leaf still counts rows).
-    const rowWeight = classRowWeights(options, target);
+    const rowWeight = classRowWeights(options, target, perClass);
     const weightOf = (i: number): number => (rowWeight ? rowWeight[i] : 1);
     let totalWeight = 0;
     for (let i = 0; i < n; i++) totalWeight += weightOf(i);
@@ -234,7 +250,18 @@ export const gradientBoosting: Algorithm = {
     const trees: TreeParams[] = [];
     const treeOutput: number[] = [];
     const importance = new Float64Array(x.columns.length);
-    for (let round = 0; round < rounds; round++) {
+    const link = target.task === 'regression' ? 'identity' : K === 1 ? 'logistic' : 'softmax';
+    // The held-out rows' margins, a round's trees added to them as they are grown; their loss
+    // after each round (the baseline's first) decides when to stop.
+    const scoredRaw = scored ? new Float64Array(scored.x.nRows * K) : undefined;
+    const scoredWeight = scored ? classRowWeights(options, scored.target, perClass) : undefined;
+    const scores: number[] = [];
+    if (scored && scoredRaw) {
+      for (let i = 0; i < scored.x.nRows; i++) for (let k = 0; k < K; k++) scoredRaw[i * K + k] = base[k];
+      scores.push(-boostingLoss(scoredRaw, scored.target, K, scoredWeight));
+    }
+    let round = 0;
+    while (round < rounds) {
       if (K > 1) {
         prob.set(raw);
         for (let i = 0; i < n; i++) softmaxInPlace(prob, i * K, K);
@@ -261,10 +288,19 @@ export const gradientBoosting: Algorithm = {
         trees.push(tree);
         treeOutput.push(k);
       }
-      ctx.onProgress?.((round + 1) / rounds);
+      round++;
+      ctx.onProgress?.(round / rounds);
+      if (scored && scoredRaw) {
+        const added = treeEnsembleMargins({ kind: 'tree-ensemble', trees: trees.slice(-K), aggregate: 'sum', base: new Array<number>(K).fill(0), treeOutput: treeOutput.slice(-K), link }, scored.x, ctx.signal);
+        for (let i = 0; i < scoredRaw.length; i++) scoredRaw[i] += added[i];
+        scores.push(-boostingLoss(scoredRaw, scored.target, K, scoredWeight));
+        if (shouldStop(scores, patience)) break;
+      }
     }
-    const link = target.task === 'regression' ? 'identity' : K === 1 ? 'logistic' : 'softmax';
-    const params: TreeEnsembleParams = { kind: 'tree-ensemble', trees, aggregate: 'sum', base, ...(K > 1 ? { treeOutput } : {}), link };
+    const params: TreeEnsembleParams = {
+      kind: 'tree-ensemble', trees, aggregate: 'sum', base, ...(K > 1 ? { treeOutput } : {}), link,
+      ...(scored ? { earlyStopping: { on: scored.on, rows: scored.x.nRows, rounds: round, maxRounds: rounds } } : {}),
+    };
     return treeEnsembleModel('gradient_boosting', params, x.names, target.task === 'classification' ? target.classes : undefined, normalise(importance));
   },
 };

@@ -21,6 +21,11 @@ export interface TrainContext {
   onProgress?: (fraction: number) => void;
   /** Polled at the algorithm's safe points; when raised, `fit` throws `CancelledError`. */
   signal?: CancelSignal;
+  /**
+   * Rows held out of training that an algorithm may score while it learns (gradient boosting's
+   * early stopping on a split's validation part), prepared as the training rows are.
+   */
+  validation?: { x: FeatureMatrix; target: Target };
 }
 
 /** A record is a class → weight map (`class_weight`). */
@@ -57,11 +62,21 @@ export type ModelParams =
       /** For boosting: per tree, which output it adds to (multiclass softmax has one tree per class per round). */
       treeOutput?: number[];
       link: 'identity' | 'logistic' | 'softmax';
+      /** Boosting with early_stopping: where the loss was scored, on how many rows, and the rounds boosted of the most allowed. */
+      earlyStopping?: EarlyStoppingRecord;
     }
   | { kind: 'knn'; k: number; train: number[][]; y: number[]; task: Task; nClasses?: number }
   | { kind: 'gaussian-nb'; means: number[][]; variances: number[][]; priors: number[] }
   /** K copies of a classifier (same algorithm), each with one calibrator per class (calibration.ts). */
   | { kind: 'calibrated'; method: 'sigmoid' | 'isotonic'; folds: { params: ModelParams; calibrators: Calibrator[] }[] };
+
+export interface EarlyStoppingRecord {
+  /** `holdout`: validation_fraction of the training rows; `validation`: the split's validation part. */
+  on: 'holdout' | 'validation';
+  rows: number;
+  rounds: number;
+  maxRounds: number;
+}
 
 /** One class's map from score to probability: Platt's 1 / (1 + exp(a·s + b)), or isotonic points interpolated linearly. */
 export type Calibrator = { kind: 'sigmoid'; a: number; b: number } | { kind: 'isotonic'; x: number[]; y: number[] };

@@ -117,6 +117,16 @@ export class PipelineData {
     return { fitted, trainRows, train: result };
   }
 
+  /**
+   * The split's validation part through steps fitted on its train part, when `chain` is that
+   * train part (or a table made from it) and the split has a validation part.
+   */
+  async validationPart(chain: Chain, fitted: FittedStep[]): Promise<Table | undefined> {
+    if (chain.split?.part !== 'train' || !chain.split.info.parts.some((p) => p.part === 'validation')) return undefined;
+    const rows = (await this.membership(chain.split.info)).validation;
+    return (await this.engine.applySteps(chain.dataset, fitted, rows, this.noteLoss)).table;
+  }
+
   /** A table as its declaration produces it (steps fitted on the training rows). */
   async table(tableName: string): Promise<Table> {
     return (await this.prepared(tableName)).table;

@@ -8,6 +8,8 @@ import { diagnosticJson, type Diagnostic } from '../checker/diagnostic';
 import type { NotifyEventJson, ComparisonJson, EvaluationJson, ModelJson, ModelVersionJson, MonitorJson, PredictionJson, ProgressEvent, RegistryUse, RunJson, TrialJson } from '../contracts/cli-json';
 import type { LoadedBundle } from '../cli/bundle-loader';
 import type { CancelSignal } from '../ml/cancellation';
+import type { Table } from '../data/table';
+import type { FeatureMatrix, Target } from '../ml/model-types';
 import { restoreModel, saveModel } from '../ml/registry';
 import { appendAudit, prefetchGitAuthor, type AuditInput } from '../store/audit-log';
 import { toJsonText } from '../store/json-text';
@@ -377,8 +379,9 @@ export async function runPipeline(checked: CheckedPipeline, opts: RunOptions = {
       if (rows.length < x.nRows) warn(`model ${decl.name}: ${x.nRows - rows.length} training rows skipped (missing target or features)`);
       const target = makeTarget(learned, y, rows);
       for (const w of resampleWarnings(learned, target)) warn(`model ${decl.name}: ${w}`);
+      const validation = earlyStops(decl) ? await data.validationPart(chain, fitted.fitted) : undefined;
       const outcome = trainModel(learned, subsetMatrix(x, rows), target, {
-        seed: 42, signal: opts.signal,
+        seed: 42, signal: opts.signal, ...(validation ? { validation: scoredRows(validation, features.names, learned) } : {}),
         onProgress: (f) => emit({ type: 'stage', stage: 'train', declaration: decl.name, fraction: f }),
       });
       const saved = saveModel(outcome.model);
@@ -401,6 +404,7 @@ export async function runPipeline(checked: CheckedPipeline, opts: RunOptions = {
       input: decl.inputColumns.map((c) => ({ name: c.name, type: c.type, nullable: c.nullable })),
       ...(search.trials && search.trials.length > 0 ? { trials: search.trials } : {}),
       ...(search.selection ? { selection: search.selection } : {}),
+      ...(tm.model!.params.kind === 'tree-ensemble' && tm.model!.params.earlyStopping ? { earlyStopping: tm.model!.params.earlyStopping } : {}),
       ...(imp ? { importances: Object.fromEntries(tm.model!.featureNames.map((f, i) => [f, imp[i]])) } : {}),
     };
     run.models[decl.name] = modelJson;
@@ -469,6 +473,19 @@ export async function runPipeline(checked: CheckedPipeline, opts: RunOptions = {
     const { trials: _timings, memberArtifacts: _stored, ...parts } = artifact;
     run.models[name] = { ...run.models[name], modelHash: sha256(toJsonText({ ...parts, memberHashes })), input: ensembleInput(tm) };
   }
+}
+
+/** Gradient boosting with early_stopping (or tuning it): it scores a split's validation part when there is one. */
+function earlyStops(decl: ModelInfo): boolean {
+  return decl.algorithm?.name === 'gradient_boosting' && (Number(decl.algorithm.options.early_stopping) > 0 || decl.tune?.space.early_stopping?.some((v) => Number(v) > 0) === true);
+}
+
+/** A prepared table's rows with a known target, as features and target (missing features kept: only boosting scores them). */
+function scoredRows(table: Table, names: string[], learned: ModelInfo): { x: FeatureMatrix; target: Target } {
+  const x = featureMatrix(table, names);
+  const y = targetValues(table, learned);
+  const rows = usableRows(x, y, true, learned.task === 'classification');
+  return { x: subsetMatrix(x, rows), target: makeTarget(learned, y, rows) };
 }
 
 /**

@@ -169,6 +169,9 @@ export function trainModel(info: ModelInfo, x: FeatureMatrix, target: Target, ct
     }
   }
   let model: FittedModel;
+  // Tuning's folds hold out their own rows for early stopping; the final fit (each calibrated copy
+  // too) scores the split's validation part when there is one.
+  const fitCtx: TrainContext = { ...ctx, ...validationOf(ctx.validation, features.names) };
   if (calibrate && target.task === 'classification') {
     // Each calibrated copy is resampled from its own folds' rows: the rows it is calibrated on keep
     // the classes' real shares, which the probabilities are calibrated to.
@@ -178,13 +181,20 @@ export function trainModel(info: ModelInfo, x: FeatureMatrix, target: Target, ct
       return fitOnce(algorithm, options, r.x, { task: 'classification', y: r.y, classes: t.classes }, c);
     };
     try {
-      model = fitCalibrated(calibrate.method, calibrate.cv, features, target, ctx, fitCopy);
+      model = fitCalibrated(calibrate.method, calibrate.cv, features, target, fitCtx, fitCopy);
     } catch (e) {
       if (e instanceof CancelledError) throw e;
       throw new RunError(`model ${info.name}: ${e instanceof Error ? e.message : String(e)}`);
     }
-  } else model = fitOnce(algorithm, options, train, trainTarget, ctx);
+  } else model = fitOnce(algorithm, options, train, trainTarget, fitCtx);
   return { model, algorithm, options, trials, ...(selection ? { selection } : {}) };
+}
+
+/** The validation rows with the features the model kept (after `select`), or nothing. */
+function validationOf(validation: TrainContext['validation'], names: string[]): Pick<TrainContext, 'validation'> {
+  if (!validation) return {};
+  const x = validation.x;
+  return { validation: { target: validation.target, x: { nRows: x.nRows, names, columns: names.map((n) => x.columns[x.names.indexOf(n)]) } } };
 }
 
 function calibrationOf(info: ModelInfo): FoldPiece['calibrate'] {

@@ -6,14 +6,22 @@ Same CSV files and rows as sklearn_reference.py (row index % 4 == 0 is test). br
 imbalanced (212 malignant, 357 benign); seattle-weather (numeric columns only) much more so
 (fog, drizzle and snow are 2 to 7 % of the days). Logistic regression on features standardised
 with the training rows' mean and standard deviation; trees and boosting on raw features.
+
+Early stopping (test/ml/early-stopping.test.ts): HistGradientBoosting* with early_stopping=True,
+scoring='loss', n_iter_no_change=10, tol=1e-7, max_iter=500 on breast_cancer, seattle-weather and
+diabetes. "given": the validation rows are fixed (every fifth training row), by handing scikit-learn's
+own early stopping that split in place of train_test_split, as NarML scores a split's validation
+part; "holdout": scikit-learn's own stratified 10 % holdout (random_state=0), whose rows NarML
+cannot draw alike, so only the test scores are compared.
 Writes learning_options_expected.json beside itself.
 """
 import json, os, sys
 import numpy as np
 import pandas as pd
-from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassifier
+from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor, RandomForestClassifier
+import sklearn.ensemble._hist_gradient_boosting.gradient_boosting as hgb_module
 from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import balanced_accuracy_score, recall_score
+from sklearn.metrics import accuracy_score, balanced_accuracy_score, mean_squared_error, recall_score
 from sklearn.tree import DecisionTreeClassifier
 from sklearn.utils.class_weight import compute_class_weight
 
@@ -62,6 +70,44 @@ for name, target, data in [('breast_cancer', 'diagnosis', load('breast_cancer', 
             }
     out[name] = res
 
+
+def given_split(is_val):
+    """A train_test_split that returns the fixed fit and validation rows (the arrays come in training-row order)."""
+    def split(*arrays, **_):
+        out = []
+        for a in arrays:
+            out += [a[~is_val], a[is_val]]
+        return out
+    return split
+
+
+early = {}
+for name, target, data, task in [
+    ('breast_cancer', 'diagnosis', load('breast_cancer', 'diagnosis'), 'classification'),
+    ('seattle-weather', 'weather', load_weather(), 'classification'),
+    ('diabetes', 'progression', load('diabetes', 'progression'), 'regression'),
+]:
+    Xtr, Xte, ytr, yte = data
+    is_val = np.arange(len(ytr)) % 5 == 0
+    res = {}
+    for how in ['given', 'holdout']:
+        Model = HistGradientBoostingClassifier if task == 'classification' else HistGradientBoostingRegressor
+        model = Model(max_iter=500, max_depth=3, learning_rate=0.1, min_samples_leaf=20, early_stopping=True,
+                      n_iter_no_change=10, validation_fraction=0.1, tol=1e-7, scoring='loss', random_state=0)
+        original = hgb_module.train_test_split
+        if how == 'given':
+            hgb_module.train_test_split = given_split(is_val)
+        try:
+            model.fit(Xtr, ytr)
+        finally:
+            hgb_module.train_test_split = original
+        pred = model.predict(Xte)
+        score = accuracy_score(yte, pred) if task == 'classification' else mean_squared_error(yte, pred) ** 0.5
+        res[how] = {'rounds': int(model.n_iter_), 'score': score, 'validation_loss': [-v for v in model.validation_score_]}
+    early[name] = res
+out['early_stopping'] = early
+
 with open(os.path.join(here, 'learning_options_expected.json'), 'w') as f:
     json.dump(out, f)
-print(json.dumps({k: {m: (v['balanced_accuracy'], v['minority_recall']) for m, v in r.items() if isinstance(v, dict) and 'proba' in v} for k, r in out.items()}, indent=1))
+print(json.dumps({k: {m: (v['balanced_accuracy'], v['minority_recall']) for m, v in r.items() if isinstance(v, dict) and 'proba' in v} for k, r in out.items() if k != 'early_stopping'}, indent=1))
+print(json.dumps({k: {h: (v['rounds'], v['score']) for h, v in r.items()} for k, r in early.items()}))
