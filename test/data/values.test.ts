@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_CSV_OPTIONS } from '../../server/src/data/csv-options';
 import { CsvSchemaCache } from '../../server/src/data/csv-schema-cache';
-import { numberParser, parseIsoDate, parseNumber } from '../../server/src/data/parse-values';
+import { numberParser, parseBoolean, parseIsoDate, parseNumber } from '../../server/src/data/parse-values';
 import { CsvError, readCsv, readCsvText, readCsvWithNotes } from '../../server/src/data/read-csv';
 import { tableSchema, type Table } from '../../server/src/data/table';
 import { cellText } from '../../server/src/transforms/table-ops';
@@ -33,6 +33,13 @@ test('dates: offsets are honoured, years 0000-0099 stay themselves, impossible d
   for (const bad of ['2023-02-29', '2023-02-30', '1900-02-29', '2023-04-31', '2023-01-01T25:00', '2023-01-01T24:00', '2023-01-01T10:75', '2023-01-01T10:00:60', '2023-01-01T10:00+25:00', '2023-13-01']) {
     assert.ok(Number.isNaN(parseIsoDate(bad)), `${bad} is not a date`);
   }
+  assert.equal(parseIsoDate(' \u00a02024-02-29\t'), utcDays(Date.UTC(2024, 1, 29)), 'white space around a date, Unicode too');
+  for (const bad of ['c2024-02-29', '24-02-29', '', ' ', 'x']) assert.ok(Number.isNaN(parseIsoDate(bad)), `${bad} is not a date`);
+});
+
+test('booleans: the words in any case, with white space around them (Unicode too); longer texts are not booleans', () => {
+  for (const [text, v] of [['true', 1], ['FALSE', 0], [' Yes ', 1], ['\u00a0no\u00a0', 0], ['\ufeff1', 1], ['\t\t0\r', 0], ['   false   ', 0]] as const) assert.equal(parseBoolean(text), v, JSON.stringify(text));
+  for (const text of ['truex', 'falsey', 'c123456', 'yes!', 'y', '', 'no no']) assert.ok(Number.isNaN(parseBoolean(text)), JSON.stringify(text));
 });
 
 test('numbers: overflow is not a number; thousands groups must be whole; decimal commas', () => {

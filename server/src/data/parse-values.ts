@@ -122,7 +122,11 @@ function daysFromCivil(y: number, m: number, d: number): number {
  * (fractional with a time), or NaN when it is not a real date and time (30 February, 25:00, :60).
  */
 export function parseIsoDate(s: string): number {
-  const m = DATE_RE.exec(s.trim());
+  const t = s.trim();
+  // Most texts that are no date (ids, names) fail here, before the expression is run.
+  const first = t.charCodeAt(0);
+  if (t.length < 10 || first < 48 || first > 57) return NaN;
+  const m = DATE_RE.exec(t);
   if (!m) return NaN;
   const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
   if (mo < 1 || mo > 12 || d < 1 || d > (mo === 2 && isLeap(y) ? 29 : MONTH_DAYS[mo - 1])) return NaN;
@@ -145,7 +149,15 @@ const BOOLEAN_WORDS = new Map<string, number>([
   ['true', 1], ['false', 0], ['yes', 1], ['no', 0], ['1', 1], ['0', 0],
 ]);
 
+/** Length of the longest word in BOOLEAN_WORDS. */
+const LONGEST_BOOLEAN = 5;
+
 export function parseBoolean(s: string): number {
+  // A longer text is no boolean word unless trim() would shorten it: it starts and ends with a
+  // visible ASCII character (trim() removes only spaces and other Unicode white space).
+  const a = s.charCodeAt(0);
+  const z = s.charCodeAt(s.length - 1);
+  if (s.length > LONGEST_BOOLEAN && a > 32 && a < 127 && z > 32 && z < 127) return NaN;
   const v = BOOLEAN_WORDS.get(s.trim().toLowerCase());
   return v === undefined ? NaN : v;
 }
