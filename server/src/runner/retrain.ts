@@ -13,7 +13,7 @@ import { computeMetrics } from '../ml/metrics';
 import { DEFAULT_COMPARE_ALPHA, DEFAULT_METRICS, METRICS, defaultCompareTest } from '../ml/catalog';
 import type { AuditInput } from '../store/audit-log';
 import { promote, readRegistry } from '../store/registry';
-import type { RunStore } from '../store/run-store';
+import { readStoreData, type RunStore } from '../store/run-store';
 import { sendNotifications, type NotifyOptions } from '../scheduler/notify';
 import { restoreStored, type ModelArtifact } from './model-artifact';
 import { RunError, type PipelineData } from './pipeline-data';
@@ -25,6 +25,8 @@ export interface ProductionVersion {
   /** The registry's identity of the version: the content hash of its fitted model and steps (`ModelJson.modelHash`). */
   hash: string;
   artifact: string;
+  /** The definition hashes of the run that trained it (absent in records older than them). */
+  definitions?: Record<string, string>;
 }
 
 /** What retraining needs of the model registry. */
@@ -42,7 +44,9 @@ export function registryStages(checked: CheckedPipeline, pipelineHash?: string):
   return {
     production: (model) => {
       const v = readRegistry(file).find(file, model, 'production');
-      return v ? { version: v.version, hash: v.hash, artifact: v.artifact } : undefined;
+      if (!v) return undefined;
+      const definitions = readStoreData(file)?.runs.find((r) => r.run === v.runs[0])?.definitions;
+      return { version: v.version, hash: v.hash, artifact: v.artifact, ...(definitions ? { definitions } : {}) };
     },
     versionOf: (model, hash) => readRegistry(file).of(file, model).find((x) => x.hash === hash)?.version,
     promote: (model, hash) => {
@@ -65,6 +69,8 @@ export interface Challenger {
   hash?: string;
   /** The model's definition version in this run (`ModelJson.version`). */
   version: string;
+  /** This run's definition hashes so far (`RunJson.definitions`): the holdout's split among them. */
+  definitions: Record<string, string>;
 }
 
 /**
@@ -145,9 +151,23 @@ async function judge(
       ? `the retrained model scores ${direction} but not significantly: ${figures} ≥ ${comparison.alpha}; production ${champion.version} stays`
       : `the retrained model is not better: ${figures}; production ${champion.version} stays`;
   return {
-    ...base, decision: promoted ? 'promoted' : 'kept', reason, comparison,
+    ...base, decision: promoted ? 'promoted' : 'kept', reason: `${reason}${recutNote(holdout, champion, challenger)}`, comparison,
     challenger: { version: challenger.version, score: scores.c }, champion: { version: champion.version, score: scores.p },
   };
+}
+
+/**
+ * A split part as the holdout is cut again when the split's data or declaration changes (new rows
+ * in the training file): production may then have trained on some of its rows, which favours it.
+ * The reason says so rather than present a biased comparison as a fair one.
+ */
+function recutNote(holdout: string, champion: ProductionVersion, challenger: Challenger): string {
+  const dot = holdout.indexOf('.');
+  if (dot < 0) return '';
+  const split = holdout.slice(0, dot);
+  const then = champion.definitions?.[split], now = challenger.definitions[split];
+  if (then === undefined || now === undefined || then === now) return '';
+  return ` (note: ${holdout} was cut again since production ${champion.version} was trained, as the data or declaration of ${split} changed, so it may hold rows production was trained on, which favours production; evaluate ${challenger.model.info.name} on a table no version trains on for a fair judgement)`;
 }
 
 export type RetrainAudit = Pick<AuditInput, 'action' | 'outcome' | 'model' | 'version' | 'from' | 'detail'>;

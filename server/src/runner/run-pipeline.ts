@@ -249,7 +249,7 @@ export async function runPipeline(checked: CheckedPipeline, opts: RunOptions = {
           if (trigger) {
             // The challenger is the model as this run trained it, whatever version the monitor watches.
             const m = run.models[decl.model];
-            const challenger = { model: trained.get(decl.model)!, version: m.version, ...(extras.artifacts[decl.model] && m.modelHash ? { artifact: extras.artifacts[decl.model], hash: m.modelHash } : {}) };
+            const challenger = { model: trained.get(decl.model)!, version: m.version, definitions: run.definitions ?? {}, ...(extras.artifacts[decl.model] && m.modelHash ? { artifact: extras.artifacts[decl.model], hash: m.modelHash } : {}) };
             report.retrain = await judgeChallenger(checked, decl, trigger, challenger, data, stages, store, opts.signal);
           }
           run.monitors[name] = report;
