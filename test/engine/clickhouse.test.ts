@@ -4,15 +4,15 @@
 // equal to the memory engine's run on the same rows read from a CSV file.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkWithFullSchemas } from '../../server/src/checker/check-files';
 import { hasErrors, type CheckedPipeline } from '../../server/src/checker/checked-model';
-import { PASSWORD_ENV, USER_ENV } from '../../server/src/engine/clickhouse-http';
+import { PASSWORD_ENV, queryRows, USER_ENV } from '../../server/src/engine/clickhouse-http';
 import { runPipeline } from '../../server/src/runner/run-pipeline';
-import { createDistributedTable, generatedEvents, startTestCluster, TEST_CREDENTIALS, writeCsv, type TestCluster } from '../helpers/clickhouse';
+import { createDistributedTable, defaultConnection, generatedEvents, startTestCluster, TEST_CREDENTIALS, writeCsv, type TestCluster } from '../helpers/clickhouse';
 
 let cluster: TestCluster;
 const events = generatedEvents(3000);
@@ -142,4 +142,58 @@ evaluate tree on parts.test { metrics: [accuracy, f1] }
     assert.equal(clickhouse.models[m].modelHash, memory.models[m].modelHash, `${m}: fitted parameters differ`);
   }
   assert.ok(clickhouse.evaluations.churn_on_parts_test.metrics.accuracy > 0.7);
+});
+
+test('predictions written back as a table by SQL scoring equal the memory engine\'s predictions file', async () => {
+  const models = `transform prepared from events {
+  impute x2 with median
+  encode region as onehot
+  scale x1, x2 with standard
+  clip x1 to [-1.5, 1.5]
+}
+split parts from prepared { train: 80%, test: 20%, seed: 5 }
+model churn from parts.train { target: label, algorithm: logistic_regression(c: 0.5), exclude: [id, amount] }
+model spend from parts.train { target: amount, algorithm: linear_regression, exclude: [id, label] }
+model tree from parts.train { target: label, algorithm: decision_tree(max_depth: 5), exclude: [id, amount] }
+`;
+  const names = ['churn', 'spend', 'tree'];
+  const memDir = mkdtempSync(join(tmpdir(), 'narml-ch-mem-'));
+  writeCsv(join(memDir, 'events.csv'), events);
+  const memory = await check(`dataset events from "events.csv"\n${models}${names.map((m) => `predict p_${m} with ${m} from events { output: "p_${m}.csv" }\n`).join('')}`, memDir);
+  const onCluster = await check(`${engineLine()}\ndataset events from table "shop.events"\n${models}${names.map((m) => `predict p_${m} with ${m} from events { output: table "shop.p_${m}" }\n`).join('')}`);
+  for (const c of [memory, onCluster]) assert.ok(!hasErrors(c), c.diagnostics.map((d) => d.message).join('; '));
+  const a = await runPipeline(memory);
+  const b = await runPipeline(onCluster);
+  assert.equal(a.status, 'succeeded', a.error);
+  assert.equal(b.status, 'succeeded', b.error);
+  for (const m of names) {
+    assert.equal(b.models[m].modelHash, a.models[m].modelHash);
+    assert.deepEqual({ rows: b.predictions[`p_${m}`].rows, empty: b.predictions[`p_${m}`].emptyPredictions }, { rows: 3000, empty: 0 });
+    const lines = readFileSync(join(memDir, `p_${m}.csv`), 'utf8').trim().split('\n');
+    const header = lines[0].split(',');
+    const outputs = header.slice(header.indexOf('prediction'));
+    const expected = lines.slice(1).map((l) => l.split(',').slice(header.indexOf('prediction')));
+    const got = await queryRows(defaultConnection(cluster.url), `SELECT ${outputs.join(', ')} FROM shop.p_${m} ORDER BY id`);
+    assert.equal(got.length, 3000);
+    got.forEach((row, i) => {
+      row.forEach((v, k) => {
+        if (typeof v === 'string') assert.equal(v, expected[i][k], `${m} row ${i + 1} ${outputs[k]}`);
+        else assert.ok(Math.abs((v as number) - Number(expected[i][k])) <= 1e-9, `${m} row ${i + 1} ${outputs[k]}: ${v} vs ${expected[i][k]}`);
+      });
+    });
+  }
+  // Scoring again replaces the table rather than adding rows to it.
+  const again = await runPipeline(onCluster);
+  assert.equal(again.status, 'succeeded', again.error);
+  assert.deepEqual(await queryRows(defaultConnection(cluster.url), 'SELECT count() FROM shop.p_churn'), [['3000']]);
+});
+
+test('output: table is refused by the checker where SQL scoring cannot run it', async () => {
+  const base = `${engineLine()}\ndataset events from table "shop.events"\ntransform prepared from events { impute x2 with median }\nsplit parts from prepared { train: 80%, test: 20%, seed: 5 }\n`;
+  const forest = await check(`${base}model f from parts.train { target: label, algorithm: random_forest(trees: 5), exclude: [id, amount, region] }\npredict p with f from events { output: table "shop.p_forest" }\n`);
+  assert.match(forest.diagnostics.find((d) => d.code === 'NML171')?.message ?? '', /covers linear_regression, logistic_regression, decision_tree; model "f" is random_forest/);
+  const part = await check(`${base}model t from parts.train { target: label, algorithm: decision_tree, exclude: [id, amount, region] }\npredict p with t from parts.test { output: table "shop.p_part" }\n`);
+  assert.match(part.diagnostics.find((d) => d.code === 'NML171')?.message ?? '', /rows of split part "parts.test" are no SQL condition/);
+  const memoryEngine = await check(`dataset e from "e.csv"\nmodel t from e { target: label }\npredict p with t from e { output: table "shop.x" }\n`);
+  assert.match(memoryEngine.diagnostics.find((d) => d.code === 'NML171')?.message ?? '', /needs engine: clickhouse/);
 });

@@ -162,6 +162,8 @@ export interface PredictInfo {
   source: { kind: 'file'; path: string } | { kind: 'table'; name: string };
   /** Absolute path template; `{date}` is replaced by the run's date. */
   output?: string;
+  /** `output: table "db.scores"`: the predictions are written by the ClickHouse engine as this table, scored in SQL. */
+  outputTable?: string;
   schedule?: string;
   retries: number;
   /** Told when a scheduled run failed after its retries. */

@@ -23,6 +23,8 @@ import { PROPERTY_KEYS } from './property-keys';
 import { reportFoldsBeyondRows } from './model-check';
 import { checkVersionRef } from './version-refs';
 import { checkActuals, checkDriftMethods } from './monitor-check';
+import { splitTableName } from '../engine/clickhouse-schema';
+import { SQL_SCORED } from '../engine/clickhouse-scoring';
 
 function checkMetric(name: string, range: Range, task: Task | undefined, ctx: CheckContext, model: string): boolean {
   const spec = METRICS[name];
@@ -197,7 +199,10 @@ export function checkPredict(decl: PredictDeclaration, r: Resolver): PredictInfo
   let info: PredictInfo | undefined;
   const outputValue = props.get('output')?.value;
   let output: string | undefined;
-  if (!outputValue) {
+  let outputTable: string | undefined;
+  if (outputValue?.kind === 'Call' && outputValue.callee.name === 'table') {
+    outputTable = checkOutputTable(outputValue, decl, model, r);
+  } else if (!outputValue) {
     const property = `output: "out/${name}-{date}.csv"`;
     if (decl.source) c.report('NML116', decl.name!.range, `predict "${name}" needs an output file: add ${property}`, [{ title: `Add ${property}`, data: { kind: 'add-property', declaration: name, property } }]);
   } else if (outputValue.kind !== 'String' || outputValue.value.trim() === '') {
@@ -246,7 +251,7 @@ export function checkPredict(decl: PredictDeclaration, r: Resolver): PredictInfo
     const table = r.resolveTable(decl.source);
     if (!table) return undefined;
     checkTableFits(model, table, decl.source.range, c, false);
-    info = { kind: 'predict', name, model: model.name, ...(version ? { version: version.ref } : {}), source: { kind: 'table', name: table.name }, output, schedule, retries, notify };
+    info = { kind: 'predict', name, model: model.name, ...(version ? { version: version.ref } : {}), source: { kind: 'table', name: table.name }, output, ...(outputTable ? { outputTable } : {}), schedule, retries, notify };
   }
   return info;
 }
@@ -378,3 +383,45 @@ export function checkExport(decl: ExportDeclaration, name: string, r: Resolver):
   return { kind: 'export', name, model: model.name, path, format: ext as ExportFormat };
 }
 
+
+/**
+ * `output: table "db.scores"`: the ClickHouse engine scores the source table in SQL and writes
+ * the predictions as a table of its server (clickhouse-scoring.ts). Judged here so the run cannot
+ * refuse it: a ClickHouse engine, a source that is a whole `from table` dataset or a transform of
+ * it (no split part: its rows are not a SQL condition), a model SQL scoring compiles (linear,
+ * logistic, one decision tree) and steps it compiles (no derive, cast or ordinal encoding).
+ */
+function checkOutputTable(value: Extract<Expr, { kind: 'Call' }>, decl: PredictDeclaration, model: ModelInfo | undefined, r: Resolver): string | undefined {
+  const c = r.ctx;
+  const arg = value.args[0]?.value;
+  if (value.args.length !== 1 || arg?.kind !== 'String' || !splitTableName(arg.value)) {
+    c.report('NML116', value.range, 'output: table takes one table name in quotes, e.g. output: table "db.scores"');
+    return undefined;
+  }
+  if (r.engine.kind !== 'clickhouse') {
+    c.report('NML171', value.range, 'output: table writes predictions as a ClickHouse table and needs engine: clickhouse("http://host:8123") at the top of the file; write a file instead, e.g. output: "out/scores.csv"');
+    return undefined;
+  }
+  if (decl.source?.kind !== 'QualifiedName') {
+    c.report('NML171', value.range, 'output: table scores a table of the engine: predict from a dataset read from table "db.name" (or a transform of it), not from a file');
+    return undefined;
+  }
+  for (let t = decl.source.text; ;) {
+    const info = r.info(t.split('.')[0]);
+    if (info?.kind === 'transform') {
+      const step = info.steps.find((s) => s.kind === 'derive' || s.kind === 'cast' || (s.kind === 'encode' && s.method?.name === 'ordinal'));
+      if (step) { c.report('NML171', value.range, `output: table compiles the steps to SQL, which does not cover ${step.kind === 'encode' ? 'ordinal encoding' : `"${step.kind}"`} yet (transform "${info.name}"); write a file instead`); return undefined; }
+      t = info.input;
+      continue;
+    }
+    if (info?.kind === 'dataset' && info.table) break;
+    c.report('NML171', value.range, info?.kind === 'split' ? `output: table scores every row of a table in SQL, and the rows of split part "${t}" are no SQL condition; predict from the table before the split` : 'output: table scores a table of the engine: predict from a dataset read from table "db.name" (or a transform of it)');
+    return undefined;
+  }
+  const algorithm = model?.algorithm?.name;
+  if (model && algorithm && !SQL_SCORED.includes(algorithm)) {
+    c.report('NML171', value.range, `output: table scores in SQL, which covers ${SQL_SCORED.join(', ')}; model "${model.name}" is ${algorithm}: write a file instead, e.g. output: "out/scores.csv"`);
+    return undefined;
+  }
+  return arg.value;
+}

@@ -14,7 +14,9 @@ import { writeFileAtomic } from '../store/atomic-write';
 import { sha256 } from '../store/run-store';
 import { expandOutputTemplate, type Workspace } from '../workspace/output-paths';
 import { cellText, selectRows } from '../transforms/table-ops';
-import type { PipelineData } from './pipeline-data';
+import { RunError, type PipelineData } from './pipeline-data';
+import { ClickHouseEngine } from '../engine/clickhouse-engine';
+import { saveModel } from '../ml/registry';
 import { predictPrepared, type TrainedModel } from './scoring';
 
 /** A glob that matches no file yet: an inbox waiting for files (NML204), not an error. */
@@ -105,4 +107,13 @@ export async function predictToFile(decl: PredictInfo, tm: TrainedModel, data: P
   for (let i = 0; i < out.usable.length; i++) if (!out.usable[i]) empty++;
   const stored = keep?.(input, out.pred, out.proba, out.usable);
   return { output, rows: input.rowCount, emptyPredictions: empty, sha256: sha256(bytes), ...(stored ? { stored } : {}) };
+}
+
+/** `output: table "db.scores"`: the ClickHouse engine scores the source table in SQL and keeps the result as a table. */
+export async function predictToTable(decl: PredictInfo, tm: TrainedModel, data: PipelineData): Promise<PredictionJson> {
+  const engine = data.engine;
+  if (!(engine instanceof ClickHouseEngine) || decl.source.kind !== 'table' || !decl.outputTable) throw new RunError(`predict ${decl.name}: output: table needs the ClickHouse engine and a table to predict from`);
+  if (!tm.model) throw new RunError(`predict ${decl.name}: ${tm.info.name} is an ensemble, which SQL scoring does not cover; write its predictions to a file`);
+  const { rows, empty } = await engine.scoreToTable(data.chain(decl.source.name).dataset, tm.steps, saveModel(tm.model), decl.outputTable);
+  return { output: `table ${decl.outputTable} at ${engine.url}`, rows, emptyPredictions: empty };
 }

@@ -24,7 +24,7 @@ import { followUpMonitors, judgeChallenger, registryStages, type ModelStages } f
 import type { NotifyOptions } from '../scheduler/notify';
 import { engineFor } from '../engine/engine-for';
 import { PipelineData, RunError, type TablesRead } from './pipeline-data';
-import { predictToFile, type KeepPredictions } from './predict';
+import { predictToFile, predictToTable, type KeepPredictions } from './predict';
 import { storePredictions } from './actuals';
 import { comparisonReport, crossValidateReport, evaluationReport, scoreOn, unscoredWarnings, type TrainedModel } from './scoring';
 import { trainEnsemble, type Passthrough } from './train-ensemble';
@@ -229,11 +229,12 @@ export async function runPipeline(checked: CheckedPipeline, opts: RunOptions = {
           emit({ type: 'stage', stage: 'predict', declaration: name, fraction: 0 });
           const { tm, registry } = modelOf(decl);
           const keep: KeepPredictions = (input, pred, proba, usable) => storePredictions(store, checked, name, now, tm, input, pred, proba, usable);
-          const result: PredictionJson = { ...await predictToFile(decl, tm, data, now, checked.workspace, opts.signal, keep), ...(registry ? { registry } : {}) };
+          const written = decl.outputTable ? await predictToTable(decl, tm, data) : await predictToFile(decl, tm, data, now, checked.workspace, opts.signal, keep);
+          const result: PredictionJson = { ...written, ...(registry ? { registry } : {}) };
           run.predictions[name] = result;
           if (result.waiting) {
             emit({ type: 'log', level: 'warning', message: `predict ${name}: ${result.waiting}` });
-          } else {
+          } else if (!decl.outputTable) {
             run.outputs.push(result.output);
             extras.lineage[result.output] = { declaration: name, inputs: [hash] };
           }
