@@ -105,8 +105,8 @@ const cases: Case[] = [
   },
   {
     code: 'NML118',
-    fires: `${CARS}\ntransform t from cars {\n  derive model_year = year(Year)\n  drop Name, Year, Origin\n  drop_missing\n}\nmodel m from t { target: Miles_per_Gallon, algorithm: linear_regression }\nexport «m» to "models/m.onnx"`,
-    nearMiss: `${CARS}\ntransform t from cars {\n  derive age = days_between(Year, date("1983-01-01"))\n  drop Name, Year, Origin\n  drop_missing\n}\nmodel m from t { target: Miles_per_Gallon, algorithm: linear_regression }\nexport m to "models/m.onnx"`,
+    fires: `${CARS}\ntransform t from cars {\n  derive ford = contains(Name, "ford")\n  drop Name, Year, Origin\n  drop_missing\n}\nmodel m from t { target: Miles_per_Gallon, algorithm: linear_regression }\nexport «m» to "models/m.onnx"`,
+    nearMiss: `${CARS}\ntransform t from cars {\n  derive model_year = year(Year)\n  derive ford = lower(Name) == "ford pinto"\n  drop Name, Year, Origin\n  drop_missing\n}\nmodel m from t { target: Miles_per_Gallon, algorithm: linear_regression }\nexport m to "models/m.onnx"`,
   },
   {
     code: 'NML119',

@@ -1,7 +1,7 @@
 // Can ONNX (or Python) express a model's transform steps? Answered by the exporter itself, not by
 // a copy of its rules: the model's chain of steps, with stand-in parameters from the checked
-// schemas, is exported with a zero linear model, and the exporter's refusal (a text-valued derive,
-// month(), a cast it has no operator for) becomes the check's message.
+// schemas, is exported with a zero linear model, and the exporter's refusal (text compared with text,
+// length(), a cast it has no operator for) becomes the check's message.
 import type { Step } from '../language/ast';
 import type { TableSchema } from '../language/schema';
 import { onnxModel, OnnxExportError, type OnnxExportInput } from '../export/onnx-export';

@@ -41,6 +41,13 @@ class GraphBuilder {
     return this.node(op, inputs, attrs, domain)[0];
   }
 
+  /** `input` under a name that says what it holds (`derived_<column>_<n>`), to find it in the graph. */
+  alias(hint: string, input: string): string {
+    const out = this.fresh(hint);
+    this.nodes.push({ opType: 'Identity', input: [input], output: [out], attribute: [], domain: '', name: this.fresh('n_Identity') });
+    return out;
+  }
+
   /** An ai.onnx.ml node whose output element type is declared for the checker. */
   ml(op: string, inputs: string[], attrs: Attr[], elemType: number): string {
     const out = this.node(op, inputs, attrs, 'ai.onnx.ml')[0];
@@ -57,6 +64,13 @@ class GraphBuilder {
   doubleConst(values: number[], dims: number[]): string {
     const name = this.fresh('const');
     this.initializers.push({ name, dataType: DataType.DOUBLE, dims, doubleData: values });
+    return name;
+  }
+
+  /** One string, [1, 1]. */
+  stringConst(value: string): string {
+    const name = this.fresh('text');
+    this.initializers.push({ name, dataType: DataType.STRING, dims: [1, 1], stringData: [utf8(value)] });
     return name;
   }
 
@@ -90,39 +104,96 @@ function describeStep(s: FittedStep): string {
   }
 }
 
-function translateExpr(g: GraphBuilder, e: Expr, cols: Map<string, Tensor>, step: string): { name: string; bool: boolean } {
+/**
+ * An expression's value: numbers, booleans (0/1) and dates (days) as float [N, 1] with NaN for
+ * missing, as the runner's columns hold them; text as string [N, 1] with "" for missing.
+ * `literal` is a string literal's text (a date where a date is compared with it); `fixed` marks a
+ * value no column feeds, [1, 1].
+ */
+type Value = { name: string; kind: 'number' | 'string'; literal?: string; fixed?: boolean };
+
+/** The runner's calendar (evaluate-expression.ts's dateOf) on days since 1970-01-01: Hinnant's civil-from-days in doubles. */
+function civilFromDays(g: GraphBuilder, days: string): { year: string; month: string; day: string } {
+  const d = (v: number): string => g.doubleConst([v], []);
+  const floorDiv = (a: string, b: number): string => g.one('Floor', [g.one('Div', [a, d(b)])]);
+  const z = g.one('Add', [g.one('Floor', [toDouble(g, days)]), d(719_468)]);
+  const era = floorDiv(z, 146_097);
+  const doe = g.one('Sub', [z, g.one('Mul', [era, d(146_097)])]);
+  const yoe = floorDiv(g.one('Sub', [g.one('Add', [g.one('Sub', [doe, floorDiv(doe, 1460)]), floorDiv(doe, 36_524)]), floorDiv(doe, 146_096)]), 365);
+  const doy = g.one('Sub', [doe, g.one('Sub', [g.one('Add', [g.one('Mul', [yoe, d(365)]), floorDiv(yoe, 4)]), floorDiv(yoe, 100)])]);
+  const mp = floorDiv(g.one('Add', [g.one('Mul', [doy, d(5)]), d(2)]), 153);
+  const day = g.one('Add', [g.one('Sub', [doy, floorDiv(g.one('Add', [g.one('Mul', [mp, d(153)]), d(2)]), 5)]), d(1)]);
+  const march = g.one('Less', [mp, d(10)]);
+  const month = g.one('Where', [march, g.one('Add', [mp, d(3)]), g.one('Sub', [mp, d(9)])]);
+  const year = g.one('Add', [g.one('Add', [yoe, g.one('Mul', [era, d(400)])]), g.one('Cast', [g.one('LessOrEqual', [month, d(2)])], [iAttr('to', DataType.DOUBLE)])]);
+  return { year: toFloat(g, year), month: toFloat(g, month), day: toFloat(g, day) };
+}
+
+function translateExpr(g: GraphBuilder, e: Expr, cols: Map<string, Tensor>, step: string): Value {
   const fail = (why: string): never => { throw new OnnxExportError(`${step} cannot be exported to ONNX yet: ${why}`); };
-  const asFloat = (x: { name: string; bool: boolean }): string => (x.bool ? g.one('Cast', [x.name], [iAttr('to', DataType.FLOAT)]) : x.name);
-  const asBool = (x: { name: string; bool: boolean }): string => (x.bool ? x.name : g.one('Cast', [x.name], [iAttr('to', DataType.BOOL)]));
+  const nan = (): string => g.floatConst([NaN], []);
+  const number = (name: string, ...from: Value[]): Value => ({ name, kind: 'number', ...(from.every((v) => v.fixed) ? { fixed: true } : {}) });
+  const num = (x: Value): string => (x.kind === 'number' ? x.name : fail(x.literal !== undefined ? `the text "${x.literal}" is used as a number` : 'it uses text where a number is needed'));
+  const text = (x: Value, fn: string): string => (x.kind === 'string' ? x.name : fail(`${fn}() of a number`));
+  const missing = (...xs: string[]): string => xs.map((x) => g.one('IsNaN', [x])).reduce((a, b) => g.one('Or', [a, b]));
+  // Where the runner's result is not a finite number (x / 0, log 0, an overflow) it is missing.
+  const finite = (x: string): string => g.one('Where', [g.one('IsInf', [x]), nan(), x]);
+  const asFloat = (b: string): string => g.one('Cast', [b], [iAttr('to', DataType.FLOAT)]);
+  // A comparison is missing where an operand is: three-valued, as the runner's.
+  const compared = (op: string, a: string, b: string): string => g.one('Where', [missing(a, b), nan(), asFloat(g.one(op, [a, b]))]);
+  // Missing text ("") compared is missing; equal to the literal is 1 (== ) or 0 (!=).
+  const textEquals = (x: string, literal: string, equal: boolean): string => {
+    const keys = literal === '' ? [''] : ['', literal];
+    const values = literal === '' ? [NaN] : [NaN, equal ? 1 : 0];
+    return g.ml('LabelEncoder', [x], [ssAttr('keys_strings', keys), fsAttr('values_floats', values), fAttr('default_float', equal ? 0 : 1)], DataType.FLOAT);
+  };
   // The checker exports stand-in models of half-typed pipelines too (NML118): a hole is a refusal, not a crash.
   const part = (x: Expr | undefined): Expr => x ?? fail('the expression is incomplete');
   switch (e.kind) {
     case 'Number':
     case 'Percent':
-      return { name: g.floatConst([e.value], [1, 1]), bool: false };
+      return { name: g.floatConst([e.value], [1, 1]), kind: 'number', fixed: true };
     case 'Boolean':
-      return { name: g.floatConst([e.value ? 1 : 0], [1, 1]), bool: false };
+      return { name: g.floatConst([e.value ? 1 : 0], [1, 1]), kind: 'number', fixed: true };
+    case 'String':
+      return { name: g.stringConst(e.value), kind: 'string', literal: e.value, fixed: true };
     case 'Paren':
       return translateExpr(g, part(e.inner), cols, step);
     case 'Name': {
       const t = cols.get(e.name.text);
       if (!t) return fail(`column ${e.name.text} is unknown`);
-      if (t.kind !== 'float') return fail(`it uses the ${t.type} column "${e.name.text}"`);
-      return { name: t.name, bool: false };
+      return { name: t.name, kind: t.kind === 'float' ? 'number' : 'string' };
     }
     case 'Unary': {
       const x = translateExpr(g, part(e.operand), cols, step);
-      return e.operator === 'not' ? { name: g.one('Not', [asBool(x)]), bool: true } : { name: g.one('Neg', [asFloat(x)]), bool: false };
+      return number(e.operator === 'not' ? g.one('Sub', [g.floatConst([1], []), num(x)]) : g.one('Neg', [num(x)]), x);
     }
     case 'Binary': {
       const arith: Record<string, string> = { '+': 'Add', '-': 'Sub', '*': 'Mul', '/': 'Div' };
-      const cmp: Record<string, [string, boolean]> = { '<': ['Less', false], '<=': ['LessOrEqual', false], '>': ['Greater', false], '>=': ['GreaterOrEqual', false], '==': ['Equal', false] };
-      const apply = (op: BinaryOperator, a: { name: string; bool: boolean }, b: { name: string; bool: boolean }): { name: string; bool: boolean } => {
-        if (arith[op]) return { name: g.one(arith[op], [asFloat(a), asFloat(b)]), bool: false };
-        if (op === 'and' || op === 'or') return { name: g.one(op === 'and' ? 'And' : 'Or', [asBool(a), asBool(b)]), bool: true };
-        if (cmp[op]) return { name: g.one(cmp[op][0], [asFloat(a), asFloat(b)]), bool: true };
-        if (op === '!=') return { name: g.one('Not', [g.one('Equal', [asFloat(a), asFloat(b)])]), bool: true };
-        return fail(`the operator ${op} has no ONNX equivalent here`);
+      const order: Record<string, string> = { '<': 'Less', '<=': 'LessOrEqual', '>': 'Greater', '>=': 'GreaterOrEqual' };
+      const apply = (op: BinaryOperator, a: Value, b: Value): Value => {
+        // A date compared with a string literal compares with that date, as in the runner.
+        if (a.kind === 'number' && b.literal !== undefined) b = { name: g.floatConst([parseIsoDate(b.literal)], [1, 1]), kind: 'number', fixed: true };
+        if (b.kind === 'number' && a.literal !== undefined) a = { name: g.floatConst([parseIsoDate(a.literal)], [1, 1]), kind: 'number', fixed: true };
+        if ((op === '==' || op === '!=') && (a.kind === 'string' || b.kind === 'string')) {
+          const [column, literal] = a.literal !== undefined ? [b, a.literal] : [a, b.literal];
+          if (literal === undefined || column.kind !== 'string') return fail('comparing two text values needs string equality, which ONNX has only from opset 19; compare a text column with a literal');
+          return number(textEquals(column.name, literal, op === '=='), column);
+        }
+        if (a.kind === 'string' || b.kind === 'string') return fail(`the operator ${op} on text has no ONNX equivalent (ONNX orders no strings)`);
+        const x = num(a);
+        const y = num(b);
+        if (arith[op]) return number(finite(g.one(arith[op], [x, y])), a, b);
+        if (op === '%') return number(finite(g.one('Sub', [x, g.one('Mul', [y, g.one('Floor', [g.one('Div', [x, y])])])])), a, b);
+        if (order[op]) return number(compared(order[op], x, y), a, b);
+        if (op === '==' || op === '!=') {
+          const eq = compared('Equal', x, y);
+          return number(op === '==' ? eq : g.one('Sub', [g.floatConst([1], []), eq]), a, b);
+        }
+        // Three-valued: false and missing is false, true or missing is true.
+        const [decisive, result] = op === 'and' ? [0, 0] : [1, 1];
+        const decided = g.one('Or', [g.one('Equal', [x, g.floatConst([decisive], [])]), g.one('Equal', [y, g.floatConst([decisive], [])])]);
+        return number(g.one('Where', [decided, g.floatConst([result], []), g.one('Where', [missing(x, y), nan(), g.floatConst([1 - result], [])])]), a, b);
       };
       // Folded along the left spine: a long flat chain must not recurse per operator.
       const spine = leftSpine(e);
@@ -131,22 +202,61 @@ function translateExpr(g: GraphBuilder, e: Expr, cols: Map<string, Tensor>, step
       return value;
     }
     case 'Call': {
-      if (e.callee.name === 'date' && e.args[0]?.value?.kind === 'String') return { name: g.floatConst([parseIsoDate(e.args[0].value.value)], [1, 1]), bool: false };
       const fn = e.callee.name;
+      if (fn === 'date' && e.args[0]?.value?.kind === 'String') return { name: g.floatConst([parseIsoDate(e.args[0].value.value)], [1, 1]), kind: 'number', fixed: true };
       const args = e.args.map((x) => translateExpr(g, part(x.value), cols, step));
-      const arity: Record<string, number> = { abs: 1, sqrt: 1, log: 1, exp: 1, days_between: 2, is_missing: 1, if: 3, coalesce: 1, min: 1, max: 1 };
+      const arity: Record<string, number> = { abs: 1, sqrt: 1, log: 1, exp: 1, round: 1, year: 1, month: 1, day: 1, weekday: 1, days_between: 2, is_missing: 1, if: 3, coalesce: 1, min: 1, max: 1, lower: 1, upper: 1, date: 1, length: 1, contains: 2 };
       if (args.length < (arity[fn] ?? 0)) return fail(`${fn}() is missing arguments`);
       const unary: Record<string, string> = { abs: 'Abs', sqrt: 'Sqrt', log: 'Log', exp: 'Exp' };
-      if (unary[fn]) return { name: g.one(unary[fn], [asFloat(args[0])]), bool: false };
-      if (fn === 'min' || fn === 'max') return { name: g.one(fn === 'min' ? 'Min' : 'Max', args.map(asFloat)), bool: false };
-      if (fn === 'days_between') return { name: g.one('Sub', [asFloat(args[1]), asFloat(args[0])]), bool: false };
-      if (fn === 'is_missing') return { name: g.one('IsNaN', [asFloat(args[0])]), bool: true };
-      if (fn === 'if') return { name: g.one('Where', [asBool(args[0]), asFloat(args[1]), asFloat(args[2])]), bool: false };
-      if (fn === 'coalesce') {
-        let acc = asFloat(args[args.length - 1]);
-        for (let i = args.length - 2; i >= 0; i--) acc = g.one('Where', [g.one('IsNaN', [asFloat(args[i])]), acc, asFloat(args[i])]);
-        return { name: acc, bool: false };
+      if (unary[fn]) return number(finite(g.one(unary[fn], [num(args[0])])), args[0]);
+      if (fn === 'min' || fn === 'max') {
+        const picked = args.map(num).reduce((a, b) => g.one('Where', [missing(a, b), nan(), g.one(fn === 'min' ? 'Min' : 'Max', [a, b])]));
+        return number(picked, ...args);
       }
+      if (fn === 'round') {
+        // Halves away from zero: sign(x)·floor(|x|·10^d + ½) / 10^d, in doubles as the runner rounds.
+        const scale = args[1] ? g.one('Pow', [g.doubleConst([10], []), toDouble(g, num(args[1]))]) : g.doubleConst([1], []);
+        const x = toDouble(g, num(args[0]));
+        const away = g.one('Floor', [g.one('Add', [g.one('Mul', [g.one('Abs', [x]), scale]), g.doubleConst([0.5], [])])]);
+        return number(finite(toFloat(g, g.one('Div', [g.one('Mul', [g.one('Sign', [x]), away]), scale]))), ...args);
+      }
+      if (fn === 'year' || fn === 'month' || fn === 'day') return number(civilFromDays(g, num(args[0]))[fn], args[0]);
+      if (fn === 'weekday') {
+        // Day 0 (1970-01-01) was a Thursday: Monday = 0 is (floor(days) + 3) mod 7.
+        const days = g.one('Add', [g.one('Floor', [toDouble(g, num(args[0]))]), g.doubleConst([3], [])]);
+        const weeks = g.one('Floor', [g.one('Div', [days, g.doubleConst([7], [])])]);
+        return number(toFloat(g, g.one('Sub', [days, g.one('Mul', [weeks, g.doubleConst([7], [])])])), args[0]);
+      }
+      if (fn === 'days_between') return number(g.one('Sub', [num(args[1]), num(args[0])]), ...args);
+      if (fn === 'is_missing') {
+        const x = args[0];
+        const m = x.kind === 'string'
+          ? g.ml('LabelEncoder', [x.name], [ssAttr('keys_strings', ['']), fsAttr('values_floats', [1]), fAttr('default_float', 0)], DataType.FLOAT)
+          : asFloat(g.one('IsNaN', [x.name]));
+        return number(m, x);
+      }
+      if (fn === 'if') {
+        const [c, a, b] = [num(args[0]), num(args[1]), num(args[2])];
+        return number(g.one('Where', [g.one('IsNaN', [c]), nan(), g.one('Where', [g.one('Cast', [c], [iAttr('to', DataType.BOOL)]), a, b])]), ...args);
+      }
+      if (fn === 'coalesce') {
+        const values = args.map(num);
+        let acc = values[values.length - 1];
+        for (let i = values.length - 2; i >= 0; i--) acc = g.one('Where', [g.one('IsNaN', [values[i]]), acc, values[i]]);
+        return number(acc, ...args);
+      }
+      if (fn === 'lower' || fn === 'upper') {
+        if (args[0].literal !== undefined) {
+          const v = fn === 'lower' ? args[0].literal.toLowerCase() : args[0].literal.toUpperCase();
+          return { name: g.stringConst(v), kind: 'string', literal: v, fixed: true };
+        }
+        // StringNormalizer takes one dimension; C.UTF-8 maps case character by character.
+        const flat = g.one('Reshape', [text(args[0], fn), g.int64Const([-1], [1])]);
+        const changed = g.one('StringNormalizer', [flat], [sAttr('case_change_action', fn.toUpperCase()), sAttr('locale', 'C.UTF-8')]);
+        return { name: g.one('Reshape', [changed, g.int64Const([-1, 1], [2])]), kind: 'string' };
+      }
+      if (fn === 'date') return fail('date() of a text column parses text, which ONNX cannot (only date("YYYY-MM-DD") literals)');
+      if (fn === 'length' || fn === 'contains') return fail(`${fn}() ${fn === 'length' ? 'counts characters' : 'searches text'}, which no ONNX operator does up to opset 17 (the newest the onnx checker knows; RegexFullMatch and StringSplit come in opset 20)`);
       return fail(`the function ${fn}() has no ONNX equivalent yet`);
     }
     default:
@@ -239,10 +349,11 @@ function applyStep(g: GraphBuilder, s: FittedStep, cols: Map<string, Tensor>): v
       return;
     }
     case 'derive': {
-      if (s.type !== 'number' && s.type !== 'boolean' && s.type !== 'date') throw new OnnxExportError(`${step} cannot be exported to ONNX yet: it computes ${s.type}`);
       const r = translateExpr(g, s.expr, cols, step);
-      const name = r.bool ? g.one('Cast', [r.name], [iAttr('to', DataType.FLOAT)]) : r.name;
-      cols.set(s.column, { name, kind: 'float', type: s.type });
+      // A value no column feeds is one row: repeated for every row, as the runner fills the column.
+      const rows = cols.values().next().value;
+      const name = g.alias(`derived_${s.column}`, r.fixed && rows ? g.one('Expand', [r.name, g.one('Shape', [rows.name])]) : r.name);
+      cols.set(s.column, { name, kind: r.kind === 'number' ? 'float' : 'string', type: s.type });
       return;
     }
   }
