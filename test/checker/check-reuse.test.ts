@@ -120,8 +120,16 @@ test('an edit re-checks its declaration and what reads it; a wide schema is look
     assert.deepEqual(reuse.stats, { checked: 5, reused: 0, kept: 5 });
     // Lines added above every declaration: all are reused, moved down.
     const moved = `# a comment\n\n${pipeline}`;
-    assertSame(checkPipeline(moved, file, cache, { reuse }), checkPipeline(moved, file, cache), 'moved');
+    const down = checkPipeline(moved, file, cache, { reuse });
+    assertSame(down, checkPipeline(moved, file, cache), 'moved');
     assert.deepEqual(reuse.stats, { checked: 0, reused: 5, kept: 5 });
+    // And back up: the syntax below the edit is the same objects, moved in place, and the results
+    // kept from the first check are moved again from where they were made.
+    const up = checkPipeline(pipeline, file, cache, { reuse });
+    assertSame(up, checkPipeline(pipeline, file, cache), 'moved back');
+    assert.equal(up.document.declarations[4], down.document.declarations[4]);
+    assert.deepEqual(reuse.stats, { checked: 0, reused: 5, kept: 5 });
+    assertSame(checkPipeline(moved, file, cache, { reuse }), checkPipeline(moved, file, cache), 'moved down again');
     // The split changes: it, the model trained on its part and the evaluation are checked again.
     const edited = moved.replace('train: 80%, test: 20%', 'train: 70%, test: 30%');
     assertSame(checkPipeline(edited, file, cache, { reuse }), checkPipeline(edited, file, cache), 'edited');

@@ -67,10 +67,14 @@ test('typing at the end re-parses the last declarations only; the ones before ar
   const n = before.document.declarations.length;
   assert.equal(after.document.declarations.length, n + 1);
   assert.ok(after.document.declarations.slice(0, n - 3).every((d, i) => d === before.document.declarations[i]));
-  // An edit at the top moves every later declaration down a line: new objects, right positions.
-  const moved = reparse(before, `# a note\n${text}`);
+  // An edit at the top moves every later declaration down a line: the same objects (the previous
+  // parse is consumed), right positions.
+  const again = parseText(text);
+  const line5 = again.document.declarations[5].range.start.line;
+  const moved = reparse(again, `# a note\n${text}`);
   assert.deepStrictEqual(moved.document, parse(`# a note\n${text}`));
-  assert.equal(moved.document.declarations[5].range.start.line, before.document.declarations[5].range.start.line + 1);
+  assert.equal(moved.document.declarations[5], again.document.declarations[5]);
+  assert.equal(moved.document.declarations[5].range.start.line, line5 + 1);
 });
 
 test("an edit in a declaration's header is seen by the declaration before, whose open body may now run on into it", () => {

@@ -129,7 +129,9 @@ export class DeclarationReuse {
       references: ctx.references.slice(from.references),
       columnReferences: ctx.columnReferences.slice(from.columnReferences),
     };
-    if (ctx.suggestionsAsked + ctx.storeAsked === asked && reusable(kept, decl.range)) this.next.set(key, kept);
+    // Kept with ranges of its own: the syntax below the next edit is moved in place (reparse.ts),
+    // and so are the ranges these results share with it.
+    if (ctx.suggestionsAsked + ctx.storeAsked === asked && reusable(kept, decl.range)) this.next.set(key, placed(kept, { ...decl.range.start }));
     return ok;
   }
 
@@ -155,18 +157,7 @@ export class DeclarationReuse {
   private replay(old: Kept, decl: Declaration, sym: SymbolInfo, r: Resolver): Kept {
     const to = decl.range.start;
     const moved = old.at.offset !== to.offset || old.at.line !== to.line || old.at.character !== to.character;
-    const kept: Kept = moved
-      ? {
-          ...old, at: to,
-          diagnostics: old.diagnostics.map((d) => ({
-            ...d, range: rebase(d.range, old.at, to),
-            ...(d.related ? { related: d.related.map((x) => ({ ...x, range: rebase(x.range, old.at, to) })) } : {}),
-            ...(d.fixes ? { fixes: d.fixes.map((f) => ({ ...f, data: moveFix(f.data, (x) => rebase(x, old.at, to)) })) } : {}),
-          })),
-          references: old.references.map((x) => ({ ...x, range: rebase(x.range, old.at, to) })),
-          columnReferences: old.columnReferences.map((x) => ({ ...x, range: rebase(x.range, old.at, to) })),
-        }
-      : old;
+    const kept = moved ? placed(old, { ...to }) : old;
     // A transform's steps are syntax: the runner and the editor need this parse's nodes.
     r.infos[sym.declarationIndex] = old.info?.kind === 'transform' && decl.kind === 'transform' ? { ...old.info, steps: decl.steps } : old.info;
     for (const t of old.tables) r.addTable(t.name, t.state, t.parent, t.split);
@@ -176,6 +167,21 @@ export class DeclarationReuse {
     r.versions.set(sym.name, old.version);
     return kept;
   }
+}
+
+/** `k`'s results with new range objects, moved from where its declaration was to `to`. */
+function placed(k: Kept, to: Position): Kept {
+  const from = k.at;
+  return {
+    ...k, at: to,
+    diagnostics: k.diagnostics.map((d) => ({
+      ...d, range: rebase(d.range, from, to),
+      ...(d.related ? { related: d.related.map((x) => ({ ...x, range: rebase(x.range, from, to) })) } : {}),
+      ...(d.fixes ? { fixes: d.fixes.map((f) => ({ ...f, data: moveFix(f.data, (x) => rebase(x, from, to)) })) } : {}),
+    })),
+    references: k.references.map((x) => ({ ...x, range: rebase(x.range, from, to) })),
+    columnReferences: k.columnReferences.map((x) => ({ ...x, range: rebase(x.range, from, to) })),
+  };
 }
 
 /**

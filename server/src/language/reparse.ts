@@ -1,6 +1,7 @@
 // Parsing an edited file again from its previous parse: only the text from the last declaration
 // that starts before the edit to the first that starts after it is lexed and parsed; the
-// declarations before are kept as they are, those after are kept with their positions moved.
+// declarations before are kept as they are, those after are kept with their positions moved (in
+// place: `previous` is consumed, and must not be used again).
 // The parser's declaration loop carries nothing from one declaration to the next but the last
 // error (an error at the same spot is dropped) and a look at the next declaration's first two
 // tokens, so parsing resumes at a declaration that starts a line, one before the edited one, and
@@ -23,7 +24,10 @@ export function parseText(text: string): ParsedText {
   return { ...parseParts(text, { lineStarts: starts, from: 0, to: text.length, stop: Infinity }), text, lineStarts: starts };
 }
 
-/** The parse of `text`, re-using `previous` (the parse of an earlier version of it) where the edit cannot reach. */
+/**
+ * The parse of `text`, re-using `previous` (the parse of an earlier version of it) where the edit
+ * cannot reach. The nodes below the edit are `previous`'s, moved: it must not be used afterwards.
+ */
 export function reparse(previous: ParsedText | undefined, text: string): ParsedText {
   if (!previous || previous.lexErrors > 0) return parseText(text);
   const old = previous.text;
@@ -72,13 +76,16 @@ export function reparse(previous: ParsedText | undefined, text: string): ParsedT
   const lines = starts.length - previous.lineStarts.length;
   const oldStop = tail ? decls[next].range.start.offset : old.length;
   const windowErrors = part.document.syntaxErrors.length;
+  const tailDecls = decls.slice(next);
+  const tailComments = previous.document.comments.filter((c) => c.range.start.offset >= oldStop);
+  if (delta !== 0 || lines !== 0) shift(tailDecls, tailErrors, tailComments, delta, lines);
   const document: Document = {
-    declarations: [...decls.slice(0, keep), ...part.document.declarations, ...moved(decls.slice(next), delta, lines)],
-    syntaxErrors: [...errors.slice(0, prefixErrors), ...part.document.syntaxErrors, ...moved(tailErrors, delta, lines)],
+    declarations: [...decls.slice(0, keep), ...part.document.declarations, ...tailDecls],
+    syntaxErrors: [...errors.slice(0, prefixErrors), ...part.document.syntaxErrors, ...tailErrors],
     comments: [
       ...previous.document.comments.filter((c) => c.range.start.offset < from),
       ...part.document.comments.filter((c) => c.range.start.offset < stop),
-      ...moved(previous.document.comments.filter((c) => c.range.start.offset >= oldStop), delta, lines),
+      ...tailComments,
     ],
   };
   const marks = [
@@ -125,32 +132,47 @@ function isPosition(v: object): v is Position {
   return typeof (v as Position).offset === 'number' && typeof (v as Position).line === 'number' && typeof (v as Position).character === 'number';
 }
 
-/**
- * Copies of syntax nodes whose text moved by `delta` characters and `lines` lines, their start
- * line untouched by the edit (characters stay). Iterative: a flat chain is 100,000 nodes deep.
- */
-function moved<T>(nodes: T[], delta: number, lines: number): T[] {
-  const out: T[] = new Array(nodes.length);
-  // Two stacks rather than one of [source, copy] pairs: a pair per node was a third of what a
-  // keystroke allocated here, and its garbage collections were most of a re-check's slow tail.
-  const sources: unknown[] = [nodes];
-  const copies: unknown[] = [out];
-  const copy = (v: unknown): unknown => {
-    if (v === null || typeof v !== 'object') return v;
-    if (isPosition(v)) return { line: v.line + lines, character: v.character, offset: v.offset + delta };
-    const c = Array.isArray(v) ? new Array(v.length) : {};
-    sources.push(v);
-    copies.push(c);
-    return c;
-  };
-  while (sources.length > 0) {
-    const src = sources.pop() as Record<string, unknown> | unknown[];
-    const dst = copies.pop() as Record<string, unknown> | unknown[];
-    if (Array.isArray(src)) {
-      for (let i = 0; i < src.length; i++) (dst as unknown[])[i] = copy(src[i]);
+/** Each kept declaration's distinct position objects, found by its first move and moved by every later one. */
+const positionsOf = new WeakMap<Declaration, Position[]>();
+
+/** The distinct position objects under `roots` (positions are shared between ranges). Iterative: a flat chain is 100,000 nodes deep. */
+function positionsUnder(roots: unknown[]): Position[] {
+  const found = new Set<Position>();
+  const stack: unknown[] = [roots];
+  while (stack.length > 0) {
+    const v = stack.pop() as Record<string, unknown> | unknown[];
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) if (v[i] !== null && typeof v[i] === 'object') stack.push(v[i]);
+    } else if (isPosition(v)) {
+      found.add(v);
     } else {
-      for (const k in src) (dst as Record<string, unknown>)[k] = copy(src[k]);
+      for (const k in v) if (v[k] !== null && typeof v[k] === 'object') stack.push(v[k]);
     }
   }
-  return out;
+  return [...found];
+}
+
+/**
+ * Moves the declarations, syntax errors and comments below an edit by `delta` characters and
+ * `lines` lines (their start line untouched by the edit, so characters stay), in place: the
+ * previous parse is consumed. Copying them made a keystroke near the top allocate the whole
+ * file's syntax again, and the garbage collections of those copies were most of a re-check's
+ * slow tail; a declaration's positions are listed once and then only counted up.
+ */
+function shift(decls: Declaration[], errors: unknown[], comments: unknown[], delta: number, lines: number): void {
+  // Errors and comments are few and may share a position with a declaration's syntax: each position is moved once.
+  const loose = new Set(positionsUnder([errors, comments]));
+  for (const p of loose) {
+    p.line += lines;
+    p.offset += delta;
+  }
+  for (const d of decls) {
+    let positions = positionsOf.get(d);
+    if (!positions) positionsOf.set(d, (positions = positionsUnder([d])));
+    for (const p of positions) {
+      if (loose.size > 0 && loose.has(p)) continue;
+      p.line += lines;
+      p.offset += delta;
+    }
+  }
 }
