@@ -1,10 +1,11 @@
 // The ClickHouse engine (`engine: clickhouse("http://…", cluster: "…")`): datasets are tables of
 // the cluster, read through the table the pipeline names (a Distributed table spans the shards).
-// What runs where, honestly: the checker's schema, the reuse checksum and the predictions written
-// back as a table (`output: table`, scored in SQL) are computed by the cluster; the rows
+// What runs where, honestly: the checker's schema, the reuse checksum, the statistics that fit
+// impute/encode/scale/clip steps (SQL aggregates over the training rows) and the predictions
+// written back as a table (`output: table`, scored in SQL) are computed by the cluster; the rows
 // themselves are read into this process once (one RowBinary query, ordered by every column) for
-// splits, steps, training and evaluation, which run as in the memory engine, whose code this
-// engine reuses for them.
+// splits, applying steps, training and evaluation, which run as in the memory engine, whose
+// code this engine reuses for them.
 import type { DatasetInfo } from '../checker/checked-model';
 import type { Table } from '../data/table';
 import { ClickHouseError, connectionFor } from './clickhouse-http';
@@ -12,6 +13,10 @@ import { readClickHouseTable } from './clickhouse-read';
 import { scoreToTable, scoringQuery } from './clickhouse-scoring';
 import type { SavedModel } from '../ml/model-types';
 import type { FittedStep } from '../transforms/fitted-step';
+import type { Step } from '../language/ast';
+import { applySteps, type AppliedSteps, type LossSink } from '../transforms/fit-steps';
+import { selectRows } from '../transforms/table-ops';
+import { fitStepsInSql } from './clickhouse-fit';
 import { EngineError } from './engine-error';
 import type { EngineContext, EngineName } from './engine';
 import { MemoryEngine } from './memory-engine';
@@ -32,6 +37,27 @@ export class ClickHouseEngine extends MemoryEngine {
       this.tables.set(dataset.name, t);
     }
     return t;
+  }
+
+  /**
+   * Learns the steps' parameters by SQL aggregates over the training rows on the server when they
+   * are all such (clickhouse-fit.ts), else as the memory engine does; either way the rows they
+   * produce are computed here from the rows read, for training.
+   */
+  override async fitSteps(dataset: DatasetInfo, steps: Step[], rows: Int32Array, onLoss?: LossSink): Promise<{ fitted: FittedStep[]; result: AppliedSteps }> {
+    const { name, columnTypes } = dataset.table ?? {};
+    if (!name || !dataset.schema || !columnTypes) return super.fitSteps(dataset, steps, rows, onLoss);
+    const raw = await this.readDataset(dataset);
+    let fitted: FittedStep[] | undefined;
+    try {
+      fitted = await fitStepsInSql(connectionFor(this.url), name, dataset.schema.columns, columnTypes, steps, rows, raw.rowCount);
+    } catch (e) {
+      if (e instanceof ClickHouseError) throw new EngineError(`fitting the steps of dataset "${dataset.name}" on the server: ${e.message}`);
+      throw e;
+    }
+    if (!fitted) return super.fitSteps(dataset, steps, rows, onLoss);
+    const out = applySteps(fitted, selectRows(raw, rows), 'train', undefined, onLoss);
+    return { fitted, result: { table: out.table, rowMap: Int32Array.from(out.rowMap, (r) => rows[r]) } };
   }
 
   /**

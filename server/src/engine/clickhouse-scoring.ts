@@ -26,10 +26,10 @@ export function f64(x: number): string {
   return `reinterpretAsFloat64(unhex('${b.toString('hex').toUpperCase()}'))`;
 }
 
-interface Expr { sql: string; numeric: boolean }
+export interface Expr { sql: string; numeric: boolean }
 
 /** The raw columns as the memory engine holds them: numbers (NaN for missing) or nullable strings. */
-function rawExprs(columns: readonly ColumnSchema[], chTypes: readonly string[]): Map<string, Expr> {
+export function rawExprs(columns: readonly ColumnSchema[], chTypes: readonly string[]): Map<string, Expr> {
   return new Map(columns.map((c, i): [string, Expr] => {
     const q = sqlName(c.name);
     if (c.type === 'category' || c.type === 'text') return [c.name, { sql: `toString(${q})`, numeric: false }];
@@ -39,7 +39,7 @@ function rawExprs(columns: readonly ColumnSchema[], chTypes: readonly string[]):
 }
 
 /** Applies fitted steps to column expressions, as applySteps does in 'predict' mode (row steps skipped). */
-function applyToExprs(steps: readonly FittedStep[], cols: Map<string, Expr>): Map<string, Expr> {
+export function applyToExprs(steps: readonly FittedStep[], cols: Map<string, Expr>): Map<string, Expr> {
   const get = (name: string): Expr => {
     const e = cols.get(name);
     if (!e) throw new EngineError(`SQL scoring: column "${name}" is not there when a step needs it`);
