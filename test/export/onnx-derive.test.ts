@@ -101,9 +101,10 @@ test('ONNX export: comparisons, and/or/not, if, min and is_missing of missing va
   await agree(penguins(derives.map((x) => `  derive ${x}`).join('\n'), names), names);
 });
 
-test('ONNX export: lower and upper of a category, and a text compared with a literal, agree', async () => {
-  const derives = ['island = lower(Island)', 'sex = upper(Sex)', 'biscoe = lower(Island) == "biscoe"', 'not_dream = upper(Island) != "DREAM"', 'named = is_missing(upper(Sex))'];
-  await agree(penguins(derives.map((x) => `  derive ${x}`).join('\n'), ['biscoe', 'not_dream', 'named', 'mass']), ['island', 'sex', 'biscoe', 'not_dream', 'named']);
+test('ONNX export: lower and upper of a category, a text compared with a literal, and values no column feeds agree', async () => {
+  const derives = ['island = lower(Island)', 'sex = upper(Sex)', 'biscoe = lower(Island) == "biscoe"', 'not_dream = upper(Island) != "DREAM"', 'named = is_missing(upper(Sex))', 'tag = upper("penguin")', 'same = "a" == lower("A")', 'constant = 2.5'];
+  const features = ['biscoe', 'not_dream', 'named', 'same', 'constant', 'mass'];
+  await agree(penguins(derives.map((x) => `  derive ${x}`).join('\n'), features), derives.map((x) => x.split(' ')[0]));
 });
 
 test('ONNX export: length() and contains() are refused by name, with why', async () => {

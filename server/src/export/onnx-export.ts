@@ -107,10 +107,13 @@ function describeStep(s: FittedStep): string {
 /**
  * An expression's value: numbers, booleans (0/1) and dates (days) as float [N, 1] with NaN for
  * missing, as the runner's columns hold them; text as string [N, 1] with "" for missing.
- * `literal` is a string literal's text (a date where a date is compared with it); `fixed` marks a
- * value no column feeds, [1, 1].
+ * `literal` is a string literal's text (a date where a date is compared with it), its tensor made
+ * on use; `fixed` marks a value no column feeds, [1, 1].
  */
 type Value = { name: string; kind: 'number' | 'string'; literal?: string; fixed?: boolean };
+
+/** A value's tensor: a string literal's is made only where a tensor is needed (most are attributes). */
+const tensorOf = (g: GraphBuilder, v: Value): string => v.name || g.stringConst(v.literal ?? '');
 
 /** The runner's calendar (evaluate-expression.ts's dateOf) on days since 1970-01-01: Hinnant's civil-from-days in doubles. */
 function civilFromDays(g: GraphBuilder, days: string): { year: string; month: string; day: string } {
@@ -156,7 +159,7 @@ function translateExpr(g: GraphBuilder, e: Expr, cols: Map<string, Tensor>, step
     case 'Boolean':
       return { name: g.floatConst([e.value ? 1 : 0], [1, 1]), kind: 'number', fixed: true };
     case 'String':
-      return { name: g.stringConst(e.value), kind: 'string', literal: e.value, fixed: true };
+      return { name: '', kind: 'string', literal: e.value, fixed: true };
     case 'Paren':
       return translateExpr(g, part(e.inner), cols, step);
     case 'Name': {
@@ -178,7 +181,7 @@ function translateExpr(g: GraphBuilder, e: Expr, cols: Map<string, Tensor>, step
         if ((op === '==' || op === '!=') && (a.kind === 'string' || b.kind === 'string')) {
           const [column, literal] = a.literal !== undefined ? [b, a.literal] : [a, b.literal];
           if (literal === undefined || column.kind !== 'string') return fail('comparing two text values needs string equality, which ONNX has only from opset 19; compare a text column with a literal');
-          return number(textEquals(column.name, literal, op === '=='), column);
+          return number(textEquals(tensorOf(g, column), literal, op === '=='), column);
         }
         if (a.kind === 'string' || b.kind === 'string') return fail(`the operator ${op} on text has no ONNX equivalent (ONNX orders no strings)`);
         const x = num(a);
@@ -231,7 +234,7 @@ function translateExpr(g: GraphBuilder, e: Expr, cols: Map<string, Tensor>, step
       if (fn === 'is_missing') {
         const x = args[0];
         const m = x.kind === 'string'
-          ? g.ml('LabelEncoder', [x.name], [ssAttr('keys_strings', ['']), fsAttr('values_floats', [1]), fAttr('default_float', 0)], DataType.FLOAT)
+          ? g.ml('LabelEncoder', [tensorOf(g, x)], [ssAttr('keys_strings', ['']), fsAttr('values_floats', [1]), fAttr('default_float', 0)], DataType.FLOAT)
           : asFloat(g.one('IsNaN', [x.name]));
         return number(m, x);
       }
@@ -248,7 +251,7 @@ function translateExpr(g: GraphBuilder, e: Expr, cols: Map<string, Tensor>, step
       if (fn === 'lower' || fn === 'upper') {
         if (args[0].literal !== undefined) {
           const v = fn === 'lower' ? args[0].literal.toLowerCase() : args[0].literal.toUpperCase();
-          return { name: g.stringConst(v), kind: 'string', literal: v, fixed: true };
+          return { name: '', kind: 'string', literal: v, fixed: true };
         }
         // StringNormalizer takes one dimension; C.UTF-8 maps case character by character.
         const flat = g.one('Reshape', [text(args[0], fn), g.int64Const([-1], [1])]);
@@ -350,9 +353,10 @@ function applyStep(g: GraphBuilder, s: FittedStep, cols: Map<string, Tensor>): v
     }
     case 'derive': {
       const r = translateExpr(g, s.expr, cols, step);
+      const value = tensorOf(g, r);
       // A value no column feeds is one row: repeated for every row, as the runner fills the column.
       const rows = cols.values().next().value;
-      const name = g.alias(`derived_${s.column}`, r.fixed && rows ? g.one('Expand', [r.name, g.one('Shape', [rows.name])]) : r.name);
+      const name = g.alias(`derived_${s.column}`, r.fixed && rows ? g.one('Expand', [value, g.one('Shape', [rows.name])]) : value);
       cols.set(s.column, { name, kind: r.kind === 'number' ? 'float' : 'string', type: s.type });
       return;
     }
