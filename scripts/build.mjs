@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 
 const watch = process.argv.includes('--watch');
 const common = { bundle: true, sourcemap: true, logLevel: 'warning', minify: false };
-const node = { ...common, platform: 'node', target: 'node20', format: 'cjs', external: ['vscode', 'onnxruntime-node'] };
+const node = { ...common, platform: 'node', target: 'node20', format: 'cjs', external: ['vscode', 'onnxruntime-node', '@duckdb/node-api'] };
 
 // dist/cli.js and dist/run-worker.js load the commands' heavy part (server/src/cli/commands-impl.ts)
 // from its own bundle when a command needs it, so the main thread of `run` never compiles it; they

@@ -18,6 +18,8 @@ import { checkSplit } from './split-check';
 import type { TableState } from './table-state';
 import { checkSteps } from './transform-check';
 import { checkOutputCollisions } from './output-check';
+import type { EngineName } from '../engine/engine';
+import { checkEngineSupport } from './engine-support';
 import { workspaceOf, type Workspace } from '../workspace/output-paths';
 import type { RegistrySource } from './version-refs';
 import { reportScheduleRules } from './notify-check';
@@ -33,6 +35,8 @@ export interface CheckOptions {
   reuse?: DeclarationReuse;
   /** The run store's registry, for `with churn@production`; without it such a reference is not looked up (the run then says what is missing). */
   registry?: RegistrySource;
+  /** `--engine`: the engine the run will use instead of the `engine:` statement's; what it cannot run is NML154. */
+  engine?: EngineName;
 }
 
 export function checkPipeline(text: string, file: string, source: SchemaSource, options: CheckOptions = {}): CheckedPipeline {
@@ -67,6 +71,7 @@ export function checkPipeline(text: string, file: string, source: SchemaSource, 
   reportUnused(symbols, declarations, ctx);
   reportScheduleRules(r.infos, declarations, ctx);
   checkOutputCollisions(declarations, r.infos, file, r, reuse?.locate);
+  checkEngineSupport(options.engine ?? r.engine.kind, declarations, r.infos, ctx);
   reuse?.end();
   const tables = new Map<string, import('../language/schema').TableSchema>();
   for (const [name, state] of r.tables) tables.set(name, state.schema);

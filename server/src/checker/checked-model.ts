@@ -77,6 +77,8 @@ export interface SplitInfo {
   input: string;
   parts: SplitPart[];
   stratify?: string;
+  /** `key: id`: a row's part is a function of its key's value and the seed (engine/keyed-split.ts). */
+  key?: string;
   seed: number;
   schema?: TableSchema;
 }

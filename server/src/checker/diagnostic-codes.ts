@@ -44,6 +44,7 @@ export const CODES = {
   NML151: { severity: 'error', title: 'actuals key column missing from the labels or the predictions\' input' },
   NML152: { severity: 'error', title: 'actuals lack the model\'s target column' },
   NML153: { severity: 'error', title: 'monitor time column missing or not a date' },
+  NML154: { severity: 'error', title: 'the engine cannot run this' },
   NML170: { severity: 'error', title: 'engine statement invalid (unknown engine, bad URL, given twice)' },
   NML171: { severity: 'error', title: 'engine table unreadable (server unreachable, credentials refused, no such table) or not on this engine' },
   NML200: { severity: 'warning', title: 'evaluating on training data' },

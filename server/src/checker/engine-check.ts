@@ -1,13 +1,13 @@
-// The `engine:` statement: which engine holds the datasets (memory, the default, or a ClickHouse
-// cluster), judged once per check before the declarations, since a `from table` dataset reads it.
+// The `engine:` statement: which engine holds the datasets (memory, the default, embedded DuckDB,
+// or a ClickHouse cluster), judged once per check before the declarations, since a `from table` dataset reads it.
 import type { Declaration, EngineDeclaration, Expr } from '../language/ast';
 import { urlProblem } from '../engine/clickhouse-http';
 import type { CheckContext } from './check-context';
 import { describeValue } from './options';
 
-export type EngineSpec = { kind: 'memory' } | { kind: 'clickhouse'; url: string; cluster?: string };
+export type EngineSpec = { kind: 'memory' } | { kind: 'duckdb' } | { kind: 'clickhouse'; url: string; cluster?: string };
 
-export const ENGINE_NAMES = ['memory', 'clickhouse'] as const;
+export const ENGINE_NAMES = ['memory', 'duckdb', 'clickhouse'] as const;
 const EXAMPLE = 'engine: clickhouse("http://127.0.0.1:8123", cluster: "two_shards")';
 
 /** The file's engine (memory without a statement); reports NML170 for a second statement or a bad value. */
@@ -24,9 +24,10 @@ export function checkEngine(declarations: readonly Declaration[], ctx: CheckCont
 function engineOf(v: Expr, ctx: CheckContext): EngineSpec | undefined {
   const name = v.kind === 'Name' ? v.name.text : v.kind === 'Call' ? v.callee.name : undefined;
   if (name === 'memory' && v.kind === 'Name') return { kind: 'memory' };
+  if (name === 'duckdb' && v.kind === 'Name') return { kind: 'duckdb' };
   if (name !== 'clickhouse') {
     const s = name ? ctx.suggest(name, ENGINE_NAMES, 'engine') : { text: '' };
-    ctx.report('NML170', v.range, `unknown engine ${name ? `"${name}"` : describeValue(v)}${s.text || `; the engines are memory and clickhouse("http://host:8123"), e.g. ${EXAMPLE}`}`, 'fixes' in s ? s.fixes : undefined);
+    ctx.report('NML170', v.range, `unknown engine ${name ? `"${name}"` : describeValue(v)}${s.text || `; the engines are memory, duckdb and clickhouse("http://host:8123"), e.g. ${EXAMPLE}`}`, 'fixes' in s ? s.fixes : undefined);
     return undefined;
   }
   if (v.kind !== 'Call') {

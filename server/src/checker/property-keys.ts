@@ -6,7 +6,7 @@ export const SPLIT_PARTS = ['train', 'test', 'validation'] as const;
 
 export const PROPERTY_KEYS = {
   dataset: ['columns', 'missing', 'delimiter', 'header', 'encoding', 'decimal', 'thousands'],
-  split: [...SPLIT_PARTS, 'stratify', 'seed'],
+  split: [...SPLIT_PARTS, 'stratify', 'seed', 'key'],
   model: ['target', 'algorithm', 'features', 'exclude', 'resample', 'select', 'tune', 'cv', 'ensemble', 'calibrate', 'class_weight'],
   evaluate: ['metrics', 'threshold', 'cv', 'positive'],
   compare: ['metric', 'test', 'alpha'],

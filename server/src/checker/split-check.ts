@@ -79,6 +79,23 @@ export function checkSplit(decl: SplitDeclaration, input: { name: string; state:
       }
     } else ctx.report('NML116', strat.range, 'stratify takes a column name, e.g. stratify: churned');
   }
+  let key: string | undefined;
+  const keyValue = props.get('key')?.value;
+  if (keyValue) {
+    if (keyValue.kind === 'Name' && keyValue.name.parts.length === 1) {
+      const id = keyValue.name.parts[0];
+      const col = lookupColumn(input.state, id.name);
+      if (!col) {
+        const s = ctx.suggest(id.name, input.state.schema.columns.map((c) => c.name), 'column');
+        ctx.report('NML101', id.range, `unknown column "${id.name}" in "${input.name}"${s.text}`, s.fixes);
+      } else {
+        ctx.columnReferences.push({ column: id.name, origin: input.state.origin, range: id.range, isDefinition: false });
+        if (col.type === 'date') ctx.report('NML116', id.range, `key needs a column of ids (whole numbers, text or categories), but "${id.name}" is a date`);
+        else if (strat) ctx.report('NML116', keyValue.range, `split "${name}" cannot be both keyed and stratified: a keyed row's part depends only on its key; remove stratify or key`);
+        else key = id.name;
+      }
+    } else ctx.report('NML116', keyValue.range, 'key takes a column name, e.g. key: customer_id');
+  }
   let seed = 42;
   const seedValue = props.get('seed')?.value;
   if (seedValue) {
@@ -86,7 +103,8 @@ export function checkSplit(decl: SplitDeclaration, input: { name: string; state:
     else ctx.report('NML116', seedValue.range, `seed must be a whole number of 0 or more, not ${describeValue(seedValue)}`);
   }
   const rows = input.state.schema.rowCount;
-  if (valid && input.state.schema.rowCountExact && rows !== undefined && rows > 0) {
+  // A keyed split's part sizes follow the keys' hashes, not partSizes: no exact count to judge.
+  if (valid && !key && input.state.schema.rowCountExact && rows !== undefined && rows > 0) {
     // With the exact row count (none is the dataset's NML127), the runner's sizes are known: a
     // part of no row cannot be trained or scored on (scikit-learn's train_test_split refuses it).
     const sizes = partSizes(rows, parts.map((p) => p.fraction / total), parts.map((p) => p.part));
@@ -96,7 +114,7 @@ export function checkSplit(decl: SplitDeclaration, input: { name: string; state:
       ctx.report('NML127', v.range, `${p.part}: ${v.kind === 'Percent' ? v.text : String(p.fraction)} of the ${rows} row${rows === 1 ? '' : 's'} of "${input.name}" is no row, so the ${p.part} part would be empty; add rows to the data, or give ${p.part} a larger share`);
     });
   }
-  return { kind: 'split', name, input: input.name, parts, ...(stratify ? { stratify } : {}), seed, schema: input.state.schema };
+  return { kind: 'split', name, input: input.name, parts, ...(stratify ? { stratify } : {}), ...(key ? { key } : {}), seed, schema: input.state.schema };
 }
 
 /** A fraction as a percentage with at most two decimals (0.2 → 20). */

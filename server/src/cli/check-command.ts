@@ -1,7 +1,8 @@
-// `narml check FILE... [--format text|json] [--workspace DIR] [--allow-outside-workspace]` (spec §7).
+// `narml check FILE... [--format text|json] [--engine memory|duckdb] [--workspace DIR] [--allow-outside-workspace]` (spec §7).
 import { resolve } from 'node:path';
 import type { Diagnostic } from '../checker/diagnostic';
 import { parseArgs, UsageError, type CliCommand } from './command';
+import { ENGINE_USAGE, engineOption } from './engine-flag';
 import { WORKSPACE_OPTIONS, WORKSPACE_USAGE, workspaceOption } from './workspace-flags';
 
 export function formatDiagnosticText(file: string, d: Diagnostic): string {
@@ -9,7 +10,8 @@ export function formatDiagnosticText(file: string, d: Diagnostic): string {
 }
 
 async function check(args: string[]): Promise<number> {
-  const { positional: files, flags } = parseArgs(args, ['format', ...WORKSPACE_OPTIONS.valued], WORKSPACE_OPTIONS.switches);
+  const { positional: files, flags } = parseArgs(args, ['format', 'engine', ...WORKSPACE_OPTIONS.valued], WORKSPACE_OPTIONS.switches);
+  const engine = engineOption(flags);
   const format = flags.get('format') ?? 'text';
   if (format !== 'text' && format !== 'json') throw new UsageError(`--format must be text or json, not "${format}"`);
   if (files.length === 0) throw new UsageError('name at least one .narml file');
@@ -30,7 +32,7 @@ async function check(args: string[]): Promise<number> {
       throw e;
     }
     const workspace = workspaceOption(file, flags);
-    const checked = await checkWithFullSchemas(text, resolve(file), cache, { workspace, registry });
+    const checked = await checkWithFullSchemas(text, resolve(file), cache, { workspace, registry, ...engine });
     results.push({ file, diagnostics: checked.diagnostics });
   }
   if (format === 'json') {
@@ -46,5 +48,5 @@ async function check(args: string[]): Promise<number> {
 }
 
 export const checkCommands: Record<string, CliCommand> = {
-  check: { usage: `check FILE... [--format text|json] ${WORKSPACE_USAGE}`, summary: 'parse and type-check pipelines', run: check },
+  check: { usage: `check FILE... [--format text|json] ${ENGINE_USAGE} ${WORKSPACE_USAGE}`, summary: 'parse and type-check pipelines', run: check },
 };

@@ -1,6 +1,7 @@
 // Checking a pipeline before a command uses it, and running it and printing the outcome for
 // `narml run` and `narml predict`. All output goes through a `CliOutput`, so the same code
 // prints directly on the main thread and through messages from the run's worker thread.
+import type { EngineName } from '../engine/engine';
 import { resolve } from 'node:path';
 import { checkWithFullSchemas, readPipelineFile, UnreadableFileError } from '../checker/check-files';
 import { hasErrors, type CheckedPipeline } from '../checker/checked-model';
@@ -41,8 +42,10 @@ export function fmt(v: number): string {
  */
 export async function loadChecked(
   file: string,
-  { json = false, allowErrors = false, names = [], workspace, signal, schemas, needsSource }: {
+  { json = false, allowErrors = false, names = [], workspace, signal, schemas, needsSource, engine }: {
     json?: boolean; allowErrors?: boolean; names?: string[]; workspace?: Workspace; signal?: CancelSignal;
+    /** The engine the command runs on: what it cannot run is an error of the check (NML154). */
+    engine?: EngineName;
     /** Where schemas come from (default: every dataset read in full by a new cache). */
     schemas?: CsvSchemaCache;
     /** Which prediction sources the command reads (see checkWithFullSchemas). */
@@ -60,7 +63,7 @@ export async function loadChecked(
     if (json) io.out(`${JSON.stringify(failedRun(resolve(file), started, e.message))}\n`);
     return 2;
   }
-  const checked = await checkWithFullSchemas(text, resolve(file), schemas, { ...(workspace ? { workspace } : {}), registry: new StoreRegistrySource() }, signal, needsSource);
+  const checked = await checkWithFullSchemas(text, resolve(file), schemas, { ...(workspace ? { workspace } : {}), ...(engine ? { engine } : {}), registry: new StoreRegistrySource() }, signal, needsSource);
   if (signal?.aborted) return checked;
   for (const d of checked.diagnostics) io.err(`${formatDiagnosticText(file, d)}\n`);
   if (!hasErrors(checked) || allowErrors) return checked;

@@ -2,6 +2,7 @@
 // prediction are synchronous, so a run on the main thread would not see SIGINT until it
 // finished; here the main thread stays free, and on SIGINT raises a flag in shared memory that
 // the worker's algorithms poll (see ml/cancellation.ts). The run then ends as `cancelled`.
+import type { EngineName } from '../engine/engine';
 import { join, resolve } from 'node:path';
 import type { ProgressEvent } from '../contracts/cli-json';
 import { UsageError } from './command';
@@ -19,6 +20,8 @@ export interface RunRequest {
   workspace: Workspace;
   /** An editor reads the progress (`--progress json`): `notify: vscode` events reach it. */
   editor?: boolean;
+  /** `--engine`: where datasets are read and steps run. */
+  engine?: EngineName;
 }
 
 /** What the worker receives: the request and the cancel flag (an Int32Array's buffer; 1 = cancel). */

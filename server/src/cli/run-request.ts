@@ -45,7 +45,7 @@ export async function checkAndRun(
   const checkSignal: CancelSignal = { get aborted() { return leaves || signal.aborted; } };
   const store = RunStore.lookup(resolve(request.file), request.workspace);
   const schemas = new StoredSchemaCache(store);
-  const checked = await loadChecked(request.file, { json: request.json, names: request.names, workspace: request.workspace, signal: checkSignal, schemas, needsSource }, io);
+  const checked = await loadChecked(request.file, { json: request.json, names: request.names, workspace: request.workspace, signal: checkSignal, schemas, needsSource, ...(request.engine ? { engine: request.engine } : {}) }, io);
   if (leaves) return { type: 'elsewhere' };
   if (typeof checked === 'number') return { type: 'exit', code: checked };
   for (const n of request.names) {
@@ -54,6 +54,6 @@ export async function checkAndRun(
   }
   if (here && !signal.aborted && !(await here.runs(checked, store))) return { type: 'elsewhere' };
   if (!signal.aborted) await schemas.remember(checked);
-  const code = await runAndReport(checked, request.json, { names: request.names, signal, tables: schemas, editorEvents: request.editor === true, onEvent }, io);
+  const code = await runAndReport(checked, request.json, { names: request.names, signal, tables: schemas, editorEvents: request.editor === true, onEvent, ...(request.engine ? { engine: request.engine } : {}) }, io);
   return { type: 'exit', code };
 }

@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import { PREVIEW_PAGE_MAX, type PreviewJson, type PreviewPageJson, type PreviewPageRequest, type ProgressEvent } from '../contracts/cli-json';
 import type { Table } from '../data/table';
 import { parseArgs, UsageError, type CliCommand, type ParsedArgs } from './command';
+import { ENGINE_USAGE, engineOption } from './engine-flag';
 import { runInWorker, type RunRequest } from './run-in-worker';
 import { WORKSPACE_OPTIONS, WORKSPACE_USAGE, workspaceOption } from './workspace-flags';
 
@@ -29,26 +30,28 @@ function progressPrinter(json: boolean): (e: ProgressEvent) => void {
 }
 
 async function run(args: string[]): Promise<number> {
-  const { positional, flags } = parseCheckingArgs(args, ['progress']);
+  const { positional, flags } = parseCheckingArgs(args, ['progress', 'engine']);
   const [file, ...names] = positional;
   if (!file) throw new UsageError('name a .narml file');
   const editor = flags.get('progress') === 'json';
-  return runInWorker({ command: 'run', file, names, json: flags.has('json'), workspace: workspaceOption(file, flags), editor }, progressPrinter(editor));
+  return runInWorker({ command: 'run', file, names, json: flags.has('json'), workspace: workspaceOption(file, flags), editor, ...engineOption(flags) }, progressPrinter(editor));
 }
 
 async function preview(args: string[]): Promise<number> {
-  const { positional, flags } = parseCheckingArgs(args, ['rows']);
+  const { positional, flags } = parseCheckingArgs(args, ['rows', 'engine']);
   const [file, name] = positional;
   if (!file || !name) throw new UsageError('name a .narml file and a table declared in it');
   const rows = flags.has('rows') ? Number(flags.get('rows')) : 20;
   if (!Number.isInteger(rows) || rows < 0) throw new UsageError('--rows must be a whole number');
+  const { engine } = engineOption(flags);
   const { fmt, loadChecked, engineFor, PipelineData, previewTable } = await import('./commands-impl');
-  const checked = await loadChecked(file, { workspace: workspaceOption(file, flags) });
+  const checked = await loadChecked(file, { workspace: workspaceOption(file, flags), ...(engine ? { engine } : {}) });
   if (typeof checked === 'number') return checked;
   const root = name.split('.')[0];
   const sym = checked.symbols.get(root);
   if (!sym || !['dataset', 'transform', 'split'].includes(sym.kind)) throw new UsageError(`"${name}" is not a table of ${file} (datasets, transforms and split parts such as parts.train)`);
-  const table = await new PipelineData(checked, engineFor(checked)).table(name);
+  const data = new PipelineData(checked, engineFor(checked, {}, engine));
+  const table = await data.table(name).finally(() => data.engine.close());
   const p = previewTable(name, table, rows);
   if (flags.has('serve')) return servePages(p, table);
   if (flags.has('json')) { process.stdout.write(`${JSON.stringify(p)}\n`); return 0; }
@@ -93,10 +96,10 @@ async function servePages(p: PreviewJson, table: Table): Promise<number> {
 }
 
 async function predictNow(args: string[]): Promise<number> {
-  const { positional, flags } = parseCheckingArgs(args, []);
+  const { positional, flags } = parseCheckingArgs(args, ['engine']);
   const [file, name] = positional;
   if (!file || !name) throw new UsageError('name a .narml file and a predict declared in it');
-  const request: RunRequest = { command: 'predict', file, names: [name], json: flags.has('json'), workspace: workspaceOption(file, flags) };
+  const request: RunRequest = { command: 'predict', file, names: [name], json: flags.has('json'), workspace: workspaceOption(file, flags), ...engineOption(flags) };
   const onEvent = progressPrinter(false);
   // A quick predict (stored models, a small input) runs on this thread; see run-here.ts.
   const { runHere } = await import('./commands-impl');
@@ -161,9 +164,9 @@ async function monitorReport(args: string[]): Promise<number> {
 }
 
 export const runnerCommands: Record<string, CliCommand> = {
-  run: { usage: `run FILE [NAME...] [--json] [--progress json] ${WORKSPACE_USAGE}`, summary: 'run declarations and what they need', run },
-  preview: { usage: `preview FILE NAME [--rows N] [--json] [--serve] ${WORKSPACE_USAGE}`, summary: 'first rows and column statistics of a table (--serve: then pages of rows, sorted on request, for each JSON line on stdin)', run: preview },
-  predict: { usage: `predict FILE NAME [--json] ${WORKSPACE_USAGE}`, summary: 'run one predict declaration now', run: predictNow },
+  run: { usage: `run FILE [NAME...] [--json] [--progress json] ${ENGINE_USAGE} ${WORKSPACE_USAGE}`, summary: 'run declarations and what they need', run },
+  preview: { usage: `preview FILE NAME [--rows N] [--json] [--serve] ${ENGINE_USAGE} ${WORKSPACE_USAGE}`, summary: 'first rows and column statistics of a table (--serve: then pages of rows, sorted on request, for each JSON line on stdin)', run: preview },
+  predict: { usage: `predict FILE NAME [--json] ${ENGINE_USAGE} ${WORKSPACE_USAGE}`, summary: 'run one predict declaration now', run: predictNow },
   history: { usage: 'history [FILE] [--json]', summary: 'past runs', run: history },
   experiments: { usage: 'experiments FILE [--json]', summary: 'one row per run and model: options, metrics, data hashes, tune/auto trials', run: experiments },
   'monitor-report': { usage: 'monitor-report FILE NAME [--json]', summary: 'a monitor over the stored runs: drift per method and column, alert, metrics per window', run: monitorReport },

@@ -10,6 +10,7 @@ import type { FittedStep } from '../transforms/fitted-step';
 import { selectRows } from '../transforms/table-ops';
 import { splitTable } from '../runner/split-table';
 import { EngineError } from './engine-error';
+import { keyedParts } from './keyed-split';
 import type { Engine, EngineContext, EngineName } from './engine';
 
 export class MemoryEngine implements Engine {
@@ -36,6 +37,12 @@ export class MemoryEngine implements Engine {
 
   async splitRows(dataset: DatasetInfo, pre: Step[], split: SplitInfo, onLoss?: LossSink): Promise<Record<string, Int32Array>> {
     const reached = fitSteps(pre, await this.readDataset(dataset), onLoss).result;
+    if (split.key) {
+      const key = getColumn(reached.table, split.key);
+      if (!key) throw new EngineError(`split "${split.name}": key column "${split.key}" is missing`);
+      const parts = keyedParts({ ...split, key: split.key }, key, reached.table.rowCount);
+      return Object.fromEntries(Object.entries(parts).map(([name, rows]) => [name, Int32Array.from(rows, (r) => reached.rowMap[r])]));
+    }
     const stratify = split.stratify ? getColumn(reached.table, split.stratify) : undefined;
     if (split.stratify && !stratify) throw new EngineError(`split "${split.name}": column "${split.stratify}" is missing`);
     const parts = splitTable(reached.table.rowCount, split.parts, { seed: split.seed, ...(stratify ? { stratify } : {}) });

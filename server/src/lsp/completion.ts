@@ -184,7 +184,8 @@ function valueItems(p: CheckedPipeline, place: Extract<Place, { kind: 'value' }>
   switch (key) {
     case 'algorithm': return algorithmItems(task);
     case 'target':
-    case 'stratify': return columns(schema);
+    case 'stratify':
+    case 'key': return columns(schema);
     case 'features':
     case 'exclude': return [{ label: '[…]', kind: CompletionItemKind.Value, insertText: '[$0]', insertTextFormat: InsertTextFormat.Snippet, filterText: '[' }, ...columns(schema)];
     case 'metrics': return [{ label: '[…]', kind: CompletionItemKind.Value, insertText: '[$0]', insertTextFormat: InsertTextFormat.Snippet, filterText: '[' }, ...metricItems(task)];

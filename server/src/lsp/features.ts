@@ -48,7 +48,7 @@ export function hover(p: CheckedPipeline, offset: number, lastMetrics: () => Rec
     let body = `**${sym.kind}** \`${sym.name}\``;
     if (info?.kind === 'dataset') body += ` from \`${info.path}\`${info.schemaComplete ? '' : ' (schema from a sample)'}\n\n${schemaTable(info.schema)}`;
     else if (info?.kind === 'transform') body += ` from \`${info.input}\`\n\n${schemaTable(info.schema)}`;
-    else if (info?.kind === 'split') body += ` of \`${info.input}\`: ${info.parts.map((x) => `${x.part} ${Math.round(x.fraction * 1000) / 10}%`).join(', ')}${info.stratify ? `, stratified by ${info.stratify}` : ''}, seed ${info.seed}`;
+    else if (info?.kind === 'split') body += ` of \`${info.input}\`: ${info.parts.map((x) => `${x.part} ${Math.round(x.fraction * 1000) / 10}%`).join(', ')}${info.stratify ? `, stratified by ${info.stratify}` : ''}${info.key ? `, keyed by ${info.key}` : ''}, seed ${info.seed}`;
     else if (info?.kind === 'model') {
       body += `: ${info.task ?? 'unknown task'} of \`${info.target ?? '?'}\`${info.classes ? ` (classes ${info.classes.join(', ')})` : ''}`;
       if (info.algorithm) body += `\n\nalgorithm: ${info.algorithm.name}(${Object.entries(info.algorithm.options).map(([k, v]) => `${k}: ${JSON.stringify(v)}`).join(', ')})`;

@@ -6,7 +6,7 @@ import type { STEP_KEYWORDS } from '../language/parser';
 export const DECLARATION_DOCS: Readonly<Record<DeclarationKind, string>> = {
   dataset: '`dataset N from "path.csv" { ... }`: a table read from a CSV file (a glob `*.csv` reads and concatenates matching files). Body: `columns { name: TYPE }`, `missing: [...]`, `delimiter`, `header`, `encoding`, `decimal`, `thousands`.',
   transform: '`transform N from T { steps }`: a table derived from table T; each step sees the schema the previous one produced.',
-  split: '`split N from T { train: P, test: P, validation: P?, stratify: C?, seed: K? }`: tables `N.train`, `N.test` (and `N.validation`).',
+  split: '`split N from T { train: P, test: P, validation: P?, stratify: C?, seed: K?, key: C? }`: tables `N.train`, `N.test` (and `N.validation`); with `key`, the part of a row is a function of the value of its key column and the seed, the same in every engine and every run.',
   model: '`model N from T { target: C, algorithm: A, ... }`: a trained model; the task follows from the target type.',
   evaluate: '`evaluate M on T [as N] { metrics: [...], threshold: ..., cv: K?, positive: V? }`: a metrics report (default name `M_on_T`).',
   compare: '`compare M1, M2 on T [as N] { metric: X, test: mcnemar | bootstrap | paired_t, alpha: 0.05 }`: an A/B comparison with a p-value, and a winner only when p < alpha (default 0.05; else the leader).',

@@ -23,6 +23,7 @@ import { monitorReport } from './monitor';
 import { followUpMonitors, judgeChallenger, registryStages, type ModelStages } from './retrain';
 import type { NotifyOptions } from '../scheduler/notify';
 import { engineFor } from '../engine/engine-for';
+import type { EngineName } from '../engine/engine';
 import { PipelineData, RunError, type TablesRead } from './pipeline-data';
 import { predictToFile, predictToTable, type KeepPredictions } from './predict';
 import { storePredictions } from './actuals';
@@ -47,6 +48,8 @@ export interface RunOptions {
   stages?: ModelStages;
   /** An editor reads `onEvent`: `notify: vscode` is delivered as a `notify` event. */
   editorEvents?: boolean;
+  /** Where datasets are read and steps run (default memory). */
+  engine?: EngineName;
   /** Webhook timing, shortened by tests. */
   notify?: Pick<NotifyOptions, 'baseDelayMs' | 'attempts' | 'timeoutMs'>;
 }
@@ -161,7 +164,8 @@ export async function runPipeline(checked: CheckedPipeline, opts: RunOptions = {
   store.startRun(run);
   const extras: Required<RunExtras> = { artifacts: {}, lineage: {} };
   const stages = opts.stages ?? registryStages(checked, run.pipelineHash);
-  const data = new PipelineData(checked, engineFor(checked, { signal: opts.signal, onRead: (dataset, f) => emit({ type: 'stage', stage: 'read', declaration: dataset, fraction: f }), tablesRead: opts.tables }));
+  const engine = engineFor(checked, { signal: opts.signal, onRead: (dataset, f) => emit({ type: 'stage', stage: 'read', declaration: dataset, fraction: f }), tablesRead: opts.tables }, opts.engine);
+  const data = new PipelineData(checked, engine);
   // Definition hashes (text, what is read, input files) as recorded; reuse keys also hold the program.
   const definitions = new Map<string, string>();
   const hashes = new Map<string, string>();
@@ -283,6 +287,7 @@ export async function runPipeline(checked: CheckedPipeline, opts: RunOptions = {
     }
   }
   run.read = data.datasetsRead();
+  await engine.close();
   for (const loss of data.valueLosses()) {
     warn(`${loss.step}: ${loss.count} of ${loss.of} values ${loss.reason} and are missing; ${loss.fix}`);
   }
