@@ -31,6 +31,12 @@ test('engine duckdb: an expression that turns a number into text is NML154 at th
   assert.deepEqual(checkPipeline(fine, FILE, cache, { engine: 'duckdb' }).diagnostics.map((d) => `${d.code} ${d.message}`), []);
 });
 
+test('the engine: duckdb statement chooses the engine the check judges for; --engine memory overrides it', () => {
+  const text = `engine: duckdb\n${IRIS}\ntransform t from iris {\n  cast petal_width_cm as text\n  drop petal_width_cm\n}\n${model}`;
+  assert.deepEqual(checkPipeline(text, FILE, cache).diagnostics.map((d) => d.code), ['NML154']);
+  assert.deepEqual(checkPipeline(text, FILE, cache, { engine: 'memory' }).diagnostics.map((d) => d.code), []);
+});
+
 test('engine duckdb: a dataset with a decimal separator is NML154 at its name', () => {
   const text = 'dataset «iris» from "../fixtures/data/iris.csv" { decimal: "," }\nmodel m from iris { target: species, algorithm: knn }';
   const { text: t, start } = marked(text);

@@ -4,7 +4,7 @@
 // aggregates over the training rows; splits select the memory engine's rows (the same seeded
 // shuffle over the rows that reach the split). Tables reach the runner as typed-array columns,
 // filled chunk by chunk from DuckDB's vectors. @duckdb/node-api is loaded only when this engine
-// is used (docs/decisions/0010-duckdb-engine.md).
+// is used (docs/decisions/0011-duckdb-engine.md).
 import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -2,6 +2,8 @@
 // column, then `prediction`, then `probability_<class>` columns, atomically. Row steps are
 // skipped so every input row gets an output row; rows the model cannot take (missing features)
 // get an empty prediction and are counted.
+import { isParquet } from '../engine/duckdb-engine';
+import { writeParquetFromCsv } from '../engine/parquet-output';
 import type { PredictInfo } from '../checker/checked-model';
 import type { PredictionJson } from '../contracts/cli-json';
 import { expandGlob, isGlob } from '../data/glob';
@@ -101,8 +103,9 @@ export async function predictToFile(decl: PredictInfo, tm: TrainedModel, data: P
     input = selectRows(await data.rawTable(chain.dataset), await data.rawRows(chain));
   }
   const out = predictPrepared(tm, input, 'predict', signal);
-  const bytes = predictionCsv(input, tm, out.pred, out.proba, out.usable);
-  writeFileAtomic(output, bytes, workspace);
+  const csv = predictionCsv(input, tm, out.pred, out.proba, out.usable);
+  const bytes = isParquet(output) ? await writeParquetFromCsv(csv, output, workspace) : csv;
+  if (!isParquet(output)) writeFileAtomic(output, csv, workspace);
   let empty = 0;
   for (let i = 0; i < out.usable.length; i++) if (!out.usable[i]) empty++;
   const stored = keep?.(input, out.pred, out.proba, out.usable);
