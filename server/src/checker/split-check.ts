@@ -1,6 +1,7 @@
 // split declarations: part sizes (NML131), parts that would hold no row (NML127), stratify column, seed,
 // and no split of a split part (NML118: the runner splits a dataset's rows once).
-import type { SplitDeclaration } from '../language/ast';
+import type { Expr, Range, SplitDeclaration } from '../language/ast';
+import type { ColumnType } from '../language/schema';
 import { partSizes } from '../ml/split-sizes';
 import type { SplitInfo, SplitPart } from './checked-model';
 import { checkPropertyKeys, describeValue } from './options';
@@ -64,37 +65,19 @@ export function checkSplit(decl: SplitDeclaration, input: { name: string; state:
   }
   let stratify: string | undefined;
   const strat = props.get('stratify')?.value;
-  if (strat) {
-    if (strat.kind === 'Name' && strat.name.parts.length === 1) {
-      const id = strat.name.parts[0];
-      const col = lookupColumn(input.state, id.name);
-      if (!col) {
-        const s = ctx.suggest(id.name, input.state.schema.columns.map((c) => c.name), 'column');
-        ctx.report('NML101', id.range, `unknown column "${id.name}" in "${input.name}"${s.text}`, s.fixes);
-      } else {
-        ctx.columnReferences.push({ column: id.name, origin: input.state.origin, range: id.range, isDefinition: false });
-        if (col.type === 'number' || col.type === 'text' || col.type === 'date') {
-          ctx.report('NML116', id.range, `stratify needs a category or boolean column (classes to keep in proportion), but "${id.name}" is ${col.type}`);
-        } else stratify = id.name;
-      }
-    } else ctx.report('NML116', strat.range, 'stratify takes a column name, e.g. stratify: churned');
+  const stratCol = strat && columnOf(strat, input, ctx, 'stratify takes a column name, e.g. stratify: churned');
+  if (stratCol) {
+    if (stratCol.type === 'number' || stratCol.type === 'text' || stratCol.type === 'date') {
+      ctx.report('NML116', stratCol.range, `stratify needs a category or boolean column (classes to keep in proportion), but "${stratCol.name}" is ${stratCol.type}`);
+    } else stratify = stratCol.name;
   }
   let key: string | undefined;
   const keyValue = props.get('key')?.value;
-  if (keyValue) {
-    if (keyValue.kind === 'Name' && keyValue.name.parts.length === 1) {
-      const id = keyValue.name.parts[0];
-      const col = lookupColumn(input.state, id.name);
-      if (!col) {
-        const s = ctx.suggest(id.name, input.state.schema.columns.map((c) => c.name), 'column');
-        ctx.report('NML101', id.range, `unknown column "${id.name}" in "${input.name}"${s.text}`, s.fixes);
-      } else {
-        ctx.columnReferences.push({ column: id.name, origin: input.state.origin, range: id.range, isDefinition: false });
-        if (col.type === 'date') ctx.report('NML116', id.range, `key needs a column of ids (whole numbers, text or categories), but "${id.name}" is a date`);
-        else if (strat) ctx.report('NML116', keyValue.range, `split "${name}" cannot be both keyed and stratified: a keyed row's part depends only on its key; remove stratify or key`);
-        else key = id.name;
-      }
-    } else ctx.report('NML116', keyValue.range, 'key takes a column name, e.g. key: customer_id');
+  const keyCol = keyValue && columnOf(keyValue, input, ctx, 'key takes a column name, e.g. key: customer_id');
+  if (keyCol) {
+    if (keyCol.type === 'date') ctx.report('NML116', keyCol.range, `key needs a column of ids (whole numbers, text or categories), but "${keyCol.name}" is a date`);
+    else if (strat) ctx.report('NML116', keyValue.range, `split "${name}" cannot be both keyed and stratified: a keyed row's part depends only on its key; remove stratify or key`);
+    else key = keyCol.name;
   }
   let seed = 42;
   const seedValue = props.get('seed')?.value;
@@ -115,6 +98,23 @@ export function checkSplit(decl: SplitDeclaration, input: { name: string; state:
     });
   }
   return { kind: 'split', name, input: input.name, parts, ...(stratify ? { stratify } : {}), ...(key ? { key } : {}), seed, schema: input.state.schema };
+}
+
+/** The input column a property names (a reference recorded), or undefined after reporting why not. */
+function columnOf(v: Expr, input: { name: string; state: TableState }, ctx: Resolver['ctx'], usage: string): { name: string; type: ColumnType; range: Range } | undefined {
+  if (v.kind !== 'Name' || v.name.parts.length !== 1) {
+    ctx.report('NML116', v.range, usage);
+    return undefined;
+  }
+  const id = v.name.parts[0];
+  const col = lookupColumn(input.state, id.name);
+  if (!col) {
+    const s = ctx.suggest(id.name, input.state.schema.columns.map((c) => c.name), 'column');
+    ctx.report('NML101', id.range, `unknown column "${id.name}" in "${input.name}"${s.text}`, s.fixes);
+    return undefined;
+  }
+  ctx.columnReferences.push({ column: id.name, origin: input.state.origin, range: id.range, isDefinition: false });
+  return { name: id.name, type: col.type, range: id.range };
 }
 
 /** A fraction as a percentage with at most two decimals (0.2 → 20). */

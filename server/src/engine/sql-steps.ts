@@ -5,11 +5,11 @@
 // as quantile_cont (numpy's linear interpolation), the population std in two passes, levels and
 // mode counts by GROUP BY — and the last decisions that depend on JavaScript's order (mode ties,
 // level order by compareLevels) are made here, so the fitted steps are the memory engine's.
-import type { Expr, Step } from '../language/ast';
+import type { Step } from '../language/ast';
 import type { ColumnType } from '../language/schema';
 import { compareLevels } from '../data/column-builder';
 import { parseNumber } from '../data/parse-values';
-import { TransformError } from '../transforms/fit-steps';
+import { constantValue, TransformError } from '../transforms/fit-steps';
 import type { FittedStep } from '../transforms/fitted-step';
 import { compileExpression, SqlUnsupported, type SqlDialect } from './sql-expression';
 
@@ -242,14 +242,6 @@ async function fitSqlStep(step: Step, r: Relation, session: SqlSession): Promise
     case 'unknown':
       return [];
   }
-}
-
-function constantValue(e: Expr | undefined): number | string {
-  if (!e) throw new TransformError('constant needs a value');
-  if (e.kind === 'Number' || e.kind === 'Percent') return e.value;
-  if (e.kind === 'Boolean') return e.value ? 1 : 0;
-  if (e.kind === 'String') return e.value;
-  throw new TransformError('constant needs a number, a string or true/false');
 }
 
 /** Most frequent value; ties to the smallest (compareLevels for levels), as fit-steps' modeOf. */

@@ -96,7 +96,7 @@ function modeOf(c: Column): number | string {
   return best;
 }
 
-function constantValue(e: Expr | undefined): number | string {
+export function constantValue(e: Expr | undefined): number | string {
   if (!e) throw new TransformError('constant needs a value');
   if (e.kind === 'Number' || e.kind === 'Percent') return e.value;
   if (e.kind === 'Boolean') return e.value ? 1 : 0;
