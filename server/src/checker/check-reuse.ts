@@ -21,6 +21,8 @@ import type { DeclarationTrace, NameVersion, Resolver, SourceRead } from './reso
 import type { TableState } from './table-state';
 
 interface Kept {
+  /** The declaration's text, a copy (a slice would hold the whole file of its time). */
+  text: string;
   version: number;
   /** Where the declaration started when the ranges below were made. */
   at: Position;
@@ -101,9 +103,12 @@ export class DeclarationReuse {
 
   /** Checks `decl` with `checkOne`, or replays its kept result when nothing it read has changed. */
   check(decl: Declaration, sym: SymbolInfo, r: Resolver, text: string, checkOne: CheckOne): boolean {
-    const key = `${sym.kind}\u0000${sym.name}\u0000${text.slice(decl.range.start.offset, decl.range.end.offset)}`;
+    // Kept by kind, name and length, and compared with the text: a key holding the text made every
+    // check hash and copy the whole file once more.
+    const body = text.slice(decl.range.start.offset, decl.range.end.offset);
+    const key = `${sym.kind}\u0000${sym.name}\u0000${body.length}`;
     const old = this.kept.get(key);
-    if (old && this.stillValid(old, r)) {
+    if (old && old.text === body && this.stillValid(old, r)) {
       const kept = this.replay(old, decl, sym, r);
       this.next.set(key, kept);
       this.stats.reused++;
@@ -124,7 +129,7 @@ export class DeclarationReuse {
     const version = ++this.version;
     r.versions.set(sym.name, version);
     const kept: Kept = {
-      version, at: decl.range.start, ok, info: r.infos[sym.declarationIndex], ...trace,
+      text: Buffer.from(body).toString(), version, at: decl.range.start, ok, info: r.infos[sym.declarationIndex], ...trace,
       diagnostics: ctx.diagnostics.slice(from.diagnostics),
       references: ctx.references.slice(from.references),
       columnReferences: ctx.columnReferences.slice(from.columnReferences),
