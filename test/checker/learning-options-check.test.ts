@@ -36,7 +36,18 @@ const wrong: { why: string; code: string; source: string; message: RegExp }[] = 
   { why: 'validation_fraction without early_stopping', code: 'NML116', source: model('  algorithm: gradient_boosting(rounds: 50, «validation_fraction»: 0.2)'), message: /early_stopping is 0 \(off\); add early_stopping: 10/ },
   { why: 'a negative early_stopping', code: 'NML116', source: model('  algorithm: gradient_boosting(early_stopping: «-1»)'), message: /early_stopping/ },
   { why: 'a validation_fraction of 1', code: 'NML116', source: model('  algorithm: gradient_boosting(early_stopping: 5, validation_fraction: «1»)'), message: /validation_fraction/ },
+  { why: 'a budget that is not a duration', code: 'NML116', source: model('  algorithm: knn\n  tune: random(trials: 20, budget: «fast») { k: [1, 3, 5] }'), message: /a duration such as 60s or 5m/ },
 ];
+
+test('tune: random(budget: 30s) and grid(budget: 2m) check clean with the budget in milliseconds; without one there is no limit', async () => {
+  const random = await checkPipeline(model('  algorithm: knn\n  tune: random(trials: 200, budget: 30s) { k: [1, 3, 5] }'), FILE, cache);
+  assert.deepEqual(random.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message), []);
+  assert.deepEqual(infoOf(random, 'm', 'model')?.tune?.method.options, { trials: 200, budget: 30_000 });
+  const grid = await checkPipeline(model('  algorithm: knn\n  tune: grid(budget: 2m) { k: [1, 3, 5] }'), FILE, cache);
+  assert.equal(infoOf(grid, 'm', 'model')?.tune?.method.options.budget, 120_000);
+  const none = await checkPipeline(model('  algorithm: knn\n  tune: grid { k: [1, 3, 5] }'), FILE, cache);
+  assert.deepEqual(infoOf(none, 'm', 'model')?.tune?.method.options, {});
+});
 
 test('early_stopping checks clean, resolved with the default validation_fraction; tuning it lets validation_fraction stand', async () => {
   const p = await checkPipeline(model('  algorithm: gradient_boosting(rounds: 500, early_stopping: 10)'), FILE, cache);

@@ -84,3 +84,35 @@ model plain from parts.train {
   const text = narml(['run', 'p.narml'], dir);
   assert.match(text.stdout, new RegExp(`early stopping: ${part.rounds} of 300 rounds, the loss scored on the validation part \\(292 rows\\)`));
 });
+
+test('a tiny budget stops tune: random(trials: 200) cleanly: the trials that ran are recorded, the best of them is chosen, and the reason says the budget stopped it', () => {
+  const dir = weather(`model m from parts.train {
+  target: weather
+  algorithm: random_forest
+  tune: random(trials: 200, budget: 1s, metric: balanced_accuracy) { trees: [20, 40, 60], max_depth: [0, 4, 8, 12], min_samples_leaf: [1, 2, 5, 10, 20] }
+  cv: 3
+}
+model a from parts.train {
+  target: weather
+  algorithm: auto(candidates: [naive_bayes, knn], budget: 120s)
+}
+`);
+  const out = narml(['run', 'p.narml', '--json'], dir);
+  assert.equal(out.status, 0, out.stderr);
+  const m = JSON.parse(out.stdout).models as RunJson['models'];
+  const trials = m.m.trials!;
+  // 60 combinations exist; a forest's 3-fold cross-validation takes far more than the 1 s left for them all.
+  const [budget] = m.m.budgets!;
+  assert.equal(budget.search, 'tune');
+  assert.equal(budget.budgetMs, 1000);
+  assert.equal(budget.planned, 60);
+  assert.equal(budget.stopped, true);
+  assert.equal(budget.ran, trials.length);
+  assert.ok(trials.length >= 1 && trials.length < 60, `${trials.length} trials`);
+  const chosen = trials.filter((t) => t.chosen);
+  assert.equal(chosen.length, 1);
+  assert.equal(chosen[0].score, Math.max(...trials.map((t) => t.score!)));
+  assert.match(m.m.selection!, new RegExp(`the budget of 1 s ran out after ${trials.length} of 60 option combinations`));
+  // auto's default budget is recorded too; two quick candidates fit in it.
+  assert.deepEqual({ ...m.a.budgets![0], elapsedMs: 0 }, { search: 'auto', budgetMs: 120_000, elapsedMs: 0, ran: 2, planned: 2, stopped: false });
+});

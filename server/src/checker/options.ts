@@ -140,7 +140,7 @@ export function validateOptions(
 ): OptionValues {
   const out: OptionValues = {};
   for (const [k, o] of Object.entries(options)) {
-    if (o.kind === 'duration') out[k] = o.defaultMs;
+    if (o.kind === 'duration') { if (o.defaultMs !== undefined) out[k] = o.defaultMs; }
     else if ('default' in o) out[k] = o.default;
   }
   const names = Object.keys(options);
@@ -170,7 +170,7 @@ export function validateOptions(
 }
 
 export function describeOption(name: string, o: OptionSpec): string {
-  if (o.kind === 'duration') return `${name} (default ${o.defaultMs / 1000}s)`;
+  if (o.kind === 'duration') return `${name} (default ${o.defaultMs === undefined ? 'no limit' : `${o.defaultMs / 1000}s`})`;
   if ('default' in o) return `${name} (default ${typeof o.default === 'string' ? `"${o.default}"` : o.default})`;
   return name;
 }

@@ -143,6 +143,18 @@ export interface ModelJson {
   selection?: string;
   /** gradient_boosting with early_stopping: where the loss was scored (`validation`: the split's part; `holdout`: validation_fraction of the training rows), on how many rows, and the rounds boosted of the most allowed. */
   earlyStopping?: { on: 'holdout' | 'validation'; rows: number; rounds: number; maxRounds: number };
+  /** Each search with a time budget (`auto`'s, `tune`'s `budget:`): how much of it was spent, and whether it stopped the search. */
+  budgets?: SearchBudgetJson[];
+}
+
+/** A search's time budget: `ran` of the `planned` trials ran (the first ones, in order) in `elapsedMs`; `stopped` when the budget left the rest out. */
+export interface SearchBudgetJson {
+  search: TrialJson['search'];
+  budgetMs: number;
+  elapsedMs: number;
+  ran: number;
+  planned: number;
+  stopped: boolean;
 }
 
 /** One configuration tried by `tune` or `auto`, scored by k-fold cross-validation on the training rows. */

@@ -11,7 +11,8 @@ export type OptionSpec =
   | { kind: 'enum'; default: string; values: readonly string[]; doc: string }
   /** A number in (0, 1] (fraction of features) or one of the words. */
   | { kind: 'number-or-enum'; default: string | number; values: readonly string[]; min: number; doc: string }
-  | { kind: 'duration'; defaultMs: number; doc: string }
+  /** Without `defaultMs`: no limit unless given. */
+  | { kind: 'duration'; defaultMs?: number; doc: string }
   | { kind: 'algorithm-list'; doc: string }
   | { kind: 'metric'; doc: string }
   | { kind: 'model-list'; doc: string }
@@ -93,7 +94,7 @@ export const ALGORITHMS: Readonly<Record<string, AlgorithmSpec>> = {
     options: {
       candidates: { kind: 'algorithm-list', doc: 'algorithms to try (default: every one that fits the task)' },
       metric: { kind: 'metric', doc: 'metric to optimise (default: f1 for classification, r2 for regression)' },
-      budget: { kind: 'duration', defaultMs: 60_000, doc: 'time budget' },
+      budget: { kind: 'duration', defaultMs: 60_000, doc: 'time budget, checked between candidates: one starts only when the time spent plus the longest candidate so far fits in it' },
       trials: { kind: 'integer', default: 10, min: 1, doc: 'maximum candidate configurations' },
     },
   },
@@ -132,11 +133,12 @@ export const SELECTORS: Readonly<Record<string, MethodSpec>> = {
   rfe: { name: 'rfe', tasks: [], options: { top: { kind: 'integer', default: 10, min: 1, doc: 'features to keep' } }, doc: 'recursive feature elimination by importance' },
 };
 
+const tuneBudget: OptionSpec = { kind: 'duration', doc: 'time budget, checked between combinations: one starts only when the time spent plus the longest combination so far fits in it; the best so far wins (default: no limit)' };
 const tuneMetric: OptionSpec = { kind: 'metric', doc: 'cross-validated metric that ranks the combinations (default: accuracy for classification, r2 for regression); error metrics such as rmse are minimised' };
 
 export const TUNERS: Readonly<Record<string, MethodSpec>> = {
-  grid: { name: 'grid', tasks: [], options: { metric: tuneMetric }, doc: 'try every combination of the listed values' },
-  random: { name: 'random', tasks: [], options: { trials: { kind: 'integer', default: 10, min: 1, doc: 'combinations to try' }, metric: tuneMetric }, doc: 'try random combinations' },
+  grid: { name: 'grid', tasks: [], options: { metric: tuneMetric, budget: tuneBudget }, doc: 'try every combination of the listed values' },
+  random: { name: 'random', tasks: [], options: { trials: { kind: 'integer', default: 10, min: 1, doc: 'combinations to try' }, metric: tuneMetric, budget: tuneBudget }, doc: 'try random combinations' },
 };
 
 const members: OptionSpec = { kind: 'model-list', doc: 'member models (each with an algorithm, trained from the same dataset and target)' };

@@ -2,7 +2,7 @@
 // its restoration: a run reusing its model and a retraining loading the production version both
 // rebuild it here, so both predict exactly as the run that trained it.
 import type { ModelInfo } from '../checker/checked-model';
-import type { TrialJson } from '../contracts/cli-json';
+import type { SearchBudgetJson, TrialJson } from '../contracts/cli-json';
 import type { SavedModel } from '../ml/model-types';
 import { restoreModel } from '../ml/registry';
 import type { FittedStep } from '../transforms/fitted-step';
@@ -21,6 +21,8 @@ export interface ModelArtifact {
   options: Record<string, unknown>;
   trials: TrialJson[];
   selection?: string;
+  /** The searches' time budgets (absent in older artifacts and when no search had one). */
+  budgets?: SearchBudgetJson[];
 }
 
 /**

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { CheckedPipeline, DeclarationInfo, ModelInfo, MonitorInfo, PredictInfo } from '../checker/checked-model';
 import { diagnosticJson, type Diagnostic } from '../checker/diagnostic';
-import type { NotifyEventJson, ComparisonJson, EvaluationJson, ModelJson, ModelVersionJson, MonitorJson, PredictionJson, ProgressEvent, RegistryUse, RunJson, TrialJson } from '../contracts/cli-json';
+import type { NotifyEventJson, ComparisonJson, EvaluationJson, ModelJson, ModelVersionJson, MonitorJson, PredictionJson, ProgressEvent, RegistryUse, RunJson, SearchBudgetJson, TrialJson } from '../contracts/cli-json';
 import type { LoadedBundle } from '../cli/bundle-loader';
 import type { CancelSignal } from '../ml/cancellation';
 import type { Table } from '../data/table';
@@ -358,11 +358,11 @@ export async function runPipeline(checked: CheckedPipeline, opts: RunOptions = {
     let artifactHash = store.result(hash);
     const artifact = artifactHash ? store.getArtifact<ModelArtifact>(artifactHash) : undefined;
     let tm: TrainedModel;
-    let search: { trials?: TrialJson[]; selection?: string } = {};
+    let search: { trials?: TrialJson[]; selection?: string; budgets?: SearchBudgetJson[] } = {};
     const restored = artifact && restoreTrained(decl, artifact);
     if (artifact && restored) {
       tm = restored;
-      search = { trials: artifact.trials, selection: artifact.selection };
+      search = { trials: artifact.trials, selection: artifact.selection, budgets: artifact.budgets };
       run.reused.push(decl.name);
       emit({ type: 'stage', stage: 'train (reused)', declaration: decl.name, fraction: 1 });
     } else {
@@ -394,12 +394,13 @@ export async function runPipeline(checked: CheckedPipeline, opts: RunOptions = {
       const art: ModelArtifact = {
         saved, steps: fitted.fitted, trainRows: rows.length, algorithm: outcome.algorithm, options: outcome.options, trials: outcome.trials,
         ...(outcome.selection ? { selection: outcome.selection } : {}),
+        ...(outcome.budgets.length > 0 ? { budgets: outcome.budgets } : {}),
       };
       artifactHash = store.putArtifact(art);
       // Indexed at once, so a run killed later still reuses this model next time.
       store.setResult(hash, artifactHash);
       tm = { info: learned, steps: fitted.fitted, model: outcome.model, trainRows: rows.length, options: outcome.options };
-      search = { trials: outcome.trials, selection: outcome.selection };
+      search = { trials: outcome.trials, selection: outcome.selection, budgets: outcome.budgets };
       run.computed.push(decl.name);
     }
     const imp = tm.model!.featureImportances?.();
@@ -410,6 +411,7 @@ export async function runPipeline(checked: CheckedPipeline, opts: RunOptions = {
       input: decl.inputColumns.map((c) => ({ name: c.name, type: c.type, nullable: c.nullable })),
       ...(search.trials && search.trials.length > 0 ? { trials: search.trials } : {}),
       ...(search.selection ? { selection: search.selection } : {}),
+      ...(search.budgets && search.budgets.length > 0 ? { budgets: search.budgets } : {}),
       ...(tm.model!.params.kind === 'tree-ensemble' && tm.model!.params.earlyStopping ? { earlyStopping: tm.model!.params.earlyStopping } : {}),
       ...(imp ? { importances: Object.fromEntries(tm.model!.featureNames.map((f, i) => [f, imp[i]])) } : {}),
     };

@@ -1,7 +1,7 @@
 // Trains one model declaration on its prepared training rows: feature selection, resampling,
 // tuning (grid/random with k-fold CV), AutoML over candidates, then the final fit.
 import type { ModelInfo, OptionValues } from '../checker/checked-model';
-import type { TrialJson } from '../contracts/cli-json';
+import type { SearchBudgetJson, TrialJson } from '../contracts/cli-json';
 import { ALGORITHMS, METRICS, autoCandidates } from '../ml/catalog';
 import { fitCalibrated, type CalibrationMethod } from '../ml/calibration';
 import { kFoldIndices, scoreFolds, type FoldPiece } from '../ml/cross-validation';
@@ -12,6 +12,7 @@ import { createRng } from '../ml/random';
 import { getAlgorithm } from '../ml/registry';
 import { resample } from '../ml/resample';
 import { RunError } from './pipeline-data';
+import { SearchBudget } from './search-budget';
 
 export interface TrainOutcome {
   model: FittedModel;
@@ -22,6 +23,8 @@ export interface TrainOutcome {
   trials: TrialJson[];
   /** Why the chosen trial won, when there were trials. */
   selection?: string;
+  /** The searches' time budgets, when they had one. */
+  budgets: SearchBudgetJson[];
 }
 
 function fitOnce(algorithm: string, options: OptionValues, x: FeatureMatrix, target: Target, ctx: TrainContext): FittedModel {
@@ -107,6 +110,7 @@ export function trainModel(info: ModelInfo, x: FeatureMatrix, target: Target, ct
   // Tuning and AutoML score the calibrated model, the one the run keeps.
   const calibrate = calibrationOf(info);
   const trials: TrialJson[] = [];
+  const budgets: SearchBudgetJson[] = [];
   let selection: string | undefined;
   let algorithm = info.algorithm.name;
   // class_weight travels in the options, so every fit (folds, calibrated copies, trials) weighs the classes alike.
@@ -114,28 +118,28 @@ export function trainModel(info: ModelInfo, x: FeatureMatrix, target: Target, ct
   let options: OptionValues = { ...info.algorithm.options, ...(ALGORITHMS[algorithm]?.classWeight ? classWeight : {}) };
   if (algorithm === 'auto') {
     const metric = String(info.algorithm.options.metric ?? (target.task === 'classification' ? 'f1' : 'r2'));
-    const budget = Number(info.algorithm.options.budget ?? 60_000);
     const maxTrials = Number(info.algorithm.options.trials ?? 10);
     const hasMissing = train.columns.some((c) => c.some((v) => Number.isNaN(v)));
     const candidates = autoCandidates(info.algorithm.options, info.task).filter((a) => !hasMissing || a.allowsMissing);
     if (candidates.length === 0) throw new RunError(`auto has no candidate algorithm for this ${target.task}${hasMissing ? ' with missing values (only gradient_boosting takes them)' : ''}`);
-    const started = Date.now();
     const planned = candidates.slice(0, maxTrials);
+    const budget = new SearchBudget('auto', Number(info.algorithm.options.budget ?? 60_000));
     const tried: { options: OptionValues; rank: number }[] = [];
     for (const cand of planned) {
-      if (trials.length > 0 && Date.now() - started > budget) break;
+      if (!budget.allows()) break;
       const opts = { ...Object.fromEntries(Object.entries(cand.options).map(([k, o]) => [k, 'default' in o ? o.default : 0])), ...(cand.classWeight ? classWeight : {}) } as OptionValues;
       const trialStarted = Date.now();
       const cv = crossValidate(cand.name, opts, train, trainTarget, 3, metric, ctx.seed, calibrate, ctx.signal);
       trials.push(trialOf('auto', cand.name, opts, metric, cv, trialStarted));
+      budget.ranTrial(trials[trials.length - 1].ms);
       tried.push({ options: opts, rank: cv.rank });
       ctx.onProgress?.(Math.min(0.9, trials.length / Math.min(candidates.length, maxTrials)));
     }
     const bestAt = tried.reduce((a, t, i) => (t.rank > tried[a].rank ? i : a), 0);
     const best = trials[bestAt];
     best.chosen = true;
-    const stopped = trials.length < planned.length ? `the budget of ${budget / 1000} s ran out after ${trials.length} of ${planned.length} candidates` : undefined;
-    selection = selectionReason('auto', best, best.algorithm, trials.length, 3, stopped);
+    selection = selectionReason('auto', best, best.algorithm, trials.length, 3, budget.stoppedBy(planned.length, 'candidates'));
+    budgets.push(budget.record(planned.length)!);
     algorithm = best.algorithm;
     options = tried[bestAt].options;
   }
@@ -150,21 +154,29 @@ export function trainModel(info: ModelInfo, x: FeatureMatrix, target: Target, ct
       combos = combos.slice(0, want);
     }
     const metric = String(info.tune.method.options.metric ?? (target.task === 'classification' ? 'accuracy' : 'r2'));
+    const budgetMs = info.tune.method.options.budget;
+    const budget = new SearchBudget('tune', budgetMs === undefined ? undefined : Number(budgetMs));
     let best: { trial: TrialJson; options: OptionValues; rank: number } | undefined;
-    combos.forEach((combo, i) => {
+    let ran = 0;
+    for (const combo of combos) {
+      if (!budget.allows()) break;
       const opts = { ...options, ...combo };
       const trialStarted = Date.now();
-      const cv = crossValidate(algorithm, opts, train, trainTarget, info.tune!.cv, metric, ctx.seed, calibrate, ctx.signal);
+      const cv = crossValidate(algorithm, opts, train, trainTarget, info.tune.cv, metric, ctx.seed, calibrate, ctx.signal);
       const trial = trialOf('tune', algorithm, opts, metric, cv, trialStarted);
       trials.push(trial);
+      budget.ranTrial(trial.ms);
+      ran++;
       if (!best || cv.rank > best.rank) best = { trial, options: opts, rank: cv.rank };
-      ctx.onProgress?.(0.9 * ((i + 1) / combos.length));
-    });
+      ctx.onProgress?.(0.9 * (ran / combos.length));
+    }
+    const record = budget.record(combos.length);
+    if (record) budgets.push(record);
     if (best) {
       // After auto, the tuned configuration is the one used: only it stays marked.
       for (const t of trials) delete t.chosen;
       best.trial.chosen = true;
-      selection = selectionReason('tune', best.trial, space.map(([key]) => `${key}: ${String(best!.trial.options[key])}`).join(', '), combos.length, info.tune.cv);
+      selection = selectionReason('tune', best.trial, space.map(([key]) => `${key}: ${String(best!.trial.options[key])}`).join(', '), ran, info.tune.cv, budget.stoppedBy(combos.length, 'option combinations'));
       options = best.options;
     }
   }
@@ -187,7 +199,7 @@ export function trainModel(info: ModelInfo, x: FeatureMatrix, target: Target, ct
       throw new RunError(`model ${info.name}: ${e instanceof Error ? e.message : String(e)}`);
     }
   } else model = fitOnce(algorithm, options, train, trainTarget, fitCtx);
-  return { model, algorithm, options, trials, ...(selection ? { selection } : {}) };
+  return { model, algorithm, options, trials, budgets, ...(selection ? { selection } : {}) };
 }
 
 /** The validation rows with the features the model kept (after `select`), or nothing. */
