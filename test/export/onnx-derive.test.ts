@@ -107,6 +107,13 @@ test('ONNX export: lower and upper of a category, a text compared with a literal
   await agree(penguins(derives.map((x) => `  derive ${x}`).join('\n'), features), derives.map((x) => x.split(' ')[0]));
 });
 
+test('ONNX export: a number cast as boolean (any but 0 is true) and a derived text imputed agree', async () => {
+  const weatherSteps = ['  derive rain = precipitation', '  cast rain as boolean', '  derive wet = rain'].join('\n');
+  await agree(weather(weatherSteps, ['wet', 'wind']), ['wet']);
+  const penguinSteps = ['  derive sex = lower(Sex)', '  impute sex with constant("unknown")', '  derive sex_known = sex', '  derive female = sex == "female"'].join('\n');
+  await agree(penguins(penguinSteps, ['female', 'mass']), ['sex_known', 'female']);
+});
+
 test('ONNX export: length() and contains() are refused by name, with why', async () => {
   for (const derive of ['n = length(Island)', 'b = contains(Island, "sc")']) {
     const { tm } = await trained(penguins(`  derive ${derive}`, ['mass', derive.split(' ')[0]]), 'm', dir);

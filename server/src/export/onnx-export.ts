@@ -294,6 +294,12 @@ function applyStep(g: GraphBuilder, s: FittedStep, cols: Map<string, Tensor>): v
     case 'cast': {
       const t = get(s.column);
       const numeric = (x: ColumnType): boolean => x === 'number' || x === 'boolean' || x === 'date';
+      if (t.kind === 'float' && s.to === 'boolean' && t.type !== 'boolean') {
+        // Any number but 0 is true, as the runner casts; missing stays missing.
+        const truth = g.one('Cast', [g.one('Cast', [t.name], [iAttr('to', DataType.BOOL)])], [iAttr('to', DataType.FLOAT)]);
+        cols.set(s.column, { ...t, type: s.to, name: g.one('Where', [g.one('IsNaN', [t.name]), t.name, truth]) });
+        return;
+      }
       if (t.kind === 'float' && numeric(s.to)) { cols.set(s.column, { ...t, type: s.to }); return; }
       if (t.kind === 'string' && (s.to === 'category' || s.to === 'text')) { cols.set(s.column, { ...t, type: s.to }); return; }
       throw new OnnxExportError(`${step} cannot be exported to ONNX yet: converting ${t.type} to ${s.to} has no ONNX equivalent here`);
@@ -305,12 +311,10 @@ function applyStep(g: GraphBuilder, s: FittedStep, cols: Map<string, Tensor>): v
         cols.set(s.column, { ...t, name: g.ml('Imputer', [t.name], [fsAttr('imputed_value_floats', [value]), fAttr('replaced_value_float', NaN)], DataType.FLOAT) });
         return;
       }
-      // Strings: missing arrives as "" and becomes the imputed level; other values pass through.
-      const levels = (t as Tensor & { levels?: string[] }).levels;
-      if (!levels) throw new OnnxExportError(`${step} cannot be exported: the levels of "${s.column}" are unknown`);
-      const keys = ['', ...levels];
-      const values = [String(s.value), ...levels];
-      cols.set(s.column, { ...t, name: g.ml('LabelEncoder', [t.name], [ssAttr('keys_strings', keys), ssAttr('values_strings', values), sAttr('default_string', '\u0000unseen')], DataType.STRING) });
+      // Strings: missing arrives as "" and becomes the imputed value; every other value passes through.
+      const missing = g.ml('LabelEncoder', [t.name], [ssAttr('keys_strings', ['']), isAttr('values_int64s', [1]), iAttr('default_int64', 0)], DataType.INT64);
+      const mask = g.one('Cast', [missing], [iAttr('to', DataType.BOOL)]);
+      cols.set(s.column, { ...t, name: g.one('Where', [mask, g.stringConst(String(s.value)), t.name]) });
       return;
     }
     case 'onehot': {
