@@ -41,7 +41,7 @@ interface FlatEnsemble {
 
 /** 32-bit words per node: a node's offset is its index << 2 in the hot loop. */
 const NODE = 4;
-const BLOCK = 2048;
+const BLOCK = 4096;
 /** Fewer rows than this, when the ensemble is not flattened yet, are scored from its parameters. */
 export const FLATTEN_FROM_ROWS = 1024;
 /** Fewer tree steps than this (rows × trees) are scored on the calling thread: starting the fan-out costs more. */
