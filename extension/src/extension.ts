@@ -1,6 +1,7 @@
 // The NarML VS Code extension: starts the language server (IPC), registers the commands the
 // code lenses and the palette call, the Pipeline and Runs views, and the panels. Runs, previews
 // and predictions go to the `narml` CLI in a child process; the extension host never trains.
+import { askCredentials, storedCredentials } from './clickhouse-credentials';
 import * as vscode from 'vscode';
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
@@ -38,9 +39,12 @@ function outputArgs(uri: vscode.Uri): string[] {
   return workspaceArgs(vscode.workspace.getWorkspaceFolder(uri)?.uri.fsPath ?? dirname(uri.fsPath), outputGate());
 }
 
+/** The ClickHouse credentials from SecretStorage, as environment variables (clickhouse-credentials.ts). */
+let credentials: Record<string, string> = {};
+
 function nodeEnv(): NodeJS.ProcessEnv {
   // VS Code's own binary runs scripts as plain Node when asked to.
-  return nodePath() === process.execPath ? { ELECTRON_RUN_AS_NODE: '1' } : {};
+  return { ...(nodePath() === process.execPath ? { ELECTRON_RUN_AS_NODE: '1' } : {}), ...credentials };
 }
 
 /** A save may still be writing the file: the runner must read what the editor shows. */
@@ -112,9 +116,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ runP
   const output = vscode.window.createOutputChannel('NarML', { log: true });
   const serverModule = context.asAbsolutePath(join('dist', 'server.js'));
   const cli = context.asAbsolutePath(join('dist', 'cli.js'));
+  credentials = await storedCredentials(context.secrets);
+  // One options object: new credentials change its env, then the server is restarted with them.
+  const forkOptions = { env: { ...process.env, ...credentials } };
   const serverOptions: ServerOptions = {
-    run: { module: serverModule, transport: TransportKind.ipc },
-    debug: { module: serverModule, transport: TransportKind.ipc },
+    run: { module: serverModule, transport: TransportKind.ipc, options: forkOptions },
+    debug: { module: serverModule, transport: TransportKind.ipc, options: forkOptions },
   };
   const clientOptions: LanguageClientOptions = {
     documentSelector: [{ language: 'narml' }],
@@ -367,6 +374,16 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ runP
   });
 
   const serving = new ServeControl(output, panels, context);
+  register(COMMANDS.setClickHouseCredentials, async () => {
+    const next = await askCredentials(vscode.window, context.secrets);
+    if (!next) return;
+    credentials = next;
+    forkOptions.env = { ...process.env, ...credentials };
+    // The language server reads the variables at start: restart it so checks use them.
+    await client?.stop();
+    await client?.start();
+    void vscode.window.showInformationMessage(Object.keys(next).length > 0 ? 'NarML: ClickHouse credentials stored; runs and checks use them.' : 'NarML: ClickHouse credentials forgotten.');
+  });
   register(COMMANDS.serveModel, async (u?: unknown) => {
     // A second Serve Model stops the server: one at a time, and an obvious way to end it.
     if (serving.stop()) return void vscode.window.showInformationMessage('NarML serving stopped.');

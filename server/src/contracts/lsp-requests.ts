@@ -70,7 +70,15 @@ export const COMMANDS = {
   manageTrust: 'narml.manageTrust',
   /** Copies the penguins sample into the workspace and opens it (the walkthrough). No arguments. */
   openSample: 'narml.openSample',
+  /** Asks the ClickHouse engine's user and password and keeps them in SecretStorage. No arguments. */
+  setClickHouseCredentials: 'narml.setClickHouseCredentials',
 } as const;
+
+/**
+ * The environment variables the ClickHouse engine reads its credentials from (never from the
+ * pipeline file); the extension sets them from SecretStorage for the server and the CLI.
+ */
+export const CLICKHOUSE_ENV = { user: 'NARML_CLICKHOUSE_USER', password: 'NARML_CLICKHOUSE_PASSWORD' } as const;
 
 /**
  * `narml/workspaceTrust` (notification, client → server): whether the workspace is trusted.

@@ -4,9 +4,10 @@
 // pipeline file. Every failure becomes a ClickHouseError whose message names the URL and says
 // what to do, so the checker and the runner can show it as it is.
 import http from 'node:http';
+import { CLICKHOUSE_ENV } from '../contracts/lsp-requests';
 
-export const USER_ENV = 'NARML_CLICKHOUSE_USER';
-export const PASSWORD_ENV = 'NARML_CLICKHOUSE_PASSWORD';
+export const USER_ENV = CLICKHOUSE_ENV.user;
+export const PASSWORD_ENV = CLICKHOUSE_ENV.password;
 
 export interface ClickHouseConnection {
   /** `http://host:port` as the pipeline wrote it. */
