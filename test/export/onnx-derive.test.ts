@@ -101,9 +101,9 @@ test('ONNX export: comparisons, and/or/not, if, min and is_missing of missing va
   await agree(penguins(derives.map((x) => `  derive ${x}`).join('\n'), names), names);
 });
 
-test('ONNX export: lower and upper of a category, a text compared with a literal, and values no column feeds agree', async () => {
-  const derives = ['island = lower(Island)', 'sex = upper(Sex)', 'biscoe = lower(Island) == "biscoe"', 'not_dream = upper(Island) != "DREAM"', 'named = is_missing(upper(Sex))', 'tag = upper("penguin")', 'same = "a" == lower("A")', 'constant = 2.5'];
-  const features = ['biscoe', 'not_dream', 'named', 'same', 'constant', 'mass'];
+test('ONNX export: lower and upper of a category, a text compared with a literal, if() and coalesce() of text, and values no column feeds agree', async () => {
+  const derives = ['island = lower(Island)', 'sex = upper(Sex)', 'biscoe = lower(Island) == "biscoe"', 'not_dream = upper(Island) != "DREAM"', 'named = is_missing(upper(Sex))', 'tag = upper("penguin")', 'same = "a" == lower("A")', 'constant = 2.5', 'size = if(mass > 4000, lower(Island), "light")', 'sex_or_none = coalesce(Sex, "none")', 'none = sex_or_none == "none"'];
+  const features = ['biscoe', 'not_dream', 'named', 'same', 'constant', 'none', 'mass'];
   await agree(penguins(derives.map((x) => `  derive ${x}`).join('\n'), features), derives.map((x) => x.split(' ')[0]));
 });
 

@@ -112,6 +112,12 @@ function describeStep(s: FittedStep): string {
  */
 type Value = { name: string; kind: 'number' | 'string'; literal?: string; fixed?: boolean };
 
+/** Where a text tensor is missing (""), as bool. */
+function textMissing(g: GraphBuilder, x: string): string {
+  const missing = g.ml('LabelEncoder', [x], [ssAttr('keys_strings', ['']), isAttr('values_int64s', [1]), iAttr('default_int64', 0)], DataType.INT64);
+  return g.one('Cast', [missing], [iAttr('to', DataType.BOOL)]);
+}
+
 /** A value's tensor: a string literal's is made only where a tensor is needed (most are attributes). */
 const tensorOf = (g: GraphBuilder, v: Value): string => v.name || g.stringConst(v.literal ?? '');
 
@@ -233,10 +239,21 @@ function translateExpr(g: GraphBuilder, e: Expr, cols: Map<string, Tensor>, step
       if (fn === 'days_between') return number(g.one('Sub', [num(args[1]), num(args[0])]), ...args);
       if (fn === 'is_missing') {
         const x = args[0];
-        const m = x.kind === 'string'
-          ? g.ml('LabelEncoder', [tensorOf(g, x)], [ssAttr('keys_strings', ['']), fsAttr('values_floats', [1]), fAttr('default_float', 0)], DataType.FLOAT)
-          : asFloat(g.one('IsNaN', [x.name]));
-        return number(m, x);
+        return number(asFloat(x.kind === 'string' ? textMissing(g, tensorOf(g, x)) : g.one('IsNaN', [x.name])), x);
+      }
+      if ((fn === 'if' || fn === 'coalesce') && args.some((a) => a.kind === 'string')) {
+        // Text picked row by row (Where takes strings); a missing condition gives missing text, as the runner's.
+        const choices = fn === 'if' ? args.slice(1) : args;
+        const texts = choices.map((a) => (a.kind === 'string' ? tensorOf(g, a) : fail(`${fn}() mixes text and numbers`)));
+        let picked: string;
+        if (fn === 'if') {
+          const c = num(args[0]);
+          picked = g.one('Where', [g.one('IsNaN', [c]), g.stringConst(''), g.one('Where', [g.one('Cast', [c], [iAttr('to', DataType.BOOL)]), texts[0], texts[1]])]);
+        } else {
+          picked = texts[texts.length - 1];
+          for (let i = texts.length - 2; i >= 0; i--) picked = g.one('Where', [textMissing(g, texts[i]), picked, texts[i]]);
+        }
+        return { name: picked, kind: 'string', ...(args.every((a) => a.fixed) ? { fixed: true } : {}) };
       }
       if (fn === 'if') {
         const [c, a, b] = [num(args[0]), num(args[1]), num(args[2])];
@@ -312,9 +329,7 @@ function applyStep(g: GraphBuilder, s: FittedStep, cols: Map<string, Tensor>): v
         return;
       }
       // Strings: missing arrives as "" and becomes the imputed value; every other value passes through.
-      const missing = g.ml('LabelEncoder', [t.name], [ssAttr('keys_strings', ['']), isAttr('values_int64s', [1]), iAttr('default_int64', 0)], DataType.INT64);
-      const mask = g.one('Cast', [missing], [iAttr('to', DataType.BOOL)]);
-      cols.set(s.column, { ...t, name: g.one('Where', [mask, g.stringConst(String(s.value)), t.name]) });
+      cols.set(s.column, { ...t, name: g.one('Where', [textMissing(g, t.name), g.stringConst(String(s.value)), t.name]) });
       return;
     }
     case 'onehot': {
