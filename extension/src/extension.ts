@@ -157,9 +157,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ runP
   }));
   status.show();
 
-  const checkBeforeRun = (uri: vscode.Uri): boolean => {
+  /** `names`: a run of those declarations, which the CLI refuses only for errors in what they need (a model whose @production a predict awaits can be trained). */
+  const checkBeforeRun = (uri: vscode.Uri, names: string[] = []): boolean => {
     const refusal = runRefusal({ isTrusted: vscode.workspace.isTrusted });
     if (refusal) { void vscode.window.showWarningMessage(refusal, 'Manage Workspace Trust').then((c) => c && vscode.commands.executeCommand('workbench.trust.manage')); return false; }
+    if (names.length > 0) return true;
     const errors = vscode.languages.getDiagnostics(uri).filter((d) => d.severity === vscode.DiagnosticSeverity.Error);
     if (errors.length > 0) {
       void vscode.window.showErrorMessage(`The pipeline has ${errors.length} error${errors.length > 1 ? 's' : ''}; fix them before running.`, 'Show Problems').then((c) => c && vscode.commands.executeCommand('workbench.actions.view.problems'));
@@ -170,7 +172,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ runP
 
   const afterRun: ((uri: vscode.Uri) => void)[] = [];
   const run = async (uri: vscode.Uri, names: string[]): Promise<RunJson | undefined> => {
-    if (!checkBeforeRun(uri)) return undefined;
+    if (!checkBeforeRun(uri, names)) return undefined;
     const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
     if (doc?.isDirty) await doc.save();
     if (doc) await untilOnDisk(uri.fsPath, doc.getText());

@@ -1,5 +1,6 @@
 // Inside the extension host: activation, diagnostics for a broken file, completion, a run from
-// the command that yields metrics, and the workspace-trust seam.
+// the command that yields metrics, a declaration run despite errors it does not need, and the
+// workspace-trust seam.
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
@@ -57,6 +58,19 @@ suite('NarML extension', () => {
     assert.ok(result, 'a run result');
     assert.equal(result.status, 'succeeded', result.error);
     assert.ok(result.evaluations.species_logistic_on_parts_test.metrics.accuracy > 0.9);
+  });
+
+  test('a declaration runs when the file\'s errors are all in what it does not need; the whole file does not', async () => {
+    // A predict of species_logistic@production before any version of this file is promoted: NML133.
+    const file = path.join(folder(), 'staged.narml');
+    fs.writeFileSync(file, `${fs.readFileSync(path.join(folder(), 'penguins.narml'), 'utf8')}\npredict staged with species_logistic@production from "data/new-penguins.csv" {\n  output: "out/staged.csv"\n}\n`);
+    const doc = await vscode.workspace.openTextDocument(file);
+    await vscode.window.showTextDocument(doc);
+    await until(() => vscode.languages.getDiagnostics(doc.uri).some((d) => d.code === 'NML133'));
+    assert.equal(await vscode.commands.executeCommand('narml.runPipeline', file), undefined, 'the whole file is refused');
+    const trained = await vscode.commands.executeCommand('narml.runDeclaration', file, 'species_logistic');
+    assert.equal(trained && trained.status, 'succeeded', trained && trained.error);
+    assert.ok(trained.models.species_logistic, 'the model was trained');
   });
 
   test('running is refused in an untrusted workspace, with the reason', () => {
