@@ -104,6 +104,15 @@ test('train, promote, three batches with late labels, drift, the alert on the ne
   assert.match(trained.stderr, /narml: running weather_gb: the errors above are in declarations it does not need/);
   assert.match(narml(['promote', 'weather_gb', 'v1'], dir).stdout, /weather_gb v1 is now in production/);
   assert.equal(narml(['check', 'p.narml'], dir).status, 0);
+  const none = narml(['monitor-report', 'p.narml', 'weather_watch'], dir);
+  assert.deepEqual([none.status, none.stdout], [0, `no run of ${join(dir, 'p.narml')} has computed monitor weather_watch yet; run it with \`narml run FILE\`\n`]);
+  // A wrong name or file is an error, not "no run yet".
+  const wrong = narml(['monitor-report', 'p.narml', 'nightly'], dir);
+  assert.equal(wrong.status, 2);
+  assert.equal(wrong.stderr, 'narml: "nightly" is not a monitor of p.narml; its monitors: weather_watch\n');
+  const missing = narml(['monitor-report', 'nope.narml', 'weather_watch', '--json'], dir);
+  assert.deepEqual([missing.status, missing.stdout], [2, '']);
+  assert.match(missing.stderr, /^narml: nope\.narml: no such file\n$/);
 
   // Batch 1, no labels yet: predicted with v1, nothing to judge.
   const d1 = day(dir, 1, undefined);

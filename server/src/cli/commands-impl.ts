@@ -12,6 +12,7 @@ export { diagnosticJson } from '../checker/diagnostic';
 export { PipelineData } from '../runner/pipeline-data';
 export { engineFor } from '../engine/engine-for';
 export { previewTable } from '../runner/preview';
+export { parse } from '../language/parser';
 export { failedRun, planErrors } from '../runner/run-pipeline';
 export { fireAllOnce, runScheduler, scheduledJobs } from '../scheduler/scheduler';
 export { jobStatuses, recordPause } from '../scheduler/state';

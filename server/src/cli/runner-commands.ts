@@ -146,8 +146,24 @@ async function experiments(args: string[]): Promise<number> {
 async function monitorReport(args: string[]): Promise<number> {
   const { positional, flags } = parseArgs(args, [], SWITCHES);
   if (!positional[0] || !positional[1]) throw new UsageError('name a .narml file and one of its monitors: narml monitor-report FILE NAME');
-  const { fmt, readMonitorTrends, driftCompared } = await import('./commands-impl');
+  const { fmt, readMonitorTrends, driftCompared, readPipelineFile, UnreadableFileError, parse } = await import('./commands-impl');
   const t = readMonitorTrends(resolve(positional[0]), positional[1]);
+  if (t.runs.length === 0) {
+    // Stored reports outlive their declaration; with none, a wrong file or name is the likely cause.
+    let text: string;
+    try {
+      text = readPipelineFile(positional[0]);
+    } catch (e) {
+      if (!(e instanceof UnreadableFileError)) throw e;
+      process.stderr.write(`narml: ${e.message}\n`);
+      return 2;
+    }
+    const monitors = parse(text).declarations.flatMap((d) => (d.kind === 'monitor' && d.name ? [d.name.name] : []));
+    if (!monitors.includes(positional[1])) {
+      process.stderr.write(`narml: "${positional[1]}" is not a monitor of ${positional[0]}; ${monitors.length > 0 ? `its monitors: ${monitors.join(', ')}` : 'it declares no monitor'}\n`);
+      return 2;
+    }
+  }
   if (flags.has('json')) { process.stdout.write(`${JSON.stringify(t)}\n`); return 0; }
   if (t.runs.length === 0) { process.stdout.write(`no run of ${t.file} has computed monitor ${t.monitor} yet; run it with \`narml run FILE\`\n`); return 0; }
   for (const r of t.runs) {
