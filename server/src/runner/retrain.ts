@@ -5,7 +5,7 @@
 // decision is taken during the run; the promotion is made after the run's record is written
 // (a registry version is derived from the records), then the monitors' notifications are sent.
 import { dirname } from 'node:path';
-import type { CheckedPipeline, CompareInfo, MonitorInfo } from '../checker/checked-model';
+import { infoOf, type CheckedPipeline, type CompareInfo, type MonitorInfo } from '../checker/checked-model';
 import { retrainHoldout } from '../checker/notify-check';
 import type { MonitorJson, NotifyEventJson, NotifyOutcomeJson, RetrainJson, RunJson } from '../contracts/cli-json';
 import type { CancelSignal } from '../ml/cancellation';
@@ -151,7 +151,7 @@ async function judge(
       ? `the retrained model scores ${direction} but not significantly: ${figures} ≥ ${comparison.alpha}; production ${champion.version} stays`
       : `the retrained model is not better: ${figures}; production ${champion.version} stays`;
   return {
-    ...base, decision: promoted ? 'promoted' : 'kept', reason: `${reason}${recutNote(holdout, champion, challenger)}`, comparison,
+    ...base, decision: promoted ? 'promoted' : 'kept', reason: `${reason}${recutNote(checked, holdout, champion, challenger)}`, comparison,
     challenger: { version: challenger.version, score: scores.c }, champion: { version: champion.version, score: scores.p },
   };
 }
@@ -159,12 +159,14 @@ async function judge(
 /**
  * A split part as the holdout is cut again when the split's data or declaration changes (new rows
  * in the training file): production may then have trained on some of its rows, which favours it.
- * The reason says so rather than present a biased comparison as a fair one.
+ * The reason says so rather than present a biased comparison as a fair one. A keyed split keeps
+ * each row in its part as rows are added, so it is left out (a changed seed or share is missed).
  */
-function recutNote(holdout: string, champion: ProductionVersion, challenger: Challenger): string {
+function recutNote(checked: CheckedPipeline, holdout: string, champion: ProductionVersion, challenger: Challenger): string {
   const dot = holdout.indexOf('.');
   if (dot < 0) return '';
   const split = holdout.slice(0, dot);
+  if (infoOf(checked, split, 'split')?.key !== undefined) return '';
   const then = champion.definitions?.[split], now = challenger.definitions[split];
   if (then === undefined || now === undefined || then === now) return '';
   return ` (note: ${holdout} was cut again since production ${champion.version} was trained, as the data or declaration of ${split} changed, so it may hold rows production was trained on, which favours production; evaluate ${challenger.model.info.name} on a table no version trains on for a fair judgement)`;
