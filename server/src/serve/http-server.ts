@@ -156,7 +156,10 @@ export function startServing(models: ServedModel[], opts: ServeOptions): Promise
   });
   server.requestTimeout = opts.requestTimeoutMs ?? 30_000;
   server.headersTimeout = Math.min(server.requestTimeout, 10_000);
-  server.keepAliveTimeout = 5_000;
+  // Longer than clients' own idle limits: with Node's 5 s, a client that paused about that long
+  // sent its next request on a socket the server was closing ("other side closed", seen in CI
+  // under load). Idle connections are still closed at once when the server stops.
+  server.keepAliveTimeout = 65_000;
 
   return new Promise((done, fail) => {
     server.once('error', (e: NodeJS.ErrnoException) => {
