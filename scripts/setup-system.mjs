@@ -14,6 +14,8 @@ export const SYSTEM_PACKAGES = {
   chromium: ['test/e2e/'],
   neovim: ['test/lsp/neovim.test.ts'],
   'python3-onnx': ['test/export/'],
+  // xmllint validates the PMML exports against the PMML 4.4 schema.
+  'libxml2-utils': ['test/export/'],
   // scikit-learn references and its bundled iris.csv.
   'python3-sklearn': ['test/runner/'],
   'python3-pandas': ['test/runner/'],

@@ -95,8 +95,8 @@ const cases: Case[] = [
   },
   {
     code: 'NML118',
-    fires: `${IRIS_MODEL}\nexport m to «"models/m.pmml"»`,
-    nearMiss: `${IRIS_MODEL}\nexport m to "models/m.onnx"`,
+    fires: `${IRIS_MODEL.replace('logistic_regression', 'knn')}\nexport m to «"models/m.pmml"»`,
+    nearMiss: `${IRIS_MODEL}\nexport m to "models/m.pmml"`,
   },
   {
     code: 'NML118',

@@ -12,10 +12,8 @@ import { join } from 'node:path';
 import { checkWithFullSchemas } from '../../server/src/checker/check-files';
 import { exportPipelineToPython, PythonExportError } from '../../server/src/export/python-export';
 import { predictPrepared } from '../../server/src/runner/scoring';
-import { cancer, classifierKinds, data, penguins, trained } from './trained-pipeline';
+import { cancer, classifierKinds, data, penguins, rowsOf, trained } from './trained-pipeline';
 import { saveModel } from '../../server/src/ml/registry';
-import { formatDate } from '../../server/src/transforms/table-ops';
-import type { Table } from '../../server/src/data/table';
 
 const dir = mkdtempSync(join(tmpdir(), 'narml-py-'));
 const py = '/usr/bin/python3';
@@ -24,17 +22,6 @@ before(() => {
   const numpy = spawnSync(py, ['-c', 'import numpy'], { encoding: 'utf8' });
   assert.equal(numpy.status, 0, `numpy is missing for ${py} (${numpy.stderr.trim()}): install Debian's python3-numpy`);
 });
-
-/** The table's rows as JSON objects of raw values: numbers, booleans, ISO dates, text; null for missing. */
-function rowsOf(t: Table): Record<string, unknown>[] {
-  return Array.from({ length: t.rowCount }, (_, i) => Object.fromEntries(t.names.map((name, j) => {
-    const c = t.columns[j];
-    if ('codes' in c) return [name, c.codes[i] < 0 ? null : c.levels[c.codes[i]]];
-    const v = c.values[i];
-    if (Number.isNaN(v)) return [name, null];
-    return [name, c.type === 'boolean' ? v === 1 : c.type === 'date' ? formatDate(v) : v];
-  })));
-}
 
 type Scored = { label: string | number | null; probabilities?: number[] };
 

@@ -10,7 +10,7 @@ import { PipelineData } from '../../server/src/runner/pipeline-data';
 import { featureMatrix, makeTarget, targetValues, usableRows, subsetMatrix } from '../../server/src/runner/model-data';
 import type { TrainedModel } from '../../server/src/runner/scoring';
 import { trainModel } from '../../server/src/runner/train-model';
-import { selectRows } from '../../server/src/transforms/table-ops';
+import { formatDate, selectRows } from '../../server/src/transforms/table-ops';
 import type { Table } from '../../server/src/data/table';
 
 export const data = join(__dirname, '..', 'fixtures', 'data');
@@ -32,6 +32,17 @@ export async function trained(text: string, model: string, dir: string): Promise
   const testChain = pd.chain('parts.test');
   const raw = await pd.rawTable(testChain.dataset);
   return { tm, test: selectRows(raw, await pd.rawRows(testChain)) };
+}
+
+/** The table's rows as JSON objects of raw values: numbers, booleans, ISO dates, text; null for missing. */
+export function rowsOf(t: Table): Record<string, unknown>[] {
+  return Array.from({ length: t.rowCount }, (_, i) => Object.fromEntries(t.names.map((name, j) => {
+    const c = t.columns[j];
+    if ('codes' in c) return [name, c.codes[i] < 0 ? null : c.levels[c.codes[i]]];
+    const v = c.values[i];
+    if (Number.isNaN(v)) return [name, null];
+    return [name, c.type === 'boolean' ? v === 1 : c.type === 'date' ? formatDate(v) : v];
+  })));
 }
 
 /** Breast cancer, two columns robust-scaled: a binary classifier for every export format. */

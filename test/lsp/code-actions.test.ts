@@ -62,7 +62,7 @@ const cases: Case[] = [
   { code: 'NML117', source: CARS_MODEL.replace('algorithm: linear_regression', 'algorithm: linear_regression\n  resample: «smote»'), fix: /Remove resample/ },
   { code: 'NML117', source: CARS_MODEL.replace('algorithm: linear_regression', 'algorithm: auto(candidates: [linear_regression, «naive_bayes»])'), fix: /Remove naive_bayes/, expect: 'auto(candidates: [linear_regression])' },
   { code: 'NML117', source: CARS_MODEL.replace('algorithm: linear_regression', 'algorithm: linear_regression\n  calibrate: «isotonic»'), fix: /Remove calibrate/ },
-  { code: 'NML118', source: `${IRIS_MODEL}\nexport m to «"models/m.pmml"»`, fix: /Export to models\/m.onnx/, expect: 'export m to "models/m.onnx"' },
+  { code: 'NML118', source: `${IRIS_MODEL.replace('logistic_regression', 'knn')}\nexport m to «"models/m.pmml"»`, fix: /Export to models\/m.py/, expect: 'export m to "models/m.py"' },
   { code: 'NML119', source: `${CARS}\ntransform t from cars { drop Name, Year, Origin }\nmodel m from t {\n  target: Miles_per_Gallon\n  features: [«Horsepower», Weight_in_lbs]\n  algorithm: auto(candidates: [linear_regression, knn])\n}`, fix: /Add gradient_boosting/, expect: '[linear_regression, knn, gradient_boosting]' },
   { code: 'NML120', source: `${CARS_MODEL}\nevaluate reg on parts.test { metrics: [«accuracy»] }`, fix: /Use rmse/, expect: 'metrics: [rmse]' },
   { code: 'NML120', source: `${IRIS_MODEL}\nevaluate m on parts.test { metrics: [«acuracy»] }`, fix: /Change to "accuracy"/ },

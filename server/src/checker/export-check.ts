@@ -1,10 +1,12 @@
-// Can ONNX (or Python) express a model's transform steps? Answered by the exporter itself, not by
+// Can ONNX (or Python, or PMML) express a model's transform steps? Answered by the exporter itself, not by
 // a copy of its rules: the model's chain of steps, with stand-in parameters from the checked
 // schemas, is exported with a zero linear model, and the exporter's refusal (text compared with text,
 // length(), a cast it has no operator for) becomes the check's message.
 import type { Step } from '../language/ast';
 import type { TableSchema } from '../language/schema';
+import type { ExportFormat } from '../ml/catalog';
 import { onnxModel, OnnxExportError, type OnnxExportInput } from '../export/onnx-export';
+import { exportPipelineToPmml, PmmlExportError } from '../export/pmml-export';
 import { exportPipelineToPython, PythonExportError } from '../export/python-export';
 import { placeholderStep } from '../transforms/fit-steps';
 import type { FittedStep } from '../transforms/fitted-step';
@@ -33,10 +35,10 @@ function chainOf(table: string, r: Resolver): { step: Step; before: TableSchema;
   return undefined;
 }
 
-const EXPORTERS: Record<'onnx' | 'py', (input: OnnxExportInput) => unknown> = { onnx: onnxModel, py: exportPipelineToPython };
+const EXPORTERS: Record<ExportFormat, (input: OnnxExportInput) => unknown> = { onnx: onnxModel, py: exportPipelineToPython, pmml: exportPipelineToPmml };
 
 /** Why the exporter of `format` would refuse the model's steps, if it would. */
-export function exportStepProblem(model: ModelInfo, r: Resolver, format: 'onnx' | 'py'): string | undefined {
+export function exportStepProblem(model: ModelInfo, r: Resolver, format: ExportFormat): string | undefined {
   const chain = chainOf(model.input, r);
   if (!chain || !model.task) return undefined;
   const steps: FittedStep[] = [];
@@ -57,7 +59,7 @@ export function exportStepProblem(model: ModelInfo, r: Resolver, format: 'onnx' 
     });
     return undefined;
   } catch (e) {
-    if (e instanceof OnnxExportError || e instanceof PythonExportError) return e.message;
+    if (e instanceof OnnxExportError || e instanceof PythonExportError || e instanceof PmmlExportError) return e.message;
     throw e;
   }
 }

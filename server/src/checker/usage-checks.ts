@@ -8,11 +8,12 @@ import type {
 } from '../language/ast';
 import { leftSpine } from '../language/left-spine';
 import { formatColumnType, type Task } from '../language/schema';
-import { ALGORITHMS, COMPARE_TEST_OUTCOMES, COMPARE_TESTS, DEFAULT_COMPARE_ALPHA, DEFAULT_METRICS, EXPORT_FORMATS, IMPLEMENTED_EXPORT_FORMATS, autoCandidates, defaultCompareTest, type ExportFormat, METRICS, type CompareTest } from '../ml/catalog';
+import { ALGORITHMS, COMPARE_TEST_OUTCOMES, COMPARE_TESTS, DEFAULT_COMPARE_ALPHA, DEFAULT_METRICS, EXPORT_FORMATS, autoCandidates, defaultCompareTest, type ExportFormat, METRICS, type CompareTest } from '../ml/catalog';
 import type { CheckContext } from './check-context';
 import type { CompareInfo, EvaluateInfo, ExportInfo, ModelInfo, MonitorInfo, PredictInfo } from './checked-model';
 import { checkNotify, checkRetrain, checkSchedule } from './notify-check';
 import { exportStepProblem } from './export-check';
+import { PMML_ALGORITHMS } from '../export/pmml-export';
 import { reportCsvNotes } from './data-notes';
 import { checkPropertyKeys, describeValue, methodRef, numberValue, optionValue, wordValue } from './options';
 import { useEach } from './diagnostic';
@@ -317,13 +318,26 @@ function checkAlert(e: Expr, model: ModelInfo, c: CheckContext): void {
   c.report('NML116', e.range, 'alert compares a metric with a number, e.g. alert: f1 < 0.7');
 }
 
+/** Why PMML cannot hold this model, if it cannot: its algorithm (or one auto may choose), calibration or an ensemble. */
+function pmmlUnexportable(model: ModelInfo): string | undefined {
+  const instead = 'export to .py or .onnx';
+  if (model.ensemble) return `${model.ensemble.method} ensembles are not exported to PMML yet; ${instead}, or export one of its members`;
+  if (model.calibrate) return `calibrated models (calibrate: ${model.calibrate.name}) are not exported to PMML yet; ${instead}`;
+  const algorithm = model.algorithm?.name;
+  if (!algorithm) return undefined;
+  const blocked = algorithm === 'auto' ? autoCandidates(model.algorithm!.options, model.task).map((a) => a.name).filter((a) => !PMML_ALGORITHMS.includes(a)) : PMML_ALGORITHMS.includes(algorithm) ? [] : [algorithm];
+  if (blocked.length === 0) return undefined;
+  return `${algorithm === 'auto' ? `auto may choose ${blocked.join(' or ')}, and` : `${algorithm}`} ${blocked.length > 1 || algorithm === 'auto' ? 'those are' : 'is'} not exported to PMML (it writes ${PMML_ALGORITHMS.join(', ')}); ${instead}`;
+}
+
 /**
  * Why the exporter of `format` cannot write this model, if it cannot. ONNX writes an ensemble with
  * its members, so its first member that cannot be written (algorithm or steps) is the reason, or
  * the steps of its passed-through features; `depth` bounds a cycle of members (NML103) that is
  * still resolved.
  */
-function unexportable(model: ModelInfo, format: 'onnx' | 'py', r: Resolver, depth = 0): string | undefined {
+function unexportable(model: ModelInfo, format: ExportFormat, r: Resolver, depth = 0): string | undefined {
+  if (format === 'pmml') return pmmlUnexportable(model);
   if (model.ensemble) {
     for (const name of model.ensemble.members) {
       const member = r.info(name);
@@ -367,14 +381,17 @@ export function checkExport(decl: ExportDeclaration, name: string, r: Resolver):
     c.report('NML116', decl.target.range, `the export format comes from the file extension: use .onnx, .py or .pmml (got "${decl.target.value}")`);
     return undefined;
   }
-  if (!IMPLEMENTED_EXPORT_FORMATS.includes(ext)) {
-    const onnx = `${decl.target.value.slice(0, decl.target.value.length - ext.length)}onnx`;
-    c.report('NML118', decl.target.range, `export to .${ext} is not implemented yet; export to a .onnx file (ONNX runtimes load it from Python, C#, Java and the browser)`, [{ title: `Export to ${onnx}`, data: { kind: 'replace', with: JSON.stringify(onnx) } }]);
-  }
   const path = checkOutputPath(decl.target, 'export', r);
   if (!model) return undefined;
-  const notExportable = ext === 'onnx' || ext === 'py' ? unexportable(model, ext, r) : undefined;
-  const stepProblem = notExportable || (ext !== 'onnx' && ext !== 'py') || model.ensemble ? undefined : exportStepProblem(model, r, ext);
+  const format = ext as ExportFormat;
+  const notExportable = unexportable(model, format, r);
+  const stepProblem = notExportable || model.ensemble ? undefined : exportStepProblem(model, r, format);
+  if (format === 'pmml' && (notExportable || stepProblem)) {
+    // The Python module holds every model and step: offered as the fix.
+    const py = `${decl.target.value.slice(0, decl.target.value.length - ext.length)}py`;
+    c.report('NML118', decl.target.range, `"${model.name}" cannot be exported to PMML: ${notExportable ?? stepProblem}`, [{ title: `Export to ${py}`, data: { kind: 'replace', with: JSON.stringify(py) } }]);
+    return path ? { kind: 'export', name, model: model.name, path, format } : undefined;
+  }
   if (notExportable && decl.model) c.report('NML118', decl.model.range, `"${model.name}" cannot be exported yet: ${notExportable}`);
   if (stepProblem && decl.model) {
     c.report('NML118', decl.model.range, `exporting "${model.name}": ${stepProblem}; the export carries every step of the model's transforms, so keep that step in a transform the exported model does not read`);

@@ -256,7 +256,6 @@ export const IMPUTE_METHODS = ['mean', 'median', 'mode', 'constant'] as const;
 export const ENCODE_METHODS = ['onehot', 'ordinal'] as const;
 export const SCALE_METHODS = ['standard', 'minmax', 'robust'] as const;
 
-/** Export formats of the language (by file extension), and the ones the runner writes today. */
+/** Export formats of the language (by file extension); the runner writes them all. */
 export const EXPORT_FORMATS = ['onnx', 'py', 'pmml'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
-export const IMPLEMENTED_EXPORT_FORMATS: readonly string[] = ['onnx', 'py'];

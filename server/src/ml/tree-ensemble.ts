@@ -55,7 +55,7 @@ const bits = new DataView(new ArrayBuffer(4));
  * value, so thresholds that are not float32 (Number.MAX_VALUE: "every present value") still split
  * the same rows.
  */
-function float32AtOrBelow(t: number): number {
+export function float32AtOrBelow(t: number): number {
   const f = Math.fround(t);
   if (!(f > t)) return f;
   if (f === Infinity) return 3.4028234663852886e38;

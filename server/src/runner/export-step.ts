@@ -3,6 +3,7 @@
 import type { ExportInfo } from '../checker/checked-model';
 import { exportPipelineToOnnx, type OnnxEnsembleInput, type OnnxExportInput } from '../export/onnx-export';
 import type { FittedModel, SavedModel } from '../ml/model-types';
+import { exportPipelineToPmml } from '../export/pmml-export';
 import { exportPipelineToPython } from '../export/python-export';
 import { writeScoringBundle } from '../serve/scoring-bundle';
 import { SERVED_MODEL_FORMAT, unionColumns, type ServedModelData } from '../serve/served-model';
@@ -19,9 +20,8 @@ export function exportModel(decl: ExportInfo, tm: TrainedModel, workspace: Works
     writeScoringBundle(decl.path, servedData(decl.model, tm, version), workspace);
     return;
   }
-  if (decl.format === 'pmml') throw new RunError(`export ${decl.model} to ${decl.path}: the pmml format is not supported yet; export to a .onnx or .py file`);
   const part = exportedPart(decl.model, tm);
-  writeFileAtomic(decl.path, decl.format === 'onnx' ? exportPipelineToOnnx(part) : exportPipelineToPython(part), workspace);
+  writeFileAtomic(decl.path, decl.format === 'onnx' ? exportPipelineToOnnx(part) : decl.format === 'py' ? exportPipelineToPython(part) : exportPipelineToPmml(part), workspace);
 }
 
 /** A fitted model's parameters as the exporters read them (no importances: nothing exported shows them). */
