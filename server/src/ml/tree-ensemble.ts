@@ -6,7 +6,8 @@
 // index plus the comparison, without a branch; leaves step to themselves, so four rows walk in
 // lockstep, without a look down to the shallowest leaf, then until all four are at leaves). Rows are scored in blocks: a block's
 // features are copied row-major as float32, then every tree walks every row of the block, so block
-// and nodes stay in cache. Each row still adds its trees' leaves in tree order, so sums are
+// and nodes stay in cache; the walks ignore missing values (a third fewer operations per step),
+// and the rows of a block that have one walk again, one by one, with them. Each row still adds its trees' leaves in tree order, so sums are
 // bit-identical to the tree-by-tree walk over the parameters that scores a few rows.
 // Many rows are scored on all cores: the rows are cut into one range per thread, each thread
 // walks its range into the shared output (the flat trees, the features and the output live in
@@ -157,62 +158,90 @@ function addLeavesFlat(flat: FlatEnsemble, x: FeatureMatrix, raw: Float64Array, 
   const { roots, links, thresholds, depths, shallow, leafAt, value, output } = flat;
   const n = to;
   const nf = x.columns.length;
-  const block = new Float32Array(Math.min(n - from, BLOCK) * nf);
+  const rows = Math.min(n - from, BLOCK);
+  const block = new Float32Array(rows * nf);
+  // Rows of the block with a missing feature (1), and their list: they walk apart (see below).
+  const missing = new Uint8Array(rows);
+  const missingRows = new Int32Array(rows);
   for (let start = from; start < n; start += BLOCK) {
     const end = Math.min(n, start + BLOCK);
+    missing.fill(0);
     for (let f = 0; f < nf; f++) {
       const col = x.columns[f];
-      for (let i = start; i < end; i++) block[(i - start) * nf + f] = col[i];
+      for (let i = start; i < end; i++) {
+        const v = col[i];
+        block[(i - start) * nf + f] = v;
+        if (v !== v) missing[i - start] = 1;
+      }
     }
+    let missingCount = 0;
+    for (let b = 0; b < end - start; b++) if (missing[b] !== 0) missingRows[missingCount++] = b;
     for (let t = 0; t < roots.length; t++) {
       throwIfCancelled(signal);
       const root = roots[t] * NODE;
       const depth = depths[t];
-      const out = output[t];
+      const out = sum ? output[t] : -1;
       // Every walk takes the shallowest leaf's depth in steps without a look; where leaves are
       // about as deep (boosting's trees), the look costs more than the steps it saves.
       const unchecked = depth - shallow[t] <= 2 ? depth : shallow[t];
       let i = start;
       // Four rows walk together: their steps are independent, so the processor overlaps them.
+      // The steps ignore missing values (a third fewer operations); a row with one walks again
+      // below, and only that walk's leaf is added.
       for (; i + 4 <= end; i += 4) {
-        const r = (i - start) * nf;
+        const b = i - start;
+        const r = b * nf;
         let o0 = root, o1 = root, o2 = root, o3 = root;
         for (let d = 0; d < unchecked; d++) {
-          o0 = step(links, thresholds, block, o0, r);
-          o1 = step(links, thresholds, block, o1, r + nf);
-          o2 = step(links, thresholds, block, o2, r + 2 * nf);
-          o3 = step(links, thresholds, block, o3, r + 3 * nf);
+          o0 = stepPresent(links, thresholds, block, o0, r);
+          o1 = stepPresent(links, thresholds, block, o1, r + nf);
+          o2 = stepPresent(links, thresholds, block, o2, r + 2 * nf);
+          o3 = stepPresent(links, thresholds, block, o3, r + 3 * nf);
         }
         // Then until all four are at leaves (a leaf is its own left child); a forest's deepest
         // leaf is about twice as deep as a row's usual one.
         for (let d = unchecked; d < depth && (atInner(links, o0) | atInner(links, o1) | atInner(links, o2) | atInner(links, o3)) !== 0; d++) {
-          o0 = step(links, thresholds, block, o0, r);
-          o1 = step(links, thresholds, block, o1, r + nf);
-          o2 = step(links, thresholds, block, o2, r + 2 * nf);
-          o3 = step(links, thresholds, block, o3, r + 3 * nf);
+          o0 = stepPresent(links, thresholds, block, o0, r);
+          o1 = stepPresent(links, thresholds, block, o1, r + nf);
+          o2 = stepPresent(links, thresholds, block, o2, r + 2 * nf);
+          o3 = stepPresent(links, thresholds, block, o3, r + 3 * nf);
         }
-        addLeaf(raw, k, sum ? out : -1, i, value, leafAt[o0 >> 2]);
-        addLeaf(raw, k, sum ? out : -1, i + 1, value, leafAt[o1 >> 2]);
-        addLeaf(raw, k, sum ? out : -1, i + 2, value, leafAt[o2 >> 2]);
-        addLeaf(raw, k, sum ? out : -1, i + 3, value, leafAt[o3 >> 2]);
+        if (missing[b] === 0) addLeaf(raw, k, out, i, value, leafAt[o0 >> 2]);
+        if (missing[b + 1] === 0) addLeaf(raw, k, out, i + 1, value, leafAt[o1 >> 2]);
+        if (missing[b + 2] === 0) addLeaf(raw, k, out, i + 2, value, leafAt[o2 >> 2]);
+        if (missing[b + 3] === 0) addLeaf(raw, k, out, i + 3, value, leafAt[o3 >> 2]);
       }
-      for (; i < end; i++) {
-        let o = root;
-        for (let d = 0; d < depth && atInner(links, o) !== 0; d++) o = step(links, thresholds, block, o, (i - start) * nf);
-        addLeaf(raw, k, sum ? out : -1, i, value, leafAt[o >> 2]);
+      for (; i < end; i++) if (missing[i - start] === 0) addLeaf(raw, k, out, i, value, leafAt[walk(links, thresholds, block, root, depth, (i - start) * nf, stepPresent) >> 2]);
+      // A row's leaves still add in tree order: this tree's leaf of a row with a missing value
+      // comes before the next tree's.
+      for (let m = 0; m < missingCount; m++) {
+        const b = missingRows[m];
+        addLeaf(raw, k, out, start + b, value, leafAt[walk(links, thresholds, block, root, depth, b * nf, step) >> 2]);
       }
     }
   }
 }
 
+/** One row's walk down a tree from node offset `root` by `by`; the leaf's node offset. */
+function walk(links: Int32Array, thresholds: Float32Array, block: Float32Array, root: number, depth: number, row: number, by: typeof step): number {
+  let o = root;
+  for (let d = 0; d < depth && atInner(links, o) !== 0; d++) o = by(links, thresholds, block, o, row);
+  return o;
+}
+
 /**
  * One step down from node offset o for the block row at offset row, without a branch (the side
  * taken is as good as random): right when v > threshold, or when v is NaN (which fails every
- * comparison) and the split sends missing values right. One function for every call, so it inlines.
+ * comparison) and the split sends missing values right.
  */
 function step(links: Int32Array, thresholds: Float32Array, block: Float32Array, o: number, row: number): number {
   const v = block[row + links[o + 1]];
   return (links[o + 2] + (Number(v > thresholds[o]) | (Number(v !== v) & links[o + 3]))) << 2;
+}
+
+/** `step` for a row without missing values. One function for every call in the hot loop, so it inlines. */
+function stepPresent(links: Int32Array, thresholds: Float32Array, block: Float32Array, o: number, row: number): number {
+  return (links[o + 2] + Number(block[row + links[o + 1]] > thresholds[o])) << 2;
 }
 
 /** Non-zero when node offset o is not a leaf (a leaf's left child is itself). */
