@@ -5,14 +5,16 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkWithFullSchemas } from '../../server/src/checker/check-files';
 import { exportPipelineToPmml, PmmlExportError, doubleThreshold } from '../../server/src/export/pmml-export';
 import { exportedPart } from '../../server/src/runner/export-step';
 import { predictPrepared } from '../../server/src/runner/scoring';
-import { classifierKinds, data, penguins, rowsOf, trained } from './trained-pipeline';
+import { classifierKinds, csvCells, data, penguins, rowsOf, trained } from './trained-pipeline';
+import { ensureBuilt } from '../helpers/ensure-built';
+import { narml, sample } from '../helpers/cli';
 import { parseXml, scorePmml } from './pmml-evaluator';
 
 const dir = mkdtempSync(join(tmpdir(), 'narml-pmml-'));
@@ -108,4 +110,33 @@ model dated from cp.train { target: Miles_per_Gallon, algorithm: linear_regressi
   assert.match(errors[1], /^NML118: "cal" .*calibrated models .* PMML/);
   assert.match(errors[2], /^NML118: "v" .*voting ensembles are not exported to PMML/);
   assert.match(errors[3], /^NML118: "dated" cannot be exported to PMML: .*(month\(\)|Year is a date)/);
+});
+
+test('narml run writes the .pmml export, valid, and it scores new rows as the run\'s predict does', () => {
+  ensureBuilt();
+  const dir = sample('penguins');
+  const file = join(dir, 'penguins.narml');
+  writeFileSync(file, readFileSync(file, 'utf8').replace(/model species_forest[\s\S]*$/, `predict field_survey with species_logistic from "data/new-penguins.csv" {
+  output: "out/species.csv"
+}
+export species_logistic to "models/species.pmml"
+`));
+  const run = narml(['run', 'penguins.narml', '--json'], dir);
+  assert.equal(run.status, 0, run.stderr);
+  const path = join(dir, 'models', 'species.pmml');
+  const valid = spawnSync('xmllint', ['--noout', '--schema', xsd, path], { encoding: 'utf8' });
+  assert.equal(valid.status, 0, valid.stderr);
+  const doc = parseXml(readFileSync(path, 'utf8'));
+  const input = readFileSync(join(dir, 'data', 'new-penguins.csv'), 'utf8').trim().split('\n').map(csvCells);
+  const lines = readFileSync(join(dir, 'out', 'species.csv'), 'utf8').trim().split('\n').map(csvCells);
+  const at = lines[0].indexOf('prediction');
+  assert.equal(lines.length, input.length);
+  for (let i = 1; i < input.length; i++) {
+    // The dataset's missing: ["", "NA", "."] as the run reads them.
+    const row = Object.fromEntries(input[0].map((name, j) => [name, ['', 'NA', '.'].includes(input[i][j]) ? null : input[i][j]]));
+    const out = scorePmml(doc, row);
+    assert.ok(out, `row ${i}: no PMML prediction`);
+    assert.equal(out.label, lines[i][at], `row ${i}`);
+    out.probabilities!.forEach((p, c) => assert.ok(Math.abs(p - Number(lines[i][at + 1 + c])) <= 1e-9, `row ${i} class ${c}: ${p} vs ${lines[i][at + 1 + c]}`));
+  }
 });

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureBuilt } from '../helpers/ensure-built';
 import { narml } from '../helpers/cli';
-import { data, penguins } from './trained-pipeline';
+import { csvCells, data, penguins } from './trained-pipeline';
 
 const py = '/usr/bin/python3';
 
@@ -19,17 +19,6 @@ before(() => {
   assert.equal(numpy.status, 0, `numpy is missing for ${py} (${numpy.stderr.trim()}): install Debian's python3-numpy`);
   ensureBuilt();
 });
-
-/** Cells of a CSV line the runner wrote (quoted cells may hold commas and doubled quotes). */
-function cells(line: string): string[] {
-  const out: string[] = [];
-  const re = /("(?:[^"]|"")*"|[^,]*)(,|$)/g;
-  for (let m = re.exec(line); m; m = re.exec(line)) {
-    out.push(m[1].startsWith('"') ? m[1].slice(1, -1).replace(/""/g, '"') : m[1]);
-    if (m[2] === '') break;
-  }
-  return out;
-}
 
 /**
  * Runs `text` with a predict of `model` on `input` and an export of it to Python, then scores
@@ -44,7 +33,7 @@ export ${model} to "models/score.py"
   const run = narml(['run', 'p.narml', '--json'], dir);
   assert.equal(run.status, 0, run.stderr + run.stdout.slice(0, 2000));
   const lines = readFileSync(join(dir, 'out', 'scored.csv'), 'utf8').trim().split('\n');
-  const header = cells(lines[0]);
+  const header = csvCells(lines[0]);
   const at = header.indexOf('prediction');
   const scored = spawnSync(py, [join(dir, 'models', 'score.py'), input, ...missing], { encoding: 'utf8', maxBuffer: 1 << 28 });
   assert.equal(scored.status, 0, scored.stderr);
@@ -52,7 +41,7 @@ export ${model} to "models/score.py"
   assert.equal(ours.length, lines.length - 1);
   let labelled = 0;
   ours.forEach((o, i) => {
-    const row = cells(lines[i + 1]);
+    const row = csvCells(lines[i + 1]);
     assert.equal(row.length, header.length, `row ${i}: ${lines[i + 1]}`);
     if (row[at] === '') { assert.equal(o.label, null, `row ${i}: the run left it empty`); return; }
     labelled++;

@@ -45,6 +45,17 @@ export function rowsOf(t: Table): Record<string, unknown>[] {
   })));
 }
 
+/** Cells of a CSV line the runner wrote (quoted cells may hold commas and doubled quotes). */
+export function csvCells(line: string): string[] {
+  const out: string[] = [];
+  const re = /("(?:[^"]|"")*"|[^,]*)(,|$)/g;
+  for (let m = re.exec(line); m; m = re.exec(line)) {
+    out.push(m[1].startsWith('"') ? m[1].slice(1, -1).replace(/""/g, '"') : m[1]);
+    if (m[2] === '') break;
+  }
+  return out;
+}
+
 /** Breast cancer, two columns robust-scaled: a binary classifier for every export format. */
 export const cancer = (algorithm: string): string => `dataset bc from "${data}/breast_cancer.csv"
 transform t from bc { scale mean_radius, mean_texture with robust }
