@@ -20,7 +20,7 @@ import { PreviewSession } from './panels/preview-session';
 import { registryNotice, schedulesOf } from './notice-text';
 import { SchedulerControl, showNotifyEvent } from './scheduler-control';
 import { ServeControl } from './serve-control';
-import { allowOutsideWorkspace, workspaceArgs, type OutputGate } from './workspace-args';
+import { allowOutsideWorkspace, engineArgs, workspaceArgs, type OutputGate } from './workspace-args';
 
 let client: LanguageClient | undefined;
 const lastRuns = new Map<string, RunJson>();
@@ -41,6 +41,11 @@ function outputArgs(uri: vscode.Uri): string[] {
 
 /** The ClickHouse credentials from SecretStorage, as environment variables (clickhouse-credentials.ts). */
 let credentials: Record<string, string> = {};
+
+/** `--engine` from narml.engine, for the commands that read data (run, preview). */
+function engineChoice(): string[] {
+  return engineArgs(vscode.workspace.getConfiguration('narml').get<string>('engine'));
+}
 
 function nodeEnv(): NodeJS.ProcessEnv {
   // VS Code's own binary runs scripts as plain Node when asked to.
@@ -178,7 +183,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ runP
     if (doc) await untilOnDisk(uri.fsPath, doc.getText());
     const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `NarML: running ${names.join(', ') || 'pipeline'}`, cancellable: true }, (progress, token) => {
       let last = 0;
-      return runCli<RunJson>(nodePath(), cli, ['run', uri.fsPath, ...names, '--json', '--progress', 'json', ...outputArgs(uri)], {
+      return runCli<RunJson>(nodePath(), cli, ['run', uri.fsPath, ...names, '--json', '--progress', 'json', ...outputArgs(uri), ...engineChoice()], {
         cwd: dirname(uri.fsPath), env: nodeEnv(), cancel: token, onLog: (l) => output.appendLine(l),
         onProgress: (e) => {
           if (e.type === 'stage') {
@@ -265,7 +270,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ runP
     const rows = vscode.workspace.getConfiguration('narml').get<number>('preview.rows') ?? 1000;
     previewSession?.dispose();
     previewSession = undefined;
-    const r = await PreviewSession.start(nodePath(), [cli, 'preview', uri.fsPath, n, '--rows', String(rows), '--serve', ...outputArgs(uri)], { cwd: dirname(uri.fsPath), env: nodeEnv(), onLog: (l) => output.appendLine(l) });
+    const r = await PreviewSession.start(nodePath(), [cli, 'preview', uri.fsPath, n, '--rows', String(rows), '--serve', ...outputArgs(uri), ...engineChoice()], { cwd: dirname(uri.fsPath), env: nodeEnv(), onLog: (l) => output.appendLine(l) });
     if ('error' in r) {
       panels.show('preview', `Preview: ${n}`, { type: 'error', message: r.error || 'The preview failed.' });
       return undefined;

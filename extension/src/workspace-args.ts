@@ -1,7 +1,7 @@
 // What the extension tells the runner and the language server about where a pipeline may
 // write: the workspace folder that holds it, and the override that lets outputs leave it —
 // which only a trusted workspace may turn on (Restricted Mode ignores the setting).
-import { WORKSPACE_FLAGS } from '../../server/src/contracts/cli-json';
+import { ENGINE_FLAG, WORKSPACE_FLAGS } from '../../server/src/contracts/cli-json';
 
 export interface OutputGate {
   /** vscode.workspace.isTrusted */
@@ -17,4 +17,12 @@ export function allowOutsideWorkspace(gate: OutputGate): boolean {
 /** CLI arguments for a pipeline in the workspace folder `root` (the file's folder when it is in none). */
 export function workspaceArgs(root: string, gate: OutputGate): string[] {
   return [`--${WORKSPACE_FLAGS.workspace}`, root, ...(allowOutsideWorkspace(gate) ? [`--${WORKSPACE_FLAGS.allowOutside}`] : [])];
+}
+
+/**
+ * `--engine` from the setting narml.engine for run and preview: `pipeline` (the default) leaves
+ * the choice to the pipeline's `engine:` statement.
+ */
+export function engineArgs(setting: string | undefined): string[] {
+  return setting && setting !== 'pipeline' ? [`--${ENGINE_FLAG}`, setting] : [];
 }

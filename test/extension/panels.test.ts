@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { contentSecurityPolicy, makeNonce, panelHtml } from '../../extension/src/panel-html';
-import { allowOutsideWorkspace, workspaceArgs } from '../../extension/src/workspace-args';
+import { allowOutsideWorkspace, engineArgs, workspaceArgs } from '../../extension/src/workspace-args';
 import { replacesMetrics } from '../../extension/src/metrics-update';
 import { barWidths, extent, PLOT, scale } from '../../webviews/src/charts';
 import { comparisonVerdict } from '../../webviews/src/comparison-verdict';
@@ -49,6 +49,12 @@ test('the runner gets the workspace folder; the override only in a trusted works
   assert.deepEqual(workspaceArgs('/ws', { trusted: true, setting: true }), ['--workspace', '/ws', '--allow-outside-workspace']);
   assert.deepEqual(workspaceArgs('/ws', { trusted: false, setting: true }), ['--workspace', '/ws'], 'Restricted Mode ignores the setting');
   assert.equal(allowOutsideWorkspace({ trusted: false, setting: true }), false);
+});
+
+test('the narml.engine setting becomes --engine for run and preview; pipeline (the default) passes nothing', () => {
+  assert.deepEqual(engineArgs('duckdb'), ['--engine', 'duckdb']);
+  assert.deepEqual(engineArgs('pipeline'), []);
+  assert.deepEqual(engineArgs(undefined), []);
 });
 
 test('the Metrics panel names a winner only for a significant difference, else the leader', () => {

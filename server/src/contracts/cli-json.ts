@@ -591,6 +591,9 @@ export interface PreviewColumn {
  */
 export const WORKSPACE_FLAGS = { workspace: 'workspace', allowOutside: 'allow-outside-workspace' } as const;
 
+/** `--engine NAME` of check, run, preview and predict: the engine instead of the pipeline's `engine:` statement. */
+export const ENGINE_FLAG = 'engine';
+
 /** The port `narml serve` and a scoring bundle's server listen on unless told (`--port`). */
 export const DEFAULT_SERVE_PORT = 8080;
 
