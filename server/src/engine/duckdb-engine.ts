@@ -66,7 +66,8 @@ export class DuckDbEngine implements Engine, SqlSession {
         autoload_known_extensions: 'false',
         temp_directory: temp,
         preserve_insertion_order: 'true',
-        ...(this.options.memoryLimit ? { memory_limit: this.options.memoryLimit } : {}),
+        // DuckDB's own buffers stay small beside the runner's typed arrays; past it, it spills to `temp`.
+        memory_limit: this.options.memoryLimit ?? '512MB',
       });
       const con = await instance.connect();
       await con.run("SET TimeZone = 'UTC'");
@@ -159,6 +160,16 @@ export class DuckDbEngine implements Engine, SqlSession {
     return t;
   }
 
+  async rowCount(dataset: DatasetInfo): Promise<number> {
+    return (await this.load(dataset)).rowCount;
+  }
+
+  /** Only those rows leave DuckDB: the whole dataset is never materialised to score a part of it. */
+  async readRows(dataset: DatasetInfo, rows: Int32Array): Promise<Table> {
+    if (rows.length === (await this.load(dataset)).rowCount) return this.readDataset(dataset);
+    return (await this.materialise(await this.rowsOf(dataset, rows))).table;
+  }
+
   readFile(pattern: string, options: CsvOptions): Promise<Table> {
     // A CSV to predict on is read as the memory engine reads it: its types are inferred from the
     // file, which only the CSV reader does; a Parquet file carries its own types.
@@ -224,11 +235,18 @@ export class DuckDbEngine implements Engine, SqlSession {
 
   async fitSteps(dataset: DatasetInfo, steps: Step[], rows: Int32Array, _onLoss?: LossSink): Promise<{ fitted: FittedStep[]; result: AppliedSteps }> {
     const { fitted, result } = await fitSqlSteps(steps, await this.rowsOf(dataset, rows), this);
-    return { fitted, result: await this.materialise(result) };
+    return { fitted, result: await this.materialiseRows(result) };
   }
 
   async applySteps(dataset: DatasetInfo, fitted: FittedStep[], rows: Int32Array, _onLoss?: LossSink): Promise<AppliedSteps> {
-    return this.materialise(applySqlSteps(fitted, await this.rowsOf(dataset, rows), DUCKDB));
+    return this.materialiseRows(applySqlSteps(fitted, await this.rowsOf(dataset, rows), DUCKDB));
+  }
+
+  /** A relation materialised, its rows remembered as a row set (scored later by readRows without an upload). */
+  private async materialiseRows(relation: Relation): Promise<AppliedSteps> {
+    const out = await this.materialise(relation);
+    this.rowSets.set(out.rowMap, `${ROW} IN (SELECT ${ROW} FROM (${relation.sql}) AS kept)`);
+    return out;
   }
 
   /**

@@ -24,6 +24,10 @@ export interface Engine {
   readonly name: EngineName;
   /** A dataset's rows in file order, its columns typed as the checker typed them. Read once per engine. */
   readDataset(dataset: DatasetInfo): Promise<Table>;
+  /** How many rows a dataset has. */
+  rowCount(dataset: DatasetInfo): Promise<number>;
+  /** The raw rows `rows` (ascending) of a dataset, its columns as `readDataset` gives them: what a model's own steps are replayed on. */
+  readRows(dataset: DatasetInfo, rows: Int32Array): Promise<Table>;
   /** A file to predict on, read with `options` (a dataset's options: same columns, same types). */
   readFile(pattern: string, options: CsvOptions): Promise<Table>;
   /**

@@ -30,6 +30,14 @@ export class MemoryEngine implements Engine {
     return t;
   }
 
+  async rowCount(dataset: DatasetInfo): Promise<number> {
+    return (await this.readDataset(dataset)).rowCount;
+  }
+
+  async readRows(dataset: DatasetInfo, rows: Int32Array): Promise<Table> {
+    return selectRows(await this.readDataset(dataset), rows);
+  }
+
   readFile(pattern: string, options: CsvOptions): Promise<Table> {
     const read = this.context.tablesRead?.table(pattern, options);
     return read ? Promise.resolve(read) : readCsv(pattern, options, { signal: this.context.signal });

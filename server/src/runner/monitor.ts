@@ -11,7 +11,6 @@ import type { RunStore } from '../store/run-store';
 import { readCsv } from '../data/read-csv';
 import { getColumn, type NumericColumn, type Table } from '../data/table';
 import { applySteps } from '../transforms/fit-steps';
-import { selectRows } from '../transforms/table-ops';
 import type { PipelineData } from './pipeline-data';
 import { isEmptyInbox } from './predict';
 import { predictPrepared, type TrainedModel } from './scoring';
@@ -60,7 +59,7 @@ export async function monitorReport(m: MonitorInfo, tm: TrainedModel, data: Pipe
       if (predict.source.kind === 'file') current = await readCsv(predict.source.path, dataset.options);
       else {
         const chain = data.chain(predict.source.name);
-        current = selectRows(await data.rawTable(chain.dataset), await data.rawRows(chain));
+        current = await data.rawRowsTable(chain);
       }
       const baseline = await data.rawRowsKept(baselineName);
       pair = { baseline, current, columns: tm.info.inputColumns.map((c) => c.name), raw: { baseline, current } };

@@ -11,7 +11,7 @@ import type { Engine } from '../engine/engine';
 import { EngineError } from '../engine/engine-error';
 import type { AppliedSteps, ValueLoss } from '../transforms/fit-steps';
 import { isRowStep, type FittedStep } from '../transforms/fitted-step';
-import { allRows, selectRows } from '../transforms/table-ops';
+import { allRows } from '../transforms/table-ops';
 
 export type { TablesRead } from '../engine/engine';
 
@@ -96,11 +96,20 @@ export class PipelineData {
 
   /** Raw rows a table is made of (before its own row steps). */
   async rawRows(chain: Chain): Promise<Int32Array> {
-    if (!chain.split) return allRows((await this.rawTable(chain.dataset)).rowCount);
+    if (!chain.split) {
+      this.read.add(chain.dataset.name);
+      return allRows(await this.engine.rowCount(chain.dataset));
+    }
     const parts = await this.membership(chain.split.info);
     const rows = parts[chain.split.part];
     if (!rows) throw new RunError(`split "${chain.split.info.name}" has no part "${chain.split.part}"`);
     return rows;
+  }
+
+  /** The raw rows a table is made of, with the raw columns (before its own row steps). */
+  async rawRowsTable(chain: Chain): Promise<Table> {
+    this.read.add(chain.dataset.name);
+    return this.engine.readRows(chain.dataset, await this.rawRows(chain));
   }
 
   /**
@@ -138,7 +147,7 @@ export class PipelineData {
    */
   async rawRowsKept(tableName: string): Promise<Table> {
     const chain = this.chain(tableName);
-    return selectRows(await this.rawTable(chain.dataset), (await this.prepared(tableName)).rowMap);
+    return this.engine.readRows(chain.dataset, (await this.prepared(tableName)).rowMap);
   }
 
   /** A table as its declaration produces it, with the raw dataset row of each of its rows. */

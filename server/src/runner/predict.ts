@@ -15,7 +15,7 @@ import type { Column, Table } from '../data/table';
 import { writeFileAtomic } from '../store/atomic-write';
 import { sha256 } from '../store/run-store';
 import { expandOutputTemplate, type Workspace } from '../workspace/output-paths';
-import { cellText, selectRows } from '../transforms/table-ops';
+import { cellText } from '../transforms/table-ops';
 import { RunError, type PipelineData } from './pipeline-data';
 import { ClickHouseEngine } from '../engine/clickhouse-engine';
 import { saveModel } from '../ml/registry';
@@ -100,7 +100,7 @@ export async function predictToFile(decl: PredictInfo, tm: TrainedModel, data: P
     input = await data.fileTable(decl.source.path, dataset.options);
   } else {
     const chain = data.chain(decl.source.name);
-    input = selectRows(await data.rawTable(chain.dataset), await data.rawRows(chain));
+    input = await data.rawRowsTable(chain);
   }
   const out = predictPrepared(tm, input, 'predict', signal);
   const csv = predictionCsv(input, tm, out.pred, out.proba, out.usable);
