@@ -16,6 +16,7 @@ import { runPipeline } from '../../server/src/runner/run-pipeline';
 import { PipelineData } from '../../server/src/runner/pipeline-data';
 import { ClickHouseEngine } from '../../server/src/engine/clickhouse-engine';
 import { fitStepsInSql } from '../../server/src/engine/clickhouse-fit';
+import { keyedParts } from '../../server/src/engine/keyed-split';
 import { fitSteps } from '../../server/src/transforms/fit-steps';
 import { selectRows } from '../../server/src/transforms/table-ops';
 import { ensureBuilt } from '../helpers/ensure-built';
@@ -267,4 +268,46 @@ test('in the editor, a table dataset is typed once the server answers: the langu
   } finally {
     await client.close();
   }
+});
+
+test('a keyed split is decided by the server with the hash every engine uses: the same rows as the memory engine, and the same metrics', async () => {
+  const body = (key: string): string => `split parts from events { train: 70%, test: 30%, seed: 4, key: ${key} }
+model m from parts.train { target: amount, algorithm: gradient_boosting, exclude: [id, label, region] }
+`;
+  for (const key of ['id', 'region']) {
+    const checked = await check(`${engineLine()}\ndataset events from table "shop.events"\n${body(key)}`);
+    assert.ok(!hasErrors(checked), checked.diagnostics.map((d) => d.message).join('; '));
+    const split = checked.infos.find((i) => i?.kind === 'split');
+    const dataset = checked.infos.find((i) => i?.kind === 'dataset');
+    assert.ok(split?.kind === 'split' && dataset?.kind === 'dataset');
+    const engine = new ClickHouseEngine(cluster.url);
+    const inSql = await engine.splitRows(dataset, [], split);
+    // The memory engine's keyed split of the rows the ClickHouse engine read (same order, same hash).
+    const raw = await engine.readDataset(dataset);
+    const expected = keyedParts({ ...split, key: split.key! }, raw.columns[raw.names.indexOf(key)], raw.rowCount);
+    assert.deepEqual(Object.keys(inSql), ['train', 'test']);
+    for (const part of ['train', 'test']) assert.deepEqual(Array.from(inSql[part]), Array.from(expected[part]), `${key}: ${part}`);
+    // Four regions fall where their hashes put them (here all in train); 3,000 ids spread over both parts.
+    if (key === 'id') assert.ok(inSql.train.length > 2000 && inSql.test.length > 700, `${inSql.train.length} training rows`);
+  }
+  const { memory, clickhouse } = await runBoth(`split parts from events { train: 75%, test: 25%, seed: 9, key: id }
+model g from parts.train { target: label, algorithm: gradient_boosting, exclude: [id, amount, region] }
+evaluate g on parts.test { metrics: [accuracy, log_loss] }
+`);
+  assertClose(memory.evaluations.g_on_parts_test.metrics, clickhouse.evaluations.g_on_parts_test.metrics);
+  assert.equal(clickhouse.models.g.trainRows, memory.models.g.trainRows);
+  assert.equal(clickhouse.models.g.modelHash, memory.models.g.modelHash, 'no step is fitted: the same rows give the same model');
+});
+
+test('--engine memory over a ClickHouse pipeline is refused by the checker (NML154), naming the table and the flag', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'narml-ch-override-'));
+  const text = `${engineLine()}\ndataset events from table "shop.events"\nmodel m from events { target: amount, algorithm: linear_regression, exclude: [id, label, region, x2] }\npredict p with m from events { output: table "shop.p_override" }\n`;
+  const file = join(dir, 'p.narml');
+  writeFileSync(file, text);
+  const checked = await checkWithFullSchemas(text, file, undefined, { engine: 'memory' });
+  assert.deepEqual(checked.diagnostics.filter((d) => d.code === 'NML154').map((d) => d.message), [
+    'engine memory cannot read the ClickHouse table "shop.events" (dataset "events"); run it on its engine: drop --engine memory',
+    'engine memory cannot write predictions as the ClickHouse table "shop.p_override" (predict "p"); drop --engine memory, or write a file',
+  ]);
+  assert.ok(!hasErrors(await checkWithFullSchemas(text, file)));
 });

@@ -12,6 +12,16 @@ import type { CheckContext } from './check-context';
 import type { DeclarationInfo } from './checked-model';
 
 export function checkEngineSupport(engine: EngineName, declarations: readonly Declaration[], infos: readonly (DeclarationInfo | undefined)[], ctx: CheckContext): void {
+  // `--engine memory` (or duckdb) over a ClickHouse pipeline: its tables and SQL-scored outputs are the ClickHouse engine's.
+  if (engine !== 'clickhouse') {
+    infos.forEach((info, i) => {
+      const decl = declarations[i];
+      const at = decl && 'name' in decl && decl.name ? decl.name.range : decl?.range;
+      if (!at) return;
+      if (engine === 'memory' && info?.kind === 'dataset' && info.table) ctx.report('NML154', at, `engine memory cannot read the ClickHouse table "${info.table.name}" (dataset "${info.name}"); run it on its engine: drop --engine memory`);
+      if (info?.kind === 'predict' && info.outputTable) ctx.report('NML154', at, `engine ${engine} cannot write predictions as the ClickHouse table "${info.outputTable}" (predict "${info.name}"); drop --engine ${engine}, or write a file`);
+    });
+  }
   if (engine !== 'duckdb') return;
   const refuse = (range: Parameters<CheckContext['report']>[1], what: string): void =>
     ctx.report('NML154', range, `engine duckdb cannot run ${what}; run with --engine memory (or engine: memory), or change the step`);

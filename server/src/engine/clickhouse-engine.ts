@@ -6,7 +6,7 @@
 // themselves are read into this process once (one RowBinary query, ordered by every column) for
 // splits, applying steps, training and evaluation, which run as in the memory engine, whose
 // code this engine reuses for them.
-import type { DatasetInfo } from '../checker/checked-model';
+import type { DatasetInfo, SplitInfo } from '../checker/checked-model';
 import type { Table } from '../data/table';
 import { ClickHouseError, connectionFor } from './clickhouse-http';
 import { readClickHouseTable } from './clickhouse-read';
@@ -16,7 +16,8 @@ import type { FittedStep } from '../transforms/fitted-step';
 import type { Step } from '../language/ast';
 import { applySteps, type AppliedSteps, type LossSink } from '../transforms/fit-steps';
 import { selectRows } from '../transforms/table-ops';
-import { fitStepsInSql } from './clickhouse-fit';
+import { fitStepsInSql, keyedPartsInSql } from './clickhouse-fit';
+import { cumulativeShares, rowsOfParts } from './keyed-split';
 import { EngineError } from './engine-error';
 import type { EngineContext, EngineName } from './engine';
 import { MemoryEngine } from './memory-engine';
@@ -37,6 +38,23 @@ export class ClickHouseEngine extends MemoryEngine {
       this.tables.set(dataset.name, t);
     }
     return t;
+  }
+
+  /**
+   * A keyed split straight on the table (no steps before it) is decided by the server, with the
+   * same hash as every engine (keyed-split.ts): one byte per row, the part, leaves the cluster.
+   */
+  override async splitRows(dataset: DatasetInfo, pre: Step[], split: SplitInfo, onLoss?: LossSink): Promise<Record<string, Int32Array>> {
+    const { name, columnTypes } = dataset.table ?? {};
+    if (!split.key || pre.length > 0 || !name || !dataset.schema || !columnTypes) return super.splitRows(dataset, pre, split, onLoss);
+    let part: Uint8Array | undefined;
+    try {
+      part = await keyedPartsInSql(connectionFor(this.url), name, dataset.schema.columns, columnTypes, split.key, split.seed, cumulativeShares(split.parts));
+    } catch (e) {
+      if (e instanceof ClickHouseError) throw new EngineError(`split "${split.name}" on the server: ${e.message}`);
+      throw e;
+    }
+    return part ? rowsOfParts(split.parts, part) : super.splitRows(dataset, pre, split, onLoss);
   }
 
   /**

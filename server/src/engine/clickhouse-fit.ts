@@ -10,7 +10,7 @@ import type { Step } from '../language/ast';
 import type { ColumnSchema } from '../language/schema';
 import { compareLevels } from '../data/column-builder';
 import type { FittedStep } from '../transforms/fitted-step';
-import { execute, queryRows, sqlName, type ClickHouseConnection } from './clickhouse-http';
+import { execute, queryBytes, queryRows, sqlName, sqlString, type ClickHouseConnection } from './clickhouse-http';
 import { applyToExprs, f64, rawExprs, type Expr } from './clickhouse-scoring';
 import { splitTableName } from './clickhouse-schema';
 
@@ -117,4 +117,27 @@ async function fitOne(step: Step, exprs: Map<string, Expr>, one: (selects: strin
     default:
       return undefined;
   }
+}
+
+/**
+ * The part index of every row (in the engine's order) of a keyed split, computed by the server
+ * with keyed-split.ts's hash: the first 32 bits, big-endian, of MD5("<seed>:<key text>"). Only
+ * for a key of integers or strings, whose text ClickHouse writes as JavaScript does; undefined
+ * otherwise (the engine then splits in memory, which also says what is wrong with the key).
+ */
+export async function keyedPartsInSql(
+  conn: ClickHouseConnection, table: string, columns: readonly ColumnSchema[], chTypes: readonly string[], key: string, seed: number, bounds: readonly number[],
+): Promise<Uint8Array | undefined> {
+  const parts = splitTableName(table);
+  const i = columns.findIndex((c) => c.name === key);
+  if (!parts || i < 0 || bounds.length > 255) return undefined;
+  const base = chTypes[i].replace(/^Nullable\((.*)\)$/, '$1').replace(/^LowCardinality\((.*)\)$/, '$1');
+  const k = sqlName(key);
+  const text = /^U?Int(8|16|32|64)$/.test(base) ? `ifNull(toString(${k}), '')` : /^(String|FixedString\(\d+\))$/.test(base) ? `ifNull(toString(${k}), '')` : undefined;
+  if (!text) return undefined;
+  const u = `reinterpretAsUInt32(reverse(substring(MD5(concat(${sqlString(`${seed}:`)}, ${text})), 1, 4))) / 4294967296`;
+  const part = bounds.slice(0, -1).reduceRight((rest, b, j) => `if(${u} < ${f64(b)}, ${j}, ${rest})`, String(bounds.length - 1));
+  const order = columns.map((c) => sqlName(c.name)).join(', ');
+  const body = await queryBytes(conn, `SELECT toUInt8(${part}) FROM (SELECT * FROM ${sqlName(parts[0])}.${sqlName(parts[1])} ORDER BY ${order}) FORMAT RowBinary`);
+  return new Uint8Array(body.buffer, body.byteOffset, body.length);
 }

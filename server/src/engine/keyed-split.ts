@@ -54,12 +54,17 @@ export function keyedParts(split: { name: string; key: string; seed: number; par
       assigned[i] = k;
     }
   }
-  const counts = new Int32Array(split.parts.length);
-  for (let i = 0; i < rowCount; i++) counts[assigned[i]]++;
-  const out = split.parts.map((_, k) => new Int32Array(counts[k]));
-  const at = new Int32Array(split.parts.length);
-  for (let i = 0; i < rowCount; i++) out[assigned[i]][at[assigned[i]]++] = i;
-  return Object.fromEntries(split.parts.map((p, k) => [p.part, out[k]]));
+  return rowsOfParts(split.parts, assigned);
+}
+
+/** The rows (ascending) of each part, from each row's part index. */
+export function rowsOfParts(parts: readonly SplitPart[], assigned: Uint8Array): Record<string, Int32Array> {
+  const counts = new Int32Array(parts.length);
+  for (let i = 0; i < assigned.length; i++) counts[assigned[i]]++;
+  const out = parts.map((_, k) => new Int32Array(counts[k]));
+  const at = new Int32Array(parts.length);
+  for (let i = 0; i < assigned.length; i++) out[assigned[i]][at[assigned[i]]++] = i;
+  return Object.fromEntries(parts.map((p, k) => [p.part, out[k]]));
 }
 
 /** SQL of the part index (0-based, declaration order) of a row with key column `key` of `type`. */
