@@ -54,18 +54,18 @@ test('the stopping rule is scikit-learn\'s: no score of the last n beats the one
   assert.equal(shouldStop([-1, -0.5, -0.5, -0.4999], 2), false, 'a gain above tol does');
 });
 
-test('the internal holdout is ceil(fraction × rows), stratified by class, disjoint, and seeded', () => {
+test('the internal holdout is stratified by class, disjoint and seeded; ceil(fraction × rows) that leave nothing to fit on are refused', () => {
   const y = Int32Array.from({ length: 103 }, (_, i) => (i < 80 ? 0 : i < 97 ? 1 : 2));
-  const a = holdoutRows(103, 0.1, 42, y);
+  const a = holdoutRows(103, 11, 42, y);
   assert.equal(a.held.length, 11);
   assert.equal(a.fit.length + a.held.length, 103);
   assert.equal(new Set([...a.fit, ...a.held]).size, 103);
   const heldOf = (c: number): number => [...a.held].filter((r) => y[r] === c).length;
   // 11 × 80/103 = 8.5, 11 × 17/103 = 1.8, 11 × 6/103 = 0.6: floors 8, 1, 0 and the two largest remainders.
   assert.deepEqual([heldOf(0), heldOf(1), heldOf(2)], [8, 2, 1]);
-  assert.deepEqual(holdoutRows(103, 0.1, 42, y), a);
-  assert.notDeepEqual(holdoutRows(103, 0.1, 7, y).held, a.held);
-  assert.throws(() => holdoutRows(5, 0.9, 1), /leaves no row to fit on/);
+  assert.deepEqual(holdoutRows(103, 11, 42, y), a);
+  assert.notDeepEqual(holdoutRows(103, 11, 7, y).held, a.held);
+  assert.throws(() => getAlgorithm('gradient_boosting')!.fit({ nRows: 5, names: ['a'], columns: [Float64Array.of(1, 2, 3, 4, 5)] }, { task: 'regression', y: Float64Array.of(1, 2, 3, 4, 5) }, { ...OPTIONS, validation_fraction: 0.9 }, { seed: 1 }), /validation_fraction 0.9 of the 5 training rows, which leaves no row to fit on/);
 });
 
 for (const [name, target] of SETS) {

@@ -116,3 +116,22 @@ model a from parts.train {
   // auto's default budget is recorded too; two quick candidates fit in it.
   assert.deepEqual({ ...m.a.budgets![0], elapsedMs: 0 }, { search: 'auto', budgetMs: 120_000, elapsedMs: 0, ran: 2, planned: 2, stopped: false });
 });
+
+test('tune: halving through narml run: each trial says its round and rows, in the JSON and the printed leaderboard', () => {
+  const dir = weather(`model m from parts.train {
+  target: weather
+  algorithm: knn
+  tune: halving(factor: 3, metric: balanced_accuracy) { k: [1, 3, 5, 7, 9, 15, 25, 35, 51] }
+  cv: 3
+}
+`);
+  const out = narml(['run', 'p.narml', '--json'], dir);
+  assert.equal(out.status, 0, out.stderr);
+  const trials = (JSON.parse(out.stdout) as RunJson).models.m.trials!;
+  // 9 combinations, factor 3: 9 on 1096 // 9 = 121 rows (at least 2 × 3 folds × 5 classes), 3 on 363, 1 on 1089.
+  assert.deepEqual(trials.map((t) => t.round), [0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 2]);
+  assert.deepEqual([...new Set(trials.map((t) => t.rows))], [121, 363, 1089]);
+  assert.equal(trials[12].chosen, true);
+  const text = narml(['run', 'p.narml'], dir).stdout;
+  assert.match(text, /\* {2}1\. \S+ {2}k: \d+ {2}\(round 3 on 1089 rows; folds/);
+});

@@ -218,6 +218,7 @@ export function checkModel(m: ModelCheckInput, r: Resolver): ModelInfo | undefin
       const ref = tuneProp.value && methodRef(tuneProp.value);
       if (ref) checkMetricOption(ref, tuner.options, task, ctx);
       info.tune = { method: tuner, space, cv };
+      if (ref && tuner.name === 'halving') checkHalving(ref, Number(tuner.options.min_rows), cv, input.name, input.state, ctx);
     }
   }
   if (info.algorithm?.name === 'gradient_boosting') checkEarlyStopping(methodRef(algorithmProp!.value)!, info, ctx);
@@ -447,6 +448,15 @@ function checkAuto(ref: MethodRef, options: Record<string, unknown>, task: Task 
     }
   }
   checkMetricOption(ref, options, task, ctx);
+}
+
+/** `halving(min_rows: N)`: a round's cross-validation needs `cv` rows, and the first round cannot have more rows than the training table. */
+function checkHalving(ref: MethodRef, minRows: number, cv: number, tableName: string, table: TableState, ctx: CheckContext): void {
+  const at = ref.args.find((a) => a.name?.name === 'min_rows')?.value?.range;
+  if (!at || minRows === 0) return;
+  const rows = trainingRowsAtMost(table);
+  if (minRows < cv) ctx.report('NML116', at, `halving's first round cross-validates on min_rows: ${minRows} rows, fewer than the ${cv} folds of cv; raise min_rows to at least ${cv}, or 0 to choose it as scikit-learn does`, [{ title: `Use min_rows: ${cv}`, data: { kind: 'replace', with: String(cv) } }]);
+  else if (rows !== undefined && minRows > rows) ctx.report('NML116', at, `halving's first round takes min_rows: ${minRows} training rows, but "${tableName}" holds ${rows}; lower min_rows, or 0 to choose it as scikit-learn does`, [{ title: 'Use min_rows: 0', data: { kind: 'replace', with: '0' } }]);
 }
 
 /**

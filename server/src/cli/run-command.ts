@@ -96,7 +96,7 @@ function leaderboardLines(trials: TrialJson[]): string[] {
     out.push(`    ${search} leaderboard (${these[0].metric}, ${these[0].better} is better; ${shown.length} of ${these.length} trials):`);
     for (const { rank, trial: t } of shown) {
       const what = search === 'auto' ? t.algorithm : varied.map((k) => `${k}: ${paramText(t.options[k])}`).join(', ') || 'the only combination';
-      out.push(`    ${t.chosen ? '*' : ' '} ${String(rank).padStart(2)}. ${t.score === null ? 'unscored' : fmt(t.score)}  ${what}  (folds ${t.folds.map((f) => (f === null ? '-' : fmt(f))).join(' ')}; ${t.ms} ms)`);
+      out.push(`    ${t.chosen ? '*' : ' '} ${String(rank).padStart(2)}. ${t.score === null ? 'unscored' : fmt(t.score)}  ${what}  (${t.rows !== undefined ? `round ${t.round! + 1} on ${t.rows} rows; ` : ''}folds ${t.folds.map((f) => (f === null ? '-' : fmt(f))).join(' ')}; ${t.ms} ms)`);
     }
   }
   return out;

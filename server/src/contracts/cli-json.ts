@@ -172,6 +172,9 @@ export interface TrialJson {
   folds: (number | null)[];
   /** Wall-clock milliseconds the trial's cross-validation took. */
   ms: number;
+  /** `tune: halving`: the round (0 first) and the training rows the trial was cross-validated on (a seeded, stratified sample of them). */
+  round?: number;
+  rows?: number;
   chosen?: boolean;
 }
 

@@ -139,6 +139,15 @@ const tuneMetric: OptionSpec = { kind: 'metric', doc: 'cross-validated metric th
 export const TUNERS: Readonly<Record<string, MethodSpec>> = {
   grid: { name: 'grid', tasks: [], options: { metric: tuneMetric, budget: tuneBudget }, doc: 'try every combination of the listed values' },
   random: { name: 'random', tasks: [], options: { trials: { kind: 'integer', default: 10, min: 1, doc: 'combinations to try' }, metric: tuneMetric, budget: tuneBudget }, doc: 'try random combinations' },
+  halving: {
+    name: 'halving', tasks: [],
+    options: {
+      factor: { kind: 'integer', default: 3, min: 2, doc: 'each round keeps the best 1/factor of the combinations and gives them factor times the rows' },
+      min_rows: { kind: 'integer', default: 0, min: 0, doc: 'training rows of the first round (0: as scikit-learn\'s min_resources="exhaust", the most that lets the last round use nearly every row)' },
+      metric: tuneMetric, budget: tuneBudget,
+    },
+    doc: 'successive halving over every combination, as scikit-learn\'s HalvingGridSearchCV (resource: training rows): all are scored on few rows, the best go on to more',
+  },
 };
 
 const members: OptionSpec = { kind: 'model-list', doc: 'member models (each with an algorithm, trained from the same dataset and target)' };

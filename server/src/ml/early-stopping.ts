@@ -17,13 +17,12 @@ export function shouldStop(scores: readonly number[], patience: number, tol = EA
 }
 
 /**
- * Rows held out of the fit, as train_test_split(test_size=fraction, stratify=y): ceil(fraction × n)
- * rows, shared among the classes in proportion to their rows (largest remainders first), drawn
- * with a seeded shuffle. Both sides keep at least one row, or this throws.
+ * `held` of n rows set apart, as train_test_split(test_size=held, stratify=y): shared among the
+ * classes in proportion to their rows (largest remainders first), drawn with a seeded shuffle.
+ * Both sides keep at least one row (the caller says what to change otherwise).
  */
-export function holdoutRows(n: number, fraction: number, seed: number, stratifyBy?: Int32Array): { fit: Int32Array; held: Int32Array } {
-  const held = Math.ceil(fraction * n);
-  if (held < 1 || held >= n) throw new Error(`early_stopping holds out validation_fraction ${fraction} of the ${n} training rows, which leaves ${held >= n ? 'no row to fit on' : 'no row to score'}; train on more rows or change validation_fraction`);
+export function holdoutRows(n: number, held: number, seed: number, stratifyBy?: Int32Array): { fit: Int32Array; held: Int32Array } {
+  if (held < 1 || held >= n) throw new Error(`cannot set ${held} of ${n} rows apart`);
   const groups = new Map<number, number[]>();
   for (let i = 0; i < n; i++) {
     const key = stratifyBy ? stratifyBy[i] : 0;

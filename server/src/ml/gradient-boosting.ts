@@ -207,7 +207,11 @@ export const gradientBoosting: Algorithm = {
     let scored: { x: FeatureMatrix; target: Target; on: EarlyStoppingRecord['on'] } | undefined;
     if (patience > 0 && ctx.validation && ctx.validation.x.nRows > 0) scored = { ...ctx.validation, on: 'validation' };
     else if (patience > 0) {
-      const { fit, held } = holdoutRows(allX.nRows, Number(options.validation_fraction ?? 0.1), ctx.seed, allTarget.task === 'classification' ? allTarget.y : undefined);
+      const fraction = Number(options.validation_fraction ?? 0.1);
+      // As train_test_split(test_size=fraction): ceil(fraction × rows) held out.
+      const count = Math.ceil(fraction * allX.nRows);
+      if (count >= allX.nRows) throw new Error(`early_stopping holds out validation_fraction ${fraction} of the ${allX.nRows} training rows, which leaves no row to fit on; train on more rows or lower validation_fraction`);
+      const { fit, held } = holdoutRows(allX.nRows, count, ctx.seed, allTarget.task === 'classification' ? allTarget.y : undefined);
       x = subsetMatrix(allX, fit);
       target = subsetTarget(allTarget, fit);
       scored = { x: subsetMatrix(allX, held), target: subsetTarget(allTarget, held), on: 'holdout' };

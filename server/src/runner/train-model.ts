@@ -13,6 +13,9 @@ import { getAlgorithm } from '../ml/registry';
 import { resample } from '../ml/resample';
 import { RunError } from './pipeline-data';
 import { SearchBudget } from './search-budget';
+import { holdoutRows } from '../ml/early-stopping';
+import { halvingSchedule } from '../ml/halving';
+import { subsetMatrix, subsetTarget } from '../ml/subset';
 
 export interface TrainOutcome {
   model: FittedModel;
@@ -64,8 +67,8 @@ function trialOf(search: TrialJson['search'], algorithm: string, options: Option
 }
 
 /** The reason a search chose its trial, e.g. "highest mean f1 over 3-fold cross-validation (0.91) of 3 candidates". */
-function selectionReason(search: TrialJson['search'], chosen: TrialJson, label: string, tried: number, folds: number, stoppedBy?: string): string {
-  const what = search === 'auto' ? `${tried} candidate algorithm${tried === 1 ? '' : 's'}` : `${tried} option combination${tried === 1 ? '' : 's'}`;
+function selectionReason(search: TrialJson['search'], chosen: TrialJson, label: string, tried: number, folds: number, stoppedBy?: string, halved?: string): string {
+  const what = search === 'auto' ? `${tried} candidate algorithm${tried === 1 ? '' : 's'}` : halved ?? `${tried} option combination${tried === 1 ? '' : 's'}`;
   const why = chosen.score === null
     ? `no fold of any of the ${what} could be scored on ${chosen.metric}, so the first was kept`
     : `${chosen.better === 'lower' ? 'lowest' : 'highest'} mean ${chosen.metric} (${chosen.score.toPrecision(4)}) over ${folds}-fold cross-validation on the training rows among ${what}`;
@@ -156,27 +159,47 @@ export function trainModel(info: ModelInfo, x: FeatureMatrix, target: Target, ct
     const metric = String(info.tune.method.options.metric ?? (target.task === 'classification' ? 'accuracy' : 'r2'));
     const budgetMs = info.tune.method.options.budget;
     const budget = new SearchBudget('tune', budgetMs === undefined ? undefined : Number(budgetMs));
+    const halving = info.tune.method.name === 'halving';
+    const factor = Number(info.tune.method.options.factor ?? 3);
+    // grid and random: one round of every combination on every row.
+    const rounds = halving
+      ? halvingSchedule(combos.length, train.nRows, factor, Number(info.tune.method.options.min_rows ?? 0), 2 * info.tune.cv * (trainTarget.task === 'classification' ? trainTarget.classes.length : 1))
+      : [{ rows: train.nRows, candidates: combos.length }];
+    if (halving && rounds.length === 0) throw new RunError(`model ${info.name}: tune: halving(min_rows: ${String(info.tune.method.options.min_rows)}) starts from more rows than the ${train.nRows} training rows; lower min_rows, or 0 to choose it as scikit-learn does`);
+    const planned = rounds.reduce((s, r) => s + r.candidates, 0);
     let best: { trial: TrialJson; options: OptionValues; rank: number } | undefined;
     let ran = 0;
-    for (const combo of combos) {
-      if (!budget.allows()) break;
-      const opts = { ...options, ...combo };
-      const trialStarted = Date.now();
-      const cv = crossValidate(algorithm, opts, train, trainTarget, info.tune.cv, metric, ctx.seed, calibrate, ctx.signal);
-      const trial = trialOf('tune', algorithm, opts, metric, cv, trialStarted);
-      trials.push(trial);
-      budget.ranTrial(trial.ms);
-      ran++;
-      if (!best || cv.rank > best.rank) best = { trial, options: opts, rank: cv.rank };
-      ctx.onProgress?.(0.9 * (ran / combos.length));
+    let candidates = combos;
+    search: for (const [round, { rows }] of rounds.entries()) {
+      const part = rows < train.nRows ? sampleRows(train, trainTarget, rows, ctx.seed) : { x: train, target: trainTarget };
+      // Only this round's scores count: a later round's candidates were scored on more rows.
+      best = undefined;
+      const scored: { options: OptionValues; combo: OptionValues; rank: number }[] = [];
+      for (const combo of candidates) {
+        if (!budget.allows()) break search;
+        const opts = { ...options, ...combo };
+        const trialStarted = Date.now();
+        const cv = crossValidate(algorithm, opts, part.x, part.target, info.tune.cv, metric, ctx.seed, calibrate, ctx.signal);
+        const trial = { ...trialOf('tune', algorithm, opts, metric, cv, trialStarted), ...(halving ? { round, rows } : {}) };
+        trials.push(trial);
+        budget.ranTrial(trial.ms);
+        ran++;
+        scored.push({ options: opts, combo, rank: cv.rank });
+        if (!best || cv.rank > best.rank) best = { trial, options: opts, rank: cv.rank };
+        ctx.onProgress?.(0.9 * (ran / planned));
+      }
+      // The best ceil(n / factor) go on, ties in the order tried (stable sort).
+      candidates = scored.sort((a, b) => b.rank - a.rank).slice(0, Math.ceil(scored.length / factor)).map((s) => s.combo);
     }
-    const record = budget.record(combos.length);
+    const record = budget.record(planned);
     if (record) budgets.push(record);
     if (best) {
       // After auto, the tuned configuration is the one used: only it stays marked.
       for (const t of trials) delete t.chosen;
       best.trial.chosen = true;
-      selection = selectionReason('tune', best.trial, space.map(([key]) => `${key}: ${String(best!.trial.options[key])}`).join(', '), ran, info.tune.cv, budget.stoppedBy(combos.length, 'option combinations'));
+      const last = trials.filter((t) => t.round === best!.trial.round).length;
+      const halved = halving ? `the ${last} combination${last === 1 ? '' : 's'} of round ${best.trial.round! + 1} of successive halving (factor ${factor}; ${rounds.map((r) => `${r.candidates} on ${r.rows}`).join(', then ')} sampled rows)` : undefined;
+      selection = selectionReason('tune', best.trial, space.map(([key]) => `${key}: ${String(best!.trial.options[key])}`).join(', '), ran, info.tune.cv, budget.stoppedBy(planned, halving ? 'trials' : 'option combinations'), halved);
       options = best.options;
     }
   }
@@ -200,6 +223,12 @@ export function trainModel(info: ModelInfo, x: FeatureMatrix, target: Target, ct
     }
   } else model = fitOnce(algorithm, options, train, trainTarget, fitCtx);
   return { model, algorithm, options, trials, budgets, ...(selection ? { selection } : {}) };
+}
+
+/** `rows` of the training rows, seeded and stratified by class: a round of successive halving. */
+function sampleRows(x: FeatureMatrix, target: Target, rows: number, seed: number): { x: FeatureMatrix; target: Target } {
+  const { held } = holdoutRows(x.nRows, rows, seed, target.task === 'classification' ? target.y : undefined);
+  return { x: subsetMatrix(x, held), target: subsetTarget(target, held) };
 }
 
 /** The validation rows with the features the model kept (after `select`), or nothing. */

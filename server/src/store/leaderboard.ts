@@ -14,10 +14,16 @@ export interface Leaderboard {
   reason?: string;
 }
 
-/** Trials best first, each by its metric's direction (unscored last), the chosen one among them. */
+/**
+ * Trials best first, each by its metric's direction (unscored last), the chosen one among them.
+ * Successive halving's later rounds (more rows) rank above earlier ones: a score on 20 rows is no
+ * match for one on 180.
+ */
 export function leaderboard(trials: TrialJson[], selection?: string): Leaderboard {
   const sign = (t: TrialJson): number => (t.better === 'lower' ? -1 : 1);
+  const rowsOf = (t: TrialJson): number => t.rows ?? Number.MAX_SAFE_INTEGER;
   const sorted = [...trials].sort((x, y) => {
+    if (rowsOf(x) !== rowsOf(y)) return rowsOf(y) - rowsOf(x);
     if (x.score === null || y.score === null) return x.score === y.score ? 0 : x.score === null ? 1 : -1;
     return sign(y) * y.score - sign(x) * x.score;
   });

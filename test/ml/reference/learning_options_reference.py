@@ -13,6 +13,12 @@ diabetes. "given": the validation rows are fixed (every fifth training row), by 
 own early stopping that split in place of train_test_split, as NarML scores a split's validation
 part; "holdout": scikit-learn's own stratified 10 % holdout (random_state=0), whose rows NarML
 cannot draw alike, so only the test scores are compared.
+
+Successive halving (test/runner/halving.test.ts): HalvingGridSearchCV(DecisionTreeClassifier,
+factor=3, cv=5, scoring='accuracy', min_resources='exhaust', random_state=0) over 40 combinations
+of max_depth and min_samples_leaf on breast_cancer's training rows: its plan (rows and candidates
+per round), its choice, and every combination's 5-fold score on all the training rows
+(GridSearchCV), which judges how good a choice is.
 Writes learning_options_expected.json beside itself.
 """
 import json, os, sys
@@ -107,7 +113,24 @@ for name, target, data, task in [
     early[name] = res
 out['early_stopping'] = early
 
+from sklearn.experimental import enable_halving_search_cv  # noqa: E402,F401
+from sklearn.model_selection import GridSearchCV, HalvingGridSearchCV  # noqa: E402
+
+Xtr, Xte, ytr, yte = load('breast_cancer', 'diagnosis')
+grid = {'max_depth': [1, 2, 3, 4, 5, 6, 8, None], 'min_samples_leaf': [1, 2, 5, 10, 20]}
+halving = HalvingGridSearchCV(DecisionTreeClassifier(random_state=0), grid, factor=3, cv=5, scoring='accuracy', random_state=0).fit(Xtr, ytr)
+full = GridSearchCV(DecisionTreeClassifier(random_state=0), grid, cv=5, scoring='accuracy').fit(Xtr, ytr)
+depth = lambda d: 0 if d is None else d  # noqa: E731
+out['halving'] = {
+    'n_resources': [int(v) for v in halving.n_resources_],
+    'n_candidates': [int(v) for v in halving.n_candidates_],
+    'best': {'max_depth': depth(halving.best_params_['max_depth']), 'min_samples_leaf': halving.best_params_['min_samples_leaf']},
+    'full_scores': [{'max_depth': depth(p['max_depth']), 'min_samples_leaf': p['min_samples_leaf'], 'score': float(sc)} for p, sc in zip(full.cv_results_['params'], full.cv_results_['mean_test_score'])],
+}
+
 with open(os.path.join(here, 'learning_options_expected.json'), 'w') as f:
     json.dump(out, f)
 print(json.dumps({k: {m: (v['balanced_accuracy'], v['minority_recall']) for m, v in r.items() if isinstance(v, dict) and 'proba' in v} for k, r in out.items() if k != 'early_stopping'}, indent=1))
 print(json.dumps({k: {h: (v['rounds'], v['score']) for h, v in r.items()} for k, r in early.items()}))
+h = out['halving']
+print(h['n_resources'], h['n_candidates'], h['best'], max(f['score'] for f in h['full_scores']), [f['score'] for f in h['full_scores'] if f['max_depth'] == h['best']['max_depth'] and f['min_samples_leaf'] == h['best']['min_samples_leaf']])
