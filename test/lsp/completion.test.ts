@@ -160,6 +160,10 @@ test('a model body offers its keys, then values from the catalog for the task', 
   assert.deepEqual(labels(body(`calibrate: isotonic(${CURSOR}`)), ['cv'], 'isotonic(');
   includes(keys, ['calibrate'], 'key');
   assert.deepEqual(labels(body(`class_weight: ${CURSOR}`)), ['balanced', '{…}'], 'class_weight');
+  includes(labels(body(`tune: ${CURSOR}`)), ['grid', 'random', 'halving'], 'tune');
+  includes(labels(body(`tune: halving(${CURSOR}`)), ['factor', 'min_rows', 'metric', 'budget'], 'halving(');
+  includes(labels(body(`tune: random(${CURSOR}`)), ['trials', 'budget'], 'random(');
+  includes(labels(body(`algorithm: gradient_boosting(${CURSOR}`)), ['early_stopping', 'validation_fraction'], 'gradient_boosting(');
   includes(keys, ['class_weight'], 'key');
   assert.deepEqual(labels(body(`algorithm: knn ${CURSOR}`)), [], 'after a value');
 });

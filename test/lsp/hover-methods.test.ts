@@ -39,6 +39,16 @@ test('hover on stacking and on a calibration method gives what they do and their
   assert.match(at('isotonic('), /^\*\*calibrate method\*\* `isotonic`: isotonic regression over the model's scores.*\n\n- `cv`: folds: one calibrated copy/);
 });
 
+test('hover on tune: halving gives successive halving and its options from the catalog', () => {
+  const source = CARS_MODEL.replace('algorithm: linear_regression', 'algorithm: knn\n  tune: halving(factor: 3) { k: [1, 3, 5] }');
+  const h = hover(checkPipeline(source, FILE, new CsvSchemaCache()), source.indexOf('halving(') + 1, () => ({}));
+  assert.ok(h);
+  const text = (h.contents as { value: string }).value;
+  assert.match(text, /^\*\*tune method\*\* `halving`: successive halving over every combination, as scikit-learn's HalvingGridSearchCV/);
+  assert.match(text, /- `factor`: each round keeps the best 1\/factor/);
+  assert.match(text, /- `budget`: time budget, checked between combinations.*\(default: no limit\)/);
+});
+
 test('hover on class_weight says what it weighs, for which algorithms, and how balanced is computed', () => {
   const source = CARS_MODEL.replace('algorithm: linear_regression', 'algorithm: decision_tree\n  class_weight: balanced');
   const h = hover(checkPipeline(source, FILE, new CsvSchemaCache()), source.indexOf('class_weight') + 2, () => ({}));
