@@ -11,7 +11,8 @@ import { pathToFileURL } from 'node:url';
 import { join } from 'node:path';
 import { checkWithFullSchemas } from '../../server/src/checker/check-files';
 import { hasErrors, type CheckedPipeline } from '../../server/src/checker/checked-model';
-import { PASSWORD_ENV, queryRows, USER_ENV } from '../../server/src/engine/clickhouse-http';
+import { PASSWORD_ENV, queryBytes, queryRows, USER_ENV } from '../../server/src/engine/clickhouse-http';
+import { CancelledError } from '../../server/src/ml/cancellation';
 import { runPipeline } from '../../server/src/runner/run-pipeline';
 import { PipelineData } from '../../server/src/runner/pipeline-data';
 import { ClickHouseEngine } from '../../server/src/engine/clickhouse-engine';
@@ -310,4 +311,23 @@ test('--engine memory over a ClickHouse pipeline is refused by the checker (NML1
     'engine memory cannot write predictions as the ClickHouse table "shop.p_override" (predict "p"); drop --engine memory, or write a file',
   ]);
   assert.ok(!hasErrors(await checkWithFullSchemas(text, file)));
+});
+
+test('a cancelled run kills its query on the server: the request fails with CancelledError and the query leaves system.processes', async () => {
+  const flag = { aborted: false };
+  const conn = { ...defaultConnection(cluster.url), signal: flag };
+  // Minutes of work on the server if nothing stops it.
+  const slow = queryBytes(conn, 'SELECT sum(cityHash64(number)) FROM numbers(100000000000)');
+  const running = async (): Promise<number> => Number((await queryRows(defaultConnection(cluster.url), "SELECT count() FROM system.processes WHERE query LIKE '%numbers(100000000000)%' AND query NOT LIKE '%system.processes%'"))[0][0]);
+  for (let i = 0; i < 100 && (await running()) === 0; i++) await new Promise((r) => setTimeout(r, 50));
+  assert.equal(await running(), 1, 'the query runs on the server');
+  flag.aborted = true;
+  await assert.rejects(slow, CancelledError);
+  let left = 1;
+  for (let i = 0; i < 100 && left > 0; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    left = await running();
+  }
+  assert.equal(left, 0, 'the server stopped the query');
+  await assert.rejects(queryBytes(conn, 'SELECT 1'), CancelledError, 'a cancelled run sends nothing more');
 });

@@ -8,7 +8,7 @@
 // code this engine reuses for them.
 import type { DatasetInfo, SplitInfo } from '../checker/checked-model';
 import type { Table } from '../data/table';
-import { ClickHouseError, connectionFor } from './clickhouse-http';
+import { ClickHouseError, connectionFor, type ClickHouseConnection } from './clickhouse-http';
 import { readClickHouseTable } from './clickhouse-read';
 import { scoreToTable, scoringQuery } from './clickhouse-scoring';
 import type { SavedModel } from '../ml/model-types';
@@ -26,15 +26,20 @@ export class ClickHouseEngine extends MemoryEngine {
   override readonly name: EngineName = 'clickhouse';
   private readonly tables = new Map<string, Promise<Table>>();
 
-  constructor(readonly url: string, context: EngineContext = {}) {
-    super(context);
+  constructor(readonly url: string, private readonly cancel: EngineContext = {}) {
+    super(cancel);
+  }
+
+  /** A connection to this engine's server that the run's cancellation stops (its query killed there). */
+  private connection(url = this.url): ClickHouseConnection {
+    return connectionFor(url, process.env, this.cancel.signal);
   }
 
   override readDataset(dataset: DatasetInfo): Promise<Table> {
     if (!dataset.table) return super.readDataset(dataset);
     let t = this.tables.get(dataset.name);
     if (!t) {
-      t = readTable(dataset);
+      t = readTable(dataset, this.connection(dataset.table.url));
       this.tables.set(dataset.name, t);
     }
     return t;
@@ -49,7 +54,7 @@ export class ClickHouseEngine extends MemoryEngine {
     if (!split.key || pre.length > 0 || !name || !dataset.schema || !columnTypes) return super.splitRows(dataset, pre, split, onLoss);
     let part: Uint8Array | undefined;
     try {
-      part = await keyedPartsInSql(connectionFor(this.url), name, dataset.schema.columns, columnTypes, split.key, split.seed, cumulativeShares(split.parts));
+      part = await keyedPartsInSql(this.connection(), name, dataset.schema.columns, columnTypes, split.key, split.seed, cumulativeShares(split.parts));
     } catch (e) {
       if (e instanceof ClickHouseError) throw new EngineError(`split "${split.name}" on the server: ${e.message}`);
       throw e;
@@ -68,7 +73,7 @@ export class ClickHouseEngine extends MemoryEngine {
     const raw = await this.readDataset(dataset);
     let fitted: FittedStep[] | undefined;
     try {
-      fitted = await fitStepsInSql(connectionFor(this.url), name, dataset.schema.columns, columnTypes, steps, rows, raw.rowCount);
+      fitted = await fitStepsInSql(this.connection(), name, dataset.schema.columns, columnTypes, steps, rows, raw.rowCount);
     } catch (e) {
       if (e instanceof ClickHouseError) throw new EngineError(`fitting the steps of dataset "${dataset.name}" on the server: ${e.message}`);
       throw e;
@@ -86,7 +91,7 @@ export class ClickHouseEngine extends MemoryEngine {
     const { name, columnTypes } = dataset.table ?? {};
     if (!name || !dataset.schema || !columnTypes) throw new EngineError(`dataset "${dataset.name}" is no table of the ClickHouse engine; output: table scores only such tables`);
     try {
-      return await scoreToTable(connectionFor(this.url), output, scoringQuery(name, dataset.schema.columns, columnTypes, steps, saved));
+      return await scoreToTable(this.connection(), output, scoringQuery(name, dataset.schema.columns, columnTypes, steps, saved));
     } catch (e) {
       if (e instanceof ClickHouseError) throw new EngineError(`writing predictions to table ${output}: ${e.message}`);
       throw e;
@@ -99,11 +104,11 @@ export class ClickHouseEngine extends MemoryEngine {
   }
 }
 
-async function readTable(dataset: DatasetInfo): Promise<Table> {
-  const { url, name, columnTypes } = dataset.table!;
+async function readTable(dataset: DatasetInfo, conn: ClickHouseConnection): Promise<Table> {
+  const { name, columnTypes } = dataset.table!;
   if (!dataset.schema || !columnTypes) throw new EngineError(`dataset "${dataset.name}": the schema of table ${name} was not read; check the pipeline first`);
   try {
-    return await readClickHouseTable(connectionFor(url), name, dataset.schema, columnTypes);
+    return await readClickHouseTable(conn, name, dataset.schema, columnTypes);
   } catch (e) {
     if (e instanceof ClickHouseError) throw new EngineError(`dataset "${dataset.name}": ${e.message}`);
     throw e;

@@ -3,8 +3,10 @@
 // (columns, straight into typed arrays). Credentials come from the environment, never from the
 // pipeline file. Every failure becomes a ClickHouseError whose message names the URL and says
 // what to do, so the checker and the runner can show it as it is.
+import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import { CLICKHOUSE_ENV } from '../contracts/lsp-requests';
+import { CancelledError, type CancelSignal } from '../ml/cancellation';
 
 export const USER_ENV = CLICKHOUSE_ENV.user;
 export const PASSWORD_ENV = CLICKHOUSE_ENV.password;
@@ -14,12 +16,17 @@ export interface ClickHouseConnection {
   url: string;
   user: string;
   password: string;
+  /** The run's cancellation: a query in flight when it is raised is killed on the server. */
+  signal?: CancelSignal;
 }
 
 /** The connection for `url`, with the credentials of the environment (user `default`, no password, when unset). */
-export function connectionFor(url: string, env: NodeJS.ProcessEnv = process.env): ClickHouseConnection {
-  return { url, user: env[USER_ENV] || 'default', password: env[PASSWORD_ENV] ?? '' };
+export function connectionFor(url: string, env: NodeJS.ProcessEnv = process.env, signal?: CancelSignal): ClickHouseConnection {
+  return { url, user: env[USER_ENV] || 'default', password: env[PASSWORD_ENV] ?? '', ...(signal ? { signal } : {}) };
 }
+
+/** How often a query in flight looks at the run's cancellation (a flag, possibly raised by another thread). */
+const CANCEL_POLL_MS = 50;
 
 export type ClickHouseFailure = 'unreachable' | 'credentials' | 'query';
 
@@ -46,17 +53,34 @@ export function urlProblem(url: string): string | undefined {
   return undefined;
 }
 
-/** Runs `sql` and returns the whole answer's bytes. */
-export function queryBytes(conn: ClickHouseConnection, sql: string, signal?: AbortSignal): Promise<Buffer> {
+/**
+ * Runs `sql` and returns the whole answer's bytes. With the connection's cancellation raised, the
+ * request is dropped and the query killed on the server by its query_id (closing the connection
+ * alone does not stop a query on ClickHouse 18.16), and the promise fails with CancelledError.
+ */
+export function queryBytes(conn: ClickHouseConnection, sql: string): Promise<Buffer> {
   return new Promise((resolve, reject) => {
+    if (conn.signal?.aborted) { reject(new CancelledError()); return; }
     const auth = Buffer.from(`${conn.user}:${conn.password}`).toString('base64');
+    const queryId = randomUUID();
     let req: http.ClientRequest;
     try {
-      req = http.request(conn.url, { method: 'POST', headers: { authorization: `Basic ${auth}`, 'content-type': 'text/plain; charset=utf-8' }, signal, timeout: TIMEOUT_MS });
+      const url = new URL(conn.url);
+      url.searchParams.set('query_id', queryId);
+      req = http.request(url, { method: 'POST', headers: { authorization: `Basic ${auth}`, 'content-type': 'text/plain; charset=utf-8' }, timeout: TIMEOUT_MS });
     } catch (e) {
       reject(new ClickHouseError(`cannot reach ClickHouse at ${conn.url}: ${(e as Error).message}`, 'unreachable'));
       return;
     }
+    const signal = conn.signal;
+    const poll = signal && setInterval(() => {
+      if (!signal.aborted) return;
+      clearInterval(poll);
+      req.destroy(new CancelledError());
+      const { signal: _cancelled, ...killer } = conn;
+      queryBytes(killer, `KILL QUERY WHERE query_id = ${sqlString(queryId)} ASYNC`).catch(() => undefined);
+    }, CANCEL_POLL_MS);
+    req.on('close', () => clearInterval(poll));
     req.on('response', (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
@@ -76,7 +100,7 @@ export function queryBytes(conn: ClickHouseConnection, sql: string, signal?: Abo
     });
     req.on('timeout', () => req.destroy(new Error(`no answer within ${TIMEOUT_MS / 1000} s`)));
     req.on('error', (e: NodeJS.ErrnoException) => {
-      if (signal?.aborted) { reject(e); return; }
+      if (e instanceof CancelledError) { reject(e); return; }
       const why = e.code === 'ECONNREFUSED' ? 'connection refused (is the server running on that port?)' : e.code === 'ENOTFOUND' ? 'unknown host' : e.message;
       reject(new ClickHouseError(`cannot reach ClickHouse at ${conn.url}: ${why}; start the server or fix the URL in engine: clickhouse("…")`, 'unreachable'));
     });
@@ -85,13 +109,13 @@ export function queryBytes(conn: ClickHouseConnection, sql: string, signal?: Abo
 }
 
 /** Runs a statement that returns nothing (DDL, INSERT … SELECT). */
-export async function execute(conn: ClickHouseConnection, sql: string, signal?: AbortSignal): Promise<void> {
-  await queryBytes(conn, sql, signal);
+export async function execute(conn: ClickHouseConnection, sql: string): Promise<void> {
+  await queryBytes(conn, sql);
 }
 
 /** Rows of a small answer, each an array of JSON values (64-bit integers come as strings). */
-export async function queryRows(conn: ClickHouseConnection, sql: string, signal?: AbortSignal): Promise<unknown[][]> {
-  const body = await queryBytes(conn, `${sql} FORMAT JSONCompact`, signal);
+export async function queryRows(conn: ClickHouseConnection, sql: string): Promise<unknown[][]> {
+  const body = await queryBytes(conn, `${sql} FORMAT JSONCompact`);
   return (JSON.parse(body.toString('utf8')) as { data: unknown[][] }).data;
 }
 
@@ -99,8 +123,8 @@ export async function queryRows(conn: ClickHouseConnection, sql: string, signal?
  * One Float64 column of `rowCount` rows: `expr` must be Float64 with NULL already turned into
  * nan (`ifNull(toFloat64(x), nan)`), so the answer is 8 bytes per row.
  */
-export async function queryFloat64(conn: ClickHouseConnection, sql: string, signal?: AbortSignal): Promise<Float64Array> {
-  const body = await queryBytes(conn, `${sql} FORMAT RowBinary`, signal);
+export async function queryFloat64(conn: ClickHouseConnection, sql: string): Promise<Float64Array> {
+  const body = await queryBytes(conn, `${sql} FORMAT RowBinary`);
   if (body.length % 8 !== 0) throw new ClickHouseError(`ClickHouse at ${conn.url} answered ${body.length} bytes, not whole Float64 values, to: ${sql}`, 'query');
   // A copy: the Buffer's offset into Node's pool need not be 8-aligned.
   const out = new Float64Array(body.length / 8);

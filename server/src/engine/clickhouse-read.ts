@@ -30,14 +30,14 @@ function selectExpr(name: string, type: TableSchema['columns'][number]['type'], 
  * The whole table `name` with the columns of `schema` (the checker's, from system.columns), in
  * the order of `ORDER BY` every column. `chTypes` are the ClickHouse types, same order.
  */
-export async function readClickHouseTable(conn: ClickHouseConnection, name: string, schema: TableSchema, chTypes: readonly string[], signal?: AbortSignal): Promise<Table> {
+export async function readClickHouseTable(conn: ClickHouseConnection, name: string, schema: TableSchema, chTypes: readonly string[]): Promise<Table> {
   const parts = splitTableName(name);
   if (!parts) throw new ClickHouseError(`"${name}" is not a table name`, 'query');
   const cols = schema.columns;
   const nullText = cols.map((c, i) => c.type === 'text' && /^Nullable\(/.test(chTypes[i]));
   const selects = cols.flatMap((c, i) => [selectExpr(c.name, c.type, c.levels, chTypes[i]), ...(nullText[i] ? [`toUInt8(isNull(${sqlName(c.name)}))`] : [])]);
   const order = cols.map((c) => sqlName(c.name)).join(', ');
-  const body = await queryBytes(conn, `SELECT ${selects.join(', ')} FROM ${sqlName(parts[0])}.${sqlName(parts[1])} ORDER BY ${order} FORMAT RowBinary`, signal);
+  const body = await queryBytes(conn, `SELECT ${selects.join(', ')} FROM ${sqlName(parts[0])}.${sqlName(parts[1])} ORDER BY ${order} FORMAT RowBinary`);
   return parseRows(body, schema, nullText);
 }
 
@@ -101,9 +101,9 @@ export function parseRows(body: Buffer, schema: TableSchema, nullText: readonly 
  * What a run's reuse keys a table dataset on, in place of a file's hash: the row count and the
  * wrapping sum of every row's cityHash64 over the columns (independent of row order and shard).
  */
-export async function tableChecksum(conn: ClickHouseConnection, name: string, columns: readonly string[], signal?: AbortSignal): Promise<string> {
+export async function tableChecksum(conn: ClickHouseConnection, name: string, columns: readonly string[]): Promise<string> {
   const parts = splitTableName(name);
   if (!parts) throw new ClickHouseError(`"${name}" is not a table name`, 'query');
-  const rows = await queryBytes(conn, `SELECT count(), sum(cityHash64(${columns.map(sqlName).join(', ')})) FROM ${sqlName(parts[0])}.${sqlName(parts[1])} FORMAT TabSeparated`, signal);
+  const rows = await queryBytes(conn, `SELECT count(), sum(cityHash64(${columns.map(sqlName).join(', ')})) FROM ${sqlName(parts[0])}.${sqlName(parts[1])} FORMAT TabSeparated`);
   return `${conn.url}|${name}|${rows.toString('utf8').trim()}`;
 }
