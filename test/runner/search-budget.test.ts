@@ -1,5 +1,6 @@
 // The search budget's rule on a clock the test moves: a trial starts only when the time spent plus
-// the longest trial so far fits, the first always starts, and once refused the search is over.
+// the mean trial so far fits and the longest would end within 10 % over the budget, the first
+// always starts, and once refused the search is over.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SearchBudget } from '../../server/src/runner/search-budget';
@@ -31,12 +32,24 @@ test('trials of 300 ms under a 1 s budget: three run (900 ms), a fourth would en
   assert.equal(b.allows(), false, 'a refused search stays stopped');
 });
 
-test('the longest trial so far is the prediction: a short trial after a long one does not slip in', () => {
+test('the mean trial so far is the prediction: a short trial after a long one does not slip in past the budget', () => {
   const c = clock();
   const b = new SearchBudget('auto', 1000, c.now);
-  // 100 + 600 = 700 spent, longest 600: 1,300 > 1,000, so the 50 ms candidate does not start.
+  // 100 + 600 = 700 spent, mean 350: 1,050 > 1,000, so the 50 ms candidate does not start.
   assert.equal(search(b, c, [100, 600, 50, 50]), 2);
   assert.equal(b.record(4)!.elapsedMs, 700);
+});
+
+test('one slow trial among quick ones does not stop the search early; none may end more than 10 % over', () => {
+  const c = clock();
+  const b = new SearchBudget('tune', 1000, c.now);
+  // Seven trials (900 ms spent, mean 129): 900 + 129 would pass 1,000, so the eighth does not start.
+  assert.equal(search(b, c, [100, 300, ...Array(20).fill(100)]), 7);
+  assert.equal(b.record(22)!.elapsedMs, 900, 'the longest-trial rule alone stopped at 700');
+  // Trials of 300 after 600 spent: 900 + 300 = 1,200 is more than 10 % over.
+  const d = clock();
+  const tight = new SearchBudget('tune', 1000, d.now);
+  assert.equal(search(tight, d, [300, 300, 300, 300]), 3);
 });
 
 test('the first trial runs even when it alone exceeds the budget, and the search stops after it', () => {
