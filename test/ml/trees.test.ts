@@ -14,6 +14,7 @@ import { randomForest } from '../../server/src/ml/random-forest';
 import { gradientBoosting } from '../../server/src/ml/gradient-boosting';
 import { ensembleOutputs, FLATTEN_FROM_ROWS, predictTreeEnsemble, type TreeEnsembleParams } from '../../server/src/ml/tree-ensemble';
 import { binaryProbabilities, softmaxInPlace } from '../../server/src/ml/linear-predict';
+import { createRng } from '../../server/src/ml/random';
 
 function load(name: string, target: string): { x: FeatureMatrix; y: Target } {
   const t = readCsvText(readFileSync(join(__dirname, '..', 'fixtures', 'data', `${name}.csv`), 'utf8'), DEFAULT_CSV_OPTIONS, name);
@@ -169,4 +170,49 @@ test('gradient boosting without feature columns fits the constant model (the log
   const proba = model.predictProba!({ nRows: 2, names: [], columns: [] });
   // 34 of 101 rows are 1; the leaves' values are ~0 (the gradients sum to ~0 at the prior).
   assert.ok(Math.abs(proba[1] - 34 / 101) < 1e-9, `${proba[1]}`);
+});
+
+/** A random tree over p features: thresholds from `cuts` (so rows can fall exactly on one), leaves `width` values wide, paths of uneven depth. */
+function randomTree(rng: ReturnType<typeof createRng>, p: number, cuts: number[], width: number, maxDepth: number): TreeEnsembleParams['trees'][number] {
+  const tree: TreeEnsembleParams['trees'][number] = { feature: [], threshold: [], left: [], right: [], missingLeft: [], value: [] };
+  const grow = (depth: number): number => {
+    const node = tree.feature.length;
+    tree.feature.push(-1); tree.threshold.push(0); tree.left.push(-1); tree.right.push(-1); tree.missingLeft.push(false);
+    tree.value.push(Array.from({ length: width }, () => rng.next() * 2 - 1));
+    if (depth < maxDepth && (depth < 2 || rng.next() < 0.8)) {
+      tree.feature[node] = rng.int(p);
+      tree.threshold[node] = cuts[rng.int(cuts.length)];
+      tree.missingLeft[node] = rng.next() < 0.5;
+      tree.left[node] = grow(depth + 1);
+      tree.right[node] = grow(depth + 1);
+    }
+    return node;
+  };
+  grow(0);
+  return tree;
+}
+
+test('the WebAssembly scoring kernel gives bit-identical sums to the tree-by-tree walk on random trees, with rows on the thresholds and missing values', () => {
+  const rng = createRng(17);
+  const p = 6;
+  // float32 cuts that rows hit exactly, and cuts that are not float32 (a row at fround(0.1) is above 0.1 as a double but on it as float32).
+  const cuts = [-1, -0.5, 0, 0.25, Math.fround(0.3), 0.1, 0.7, 1e-3, 0.5];
+  const n = 3 * 4096 + 7;
+  const columns = Array.from({ length: p }, (_, j) => Float64Array.from({ length: n }, (_, i) => {
+    const u = rng.next();
+    if (u < 0.01 && j === i % p) return NaN;
+    if (u < 0.4) return Math.fround(cuts[rng.int(cuts.length)]);
+    return rng.next() * 2.4 - 1.2;
+  }));
+  const x: FeatureMatrix = { nRows: n, names: columns.map((_, j) => `f${j}`), columns };
+  const forest = (width: number): TreeEnsembleParams => ({ kind: 'tree-ensemble', trees: Array.from({ length: 30 }, () => randomTree(rng, p, cuts, width, 2 + rng.int(12))), aggregate: 'average', base: [], link: 'identity' });
+  const boosting: TreeEnsembleParams = {
+    kind: 'tree-ensemble', trees: Array.from({ length: 30 }, () => randomTree(rng, p, cuts, 1, 4)), aggregate: 'sum', base: [0.3, -0.2, 0.1],
+    treeOutput: Array.from({ length: 30 }, (_, t) => t % 3), link: 'softmax',
+  };
+  for (const params of [forest(1), forest(3), boosting]) {
+    const expected = referencePrediction(params, x);
+    assert.ok(expected.some((v) => v !== expected[0]), 'rows reach different leaves');
+    assert.deepEqual(predictTreeEnsemble(params, x), expected);
+  }
 });

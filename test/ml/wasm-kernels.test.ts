@@ -18,7 +18,7 @@ test('every generated kernel module holds the bytes its .wat compiles to', async
   const { wasmModuleSource } = await import(join(root, 'scripts', 'build-wasm.mjs')) as { wasmModuleSource: (path: string) => Promise<string> };
   const dir = join(root, 'server', 'src', 'ml', 'wasm');
   const wats = readdirSync(dir).filter((f) => f.endsWith('.wat'));
-  assert.deepEqual(wats.sort(), ['histograms.wat', 'linear.wat']);
+  assert.deepEqual(wats.sort(), ['histograms.wat', 'linear.wat', 'trees.wat']);
   for (const f of wats) assert.equal(readFileSync(join(dir, f.replace(/\.wat$/, '-wasm.ts')), 'utf8'), await wasmModuleSource(join(dir, f)), `${f}: run node scripts/build-wasm.mjs`);
 });
 

@@ -4,11 +4,14 @@
 // 16-byte nodes (float32 threshold, feature, children, missing side side by side, so a step down
 // the tree touches one cache line; the two children of a node are adjacent, so the step is an
 // index plus the comparison, without a branch; leaves step to themselves, so four rows walk in
-// lockstep, without a look down to the shallowest leaf, then until all four are at leaves). Rows are scored in blocks: a block's
-// features are copied row-major as float32, then every tree walks every row of the block, so block
-// and nodes stay in cache; the walks ignore missing values (a third fewer operations per step),
-// and the rows of a block that have one walk again, one by one, with them. Each row still adds its trees' leaves in tree order, so sums are
-// bit-identical to the tree-by-tree walk over the parameters that scores a few rows.
+// lockstep, without a look down to the shallowest leaf, then until all four are at leaves). The
+// flat trees are copied once per thread into a WebAssembly kernel's memory (wasm/trees.wat: no
+// bounds checks, byte offsets instead of indices), which walks them. Rows are scored in blocks: a
+// block's features are copied row-major as float32 into the kernel's memory, then every tree walks
+// every row of the block, so block and nodes stay in cache; the kernel ignores missing values (a
+// third fewer operations per step), and the rows of a block that have one walk again, one by one,
+// in JS with them. Each row still adds its trees' leaves in tree order, so sums are bit-identical
+// to the tree-by-tree walk over the parameters that scores a few rows.
 // Many rows are scored on all cores: the rows are cut into one range per thread, each thread
 // walks its range into the shared output (the flat trees, the features and the output live in
 // shared memory), and a row's sums do not depend on which thread or range it fell in.
@@ -17,6 +20,7 @@ import { binaryProbabilities, softmaxInPlace } from './linear-predict';
 import type { FeatureMatrix, ModelParams, TreeParams } from './model-types';
 import { sharedMatrix } from './parallel/shared-arrays';
 import { computeInParallel, trainingThreads } from './parallel/thread-pool';
+import { WASM_PAGE, treeKernel, type TreeKernel } from './wasm/kernels';
 
 export type TreeEnsembleParams = Extract<ModelParams, { kind: 'tree-ensemble' }>;
 
@@ -153,13 +157,57 @@ export function scoreEnsembleRows(piece: EnsembleRowsPiece, signal?: CancelSigna
   return null;
 }
 
+/** An ensemble's trees in a tree kernel's memory (trees.wat), with room for a block of rows and their outputs. */
+interface KernelTrees {
+  kernel: TreeKernel;
+  /** Byte offsets of the block's rows (row-major f32) and of their accumulators (row-major f64). */
+  blockAt: number;
+  accAt: number;
+  block: Float32Array;
+  acc: Float64Array;
+  nf: number;
+  k: number;
+}
+
+/** Per flattened ensemble, on this thread: the kernel holding its trees (copied once). */
+const inKernel = new WeakMap<FlatEnsemble, KernelTrees>();
+
+function kernelTrees(flat: FlatEnsemble, nf: number, k: number): KernelTrees {
+  const known = inKernel.get(flat);
+  if (known && known.nf === nf && known.k === k) return known;
+  const { links, thresholds, leafAt, value } = flat;
+  const nodes = leafAt.length;
+  const valuesAt = nodes * 16;
+  const blockAt = valuesAt + value.length * 8;
+  const accAt = blockAt + Math.ceil((BLOCK * nf * 4) / 8) * 8;
+  const memory = new WebAssembly.Memory({ initial: Math.ceil((accAt + BLOCK * k * 8) / WASM_PAGE) });
+  const words = new Int32Array(memory.buffer, 0, nodes * NODE);
+  const f32 = new Float32Array(memory.buffer, 0, nodes * NODE);
+  // Byte offsets instead of indices: a step in the kernel is a load and an add, without a shift.
+  for (let at = 0; at < nodes; at++) {
+    const o = at * NODE;
+    f32[o] = thresholds[o];
+    words[o + 1] = links[o + 1] * 4;
+    words[o + 2] = links[o + 2] * 16;
+    words[o + 3] = valuesAt + leafAt[at] * 8;
+  }
+  new Float64Array(memory.buffer, valuesAt, value.length).set(value);
+  const trees: KernelTrees = {
+    kernel: treeKernel(memory), blockAt, accAt, nf, k,
+    block: new Float32Array(memory.buffer, blockAt, BLOCK * nf),
+    acc: new Float64Array(memory.buffer, accAt, BLOCK * k),
+  };
+  inKernel.set(flat, trees);
+  return trees;
+}
+
 /** The same sums from the flattened trees, a block of rows at a time (rows [from, to) of x). */
 function addLeavesFlat(flat: FlatEnsemble, x: FeatureMatrix, raw: Float64Array, k: number, sum: boolean, signal?: CancelSignal, from = 0, to = x.nRows): void {
   const { roots, links, thresholds, depths, shallow, leafAt, value, output } = flat;
   const n = to;
   const nf = x.columns.length;
+  const { kernel, blockAt, accAt, block, acc } = kernelTrees(flat, nf, k);
   const rows = Math.min(n - from, BLOCK);
-  const block = new Float32Array(rows * nf);
   // Rows of the block with a missing feature (1), and their list: they walk apart (see below).
   const missing = new Uint8Array(rows);
   const missingRows = new Int32Array(rows);
@@ -176,6 +224,7 @@ function addLeavesFlat(flat: FlatEnsemble, x: FeatureMatrix, raw: Float64Array, 
     }
     let missingCount = 0;
     for (let b = 0; b < end - start; b++) if (missing[b] !== 0) missingRows[missingCount++] = b;
+    acc.set(raw.subarray(start * k, end * k));
     for (let t = 0; t < roots.length; t++) {
       throwIfCancelled(signal);
       const root = roots[t] * NODE;
@@ -184,48 +233,24 @@ function addLeavesFlat(flat: FlatEnsemble, x: FeatureMatrix, raw: Float64Array, 
       // Every walk takes the shallowest leaf's depth in steps without a look; where leaves are
       // about as deep (boosting's trees), the look costs more than the steps it saves.
       const unchecked = depth - shallow[t] <= 2 ? depth : shallow[t];
-      let i = start;
-      // Four rows walk together: their steps are independent, so the processor overlaps them.
-      // The steps ignore missing values (a third fewer operations); a row with one walks again
-      // below, and only that walk's leaf is added.
-      for (; i + 4 <= end; i += 4) {
-        const b = i - start;
-        const r = b * nf;
-        let o0 = root, o1 = root, o2 = root, o3 = root;
-        for (let d = 0; d < unchecked; d++) {
-          o0 = stepPresent(links, thresholds, block, o0, r);
-          o1 = stepPresent(links, thresholds, block, o1, r + nf);
-          o2 = stepPresent(links, thresholds, block, o2, r + 2 * nf);
-          o3 = stepPresent(links, thresholds, block, o3, r + 3 * nf);
-        }
-        // Then until all four are at leaves (a leaf is its own left child); a forest's deepest
-        // leaf is about twice as deep as a row's usual one.
-        for (let d = unchecked; d < depth && (atInner(links, o0) | atInner(links, o1) | atInner(links, o2) | atInner(links, o3)) !== 0; d++) {
-          o0 = stepPresent(links, thresholds, block, o0, r);
-          o1 = stepPresent(links, thresholds, block, o1, r + nf);
-          o2 = stepPresent(links, thresholds, block, o2, r + 2 * nf);
-          o3 = stepPresent(links, thresholds, block, o3, r + 3 * nf);
-        }
-        if (missing[b] === 0) addLeaf(raw, k, out, i, value, leafAt[o0 >> 2]);
-        if (missing[b + 1] === 0) addLeaf(raw, k, out, i + 1, value, leafAt[o1 >> 2]);
-        if (missing[b + 2] === 0) addLeaf(raw, k, out, i + 2, value, leafAt[o2 >> 2]);
-        if (missing[b + 3] === 0) addLeaf(raw, k, out, i + 3, value, leafAt[o3 >> 2]);
-      }
-      for (; i < end; i++) if (missing[i - start] === 0) addLeaf(raw, k, out, i, value, leafAt[walk(links, thresholds, block, root, depth, (i - start) * nf, stepPresent) >> 2]);
-      // A row's leaves still add in tree order: this tree's leaf of a row with a missing value
-      // comes before the next tree's.
+      // Rows up to a multiple of 4 (the rows past the block walk whatever is there, unused).
+      kernel.walk(root * 4, unchecked, depth, blockAt, nf * 4, (end - start + 3) & ~3, accAt + Math.max(out, 0) * 8, k * 8, sum ? 1 : k);
+      // The kernel walked the rows with a missing value as if it went left; they walk again
+      // with it, straight into raw, whose sums the kernel's accumulators do not overwrite.
       for (let m = 0; m < missingCount; m++) {
         const b = missingRows[m];
-        addLeaf(raw, k, out, start + b, value, leafAt[walk(links, thresholds, block, root, depth, b * nf, step) >> 2]);
+        addLeaf(raw, k, out, start + b, value, leafAt[walk(links, thresholds, block, root, depth, b * nf) >> 2]);
       }
     }
+    if (missingCount === 0) raw.set(acc.subarray(0, (end - start) * k), start * k);
+    else for (let b = 0; b < end - start; b++) if (missing[b] === 0) for (let c = 0; c < k; c++) raw[(start + b) * k + c] = acc[b * k + c];
   }
 }
 
-/** One row's walk down a tree from node offset `root` by `by`; the leaf's node offset. */
-function walk(links: Int32Array, thresholds: Float32Array, block: Float32Array, root: number, depth: number, row: number, by: typeof step): number {
+/** One row's walk down a tree from node offset `root`, missing values included; the leaf's node offset. */
+function walk(links: Int32Array, thresholds: Float32Array, block: Float32Array, root: number, depth: number, row: number): number {
   let o = root;
-  for (let d = 0; d < depth && atInner(links, o) !== 0; d++) o = by(links, thresholds, block, o, row);
+  for (let d = 0; d < depth && atInner(links, o) !== 0; d++) o = step(links, thresholds, block, o, row);
   return o;
 }
 
@@ -237,11 +262,6 @@ function walk(links: Int32Array, thresholds: Float32Array, block: Float32Array, 
 function step(links: Int32Array, thresholds: Float32Array, block: Float32Array, o: number, row: number): number {
   const v = block[row + links[o + 1]];
   return (links[o + 2] + (Number(v > thresholds[o]) | (Number(v !== v) & links[o + 3]))) << 2;
-}
-
-/** `step` for a row without missing values. One function for every call in the hot loop, so it inlines. */
-function stepPresent(links: Int32Array, thresholds: Float32Array, block: Float32Array, o: number, row: number): number {
-  return (links[o + 2] + Number(block[row + links[o + 1]] > thresholds[o])) << 2;
 }
 
 /** Non-zero when node offset o is not a leaf (a leaf's left child is itself). */

@@ -2,6 +2,7 @@
 // on a memory its caller lays out. A module is compiled once per thread, instantiated per memory.
 import { HISTOGRAMS_WASM } from './histograms-wasm';
 import { LINEAR_WASM } from './linear-wasm';
+import { TREES_WASM } from './trees-wasm';
 
 /** Bytes per histogram bin: sum of gradients, sum of hessians, row count (f64 each) and 8 bytes of padding. */
 export const BIN_BYTES = 32;
@@ -45,6 +46,17 @@ export interface LinearKernel {
   logisticResiduals(z: number, y: number, m: number, out: number): void;
 }
 
+/** Tree ensemble scoring (trees.wat): 16-byte nodes (f32 threshold, feature's byte offset in a row, left child's byte offset, leaf values' byte offset). */
+export interface TreeKernel {
+  /**
+   * Walks the tree whose root node is at byte `root` (every walk at least `unchecked` steps, at
+   * most `depth`) for `rows` rows (a multiple of 4) of `stride` bytes of f32 from byte `block`
+   * on, ignoring missing values, and adds each row's leaf (`width` f64) to its accumulators,
+   * `accStride` bytes apart from byte `acc` on.
+   */
+  walk(root: number, unchecked: number, depth: number, block: number, stride: number, rows: number, acc: number, accStride: number, width: number): void;
+}
+
 export const WASM_PAGE = 65536;
 /** A wasm32 memory's limit in V8: 65,536 pages of 64 KiB. */
 const MAX_PAGES = 65536;
@@ -83,3 +95,4 @@ function instantiate(bytes: string, memory: WebAssembly.Memory): WebAssembly.Exp
 
 export const histogramKernel = (memory: WebAssembly.Memory): HistogramKernel => instantiate(HISTOGRAMS_WASM, memory) as unknown as HistogramKernel;
 export const linearKernel = (memory: WebAssembly.Memory): LinearKernel => instantiate(LINEAR_WASM, memory) as unknown as LinearKernel;
+export const treeKernel = (memory: WebAssembly.Memory): TreeKernel => instantiate(TREES_WASM, memory) as unknown as TreeKernel;
