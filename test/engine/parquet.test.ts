@@ -1,5 +1,6 @@
 // Parquet out and back in: a predict whose output is *.parquet writes, through DuckDB, the rows
-// of the CSV it would write; the DuckDB engine reads them back as the same table.
+// of the CSV it would write; the DuckDB engine reads them back as the same table. Parquet in: a
+// dataset or a prediction source written as Parquet checks and runs as the CSV it came from.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -7,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkWithFullSchemas } from '../../server/src/checker/check-files';
 import { DEFAULT_CSV_OPTIONS } from '../../server/src/data/csv-options';
+import { DUCKDB } from '../../server/src/engine/duckdb-dialect';
 import { readCsv } from '../../server/src/data/read-csv';
 import { DuckDbEngine } from '../../server/src/engine/duckdb-engine';
 import { runPipeline } from '../../server/src/runner/run-pipeline';
@@ -46,4 +48,70 @@ test('a .parquet prediction output holds the .csv output\'s columns and values, 
   } finally {
     await engine.close();
   }
+});
+
+/** The penguins sample on the DuckDB engine, its two CSVs also written as Parquet (missing cells as nulls). */
+async function penguinsWithParquet(): Promise<{ dir: string; csvText: string; parquetText: string }> {
+  const dir = mkdtempSync(join(tmpdir(), 'narml-parquet-in-'));
+  cpSync(sample, dir, { recursive: true });
+  const engine = new DuckDbEngine();
+  try {
+    for (const name of ['penguins', 'new-penguins']) {
+      const from = DUCKDB.string(join(dir, 'data', `${name}.csv`));
+      await engine.rows(`COPY (SELECT * FROM read_csv(${from}, header = true, sample_size = -1, nullstr = ['', 'NA', '.'])) TO ${DUCKDB.string(join(dir, 'data', `${name}.parquet`))} (FORMAT parquet)`);
+    }
+  } finally {
+    await engine.close();
+  }
+  const csvText = `engine: duckdb\n${readFileSync(join(dir, 'penguins.narml'), 'utf8').replace('output: "out/species-{date}.csv"', 'output: "out/species-csv.csv"')}`;
+  const parquetText = csvText
+    .replace('dataset penguins from "data/penguins.csv" {\n  missing: ["", "NA", "."]\n}', 'dataset penguins from "data/penguins.parquet"')
+    .replace('from "data/new-penguins.csv"', 'from "data/new-penguins.parquet"')
+    .replace('out/species-csv.csv', 'out/species-parquet.csv')
+    .replace('models/penguins-logistic.onnx', 'models/parquet.onnx');
+  assert.ok(parquetText.includes('"data/penguins.parquet"\n') && parquetText.includes('"data/new-penguins.parquet"'));
+  return { dir, csvText, parquetText };
+}
+
+test('a pipeline reads a Parquet dataset and predicts from a Parquet file with the same schema, metrics and predictions as from the CSVs', async () => {
+  const { dir, csvText, parquetText } = await penguinsWithParquet();
+  const runs = [];
+  for (const [name, text] of [['csv', csvText], ['parquet', parquetText]]) {
+    const file = join(dir, `${name}.narml`);
+    writeFileSync(file, text);
+    const checked = await checkWithFullSchemas(text, file);
+    assert.deepEqual(checked.diagnostics.filter((d) => d.severity === 'error'), [], name);
+    const run = await runPipeline(checked, { now: new Date('2026-12-07T12:00:00Z'), names: checked.infos.flatMap((i) => (i?.kind === 'evaluate' || i?.kind === 'predict' ? [i.name] : [])) });
+    assert.equal(run.status, 'succeeded', run.error);
+    const dataset = checked.infos.find((i) => i?.kind === 'dataset');
+    runs.push({ schema: dataset?.kind === 'dataset' ? dataset.schema : undefined, run });
+  }
+  const [csv, parquet] = runs;
+  assert.ok(csv.schema && csv.schema.rowCount! > 300);
+  assert.deepEqual(parquet.schema, csv.schema);
+  assert.ok(Object.keys(csv.run.evaluations).length === 2);
+  for (const [name, e] of Object.entries(csv.run.evaluations)) {
+    for (const [metric, v] of Object.entries(e.metrics)) assert.ok(Math.abs(parquet.run.evaluations[name].metrics[metric] - v) <= 1e-9, `${name} ${metric}: ${v} vs ${parquet.run.evaluations[name].metrics[metric]}`);
+  }
+  assert.equal(readFileSync(join(dir, 'out', 'species-parquet.csv'), 'utf8'), readFileSync(join(dir, 'out', 'species-csv.csv'), 'utf8'));
+});
+
+test('a Parquet dataset on the memory engine, CSV options on a Parquet dataset, and a broken or missing Parquet file are diagnostics', async () => {
+  const { dir, parquetText } = await penguinsWithParquet();
+  const file = join(dir, 'p.narml');
+  const codes = async (text: string): Promise<{ code: string; message: string }[]> => (await checkWithFullSchemas(text, file)).diagnostics.filter((d) => d.severity === 'error').map((d) => ({ code: d.code, message: d.message }));
+  const memory = await codes(parquetText.replace('engine: duckdb\n', ''));
+  assert.deepEqual(memory.map((d) => d.code), ['NML154', 'NML154']);
+  assert.match(memory[0].message, /engine memory cannot read the Parquet file .*penguins\.parquet \(dataset "penguins"\); add engine: duckdb/);
+  assert.match(memory[1].message, /new-penguins\.parquet \(predict "field_survey"\)/);
+  const options = await codes(parquetText.replace('dataset penguins from "data/penguins.parquet"', 'dataset penguins from "data/penguins.parquet" { delimiter: ";" }'));
+  assert.deepEqual(options.map((d) => d.code), ['NML116']);
+  assert.match(options[0].message, /reads a Parquet file.*takes no delimiter/);
+  writeFileSync(join(dir, 'data', 'broken.parquet'), 'Species,Island\nAdelie,Biscoe\n');
+  const broken = await codes(parquetText.replace('data/penguins.parquet', 'data/broken.parquet'));
+  assert.equal(broken[0].code, 'NML104');
+  assert.match(broken[0].message, /dataset "penguins": cannot read .*broken\.parquet as Parquet \(.+\); write it with a Parquet writer/);
+  const missing = await codes(parquetText.replace('data/new-penguins.parquet', 'data/gone.parquet'));
+  assert.deepEqual(missing.map((d) => d.code), ['NML104']);
+  assert.match(missing[0].message, /prediction source of "field_survey": file not found: .*gone\.parquet/);
 });

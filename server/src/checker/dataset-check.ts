@@ -3,6 +3,7 @@
 import type { DatasetDeclaration, Range } from '../language/ast';
 import { COLUMN_TYPES, type ColumnType } from '../language/schema';
 import { DEFAULT_CSV_OPTIONS, DEFAULT_MISSING, type CsvOptions } from '../data/csv-options';
+import { isParquet } from '../engine/duckdb-dialect';
 import type { DatasetInfo } from './checked-model';
 import { reportCsvNotes } from './data-notes';
 import { checkPropertyKeys, describeValue } from './options';
@@ -18,7 +19,13 @@ export function checkDataset(decl: DatasetDeclaration, r: Resolver): { info: Dat
   if (!name || !decl.source) return undefined;
   if (decl.table) return checkTableDataset(decl, name, decl.table, r);
   const ctx = r.ctx;
-  const props = checkPropertyKeys(decl.properties, PROPERTY_KEYS.dataset, `dataset "${name}"`, ctx);
+  if (isParquet(decl.source.value)) {
+    // A Parquet file carries its own column names, types and missing values: no CSV option applies.
+    for (const p of decl.properties) {
+      ctx.report('NML116', p.key.range, `dataset "${name}" reads a Parquet file: its columns, types and missing values come from the file's schema, so it takes no ${p.key.name}; write the file with the types and nulls you need`);
+    }
+  }
+  const props = checkPropertyKeys(isParquet(decl.source.value) ? [] : decl.properties, PROPERTY_KEYS.dataset, `dataset "${name}"`, ctx);
   const options: CsvOptions = { delimiter: ',', header: true, encoding: 'utf8', missing: DEFAULT_MISSING, columnTypes: {} };
   const missing = props.get('missing')?.value;
   if (missing) {
@@ -88,7 +95,7 @@ export function checkDataset(decl: DatasetDeclaration, r: Resolver): { info: Dat
   }
   const result = r.source.schema(path, options);
   if (!result.ok) {
-    ctx.report('NML104', decl.source.range, `dataset "${name}": ${result.error}`);
+    if (!result.pending) ctx.report('NML104', decl.source.range, `dataset "${name}": ${result.error}`);
     return { info };
   }
   const schema = result.schema;

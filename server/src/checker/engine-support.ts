@@ -4,7 +4,7 @@
 // message names the engine and the alternative (the memory engine runs everything).
 import type { Declaration } from '../language/ast';
 import type { ColumnType, TableSchema } from '../language/schema';
-import { DUCKDB } from '../engine/duckdb-dialect';
+import { DUCKDB, isParquet } from '../engine/duckdb-dialect';
 import type { EngineName } from '../engine/engine';
 import { sqlUnsupported } from '../engine/sql-expression';
 import { stepUnsupported } from '../engine/sql-steps';
@@ -22,7 +22,17 @@ export function checkEngineSupport(engine: EngineName, declarations: readonly De
       if (info?.kind === 'predict' && info.outputTable) ctx.report('NML154', at, `engine ${engine} cannot write predictions as the ClickHouse table "${info.outputTable}" (predict "${info.name}"); drop --engine ${engine}, or write a file`);
     });
   }
-  if (engine !== 'duckdb') return;
+  if (engine !== 'duckdb') {
+    // Only DuckDB reads Parquet (the memory engine's reader is the CSV reader): one engine, one typing of the file.
+    infos.forEach((info, i) => {
+      const decl = declarations[i];
+      const at = decl && 'name' in decl && decl.name ? decl.name.range : decl?.range;
+      if (!at) return;
+      const path = info?.kind === 'dataset' && !info.table ? info.path : info?.kind === 'predict' && info.source.kind === 'file' ? info.source.path : undefined;
+      if (path && isParquet(path)) ctx.report('NML154', at, `engine ${engine} cannot read the Parquet file ${path} (${info!.kind} "${info!.name}"); add engine: duckdb at the top of the file (or run with --engine duckdb), or read a CSV`);
+    });
+    return;
+  }
   const refuse = (range: Parameters<CheckContext['report']>[1], what: string): void =>
     ctx.report('NML154', range, `engine duckdb cannot run ${what}; run with --engine memory (or engine: memory), or change the step`);
   infos.forEach((info, i) => {

@@ -230,7 +230,7 @@ export function checkPredict(decl: PredictDeclaration, r: Resolver): PredictInfo
       if (!result.ok && result.noMatch) {
         c.report('NML204', decl.source.range, `no file matches the prediction source "${decl.source.value}" of "${name}" yet: the run trains and evaluates but "${name}" writes nothing, and the scheduler waits for files; put CSV files there or fix the pattern`);
       } else if (!result.ok) {
-        c.report('NML104', decl.source.range, `prediction source of "${name}": ${result.error}`);
+        if (!result.pending) c.report('NML104', decl.source.range, `prediction source of "${name}": ${result.error}`);
       } else {
         const problems: string[] = [];
         // A stored version needs the columns it was trained with, which the declaration may since have changed.

@@ -51,6 +51,8 @@ export type CsvSchemaResult =
       error: string;
       /** True when the path is a glob that matches no file (yet). */
       noMatch?: boolean;
+      /** A Parquet file whose schema `refine` has not read yet: nothing is known, nothing is wrong. */
+      pending?: boolean;
     };
 
 /**

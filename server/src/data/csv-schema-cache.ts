@@ -2,11 +2,14 @@
 // identity (path, size, mtime) so a keystroke costs a stat, never a read; refined from the whole
 // file in the background (exact row count, levels, nullability, type corrections). A command
 // that goes on to use the data (`run`, `predict`) keeps the tables its refinement read, so each
-// file is read once per command.
+// file is read once per command. A Parquet file has no sample: its schema is `pending` until
+// `refine` reads it through DuckDB (parquet-schema.ts), the way every caller already refines.
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import type { Table } from './table';
 import type { CsvOptions, CsvSchemaResult, SchemaSource } from './csv-options';
 import { ClickHouseSchemas, type TableSchemaResult } from '../engine/clickhouse-schema';
+import { isParquet } from '../engine/duckdb-dialect';
+import { readParquetSchema } from '../engine/parquet-schema';
 import { CsvError, CsvTableBuilder, NoMatchingFileError, readCsvWithNotes, resolveCsvFiles, type ReadCsvOptions } from './read-csv';
 
 const SAMPLE_BYTES = 1 << 20;
@@ -46,6 +49,7 @@ export class CsvSchemaCache implements SchemaSource {
     }
     const hit = this.entries.get(key);
     if (hit && hit.stamp === stamp) return hit.result;
+    if (isParquet(pattern)) return { ok: false, error: `the schema of ${pattern} is still being read`, pending: true };
     const entry = sampleSchema(files, options, stamp);
     this.entries.set(key, entry);
     return entry.result;
@@ -80,6 +84,13 @@ export class CsvSchemaCache implements SchemaSource {
       stamp = fileStamp(files);
     } catch {
       return false;
+    }
+    if (isParquet(pattern)) {
+      if (this.entries.get(key)?.stamp === stamp) return false;
+      const result = await readParquetSchema(files);
+      this.entries.set(key, { stamp, result });
+      for (const l of this.listeners) l(files);
+      return true;
     }
     let result: CsvSchemaResult;
     let sample: Table | undefined;
@@ -139,8 +150,9 @@ export class CsvSchemaCache implements SchemaSource {
   }
 }
 
+/** A Parquet file's schema does not depend on CSV options. */
 function cacheKey(pattern: string, options: CsvOptions): string {
-  return `${pattern}\u0000${JSON.stringify(options)}`;
+  return `${pattern}\u0000${isParquet(pattern) ? 'parquet' : JSON.stringify(options)}`;
 }
 
 function fileStamp(files: string[]): string {

@@ -51,3 +51,6 @@ export const DUCKDB: SqlDialect = {
     hash32: (s) => `CAST(CAST(('0x' || substr(md5(${s}), 1, 8)) AS UBIGINT) AS DOUBLE)`,
   },
 };
+
+/** A path (or glob) read and written as Parquet, through DuckDB only. */
+export const isParquet = (path: string): boolean => /\.parquet$/i.test(path);

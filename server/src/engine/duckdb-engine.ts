@@ -18,7 +18,7 @@ import type { Column, Table } from '../data/table';
 import type { AppliedSteps, LossSink } from '../transforms/fit-steps';
 import type { FittedStep } from '../transforms/fitted-step';
 import { splitTable } from '../runner/split-table';
-import { DUCKDB, DUCKDB_MACROS } from './duckdb-dialect';
+import { DUCKDB, DUCKDB_MACROS, isParquet } from './duckdb-dialect';
 import type { Engine, EngineContext } from './engine';
 import { EngineError } from './engine-error';
 import { keyedPartSql } from './keyed-split';
@@ -33,8 +33,6 @@ export interface DuckDbOptions {
   tempDirectory?: string;
   threads?: number;
 }
-
-export const isParquet = (path: string): boolean => /\.parquet$/i.test(path);
 
 export class DuckDbEngine implements Engine, SqlSession {
   readonly name = 'duckdb' as const;
@@ -336,7 +334,8 @@ function csvValue(c: SqlColumn): string {
   }
 }
 
-function parquetValue(c: SqlColumn): string {
+/** A Parquet column's value as the engine holds it: the checker's schema is read through the same expressions (parquet-schema.ts). */
+export function parquetValue(c: SqlColumn): string {
   const x = DUCKDB.ident(c.name);
   switch (c.type) {
     case 'number': return `nml_finite(CAST(${x} AS DOUBLE))`;
@@ -346,7 +345,7 @@ function parquetValue(c: SqlColumn): string {
   }
 }
 
-function columnTypeOfParquet(type: string): ColumnType {
+export function columnTypeOfParquet(type: string): ColumnType {
   if (/^(DOUBLE|FLOAT|REAL|DECIMAL|TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT)/.test(type)) return 'number';
   if (type === 'BOOLEAN') return 'boolean';
   if (/^(DATE|TIMESTAMP)/.test(type)) return 'date';

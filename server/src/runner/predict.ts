@@ -2,7 +2,7 @@
 // column, then `prediction`, then `probability_<class>` columns, atomically. Row steps are
 // skipped so every input row gets an output row; rows the model cannot take (missing features)
 // get an empty prediction and are counted.
-import { isParquet } from '../engine/duckdb-engine';
+import { isParquet } from '../engine/duckdb-dialect';
 import { writeParquetFromCsv } from '../engine/parquet-output';
 import type { PredictInfo } from '../checker/checked-model';
 import type { PredictionJson } from '../contracts/cli-json';
