@@ -7,6 +7,9 @@ import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkWithFullSchemas } from '../../server/src/checker/check-files';
+import { checkPipeline } from '../../server/src/checker/check-pipeline';
+import type { CheckedPipeline, DatasetInfo } from '../../server/src/checker/checked-model';
+import { CsvSchemaCache } from '../../server/src/data/csv-schema-cache';
 import { DEFAULT_CSV_OPTIONS } from '../../server/src/data/csv-options';
 import { DUCKDB } from '../../server/src/engine/duckdb-dialect';
 import { readCsv } from '../../server/src/data/read-csv';
@@ -114,4 +117,20 @@ test('a Parquet dataset on the memory engine, CSV options on a Parquet dataset, 
   const missing = await codes(parquetText.replace('data/new-penguins.parquet', 'data/gone.parquet'));
   assert.deepEqual(missing.map((d) => d.code), ['NML104']);
   assert.match(missing[0].message, /prediction source of "field_survey": file not found: .*gone\.parquet/);
+});
+
+test('while its Parquet schema is unread a dataset has no schema and no diagnostic; refine reads it, once per file version', async () => {
+  const { dir, parquetText } = await penguinsWithParquet();
+  const file = join(dir, 'p.narml');
+  const cache = new CsvSchemaCache();
+  const datasetOf = (checked: CheckedPipeline) => checked.infos.find((i) => i?.kind === 'dataset') as DatasetInfo;
+  const before = checkPipeline(parquetText, file, cache);
+  assert.equal(datasetOf(before).schema, undefined);
+  assert.deepEqual(before.diagnostics.filter((d) => d.code === 'NML104'), []);
+  const path = datasetOf(before).path;
+  assert.equal(await cache.refine(path, DEFAULT_CSV_OPTIONS), true);
+  assert.equal(await cache.refine(path, DEFAULT_CSV_OPTIONS), false);
+  const after = checkPipeline(parquetText, file, cache);
+  assert.equal(datasetOf(after).schemaComplete, true);
+  assert.deepEqual(datasetOf(after).schema!.columns.map((c) => `${c.name}:${c.type}${c.nullable ? '?' : ''}`), ['Species:category', 'Island:category', 'Beak Length (mm):number?', 'Beak Depth (mm):number?', 'Flipper Length (mm):number?', 'Body Mass (g):number?', 'Sex:category?']);
 });
