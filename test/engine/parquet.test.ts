@@ -134,3 +134,53 @@ test('while its Parquet schema is unread a dataset has no schema and no diagnost
   assert.equal(datasetOf(after).schemaComplete, true);
   assert.deepEqual(datasetOf(after).schema!.columns.map((c) => `${c.name}:${c.type}${c.nullable ? '?' : ''}`), ['Species:category', 'Island:category', 'Beak Length (mm):number?', 'Beak Depth (mm):number?', 'Flipper Length (mm):number?', 'Body Mass (g):number?', 'Sex:category?']);
 });
+
+/** Seeded rows with missing cells, booleans, dates, timestamps, a category and a text column. */
+function generatedCsv(rows: number): string {
+  let s = 11;
+  const next = (): number => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+  const pick = <T>(xs: T[]): T => xs[Math.floor(next() * xs.length)];
+  const lines = ['id,x,flag,day,stamp,note,grade,label'];
+  for (let i = 0; i < rows; i++) {
+    const day = new Date(Date.UTC(2021, 0, 1) + Math.floor(next() * 365) * 86_400_000).toISOString();
+    lines.push([
+      i, next() < 0.1 ? '' : (next() * 20 - 5).toFixed(3), next() < 0.05 ? '' : pick(['true', 'false']),
+      next() < 0.05 ? '' : day.slice(0, 10), `${day.slice(0, 10)} ${String(Math.floor(next() * 24)).padStart(2, '0')}:30:00`,
+      next() < 0.1 ? '' : `n${Math.floor(next() * 300)}`, pick(['A', 'B', 'C', '']), pick(['yes', 'no']),
+    ].join(','));
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+test('a Parquet file written from a CSV of every type has the CSV\'s schema, and the DuckDB engine loads the same table from both', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'narml-parquet-types-'));
+  writeFileSync(join(dir, 'gen.csv'), generatedCsv(500));
+  const engine = new DuckDbEngine();
+  try {
+    await engine.rows(`COPY (SELECT * FROM read_csv(${DUCKDB.string(join(dir, 'gen.csv'))}, header = true, sample_size = -1, nullstr = '')) TO ${DUCKDB.string(join(dir, 'gen.parquet'))} (FORMAT parquet)`);
+    const types = (await engine.rows(`SELECT column_type FROM (DESCRIBE SELECT * FROM read_parquet(${DUCKDB.string(join(dir, 'gen.parquet'))}))`)).map((r) => r[0]);
+    assert.deepEqual(types, ['BIGINT', 'DOUBLE', 'BOOLEAN', 'DATE', 'TIMESTAMP', 'VARCHAR', 'VARCHAR', 'BOOLEAN']);
+    const [csv, parquet] = await Promise.all(['gen.csv', 'gen.parquet'].map(async (name) => {
+      const file = join(dir, `${name}.narml`);
+      const checked = await checkWithFullSchemas(`engine: duckdb\ndataset raw from "${name}"\n`, file);
+      assert.deepEqual(checked.diagnostics.filter((d) => d.severity === 'error'), [], name);
+      return checked.infos.find((i) => i?.kind === 'dataset') as DatasetInfo;
+    }));
+    assert.deepEqual(parquet.schema, csv.schema);
+    assert.deepEqual(csv.schema!.columns.map((c) => c.type), ['number', 'number', 'boolean', 'date', 'date', 'text', 'category', 'boolean']);
+    // Two engines: each caches the dataset by its name, which is "raw" in both pipelines.
+    const other = new DuckDbEngine();
+    try {
+      const table = await engine.readDataset(csv);
+      assert.equal(table.rowCount, 500);
+      assert.deepEqual(await other.readDataset(parquet), table);
+    } finally {
+      await other.close();
+    }
+  } finally {
+    await engine.close();
+  }
+});
