@@ -2,13 +2,18 @@
 // Node 20 compiles a required file from its text every time (`module.enableCompileCache` is
 // Node 22), and compiling the megabyte of the commands' bundle was about a third of a one-row
 // `narml predict`. The cache is V8's own (`vm.Script` cached data), made when the process exits,
-// so that it holds the functions the command compiled, not only the top level. Its first bytes
-// are the bundle's SHA-256: V8 checks its own version and flags but, of the source, only the
-// length, and a rebuilt bundle of the same length must not run the old code. It is kept beside
-// the bundle, not in a shared temporary folder: cached code is code, and only who may change the
-// bundle may change it. A cache that cannot be read or written only makes the start slower.
+// so that it holds the functions the command compiled, not only the top level. V8 checks its own
+// version and flags but, of the source, only the length, and a rebuilt bundle of the same length
+// must not run the old code: the cache starts with the identity of the bundle file it was made
+// for (device, inode, size, modification and change times, in nanoseconds) and that file's
+// SHA-256. The identity, not a hash, is compared at every start: hashing the megabyte cost about
+// 35 M instructions per command. Any write to the file changes its change time, which no program
+// can set back, and a file put in its place is another inode. The hash is kept for the runner's
+// reuse keys (run-pipeline.ts), computed only by the process that makes the cache. The cache is
+// kept beside the bundle, not in a shared temporary folder: cached code is code, and only who may
+// change the bundle may change it. A cache that cannot be read or written only makes the start slower.
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, type BigIntStats } from 'node:fs';
 import Module, { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
 import { Script } from 'node:vm';
@@ -31,24 +36,71 @@ export interface LoadedBundle {
   sha256?: string;
 }
 
+/**
+ * A file within this many milliseconds of its last change may still be written again with the
+ * same times (a file system's timestamps are coarse: a clock tick, two seconds on FAT), so its
+ * identity does not yet tell its contents apart.
+ */
+const RACY_MS = 2000;
+
+/** Device, inode, size, modification and change times: equal only for the same file, unchanged. */
+function identityOf(st: BigIntStats): string {
+  return `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
+}
+
+/**
+ * A code cache's header is one line, `IDENTITY SHA256\n`, before V8's data; the identity is empty
+ * when the bundle had changed too recently for it to count.
+ */
+interface CacheFile {
+  identity: string;
+  sha256: string;
+  data: Buffer;
+}
+
+function readCache(path: string): CacheFile | undefined {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path);
+  } catch {
+    return undefined; // no cache yet
+  }
+  const end = bytes.subarray(0, 256).indexOf(10);
+  if (end < 0) return undefined;
+  const [identity, sha256] = bytes.subarray(0, end).toString('latin1').split(' ');
+  return sha256?.length === 64 ? { identity, sha256, data: bytes.subarray(end + 1) } : undefined;
+}
+
+/** The bundle's bytes, and their file's identity when the file did not change while it was read. */
+function readBundle(file: string): { source: Buffer; identity?: string; changed: bigint } {
+  const fd = openSync(file, 'r');
+  try {
+    const before = fstatSync(fd, { bigint: true });
+    const source = readFileSync(fd);
+    const after = identityOf(fstatSync(fd, { bigint: true }));
+    return { source, identity: after === identityOf(before) ? after : undefined, changed: before.ctimeNs };
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** What `require(file)` returns, for a CommonJS file given by its absolute path, compiled with its code cache. */
 export function loadBundle(file: string): unknown {
   const loaded = require.cache[file];
   if (loaded) return loaded.exports;
-  const source = readFileSync(file);
-  const key = createHash('sha256').update(source).digest();
+  const { source, identity, changed } = readBundle(file);
   const cachePath = codeCachePath(file);
-  let cached: Buffer | undefined;
-  try {
-    const bytes = readFileSync(cachePath);
-    if (bytes.subarray(0, key.length).equals(key)) cached = bytes.subarray(key.length);
-  } catch {
-    // no cache yet
-  }
+  const cache = readCache(cachePath);
+  // The same file, unchanged since the cache was made: its hash is the cache's. Otherwise the
+  // bundle is hashed, and a cache made for the same bytes (a copied installation, a cache made
+  // just after a build) is still used, then written again under this identity.
+  const known = identity !== undefined && cache?.identity === identity;
+  const sha256 = known ? cache.sha256 : createHash('sha256').update(source).digest('hex');
+  const cached = cache?.sha256 === sha256 ? cache.data : undefined;
   const script = new Script(Module.wrap(source.toString('utf8')), { filename: file, cachedData: cached });
   const mod: Module & LoadedBundle = new Module(file, module);
   mod.filename = file;
-  mod.sha256 = key.toString('hex');
+  mod.sha256 = sha256;
   mod.paths = (Module as unknown as { _nodeModulePaths(dir: string): string[] })._nodeModulePaths(dirname(file));
   require.cache[file] = mod;
   try {
@@ -59,10 +111,11 @@ export function loadBundle(file: string): unknown {
     throw e;
   }
   mod.loaded = true;
-  if (cached === undefined || script.cachedDataRejected) {
+  if (cached === undefined || script.cachedDataRejected || !known) {
     process.once('exit', () => {
+      const settled = identity !== undefined && BigInt(Date.now() - RACY_MS) * 1_000_000n > changed;
       try {
-        writeFileAtomic(cachePath, Buffer.concat([key, script.createCachedData()]));
+        writeFileAtomic(cachePath, Buffer.concat([Buffer.from(`${settled ? identity : ''} ${sha256}\n`, 'latin1'), script.createCachedData()]));
       } catch {
         // a read-only installation: every start compiles, as without a cache
       }
