@@ -3,11 +3,11 @@
 // From FLATTEN_FROM_ROWS rows on, the trees are flattened once per ensemble into one buffer of
 // 16-byte nodes (float32 threshold, feature, children, missing side side by side, so a step down
 // the tree touches one cache line; the two children of a node are adjacent, so the step is an
-// index plus the comparison, without a branch; leaves step to themselves, so four rows walk in
-// lockstep, without a look down to the shallowest leaf, then until all four are at leaves). The
+// index plus the comparison, without a branch; leaves step to themselves, so rows walk in
+// lockstep, without a look down to the shallowest leaf, then until all are at leaves). The
 // flat trees are copied once per thread into a WebAssembly kernel's memory (wasm/trees.wat: no
-// bounds checks, byte offsets instead of indices), which walks them. Rows are scored in blocks: a
-// block's features are copied row-major as float32 into the kernel's memory, then every tree walks
+// bounds checks, byte offsets instead of indices, eight rows in lockstep), which walks them. Rows
+// are scored in blocks: a block's features are copied column-major as float32 into the kernel's memory, then every tree walks
 // every row of the block, so block and nodes stay in cache; the kernel ignores missing values (a
 // third fewer operations per step), and the rows of a block that have one walk again, one by one,
 // in JS with them. Each row still adds its trees' leaves in tree order, so sums are bit-identical
@@ -160,7 +160,7 @@ export function scoreEnsembleRows(piece: EnsembleRowsPiece, signal?: CancelSigna
 /** An ensemble's trees in a tree kernel's memory (trees.wat), with room for a block of rows and their outputs. */
 interface KernelTrees {
   kernel: TreeKernel;
-  /** Byte offsets of the block's rows (row-major f32) and of their accumulators (row-major f64). */
+  /** Byte offsets of the block's rows (column-major f32) and of their accumulators (row-major f64). */
   blockAt: number;
   accAt: number;
   block: Float32Array;
@@ -187,7 +187,7 @@ function kernelTrees(flat: FlatEnsemble, nf: number, k: number): KernelTrees {
   for (let at = 0; at < nodes; at++) {
     const o = at * NODE;
     f32[o] = thresholds[o];
-    words[o + 1] = links[o + 1] * 4;
+    words[o + 1] = links[o + 1] * BLOCK * 4;
     words[o + 2] = links[o + 2] * 16;
     words[o + 3] = valuesAt + leafAt[at] * 8;
   }
@@ -218,7 +218,7 @@ function addLeavesFlat(flat: FlatEnsemble, x: FeatureMatrix, raw: Float64Array, 
       const col = x.columns[f];
       for (let i = start; i < end; i++) {
         const v = col[i];
-        block[(i - start) * nf + f] = v;
+        block[f * BLOCK + i - start] = v;
         if (v !== v) missing[i - start] = 1;
       }
     }
@@ -233,13 +233,13 @@ function addLeavesFlat(flat: FlatEnsemble, x: FeatureMatrix, raw: Float64Array, 
       // Every walk takes the shallowest leaf's depth in steps without a look; where leaves are
       // about as deep (boosting's trees), the look costs more than the steps it saves.
       const unchecked = depth - shallow[t] <= 2 ? depth : shallow[t];
-      // Rows up to a multiple of 4 (the rows past the block walk whatever is there, unused).
-      kernel.walk(root * 4, unchecked, depth, blockAt, nf * 4, (end - start + 3) & ~3, accAt + Math.max(out, 0) * 8, k * 8, sum ? 1 : k);
+      // Rows up to a multiple of 8 (the rows past the block walk whatever is there, unused).
+      kernel.walk(root * 4, unchecked, depth, blockAt, (end - start + 7) & ~7, accAt + Math.max(out, 0) * 8, k * 8, sum ? 1 : k);
       // The kernel walked the rows with a missing value as if it went left; they walk again
       // with it, straight into raw, whose sums the kernel's accumulators do not overwrite.
       for (let m = 0; m < missingCount; m++) {
         const b = missingRows[m];
-        addLeaf(raw, k, out, start + b, value, leafAt[walk(links, thresholds, block, root, depth, b * nf) >> 2]);
+        addLeaf(raw, k, out, start + b, value, leafAt[walk(links, thresholds, block, root, depth, b) >> 2]);
       }
     }
     if (missingCount === 0) raw.set(acc.subarray(0, (end - start) * k), start * k);
@@ -255,12 +255,12 @@ function walk(links: Int32Array, thresholds: Float32Array, block: Float32Array, 
 }
 
 /**
- * One step down from node offset o for the block row at offset row, without a branch (the side
+ * One step down from node offset o for row `row` of the (column-major) block, without a branch (the side
  * taken is as good as random): right when v > threshold, or when v is NaN (which fails every
  * comparison) and the split sends missing values right.
  */
 function step(links: Int32Array, thresholds: Float32Array, block: Float32Array, o: number, row: number): number {
-  const v = block[row + links[o + 1]];
+  const v = block[links[o + 1] * BLOCK + row];
   return (links[o + 2] + (Number(v > thresholds[o]) | (Number(v !== v) & links[o + 3]))) << 2;
 }
 

@@ -46,15 +46,15 @@ export interface LinearKernel {
   logisticResiduals(z: number, y: number, m: number, out: number): void;
 }
 
-/** Tree ensemble scoring (trees.wat): 16-byte nodes (f32 threshold, feature's byte offset in a row, left child's byte offset, leaf values' byte offset). */
+/** Tree ensemble scoring (trees.wat): 16-byte nodes (f32 threshold, byte offset of the feature's column in a block, of the left child, of the leaf's values). */
 export interface TreeKernel {
   /**
    * Walks the tree whose root node is at byte `root` (every walk at least `unchecked` steps, at
-   * most `depth`) for `rows` rows (a multiple of 4) of `stride` bytes of f32 from byte `block`
-   * on, ignoring missing values, and adds each row's leaf (`width` f64) to its accumulators,
+   * most `depth`) for `rows` rows (a multiple of 8) of the column-major f32 block at byte `block`,
+   * ignoring missing values, and adds each row's leaf (`width` f64) to its accumulators,
    * `accStride` bytes apart from byte `acc` on.
    */
-  walk(root: number, unchecked: number, depth: number, block: number, stride: number, rows: number, acc: number, accStride: number, width: number): void;
+  walk(root: number, unchecked: number, depth: number, block: number, rows: number, acc: number, accStride: number, width: number): void;
 }
 
 export const WASM_PAGE = 65536;
