@@ -93,7 +93,7 @@ async function main(): Promise<void> {
     `export { lexTokens } from ${JSON.stringify(resolve(__dirname, '../server/src/language/lexer'))};`,
   ].join('\n'));
   const bundle = join(dir, 'check-bundle.js');
-  buildSync({ entryPoints: [entry], bundle: true, platform: 'node', target: 'node20', format: 'cjs', outfile: bundle, logLevel: 'error' });
+  buildSync({ entryPoints: [entry], bundle: true, platform: 'node', target: 'node20', format: 'cjs', outfile: bundle, logLevel: 'error', external: ['@duckdb/node-api', 'onnxruntime-node'] });
   const { checkPipeline, DeclarationReuse, CsvSchemaCache, parse, lexTokens } = require(bundle) as {
     checkPipeline: typeof import('../server/src/checker/check-pipeline').checkPipeline;
     DeclarationReuse: typeof import('../server/src/checker/check-reuse').DeclarationReuse;
