@@ -3,10 +3,11 @@ import { build } from 'esbuild';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { EXTERNALS } from './externals.mjs';
 
 const watch = process.argv.includes('--watch');
 const common = { bundle: true, sourcemap: true, logLevel: 'warning', minify: false };
-const node = { ...common, platform: 'node', target: 'node20', format: 'cjs', external: ['vscode', 'onnxruntime-node', '@duckdb/node-api'] };
+const node = { ...common, platform: 'node', target: 'node20', format: 'cjs', external: EXTERNALS };
 
 // dist/cli.js and dist/run-worker.js load the commands' heavy part (server/src/cli/commands-impl.ts)
 // from its own bundle when a command needs it, so the main thread of `run` never compiles it; they

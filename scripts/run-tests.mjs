@@ -8,6 +8,7 @@ import { run } from 'node:test';
 import { spec } from 'node:test/reporters';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { setupSystem } from './setup-system.mjs';
 
 const root = resolve(process.argv[2] ?? 'test');
@@ -38,6 +39,12 @@ if (files.some((f) => f.includes(`${join('test', 'e2e')}`))) {
   const pack = spawnSync(process.execPath, ['--import', 'tsx', '-e', `console.log(require(${JSON.stringify(setup)}).packageExtension(process.cwd()))`], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
   if (pack.status === 0) process.env.NARML_E2E_VSIX = pack.stdout.trim();
   else process.stdout.write(`setup: packaging the extension for the e2e tests exited with ${pack.status}\n`);
+}
+// The platform .vsix is packaged once for the tests that unpack it (dist/ is built by then: `npm test`'s pretest, or the e2e packaging above).
+if (files.some((f) => f.includes('platform-vsix'))) {
+  const pack = spawnSync(process.execPath, [fileURLToPath(new URL('package-platform.mjs', import.meta.url))], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  if (pack.status === 0) process.env.NARML_PLATFORM_VSIX = pack.stdout.trim();
+  else process.stdout.write(`setup: packaging the platform .vsix exited with ${pack.status}\n`);
 }
 // An absolute URL, so processes the tests spawn in other folders still find tsx.
 process.env.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ''} --import ${import.meta.resolve('tsx')}`.trim();

@@ -305,7 +305,8 @@ export class DuckDbEngine implements Engine, SqlSession {
   async close(): Promise<void> {
     const c = this.connection;
     this.connection = undefined;
-    if (c) (await c).close();
+    // A connection that failed (the package not installed) has nothing to close; its error was reported where it was asked for.
+    if (c) (await c.catch(() => undefined))?.close();
   }
 }
 
