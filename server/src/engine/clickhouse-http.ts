@@ -4,7 +4,7 @@
 // pipeline file. Every failure becomes a ClickHouseError whose message names the URL and says
 // what to do, so the checker and the runner can show it as it is.
 import { randomUUID } from 'node:crypto';
-import http from 'node:http';
+import type { ClientRequest } from 'node:http';
 import { CLICKHOUSE_ENV } from '../contracts/lsp-requests';
 import { CancelledError, type CancelSignal } from '../ml/cancellation';
 
@@ -63,11 +63,13 @@ export function queryBytes(conn: ClickHouseConnection, sql: string): Promise<Buf
     if (conn.signal?.aborted) { reject(new CancelledError()); return; }
     const auth = Buffer.from(`${conn.user}:${conn.password}`).toString('base64');
     const queryId = randomUUID();
-    let req: http.ClientRequest;
+    let req: ClientRequest;
     try {
       const url = new URL(conn.url);
       url.searchParams.set('query_id', queryId);
-      req = http.request(url, { method: 'POST', headers: { authorization: `Basic ${auth}`, 'content-type': 'text/plain; charset=utf-8' }, timeout: TIMEOUT_MS });
+      // Required here, not at the top: node:http (and net, streams) would load at every CLI start.
+      const { request } = require('node:http') as typeof import('node:http');
+      req = request(url, { method: 'POST', headers: { authorization: `Basic ${auth}`, 'content-type': 'text/plain; charset=utf-8' }, timeout: TIMEOUT_MS });
     } catch (e) {
       reject(new ClickHouseError(`cannot reach ClickHouse at ${conn.url}: ${(e as Error).message}`, 'unreachable'));
       return;

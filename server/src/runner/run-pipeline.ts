@@ -145,7 +145,7 @@ export async function runPipeline(checked: CheckedPipeline, opts: RunOptions = {
   const plan = planOf(checked, opts.names);
   const store = RunStore.open(checked.file, checked.workspace);
   // The audit line at the end names the git author: git starts now, beside the run's work.
-  prefetchGitAuthor(dirname(checked.file));
+  prefetchGitAuthor(dirname(checked.file), store.dir);
   const warnings: string[] = [];
   const checkWarnings = checked.diagnostics.filter((d) => d.severity !== 'error');
   const run: RunJson = {

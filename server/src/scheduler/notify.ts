@@ -3,7 +3,6 @@
 // in the pipeline's folder with the event as JSON on stdin, killed after a timeout; `vscode` is
 // handed to the caller (the scheduler prints it as a JSON line the extension shows). A delivery
 // never throws and never waits without bound: its outcome is returned for the run record.
-import { spawn } from 'node:child_process';
 import type { IncomingMessage } from 'node:http';
 import type { NotifyTarget } from '../checker/checked-model';
 import type { NotifyEventJson, NotifyOutcomeJson } from '../contracts/cli-json';
@@ -95,6 +94,8 @@ export function runCommand(command: string, event: NotifyEventJson, cwd: string,
     // Its own process group on POSIX, so a timeout kills what the shell started too (a `sleep`
     // left holding stderr would keep the command "running" until it ended).
     const group = process.platform !== 'win32';
+    // Required here, not at the top: every run's start would load node:child_process.
+    const { spawn } = require('node:child_process') as typeof import('node:child_process');
     const child = spawn(command, { cwd, shell: true, stdio: ['pipe', 'ignore', 'pipe'], detached: group });
     const timer = setTimeout(() => {
       timedOut = true;

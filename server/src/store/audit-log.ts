@@ -6,12 +6,12 @@
 // the inode's lock for the whole write, so lines do not interleave; lines are kept short
 // (MAX_LINE) for file systems that only promise that below a page. A crash mid-write can leave a
 // torn last line: readers skip it and count it, and the next line still starts on its own line.
-import { execFile, execFileSync } from 'node:child_process';
-import { closeSync, fstatSync, fsyncSync, mkdirSync, openSync, readFileSync, readSync, writeSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { closeSync, fstatSync, fsyncSync, mkdirSync, openSync, readFileSync, readSync, statSync, writeSync } from 'node:fs';
 import { userInfo } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import type { AuditEventJson } from '../contracts/cli-json';
-import { refuseOutside, writeError } from './atomic-write';
+import { refuseOutside, writeError, writeFileAtomic } from './atomic-write';
 import type { Workspace } from '../workspace/output-paths';
 
 export type AuditEvent = AuditEventJson;
@@ -53,15 +53,141 @@ function authorOf(lines: string): string | undefined {
   return name || email ? `${name}${email ? `${name ? ' ' : ''}<${email}>` : ''}` : undefined;
 }
 
+// git's answer is kept in the store (`git-author.json`) under a key made of everything that
+// answer depends on: the folder, the environment git reads, and the identity of every config file
+// git reads for that folder (system, global, the repository's). Starting git was about a tenth
+// of a one-row `narml predict`; a dozen stats are not. Whatever the key cannot see (a config
+// file found through GIT_DIR, an `include` of another file, a folder inside a git directory) is
+// not kept, and git is asked as before.
+
+/** The config file git reads beside a `.git` directory (or the one a `.git` file points to). */
+function repositoryFiles(gitdir: string, files: string[]): void {
+  files.push(join(gitdir, 'config'), join(gitdir, 'config.worktree'), join(gitdir, 'commondir'));
+  let common: string;
+  try {
+    common = readFileSync(join(gitdir, 'commondir'), 'utf8').trim();
+  } catch {
+    return; // a repository's own git directory, not a linked worktree's
+  }
+  files.push(join(isAbsolute(common) ? common : resolve(gitdir, common), 'config'));
+}
+
+/**
+ * The config files git reads in `folder` (undefined when that cannot be told without git), and
+ * the parts of the key that are not files: the folder, the environment and the repository found.
+ */
+function authorSources(folder: string): { files: string[]; parts: string[] } | undefined {
+  const env = process.env;
+  // GIT_DIR and GIT_CONFIG name files the walk below does not find.
+  if (env.GIT_DIR !== undefined || env.GIT_COMMON_DIR !== undefined || env.GIT_CONFIG !== undefined) return undefined;
+  const home = env.HOME ?? '';
+  const files = [env.GIT_CONFIG_SYSTEM ?? '/etc/gitconfig', env.GIT_CONFIG_GLOBAL ?? join(home, '.gitconfig'), join(env.XDG_CONFIG_HOME || join(home, '.config'), 'git', 'config')];
+  const parts = [resolve(folder), ...Object.keys(env).filter((k) => k.startsWith('GIT_') || k === 'HOME' || k === 'XDG_CONFIG_HOME' || k === 'PATH').sort().map((k) => `${k}=${env[k]}`)];
+  // git looks for `.git` in the folder and each parent, and takes the folder itself as a git
+  // directory when it holds HEAD (a bare repository): that case is left to git.
+  for (let dir = resolve(folder); ; dir = dirname(dir)) {
+    const dot = statSync(join(dir, '.git'), { throwIfNoEntry: false });
+    if (statSync(join(dir, 'HEAD'), { throwIfNoEntry: false })) return undefined;
+    if (dot?.isDirectory()) {
+      // Its owner decides whether git trusts it (safe.directory); its times change at every commit.
+      parts.push(`repository ${dir} ${dot.ino} ${dot.uid}`);
+      repositoryFiles(join(dir, '.git'), files);
+      return { files, parts };
+    }
+    if (dot?.isFile()) {
+      // A linked worktree or submodule: `gitdir: PATH` names its git directory.
+      const line = /^gitdir: (.*)$/m.exec(readFileSync(join(dir, '.git'), 'utf8'))?.[1]?.trim();
+      if (!line) return undefined;
+      files.push(join(dir, '.git'));
+      parts.push(`worktree ${dir}`);
+      repositoryFiles(isAbsolute(line) ? line : resolve(dir, line), files);
+      return { files, parts };
+    }
+    if (dirname(dir) === dir) return { files, parts };
+  }
+}
+
+/** The key of git's answer for `folder` now: the sources and each file's identity (or absence). */
+function authorKey(folder: string): { key: string; files: string[] } | undefined {
+  let sources: ReturnType<typeof authorSources>;
+  try {
+    sources = authorSources(folder);
+  } catch {
+    return undefined; // an unreadable folder or `.git` file: git is asked
+  }
+  if (!sources) return undefined;
+  const ids = sources.files.map((f) => {
+    const st = statSync(f, { bigint: true, throwIfNoEntry: false });
+    return `${f} ${st ? `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}:${st.uid}` : '-'}`;
+  });
+  // Hashed: the store may be shared, the environment (PATH, HOME) is the user's.
+  return { key: createHash('sha256').update([...sources.parts, ...ids].join('\n')).digest('hex'), files: sources.files };
+}
+
+const AUTHOR_CACHE = 'git-author.json';
+
+interface AuthorCache {
+  key: string;
+  author: string | null;
+}
+
+/** The key taken before git was asked for a folder, until its answer is kept in the store. */
+const pendingKeys = new Map<string, { key: string; files: string[] }>();
+
+/** The author the store kept for `folder` when nothing it depends on changed since. */
+function keptAuthor(folder: string, storeDir: string | undefined): boolean {
+  if (storeDir === undefined) return false;
+  const key = authorKey(folder);
+  if (!key) return false;
+  let kept: AuthorCache | undefined;
+  try {
+    kept = JSON.parse(readFileSync(join(storeDir, AUTHOR_CACHE), 'utf8')) as AuthorCache;
+  } catch {
+    // none kept yet, or unreadable: git is asked and the answer kept
+  }
+  if (kept?.key === key.key) {
+    authors.set(folder, kept.author ?? undefined);
+    return true;
+  }
+  pendingKeys.set(folder, key);
+  return false;
+}
+
+/**
+ * Keeps git's answer for `folder` in the store, under the key taken before git was asked. Not
+ * when a config file includes another (whose changes the key would not see). A store that
+ * cannot be written only means git is asked again next time.
+ */
+function keepAuthor(folder: string, storeDir: string, workspace: Workspace | undefined): void {
+  const key = pendingKeys.get(folder);
+  if (!key || !authors.has(folder)) return;
+  pendingKeys.delete(folder);
+  for (const f of key.files) {
+    try {
+      if (/^\s*\[\s*include/im.test(readFileSync(f, 'utf8'))) return;
+    } catch {
+      // absent: nothing included
+    }
+  }
+  try {
+    writeFileAtomic(join(storeDir, AUTHOR_CACHE), JSON.stringify({ key: key.key, author: authors.get(folder) ?? null } satisfies AuthorCache), workspace, { durable: false });
+  } catch {
+    // a read-only store: git is asked next time
+  }
+}
+
 /**
  * `Name <email>` from `git config` run in `folder` (1 s timeout, cached per folder for the
- * process); undefined without git, outside a repository with no global config, or on any error:
- * the author is a courtesy and never fails the action.
+ * process and, with `storeDir`, in the store while no config file changes); undefined without
+ * git, outside a repository with no global config, or on any error: the author is a courtesy and
+ * never fails the action.
  */
-export function gitAuthor(folder: string): string | undefined {
-  if (authors.has(folder)) return authors.get(folder);
+export function gitAuthor(folder: string, storeDir?: string): string | undefined {
+  if (authors.has(folder) || keptAuthor(folder, storeDir)) return authors.get(folder);
   let author: string | undefined;
   try {
+    // Required here, not at the top: node:child_process is loaded only when git is asked.
+    const { execFileSync } = require('node:child_process') as typeof import('node:child_process');
     author = authorOf(execFileSync('git', GIT_AUTHOR_ARGS, { cwd: folder, encoding: 'utf8', timeout: 1000, stdio: ['ignore', 'pipe', 'ignore'] }));
   } catch {
     // no git, no such key (exit 1), or too slow
@@ -71,13 +197,15 @@ export function gitAuthor(folder: string): string | undefined {
 }
 
 /**
- * Starts asking git for the author of `folder` in the background, for an `appendAudit` at the end
- * of what the caller does: a one-row `narml predict` would otherwise wait for git's start-up too.
- * Whatever git answers first (this or a later `gitAuthor`) is kept.
+ * Starts asking git for the author of `folder` in the background (unless the store kept its
+ * answer), for an `appendAudit` at the end of what the caller does: a one-row `narml predict`
+ * would otherwise wait for git's start-up too. Whatever git answers first (this or a later
+ * `gitAuthor`) is kept.
  */
-export function prefetchGitAuthor(folder: string): void {
-  if (authors.has(folder)) return;
+export function prefetchGitAuthor(folder: string, storeDir?: string): void {
+  if (authors.has(folder) || keptAuthor(folder, storeDir)) return;
   try {
+    const { execFile } = require('node:child_process') as typeof import('node:child_process');
     execFile('git', GIT_AUTHOR_ARGS, { cwd: folder, encoding: 'utf8', timeout: 1000 }, (e, stdout) => {
       if (!authors.has(folder)) authors.set(folder, e ? undefined : authorOf(stdout));
     }).stdin?.end();
@@ -95,7 +223,8 @@ export function appendAudit(storeDir: string, input: AuditInput, workspace?: Wor
   const event: AuditEvent = { time: new Date().toISOString(), ...input };
   const u = osUser();
   if (u) event.user = u;
-  const author = gitAuthor(input.file ? dirname(input.file) : dirname(storeDir));
+  const folder = input.file ? dirname(input.file) : dirname(storeDir);
+  const author = gitAuthor(folder, storeDir);
   if (author) event.gitAuthor = author;
   if (event.detail && event.detail.length > MAX_DETAIL) event.detail = `${event.detail.slice(0, MAX_DETAIL)}…`;
   let line = JSON.stringify(event);
@@ -116,6 +245,7 @@ export function appendAudit(storeDir: string, input: AuditInput, workspace?: Wor
   } finally {
     if (fd !== undefined) try { closeSync(fd); } catch { /* the write's own outcome is what matters */ }
   }
+  keepAuthor(folder, storeDir, workspace);
   return event;
 }
 
