@@ -177,3 +177,28 @@ test('without time: a prediction is timed by its predict run, and a repeated key
   assert.equal(w.actuals?.duplicatePredictions, 90);
   assert.deepEqual(w.actuals?.windows.map((x) => [x.start.slice(0, 10), x.predictions]), [['2026-12-02', 90]]);
 });
+
+test('labels of a class the model never saw are counted per class and warned about, not silently scored wrong', async () => {
+  const dir = workspace();
+  await day(dir, 1);
+  // Day 1's labels arrive with three rows relabelled as a class the training file never held.
+  const lines = readFileSync(join(fixture, 'labels', 'day1.csv'), 'utf8').trimEnd().split('\n');
+  const target = lines[0].split(',').indexOf('diagnosis');
+  const relabelled = lines.map((l, i) => (i >= 1 && i <= 3 ? l.split(',').map((v, j) => (j === target ? 'indeterminate' : v)).join(',') : l));
+  writeFileSync(join(dir, 'arrived', 'day1.csv'), `${relabelled.join('\n')}\n`);
+  const checked = await checkWithFullSchemas(readFileSync(join(fixture, 'monitor-days.narml'), 'utf8'), join(dir, 'p.narml'));
+  const run = await runPipeline(checked, { now: new Date('2026-12-01T18:00:00Z') });
+  assert.equal(run.status, 'succeeded', run.error);
+  assert.deepEqual(run.monitors.watch.actuals?.unseenClasses, { model: 'clf', classes: [{ class: 'indeterminate', rows: 3 }] });
+  const warning = run.warnings?.find((w) => w.startsWith('monitor watch:'));
+  assert.match(warning ?? '', /^monitor watch: 3 labels hold a class that clf was never trained on \(3 of class "indeterminate"\): it cannot predict that class, so those rows count as wrong predictions/);
+  // The window still counts them, as wrong: at most 3 fewer right than with the true labels.
+  const w = run.monitors.watch.actuals!.windows[0];
+  const truth = expected.days['2026-12-01'];
+  assert.equal(w.rows, truth.rows);
+  assert.ok(w.metrics.accuracy < truth.accuracy && w.metrics.accuracy >= truth.accuracy - 3 / w.rows - 1e-12, `${w.metrics.accuracy} against ${truth.accuracy}`);
+  // `narml monitor-report` says it too.
+  const report = narml(['monitor-report', join(dir, 'p.narml'), 'watch'], dir);
+  assert.equal(report.status, 0, report.stderr);
+  assert.match(report.stdout, /warning: 3 labels hold a class that clf was never trained on \(3 of class "indeterminate"\)/);
+});

@@ -18,6 +18,7 @@ export { fireAllOnce, runScheduler, scheduledJobs } from '../scheduler/scheduler
 export { jobStatuses, recordPause } from '../scheduler/state';
 export { readExperiments } from '../store/experiments';
 export { driftCompared, readMonitorTrends } from '../store/monitor-reports';
+export { unseenClassesText } from '../runner/actuals';
 export { expandRun, readStoreData, RunStore, storeDir } from '../store/run-store';
 export { StoredSchemaCache } from '../store/stored-schemas';
 export { NothingToServeError, servedModelsFromStore } from '../serve/store-models';

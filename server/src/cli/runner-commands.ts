@@ -146,7 +146,7 @@ async function experiments(args: string[]): Promise<number> {
 async function monitorReport(args: string[]): Promise<number> {
   const { positional, flags } = parseArgs(args, [], SWITCHES);
   if (!positional[0] || !positional[1]) throw new UsageError('name a .narml file and one of its monitors: narml monitor-report FILE NAME');
-  const { fmt, readMonitorTrends, driftCompared, readPipelineFile, UnreadableFileError, parse } = await import('./commands-impl');
+  const { fmt, readMonitorTrends, driftCompared, readPipelineFile, UnreadableFileError, parse, unseenClassesText } = await import('./commands-impl');
   const t = readMonitorTrends(resolve(positional[0]), positional[1]);
   if (t.runs.length === 0) {
     // Stored reports outlive their declaration; with none, a wrong file or name is the likely cause.
@@ -176,6 +176,9 @@ async function monitorReport(args: string[]): Promise<number> {
     for (const w of t.windows) process.stdout.write(`  ${w.start}  ${w.rows}/${w.predictions} labelled  ${Object.entries(w.metrics).map(([k, v]) => `${k}=${fmt(v)}`).join(' ')}\n`);
   }
   if (t.alert) process.stdout.write(`${t.alert.reason}\n`);
+  const newest = t.runs[t.runs.length - 1];
+  const unseen = newest?.actuals?.unseenClasses;
+  if (unseen) process.stdout.write(`warning: ${unseenClassesText(unseen.model, unseen.classes)}\n`);
   return 0;
 }
 

@@ -487,6 +487,8 @@ export interface MonitorActualsJson {
   windowMs: number;
   minRows: number;
   windows: MonitorWindowMetricsJson[];
+  /** Joined labels of classes the model was never trained on, per class (counted as wrong predictions). */
+  unseenClasses?: { model: string; classes: { class: string; rows: number }[] };
 }
 
 export interface MonitorWindowMetricsJson extends MonitorWindowJson {

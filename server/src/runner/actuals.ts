@@ -155,9 +155,29 @@ export async function groundTruth(m: MonitorInfo, tm: TrainedModel, checked: Che
   const windows = windowMetrics(rows, a.window, metricNames, {
     task: tm.info.task!, ...(classification ? { nClasses: k + labels.levels.length, modelClasses: k } : {}),
   });
+  const unseenClasses = unseenLabels(rows, labels.levels, k);
   return {
     files: labels.files, labels: labelRows, predictions: n, joined, unmatchedLabels, unlabelled: n - joined,
     duplicateLabels, duplicatePredictions, predictRuns: runs.length,
     window: formatWindow(a.window), windowMs: a.window, minRows: a.minRows, windows,
+    ...(unseenClasses.length > 0 ? { unseenClasses: { model: tm.info.name, classes: unseenClasses } } : {}),
   };
+}
+
+/**
+ * The joined labels of classes the model was never trained on (it cannot predict them, so each
+ * counts as a wrong prediction): per class, how many, so the report can say why metrics fell.
+ */
+function unseenLabels(rows: JoinedRows, levels: string[], k: number): { class: string; rows: number }[] {
+  if (levels.length === 0) return [];
+  const counts = new Int32Array(levels.length);
+  for (let j = 0; j < rows.labelled.length; j++) if (rows.labelled[j] === 1 && rows.yTrue[j] >= k) counts[rows.yTrue[j] - k]++;
+  return levels.flatMap((l, i) => (counts[i] > 0 ? [{ class: l, rows: counts[i] }] : []));
+}
+
+/** What the report says of labels of classes the model never saw: how many, and that they count as wrong. */
+export function unseenClassesText(model: string, unseen: readonly { class: string; rows: number }[]): string {
+  const each = unseen.map((u) => `${u.rows} of class "${u.class}"`).join(', ');
+  const total = unseen.reduce((t, u) => t + u.rows, 0);
+  return `${total === 1 ? '1 label holds' : `${total} labels hold`} ${unseen.length === 1 ? 'a class' : 'classes'} that ${model} was never trained on (${each}): it cannot predict ${unseen.length === 1 ? 'that class' : 'those classes'}, so ${total === 1 ? 'that row counts' : 'those rows count'} as wrong predictions in the windows' metrics; retrain ${model} on rows that hold ${unseen.length === 1 ? 'it' : 'them'}, or correct the labels if ${unseen.length === 1 ? 'it is a typo' : 'they are typos'}`;
 }

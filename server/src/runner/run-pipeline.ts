@@ -26,7 +26,7 @@ import { engineFor } from '../engine/engine-for';
 import type { EngineName } from '../engine/engine';
 import { PipelineData, RunError, type TablesRead } from './pipeline-data';
 import { predictToFile, predictToTable, type KeepPredictions } from './predict';
-import { storePredictions } from './actuals';
+import { storePredictions, unseenClassesText } from './actuals';
 import { comparisonReport, crossValidateReport, evaluationReport, scoreOn, unscoredWarnings, type TrainedModel } from './scoring';
 import { trainEnsemble, type Passthrough } from './train-ensemble';
 import { resampleWarnings, trainModel } from './train-model';
@@ -249,6 +249,8 @@ export async function runPipeline(checked: CheckedPipeline, opts: RunOptions = {
         case 'monitor': {
           const { tm, registry } = modelOf(decl);
           const report: MonitorJson = { ...(registry ? { registry } : {}), ...await monitorReport(decl, tm, data, run, checked, store) };
+          const unseen = report.actuals?.unseenClasses;
+          if (unseen) warn(`monitor ${name}: ${unseenClassesText(unseen.model, unseen.classes)}`);
           const trigger = opts.retrainNow?.includes(name) ? 'schedule' : report.retrained && decl.retrain !== 'schedule' && decl.retrain !== 'never' ? decl.retrain : undefined;
           report.retrained = trigger !== undefined;
           if (trigger) {

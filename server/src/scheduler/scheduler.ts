@@ -154,6 +154,8 @@ export async function fireJob(job: ScheduledJob, output: SchedulerOutput | ((lin
         ? `${m.drifted.length > 0 ? `drift in ${m.drifted.join(', ')}` : driftCompared(m.methods) ? 'no drift' : 'no current data to compare'}, alert ${m.alert.raised ? `raised (${m.alert.reason})` : 'not raised'}${m.retrain ? `; ${m.retrain.model} ${m.retrain.decision}: ${m.retrain.reason}` : ''}`
         : `wrote ${outcome.outputs.join(', ')}`;
       log(`${started.toISOString()} ${labelOf(job)}: ${what} (attempt ${attempt})`);
+      // Nobody reads a scheduled run's record as it happens: its warnings are said where its outcome is.
+      for (const w of outcome.warnings ?? []) log(`${started.toISOString()} ${labelOf(job)}: warning: ${w}`);
       return true;
     }
     log(`${started.toISOString()} ${labelOf(job)}: attempt ${attempt} failed: ${outcome.error}`);
