@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { checkPipeline } from '../../server/src/checker/check-pipeline';
 import type { ExportInfo } from '../../server/src/checker/checked-model';
 import { CsvSchemaCache } from '../../server/src/data/csv-schema-cache';
-import type { RunJson } from '../../server/src/contracts/cli-json';
+import type { ModelsJson, RunJson } from '../../server/src/contracts/cli-json';
 import { ensureBuilt } from '../helpers/ensure-built';
 import { narml, sample } from '../helpers/cli';
 import { FILE, IRIS_MODEL, IRIS_SPLIT } from '../helpers/fixture-pipelines';
@@ -71,11 +71,23 @@ test('a scoring bundle serves with Node alone, away from NarML, exactly as narml
   cpSync(join(dir, 'serving', 'forest'), away, { recursive: true });
   assert.ok(!existsSync(join(away, 'node_modules')));
   const model = JSON.parse(readFileSync(join(away, 'model.json'), 'utf8'));
-  assert.equal(model.version, ran.models.species_forest.version);
+  // The registry's number, as `narml models` lists the version this run made, with the definition hash beside it.
+  const versions = JSON.parse(narml(['models', 'species_forest', '--file', 'penguins.narml', '--json'], dir).stdout) as ModelsJson;
+  const registered = versions.models.find((v) => v.hash === ran.models.species_forest.modelHash)!;
+  assert.equal(model.version, registered.version);
+  assert.match(model.version, /^v\d+$/);
+  assert.equal(model.definition, ran.models.species_forest.version);
+  // The example request is a typical training row: every number one the training file holds, not 0.
+  const trainingCells = csvAsRows(join(dir, 'data', 'penguins.csv'), model.input);
+  for (const c of model.input as { name: string; type: string }[]) {
+    assert.ok(trainingCells.some((r) => r[c.name] === model.example[c.name]), `${c.name}: ${model.example[c.name]} is a value of the training rows`);
+  }
   const served = await startServer(['server.js', '--port', '0', '--json'], away);
   try {
-    assert.deepEqual(served.first.models.map((m) => m.name), ['species_forest']);
-    const listing = await (await fetch(`${served.first.url}/models`)).json() as { models: { input: { name: string; type: string }[] }[] };
+    assert.deepEqual(served.first.models.map((m) => [m.name, m.version]), [['species_forest', registered.version]]);
+    const listing = await (await fetch(`${served.first.url}/models`)).json() as { models: { input: { name: string; type: string }[]; example: unknown; definition: string }[] };
+    assert.deepEqual(listing.models[0].example, model.example);
+    assert.equal(listing.models[0].definition, ran.models.species_forest.version);
     const rows = csvAsRows(join(dir, 'data', 'new-penguins.csv'), listing.models[0].input);
     const r = await post(`${served.first.url}/predict/species_forest`, { rows });
     assert.equal(r.status, 200, JSON.stringify(r.json));
@@ -102,5 +114,6 @@ test('a scoring bundle serves with Node alone, away from NarML, exactly as narml
   assert.equal(docker.find((d) => d.instruction === 'EXPOSE')!.args, cmd[cmd.indexOf('--port') + 1], 'EXPOSE names the port the server listens on');
   const readme = readFileSync(join(away, 'README.md'), 'utf8');
   const curl = /-d '(.+)'/.exec(readme)![1];
-  assert.deepEqual(Object.keys(JSON.parse(curl).rows[0]), model.input.map((c: { name: string }) => c.name), 'the README example row has the input columns');
+  assert.deepEqual(JSON.parse(curl).rows[0], model.example, 'the README example row is the typical training row');
+  assert.match(readme, new RegExp(`version ${registered.version} \\(definition ${ran.models.species_forest.version}\\)`));
 });

@@ -4,7 +4,7 @@
 // validator package installs offline), every $ref resolving, every required name a property.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openApiDocument, exampleRow } from '../../server/src/serve/openapi';
+import { openApiDocument, exampleRow, typicalRow, typicalSample } from '../../server/src/serve/openapi';
 import { RequestError, requestRows, tableFromRows } from '../../server/src/serve/request-rows';
 import { SERVED_MODEL_FORMAT, type InputColumn, type ServedModelData } from '../../server/src/serve/served-model';
 
@@ -123,4 +123,29 @@ test('the OpenAPI document has the shape of OpenAPI 3.0: operations, responses, 
   assert.deepEqual(exampleRow(input).colour, 'blue');
   const answer = doc.components.schemas.churn_abc123_answer;
   assert.deepEqual(answer.properties.predictions.items.properties.prediction.enum, ['no', 'yes']);
+});
+
+test('the example row is the training rows\' typical row: lower median of numbers and dates, most frequent level and boolean', () => {
+  const training = tableFromRows([
+    { size: 4, colour: 'red', member: true, since: '2024-01-03', note: 'a' },
+    { size: null, colour: 'red', member: false, since: '2024-01-01', note: 'b' },
+    { size: 1, colour: 'blue', member: true, since: null, note: 'b' },
+    { size: 10, colour: 'red', member: true, since: '2024-02-01', note: null },
+    { size: 2, colour: 'blue', member: false, since: '2024-01-02', note: 'a' },
+  ], input);
+  // size 1, 2, 4, 10 → the lower middle 2; since 01-01, 01-02, 01-03, 02-01 → 01-02; note: a and b tie, the first level wins.
+  const typical = typicalRow(training, input);
+  assert.deepEqual(typical, { size: 2, colour: 'red', member: true, since: '2024-01-02', note: 'a' });
+  assert.deepEqual(exampleRow(input, typical), typical);
+  assert.equal(tableFromRows([exampleRow(input, typical)], input).rowCount, 1, 'a request takes it');
+  // A column every training row misses keeps the plain example; a value of the wrong type is not used.
+  const empty = tableFromRows([{ colour: 'blue', member: false }], input);
+  assert.deepEqual(typicalRow(empty, input), { colour: 'blue', member: false });
+  assert.deepEqual(exampleRow(input, { size: 'big' }).size, 0);
+  // Samples keep their order and at most 100,000 rows.
+  const rows = Int32Array.from({ length: 250_000 }, (_, i) => i * 2);
+  const sample = typicalSample(rows);
+  assert.equal(sample.length, 100_000);
+  assert.ok(sample.every((r, i) => i === 0 || r > sample[i - 1]));
+  assert.equal(typicalSample(rows.subarray(0, 10)).length, 10);
 });

@@ -609,8 +609,10 @@ export interface ServedModelsJson {
 
 export interface ServedModelJson {
   name: string;
-  /** A registry version (`v3`) for `narml serve`; the model's version for a bundle. */
+  /** The registry's version (`v3`); for a bundle of a model with no registry version, its definition hash. */
   version: string;
+  /** The model's definition hash (its `version` in the run JSON). */
+  definition?: string;
   stage?: string;
   created?: string;
   task: string;
@@ -618,7 +620,7 @@ export interface ServedModelJson {
   classes?: string[];
   /** The raw input columns a request row gives (levels: categories seen in training). */
   input: { name: string; type: string; nullable: boolean; levels?: string[] }[];
-  /** A row the model accepts, made from the schema (a start for a request). */
+  /** A row the model accepts: the training rows' medians and most frequent levels (zeros and first levels for a model trained before NarML kept them). */
   example: Record<string, unknown>;
   /** Where it answers: `/predict/NAME`, `/predict/NAME@v3`, `/predict/NAME@production`. */
   paths: string[];

@@ -14,10 +14,12 @@ import type { Workspace } from '../workspace/output-paths';
 import { RunError } from './pipeline-data';
 import type { TrainedModel } from './scoring';
 
-/** `version`: the model version the run reports, recorded in a scoring bundle. */
-export function exportModel(decl: ExportInfo, tm: TrainedModel, workspace: Workspace, version: string): void {
+/** What a scoring bundle records of the model: its registry version (else its definition hash), definition hash and typical row. */
+export type BundleLabel = Pick<ServedModelData, 'version' | 'definition' | 'example'>;
+
+export function exportModel(decl: ExportInfo, tm: TrainedModel, workspace: Workspace, label: BundleLabel): void {
   if (decl.format === 'bundle') {
-    writeScoringBundle(decl.path, servedData(decl.model, tm, version), workspace);
+    writeScoringBundle(decl.path, servedData(decl.model, tm, label), workspace);
     return;
   }
   const part = exportedPart(decl.model, tm);
@@ -41,8 +43,8 @@ export function exportedPart(name: string, tm: TrainedModel): OnnxExportInput | 
 }
 
 /** The model as a scoring bundle's model.json holds it: an ensemble with its members as it predicts with them. */
-function servedData(name: string, tm: TrainedModel, version: string): ServedModelData {
-  const base = { format: SERVED_MODEL_FORMAT, name, version, task: tm.info.task!, target: tm.info.target ?? '', steps: tm.steps } as const;
+function servedData(name: string, tm: TrainedModel, label: BundleLabel): ServedModelData {
+  const base = { format: SERVED_MODEL_FORMAT, name, ...label, task: tm.info.task!, target: tm.info.target ?? '', steps: tm.steps } as const;
   const e = tm.info.ensemble;
   if (!e || !tm.members) return { ...base, input: inputColumnsOf(tm.info), saved: saveModel(tm.model!) };
   const members = tm.members.map((m) => ({ name: m.info.name, input: inputColumnsOf(m.info), steps: m.steps, saved: saveModel(m.model!) }));

@@ -8,6 +8,7 @@ import { restoreModel } from '../ml/registry';
 import type { FittedStep } from '../transforms/fitted-step';
 import { RunError } from './pipeline-data';
 import type { TrainedModel } from './scoring';
+import type { TypicalRow } from '../serve/openapi';
 
 export interface ModelArtifact {
   saved?: SavedModel;
@@ -23,6 +24,8 @@ export interface ModelArtifact {
   selection?: string;
   /** The searches' time budgets (absent in older artifacts and when no search had one). */
   budgets?: SearchBudgetJson[];
+  /** A typical raw training row, for example requests (absent in older artifacts and for ensembles). */
+  example?: TypicalRow;
 }
 
 /**

@@ -13,7 +13,8 @@ import type { FeatureMatrix, Target } from '../ml/model-types';
 import { restoreModel, saveModel } from '../ml/registry';
 import { appendAudit, prefetchGitAuthor, type AuditInput } from '../store/audit-log';
 import { toJsonText } from '../store/json-text';
-import { readRegistry } from '../store/registry';
+import { readRegistry, versionOfRun } from '../store/registry';
+import { typicalRow, typicalSample } from '../serve/openapi';
 import { newRunId, RunStore, sha256, type RunExtras } from '../store/run-store';
 import { definitionHash } from './definition-hash';
 import { exportModel } from './export-step';
@@ -266,7 +267,10 @@ export async function runPipeline(checked: CheckedPipeline, opts: RunOptions = {
         case 'export': {
           emit({ type: 'stage', stage: 'export', declaration: name, fraction: 0 });
           const tm = trained.get(decl.model)!;
-          exportModel(decl, tm, checked.workspace, run.models[decl.model]?.version ?? '');
+          const definition = run.models[decl.model]?.version ?? '';
+          const example = extras.artifacts[decl.model] ? store.getArtifact<ModelArtifact>(extras.artifacts[decl.model])?.example : undefined;
+          const version = versionOfRun({ ...run, ...extras }, decl.model) ?? definition;
+          exportModel(decl, tm, checked.workspace, { version, definition, ...(example ? { example } : {}) });
           audit({ action: 'export', outcome: 'ok', model: decl.model, target: decl.path });
           run.outputs.push(decl.path);
           extras.lineage[decl.path] = { declaration: name, inputs: [hashes.get(decl.model) ?? ''] };
@@ -393,8 +397,10 @@ export async function runPipeline(checked: CheckedPipeline, opts: RunOptions = {
         onProgress: (f) => emit({ type: 'stage', stage: 'train', declaration: decl.name, fraction: f }),
       });
       const saved = saveModel(outcome.model);
+      // A typical raw training row (example requests); a sample of the rows is enough for a median.
+      const example = typicalRow(await data.engine.readRows(chain.dataset, typicalSample(fitted.trainRows)), decl.inputColumns);
       const art: ModelArtifact = {
-        saved, steps: fitted.fitted, trainRows: rows.length, algorithm: outcome.algorithm, options: outcome.options, trials: outcome.trials,
+        saved, steps: fitted.fitted, trainRows: rows.length, algorithm: outcome.algorithm, options: outcome.options, trials: outcome.trials, example,
         ...(outcome.selection ? { selection: outcome.selection } : {}),
         ...(outcome.budgets.length > 0 ? { budgets: outcome.budgets } : {}),
       };

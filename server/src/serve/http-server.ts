@@ -44,9 +44,9 @@ export function modelPaths(m: ServedModel): string[] {
 export function modelsListing(models: ServedModel[]): ServedModelsJson {
   return {
     models: models.map(({ data: d, refs }) => ({
-      name: d.name, version: d.version, ...(d.stage ? { stage: d.stage } : {}), ...(d.created ? { created: d.created } : {}),
+      name: d.name, version: d.version, ...(d.definition ? { definition: d.definition } : {}), ...(d.stage ? { stage: d.stage } : {}), ...(d.created ? { created: d.created } : {}),
       task: d.task, target: d.target, ...(servedClasses(d) ? { classes: servedClasses(d) } : {}),
-      input: d.input, example: exampleRow(d.input), paths: refs.map((r) => `/predict/${r}`),
+      input: d.input, example: exampleRow(d.input, d.example), paths: refs.map((r) => `/predict/${r}`),
     })),
   };
 }

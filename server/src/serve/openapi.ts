@@ -1,5 +1,7 @@
 // The OpenAPI 3.0 document of a serving API, made from the served models' input schemas, so a
 // client generator or a gateway knows each model's request and answer without reading NarML.
+import { type Table, getColumn } from '../data/table';
+import { formatDate } from '../transforms/table-ops';
 import { servedClasses, type InputColumn, type ServedModelData } from './served-model';
 
 type Schema = Record<string, unknown>;
@@ -12,8 +14,10 @@ const COLUMN_SCHEMAS: Record<InputColumn['type'], Schema> = {
   date: { type: 'string', description: 'ISO 8601 date, optionally with a time and an offset' },
 };
 
-/** A value the model accepts in a column: the first level seen in training, else a plain one. */
-export function exampleValue(c: InputColumn): unknown {
+/** A value the model accepts in a column: the training rows' typical value, else the first level seen in training, else a plain one. */
+export function exampleValue(c: InputColumn, typical?: TypicalRow): unknown {
+  const t = typical?.[c.name];
+  if (t !== undefined && typeof t === TYPICAL_JS_TYPE[c.type]) return t;
   switch (c.type) {
     case 'number': return 0;
     case 'boolean': return false;
@@ -22,8 +26,52 @@ export function exampleValue(c: InputColumn): unknown {
   }
 }
 
-export function exampleRow(input: InputColumn[]): Record<string, unknown> {
-  return Object.fromEntries(input.map((c) => [c.name, exampleValue(c)]));
+export function exampleRow(input: InputColumn[], typical?: TypicalRow): Record<string, unknown> {
+  return Object.fromEntries(input.map((c) => [c.name, exampleValue(c, typical)]));
+}
+
+/** Per raw input column, a typical training value as a request gives it: median number or date, most frequent level or boolean. */
+export type TypicalRow = Record<string, number | string | boolean>;
+
+const TYPICAL_JS_TYPE: Record<InputColumn['type'], string> = { number: 'number', boolean: 'boolean', date: 'string', category: 'string', text: 'string' };
+
+/** At most 100,000 of `rows`, evenly spaced and ascending: enough rows for a typical row's medians. */
+export function typicalSample(rows: Int32Array): Int32Array {
+  const max = 100_000;
+  if (rows.length <= max) return rows;
+  return Int32Array.from({ length: max }, (_, i) => rows[Math.floor((i * rows.length) / max)]);
+}
+
+/**
+ * The typical row of a model's raw training rows, so an example request (Try it, /models, the
+ * OpenAPI document, a bundle's README) scores a realistic row, not zeros a scaled model has never
+ * seen. Numbers and dates take the median (the lower middle value), categories, text and booleans
+ * the most frequent value (ties: the first); a column every row misses is left out.
+ */
+export function typicalRow(table: Table, input: readonly { name: string; type: InputColumn['type'] }[]): TypicalRow {
+  const row: TypicalRow = {};
+  for (const c of input) {
+    const col = getColumn(table, c.name);
+    if (!col) continue;
+    if ('codes' in col) {
+      const counts = new Int32Array(col.levels.length);
+      for (let i = 0; i < col.codes.length; i++) if (col.codes[i] >= 0) counts[col.codes[i]]++;
+      let best = -1;
+      for (let k = 0; k < counts.length; k++) if (counts[k] > 0 && (best < 0 || counts[k] > counts[best])) best = k;
+      if (best >= 0) row[c.name] = col.levels[best];
+      continue;
+    }
+    const present = col.values.filter((v) => !Number.isNaN(v)).sort();
+    if (present.length === 0) continue;
+    if (col.type === 'boolean') {
+      const trues = present.reduce((t, v) => t + v, 0);
+      row[c.name] = trues * 2 > present.length;
+      continue;
+    }
+    const median = present[(present.length - 1) >> 1];
+    row[c.name] = col.type === 'date' ? formatDate(median) : median;
+  }
+  return row;
 }
 
 function rowSchema(m: ServedModelData): Schema {
@@ -34,7 +82,7 @@ function rowSchema(m: ServedModelData): Schema {
     return [c.name, s];
   }));
   const required = m.input.filter((c) => !c.nullable).map((c) => c.name);
-  return { type: 'object', properties, ...(required.length > 0 ? { required } : {}), additionalProperties: false, example: exampleRow(m.input) };
+  return { type: 'object', properties, ...(required.length > 0 ? { required } : {}), additionalProperties: false, example: exampleRow(m.input, m.example) };
 }
 
 function answerSchema(m: ServedModelData): Schema {

@@ -39,14 +39,14 @@ export function dockerfileText(): string {
 }
 
 export function readmeText(m: ServedModelData): string {
-  const body = JSON.stringify({ rows: [exampleRow(m.input)] });
+  const body = JSON.stringify({ rows: [exampleRow(m.input, m.example)] });
   const classes = servedClasses(m);
   const answer = classes
     ? `{"model": "${m.name}", "version": "${m.version}", "predictions": [{"prediction": "${classes[0]}", "probabilities": {${classes.map((c) => `"${c}": ...`).join(', ')}}}]}`
     : `{"model": "${m.name}", "version": "${m.version}", "predictions": [{"prediction": 12.3}]}`;
   return `# ${m.name} — a NarML scoring bundle
 
-Predicts \`${m.target}\` (${m.task}) with the model \`${m.name}\`, version ${m.version}${m.file ? `, of ${m.file}` : ''}.
+Predicts \`${m.target}\` (${m.task}) with the model \`${m.name}\`, version ${m.version}${m.definition && m.definition !== m.version ? ` (definition ${m.definition})` : ''}${m.file ? `, of ${m.file}` : ''}.
 Exported by NarML with \`export ${m.name} to "…/"\`.
 
 ## Run

@@ -8,6 +8,7 @@ import type { ColumnType, Task } from '../language/schema';
 import type { SavedModel } from '../ml/model-types';
 import { restoreModel } from '../ml/registry';
 import { predictPrepared, type TrainedModel } from '../runner/scoring';
+import type { TypicalRow } from './openapi';
 import type { FittedStep } from '../transforms/fitted-step';
 
 /** A raw input column of a served model: what a request row must give. */
@@ -25,7 +26,12 @@ export const SERVED_MODEL_FORMAT = 'narml-served-model/1';
 export interface ServedModelData {
   format: typeof SERVED_MODEL_FORMAT;
   name: string;
+  /** The registry's version (`v3`); a bundle of a model that has none yet, its definition hash. */
   version: string;
+  /** The model's definition hash (`ModelJson.version`), beside the registry's number. */
+  definition?: string;
+  /** A typical training row (medians, most frequent levels): the example request. */
+  example?: TypicalRow;
   /** Registry stage of this version, when it has one. */
   stage?: string;
   /** The pipeline file the model was declared in. */

@@ -81,7 +81,8 @@ function loadVersion(v: ModelVersionJson, info: ModelInfo, store: RunStore, refs
   const missing = `(run ${v.run}) is missing from ${store.dir}/artifacts`;
   if (!artifact) return missing;
   const base: Omit<ServedModelData, 'input' | 'steps' | 'saved' | 'ensemble'> = {
-    format: SERVED_MODEL_FORMAT, name: info.name, version: v.version, ...(v.stage ? { stage: v.stage } : {}), file: v.file, created: v.created, task: v.task as Task, target: v.target,
+    format: SERVED_MODEL_FORMAT, name: info.name, version: v.version, definition: v.definition, ...(v.stage ? { stage: v.stage } : {}), file: v.file, created: v.created, task: v.task as Task, target: v.target,
+    ...(artifact.example ? { example: artifact.example } : {}),
   };
   let data: ServedModelData;
   if (artifact.memberArtifacts) {
@@ -106,7 +107,7 @@ function loadVersion(v: ModelVersionJson, info: ModelInfo, store: RunStore, refs
   const model = loadServedModel(data, refs);
   // A version trained from an older text may need columns the pipeline no longer declares.
   try {
-    predictRows(model, tableFromRows([exampleRow(data.input)], data.input));
+    predictRows(model, tableFromRows([exampleRow(data.input, data.example)], data.input));
   } catch (e) {
     return `(run ${v.run}) does not take the input columns the pipeline now declares (${e instanceof Error ? e.message : String(e)})`;
   }

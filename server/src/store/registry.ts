@@ -149,6 +149,17 @@ export function readRegistry(pipelineFile: string): Registry {
 }
 
 /** Versions of the runs' models: numbered per pipeline and model by first appearance, metrics from the latest run that evaluated each. */
+/**
+ * The version a model of a run in progress gets once the run's record is written: the records
+ * before it and its own (a model already produced keeps its number; a new one takes the next).
+ * A run started earlier that records a new model after this one's export shifts the number.
+ */
+export function versionOfRun(run: RunRecord, model: string): string | undefined {
+  const runs = (readStoreData(run.file)?.runs ?? []).filter((r) => r.run !== run.run);
+  const hash = run.models[model]?.modelHash ?? run.artifacts?.[model];
+  return deriveVersions([...runs, run]).find((v) => v.file === run.file && v.model === model && v.hash === hash)?.version;
+}
+
 function deriveVersions(runs: RunRecord[]): ModelVersionJson[] {
   const versions = new Map<string, ModelVersionJson>();
   const counts = new Map<string, number>();
