@@ -5,7 +5,7 @@ import { askCredentials, storedCredentials } from './clickhouse-credentials';
 import * as vscode from 'vscode';
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import { DidChangeConfigurationNotification, LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import { ALLOW_OUTSIDE_WORKSPACE_NOTIFICATION, COMMANDS, DEFINITION_HASHES_REQUEST, PIPELINE_GRAPH_REQUEST, WORKSPACE_TRUST_NOTIFICATION, type DefinitionHashes, type AllowOutsideWorkspaceParams, type PipelineGraph, type WorkspaceTrustParams } from '../../server/src/contracts/lsp-requests';
 import { openPendingSample, openSample, showTrust } from './getting-started';
 import type { RegistryChangeJson, RunJson } from '../../server/src/contracts/cli-json';
@@ -42,9 +42,14 @@ function outputArgs(uri: vscode.Uri): string[] {
 /** The ClickHouse credentials from SecretStorage, as environment variables (clickhouse-credentials.ts). */
 let credentials: Record<string, string> = {};
 
-/** `--engine` from narml.engine, for the commands that read data (run, preview). */
+/** The setting narml.engine: the engine of a pipeline without an `engine:` statement. */
+function engineSettingValue(): string | undefined {
+  return vscode.workspace.getConfiguration('narml').get<string>('engine');
+}
+
+/** `--default-engine` from narml.engine, for the commands that read data (run, preview, predict). */
 function engineChoice(): string[] {
-  return engineArgs(vscode.workspace.getConfiguration('narml').get<string>('engine'));
+  return engineArgs(engineSettingValue());
 }
 
 function nodeEnv(): NodeJS.ProcessEnv {
@@ -131,7 +136,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ runP
   const clientOptions: LanguageClientOptions = {
     documentSelector: [{ language: 'narml' }],
     outputChannel: output,
-    initializationOptions: { debounceMs: vscode.workspace.getConfiguration('narml').get<number>('check.debounceMs') ?? 30, allowOutsideWorkspace: allowOutsideWorkspace(outputGate()), trusted: vscode.workspace.isTrusted },
+    initializationOptions: { debounceMs: vscode.workspace.getConfiguration('narml').get<number>('check.debounceMs') ?? 30, allowOutsideWorkspace: allowOutsideWorkspace(outputGate()), trusted: vscode.workspace.isTrusted, engine: engineSettingValue() },
     synchronize: { fileEvents: vscode.workspace.createFileSystemWatcher('**/*.csv') },
   };
   client = new LanguageClient('narml', 'NarML', serverOptions, clientOptions);
@@ -139,7 +144,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ runP
   const sendOutputGate = (): void => { void client?.sendNotification(ALLOW_OUTSIDE_WORKSPACE_NOTIFICATION, { allow: allowOutsideWorkspace(outputGate()) } satisfies AllowOutsideWorkspaceParams); };
   context.subscriptions.push(
     vscode.workspace.onDidGrantWorkspaceTrust(sendOutputGate),
-    vscode.workspace.onDidChangeConfiguration((e) => { if (e.affectsConfiguration('narml.runner.allowOutsideWorkspace')) sendOutputGate(); }),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('narml.runner.allowOutsideWorkspace')) sendOutputGate();
+      // The server checks by the same engine the runs get.
+      if (e.affectsConfiguration('narml.engine')) void client?.sendNotification(DidChangeConfigurationNotification.type, { settings: { narml: { engine: engineSettingValue() } } });
+    }),
   );
 
   const panels = new PanelManager(context);

@@ -1,7 +1,7 @@
 // What the extension tells the runner and the language server about where a pipeline may
 // write: the workspace folder that holds it, and the override that lets outputs leave it —
 // which only a trusted workspace may turn on (Restricted Mode ignores the setting).
-import { ENGINE_FLAG, WORKSPACE_FLAGS } from '../../server/src/contracts/cli-json';
+import { DEFAULT_ENGINE_FLAG, DEFAULT_ENGINES, WORKSPACE_FLAGS } from '../../server/src/contracts/cli-json';
 
 export interface OutputGate {
   /** vscode.workspace.isTrusted */
@@ -20,9 +20,10 @@ export function workspaceArgs(root: string, gate: OutputGate): string[] {
 }
 
 /**
- * `--engine` from the setting narml.engine for run and preview: `pipeline` (the default) leaves
- * the choice to the pipeline's `engine:` statement.
+ * `--default-engine` from the setting narml.engine for run, preview and predict: the engine of a
+ * pipeline without an `engine:` statement, the rule the language server checks by; `pipeline`
+ * (the default) passes nothing (memory).
  */
 export function engineArgs(setting: string | undefined): string[] {
-  return setting && setting !== 'pipeline' ? [`--${ENGINE_FLAG}`, setting] : [];
+  return DEFAULT_ENGINES.some((e) => e === setting) ? [`--${DEFAULT_ENGINE_FLAG}`, setting!] : [];
 }

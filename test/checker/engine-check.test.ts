@@ -45,3 +45,11 @@ test('engine duckdb: a dataset with a decimal separator is NML154 at its name', 
   assert.equal(found[0].range.start.offset, start);
   assert.match(found[0].message, /decimal\/thousands/);
 });
+
+test('defaultEngine (--default-engine, the editor\'s narml.engine) is the engine of a file without a statement only', () => {
+  const body = `${IRIS}\ntransform t from iris {\n  cast petal_width_cm as text\n  drop petal_width_cm\n}\n${model}`;
+  assert.deepEqual(checkPipeline(body, FILE, cache, { defaultEngine: 'duckdb' }).diagnostics.map((d) => d.code), ['NML154']);
+  assert.equal(checkPipeline(body, FILE, cache, { defaultEngine: 'duckdb' }).engine.kind, 'duckdb');
+  assert.deepEqual(checkPipeline(`engine: memory\n${body}`, FILE, cache, { defaultEngine: 'duckdb' }).diagnostics.map((d) => d.code), []);
+  assert.deepEqual(checkPipeline(`engine: duckdb\n${body}`, FILE, cache, { defaultEngine: 'memory' }).diagnostics.map((d) => d.code), ['NML154']);
+});

@@ -51,9 +51,11 @@ test('the runner gets the workspace folder; the override only in a trusted works
   assert.equal(allowOutsideWorkspace({ trusted: false, setting: true }), false);
 });
 
-test('the narml.engine setting becomes --engine for run and preview; pipeline (the default) passes nothing', () => {
-  assert.deepEqual(engineArgs('duckdb'), ['--engine', 'duckdb']);
+test('the narml.engine setting becomes --default-engine for run and preview (the statement wins); pipeline (the default) and unknown values pass nothing', () => {
+  assert.deepEqual(engineArgs('duckdb'), ['--default-engine', 'duckdb']);
+  assert.deepEqual(engineArgs('memory'), ['--default-engine', 'memory']);
   assert.deepEqual(engineArgs('pipeline'), []);
+  assert.deepEqual(engineArgs('clickhouse'), [], 'a ClickHouse pipeline names its server in its statement');
   assert.deepEqual(engineArgs(undefined), []);
 });
 

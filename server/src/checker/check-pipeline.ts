@@ -19,6 +19,7 @@ import type { TableState } from './table-state';
 import { checkSteps } from './transform-check';
 import { checkOutputCollisions } from './output-check';
 import type { EngineName } from '../engine/engine';
+import type { DefaultEngineName } from '../contracts/cli-json';
 import { checkEngineSupport } from './engine-support';
 import { workspaceOf, type Workspace } from '../workspace/output-paths';
 import type { RegistrySource } from './version-refs';
@@ -37,6 +38,8 @@ export interface CheckOptions {
   registry?: RegistrySource;
   /** `--engine`: the engine the run will use instead of the `engine:` statement's; what it cannot run is NML154. */
   engine?: EngineName;
+  /** The engine of a file without an `engine:` statement (`--default-engine`, the editor's narml.engine setting); memory without it. */
+  defaultEngine?: DefaultEngineName;
 }
 
 export function checkPipeline(text: string, file: string, source: SchemaSource, options: CheckOptions = {}): CheckedPipeline {
@@ -54,7 +57,7 @@ export function checkPipeline(text: string, file: string, source: SchemaSource, 
   }
   const { order, cyclic } = orderDeclarations(symbols, declarations, ctx);
   const r = new Resolver(ctx, symbols, declarations.length, dirname(file), source, workspace, file, options.registry);
-  r.setEngine(checkEngine(declarations, ctx));
+  r.setEngine(checkEngine(declarations, ctx, options.defaultEngine));
   for (const name of cyclic) r.broken.add(name);
   const reuse = options.reuse;
   reuse?.begin(file, workspace);

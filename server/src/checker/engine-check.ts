@@ -1,6 +1,7 @@
 // The `engine:` statement: which engine holds the datasets (memory, the default, embedded DuckDB,
 // or a ClickHouse cluster), judged once per check before the declarations, since a `from table` dataset reads it.
 import type { Declaration, EngineDeclaration, Expr } from '../language/ast';
+import type { DefaultEngineName } from '../contracts/cli-json';
 import { urlProblem } from '../engine/clickhouse-http';
 import type { CheckContext } from './check-context';
 import { describeValue } from './options';
@@ -10,15 +11,15 @@ export type EngineSpec = { kind: 'memory' } | { kind: 'duckdb' } | { kind: 'clic
 export const ENGINE_NAMES = ['memory', 'duckdb', 'clickhouse'] as const;
 const EXAMPLE = 'engine: clickhouse("http://127.0.0.1:8123", cluster: "two_shards")';
 
-/** The file's engine (memory without a statement); reports NML170 for a second statement or a bad value. */
-export function checkEngine(declarations: readonly Declaration[], ctx: CheckContext): EngineSpec {
+/** The file's engine (`fallback` without a statement); reports NML170 for a second statement or a bad value. */
+export function checkEngine(declarations: readonly Declaration[], ctx: CheckContext, fallback: DefaultEngineName = 'memory'): EngineSpec {
   const statements = declarations.filter((d): d is EngineDeclaration => d.kind === 'engine');
   for (const extra of statements.slice(1)) {
     ctx.report('NML170', extra.keyword, 'a pipeline has one engine; delete this second engine statement', undefined, [{ range: statements[0].range, message: 'the first engine statement' }]);
   }
   const first = statements[0];
-  if (!first?.value) return { kind: 'memory' };
-  return engineOf(first.value, ctx) ?? { kind: 'memory' };
+  if (!first?.value) return { kind: fallback };
+  return engineOf(first.value, ctx) ?? { kind: fallback };
 }
 
 function engineOf(v: Expr, ctx: CheckContext): EngineSpec | undefined {

@@ -1,8 +1,8 @@
-// `narml check FILE... [--format text|json] [--engine memory|duckdb] [--workspace DIR] [--allow-outside-workspace]` (spec §7).
+// `narml check FILE... [--format text|json] [--engine NAME] [--default-engine NAME] [--workspace DIR] [--allow-outside-workspace]` (spec §7).
 import { resolve } from 'node:path';
 import type { Diagnostic } from '../checker/diagnostic';
 import { parseArgs, UsageError, type CliCommand } from './command';
-import { ENGINE_USAGE, engineOption } from './engine-flag';
+import { ENGINE_OPTIONS, ENGINE_USAGE, engineOption } from './engine-flag';
 import { WORKSPACE_OPTIONS, WORKSPACE_USAGE, workspaceOption } from './workspace-flags';
 
 export function formatDiagnosticText(file: string, d: Diagnostic): string {
@@ -10,7 +10,7 @@ export function formatDiagnosticText(file: string, d: Diagnostic): string {
 }
 
 async function check(args: string[]): Promise<number> {
-  const { positional: files, flags } = parseArgs(args, ['format', 'engine', ...WORKSPACE_OPTIONS.valued], WORKSPACE_OPTIONS.switches);
+  const { positional: files, flags } = parseArgs(args, ['format', ...ENGINE_OPTIONS, ...WORKSPACE_OPTIONS.valued], WORKSPACE_OPTIONS.switches);
   const engine = engineOption(flags);
   const format = flags.get('format') ?? 'text';
   if (format !== 'text' && format !== 'json') throw new UsageError(`--format must be text or json, not "${format}"`);

@@ -5,7 +5,7 @@ import type { EngineName } from '../engine/engine';
 import { resolve } from 'node:path';
 import { checkWithFullSchemas, readPipelineFile, UnreadableFileError } from '../checker/check-files';
 import { hasErrors, type CheckedPipeline } from '../checker/checked-model';
-import type { RunJson, TrialJson } from '../contracts/cli-json';
+import type { DefaultEngineName, RunJson, TrialJson } from '../contracts/cli-json';
 import { leaderboard, paramText, variedOptions } from '../store/leaderboard';
 import type { CsvSchemaCache } from '../data/csv-schema-cache';
 import type { CancelSignal } from '../ml/cancellation';
@@ -42,10 +42,12 @@ export function fmt(v: number): string {
  */
 export async function loadChecked(
   file: string,
-  { json = false, allowErrors = false, names = [], workspace, signal, schemas, needsSource, engine }: {
+  { json = false, allowErrors = false, names = [], workspace, signal, schemas, needsSource, engine, defaultEngine }: {
     json?: boolean; allowErrors?: boolean; names?: string[]; workspace?: Workspace; signal?: CancelSignal;
     /** The engine the command runs on: what it cannot run is an error of the check (NML154). */
     engine?: EngineName;
+    /** The engine of a pipeline without an `engine:` statement. */
+    defaultEngine?: DefaultEngineName;
     /** Where schemas come from (default: every dataset read in full by a new cache). */
     schemas?: CsvSchemaCache;
     /** Which prediction sources the command reads (see checkWithFullSchemas). */
@@ -63,7 +65,7 @@ export async function loadChecked(
     if (json) io.out(`${JSON.stringify(failedRun(resolve(file), started, e.message))}\n`);
     return 2;
   }
-  const checked = await checkWithFullSchemas(text, resolve(file), schemas, { ...(workspace ? { workspace } : {}), ...(engine ? { engine } : {}), registry: new StoreRegistrySource() }, signal, needsSource);
+  const checked = await checkWithFullSchemas(text, resolve(file), schemas, { ...(workspace ? { workspace } : {}), ...(engine ? { engine } : {}), ...(defaultEngine ? { defaultEngine } : {}), registry: new StoreRegistrySource() }, signal, needsSource);
   if (signal?.aborted) return checked;
   for (const d of checked.diagnostics) io.err(`${formatDiagnosticText(file, d)}\n`);
   if (!hasErrors(checked) || allowErrors) return checked;

@@ -4,7 +4,7 @@
 // the worker's algorithms poll (see ml/cancellation.ts). The run then ends as `cancelled`.
 import type { EngineName } from '../engine/engine';
 import { join, resolve } from 'node:path';
-import type { ProgressEvent } from '../contracts/cli-json';
+import type { DefaultEngineName, ProgressEvent } from '../contracts/cli-json';
 import { UsageError } from './command';
 import type { Workspace } from '../workspace/output-paths';
 import { workerThreads } from '../workers/start-worker';
@@ -22,6 +22,8 @@ export interface RunRequest {
   editor?: boolean;
   /** `--engine`: where datasets are read and steps run. */
   engine?: EngineName;
+  /** `--default-engine`: the same, for a pipeline without an `engine:` statement. */
+  defaultEngine?: DefaultEngineName;
 }
 
 /** What the worker receives: the request and the cancel flag (an Int32Array's buffer; 1 = cancel). */

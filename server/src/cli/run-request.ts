@@ -45,7 +45,7 @@ export async function checkAndRun(
   const checkSignal: CancelSignal = { get aborted() { return leaves || signal.aborted; } };
   const store = RunStore.lookup(resolve(request.file), request.workspace);
   const schemas = new StoredSchemaCache(store);
-  const checked = await loadChecked(request.file, { json: request.json, names: request.names, workspace: request.workspace, signal: checkSignal, schemas, needsSource, ...(request.engine ? { engine: request.engine } : {}) }, io);
+  const checked = await loadChecked(request.file, { json: request.json, names: request.names, workspace: request.workspace, signal: checkSignal, schemas, needsSource, ...(request.engine ? { engine: request.engine } : {}), ...(request.defaultEngine ? { defaultEngine: request.defaultEngine } : {}) }, io);
   if (leaves) return { type: 'elsewhere' };
   if (typeof checked === 'number') return { type: 'exit', code: checked };
   for (const n of request.names) {

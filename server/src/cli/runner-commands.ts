@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import { PREVIEW_PAGE_MAX, type PreviewJson, type PreviewPageJson, type PreviewPageRequest, type ProgressEvent } from '../contracts/cli-json';
 import type { Table } from '../data/table';
 import { parseArgs, UsageError, type CliCommand, type ParsedArgs } from './command';
-import { ENGINE_USAGE, engineOption } from './engine-flag';
+import { ENGINE_OPTIONS, ENGINE_USAGE, engineOption } from './engine-flag';
 import { runInWorker, type RunRequest } from './run-in-worker';
 import { WORKSPACE_OPTIONS, WORKSPACE_USAGE, workspaceOption } from './workspace-flags';
 
@@ -30,7 +30,7 @@ function progressPrinter(json: boolean): (e: ProgressEvent) => void {
 }
 
 async function run(args: string[]): Promise<number> {
-  const { positional, flags } = parseCheckingArgs(args, ['progress', 'engine']);
+  const { positional, flags } = parseCheckingArgs(args, ['progress', ...ENGINE_OPTIONS]);
   const [file, ...names] = positional;
   if (!file) throw new UsageError('name a .narml file');
   const editor = flags.get('progress') === 'json';
@@ -38,14 +38,15 @@ async function run(args: string[]): Promise<number> {
 }
 
 async function preview(args: string[]): Promise<number> {
-  const { positional, flags } = parseCheckingArgs(args, ['rows', 'engine']);
+  const { positional, flags } = parseCheckingArgs(args, ['rows', ...ENGINE_OPTIONS]);
   const [file, name] = positional;
   if (!file || !name) throw new UsageError('name a .narml file and a table declared in it');
   const rows = flags.has('rows') ? Number(flags.get('rows')) : 20;
   if (!Number.isInteger(rows) || rows < 0) throw new UsageError('--rows must be a whole number');
-  const { engine } = engineOption(flags);
+  const engines = engineOption(flags);
+  const { engine } = engines;
   const { fmt, loadChecked, engineFor, PipelineData, previewTable } = await import('./commands-impl');
-  const checked = await loadChecked(file, { workspace: workspaceOption(file, flags), ...(engine ? { engine } : {}) });
+  const checked = await loadChecked(file, { workspace: workspaceOption(file, flags), ...engines });
   if (typeof checked === 'number') return checked;
   const root = name.split('.')[0];
   const sym = checked.symbols.get(root);
@@ -96,7 +97,7 @@ async function servePages(p: PreviewJson, table: Table): Promise<number> {
 }
 
 async function predictNow(args: string[]): Promise<number> {
-  const { positional, flags } = parseCheckingArgs(args, ['engine']);
+  const { positional, flags } = parseCheckingArgs(args, ENGINE_OPTIONS);
   const [file, name] = positional;
   if (!file || !name) throw new UsageError('name a .narml file and a predict declared in it');
   const request: RunRequest = { command: 'predict', file, names: [name], json: flags.has('json'), workspace: workspaceOption(file, flags), ...engineOption(flags) };

@@ -599,6 +599,15 @@ export const WORKSPACE_FLAGS = { workspace: 'workspace', allowOutside: 'allow-ou
 /** `--engine NAME` of check, run, preview and predict: the engine instead of the pipeline's `engine:` statement. */
 export const ENGINE_FLAG = 'engine';
 
+/**
+ * `--default-engine NAME` of the same commands: the engine of a pipeline without an `engine:`
+ * statement (the statement wins). The editor passes the narml.engine setting as this, and its
+ * language server checks with the same rule. ClickHouse is not one: it needs the statement's URL.
+ */
+export const DEFAULT_ENGINE_FLAG = 'default-engine';
+export const DEFAULT_ENGINES = ['memory', 'duckdb'] as const;
+export type DefaultEngineName = (typeof DEFAULT_ENGINES)[number];
+
 /** The port `narml serve` and a scoring bundle's server listen on unless told (`--port`). */
 export const DEFAULT_SERVE_PORT = 8080;
 

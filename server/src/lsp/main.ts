@@ -20,6 +20,7 @@ import type { CsvOptions } from '../data/csv-options';
 import { formatDocument } from '../language/format';
 import { formatColumnType } from '../language/schema';
 import { ALLOW_OUTSIDE_WORKSPACE_NOTIFICATION, DEFINITION_HASHES_REQUEST, PIPELINE_GRAPH_REQUEST, WORKSPACE_TRUST_NOTIFICATION, type DefinitionHashes, type WorkspaceTrustParams, type AllowOutsideWorkspaceParams, type PipelineGraph, type PipelineGraphNode, type PipelineGraphParams } from '../contracts/lsp-requests';
+import { DEFAULT_ENGINES, type DefaultEngineName } from '../contracts/cli-json';
 import { isInside, workspaceOf } from '../workspace/output-paths';
 import { StoreRegistrySource } from '../store/registry';
 import { readLatestEvaluations } from '../store/run-store';
@@ -84,6 +85,13 @@ let clientHasFolders = false;
 /** False in VS Code's Restricted Mode: no lens runs a pipeline there. Other editors have no such mode. */
 let trusted = true;
 let clientRefreshesLenses = false;
+/** The narml.engine setting: the engine of a pipeline without an `engine:` statement, as the editor's runs get it (--default-engine). */
+let defaultEngine: DefaultEngineName | undefined;
+
+/** A setting's engine, if it is one a pipeline can default to (`pipeline`, the setting's default, is none). */
+function engineSetting(value: unknown): DefaultEngineName | undefined {
+  return DEFAULT_ENGINES.find((e) => e === value);
+}
 
 /** The innermost workspace folder that holds `file`; undefined (the file's own folder) when none does. */
 function workspaceFolderOf(file: string): string | undefined {
@@ -106,7 +114,7 @@ function ensureChecked(uri: string): CheckedPipeline | undefined {
   let reuse = reuses.get(uri);
   if (!reuse) reuses.set(uri, (reuse = new DeclarationReuse()));
   const start = performance.now();
-  const result = checkPipeline(doc.getText(), file, cache, { workspace: workspaceOf(file, workspaceFolderOf(file), allowOutsideWorkspace), reuse, registry });
+  const result = checkPipeline(doc.getText(), file, cache, { workspace: workspaceOf(file, workspaceFolderOf(file), allowOutsideWorkspace), reuse, registry, ...(defaultEngine ? { defaultEngine } : {}) });
   checkTimes.set(uri, performance.now() - start);
   checked.set(uri, result);
   return result;
@@ -224,8 +232,9 @@ function csvChanged(path: string, type: FileChangeType): void {
 }
 
 connection.onInitialize((params: InitializeParams) => {
-  const opts = params.initializationOptions as { debounceMs?: number; allowOutsideWorkspace?: boolean; trusted?: boolean } | undefined;
+  const opts = params.initializationOptions as { debounceMs?: number; allowOutsideWorkspace?: boolean; trusted?: boolean; engine?: unknown } | undefined;
   allowOutsideWorkspace = opts?.allowOutsideWorkspace === true;
+  defaultEngine = engineSetting(opts?.engine);
   trusted = opts?.trusted !== false;
   clientRefreshesLenses = params.capabilities.workspace?.codeLens?.refreshSupport === true;
   const folders = params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
@@ -284,6 +293,16 @@ function storeChanged(path: string): void {
     if (usesRegistry && dirname(filePath(doc.uri)) === folder) schedule(doc.uri, true);
   }
 }
+
+// VS Code's client sends { narml: { engine } } when the setting changes; other editors send their settings object the same way.
+connection.onDidChangeConfiguration((params) => {
+  const settings = params.settings as { narml?: { engine?: unknown } } | undefined;
+  if (!settings?.narml || !('engine' in settings.narml)) return;
+  const engine = engineSetting(settings.narml.engine);
+  if (engine === defaultEngine) return;
+  defaultEngine = engine;
+  recheckAll();
+});
 
 connection.onNotification(ALLOW_OUTSIDE_WORKSPACE_NOTIFICATION, (params: AllowOutsideWorkspaceParams) => {
   allowOutsideWorkspace = params.allow === true;
