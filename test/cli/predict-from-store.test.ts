@@ -4,7 +4,7 @@
 // the penguins sample (real data) through the built bundle.
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunJson } from '../../server/src/contracts/cli-json';
 import { ensureBuilt } from '../helpers/ensure-built';
@@ -83,4 +83,25 @@ test('predict reads only its own prediction source: another predict names a file
   assert.equal(one.status, 0, one.stderr);
   assert.deepEqual(Object.keys(one.result.predictions), ['field_survey']);
   assert.equal(one.result.predictions.field_survey.rows, rows.length - 1);
+});
+
+test("a reused model's hash is the one recorded for its artifact when it was trained, computed again only when that record is gone", () => {
+  const dir = sample('penguins');
+  age(join(dir, 'data', 'penguins.csv'), join(dir, 'data', 'new-penguins.csv'));
+  const run = narml(['run', 'penguins.narml', 'field_survey', '--json'], dir);
+  assert.equal(run.status, 0, run.stderr);
+  const trained = (JSON.parse(run.stdout) as RunJson).models.species_forest.modelHash!;
+  const records = join(dir, '.narml', 'model-hashes');
+  const [record] = readdirSync(records);
+  assert.equal(JSON.parse(readFileSync(join(records, record), 'utf8')), trained, 'recorded by the run that trained it');
+
+  const reused = predict(dir);
+  assert.deepEqual(reused.result.reused, ['species_forest']);
+  assert.equal(reused.result.models.species_forest.modelHash, trained);
+  // Another value in the record shows that the reuse reads it rather than hashing the model again.
+  writeFileSync(join(records, record), JSON.stringify('f'.repeat(64)));
+  assert.equal(predict(dir).result.models.species_forest.modelHash, 'f'.repeat(64));
+  rmSync(join(records, record));
+  assert.equal(predict(dir).result.models.species_forest.modelHash, trained, 'computed from the restored model: the same hash');
+  assert.equal(JSON.parse(readFileSync(join(records, record), 'utf8')), trained, 'and recorded again');
 });

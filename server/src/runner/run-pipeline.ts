@@ -412,8 +412,13 @@ export async function runPipeline(checked: CheckedPipeline, opts: RunOptions = {
       run.computed.push(decl.name);
     }
     const imp = tm.model!.featureImportances?.();
+    let versionHash = artifactHash ? store.modelHash(artifactHash) : undefined;
+    if (!versionHash) {
+      versionHash = modelHash(tm);
+      if (artifactHash) store.setModelHash(artifactHash, versionHash);
+    }
     const modelJson: ModelJson = {
-      algorithm: tm.model!.algorithm, task: decl.task!, target: decl.target!, version: hash.slice(0, 12), modelHash: modelHash(tm), features: tm.model!.featureNames,
+      algorithm: tm.model!.algorithm, task: decl.task!, target: decl.target!, version: hash.slice(0, 12), modelHash: versionHash, features: tm.model!.featureNames,
       options: { ...tm.options, ...(decl.calibrate ? { calibrate: `${decl.calibrate.name}(cv: ${String(decl.calibrate.options.cv)})` } : {}) },
       trainRows: tm.trainRows, datasets: datasetsOf(checked, decl.name),
       input: decl.inputColumns.map((c) => ({ name: c.name, type: c.type, nullable: c.nullable })),

@@ -7,6 +7,7 @@
 //   artifacts/<sha256>.json   content-addressed: fitted steps + models, and each run's details
 //                             (confusion matrices, plot curves, importances) that records only name
 //   file-hashes/<id>.json     a data file's identity (path, size, mtime, inode) → SHA-256 of its bytes
+//   model-hashes/<artifact>.json a model artifact → the registry's hash of its fitted model and steps
 //   schemas/<key>.json        a dataset's fully read schema, by path, CSV options and content hashes
 //   registry/<time>-<id>.json one stage change (promotion, rollback, deletion) of a model version
 //   audit.jsonl               the audit log, appended to with O_APPEND (audit-log.ts)
@@ -157,6 +158,20 @@ export class RunStore {
   hasResult(declarationHash: string): boolean {
     const artifact = this.result(declarationHash);
     return artifact !== undefined && existsSync(join(this.dir, 'artifacts', `${artifact}.json`));
+  }
+
+  /** The model hash (run-pipeline.ts `modelHash`) recorded for a model artifact. */
+  modelHash(artifact: string): string | undefined {
+    return readJson<string>(join(this.dir, 'model-hashes', `${artifact}.json`));
+  }
+
+  /**
+   * Records the model hash of a model artifact: reusing a model then reads 64 bytes instead of
+   * serialising and hashing its parameters again (a few milliseconds of a one-row predict). Not
+   * fsynced: a record lost in a crash is computed again.
+   */
+  setModelHash(artifact: string, hash: string): void {
+    writeFileAtomic(join(this.dir, 'model-hashes', `${artifact}.json`), JSON.stringify(hash), this.workspace, { durable: false });
   }
 
   setResult(declarationHash: string, artifact: string): void {
