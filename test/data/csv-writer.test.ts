@@ -13,6 +13,7 @@ import { createRng } from '../../server/src/ml/random';
 import { predictionCsv } from '../../server/src/runner/predict';
 import type { TrainedModel } from '../../server/src/runner/scoring';
 import { cellText } from '../../server/src/transforms/table-ops';
+import { withThreads } from '../helpers/threads';
 
 function formatted(v: number): string {
   return formattedAll([v])[0];
@@ -212,16 +213,7 @@ test('a prediction file of many rows is the same bytes on 1, 2 and 3 threads, an
     else cells.push('', '', '', '');
     expected.push(cells.join(','));
   }
-  const bytes = (threads: number): Buffer => {
-    const before = process.env.NARML_THREADS;
-    process.env.NARML_THREADS = String(threads);
-    try {
-      return Buffer.concat(predictionCsv(input, tm, pred, proba, usable));
-    } finally {
-      if (before === undefined) delete process.env.NARML_THREADS;
-      else process.env.NARML_THREADS = before;
-    }
-  };
+  const bytes = (threads: number): Buffer => withThreads(threads, () => Buffer.concat(predictionCsv(input, tm, pred, proba, usable)));
   const one = bytes(1);
   assert.equal(one.toString('utf8'), `${expected.join('\n')}\n`);
   for (const threads of [2, 3]) assert.ok(bytes(threads).equals(one), `${threads} threads write the same bytes`);

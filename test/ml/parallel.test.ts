@@ -9,6 +9,7 @@ import { computeInParallel } from '../../server/src/ml/parallel/thread-pool';
 import { createRng } from '../../server/src/ml/random';
 import { getAlgorithm } from '../../server/src/ml/registry';
 import { PARALLEL_FROM_WALKS } from '../../server/src/ml/tree-ensemble';
+import { withThreads } from '../helpers/threads';
 
 function data(n: number, p: number): { x: FeatureMatrix; target: Target } {
   const rng = createRng(5);
@@ -17,16 +18,6 @@ function data(n: number, p: number): { x: FeatureMatrix; target: Target } {
   return { x: { nRows: n, columns, names: columns.map((_, j) => `f${j}`) }, target: { task: 'classification', y, classes: ['no', 'yes'] } };
 }
 
-function withThreads<T>(threads: number, f: () => T): T {
-  const before = process.env.NARML_THREADS;
-  process.env.NARML_THREADS = String(threads);
-  try {
-    return f();
-  } finally {
-    if (before === undefined) delete process.env.NARML_THREADS;
-    else process.env.NARML_THREADS = before;
-  }
-}
 
 test('a forest is the same on 1, 2 and 3 threads', { timeout: 300_000 }, () => {
   const { x, target } = data(8_000, 8);

@@ -11,6 +11,7 @@ import { ColumnBuilder, type ColumnPart } from './column-builder';
 import { numberFormatOf, type CsvOptions } from './csv-options';
 import { CsvRowReader, type RowsRead } from './csv-rows';
 import { numberParser } from './parse-values';
+import { PassThroughCells, type PassThroughPart } from './pass-through';
 
 /** Bytes a slice is read in; a row longer than a block makes the next one longer. */
 export const BLOCK_BYTES = 1 << 22;
@@ -23,6 +24,8 @@ export interface SliceJob {
   end: number;
   options: CsvOptions;
   columns: number;
+  /** Columns kept as bytes while their cells are plain text (pass-through.ts). */
+  passThrough: number[];
 }
 
 export interface SliceResult {
@@ -30,7 +33,7 @@ export interface SliceResult {
   /** Offset after the last row read. */
   next: number;
   read: RowsRead;
-  parts: ColumnPart[];
+  parts: (ColumnPart | PassThroughPart)[];
 }
 
 export function newColumnBuilders(options: CsvOptions, count: number): ColumnBuilder[] {
@@ -39,10 +42,21 @@ export function newColumnBuilders(options: CsvOptions, count: number): ColumnBui
   return Array.from({ length: count }, () => new ColumnBuilder(missing, parse));
 }
 
+/** Cells kept as bytes for the columns `indexes` (of `count`), the other entries undefined. */
+export function newPassThrough(options: CsvOptions, count: number, indexes: readonly number[]): (PassThroughCells | undefined)[] {
+  const markers = options.missing.map((m) => Buffer.from(m, 'utf8'));
+  const { decimal, thousands } = numberFormatOf(options);
+  const numberBytes = [...Buffer.from(decimal + thousands, 'utf8')];
+  const kept: (PassThroughCells | undefined)[] = Array.from({ length: count }, () => undefined);
+  for (const c of indexes) kept[c] = new PassThroughCells(markers, numberBytes);
+  return kept;
+}
+
 /** Reads one slice of a file (in a worker, or here when a slice's start proved to be inside a row). */
 export function readSlice(job: SliceJob): SliceResult {
   const builders = newColumnBuilders(job.options, job.columns);
-  const reader = new CsvRowReader(job.options, builders);
+  const passThrough = newPassThrough(job.options, job.columns, job.passThrough);
+  const reader = new CsvRowReader(job.options, builders, passThrough);
   const total: RowsRead = { next: 0, incomplete: false, rows: 0, lines: 0, breaks: [] };
   const fd = openSync(job.file, 'r');
   let pos = job.start;
@@ -76,7 +90,7 @@ export function readSlice(job: SliceJob): SliceResult {
     closeSync(fd);
   }
   total.next = pos;
-  return { start: job.start, next: pos, read: total, parts: builders.map((b) => b.part()) };
+  return { start: job.start, next: pos, read: total, parts: builders.map((b, c) => passThrough[c]?.part() ?? b.part()) };
 }
 
 /** Worker threads for one read; slices are handed out in order as workers become free. */

@@ -8,6 +8,7 @@ import { isUtf8 } from 'node:buffer';
 import type { ColumnBuilder } from './column-builder';
 import { numberFormatOf, type CsvOptions } from './csv-options';
 import { parsePlainNumber } from './parse-values';
+import type { PassThroughCells } from './pass-through';
 
 /** What stopped a read, at a line counted from the first line of the bytes read (0). */
 export type CsvProblem =
@@ -241,7 +242,12 @@ export class CsvRowReader {
   private readonly decimal: number;
   private readonly encoding: 'utf8' | 'latin1';
 
-  constructor(options: CsvOptions, private readonly builders: readonly ColumnBuilder[]) {
+  /**
+   * `passThrough[c]`: column c is kept as bytes while its cells are plain text (pass-through.ts);
+   * at its first other cell it is replayed into its builder and the entry cleared (the caller
+   * shares the array, and so sees which columns are still kept as bytes).
+   */
+  constructor(options: CsvOptions, private readonly builders: readonly ColumnBuilder[], private readonly passThrough: (PassThroughCells | undefined)[] = builders.map(() => undefined)) {
     this.scanner = new CsvRowScanner(options.delimiter.charCodeAt(0));
     this.dictionaries = builders.map(() => undefined);
     this.emptyIsMissing = options.missing.includes('');
@@ -297,6 +303,12 @@ export class CsvRowReader {
       const b = builders[c];
       const s = starts[c];
       const e = ends[c];
+      const kept = this.passThrough[c];
+      if (kept !== undefined) {
+        if (kept.push(buf, s, e, escaped[c] === 1)) continue;
+        kept.replayInto(b);
+        this.passThrough[c] = undefined;
+      }
       if (escaped[c]) { b.push(this.text(buf, s, e).replaceAll('""', '"')); continue; }
       if (b.readsNumbers) {
         if (s === e) {

@@ -37,9 +37,10 @@ export function csvField(s: string): string {
 
 /**
  * A column of CSV cells in typed arrays only, so that any thread can write its rows: numbers
- * (NaN: an empty field), or codes into fields already encoded (-1: an empty field).
+ * (NaN: an empty field), codes into fields already encoded (-1: an empty field), or one encoded
+ * field per row (a pass-through column's bytes).
  */
-export type CsvCells = { numbers: Float64Array } | { codes: Int32Array; fields: EncodedFields };
+export type CsvCells = { numbers: Float64Array } | { codes: Int32Array; fields: EncodedFields } | { rowFields: EncodedFields };
 
 /** Fields as CSV writes them (quoted where needed), in one buffer of UTF-8: field k is bytes[starts[k], starts[k + 1]). */
 export interface EncodedFields {
@@ -75,12 +76,13 @@ export function csvRows(piece: CsvRowsPiece): Uint8Array[] {
   // Each column's array looked up once, not through the union per cell.
   const numbers = piece.columns.map((c) => ('numbers' in c ? c.numbers : undefined));
   const codes = piece.columns.map((c) => ('codes' in c ? c.codes : undefined));
-  const fields = piece.columns.map((c) => ('codes' in c ? c.fields : undefined));
+  const fields = piece.columns.map((c) => ('codes' in c ? c.fields : 'rowFields' in c ? c.rowFields : undefined));
   for (let i = piece.start; i < piece.end; i++) {
     for (let j = 0; j < numbers.length; j++) {
       if (j > 0) out.comma();
       const values = numbers[j];
       if (values) out.number(values[i]);
+      else if (!codes[j]) out.field(fields[j]!, i);
       else {
         const code = codes[j]![i];
         if (code >= 0) out.field(fields[j]!, code);

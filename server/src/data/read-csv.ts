@@ -6,12 +6,13 @@ import { availableParallelism } from 'node:os';
 import type { ColumnSchema, ColumnType, TableSchema } from '../language/schema';
 import { numberFormatOf, type CsvNote, type CsvOptions } from './csv-options';
 import type { ColumnBuilder, ColumnPart } from './column-builder';
-import { BLOCK_BYTES, CsvWorkers, newColumnBuilders, readSlice, type SliceJob } from './csv-parallel';
+import { BLOCK_BYTES, CsvWorkers, newColumnBuilders, newPassThrough, readSlice, type SliceJob } from './csv-parallel';
+import { isPassThroughPart, PassThroughColumn, replay, type PassThroughCells, type PassThroughPart } from './pass-through';
 import { badBytes, CsvRowReader, CsvRowScanner, type CsvProblem, type RowsRead } from './csv-rows';
 import { expandGlob, isGlob } from './glob';
 import { numberFormatsThatFit } from './parse-values';
 import { RowLocator } from './row-locator';
-import type { Column, Table } from './table';
+import type { Column, DictionaryColumn, Table } from './table';
 
 export class CsvError extends Error {
   constructor(message: string, readonly file?: string, readonly line?: number) {
@@ -26,6 +27,8 @@ export class NoMatchingFileError extends CsvError {}
 export class CsvTableBuilder {
   names: string[] | undefined;
   private builders: ColumnBuilder[] = [];
+  /** Columns still kept as bytes (pass-through.ts), shared with the reader, which clears an entry when its column stops being plain text. */
+  private passThrough: (PassThroughCells | undefined)[] = [];
   private reader: CsvRowReader | undefined;
   private readonly locator = new RowLocator();
   private readonly headerNotes: CsvNote[] = [];
@@ -33,7 +36,8 @@ export class CsvTableBuilder {
   /** Header of the first file, to check later files of a glob against. */
   private firstFile = '';
 
-  constructor(readonly options: CsvOptions) {
+  /** `keepAsBytes(name)`: the column is only copied to an output, so it is kept as bytes while it can be. */
+  constructor(readonly options: CsvOptions, private readonly keepAsBytes: (name: string) => boolean = () => false) {
     if (options.delimiter.length !== 1) throw new CsvError(`the delimiter must be one character, got ${JSON.stringify(options.delimiter)}`);
   }
 
@@ -41,7 +45,13 @@ export class CsvTableBuilder {
     this.names = names;
     this.firstFile = path;
     this.builders = newColumnBuilders(this.options, names.length);
-    this.reader = new CsvRowReader(this.options, this.builders);
+    // A declared type other than text or category prints differently from the cell's bytes.
+    const kept = names.flatMap((name, c) => {
+      const declared = this.options.columnTypes[name]?.type;
+      return this.keepAsBytes(name) && (declared === undefined || declared === 'text' || declared === 'category') ? [c] : [];
+    });
+    this.passThrough = newPassThrough(this.options, names.length, kept);
+    this.reader = new CsvRowReader(this.options, this.builders, this.passThrough);
   }
 
   /** Starts reading a file's bytes (`CsvFileReader`); `maxRows` bounds the rows of all files together. */
@@ -84,13 +94,34 @@ export class CsvTableBuilder {
    * Counts rows read from `lineBase` (1-based) on, here or (with `parts`, joined onto the columns)
    * elsewhere; throws the CsvError of a problem that stopped them.
    */
-  addRows(read: RowsRead, path: string, lineBase: number, parts?: readonly ColumnPart[]): void {
+  addRows(read: RowsRead, path: string, lineBase: number, parts?: readonly (ColumnPart | PassThroughPart)[]): void {
     if (read.problem) throw this.problemError(read.problem, path, lineBase + read.problem.line);
-    if (parts) {
-      for (let c = 0; c < parts.length; c++) if (!this.builders[c].append(parts[c])) throw new PartsNotJoinable();
-    }
+    if (parts) for (let c = 0; c < parts.length; c++) this.join(c, parts[c]);
     for (let k = 0; k < read.breaks.length; k += 2) this.locator.record(this.rows + read.breaks[k], path, lineBase + read.breaks[k + 1]);
     this.rows += read.rows;
+  }
+
+  /** Joins a part read elsewhere onto column c, each side kept as bytes or not. */
+  private join(c: number, part: ColumnPart | PassThroughPart): void {
+    const kept = this.passThrough[c];
+    if (isPassThroughPart(part)) {
+      if (kept) kept.append(part);
+      else replay(part, this.builders[c]);
+      return;
+    }
+    if (kept) this.stopKeeping(c);
+    if (!this.builders[c].append(part)) throw new PartsNotJoinable();
+  }
+
+  /** Column c read as any other from here on: its cells so far replayed into its builder. */
+  private stopKeeping(c: number): void {
+    this.passThrough[c]!.replayInto(this.builders[c]);
+    this.passThrough[c] = undefined;
+  }
+
+  /** Columns still kept as bytes. */
+  get keptColumns(): number[] {
+    return this.passThrough.flatMap((k, c) => (k ? [c] : []));
   }
 
   problemError(p: CsvProblem, path: string, line: number): CsvError {
@@ -114,12 +145,28 @@ export class CsvTableBuilder {
 
   /** Inferred (or declared) type of every column; `rowsForLimit` sets the category threshold. */
   types(rowsForLimit = this.rows): ColumnType[] {
-    return (this.names ?? []).map((name, i) => this.options.columnTypes[name]?.type ?? this.builders[i].inferType(rowsForLimit));
+    for (const c of this.keptColumns) this.stopKeeping(c);
+    return (this.names ?? []).map((_, i) => this.typeOf(i, rowsForLimit));
   }
 
-  table(types = this.types()): Table {
+  private typeOf(i: number, rowsForLimit = this.rows): ColumnType {
+    return this.options.columnTypes[this.names![i]]?.type ?? this.builders[i].inferType(rowsForLimit);
+  }
+
+  /** The table; a column still kept as bytes becomes a PassThroughColumn, whose codes are made only if read. */
+  table(types?: ColumnType[]): Table {
     const names = this.names ?? [];
-    const columns: Column[] = names.map((_, i) => this.builders[i].build(types[i]));
+    if (types) for (const c of this.keptColumns) this.stopKeeping(c);
+    const columns: Column[] = names.map((_, i) => {
+      const kept = this.passThrough[i];
+      if (!kept) return this.builders[i].build(types?.[i] ?? this.typeOf(i));
+      const builder = this.builders[i];
+      return new PassThroughColumn(kept, () => {
+        kept.replayInto(builder);
+        // Plain text cells only: the column is text or a category.
+        return builder.build(this.typeOf(i)) as DictionaryColumn;
+      });
+    });
     return { names, columns, rowCount: this.rows };
   }
 
@@ -242,6 +289,10 @@ export class CsvFileReader {
     return this.builder.names?.length ?? 0;
   }
 
+  get keptColumns(): number[] {
+    return this.builder.keptColumns;
+  }
+
   /**
    * Reads what `buf` holds (`final`: it ends where the file does); returns the bytes consumed, the
    * rest beginning a row that continues in the bytes that follow. Throws CsvError.
@@ -255,7 +306,7 @@ export class CsvFileReader {
   }
 
   /** Rows read from where this reader stands (`parts`: read elsewhere, to be joined). */
-  add(read: RowsRead, parts?: readonly ColumnPart[]): void {
+  add(read: RowsRead, parts?: readonly (ColumnPart | PassThroughPart)[]): void {
     this.builder.addRows(read, this.path, this.line, parts);
     this.line += read.lines;
   }
@@ -352,34 +403,47 @@ export interface ReadCsvOptions {
   sliceBytes?: number;
 }
 
-/** Reads a CSV file or glob into a columnar table. Throws CsvError with file and line on bad input. */
-export async function readCsv(pattern: string, options: CsvOptions, opts: ReadCsvOptions = {}): Promise<Table> {
-  return (await readCsvWithNotes(pattern, options, opts)).table;
+/** Largest input whose pass-through columns are kept as bytes: their offsets are int32 (a field takes at most twice its cell's bytes and two quotes). */
+const PASS_THROUGH_UP_TO = 1 << 29;
+
+/**
+ * Reads a CSV file or glob into a columnar table. Throws CsvError with file and line on bad input.
+ * `passThrough(name)`: the column is only copied to an output (see pass-through.ts).
+ */
+export async function readCsv(pattern: string, options: CsvOptions, opts: ReadCsvOptions & { passThrough?: (name: string) => boolean } = {}): Promise<Table> {
+  const files = resolveCsvFiles(pattern);
+  const sizes = files.map((f) => statSync(f).size);
+  const bytes = opts.passThrough && options.encoding === 'utf8' && sizes.reduce((a, b) => a + b, 0) < PASS_THROUGH_UP_TO;
+  return (await readIntoBuilder(files, sizes, options, opts, bytes ? opts.passThrough : undefined)).table();
 }
 
 /** `readCsv`, plus its schema and what the read noticed (cells read as missing, renamed headers...). */
 export async function readCsvWithNotes(pattern: string, options: CsvOptions, opts: ReadCsvOptions = {}): Promise<{ table: Table; notes: CsvNote[]; schema: TableSchema }> {
   const files = resolveCsvFiles(pattern);
-  const sizes = files.map((f) => statSync(f).size);
+  const builder = await readIntoBuilder(files, files.map((f) => statSync(f).size), options, opts);
+  const types = builder.types();
+  return { table: builder.table(types), notes: builder.notes(types), schema: builder.schema(types, builder.rows, true) };
+}
+
+async function readIntoBuilder(files: string[], sizes: number[], options: CsvOptions, opts: ReadCsvOptions, keepAsBytes?: (name: string) => boolean): Promise<CsvTableBuilder> {
   const workers = Math.max(1, Math.floor(opts.workers ?? (Number(process.env.NARML_CSV_WORKERS) || availableParallelism())));
   const sliceBytes = opts.sliceBytes ?? 1 << 26;
   const inSlices = (size: number): boolean => size >= Math.min(PARALLEL_FROM, 2 * sliceBytes);
-  let builder = new CsvTableBuilder(options);
+  let builder = new CsvTableBuilder(options, keepAsBytes);
   if (workers > 1 && sizes.some(inSlices)) {
     const pool = new CsvWorkers(workers);
     try {
       await readFiles(files, sizes, builder, opts, (size) => (inSlices(size) ? { pool, sliceBytes } : undefined));
     } catch (e) {
       if (!(e instanceof PartsNotJoinable)) throw e;
-      builder = new CsvTableBuilder(options);
+      builder = new CsvTableBuilder(options, keepAsBytes);
       await readFiles(files, sizes, builder, opts, () => undefined);
     } finally {
       void pool.close();
     }
   } else await readFiles(files, sizes, builder, opts, () => undefined);
   if (builder.names === undefined) throw new CsvError(`${files[0]} is empty; a CSV needs a header line and rows`, files[0]);
-  const types = builder.types();
-  return { table: builder.table(types), notes: builder.notes(types), schema: builder.schema(types, builder.rows, true) };
+  return builder;
 }
 
 /** Reads every file into `builder`, each in this thread or (when `slices` gives a pool for its size) in slices. */
@@ -436,7 +500,7 @@ async function readInSlices(
   bounds.push(size);
   const jobs: SliceJob[] = [];
   for (let k = 0; k < count; k++) {
-    if (bounds[k + 1] > bounds[k]) jobs.push({ file: reader.path, size, start: bounds[k], end: bounds[k + 1], options: reader.options, columns: reader.columns });
+    if (bounds[k + 1] > bounds[k]) jobs.push({ file: reader.path, size, start: bounds[k], end: bounds[k + 1], options: reader.options, columns: reader.columns, passThrough: reader.keptColumns });
   }
   const results = pool.run(jobs);
   let pos = start;

@@ -168,12 +168,12 @@ export class DuckDbEngine implements Engine, SqlSession {
     return (await this.materialise(await this.rowsOf(dataset, rows))).table;
   }
 
-  readFile(pattern: string, options: CsvOptions): Promise<Table> {
+  readFile(pattern: string, options: CsvOptions, passThrough?: (name: string) => boolean): Promise<Table> {
     // A CSV to predict on is read as the memory engine reads it: its types are inferred from the
     // file, which only the CSV reader does; a Parquet file carries its own types.
     if (isParquet(pattern)) return this.readParquet(pattern);
     const read = this.context.tablesRead?.table(pattern, options);
-    return read ? Promise.resolve(read) : readCsv(pattern, options, { signal: this.context.signal });
+    return read ? Promise.resolve(read) : readCsv(pattern, options, { signal: this.context.signal, passThrough });
   }
 
   /** A Parquet file as a table: DOUBLE/INTEGER/BOOLEAN/DATE/TIMESTAMP columns as numbers, dates and booleans, strings as text. */

@@ -28,8 +28,11 @@ export interface Engine {
   rowCount(dataset: DatasetInfo): Promise<number>;
   /** The raw rows `rows` (ascending) of a dataset, its columns as `readDataset` gives them: what a model's own steps are replayed on. */
   readRows(dataset: DatasetInfo, rows: Int32Array): Promise<Table>;
-  /** A file to predict on, read with `options` (a dataset's options: same columns, same types). */
-  readFile(pattern: string, options: CsvOptions): Promise<Table>;
+  /**
+   * A file to predict on, read with `options` (a dataset's options: same columns, same types);
+   * `passThrough(name)`: the column is only copied to the output (a CSV keeps it as bytes, data/pass-through.ts).
+   */
+  readFile(pattern: string, options: CsvOptions, passThrough?: (name: string) => boolean): Promise<Table>;
   /**
    * The raw rows of each part of `split`, ascending. `pre` are the steps between the dataset and
    * the split: membership is decided on the rows that reach it, those steps fitted on all rows.

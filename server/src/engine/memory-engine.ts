@@ -38,9 +38,9 @@ export class MemoryEngine implements Engine {
     return selectRows(await this.readDataset(dataset), rows);
   }
 
-  readFile(pattern: string, options: CsvOptions): Promise<Table> {
+  readFile(pattern: string, options: CsvOptions, passThrough?: (name: string) => boolean): Promise<Table> {
     const read = this.context.tablesRead?.table(pattern, options);
-    return read ? Promise.resolve(read) : readCsv(pattern, options, { signal: this.context.signal });
+    return read ? Promise.resolve(read) : readCsv(pattern, options, { signal: this.context.signal, passThrough });
   }
 
   async splitRows(dataset: DatasetInfo, pre: Step[], split: SplitInfo, onLoss?: LossSink): Promise<Record<string, Int32Array>> {

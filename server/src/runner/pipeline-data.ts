@@ -77,9 +77,9 @@ export class PipelineData {
     return [...this.read];
   }
 
-  /** A file to predict on, read with `options` (or as the check already read it). */
-  fileTable(pattern: string, options: CsvOptions): Promise<Table> {
-    return this.engine.readFile(pattern, options);
+  /** A file to predict on, read with `options` (or as the check already read it); see Engine.readFile for `passThrough`. */
+  fileTable(pattern: string, options: CsvOptions, passThrough?: (name: string) => boolean): Promise<Table> {
+    return this.engine.readFile(pattern, options, passThrough);
   }
 
   /** Raw dataset rows of each part of a split. */

@@ -12,6 +12,7 @@ import { CsvByteWriter, csvField, csvRows, encodedFields, type CsvCells, type Cs
 import { sharedFloat64, sharedInt32 } from '../ml/parallel/shared-arrays';
 import { computeInParallel, trainingThreads } from '../ml/parallel/thread-pool';
 import type { Column, Table } from '../data/table';
+import { PassThroughColumn } from '../data/pass-through';
 import { writeFileAtomic } from '../store/atomic-write';
 import { sha256 } from '../store/run-store';
 import { expandOutputTemplate, type Workspace } from '../workspace/output-paths';
@@ -31,6 +32,7 @@ const PARALLEL_FROM_ROWS = 1 << 16;
 
 /** An input column as cells: numbers as they are, other columns as codes into their texts, each text encoded once. */
 function inputCells(c: Column, shared: boolean): CsvCells {
+  if (c instanceof PassThroughColumn) return { rowFields: c.cells.fields(shared) };
   if ('codes' in c) return { codes: shared ? sharedInt32(c.codes) : c.codes, fields: encodedFields(c.levels, shared) };
   if (c.type === 'number') return { numbers: shared ? sharedFloat64(c.values) : c.values };
   // Dates and booleans: one text per distinct value.
@@ -85,6 +87,13 @@ export function predictionCsv(input: Table, tm: TrainedModel, pred: Float64Array
   return [...head.finish(), ...computeInParallel('csv-rows', pieces, csvRows, undefined, threads).flat()];
 }
 
+/** The raw columns a model's steps and features read (an ensemble's: its members' and its own passed-through ones). */
+function columnsRead(tm: TrainedModel, into = new Set<string>()): Set<string> {
+  if (!tm.members || tm.info.ensemble?.passthrough) for (const c of tm.info.inputColumns) into.add(c.name);
+  for (const m of tm.members ?? []) columnsRead(m, into);
+  return into;
+}
+
 /** Keeps what ground truth needs of the scored rows (runner/actuals.ts); returns the artifact, if any. */
 export type KeepPredictions = (input: Table, pred: Float64Array, proba: Float64Array | undefined, usable: Uint8Array) => string | undefined;
 
@@ -97,7 +106,8 @@ export async function predictToFile(decl: PredictInfo, tm: TrainedModel, data: P
   }
   if (decl.source.kind === 'file') {
     const dataset = data.chain(tm.info.input).dataset;
-    input = await data.fileTable(decl.source.path, dataset.options);
+    const read = columnsRead(tm);
+    input = await data.fileTable(decl.source.path, dataset.options, (name) => !read.has(name));
   } else {
     const chain = data.chain(decl.source.name);
     input = await data.rawRowsTable(chain);
