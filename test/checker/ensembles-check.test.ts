@@ -22,7 +22,11 @@ test('stacking and blending check clean with their defaults resolved by task', a
   assert.deepEqual(infoOf(p, 'bl', 'model')?.ensemble, { method: 'blending', members: ['a', 'b'], soft: true, final: 'naive_bayes', passthrough: true, holdout: 0.25 });
   const reg = await check(`${CARS_MODEL}\nmodel k from parts.train { target: Miles_per_Gallon, algorithm: knn }\nmodel s from parts.train { target: Miles_per_Gallon, ensemble: stacking(of: [reg, k], cv: 3) }`);
   assert.deepEqual(reg.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message), []);
+  // scikit-learn's RidgeCV: linear_regression whose alpha the run chooses; an explicit final is plain.
   assert.equal(infoOf(reg, 's', 'model')?.ensemble?.final, 'linear_regression');
+  assert.deepEqual(infoOf(reg, 's', 'model')?.ensemble?.finalAlphas, [0.1, 1, 10]);
+  const ols = await check(`${CARS_MODEL}\nmodel k from parts.train { target: Miles_per_Gallon, algorithm: knn }\nmodel s from parts.train { target: Miles_per_Gallon, ensemble: blending(of: [reg, k], final: linear_regression) }`);
+  assert.equal(infoOf(ols, 's', 'model')?.ensemble?.finalAlphas, undefined);
 });
 
 test('calibrated models and ensembles of them export to ONNX', async () => {

@@ -120,9 +120,11 @@ export interface ModelInfo {
   tune?: { method: MethodCall; space: Record<string, (number | string | boolean)[]>; cv: number };
   /**
    * `final` (the final model's algorithm, default by task), `cv` (stacking's folds), `holdout`
-   * (blending's share) and `passthrough` are set for the methods that take them.
+   * (blending's share) and `passthrough` are set for the methods that take them. `finalAlphas`: a
+   * regression's default final model, linear_regression with its alpha chosen among these by
+   * leave-one-out error (scikit-learn's RidgeCV).
    */
-  ensemble?: { method: 'voting' | 'stacking' | 'blending'; members: string[]; soft: boolean; final?: string; cv?: number; holdout?: number; passthrough?: boolean };
+  ensemble?: { method: 'voting' | 'stacking' | 'blending'; members: string[]; soft: boolean; final?: string; finalAlphas?: readonly number[]; cv?: number; holdout?: number; passthrough?: boolean };
   /** `calibrate: sigmoid | isotonic(cv: K)`, options filled in. */
   calibrate?: MethodCall;
   /** `class_weight: balanced` or `class_weight: { A: 2, B: 1 }` (class → weight). */

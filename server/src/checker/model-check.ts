@@ -4,7 +4,7 @@
 import type { Identifier, ModelDeclaration, Property, Range } from '../language/ast';
 import { quoteName } from '../language/lexer';
 import type { ColumnSchema, Task } from '../language/schema';
-import { ALGORITHMS, CALIBRATORS, ENSEMBLES, METRICS, RESAMPLERS, SELECTORS, TUNERS, autoCandidates, type MethodSpec } from '../ml/catalog';
+import { ALGORITHMS, CALIBRATORS, ENSEMBLES, METRICS, RESAMPLERS, RIDGE_CV_ALPHAS, SELECTORS, TUNERS, autoCandidates, type MethodSpec } from '../ml/catalog';
 import type { Table } from '../data/table';
 import type { CheckContext } from './check-context';
 import type { MethodCall, ModelInfo } from './checked-model';
@@ -113,6 +113,7 @@ export function checkModel(m: ModelCheckInput, r: Resolver): ModelInfo | undefin
           ctx.report('NML117', finalArg.value.range, `the final model ${final} does only ${ALGORITHMS[final].tasks.join(' and ')}, but ${what} is a ${task}; use ${alternatives.join(', ')}`, useEach(alternatives, finalArg.value.range));
         }
         if (final) info.ensemble.final = final;
+        if (typeof opts.final !== 'string' && task === 'regression') info.ensemble.finalAlphas = RIDGE_CV_ALPHAS;
         info.ensemble.passthrough = opts.passthrough === true;
         if (method === 'stacking') {
           info.ensemble.cv = Number(opts.cv);
@@ -360,7 +361,7 @@ function reportOneClass(target: ColumnSchema, at: Identifier, m: ModelCheckInput
   r.ctx.report('NML123', at.range, `the target "${target.name}" has fewer than two classes: ${why}; a classifier needs at least two, so keep rows of another class (loosen the filter) or predict another column`);
 }
 
-/** The final model of a stacking or blending when `final:` is not given: scikit-learn's for classes, OLS for numbers. */
+/** The final model of a stacking or blending when `final:` is not given: scikit-learn's (for numbers RidgeCV, a linear_regression whose alpha the run chooses). */
 function finalDefault(task: Task): string {
   const spec = ENSEMBLES.stacking.options.final;
   return spec.kind === 'algorithm' ? spec.defaults[task] : '';

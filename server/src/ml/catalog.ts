@@ -151,8 +151,11 @@ export const TUNERS: Readonly<Record<string, MethodSpec>> = {
 };
 
 const members: OptionSpec = { kind: 'model-list', doc: 'member models (each with an algorithm, trained from the same dataset and target)' };
-/** scikit-learn's StackingClassifier final model; for regression OLS where scikit-learn defaults to RidgeCV (we have no built-in alpha search). */
-const finalModel: OptionSpec = { kind: 'algorithm', defaults: { classification: 'logistic_regression', regression: 'linear_regression' }, doc: 'the model trained on the members\' predictions, with its default options (default logistic_regression for classification, linear_regression for regression)' };
+/** scikit-learn's final models: StackingClassifier's logistic regression, StackingRegressor's RidgeCV (linear_regression with RIDGE_CV_ALPHAS searched). */
+const finalModel: OptionSpec = { kind: 'algorithm', defaults: { classification: 'logistic_regression', regression: 'linear_regression' }, doc: 'the model trained on the members\' predictions, with its default options (default logistic_regression for classification; for regression scikit-learn\'s RidgeCV: linear_regression with alpha 0.1, 1 or 10, whichever has the lowest leave-one-out error — an explicit final: linear_regression is OLS)' };
+
+/** The alphas scikit-learn's RidgeCV tries, the default final model of a regression's stacking or blending. */
+export const RIDGE_CV_ALPHAS: readonly number[] = [0.1, 1, 10];
 const passthrough: OptionSpec = { kind: 'boolean', default: false, doc: 'also give the final model the ensemble\'s own features (the columns of its table that `features`/`exclude` choose), as scikit-learn\'s passthrough=True' };
 
 export const ENSEMBLES: Readonly<Record<string, MethodSpec>> = {

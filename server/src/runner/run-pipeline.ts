@@ -436,12 +436,14 @@ export async function runPipeline(checked: CheckedPipeline, opts: RunOptions = {
   /** A stacking or blending: its final model (and blending's own member fits) trained or reused from the store. */
   async function trainOrReuseEnsemble(decl: ModelInfo, members: TrainedModel[], hash: string): Promise<TrainedModel> {
     const ens = decl.ensemble!;
-    const options = { of: ens.members, final: ens.final!, ...(ens.method === 'stacking' ? { cv: ens.cv! } : { holdout: ens.holdout! }), passthrough: ens.passthrough === true };
+    // The alpha a regression's default final model chose (RidgeCV) is recorded with the options.
+    let options: Record<string, unknown> = { of: ens.members, final: ens.final!, ...(ens.method === 'stacking' ? { cv: ens.cv! } : { holdout: ens.holdout! }), passthrough: ens.passthrough === true };
     let artifactHash = store.result(hash);
     const artifact = artifactHash ? store.getArtifact<ModelArtifact>(artifactHash) : undefined;
     let tm: TrainedModel;
     if (artifact?.saved) {
       const fitted = artifact.members?.map(restoreModel);
+      if (typeof artifact.options.final_alpha === 'number') options = { ...options, final_alpha: artifact.options.final_alpha };
       tm = { info: decl, steps: artifact.steps, members: fitted ? members.map((m, j) => ({ ...m, model: fitted[j] })) : members, final: restoreModel(artifact.saved), trainRows: artifact.trainRows, options };
       run.reused.push(decl.name);
       emit({ type: 'stage', stage: 'train (reused)', declaration: decl.name, fraction: 1 });
@@ -457,6 +459,7 @@ export async function runPipeline(checked: CheckedPipeline, opts: RunOptions = {
         seed: 42, signal: opts.signal,
         onProgress: (f) => emit({ type: 'stage', stage: 'train', declaration: decl.name, fraction: f }),
       }, own);
+      if (outcome.finalAlpha !== undefined) options = { ...options, final_alpha: outcome.finalAlpha };
       const art: ModelArtifact = {
         saved: saveModel(outcome.final), steps: own?.steps ?? [], trainRows: outcome.trainRows, algorithm: ens.method, options, trials: [],
         ...(ens.method === 'blending' ? { members: outcome.members.map((m) => saveModel(m.model!)) } : {}),

@@ -6,6 +6,7 @@
 import type { ModelInfo, OptionValues } from '../checker/checked-model';
 import type { Table } from '../data/table';
 import type { FittedModel, Target, TrainContext } from '../ml/model-types';
+import { ridgeLeaveOneOutAlpha } from '../ml/linear-regression';
 import { getAlgorithm } from '../ml/registry';
 import { sklearnFolds } from '../ml/sklearn-folds';
 import { blendMembers, outOfFoldFeatures, withColumns, type StackMember } from '../ml/stacking';
@@ -22,6 +23,8 @@ export interface EnsembleOutcome {
   /** Blending's members, fitted without the holdout (stacking keeps the members as trained). */
   members: TrainedModel[];
   trainRows: number;
+  /** The alpha the leave-one-out search chose for a regression's default final model. */
+  finalAlpha?: number;
 }
 
 /** The ensemble's own features passed through to the final model: its fitted steps and their columns. */
@@ -67,15 +70,18 @@ export function trainEnsemble(decl: ModelInfo, members: TrainedModel[], raw: Tab
     fit: (x, t, c) => refitModel(m.info, m.model!.algorithm, m.options as OptionValues, x, t, c),
   }));
   const finalAlgorithm = getAlgorithm(ens.final!)!;
+  let finalAlpha: number | undefined;
   const fitFinal = (meta: StackMember['x'], t: Target, rows?: Int32Array): FittedModel => {
     const x = ownX ? withColumns(meta, rows ? subsetMatrix(ownX, rows) : ownX) : meta;
-    return finalAlgorithm.fit(x, t, finalAlgorithm.defaults, ctx);
+    if (ens.finalAlphas) finalAlpha = ridgeLeaveOneOutAlpha(x, t, ens.finalAlphas, ctx);
+    return finalAlgorithm.fit(x, t, { ...finalAlgorithm.defaults, ...(finalAlpha !== undefined ? { alpha: finalAlpha } : {}) }, ctx);
   };
   if (ens.method === 'stacking') {
     const cv = ens.cv ?? 5;
     if (n < cv) throw new RunError(`model ${decl.name}: stacking(cv: ${cv}) needs at least ${cv} training rows that every member can score, but "${decl.input}" has ${n}; lower cv`);
     const fold = sklearnFolds(n, cv, target.task === 'classification' ? target.y : undefined);
-    return { final: fitFinal(outOfFoldFeatures(stack, target, fold, cv, ctx), target), members, trainRows: n };
+    const final = fitFinal(outOfFoldFeatures(stack, target, fold, cv, ctx), target);
+    return { final, members, trainRows: n, ...(finalAlpha !== undefined ? { finalAlpha } : {}) };
   }
   const share = ens.holdout ?? 0.2;
   const stratify = target.task === 'classification' ? { type: 'number' as const, values: Float64Array.from(target.y) } : undefined;
@@ -86,9 +92,11 @@ export function trainEnsemble(decl: ModelInfo, members: TrainedModel[], raw: Tab
   const holdout = new Uint8Array(n);
   for (const r of parts.holdout) holdout[r] = 1;
   const blend = blendMembers(stack, target, holdout, ctx);
+  const final = fitFinal(blend.features, blend.target, parts.holdout);
   return {
-    final: fitFinal(blend.features, blend.target, parts.holdout),
+    final,
     members: members.map((m, j) => ({ ...m, model: blend.fitted[j] })),
     trainRows: n,
+    ...(finalAlpha !== undefined ? { finalAlpha } : {}),
   };
 }
