@@ -22,19 +22,12 @@ import { fitSteps } from '../../server/src/transforms/fit-steps';
 import { selectRows } from '../../server/src/transforms/table-ops';
 import { ensureBuilt } from '../helpers/ensure-built';
 import { LspClient } from '../lsp/lsp-client';
-import { createDistributedTable, defaultConnection, generatedEvents, startTestCluster, TEST_CREDENTIALS, writeCsv, type TestCluster } from '../helpers/clickhouse';
+import { startWithEvents, defaultConnection, generatedEvents, TEST_CREDENTIALS, writeCsv, type TestCluster } from '../helpers/clickhouse';
 
-let cluster: TestCluster;
 const events = generatedEvents(3000);
-
-before(async () => {
-  cluster = await startTestCluster();
-  await createDistributedTable(cluster, 'shop', 'events', events, 'cityHash64(id)');
-});
-
-after(async () => {
-  await cluster?.stop();
-});
+let cluster: TestCluster;
+before(async () => { cluster = await startWithEvents(events); });
+after(async () => { await cluster?.stop(); });
 
 async function check(text: string, dir = mkdtempSync(join(tmpdir(), 'narml-ch-check-'))): Promise<CheckedPipeline> {
   const file = join(dir, 'p.narml');

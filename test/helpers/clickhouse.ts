@@ -24,6 +24,13 @@ export async function startTestCluster(): Promise<TestCluster> {
   return { url: started.urls[0], urls: started.urls, dir, stop: () => stopCluster(dir) as Promise<void> };
 }
 
+/** A cluster with `events` as the Distributed table shop.events (over shop.events_local on both shards). */
+export async function startWithEvents(events: GeneratedColumn[]): Promise<TestCluster> {
+  const cluster = await startTestCluster();
+  await createDistributedTable(cluster, 'shop', 'events', events, 'cityHash64(id)');
+  return cluster;
+}
+
 export function defaultConnection(url: string): ClickHouseConnection {
   return { url, user: 'default', password: '' };
 }

@@ -13,6 +13,7 @@ import type { FittedStep } from '../transforms/fitted-step';
 import { execute, queryBytes, queryRows, sqlName, sqlString, type ClickHouseConnection } from './clickhouse-http';
 import { applyToExprs, f64, rawExprs, type Expr } from './clickhouse-scoring';
 import { splitTableName } from './clickhouse-schema';
+import { EngineError } from './engine-error';
 
 type Method = 'mean' | 'median' | 'constant';
 
@@ -36,19 +37,8 @@ function sqlFittable(steps: readonly Step[]): boolean {
 export async function fitStepsInSql(
   conn: ClickHouseConnection, table: string, columns: readonly ColumnSchema[], chTypes: readonly string[], steps: readonly Step[], rows: Int32Array, total: number,
 ): Promise<FittedStep[] | undefined> {
-  const parts = splitTableName(table);
-  if (!parts || !sqlFittable(steps)) return undefined;
-  const [db, name] = parts.map(sqlName);
-  const all = rows.length === total && rows.every((r, i) => r === i);
-  const rowsTable = `${db}.${sqlName(`__narml_rows_${process.pid}_${Date.now().toString(36)}`)}`;
-  const order = columns.map((c) => sqlName(c.name)).join(', ');
-  // Positions as the engine reads them: rows numbered after the ORDER BY, on the initiator.
-  const source = all ? `${db}.${name}` : `(SELECT * FROM (SELECT *, rowNumberInAllBlocks() AS __narml_row FROM (SELECT * FROM ${db}.${name} ORDER BY ${order})) WHERE __narml_row IN ${rowsTable})`;
-  if (!all) {
-    await execute(conn, `CREATE TABLE ${rowsTable} (r UInt64) ENGINE = Memory`);
-    await execute(conn, `INSERT INTO ${rowsTable} FORMAT TabSeparated\n${Array.from(rows).join('\n')}\n`);
-  }
-  try {
+  if (!splitTableName(table) || !sqlFittable(steps)) return undefined;
+  return withTrainingRows(conn, table, columns, rows, total, async (source) => {
     let exprs = rawExprs(columns, chTypes);
     const fitted: FittedStep[] = [];
     const one = async (selects: string[]): Promise<unknown[]> => (await queryRows(conn, `SELECT ${selects.join(', ')} FROM ${source}`))[0];
@@ -59,10 +49,38 @@ export async function fitStepsInSql(
       exprs = applyToExprs(learned, exprs);
     }
     return fitted;
+  });
+}
+
+/**
+ * Runs `work` on `source`, a FROM clause holding the rows `rows` of `table` (positions in the
+ * engine's order, ORDER BY every column) with its columns; `total` is the table's row count.
+ * Positions go to the server as a Memory table when they are not all rows, dropped afterwards.
+ */
+export async function withTrainingRows<T>(
+  conn: ClickHouseConnection, table: string, columns: readonly ColumnSchema[], rows: Int32Array, total: number, work: (source: string) => Promise<T>,
+): Promise<T> {
+  const parts = splitTableName(table);
+  if (!parts) throw new EngineError(`"${table}" is not a table name`);
+  const [db, name] = parts.map(sqlName);
+  const all = rows.length === total && rows.every((r, i) => r === i);
+  const rowsTable = `${db}.${sqlName(`__narml_rows_${process.pid}_${Date.now().toString(36)}_${positionTables++}`)}`;
+  const order = columns.map((c) => sqlName(c.name)).join(', ');
+  // Positions as the engine reads them: rows numbered after the ORDER BY, on the initiator.
+  const source = all ? `${db}.${name}` : `(SELECT * FROM (SELECT *, rowNumberInAllBlocks() AS __narml_row FROM (SELECT * FROM ${db}.${name} ORDER BY ${order})) WHERE __narml_row IN ${rowsTable})`;
+  if (!all) {
+    await execute(conn, `CREATE TABLE ${rowsTable} (r UInt64) ENGINE = Memory`);
+    await execute(conn, `INSERT INTO ${rowsTable} FORMAT TabSeparated\n${Array.from(rows).join('\n')}\n`);
+  }
+  try {
+    return await work(source);
   } finally {
-    if (!all) await execute(conn, `DROP TABLE IF EXISTS ${rowsTable}`);
+    const { signal: _cancelled, ...cleanup } = conn;
+    if (!all) await execute(cleanup, `DROP TABLE IF EXISTS ${rowsTable}`);
   }
 }
+
+let positionTables = 0;
 
 async function fitOne(step: Step, exprs: Map<string, Expr>, one: (selects: string[]) => Promise<unknown[]>): Promise<FittedStep[] | undefined> {
   const num = (c: string): string | undefined => { const e = exprs.get(c); return e?.numeric ? e.sql : undefined; };

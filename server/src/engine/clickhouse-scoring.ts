@@ -15,12 +15,21 @@ import { EngineError } from './engine-error';
 /** The algorithms whose fitted parameters compile to SQL. */
 export const SQL_SCORED = ['linear_regression', 'logistic_regression', 'decision_tree'];
 
-/** A Float64 literal with exactly the bits of `x` (a decimal literal may be parsed a unit off). */
+/**
+ * A Float64 literal with exactly the bits of `x`. A normal number is its shortest decimal text
+ * (ClickHouse reads it with strtod, correctly rounded; a test checks thousands of bit patterns),
+ * made a float by a fraction or exponent; -0 and subnormals (which the parser refuses) are
+ * written as their bytes, whose literal costs the server about a hundred times more to analyse.
+ */
 export function f64(x: number): string {
   if (Number.isNaN(x)) return 'nan';
   if (x === Infinity) return 'inf';
   if (x === -Infinity) return '-inf';
   if (Number.isInteger(x) && Math.abs(x) < 2 ** 53 && !Object.is(x, -0)) return `toFloat64(${x})`;
+  if (Math.abs(x) >= 2.2250738585072014e-308) {
+    const text = /^-?\d+$/.test(String(x)) ? `${x}.0` : String(x);
+    return x < 0 ? `(${text})` : text;
+  }
   const b = Buffer.alloc(8);
   b.writeDoubleLE(x);
   return `reinterpretAsFloat64(unhex('${b.toString('hex').toUpperCase()}'))`;

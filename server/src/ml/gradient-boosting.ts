@@ -6,7 +6,7 @@
 import { classRowWeights, classWeights } from './class-weight';
 import { boostingLoss, holdoutRows, shouldStop } from './early-stopping';
 import { binFeatures, MISSING_BIN, type BinnedFeatures } from './histogram-binning';
-import type { Algorithm, EarlyStoppingRecord, FeatureMatrix, Target, TreeParams } from './model-types';
+import type { Algorithm, AlgorithmOptions, EarlyStoppingRecord, FeatureMatrix, Target, TreeParams } from './model-types';
 import { throwIfCancelled, type CancelSignal } from './cancellation';
 import { normalise, treeEnsembleModel } from './decision-tree';
 import { treeEnsembleMargins, type TreeEnsembleParams } from './tree-ensemble';
@@ -14,11 +14,21 @@ import { subsetMatrix, subsetTarget } from './subset';
 import { softmaxInPlace } from './linear-predict';
 import { BIN_BYTES, FEATURE_BINS, growKernelMemory, histogramKernel, kernelMemory } from './wasm/kernels';
 
-interface BoostOptions {
+export interface BoostOptions {
   maxDepth: number;
   minSamplesLeaf: number;
   l2: number;
   learningRate: number;
+}
+
+/** A tree's growth options from the model's options (scikit-learn's defaults). */
+export function boostOptions(options: AlgorithmOptions): BoostOptions {
+  return {
+    maxDepth: Number(options.max_depth ?? 3),
+    minSamplesLeaf: Number(options.min_samples_leaf ?? 20),
+    l2: Number(options.l2_regularization ?? 0),
+    learningRate: Number(options.learning_rate ?? 0.1),
+  };
 }
 
 const MIN_HESSIAN = 1e-3;
@@ -26,9 +36,47 @@ const MIN_HESSIAN = 1e-3;
 const INITIAL_SLOTS = 8;
 
 /** Per bin of a histogram: sum of gradients, sum of hessians, row count and padding (f64 words). */
-const STRIDE = BIN_BYTES / 8;
+export const STRIDE = BIN_BYTES / 8;
 /** Histogram words per feature: 256 bins (bin 255: missing). */
-const FEATURE_WORDS = FEATURE_BINS * STRIDE;
+export const FEATURE_WORDS = FEATURE_BINS * STRIDE;
+
+/** What the split search needs of binned features: the non-missing bins and thresholds of each. */
+export type Binning = Pick<BinnedFeatures, 'thresholds' | 'nBins' | 'hasMissing'>;
+
+/** The best split of a node: feature, last bin going left, where missing values go, the left side's sums and row count. */
+export interface BoostSplit { f: number; bin: number; missingLeft: boolean; GL: number; HL: number; CL: number; gain: number }
+
+/** Whether a node of `count` rows at `depth` with hessian sum `H` may be split. */
+function splittable(opts: BoostOptions, count: number, depth: number, H: number): boolean {
+  return !((opts.maxDepth > 0 && depth >= opts.maxDepth) || count < 2 * opts.minSamplesLeaf || H < 2 * MIN_HESSIAN);
+}
+
+/** A node's value: the shrunk Newton step -G/(H + l2). */
+function leafValue(opts: BoostOptions, G: number, H: number): number {
+  return (-G / (H + opts.l2)) * opts.learningRate;
+}
+
+/**
+ * Makes `node` a split on `best` with children `l` and `r`. Without missing values in training,
+ * missing go where most rows went (as scikit-learn).
+ */
+function setSplit(tree: TreeParams, node: number, best: BoostSplit, binning: Binning, count: number, l: number, r: number): void {
+  tree.feature[node] = best.f;
+  const thresholds = binning.thresholds[best.f];
+  tree.threshold[node] = best.bin < thresholds.length ? thresholds[best.bin] : Number.MAX_VALUE;
+  tree.left[node] = l;
+  tree.right[node] = r;
+  tree.missingLeft[node] = binning.hasMissing[best.f] ? best.missingLeft : best.CL >= count - best.CL;
+}
+
+function emptyTree(): TreeParams {
+  return { feature: [], threshold: [], left: [], right: [], missingLeft: [], value: [] };
+}
+
+function addNode(tree: TreeParams): number {
+  tree.feature.push(-1); tree.threshold.push(0); tree.left.push(-1); tree.right.push(-1); tree.missingLeft.push(true); tree.value.push([0]);
+  return tree.feature.length - 1;
+}
 
 /** Grows one tree on gradients/hessians and adds each row's leaf value to `raw[row * stride + output]`. */
 type GrowBoostTree = (g: Float64Array, h: Float64Array, raw: Float64Array, stride: number, output: number, importance: Float64Array, signal?: CancelSignal) => TreeParams;
@@ -83,8 +131,7 @@ function boostTreeGrower(data: BinnedFeatures, opts: BoostOptions): GrowBoostTre
     words.fill(0, at / 8, (at + histBytes) / 8);
     return at;
   };
-  const splittable = (count: number, depth: number, H: number): boolean =>
-    !((opts.maxDepth > 0 && depth >= opts.maxDepth) || count < 2 * opts.minSamplesLeaf || H < 2 * MIN_HESSIAN);
+  const canSplit = (count: number, depth: number, H: number): boolean => splittable(opts, count, depth, H);
 
   return (g, h, raw, stride, output, importance, signal) => {
     let G0 = 0, H0 = 0;
@@ -93,11 +140,8 @@ function boostTreeGrower(data: BinnedFeatures, opts: BoostOptions): GrowBoostTre
       G0 += g[i]; H0 += h[i];
       index[i] = i;
     }
-    const tree: TreeParams = { feature: [], threshold: [], left: [], right: [], missingLeft: [], value: [] };
-    const newNode = (): number => {
-      tree.feature.push(-1); tree.threshold.push(0); tree.left.push(-1); tree.right.push(-1); tree.missingLeft.push(true); tree.value.push([0]);
-      return tree.feature.length - 1;
-    };
+    const tree = emptyTree();
+    const newNode = (): number => addNode(tree);
     /** Histograms of rows lo..hi. A node's larger child gets its histograms by subtraction from the parent's, so only the smaller child is scanned; nodes that will not be split get none. */
     const build = (lo: number, hi: number): number => {
       const hist = take();
@@ -105,14 +149,14 @@ function boostTreeGrower(data: BinnedFeatures, opts: BoostOptions): GrowBoostTre
       return hist;
     };
     const stack: { node: number; lo: number; hi: number; depth: number; G: number; H: number; hist?: number }[] = [];
-    stack.push({ node: newNode(), lo: 0, hi: n, depth: 0, G: G0, H: H0, ...(splittable(n, 0, H0) ? { hist: build(0, n) } : {}) });
+    stack.push({ node: newNode(), lo: 0, hi: n, depth: 0, G: G0, H: H0, ...(canSplit(n, 0, H0) ? { hist: build(0, n) } : {}) });
     while (stack.length > 0) {
       // A deep tree on many rows builds many histograms: poll for cancellation per node.
       throwIfCancelled(signal);
       const { node, lo, hi, depth, G, H, hist } = stack.pop()!;
-      tree.value[node] = [(-G / (H + opts.l2)) * opts.learningRate];
+      tree.value[node] = [leafValue(opts, G, H)];
       const count = hi - lo;
-      const best = hist !== undefined && splittable(count, depth, H) ? bestSplit(data, words, hist / 8, count, G, H, opts) : undefined;
+      const best = hist !== undefined && canSplit(count, depth, H) ? bestSplit(data, words, hist / 8, count, G, H, opts) : undefined;
       if (hist === undefined || !best) {
         if (hist !== undefined) spare.push(hist);
         const value = tree.value[node][0];
@@ -125,15 +169,9 @@ function boostTreeGrower(data: BinnedFeatures, opts: BoostOptions): GrowBoostTre
       importance[best.f] += best.gain;
       const l = newNode();
       const r = newNode();
-      tree.feature[node] = best.f;
-      const thresholds = data.thresholds[best.f];
-      tree.threshold[node] = best.bin < thresholds.length ? thresholds[best.bin] : Number.MAX_VALUE;
-      tree.left[node] = l;
-      tree.right[node] = r;
-      // Without missing values in training, missing go where most rows went (as scikit-learn).
-      tree.missingLeft[node] = data.hasMissing[best.f] ? best.missingLeft : a - lo >= hi - a;
-      const leftSplits = splittable(a - lo, depth + 1, best.HL);
-      const rightSplits = splittable(hi - a, depth + 1, H - best.HL);
+      setSplit(tree, node, best, data, count, l, r);
+      const leftSplits = canSplit(a - lo, depth + 1, best.HL);
+      const rightSplits = canSplit(hi - a, depth + 1, H - best.HL);
       let leftHist: number | undefined;
       let rightHist: number | undefined;
       if (leftSplits || rightSplits) {
@@ -153,11 +191,11 @@ function boostTreeGrower(data: BinnedFeatures, opts: BoostOptions): GrowBoostTre
 }
 
 /** The split of largest gain over every feature of a node's histograms (at word `base` of `hist`), if any gains. */
-function bestSplit(data: BinnedFeatures, hist: Float64Array, base: number, count: number, G: number, H: number, opts: BoostOptions): { f: number; bin: number; missingLeft: boolean; GL: number; HL: number; gain: number } | undefined {
+function bestSplit(data: Binning, hist: Float64Array, base: number, count: number, G: number, H: number, opts: BoostOptions): BoostSplit | undefined {
   const parent = (G * G) / (H + opts.l2);
   let bestGain = 1e-12;
-  let best: { f: number; bin: number; missingLeft: boolean; GL: number; HL: number; gain: number } | undefined;
-  for (let f = 0; f < data.bins.length; f++) {
+  let best: BoostSplit | undefined;
+  for (let f = 0; f < data.nBins.length; f++) {
     const nb = data.nBins[f];
     const off = base + f * FEATURE_WORDS;
     const miss = off + MISSING_BIN * STRIDE;
@@ -175,7 +213,7 @@ function bestSplit(data: BinnedFeatures, hist: Float64Array, base: number, count
         if (HL < MIN_HESSIAN || HR < MIN_HESSIAN) continue;
         const GR = G - GL;
         const gain = (GL * GL) / (HL + opts.l2) + (GR * GR) / (HR + opts.l2) - parent;
-        if (gain > bestGain) { bestGain = gain; best = { f, bin: b, missingLeft: missLeft, GL, HL, gain }; }
+        if (gain > bestGain) { bestGain = gain; best = { f, bin: b, missingLeft: missLeft, GL, HL, CL, gain }; }
       }
     }
     // With missing values, "all present values left, missing right" is a split too.
@@ -183,11 +221,100 @@ function bestSplit(data: BinnedFeatures, hist: Float64Array, base: number, count
       const GL = G - gm, HL = H - hm;
       if (HL >= MIN_HESSIAN && hm >= MIN_HESSIAN) {
         const gain = (GL * GL) / (HL + opts.l2) + (gm * gm) / (hm + opts.l2) - parent;
-        if (gain > bestGain) { bestGain = gain; best = { f, bin: nb - 1, missingLeft: false, GL, HL, gain }; }
+        if (gain > bestGain) { bestGain = gain; best = { f, bin: nb - 1, missingLeft: false, GL, HL, CL: count - cm, gain }; }
       }
     }
   }
   return best;
+}
+
+/** Margins per row: one for regression and two classes, one per class beyond. */
+export function outputsOf(target: Pick<Target, 'task'> & { classes?: readonly string[] }): number {
+  return target.task === 'classification' && (target.classes?.length ?? 0) > 2 ? target.classes!.length : 1;
+}
+
+export function linkOf(target: Pick<Target, 'task'> & { classes?: readonly string[] }): TreeEnsembleParams['link'] {
+  return target.task === 'regression' ? 'identity' : outputsOf(target) === 1 ? 'logistic' : 'softmax';
+}
+
+/**
+ * The starting margins, from sums over the training rows: for regression `sums` is [Σy] and
+ * `total` the row count (the mean); for classification `sums` are the classes' weights and
+ * `total` their sum (the positive class's log-odds, or each class's log share).
+ */
+export function baseMargins(target: Pick<Target, 'task'> & { classes?: readonly string[] }, sums: ArrayLike<number>, total: number): number[] {
+  if (target.task === 'regression') return [sums[0] / total];
+  const K = outputsOf(target);
+  if (K === 1) {
+    const prior = Math.min(1 - 1e-15, Math.max(1e-15, sums[1] / total));
+    return [Math.log(prior / (1 - prior))];
+  }
+  return Array.from({ length: K }, (_, k) => Math.log(Math.max(1e-15, sums[k] / total)));
+}
+
+/** A step of a node's path from the root: the parent's split and the side taken. */
+export interface PathStep { f: number; bin: number; missingLeft: boolean; left: boolean }
+
+/** A node of one level that is to be split: its path from the root. */
+export interface LevelNode { path: readonly PathStep[] }
+
+/**
+ * Where a level-wise grower gets its histograms: those of every node of one level at once, in
+ * the memory grower's layout (FEATURE_WORDS words per feature, the features of a node one after
+ * another, then the next node's). The root's sums and row count are read off its histograms.
+ */
+export interface HistogramSource {
+  level(nodes: readonly LevelNode[]): Promise<Float64Array>;
+}
+
+interface GrownNode extends LevelNode { count: number; G: number; H: number; depth: number; split?: BoostSplit; children?: [GrownNode, GrownNode] }
+
+/**
+ * Grows one tree level by level on histograms from `source` (one request per level: a query of a
+ * database) with the memory grower's split search, and numbers its nodes as the memory grower
+ * does (depth first, left before right), so the same histograms give the same tree. `importance`
+ * gets each split's gain in that order too.
+ */
+export async function growTreeByLevels(source: HistogramSource, binning: Binning, opts: BoostOptions, importance: Float64Array, signal?: CancelSignal): Promise<TreeParams> {
+  throwIfCancelled(signal);
+  const rootHist = await source.level([{ path: [] }]);
+  let G0 = 0, H0 = 0, n = 0;
+  for (let k = 0; k < FEATURE_WORDS; k += STRIDE) { G0 += rootHist[k]; H0 += rootHist[k + 1]; n += rootHist[k + 2]; }
+  const root: GrownNode = { path: [], count: n, G: G0, H: H0, depth: 0 };
+  let level = [root];
+  let hists = rootHist;
+  const words = binning.nBins.length * FEATURE_WORDS;
+  while (level.length > 0) {
+    throwIfCancelled(signal);
+    const next: GrownNode[] = [];
+    level.forEach((node, i) => {
+      const best = splittable(opts, node.count, node.depth, node.H) ? bestSplit(binning, hists, i * words, node.count, node.G, node.H, opts) : undefined;
+      if (!best) return;
+      node.split = best;
+      const side = (left: boolean): GrownNode => ({
+        path: [...node.path, { f: best.f, bin: best.bin, missingLeft: best.missingLeft, left }],
+        depth: node.depth + 1,
+        ...(left ? { count: best.CL, G: best.GL, H: best.HL } : { count: node.count - best.CL, G: node.G - best.GL, H: node.H - best.HL }),
+      });
+      node.children = [side(true), side(false)];
+      for (const c of node.children) if (splittable(opts, c.count, c.depth, c.H)) next.push(c);
+    });
+    level = next;
+    if (next.length > 0) hists = await source.level(next);
+  }
+  const tree = emptyTree();
+  const stack: [GrownNode, number][] = [[root, addNode(tree)]];
+  while (stack.length > 0) {
+    const [node, id] = stack.pop()!;
+    tree.value[id] = [leafValue(opts, node.G, node.H)];
+    if (!node.split || !node.children) continue;
+    importance[node.split.f] += node.split.gain;
+    const l = addNode(tree);
+    const r = addNode(tree);
+    setSplit(tree, id, node.split, binning, node.count, l, r);
+    stack.push([node.children[1], r], [node.children[0], l]);
+  }
+  return tree;
 }
 
 export const gradientBoosting: Algorithm = {
@@ -218,32 +345,22 @@ export const gradientBoosting: Algorithm = {
     }
     const n = x.nRows;
     const data = binFeatures(x.columns, n);
-    const opts: BoostOptions = {
-      maxDepth: Number(options.max_depth ?? 3),
-      minSamplesLeaf: Number(options.min_samples_leaf ?? 20),
-      l2: Number(options.l2_regularization ?? 0),
-      learningRate: Number(options.learning_rate ?? 0.1),
-    };
-    const K = target.task === 'classification' && target.classes.length > 2 ? target.classes.length : 1;
-    const base = new Array<number>(K).fill(0);
+    const opts = boostOptions(options);
+    const K = outputsOf(target);
     const y = target.y;
     const rowWeight = classRowWeights(options, target, perClass);
     const weightOf = (i: number): number => (rowWeight ? rowWeight[i] : 1);
-    let totalWeight = 0;
-    for (let i = 0; i < n; i++) totalWeight += weightOf(i);
+    let base: number[];
     if (target.task === 'regression') {
       let sum = 0;
       for (let i = 0; i < n; i++) sum += y[i];
-      base[0] = sum / n;
-    } else if (K === 1) {
-      let pos = 0;
-      for (let i = 0; i < n; i++) pos += y[i] === 1 ? weightOf(i) : 0;
-      const prior = Math.min(1 - 1e-15, Math.max(1e-15, pos / totalWeight));
-      base[0] = Math.log(prior / (1 - prior));
+      base = baseMargins(target, [sum], n);
     } else {
-      const counts = new Float64Array(K);
-      for (let i = 0; i < n; i++) counts[y[i]] += weightOf(i);
-      for (let k = 0; k < K; k++) base[k] = Math.log(Math.max(1e-15, counts[k] / totalWeight));
+      let totalWeight = 0;
+      for (let i = 0; i < n; i++) totalWeight += weightOf(i);
+      const sums = new Float64Array(target.classes.length);
+      for (let i = 0; i < n; i++) sums[y[i]] += weightOf(i);
+      base = baseMargins(target, sums, totalWeight);
     }
     const growBoostTree = boostTreeGrower(data, opts);
     const raw = new Float64Array(n * K);
@@ -254,7 +371,7 @@ export const gradientBoosting: Algorithm = {
     const trees: TreeParams[] = [];
     const treeOutput: number[] = [];
     const importance = new Float64Array(x.columns.length);
-    const link = target.task === 'regression' ? 'identity' : K === 1 ? 'logistic' : 'softmax';
+    const link = linkOf(target);
     // The held-out rows' margins, a round's trees added to them as they are grown; their loss
     // after each round (the baseline's first) decides when to stop.
     const scoredRaw = scored ? new Float64Array(scored.x.nRows * K) : undefined;
