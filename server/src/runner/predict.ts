@@ -2,6 +2,7 @@
 // column, then `prediction`, then `probability_<class>` columns, atomically. Row steps are
 // skipped so every input row gets an output row; rows the model cannot take (missing features)
 // get an empty prediction and are counted.
+import { createHash } from 'node:crypto';
 import { isParquet } from '../engine/duckdb-dialect';
 import { writeParquetFromCsv } from '../engine/parquet-output';
 import type { PredictInfo } from '../checker/checked-model';
@@ -114,12 +115,17 @@ export async function predictToFile(decl: PredictInfo, tm: TrainedModel, data: P
   }
   const out = predictPrepared(tm, input, 'predict', signal);
   const csv = predictionCsv(input, tm, out.pred, out.proba, out.usable);
-  const bytes = isParquet(output) ? await writeParquetFromCsv(csv, output, workspace) : csv;
-  if (!isParquet(output)) writeFileAtomic(output, csv, workspace);
+  let hash: string;
+  if (isParquet(output)) hash = sha256(await writeParquetFromCsv(csv, output, workspace));
+  else {
+    const h = createHash('sha256');
+    writeFileAtomic(output, csv, workspace, { hash: h });
+    hash = h.digest('hex');
+  }
   let empty = 0;
   for (let i = 0; i < out.usable.length; i++) if (!out.usable[i]) empty++;
   const stored = keep?.(input, out.pred, out.proba, out.usable);
-  return { output, rows: input.rowCount, emptyPredictions: empty, sha256: sha256(bytes), ...(stored ? { stored } : {}) };
+  return { output, rows: input.rowCount, emptyPredictions: empty, sha256: hash, ...(stored ? { stored } : {}) };
 }
 
 /** `output: table "db.scores"`: the ClickHouse engine scores the source table in SQL and keeps the result as a table. */

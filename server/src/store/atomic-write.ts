@@ -2,7 +2,7 @@
 // target is written, flushed, fsync'ed and its size verified, then renamed into place (rename is
 // atomic on one file system). A target is only ever replaced by a complete file; on any failure
 // the temporary file is removed, the old file stays, and a WriteError says what and why.
-import { randomBytes } from 'node:crypto';
+import { randomBytes, type Hash } from 'node:crypto';
 import { closeSync, existsSync, fstatSync, fsyncSync, mkdirSync, openSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { writeRefusal, type Workspace } from '../workspace/output-paths';
@@ -59,9 +59,10 @@ function isFolder(path: string): boolean | undefined {
  * opened and right before the rename (a link may appear after the check). `durable: false` skips
  * the two fsyncs, for a file that only matters while its process lives (a run's start record and
  * running mark): the write is still all or nothing for anyone reading it, and still there when the
- * process is killed (the kernel keeps its pages); only a machine crash may lose it.
+ * process is killed (the kernel keeps its pages); only a machine crash may lose it. `hash` is
+ * updated with each chunk as it is written (while its bytes are in the cache, not in a pass of its own).
  */
-export function writeFileAtomic(path: string, data: string | Uint8Array | readonly Uint8Array[], workspace?: Workspace, { durable = true }: { durable?: boolean } = {}): void {
+export function writeFileAtomic(path: string, data: string | Uint8Array | readonly Uint8Array[], workspace?: Workspace, { durable = true, hash }: { durable?: boolean; hash?: Hash } = {}): void {
   // Chunks are written one after the other: a large output is never joined into one buffer.
   const chunks = typeof data === 'string' ? [Buffer.from(data)] : data instanceof Uint8Array ? [data] : data;
   const length = chunks.reduce((sum, c) => sum + c.length, 0);
@@ -76,7 +77,10 @@ export function writeFileAtomic(path: string, data: string | Uint8Array | readon
   let fd: number | undefined;
   try {
     fd = openSync(tmp, 'wx');
-    for (const bytes of chunks) for (let done = 0; done < bytes.length;) done += writeSync(fd, bytes, done, bytes.length - done);
+    for (const bytes of chunks) {
+      for (let done = 0; done < bytes.length;) done += writeSync(fd, bytes, done, bytes.length - done);
+      hash?.update(bytes);
+    }
     if (durable) fsyncSync(fd);
     const size = fstatSync(fd).size;
     if (size !== length) throw new Error(`wrote ${size} of ${length} bytes`);
