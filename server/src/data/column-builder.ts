@@ -81,6 +81,14 @@ export function textHash(s: string): number {
   return h;
 }
 
+/** The first n numbers, in a buffer of their own (shared, like `a`'s, when it is shared). */
+function exactly(a: Float64Array, n: number): Float64Array {
+  if (!(a.buffer instanceof SharedArrayBuffer)) return a.slice(0, n);
+  const s = new Float64Array(new SharedArrayBuffer(n * 8));
+  s.set(a.subarray(0, n));
+  return s;
+}
+
 export class ColumnBuilder {
   private numbers: Float64Array | undefined = new Float64Array(1024);
   private zeroOne = true;
@@ -176,10 +184,19 @@ export class ColumnBuilder {
     this.counts[code]++;
   }
 
-  /** Makes room for `rows` cells in all (growing by half at least, so joining many parts copies little). */
+  /**
+   * Makes room for `rows` cells in all (growing by half at least, so joining many parts copies
+   * little). Numbers go to shared memory: parts are joined only for a large file, whose columns the
+   * training pool and the CSV writer's threads then share instead of copying them each.
+   */
   reserve(rows: number): void {
     const room = (have: number): number => Math.max(rows, Math.ceil(have * 1.5));
-    if (this.numbers && this.numbers.length < rows) { const grown = new Float64Array(room(this.numbers.length)); grown.set(this.numbers); this.numbers = grown; }
+    if (this.numbers && (this.numbers.length < rows || !(this.numbers.buffer instanceof SharedArrayBuffer))) {
+      const size = this.numbers.length < rows ? room(this.numbers.length) : this.numbers.length;
+      const grown = new Float64Array(new SharedArrayBuffer(size * 8));
+      grown.set(this.numbers);
+      this.numbers = grown;
+    }
     if (this.codes && this.codes.length < rows) { const grown = new Int32Array(room(this.codes.length)); grown.set(this.codes); this.codes = grown; }
   }
 
@@ -470,7 +487,7 @@ export class ColumnBuilder {
     const n = this.length;
     // 0/1 numbers are booleans as they are; cells aside ("yes") need the dictionary's per-value parse.
     // An array of exactly the rows (parts joined) is the column itself: a builder is built once.
-    if (this.numbers && (type === 'number' || (type === 'boolean' && this.zeroOne && this.exceptionRows.length === 0))) return { type, values: this.numbers.length === n ? this.numbers : this.numbers.slice(0, n) };
+    if (this.numbers && (type === 'number' || (type === 'boolean' && this.zeroOne && this.exceptionRows.length === 0))) return { type, values: this.numbers.length === n ? this.numbers : exactly(this.numbers, n) };
     if (this.numbers) this.switchToDictionary(n);
     const codes = this.codes!.slice(0, n);
     const distinct = this.distinct;

@@ -3,6 +3,7 @@
 // skipped so every input row gets an output row; rows the model cannot take (missing features)
 // get an empty prediction and are counted.
 import { createHash } from 'node:crypto';
+import { statSync } from 'node:fs';
 import { isParquet } from '../engine/duckdb-dialect';
 import { writeParquetFromCsv } from '../engine/parquet-output';
 import type { PredictInfo } from '../checker/checked-model';
@@ -11,7 +12,7 @@ import { expandGlob, isGlob } from '../data/glob';
 import type { CancelSignal } from '../ml/cancellation';
 import { CsvByteWriter, csvField, csvRows, encodedFields, type CsvCells, type CsvRowsPiece } from '../data/csv-writer';
 import { sharedFloat64, sharedInt32 } from '../ml/parallel/shared-arrays';
-import { computeInParallel, trainingThreads } from '../ml/parallel/thread-pool';
+import { computeInParallel, startWorkers, trainingThreads } from '../ml/parallel/thread-pool';
 import type { Column, Table } from '../data/table';
 import { PassThroughColumn } from '../data/pass-through';
 import { writeFileAtomic } from '../store/atomic-write';
@@ -30,6 +31,17 @@ export function isEmptyInbox(pattern: string): boolean {
 
 /** Fewer rows than this are written on the calling thread: starting the fan-out costs more. */
 const PARALLEL_FROM_ROWS = 1 << 16;
+/** An input this large has more than PARALLEL_FROM_ROWS rows unless they are some 250 bytes long. */
+const POOL_FROM_BYTES = 1 << 24;
+
+/** Bytes of the files a predict source names (0 when they cannot be listed: the read reports why). */
+function inputBytes(pattern: string): number {
+  try {
+    return expandGlob(pattern).reduce((sum, f) => sum + statSync(f).size, 0);
+  } catch {
+    return 0;
+  }
+}
 
 /** An input column as cells: numbers as they are, other columns as codes into their texts, each text encoded once. */
 function inputCells(c: Column, shared: boolean): CsvCells {
@@ -106,6 +118,8 @@ export async function predictToFile(decl: PredictInfo, tm: TrainedModel, data: P
     return { output, rows: 0, emptyPredictions: 0, waiting: `no file matches ${decl.source.path} yet; nothing was written (the scheduler waits for files)` };
   }
   if (decl.source.kind === 'file') {
+    // A file this large is scored and written on the pool: its threads load while it is read.
+    if (inputBytes(decl.source.path) >= POOL_FROM_BYTES) startWorkers();
     const dataset = data.chain(tm.info.input).dataset;
     const read = columnsRead(tm);
     input = await data.fileTable(decl.source.path, dataset.options, (name) => !read.has(name));

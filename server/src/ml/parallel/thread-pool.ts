@@ -44,6 +44,14 @@ function worker(k: number): PoolWorker {
 }
 
 /**
+ * Starts the workers a fan-out on `threads` threads will use, so that a caller sure to fan out
+ * soon (a large prediction) has them loaded by then, while it does other work.
+ */
+export function startWorkers(threads = trainingThreads()): void {
+  if (threads > 1) worker(threads - 2);
+}
+
+/**
  * Computes `pieces` on up to `threads` threads and returns their results in order. `here`
  * computes one piece on this thread (the same function the workers run). A worker's error is
  * rethrown here; when `signal` is raised, the workers are told through shared memory and
