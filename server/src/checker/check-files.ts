@@ -5,7 +5,8 @@ import { CsvSchemaCache } from '../data/csv-schema-cache';
 import type { ReadCsvOptions } from '../data/read-csv';
 import type { CsvOptions } from '../data/csv-options';
 import { checkPipeline, type CheckOptions } from './check-pipeline';
-import { hasErrors, type CheckedPipeline } from './checked-model';
+import { hasErrors, type CheckedPipeline, type DatasetInfo } from './checked-model';
+import { isParquet } from '../engine/duckdb-dialect';
 
 /**
  * Checks `text` with fully read dataset schemas (each dataset file is read once). Once `signal`
@@ -33,6 +34,11 @@ export async function checkWithFullSchemas(
     if (needsSource(checked, source.predict)) refined = (await cache.refine(source.path, source.options, signal)) || refined;
     else skipped.push(source);
   }
+  // Parquet label files have no sample to judge their key and target columns by: read like a dataset.
+  for (const labels of parquetActuals(checked)) {
+    if (signal?.aborted) return checked;
+    refined = (await cache.refine(labels.path, labels.options, signal)) || refined;
+  }
   if (refined || checked.infos.some((i) => i?.kind === 'dataset' && !i.schemaComplete && !i.table)) checked = checkPipeline(text, file, cache, options);
   if (hasErrors(checked) && skipped.length > 0) {
     for (const source of skipped) {
@@ -49,11 +55,28 @@ export function predictionSources(checked: CheckedPipeline): { predict: string; 
   const out: { predict: string; path: string; options: CsvOptions }[] = [];
   for (const info of checked.infos) {
     if (info?.kind !== 'predict' || info.source.kind !== 'file') continue;
-    const model = checked.infos.find((i) => i?.kind === 'model' && i.name === info.model);
-    const origin = model?.kind === 'model' && model.origin ? checked.infos.find((i) => i?.kind === 'dataset' && i.name === model.origin) : undefined;
-    if (origin?.kind === 'dataset') out.push({ predict: info.name, path: info.source.path, options: origin.options });
+    const origin = originOf(checked, info.model);
+    if (origin) out.push({ predict: info.name, path: info.source.path, options: origin.options });
   }
   return out;
+}
+
+/** The `actuals:` label files written as Parquet, with the CSV options of the monitored model's training dataset (monitor-check.ts reads them so). */
+export function parquetActuals(checked: CheckedPipeline): { path: string; options: CsvOptions }[] {
+  const out: { path: string; options: CsvOptions }[] = [];
+  for (const info of checked.infos) {
+    if (info?.kind !== 'monitor' || !info.actuals || !isParquet(info.actuals.path)) continue;
+    const origin = originOf(checked, info.model);
+    if (origin) out.push({ path: info.actuals.path, options: origin.options });
+  }
+  return out;
+}
+
+/** The dataset a model was trained from. */
+function originOf(checked: CheckedPipeline, modelName: string): DatasetInfo | undefined {
+  const model = checked.infos.find((i) => i?.kind === 'model' && i.name === modelName);
+  const origin = model?.kind === 'model' && model.origin ? checked.infos.find((i) => i?.kind === 'dataset' && i.name === model.origin) : undefined;
+  return origin?.kind === 'dataset' ? origin : undefined;
 }
 
 export class UnreadableFileError extends Error {}

@@ -12,6 +12,9 @@ import type { TableState } from './table-state';
 import { PROPERTY_KEYS } from './property-keys';
 
 export const DECIMAL_MARKS = ['.', ','];
+
+/** The Parquet (DuckDB) type a column of each NarML type is written as. */
+const PARQUET_TYPE: Record<ColumnType, string> = { number: 'DOUBLE', boolean: 'BOOLEAN', date: 'DATE', text: 'VARCHAR', category: 'VARCHAR' };
 export const THOUSANDS_SEPARATORS = [',', '.', ' ', "'", '_'];
 
 export function checkDataset(decl: DatasetDeclaration, r: Resolver): { info: DatasetInfo; state?: TableState } | undefined {
@@ -19,13 +22,15 @@ export function checkDataset(decl: DatasetDeclaration, r: Resolver): { info: Dat
   if (!name || !decl.source) return undefined;
   if (decl.table) return checkTableDataset(decl, name, decl.table, r);
   const ctx = r.ctx;
-  if (isParquet(decl.source.value)) {
+  const parquet = isParquet(decl.source.value);
+  if (parquet) {
     // A Parquet file carries its own column names, types and missing values: no CSV option applies.
     for (const p of decl.properties) {
-      ctx.report('NML116', p.key.range, `dataset "${name}" reads a Parquet file: its columns, types and missing values come from the file's schema, so it takes no ${p.key.name}; write the file with the types and nulls you need`);
+      if (p.key.name === 'columns') continue;
+      ctx.report('NML116', p.key.range, `dataset "${name}" reads a Parquet file: its columns, types and missing values come from the file's schema, so it takes no ${p.key.name} (only columns { } to hold strings as category or text); write the file with the types and nulls you need`);
     }
   }
-  const props = checkPropertyKeys(isParquet(decl.source.value) ? [] : decl.properties, PROPERTY_KEYS.dataset, `dataset "${name}"`, ctx);
+  const props = checkPropertyKeys(parquet ? decl.properties.filter((p) => p.key.name === 'columns') : decl.properties, PROPERTY_KEYS.dataset, `dataset "${name}"`, ctx);
   const options: CsvOptions = { delimiter: ',', header: true, encoding: 'utf8', missing: DEFAULT_MISSING, columnTypes: {} };
   const missing = props.get('missing')?.value;
   if (missing) {
@@ -108,6 +113,11 @@ export function checkDataset(decl: DatasetDeclaration, r: Resolver): { info: Dat
       ctx.report('NML101', range, `the file has no column "${col}"${s.text || `; its columns are ${schema.columns.map((c) => c.name).join(', ')}`}`, s.fixes);
     } else {
       ctx.columnReferences.push({ column: col, origin: name, range, isDefinition: true });
+      const held = schema.columns.find((c) => c.name === col)!.type;
+      const wanted = columnTypes[col].type;
+      if (parquet && held !== wanted) {
+        ctx.report('NML116', range, `column "${col}" of the Parquet file holds ${held === 'text' || held === 'category' ? 'strings' : `${held}s`}, and a Parquet file's numbers, dates and booleans are its own: columns { } can only hold its strings as category or text, or add ? for missing values; write the column as ${PARQUET_TYPE[wanted]} in the file (DuckDB: COPY (SELECT CAST(${col} AS ${PARQUET_TYPE[wanted]}) AS ${col}, …) TO 'file.parquet'))`);
+      }
     }
   }
   reportCsvNotes(result.notes, { what: `dataset "${name}"`, dataset: name, dir: r.dir, complete: result.complete, sourceRange: decl.source.range, overrideRanges, missing: props.has('missing') ? props.get('missing')!.value : null }, ctx);

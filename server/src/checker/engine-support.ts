@@ -28,8 +28,8 @@ export function checkEngineSupport(engine: EngineName, declarations: readonly De
       const decl = declarations[i];
       const at = decl && 'name' in decl && decl.name ? decl.name.range : decl?.range;
       if (!at) return;
-      const path = info?.kind === 'dataset' && !info.table ? info.path : info?.kind === 'predict' && info.source.kind === 'file' ? info.source.path : undefined;
-      if (path && isParquet(path)) ctx.report('NML154', at, `engine ${engine} cannot read the Parquet file ${path} (${info!.kind} "${info!.name}"); add engine: duckdb at the top of the file (or run with --engine duckdb), or read a CSV`);
+      const path = info?.kind === 'dataset' && !info.table ? info.path : info?.kind === 'predict' && info.source.kind === 'file' ? info.source.path : info?.kind === 'monitor' ? info.actuals?.path : undefined;
+      if (path && isParquet(path)) ctx.report('NML154', at, `engine ${engine} cannot read the Parquet file ${path} (${info!.kind === 'monitor' ? 'the actuals of ' : ''}${info!.kind} "${info!.name}"); add engine: duckdb at the top of the file (or run with --engine duckdb), or read a CSV`);
     });
     return;
   }

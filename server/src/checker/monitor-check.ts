@@ -139,8 +139,11 @@ export function checkActuals(props: Map<string, Property>, monitor: string, mode
     if (!result.ok && result.noMatch) {
       c.report('NML205', value.range, `no file matches the actuals "${value.value}" of monitor "${monitor}" yet: it reports drift but no windowed metrics until labels arrive; put label CSVs (with "${key.name}" and "${model.target}") there or fix the pattern`);
     } else if (!result.ok) {
-      c.report('NML104', value.range, `actuals of monitor "${monitor}": ${result.error}`);
-      ok = false;
+      // A Parquet file's schema is read before a run checks (check-files.ts); the editor re-checks once it is.
+      if (!result.pending) {
+        c.report('NML104', value.range, `actuals of monitor "${monitor}": ${result.error}`);
+        ok = false;
+      }
     } else {
       const cols = result.schema.columns;
       if (!cols.some((x) => x.name === key.name)) {

@@ -2,8 +2,9 @@
 // identity (path, size, mtime) so a keystroke costs a stat, never a read; refined from the whole
 // file in the background (exact row count, levels, nullability, type corrections). A command
 // that goes on to use the data (`run`, `predict`) keeps the tables its refinement read, so each
-// file is read once per command. A Parquet file has no sample: its schema is `pending` until
-// `refine` reads it through DuckDB (parquet-schema.ts), the way every caller already refines.
+// file is read once per command. A Parquet file's schema is `pending` until `refine` reads it,
+// with its first rows as the sample, through DuckDB (parquet-schema.ts), the way every caller
+// already refines.
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import type { Table } from './table';
 import type { CsvOptions, CsvSchemaResult, SchemaSource } from './csv-options';
@@ -87,8 +88,8 @@ export class CsvSchemaCache implements SchemaSource {
     }
     if (isParquet(pattern)) {
       if (this.entries.get(key)?.stamp === stamp) return false;
-      const result = await readParquetSchema(files);
-      this.entries.set(key, { stamp, result });
+      const { result, sample } = await readParquetSchema(files, { sampleRows: SAMPLE_ROWS, columnTypes: options.columnTypes });
+      this.entries.set(key, { stamp, result, sample });
       for (const l of this.listeners) l(files);
       return true;
     }
@@ -150,9 +151,9 @@ export class CsvSchemaCache implements SchemaSource {
   }
 }
 
-/** A Parquet file's schema does not depend on CSV options. */
+/** A Parquet file's schema depends on no CSV option, only on the `columns { }` overrides. */
 function cacheKey(pattern: string, options: CsvOptions): string {
-  return `${pattern}\u0000${isParquet(pattern) ? 'parquet' : JSON.stringify(options)}`;
+  return `${pattern}\u0000${isParquet(pattern) ? `parquet${JSON.stringify(options.columnTypes)}` : JSON.stringify(options)}`;
 }
 
 function fileStamp(files: string[]): string {

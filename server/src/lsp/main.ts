@@ -13,6 +13,8 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { checkPipeline } from '../checker/check-pipeline';
 import { DeclarationReuse } from '../checker/check-reuse';
+import { parquetActuals, predictionSources } from '../checker/check-files';
+import { isParquet } from '../engine/duckdb-dialect';
 import type { CheckedPipeline } from '../checker/checked-model';
 import type { Diagnostic } from '../checker/diagnostic';
 import { CsvSchemaCache } from '../data/csv-schema-cache';
@@ -176,6 +178,8 @@ async function refineSchemas(uri: string, result: CheckedPipeline): Promise<void
     if (info.table) return cache.tables.needsLoad(info.table.url, info.table.name) ? [cache.tables.load(info.table.url, info.table.name).then(() => true)] : [];
     return info.schemaComplete ? [] : [refineOnce(info.path, info.options)];
   });
+  // A Parquet prediction source or label file has no sample to check against until its schema is read.
+  for (const s of [...predictionSources(result), ...parquetActuals(result)]) if (isParquet(s.path)) reads.push(refineOnce(s.path, s.options));
   if (reads.length === 0) return;
   const changed = (await Promise.all(reads)).some(Boolean);
   if (changed && documents.get(uri)) schedule(uri, true);
