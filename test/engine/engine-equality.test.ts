@@ -188,3 +188,95 @@ test('generated data with missing values and rare levels: the engines agree on e
   assert.deepEqual(checked.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message), []);
   await assertEnginesAgree(checked, ['cleaned', 'parts.train', 'parts.test', 'parts.validation', 'features', 'ranked', 'plain.train', 'plain.test']);
 });
+
+/** Seeded rows for boosting: numbers with more than 255 distinct values (quantile bins), missing cells, three classes and a number to regress. */
+function boostingCsv(rows: number, seed: number, withTargets = true): string {
+  let s = seed >>> 0;
+  const next = (): number => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+  const lines = [withTargets ? 'id,a,b,c,grade,flag,kind,amount' : 'id,a,b,c,grade,flag'];
+  for (let i = 0; i < rows; i++) {
+    const a = next() * 10 - 5;
+    const b = next() * 3;
+    const c = Math.floor(next() * 40);
+    const grade = next() < 0.05 ? '' : ['A', 'B', 'C', 'D'][Math.floor(next() * 4)];
+    const flag = next() < 0.5 ? 'true' : 'false';
+    const score = a + 2 * b - (grade === 'A' ? 3 : 0) + next() * 3;
+    const cells = [i, next() < 0.08 ? '' : a.toFixed(4), next() < 0.04 ? '' : b.toFixed(5), c, grade, flag];
+    if (withTargets) cells.push(i === 11 ? '' : score > 3 ? 'high' : score > 0 ? 'mid' : 'low', (score * 10 + next()).toFixed(3));
+    lines.push(cells.join(','));
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+const boostingPipeline = `
+dataset rows from "rows.csv"
+transform prepared from rows {
+  drop id
+  impute a, b with median
+  encode grade, flag as onehot
+  scale a, c with standard
+}
+split parts from prepared { train: 75%, test: 25%, seed: 4 }
+model kinds from parts.train {
+  target: kind
+  exclude: [amount]
+  algorithm: gradient_boosting(rounds: 8, learning_rate: 0.3, max_depth: 3, min_samples_leaf: 5)
+}
+model amounts from parts.train {
+  target: amount
+  exclude: [kind]
+  algorithm: gradient_boosting(rounds: 6, max_depth: 2)
+}
+evaluate kinds on parts.test { metrics: [accuracy, f1, roc_auc, log_loss] }
+evaluate amounts on parts.test { metrics: [rmse, mae, r2] }
+compare kinds, kinds on parts.test { metric: accuracy }
+predict all_rows with kinds from "rows.csv" { output: "out/all.csv" }
+predict fresh with kinds from "fresh.csv" { output: "out/fresh.csv" }
+predict fresh_parquet with amounts from "fresh.csv" { output: "out/fresh.parquet" }
+predict tested with amounts from parts.test { output: "out/tested.csv" }
+`;
+
+test('DuckDB streams boosting training, evaluation and prediction in chunks that split every part: the same models, metrics and prediction bytes as the memory engine', async () => {
+  const calls = { fit: 0, rows: 0, file: 0 };
+  const proto = DuckDbEngine.prototype;
+  const originals = { fit: proto.fitStepsStreamed, rows: proto.rowsStreamed, file: proto.fileStreamed };
+  proto.fitStepsStreamed = function (...a) { calls.fit++; return originals.fit.apply(this, a); };
+  proto.rowsStreamed = function (...a) { calls.rows++; return originals.rows.apply(this, a); };
+  proto.fileStreamed = async function (...a) { const t = await originals.file.apply(this, a); if (t) calls.file++; return t; };
+  // 97-row chunks: boundaries fall inside the training part, the test part and both files.
+  const chunk = process.env.NARML_CHUNK_ROWS;
+  process.env.NARML_CHUNK_ROWS = '97';
+  try {
+    const runs: { models: Record<string, { modelHash?: string }>; evaluations: Record<string, { metrics: Record<string, number>; confusion?: unknown }>; comparisons: unknown }[] = [];
+    const outputs: Buffer[][] = [];
+    for (const engine of ['memory', 'duckdb'] as const) {
+      const dir = mkdtempSync(join(tmpdir(), `narml-engine-stream-${engine}-`));
+      writeFileSync(join(dir, 'rows.csv'), boostingCsv(1500, 9));
+      writeFileSync(join(dir, 'fresh.csv'), boostingCsv(400, 10, false));
+      const file = join(dir, 'boost.narml');
+      writeFileSync(file, boostingPipeline);
+      const checked = await checkWithFullSchemas(boostingPipeline, file);
+      assert.deepEqual(checked.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message), []);
+      const run = await runPipeline(checked, { engine, now: new Date('2026-12-07T12:00:00Z') });
+      assert.equal(run.status, 'succeeded', run.error);
+      runs.push(run);
+      outputs.push(run.outputs.map((o) => readFileSync(o)));
+    }
+    assert.deepEqual(calls, { fit: 2, rows: 4, file: 3 }, 'trained, evaluated, compared and predicted through the streamed path');
+    const [memory, duck] = runs;
+    for (const m of ['kinds', 'amounts']) assert.equal(duck.models[m].modelHash, memory.models[m].modelHash, `model ${m}: fitted steps and trees`);
+    for (const [name, e] of Object.entries(memory.evaluations)) {
+      for (const [metric, v] of Object.entries(e.metrics)) assert.ok(Math.abs(duck.evaluations[name].metrics[metric] - v) <= 1e-9, `${name} ${metric}: ${v} vs ${duck.evaluations[name].metrics[metric]}`);
+      assert.deepEqual(duck.evaluations[name].confusion, e.confusion, `${name}: confusion matrix`);
+    }
+    assert.deepEqual(duck.comparisons, memory.comparisons);
+    assert.equal(outputs[1].length, 4);
+    outputs[0].forEach((bytes, i) => assert.ok(bytes.equals(outputs[1][i]), `prediction file ${i}: same bytes`));
+  } finally {
+    Object.assign(proto, { fitStepsStreamed: originals.fit, rowsStreamed: originals.rows, fileStreamed: originals.file });
+    if (chunk === undefined) delete process.env.NARML_CHUNK_ROWS; else process.env.NARML_CHUNK_ROWS = chunk;
+  }
+});

@@ -19,7 +19,7 @@ import type { AppliedSteps, LossSink } from '../transforms/fit-steps';
 import type { FittedStep } from '../transforms/fitted-step';
 import { splitTable } from '../runner/split-table';
 import { DUCKDB, DUCKDB_MACROS, isParquet } from './duckdb-dialect';
-import type { Engine, EngineContext } from './engine';
+import { chunkRows, type EngineContext, type StreamedTable, type StreamingEngine } from './engine';
 import { EngineError } from './engine-error';
 import { keyedPartSql } from './keyed-split';
 import { applySqlSteps, fitSqlSteps, ROW, type Relation, type SqlColumn, type SqlSession } from './sql-steps';
@@ -34,7 +34,7 @@ export interface DuckDbOptions {
   threads?: number;
 }
 
-export class DuckDbEngine implements Engine, SqlSession {
+export class DuckDbEngine implements StreamingEngine, SqlSession {
   readonly name = 'duckdb' as const;
   readonly dialect = DUCKDB;
   private connection: Promise<{ api: Api; con: Connection; close: () => void }> | undefined;
@@ -178,12 +178,15 @@ export class DuckDbEngine implements Engine, SqlSession {
 
   /** A Parquet file as a table: DOUBLE/INTEGER/BOOLEAN/DATE/TIMESTAMP columns as numbers, dates and booleans, strings as text. */
   async readParquet(pattern: string): Promise<Table> {
+    return (await this.materialise(await this.parquetRelation(pattern))).table;
+  }
+
+  private async parquetRelation(pattern: string): Promise<Relation> {
     const source = `read_parquet(${fileList(pattern)})`;
     const described = await this.rows(`SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM ${source})`);
     const columns: SqlColumn[] = described.map(([name, type]) => ({ name: String(name), type: columnTypeOfParquet(String(type)) }));
     const q = DUCKDB.ident;
-    const relation = { sql: `SELECT CAST(row_number() OVER () - 1 AS INTEGER) AS ${ROW}, ${columns.map((c) => `${parquetValue(c)} AS ${q(c.name)}`).join(', ')} FROM ${source}`, columns };
-    return (await this.materialise(relation)).table;
+    return { sql: `SELECT CAST(row_number() OVER () - 1 AS INTEGER) AS ${ROW}, ${columns.map((c) => `${parquetValue(c)} AS ${q(c.name)}`).join(', ')} FROM ${source}`, columns };
   }
 
   async splitRows(dataset: DatasetInfo, pre: Step[], split: SplitInfo, _onLoss?: LossSink): Promise<Record<string, Int32Array>> {
@@ -253,53 +256,163 @@ export class DuckDbEngine implements Engine, SqlSession {
    * codes come from an ENUM of those levels, so no string is made per cell.
    */
   async materialise(relation: Relation): Promise<AppliedSteps> {
-    const { con } = await this.connect();
-    const q = DUCKDB.ident;
     const temp = this.fresh('m');
-    await this.run(`CREATE TEMP TABLE ${temp} AS ${relation.sql}`);
+    await this.run(`CREATE TEMP TABLE ${temp} AS SELECT * FROM (${relation.sql}) AS m ORDER BY ${ROW}`);
     try {
-      const n = Number((await this.rows(`SELECT count(*) FROM ${temp}`))[0][0]);
-      const select: string[] = [ROW];
-      const levelsOf: (string[] | undefined)[] = [];
-      for (const c of relation.columns) {
-        const x = q(c.name);
-        if (c.type === 'category' || c.type === 'text') {
-          const levels = (await this.rows(`SELECT ${x} FROM ${temp} WHERE ${x} IS NOT NULL GROUP BY ${x} ORDER BY min(${ROW})`)).map((r) => String(r[0]));
-          if (c.type === 'category') levels.sort(compareLevels);
-          levelsOf.push(levels);
-          if (levels.length === 0) { select.push('CAST(-1 AS INTEGER)'); continue; }
-          const type = this.fresh('levels');
-          await this.run(`CREATE TYPE ${type} AS ENUM (${levels.map(DUCKDB.string).join(', ')})`);
-          select.push(`coalesce(CAST(enum_code(CAST(${x} AS ${type})) AS INTEGER), -1)`);
-        } else {
-          levelsOf.push(undefined);
-          select.push(`coalesce(CAST(${x} AS DOUBLE), CAST('NaN' AS DOUBLE))`);
-        }
-      }
-      const rowMap = new Int32Array(n);
-      const arrays = relation.columns.map((c) => (c.type === 'category' || c.type === 'text' ? new Int32Array(n) : new Float64Array(n)));
-      const result = await con.stream(`SELECT ${select.join(', ')} FROM ${temp} ORDER BY ${ROW}`);
-      let at = 0;
-      for (;;) {
-        if (this.context.signal?.aborted) throw new EngineError('cancelled');
-        const chunk = await result.fetchChunk();
-        if (!chunk || chunk.rowCount === 0) break;
-        const m = chunk.rowCount;
-        const rowsVector = chunk.getColumnVector(0);
-        for (let i = 0; i < m; i++) rowMap[at + i] = rowsVector.getItem(i) as number;
-        arrays.forEach((out, j) => {
-          const v = chunk.getColumnVector(j + 1);
-          for (let i = 0; i < m; i++) out[at + i] = v.getItem(i) as number;
-        });
-        at += m;
-      }
-      const columns: Column[] = relation.columns.map((c, j) => (c.type === 'category' || c.type === 'text'
-        ? { type: c.type, codes: arrays[j] as Int32Array, levels: levelsOf[j]! }
-        : { type: c.type, values: arrays[j] as Float64Array }));
-      return { table: { names: relation.columns.map((c) => c.name), columns, rowCount: n }, rowMap };
+      let whole: AppliedSteps | undefined;
+      await this.scan(temp, relation.columns, Infinity, (chunk) => { whole = chunk; });
+      return whole!;
     } finally {
       await this.run(`DROP TABLE IF EXISTS ${temp}`);
     }
+  }
+
+  /**
+   * The rows of `temp` (a table, or a parenthesised query, of `__row`, columns… stored in raw
+   * row order) in tables of at most `chunk` rows (one table, maybe empty, when it is Infinity).
+   * Levels are the whole table's. Rows are read in storage order, which preserve_insertion_order
+   * keeps, instead of sorting again: a scan checks that `__row` ascends.
+   */
+  private async scan(temp: string, columns: readonly SqlColumn[], chunk: number, onChunk: (t: AppliedSteps) => void | Promise<void>): Promise<void> {
+    const { con } = await this.connect();
+    const q = DUCKDB.ident;
+    const n = Number((await this.rows(`SELECT count(*) FROM ${temp}`))[0][0]);
+    const select: string[] = [ROW];
+    const levelsOf: (string[] | undefined)[] = [];
+    for (const c of columns) {
+      const x = q(c.name);
+      if (c.type === 'category' || c.type === 'text') {
+        const levels = (await this.rows(`SELECT ${x} FROM ${temp} WHERE ${x} IS NOT NULL GROUP BY ${x} ORDER BY min(${ROW})`)).map((r) => String(r[0]));
+        if (c.type === 'category') levels.sort(compareLevels);
+        levelsOf.push(levels);
+        if (levels.length === 0) { select.push('CAST(-1 AS INTEGER)'); continue; }
+        const type = this.fresh('levels');
+        await this.run(`CREATE TYPE ${type} AS ENUM (${levels.map(DUCKDB.string).join(', ')})`);
+        select.push(`coalesce(CAST(enum_code(CAST(${x} AS ${type})) AS INTEGER), -1)`);
+      } else {
+        levelsOf.push(undefined);
+        select.push(`coalesce(CAST(${x} AS DOUBLE), CAST('NaN' AS DOUBLE))`);
+      }
+    }
+    const names = columns.map((c) => c.name);
+    const size = Math.min(n, chunk);
+    let rowMap = new Int32Array(size);
+    let arrays = columns.map((c) => (c.type === 'category' || c.type === 'text' ? new Int32Array(size) : new Float64Array(size)));
+    let at = 0;
+    const emit = async (): Promise<void> => {
+      const cols: Column[] = columns.map((c, j) => (c.type === 'category' || c.type === 'text'
+        ? { type: c.type, codes: (arrays[j] as Int32Array).subarray(0, at), levels: levelsOf[j]! }
+        : { type: c.type, values: (arrays[j] as Float64Array).subarray(0, at) }));
+      await onChunk({ table: { names, columns: cols, rowCount: at }, rowMap: rowMap.subarray(0, at) });
+      // The consumer may keep a chunk (the whole table, or a scored chunk's arrays): new buffers.
+      rowMap = new Int32Array(size);
+      arrays = columns.map((c) => (c.type === 'category' || c.type === 'text' ? new Int32Array(size) : new Float64Array(size)));
+      at = 0;
+    };
+    const result = await con.stream(`SELECT ${select.join(', ')} FROM ${temp}`);
+    let emitted = false;
+    let last = -1;
+    for (;;) {
+      if (this.context.signal?.aborted) throw new EngineError('cancelled');
+      const got = await result.fetchChunk();
+      if (!got || got.rowCount === 0) break;
+      const m = got.rowCount;
+      // A DuckDB vector (2,048 rows) may straddle two of our chunks.
+      for (let from = 0; from < m;) {
+        const take = Math.min(m - from, size - at);
+        const rowsVector = got.getColumnVector(0);
+        for (let i = 0; i < take; i++) {
+          const row = rowsVector.getItem(from + i) as number;
+          if (row <= last) throw outOfOrder();
+          rowMap[at + i] = last = row;
+        }
+        arrays.forEach((out, j) => {
+          const v = got.getColumnVector(j + 1);
+          for (let i = 0; i < take; i++) out[at + i] = v.getItem(from + i) as number;
+        });
+        at += take;
+        from += take;
+        if (at === size) { await emit(); emitted = true; }
+      }
+    }
+    if (at > 0 || !emitted) await emit();
+  }
+
+  /** The number column `name` of table `temp`, whole, in raw row order (NaN where missing). */
+  private async numbers(temp: string, name: string, n: number): Promise<Float64Array> {
+    const { con } = await this.connect();
+    const out = new Float64Array(n);
+    const result = await con.stream(`SELECT ${ROW}, coalesce(CAST(${DUCKDB.ident(name)} AS DOUBLE), CAST('NaN' AS DOUBLE)) FROM ${temp}`);
+    let at = 0;
+    let last = -1;
+    for (;;) {
+      if (this.context.signal?.aborted) throw new EngineError('cancelled');
+      const got = await result.fetchChunk();
+      if (!got || got.rowCount === 0) break;
+      const rows = got.getColumnVector(0);
+      const v = got.getColumnVector(1);
+      for (let i = 0; i < got.rowCount; i++) {
+        const row = rows.getItem(i) as number;
+        if (row <= last) throw outOfOrder();
+        last = row;
+        out[at + i] = v.getItem(i) as number;
+      }
+      at += got.rowCount;
+    }
+    if (at !== n) throw new EngineError(`DuckDB returned ${at} of the ${n} rows of a column`);
+    return out;
+  }
+
+  /**
+   * A relation kept as a temporary table in raw row order (DuckDB spills it past its memory
+   * limit), handed out in pieces. `stored`: the relation reads a loaded table as it is stored
+   * (its rows in order), so it is read in place rather than copied.
+   */
+  private async keep(relation: Relation, stored = false): Promise<StreamedTable> {
+    const temp = stored ? `(${relation.sql})` : this.fresh('k');
+    if (!stored) await this.run(`CREATE TEMP TABLE ${temp} AS SELECT * FROM (${relation.sql}) AS k ORDER BY ${ROW}`);
+    const rowCount = Number((await this.rows(`SELECT count(*) FROM ${temp} AS k`))[0][0]);
+    const q = DUCKDB.ident;
+    return {
+      columns: relation.columns,
+      rowCount,
+      select: (names) => {
+        const columns = names.map((n) => relation.columns.find((c) => c.name === n)!);
+        return this.materialise({ sql: `SELECT ${ROW}, ${names.map(q).join(', ')} FROM ${temp}`, columns });
+      },
+      numbers: (name) => this.numbers(temp, name, rowCount),
+      chunks: (onChunk) => this.scan(temp, relation.columns, chunkRows(), onChunk),
+      drop: () => (stored ? Promise.resolve() : this.run(`DROP TABLE IF EXISTS ${temp}`)),
+    };
+  }
+
+  async fitStepsStreamed(dataset: DatasetInfo, steps: Step[], rows: Int32Array, _onLoss?: LossSink): Promise<{ fitted: FittedStep[]; result: StreamedTable }> {
+    const { fitted, result } = await fitSqlSteps(steps, await this.rowsOf(dataset, rows), this);
+    return { fitted, result: await this.keep(result) };
+  }
+
+  async rowsStreamed(dataset: DatasetInfo, rows: Int32Array): Promise<StreamedTable> {
+    const { rowCount } = await this.load(dataset);
+    return rows.length === rowCount ? this.wholeStreamed(dataset) : this.keep(await this.rowsOf(dataset, rows));
+  }
+
+  private async wholeStreamed(dataset: DatasetInfo): Promise<StreamedTable> {
+    return this.keep((await this.load(dataset)).relation, true);
+  }
+
+  async fileStreamed(pattern: string, options: CsvOptions, like: DatasetInfo): Promise<StreamedTable | undefined> {
+    if (isParquet(pattern)) return this.keep(await this.parquetRelation(pattern));
+    if (!like.schema) return undefined;
+    const same = like.path === pattern && JSON.stringify(like.options) === JSON.stringify(options);
+    if (same) return this.wholeStreamed(like);
+    // Another file: its columns typed as the dataset's, when it has only columns of the dataset
+    // (the checker holds a prediction source's columns to the model's input types); else the
+    // CSV reader types it.
+    const header = await this.rows(`SELECT column_name FROM (DESCRIBE SELECT * FROM read_csv(${fileList(pattern)}, delim = ${DUCKDB.string(options.delimiter)}, header = ${options.header}, all_varchar = true))`);
+    const columns = header.map(([name]) => like.schema!.columns.find((c) => c.name === String(name)));
+    if (!options.header || columns.some((c) => !c)) return undefined;
+    const file: DatasetInfo = { ...like, name: `file ${pattern}`, path: pattern, options, schema: { columns: columns as NonNullable<typeof columns[number]>[] } };
+    return this.wholeStreamed(file);
   }
 
   async close(): Promise<void> {
@@ -308,6 +421,10 @@ export class DuckDbEngine implements Engine, SqlSession {
     // A connection that failed (the package not installed) has nothing to close; its error was reported where it was asked for.
     if (c) (await c.catch(() => undefined))?.close();
   }
+}
+
+function outOfOrder(): EngineError {
+  return new EngineError('DuckDB returned a table\'s rows out of their order (preserve_insertion_order did not hold); run with --engine memory and report this');
 }
 
 /** One file or the sorted matches of a glob, as a DuckDB list of paths. */

@@ -12,6 +12,7 @@ import type { CsvOptions } from '../data/csv-options';
 import type { Table } from '../data/table';
 import type { AppliedSteps, LossSink } from '../transforms/fit-steps';
 import type { FittedStep } from '../transforms/fitted-step';
+import type { ColumnType } from '../language/schema';
 
 export const ENGINE_NAMES = ['memory', 'duckdb', 'clickhouse'] as const;
 export type EngineName = (typeof ENGINE_NAMES)[number];
@@ -47,6 +48,54 @@ export interface Engine {
   applySteps(dataset: DatasetInfo, fitted: FittedStep[], rows: Int32Array, onLoss?: LossSink): Promise<AppliedSteps>;
   /** Frees what the engine holds (a database connection); the engine is not used afterwards. */
   close(): Promise<void>;
+}
+
+/**
+ * A table an engine keeps on its side and hands out in pieces, so that the process never holds
+ * all of it: a model's training table column by column, a scored table chunk by chunk. Rows come
+ * in raw row order, as the engine's whole tables give them.
+ */
+export interface StreamedTable {
+  readonly columns: readonly { name: string; type: ColumnType }[];
+  readonly rowCount: number;
+  /** Some columns whole (a model's target), with each row's raw row. */
+  select(names: string[]): Promise<AppliedSteps>;
+  /** A number column whole, NaN where missing. */
+  numbers(name: string): Promise<Float64Array>;
+  /**
+   * Every row in tables of at most `chunkRows()` rows, in order; a category or text column has
+   * the whole table's levels in every chunk, so chunks can be scored and written alike.
+   */
+  chunks(onChunk: (chunk: AppliedSteps) => void | Promise<void>): Promise<void>;
+  /** Frees what the engine keeps for the table. */
+  drop(): Promise<void>;
+}
+
+/** An engine that can stream tables (DuckDB): the runner then never materialises a large table. */
+export interface StreamingEngine extends Engine {
+  /** `fitSteps` with the result left in the engine. */
+  fitStepsStreamed(dataset: DatasetInfo, steps: Step[], rows: Int32Array, onLoss?: LossSink): Promise<{ fitted: FittedStep[]; result: StreamedTable }>;
+  /** The raw rows `rows` of a dataset, left in the engine. */
+  rowsStreamed(dataset: DatasetInfo, rows: Int32Array): Promise<StreamedTable>;
+  /**
+   * A file to predict on (as `readFile` reads it) left in the engine; undefined when only the
+   * CSV reader can type it. `like`: the dataset the model was trained on.
+   */
+  fileStreamed(pattern: string, options: CsvOptions, like: DatasetInfo): Promise<StreamedTable | undefined>;
+}
+
+export function isStreaming(engine: Engine): engine is StreamingEngine {
+  return 'fitStepsStreamed' in engine;
+}
+
+/**
+ * Rows per chunk of a streamed table: enough that a chunk's fixed costs (a query's vector
+ * fetches, a scoring fan-out) vanish, few enough that a chunk of 40 Float64 columns stays a few
+ * tens of MB. NARML_CHUNK_ROWS sets it (tests force chunk boundaries inside every part with it).
+ */
+export function chunkRows(): number {
+  const n = Number(process.env.NARML_CHUNK_ROWS);
+  return Number.isInteger(n) && n > 0 ? n : 1 << 17;
 }
 
 /** What an engine needs from the command that runs it. */

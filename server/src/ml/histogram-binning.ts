@@ -16,7 +16,7 @@ export interface BinnedFeatures {
   hasMissing: boolean[];
 }
 
-function binFeature(col: Float64Array): { bins: Uint8Array; thresholds: Float64Array; hasMissing: boolean } {
+export function binFeature(col: Float64Array): { bins: Uint8Array; thresholds: Float64Array; hasMissing: boolean } {
   const n = col.length;
   const present = new Float64Array(n);
   let m = 0;
@@ -134,12 +134,14 @@ function firstIndexAbove(sorted: Float64Array, v: number, orEqual = false): numb
 
 export function binFeatures(columns: Float64Array[], nRows: number): BinnedFeatures {
   const out: BinnedFeatures = { nRows, bins: [], thresholds: [], nBins: [], hasMissing: [] };
-  for (const col of columns) {
-    const b = binFeature(col);
-    out.bins.push(b.bins);
-    out.thresholds.push(b.thresholds);
-    out.nBins.push(b.thresholds.length + 1);
-    out.hasMissing.push(b.hasMissing);
-  }
+  for (const col of columns) addBinnedFeature(out, binFeature(col));
   return out;
+}
+
+/** Adds one binned column (a feature streamed column by column is binned as it arrives). */
+export function addBinnedFeature(out: BinnedFeatures, b: ReturnType<typeof binFeature>): void {
+  out.bins.push(b.bins);
+  out.thresholds.push(b.thresholds);
+  out.nBins.push(b.thresholds.length + 1);
+  out.hasMissing.push(b.hasMissing);
 }

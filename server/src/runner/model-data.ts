@@ -14,7 +14,7 @@ import { RunError } from './pipeline-data';
  * training rows lack (a stray "." or a level only in the test part) has no column, and a level
  * of a derived or cast column the checker could not know has one.
  */
-export function fittedFeatures(t: Table, model: ModelInfo, fitted: readonly FittedStep[]): { names: string[]; leftOut: string[] } {
+export function fittedFeatures(t: { names: readonly string[] }, model: ModelInfo, fitted: readonly FittedStep[]): { names: string[]; leftOut: string[] } {
   const choice = model.featureChoice;
   if (!choice.listed) {
     const exclude = new Set(choice.exclude);

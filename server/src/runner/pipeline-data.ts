@@ -7,7 +7,7 @@ import type { CheckedPipeline, DatasetInfo, SplitInfo, TransformInfo } from '../
 import { infoOf } from '../checker/checked-model';
 import type { CsvOptions } from '../data/csv-options';
 import type { Table } from '../data/table';
-import type { Engine } from '../engine/engine';
+import { isStreaming, type Engine, type StreamedTable } from '../engine/engine';
 import { EngineError } from '../engine/engine-error';
 import type { AppliedSteps, ValueLoss } from '../transforms/fit-steps';
 import { isRowStep, type FittedStep } from '../transforms/fitted-step';
@@ -82,6 +82,18 @@ export class PipelineData {
     return this.engine.readFile(pattern, options, passThrough);
   }
 
+  /**
+   * A predict's source left in a streaming engine (a table's raw rows, or a file), or undefined
+   * when the engine does not stream or only the CSV reader can type the file.
+   */
+  async sourceStreamed(source: { kind: 'file'; path: string } | { kind: 'table'; name: string }, like: DatasetInfo): Promise<StreamedTable | undefined> {
+    if (!isStreaming(this.engine)) return undefined;
+    if (source.kind === 'file') return this.engine.fileStreamed(source.path, like.options, like);
+    const chain = this.chain(source.name);
+    this.read.add(chain.dataset.name);
+    return this.engine.rowsStreamed(chain.dataset, await this.rawRows(chain));
+  }
+
   /** Raw dataset rows of each part of a split. */
   membership(split: SplitInfo): Promise<Record<string, Int32Array>> {
     let m = this.memberships.get(split.name);
@@ -117,13 +129,27 @@ export class PipelineData {
    * part or derives from one), else all its rows.
    */
   async fitChain(chain: Chain): Promise<{ fitted: FittedStep[]; trainRows: Int32Array; train: AppliedSteps }> {
+    const { steps, trainRows } = await this.training(chain);
+    const { fitted, result } = await this.engine.fitSteps(chain.dataset, steps, trainRows, this.noteLoss);
+    return { fitted, trainRows, train: result };
+  }
+
+  /** `fitChain` with the training table left in the engine, which must stream (isStreaming). */
+  async fitChainStreamed(chain: Chain): Promise<{ fitted: FittedStep[]; trainRows: Int32Array; train: StreamedTable }> {
+    if (!isStreaming(this.engine)) throw new RunError(`the ${this.engine.name} engine cannot stream a table`);
+    const { steps, trainRows } = await this.training(chain);
+    const { fitted, result } = await this.engine.fitStepsStreamed(chain.dataset, steps, trainRows, this.noteLoss);
+    return { fitted, trainRows, train: result };
+  }
+
+  /** A table's training rows and the steps fitted on them. */
+  private async training(chain: Chain): Promise<{ steps: Step[]; trainRows: Int32Array }> {
     const trainChain: Chain = chain.split ? { ...chain, split: { info: chain.split.info, part: 'train' } } : chain;
     const trainRows = await this.rawRows(trainChain);
     // The split's membership already applied the row steps before it; applied again with steps
     // refit on the train part (a filter after a scale) they would drop rows a second time.
     const pre = chain.split ? chain.pre.filter((s) => !isRowStep(s)) : chain.pre;
-    const { fitted, result } = await this.engine.fitSteps(chain.dataset, [...pre, ...chain.post], trainRows, this.noteLoss);
-    return { fitted, trainRows, train: result };
+    return { steps: [...pre, ...chain.post], trainRows };
   }
 
   /**
@@ -148,6 +174,19 @@ export class PipelineData {
   async rawRowsKept(tableName: string): Promise<Table> {
     const chain = this.chain(tableName);
     return this.engine.readRows(chain.dataset, (await this.prepared(tableName)).rowMap);
+  }
+
+  /**
+   * `rawRowsKept` left in a streaming engine. Without a row step after the split (or the
+   * dataset) every raw row of the table is kept, so no step is applied to know which.
+   */
+  async rawRowsKeptStreamed(tableName: string): Promise<StreamedTable> {
+    if (!isStreaming(this.engine)) throw new RunError(`the ${this.engine.name} engine cannot stream a table`);
+    const chain = this.chain(tableName);
+    this.read.add(chain.dataset.name);
+    const { steps } = await this.training(chain);
+    const rows = steps.some(isRowStep) ? (await this.prepared(tableName)).rowMap : await this.rawRows(chain);
+    return this.engine.rowsStreamed(chain.dataset, rows);
   }
 
   /** A table as its declaration produces it, with the raw dataset row of each of its rows. */

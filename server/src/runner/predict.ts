@@ -3,9 +3,10 @@
 // skipped so every input row gets an output row; rows the model cannot take (missing features)
 // get an empty prediction and are counted.
 import { createHash } from 'node:crypto';
-import { statSync } from 'node:fs';
+import { closeSync, openSync, statSync, writeSync } from 'node:fs';
 import { isParquet } from '../engine/duckdb-dialect';
-import { writeParquetFromCsv } from '../engine/parquet-output';
+import { writeParquetFromCsv, writeParquetStreamed } from '../engine/parquet-output';
+import type { StreamedTable } from '../engine/engine';
 import type { PredictInfo } from '../checker/checked-model';
 import type { PredictionJson } from '../contracts/cli-json';
 import { expandGlob, isGlob } from '../data/glob';
@@ -15,14 +16,14 @@ import { sharedFloat64, sharedInt32 } from '../ml/parallel/shared-arrays';
 import { computeInParallel, startWorkers, trainingThreads } from '../ml/parallel/thread-pool';
 import type { Column, Table } from '../data/table';
 import { PassThroughColumn } from '../data/pass-through';
-import { writeFileAtomic } from '../store/atomic-write';
+import { writeFileAtomic, writeFileAtomicStreamed } from '../store/atomic-write';
 import { sha256 } from '../store/run-store';
 import { expandOutputTemplate, type Workspace } from '../workspace/output-paths';
 import { cellText } from '../transforms/table-ops';
 import { RunError, type PipelineData } from './pipeline-data';
 import { ClickHouseEngine } from '../engine/clickhouse-engine';
 import { saveModel } from '../ml/registry';
-import { predictPrepared, type TrainedModel } from './scoring';
+import { predictPrepared, scoresRowByRow, type TrainedModel } from './scoring';
 
 /** A glob that matches no file yet: an inbox waiting for files (NML204), not an error. */
 export function isEmptyInbox(pattern: string): boolean {
@@ -67,7 +68,7 @@ function inputCells(c: Column, shared: boolean): CsvCells {
  * `probability_<class>` per class; a row the model could not take has the last ones empty.
  * Many rows are written on all cores, each thread its range of rows; the bytes are the same.
  */
-export function predictionCsv(input: Table, tm: TrainedModel, pred: Float64Array, proba: Float64Array | undefined, usable: Uint8Array): Uint8Array[] {
+export function predictionCsv(input: Table, tm: TrainedModel, pred: Float64Array, proba: Float64Array | undefined, usable: Uint8Array, withHeader = true): Uint8Array[] {
   const n = input.rowCount;
   const classes = tm.info.classes;
   const header = [...input.names, 'prediction', ...(classes && proba ? classes.map((c) => `probability_${c}`) : [])];
@@ -93,7 +94,7 @@ export function predictionCsv(input: Table, tm: TrainedModel, pred: Float64Array
     }
   }
   const head = new CsvByteWriter();
-  head.text(`${header.map(csvField).join(',')}\n`);
+  if (withHeader) head.text(`${header.map(csvField).join(',')}\n`);
   const per = Math.ceil(n / threads);
   const pieces: CsvRowsPiece[] = [];
   for (let start = 0; start < n; start += per) pieces.push({ columns, start, end: Math.min(n, start + per), shared });
@@ -116,6 +117,14 @@ export async function predictToFile(decl: PredictInfo, tm: TrainedModel, data: P
   const output = expandOutputTemplate(decl.output, now);
   if (decl.source.kind === 'file' && isEmptyInbox(decl.source.path)) {
     return { output, rows: 0, emptyPredictions: 0, waiting: `no file matches ${decl.source.path} yet; nothing was written (the scheduler waits for files)` };
+  }
+  const streamed = keep || !scoresRowByRow(tm) ? undefined : await data.sourceStreamed(decl.source, data.chain(tm.info.input).dataset);
+  if (streamed) {
+    try {
+      return { output, ...await predictStreamed(streamed, tm, output, workspace, signal) };
+    } finally {
+      await streamed.drop();
+    }
   }
   if (decl.source.kind === 'file') {
     // A file this large is scored and written on the pool: its threads load while it is read.
@@ -140,6 +149,38 @@ export async function predictToFile(decl: PredictInfo, tm: TrainedModel, data: P
   for (let i = 0; i < out.usable.length; i++) if (!out.usable[i]) empty++;
   const stored = keep?.(input, out.pred, out.proba, out.usable);
   return { output, rows: input.rowCount, emptyPredictions: empty, sha256: hash, ...(stored ? { stored } : {}) };
+}
+
+/**
+ * Predictions of a table an engine streams, scored and written chunk by chunk (CSV appended to
+ * the temporary file of an atomic write, or to the CSV DuckDB makes the Parquet file of): the
+ * bytes of the whole-table path, with one chunk of rows in memory at a time.
+ */
+async function predictStreamed(table: StreamedTable, tm: TrainedModel, output: string, workspace: Workspace, signal?: CancelSignal): Promise<Omit<PredictionJson, 'output'>> {
+  let rows = 0;
+  let empty = 0;
+  const hash = createHash('sha256');
+  const rowsTo = async (write: (bytes: Uint8Array) => void): Promise<void> => {
+    await table.chunks((chunk) => {
+      const out = predictPrepared(tm, chunk.table, 'predict', signal);
+      for (const bytes of predictionCsv(chunk.table, tm, out.pred, out.proba, out.usable, rows === 0)) write(bytes);
+      rows += chunk.table.rowCount;
+      for (let i = 0; i < out.usable.length; i++) if (!out.usable[i]) empty++;
+    });
+  };
+  if (isParquet(output)) {
+    const sha = await writeParquetStreamed(async (csv) => {
+      const fd = openSync(csv, 'w');
+      try {
+        await rowsTo((bytes) => { for (let done = 0; done < bytes.length;) done += writeSync(fd, bytes, done); });
+      } finally {
+        closeSync(fd);
+      }
+    }, output, workspace);
+    return { rows, emptyPredictions: empty, sha256: sha };
+  }
+  await writeFileAtomicStreamed(output, (write) => rowsTo((bytes) => { hash.update(bytes); write(bytes); }), workspace);
+  return { rows, emptyPredictions: empty, sha256: hash.digest('hex') };
 }
 
 /** `output: table "db.scores"`: the ClickHouse engine scores the source table in SQL and keeps the result as a table. */

@@ -24,13 +24,14 @@ import { monitorReport } from './monitor';
 import { followUpMonitors, judgeChallenger, registryStages, type ModelStages } from './retrain';
 import type { NotifyOptions } from '../scheduler/notify';
 import { engineFor } from '../engine/engine-for';
-import type { EngineName } from '../engine/engine';
-import { PipelineData, RunError, type TablesRead } from './pipeline-data';
+import { isStreaming, type Engine, type EngineName } from '../engine/engine';
+import { PipelineData, RunError, type Chain, type TablesRead } from './pipeline-data';
 import { predictToFile, predictToTable, type KeepPredictions } from './predict';
-import { storePredictions, unseenClassesText } from './actuals';
-import { comparisonReport, crossValidateReport, evaluationReport, scoreOn, unscoredWarnings, type TrainedModel } from './scoring';
+import { storePredictions, unseenClassesText, watchingMonitors } from './actuals';
+import { comparisonReport, crossValidateReport, evaluationReport, scoreOn, scoreStreamed, scoresRowByRow, unscoredWarnings, type Scored, type TrainedModel } from './scoring';
 import { trainEnsemble, type Passthrough } from './train-ensemble';
-import { resampleWarnings, trainModel } from './train-model';
+import { resampleWarnings, trainBinned, trainModel, type TrainOutcome } from './train-model';
+import type { FittedStep } from '../transforms/fitted-step';
 
 export interface RunOptions {
   names?: string[];
@@ -207,7 +208,7 @@ export async function runPipeline(checked: CheckedPipeline, opts: RunOptions = {
         case 'evaluate': {
           const tm = trained.get(decl.model)!;
           emit({ type: 'stage', stage: 'evaluate', declaration: name, fraction: 0 });
-          const scored = scoreOn(tm, await data.rawRowsKept(decl.on), opts.signal);
+          const [scored] = await scoredOn([tm], decl.on);
           for (const w of unscoredWarnings(`evaluate ${name}`, decl.on, scored, tm)) warn(w);
           let cv: EvaluationJson['cv'];
           if (decl.cv && tm.model) {
@@ -222,8 +223,7 @@ export async function runPipeline(checked: CheckedPipeline, opts: RunOptions = {
         }
         case 'compare': {
           const models = decl.models.map((m) => trained.get(m)!);
-          const raw = await data.rawRowsKept(decl.on);
-          const scored = models.map((m) => scoreOn(m, raw, opts.signal));
+          const scored = await scoredOn(models, decl.on);
           for (const w of new Set(scored.flatMap((s, i) => unscoredWarnings(`compare ${name}`, decl.on, s, models[i])))) warn(w);
           const report: ComparisonJson = comparisonReport(decl, models, scored);
           run.comparisons[name] = report;
@@ -233,7 +233,9 @@ export async function runPipeline(checked: CheckedPipeline, opts: RunOptions = {
         case 'predict': {
           emit({ type: 'stage', stage: 'predict', declaration: name, fraction: 0 });
           const { tm, registry } = modelOf(decl);
-          const keep: KeepPredictions = (input, pred, proba, usable) => storePredictions(store, checked, name, now, tm, input, pred, proba, usable);
+          // Only a watched predict keeps its rows (which needs them all at once: not streamed).
+          const keep: KeepPredictions | undefined = watchingMonitors(checked, name).length > 0
+            ? (input, pred, proba, usable) => storePredictions(store, checked, name, now, tm, input, pred, proba, usable) : undefined;
           const written = decl.outputTable ? await predictToTable(decl, tm, data) : await predictToFile(decl, tm, data, now, checked.workspace, opts.signal, keep);
           const result: PredictionJson = { ...written, ...(registry ? { registry } : {}) };
           run.predictions[name] = result;
@@ -374,40 +376,21 @@ export async function runPipeline(checked: CheckedPipeline, opts: RunOptions = {
     } else {
       emit({ type: 'stage', stage: 'train', declaration: decl.name, fraction: 0 });
       const chain = data.chain(decl.input);
-      const fitted = await data.fitChain(chain);
-      const table = fitted.train.table;
-      if (table.rowCount === 0) throw new RunError(`model ${decl.name}: "${decl.input}" has no rows after its transforms; loosen the filters (or drop_missing) before it`);
-      const features = fittedFeatures(table, decl, fitted.fitted);
-      if (features.leftOut.length > 0) {
-        warn(`model ${decl.name}: ${features.leftOut.join(', ')} left out of the features: those levels do not occur in the training rows`);
-      }
-      if (features.names.length === 0) throw new RunError(`model ${decl.name}: no feature column is left after the transforms fitted on "${decl.input}"; list features that occur in the training rows`);
-      const learned = learnedInfo(decl, decl.task === 'classification' ? trainingClasses(table, decl) : undefined);
-      const x = featureMatrix(table, features.names);
-      const y = targetValues(table, learned);
-      const allowsMissing = decl.algorithm?.name === 'gradient_boosting' || decl.algorithm?.name === 'auto';
-      const rows = usableRows(x, y, allowsMissing, decl.task === 'classification');
-      if (rows.length === 0) throw new RunError(`model ${decl.name}: no training rows left (every row lacks the target or has missing features)`);
-      if (rows.length < x.nRows) warn(`model ${decl.name}: ${x.nRows - rows.length} training rows skipped (missing target or features)`);
-      const target = makeTarget(learned, y, rows);
-      for (const w of resampleWarnings(learned, target)) warn(`model ${decl.name}: ${w}`);
-      const validation = earlyStops(decl) ? await data.validationPart(chain, fitted.fitted) : undefined;
-      const outcome = trainModel(learned, subsetMatrix(x, rows), target, {
-        seed: 42, signal: opts.signal, ...(validation ? { validation: scoredRows(validation, features.names, learned) } : {}),
-        onProgress: (f) => emit({ type: 'stage', stage: 'train', declaration: decl.name, fraction: f }),
-      });
+      const { fitted, learned, outcome, trainRows, rawTrainRows } = streamsTraining(decl, data.engine)
+        ? await trainStreamedModel(decl, chain)
+        : await trainMaterialised(decl, chain);
       const saved = saveModel(outcome.model);
       // A typical raw training row (example requests); a sample of the rows is enough for a median.
-      const example = typicalRow(await data.engine.readRows(chain.dataset, typicalSample(fitted.trainRows)), decl.inputColumns);
+      const example = typicalRow(await data.engine.readRows(chain.dataset, typicalSample(rawTrainRows)), decl.inputColumns);
       const art: ModelArtifact = {
-        saved, steps: fitted.fitted, trainRows: rows.length, algorithm: outcome.algorithm, options: outcome.options, trials: outcome.trials, example,
+        saved, steps: fitted, trainRows, algorithm: outcome.algorithm, options: outcome.options, trials: outcome.trials, example,
         ...(outcome.selection ? { selection: outcome.selection } : {}),
         ...(outcome.budgets.length > 0 ? { budgets: outcome.budgets } : {}),
       };
       artifactHash = store.putArtifact(art);
       // Indexed at once, so a run killed later still reuses this model next time.
       store.setResult(hash, artifactHash);
-      tm = { info: learned, steps: fitted.fitted, model: outcome.model, trainRows: rows.length, options: outcome.options };
+      tm = { info: learned, steps: fitted, model: outcome.model, trainRows, options: outcome.options };
       search = { trials: outcome.trials, selection: outcome.selection, budgets: outcome.budgets };
       run.computed.push(decl.name);
     }
@@ -431,6 +414,82 @@ export async function runPipeline(checked: CheckedPipeline, opts: RunOptions = {
     run.models[decl.name] = modelJson;
     if (artifactHash) extras.artifacts[decl.name] = artifactHash;
     return tm;
+  }
+
+  /** Models scored on the rows table `on` keeps: chunk by chunk when the engine streams and every model scores row by row. */
+  async function scoredOn(models: TrainedModel[], on: string): Promise<Scored[]> {
+    if (!isStreaming(data.engine) || !models.every(scoresRowByRow)) {
+      const raw = await data.rawRowsKept(on);
+      return models.map((m) => scoreOn(m, raw, opts.signal));
+    }
+    const table = await data.rawRowsKeptStreamed(on);
+    try {
+      const out: Scored[] = [];
+      for (const m of models) out.push(await scoreStreamed(m, table, opts.signal));
+      return out;
+    } finally {
+      await table.drop();
+    }
+  }
+
+  /** A model trained on its training table as the engine materialises it (features as Float64 columns). */
+  async function trainMaterialised(decl: ModelInfo, chain: Chain): Promise<Trained> {
+    const fitted = await data.fitChain(chain);
+    const table = fitted.train.table;
+    const features = modelFeatures(decl, table, fitted.fitted);
+    const learned = learnedInfo(decl, decl.task === 'classification' ? trainingClasses(table, decl) : undefined);
+    const x = featureMatrix(table, features);
+    const y = targetValues(table, learned);
+    const allowsMissing = decl.algorithm?.name === 'gradient_boosting' || decl.algorithm?.name === 'auto';
+    const rows = usableRows(x, y, allowsMissing, decl.task === 'classification');
+    if (rows.length === 0) throw new RunError(`model ${decl.name}: no training rows left (every row lacks the target or has missing features)`);
+    if (rows.length < x.nRows) warn(`model ${decl.name}: ${x.nRows - rows.length} training rows skipped (missing target or features)`);
+    const target = makeTarget(learned, y, rows);
+    for (const w of resampleWarnings(learned, target)) warn(`model ${decl.name}: ${w}`);
+    const validation = earlyStops(decl) ? await data.validationPart(chain, fitted.fitted) : undefined;
+    const outcome = trainModel(learned, subsetMatrix(x, rows), target, {
+      seed: 42, signal: opts.signal, ...(validation ? { validation: scoredRows(validation, features, learned) } : {}),
+      onProgress: (f) => emit({ type: 'stage', stage: 'train', declaration: decl.name, fraction: f }),
+    });
+    return { fitted: fitted.fitted, learned, outcome, trainRows: rows.length, rawTrainRows: fitted.trainRows };
+  }
+
+  /**
+   * A model trained on the training table a streaming engine keeps: the target read whole, each
+   * feature read, binned and released in turn (train-model.ts's trainBinned), so the Float64
+   * table is never held. The same model as trainMaterialised's.
+   */
+  async function trainStreamedModel(decl: ModelInfo, chain: Chain): Promise<Trained> {
+    const fitted = await data.fitChainStreamed(chain);
+    const table = fitted.train;
+    try {
+      const features = modelFeatures(decl, { names: table.columns.map((c) => c.name), rowCount: table.rowCount }, fitted.fitted);
+      const targetTable = (await table.select([decl.target!])).table;
+      const learned = learnedInfo(decl, decl.task === 'classification' ? trainingClasses(targetTable, decl) : undefined);
+      const y = targetValues(targetTable, learned);
+      // Boosting takes missing features: only a missing target leaves a row out.
+      const rows = usableRows({ nRows: y.length, columns: [], names: [] }, y, true, decl.task === 'classification');
+      if (rows.length === 0) throw new RunError(`model ${decl.name}: no training rows left (every row lacks the target)`);
+      if (rows.length < y.length) warn(`model ${decl.name}: ${y.length - rows.length} training rows skipped (missing target or features)`);
+      const target = makeTarget(learned, y, rows);
+      const outcome = await trainBinned(learned, table, features, rows, target, {
+        seed: 42, signal: opts.signal, onProgress: (f) => emit({ type: 'stage', stage: 'train', declaration: decl.name, fraction: f }),
+      });
+      return { fitted: fitted.fitted, learned, outcome, trainRows: rows.length, rawTrainRows: fitted.trainRows };
+    } finally {
+      await table.drop();
+    }
+  }
+
+  /** The feature columns a model takes from its prepared training table (its names and row count). */
+  function modelFeatures(decl: ModelInfo, table: { names: readonly string[]; rowCount: number }, fitted: FittedStep[]): string[] {
+    if (table.rowCount === 0) throw new RunError(`model ${decl.name}: "${decl.input}" has no rows after its transforms; loosen the filters (or drop_missing) before it`);
+    const features = fittedFeatures(table, decl, fitted);
+    if (features.leftOut.length > 0) {
+      warn(`model ${decl.name}: ${features.leftOut.join(', ')} left out of the features: those levels do not occur in the training rows`);
+    }
+    if (features.names.length === 0) throw new RunError(`model ${decl.name}: no feature column is left after the transforms fitted on "${decl.input}"; list features that occur in the training rows`);
+    return features.names;
   }
 
   /** A stacking or blending: its final model (and blending's own member fits) trained or reused from the store. */
@@ -497,6 +556,18 @@ export async function runPipeline(checked: CheckedPipeline, opts: RunOptions = {
     const { trials: _timings, memberArtifacts: _stored, ...parts } = artifact;
     run.models[name] = { ...run.models[name], modelHash: sha256(toJsonText({ ...parts, memberHashes })), input: ensembleInput(tm) };
   }
+}
+
+/** A model trained: its fitted steps and classes, the outcome, its usable training rows and the raw rows of its training table. */
+interface Trained { fitted: FittedStep[]; learned: ModelInfo; outcome: TrainOutcome; trainRows: number; rawTrainRows: Int32Array }
+
+/**
+ * Whether a model is trained from a table the engine streams: a plain gradient boosting (its
+ * features binned column by column) on a streaming engine. Searches, feature selection,
+ * resampling, calibration and early stopping need the Float64 rows and take the materialised path.
+ */
+function streamsTraining(decl: ModelInfo, engine: Engine): boolean {
+  return isStreaming(engine) && decl.algorithm?.name === 'gradient_boosting' && !decl.tune && !decl.select && !decl.resample && !decl.calibrate && !earlyStops(decl);
 }
 
 /** Gradient boosting with early_stopping (or tuning it): it scores a split's validation part when there is one. */

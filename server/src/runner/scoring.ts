@@ -3,6 +3,8 @@
 import type { CompareInfo, EvaluateInfo, ModelInfo } from '../checker/checked-model';
 import type { ComparisonJson, EvaluationJson } from '../contracts/cli-json';
 import type { Table } from '../data/table';
+import { compareLevels } from '../data/column-builder';
+import type { StreamedTable } from '../engine/engine';
 import { COMPARE_TEST_OUTCOMES, METRICS } from '../ml/catalog';
 import { bootstrapPValue, mcnemar, pairedT } from '../ml/compare-tests';
 import { kFoldIndices, scoreFolds } from '../ml/cross-validation';
@@ -138,6 +140,53 @@ export function scoreOn(tm: TrainedModel, raw: Table, signal?: CancelSignal): Sc
     yTrue, pred, ...(proba ? { proba } : {}), n: keep.length, unseen, labels: [...(tm.info.classes ?? []), ...unseen.levels], missingFeatures,
     rawRows: Int32Array.from(keep, (r) => out.rowMap[r]),
   };
+}
+
+/** Whether a model's steps score each row on its own (no dedupe, which compares rows): then it can be scored chunk by chunk. */
+export function scoresRowByRow(tm: TrainedModel): boolean {
+  return !tm.steps.some((s) => s.kind === 'dedupe') && (tm.members ?? []).every(scoresRowByRow);
+}
+
+/**
+ * scoreOn over a table an engine streams, chunk by chunk: only the scored rows' target,
+ * prediction and probabilities are kept (a few numbers per row), never the table. The result is
+ * scoreOn's on the whole table: rows in the same order, unseen classes numbered over all chunks.
+ */
+export async function scoreStreamed(tm: TrainedModel, table: StreamedTable, signal?: CancelSignal): Promise<Scored> {
+  const parts: Scored[] = [];
+  let offset = 0;
+  await table.chunks((chunk) => {
+    const s = scoreOn(tm, chunk.table, signal);
+    for (let i = 0; i < s.rawRows.length; i++) s.rawRows[i] += offset;
+    offset += chunk.table.rowCount;
+    parts.push(s);
+  });
+  return joinScored(parts, tm.info.classes ?? []);
+}
+
+/** Scored chunks as one: an unseen level's label index is its place among every chunk's unseen levels. */
+function joinScored(parts: Scored[], classes: string[]): Scored {
+  const k = classes.length;
+  const levels = [...new Set(parts.flatMap((p) => p.unseen.levels))].sort(compareLevels);
+  const n = parts.reduce((t, p) => t + p.n, 0);
+  const width = parts.find((p) => p.proba)?.proba ? k : 0;
+  const out: Scored = {
+    yTrue: new Float64Array(n), pred: new Float64Array(n), ...(width ? { proba: new Float64Array(n * width) } : {}), n,
+    unseen: { rows: 0, levels }, labels: [...classes, ...levels], missingFeatures: 0, rawRows: new Int32Array(n),
+  };
+  let at = 0;
+  for (const p of parts) {
+    const relabel = p.unseen.levels.map((l) => k + levels.indexOf(l));
+    if (relabel.length === 0) out.yTrue.set(p.yTrue, at);
+    else for (let i = 0; i < p.n; i++) out.yTrue[at + i] = p.yTrue[i] < k ? p.yTrue[i] : relabel[p.yTrue[i] - k];
+    out.pred.set(p.pred, at);
+    if (out.proba && p.proba) out.proba.set(p.proba, at * width);
+    out.rawRows.set(p.rawRows, at);
+    out.unseen.rows += p.unseen.rows;
+    out.missingFeatures += p.missingFeatures;
+    at += p.n;
+  }
+  return out;
 }
 
 /** Warnings for rows that could not be scored: a class the model never saw, a missing feature. */

@@ -16,6 +16,9 @@ import { SearchBudget } from './search-budget';
 import { holdoutRows } from '../ml/early-stopping';
 import { halvingSchedule } from '../ml/halving';
 import { subsetMatrix, subsetTarget } from '../ml/subset';
+import { addBinnedFeature, binFeature, type BinnedFeatures } from '../ml/histogram-binning';
+import { boostBinned } from '../ml/gradient-boosting';
+import type { StreamedTable } from '../engine/engine';
 
 export interface TrainOutcome {
   model: FittedModel;
@@ -116,9 +119,8 @@ export function trainModel(info: ModelInfo, x: FeatureMatrix, target: Target, ct
   const budgets: SearchBudgetJson[] = [];
   let selection: string | undefined;
   let algorithm = info.algorithm.name;
-  // class_weight travels in the options, so every fit (folds, calibrated copies, trials) weighs the classes alike.
   const classWeight: OptionValues = info.classWeight && target.task === 'classification' ? { class_weight: info.classWeight } : {};
-  let options: OptionValues = { ...info.algorithm.options, ...(ALGORITHMS[algorithm]?.classWeight ? classWeight : {}) };
+  let options = fitOptions(info, target);
   if (algorithm === 'auto') {
     const metric = String(info.algorithm.options.metric ?? (target.task === 'classification' ? 'f1' : 'r2'));
     const maxTrials = Number(info.algorithm.options.trials ?? 10);
@@ -223,6 +225,34 @@ export function trainModel(info: ModelInfo, x: FeatureMatrix, target: Target, ct
     }
   } else model = fitOnce(algorithm, options, train, trainTarget, fitCtx);
   return { model, algorithm, options, trials, budgets, ...(selection ? { selection } : {}) };
+}
+
+/** The declared options, class_weight among them: it travels in the options, so every fit (folds, calibrated copies, trials) weighs the classes alike. */
+function fitOptions(info: ModelInfo, target: Target): OptionValues {
+  const algorithm = info.algorithm!.name;
+  const classWeight: OptionValues = info.classWeight && target.task === 'classification' ? { class_weight: info.classWeight } : {};
+  return { ...info.algorithm!.options, ...(ALGORITHMS[algorithm]?.classWeight ? classWeight : {}) };
+}
+
+/**
+ * A plain gradient boosting (no search, selection, resampling, calibration or early stopping)
+ * on a table an engine streams: each feature is read whole, cut to the usable rows `rows`, binned
+ * and dropped before the next is read, so the process holds one Float64 column and the bins,
+ * never the Float64 table. The bins are binFeatures' on the same columns: the model is the one
+ * trainModel fits on the materialised table.
+ */
+export async function trainBinned(info: ModelInfo, table: StreamedTable, features: string[], rows: Int32Array, target: Target, ctx: TrainContext): Promise<TrainOutcome> {
+  const data: BinnedFeatures = { nRows: rows.length, bins: [], thresholds: [], nBins: [], hasMissing: [] };
+  const all = rows.length === table.rowCount;
+  for (const name of features) {
+    const column = table.columns.find((c) => c.name === name);
+    if (!column) throw new RunError(`feature "${name}" is not in the prepared table (columns: ${table.columns.map((c) => c.name).join(', ')})`);
+    if (column.type === 'category' || column.type === 'text') throw new RunError(`feature "${name}" is ${column.type}; encode it before the model`);
+    const values = await table.numbers(name);
+    addBinnedFeature(data, binFeature(all ? values : Float64Array.from(rows, (r) => values[r])));
+  }
+  const options = fitOptions(info, target);
+  return { model: boostBinned(data, features, target, options as AlgorithmOptions, ctx), algorithm: info.algorithm!.name, options, trials: [], budgets: [] };
 }
 
 /** `rows` of the training rows, seeded and stratified by class: a round of successive halving. */

@@ -66,6 +66,43 @@ export function writeFileAtomic(path: string, data: string | Uint8Array | readon
   // Chunks are written one after the other: a large output is never joined into one buffer.
   const chunks = typeof data === 'string' ? [Buffer.from(data)] : data instanceof Uint8Array ? [data] : data;
   const length = chunks.reduce((sum, c) => sum + c.length, 0);
+  const target = openTemporary(path, workspace);
+  try {
+    for (const bytes of chunks) {
+      writeAll(target.fd!, bytes);
+      hash?.update(bytes);
+    }
+    commit(target, length, durable);
+  } catch (e) {
+    throw abandon(target, e);
+  }
+  if (durable) syncFolder(target.dir);
+}
+
+/**
+ * writeFileAtomic for a file made piece by piece, too large to hold (a prediction file of
+ * millions of rows): `fill` hands the pieces in order to `write`, which writes each at once.
+ * The same guarantees: the target is replaced only by the complete file, or left as it was.
+ */
+export async function writeFileAtomicStreamed(path: string, fill: (write: (bytes: Uint8Array) => void) => Promise<void>, workspace?: Workspace): Promise<void> {
+  const target = openTemporary(path, workspace);
+  let length = 0;
+  try {
+    await fill((bytes) => {
+      writeAll(target.fd!, bytes);
+      length += bytes.length;
+    });
+    commit(target, length, true);
+  } catch (e) {
+    throw abandon(target, e);
+  }
+  syncFolder(target.dir);
+}
+
+interface Temporary { path: string; dir: string; tmp: string; fd: number | undefined; existing: boolean | undefined; workspace: Workspace | undefined }
+
+/** The temporary file beside `path`, opened for writing, after the workspace and folder checks. */
+function openTemporary(path: string, workspace: Workspace | undefined): Temporary {
   if (workspace) refuseOutside(path, workspace);
   const existing = isFolder(path);
   if (existing) throw new WriteError(`cannot write ${path}: it is a folder; remove the folder or choose a file path such as ${join(path, 'out.csv')}`, path, 'EISDIR');
@@ -74,27 +111,35 @@ export function writeFileAtomic(path: string, data: string | Uint8Array | readon
   if (workspace) refuseOutside(path, workspace);
   // Random, not time-based: two writers of one path in the same millisecond get distinct files.
   const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
-  let fd: number | undefined;
+  const target: Temporary = { path, dir, tmp, fd: undefined, existing, workspace };
   try {
-    fd = openSync(tmp, 'wx');
-    for (const bytes of chunks) {
-      for (let done = 0; done < bytes.length;) done += writeSync(fd, bytes, done, bytes.length - done);
-      hash?.update(bytes);
-    }
-    if (durable) fsyncSync(fd);
-    const size = fstatSync(fd).size;
-    if (size !== length) throw new Error(`wrote ${size} of ${length} bytes`);
-    closeSync(fd);
-    fd = undefined;
-    if (workspace) refuseOutside(path, workspace);
-    renameSync(tmp, path);
+    target.fd = openSync(tmp, 'wx');
   } catch (e) {
-    if (fd !== undefined) try { closeSync(fd); } catch { /* already failing; the write error is what matters */ }
-    try { unlinkSync(tmp); } catch { /* never created, or already renamed */ }
-    if (e instanceof WriteError) throw e;
-    throw writeError(path, e, existing === false);
+    throw abandon(target, e);
   }
-  if (durable) syncFolder(dir);
+  return target;
+}
+
+function writeAll(fd: number, bytes: Uint8Array): void {
+  for (let done = 0; done < bytes.length;) done += writeSync(fd, bytes, done, bytes.length - done);
+}
+
+/** Flushes, verifies the size and renames the temporary file into place. */
+function commit(target: Temporary, length: number, durable: boolean): void {
+  if (durable) fsyncSync(target.fd!);
+  const size = fstatSync(target.fd!).size;
+  if (size !== length) throw new Error(`wrote ${size} of ${length} bytes`);
+  closeSync(target.fd!);
+  target.fd = undefined;
+  if (target.workspace) refuseOutside(target.path, target.workspace);
+  renameSync(target.tmp, target.path);
+}
+
+/** Removes the temporary file of a failed write; the error to throw, naming the path and cause. */
+function abandon(target: Temporary, e: unknown): WriteError {
+  if (target.fd !== undefined) try { closeSync(target.fd); } catch { /* already failing; the write error is what matters */ }
+  try { unlinkSync(target.tmp); } catch { /* never created, or already renamed */ }
+  return e instanceof WriteError ? e : writeError(target.path, e, target.existing === false);
 }
 
 function makeFolder(path: string, dir: string): void {
