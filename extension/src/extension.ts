@@ -47,7 +47,7 @@ function engineSettingValue(): string | undefined {
   return vscode.workspace.getConfiguration('narml').get<string>('engine');
 }
 
-/** `--default-engine` from narml.engine, for the commands that read data (run, preview, predict). */
+/** `--default-engine` from narml.engine, for every command that checks a pipeline before it acts (run, preview, predict, scheduler, serve). */
 function engineChoice(): string[] {
   return engineArgs(engineSettingValue());
 }
@@ -383,7 +383,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ runP
     const uri = activeFile(u as string | undefined);
     if (!uri || !client || !checkBeforeRun(uri)) return;
     const graph = (await client.sendRequest(PIPELINE_GRAPH_REQUEST, { uri: uri.toString() })) as PipelineGraph;
-    scheduler.start(uri.fsPath, schedulesOf(graph.nodes), { node: nodePath(), cli, args: outputArgs(uri), cwd: dirname(uri.fsPath), env: nodeEnv() });
+    scheduler.start(uri.fsPath, schedulesOf(graph.nodes), { node: nodePath(), cli, args: [...outputArgs(uri), ...engineChoice()], cwd: dirname(uri.fsPath), env: nodeEnv() });
   });
   register(COMMANDS.stopScheduler, () => {
     if (!scheduler.stop()) void vscode.window.showInformationMessage('The NarML scheduler is not running.');
@@ -406,7 +406,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ runP
     const uri = activeFile(u as string | undefined);
     if (!uri) return void vscode.window.showWarningMessage('Open a .narml file whose models were trained to serve them.');
     if (!checkBeforeRun(uri)) return undefined;
-    return serving.start(uri.fsPath, { node: nodePath(), cli, args: outputArgs(uri), cwd: dirname(uri.fsPath), env: nodeEnv() });
+    return serving.start(uri.fsPath, { node: nodePath(), cli, args: [...outputArgs(uri), ...engineChoice()], cwd: dirname(uri.fsPath), env: nodeEnv() });
   });
   register(COMMANDS.tryModel, () => serving.tryIt());
 

@@ -20,7 +20,7 @@ export function workspaceArgs(root: string, gate: OutputGate): string[] {
 }
 
 /**
- * `--default-engine` from the setting narml.engine for run, preview and predict: the engine of a
+ * `--default-engine` from the setting narml.engine for run, preview, predict, scheduler and serve: the engine of a
  * pipeline without an `engine:` statement, the rule the language server checks by; `pipeline`
  * (the default) passes nothing (memory).
  */

@@ -92,6 +92,7 @@ export function checkPipeline(text: string, file: string, source: SchemaSource, 
     references: ctx.references,
     columnReferences: ctx.columnReferences,
     engine: r.engine,
+    ...(options.defaultEngine ? { defaultEngine: options.defaultEngine } : {}),
   };
 }
 

@@ -2,6 +2,7 @@
 // (nothing is written onto syntax nodes). The language server answers every editor request
 // from it, and the runner executes it; neither re-derives names, schemas or options.
 import type { EngineSpec } from './engine-check';
+import type { DefaultEngineName } from '../contracts/cli-json';
 import type { DeclarationKind, Document, Expr, Range, Step } from '../language/ast';
 import type { ColumnSchema, TableSchema, Task } from '../language/schema';
 import type { CsvOptions } from '../data/csv-options';
@@ -249,8 +250,10 @@ export interface CheckedPipeline {
   order: string[];
   references: NameReference[];
   columnReferences: ColumnReference[];
-  /** Where the datasets live and the steps run (`engine:`; memory without it). */
+  /** Where the datasets live and the steps run (`engine:`; `defaultEngine` or memory without it). */
   engine: EngineSpec;
+  /** The engine this file was checked for had it no statement (`--default-engine`); the scheduler's re-checks keep it. */
+  defaultEngine?: DefaultEngineName;
 }
 
 export function infoOf<K extends DeclarationInfo['kind']>(p: CheckedPipeline, name: string, kind: K): Extract<DeclarationInfo, { kind: K }> | undefined {

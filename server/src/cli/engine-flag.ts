@@ -3,7 +3,8 @@ import { ENGINE_NAMES, isEngineName, type EngineName } from '../engine/engine';
 import { DEFAULT_ENGINE_FLAG, DEFAULT_ENGINES, ENGINE_FLAG, type DefaultEngineName } from '../contracts/cli-json';
 import { UsageError, type ParsedArgs } from './command';
 
-export const ENGINE_USAGE = `[--engine ${ENGINE_NAMES.join('|')}] [--default-engine ${DEFAULT_ENGINES.join('|')}]`;
+export const DEFAULT_ENGINE_USAGE = `[--default-engine ${DEFAULT_ENGINES.join('|')}]`;
+export const ENGINE_USAGE = `[--engine ${ENGINE_NAMES.join('|')}] ${DEFAULT_ENGINE_USAGE}`;
 /** The valued flags `engineOption` reads, for `parseArgs`. */
 export const ENGINE_OPTIONS = [ENGINE_FLAG, DEFAULT_ENGINE_FLAG];
 

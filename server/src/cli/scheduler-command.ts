@@ -4,7 +4,8 @@
 import { readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { CheckedPipeline } from '../checker/checked-model';
-import type { ScheduleStatusJson } from '../contracts/cli-json';
+import { DEFAULT_ENGINE_FLAG, type ScheduleStatusJson } from '../contracts/cli-json';
+import { DEFAULT_ENGINE_USAGE, engineOption } from './engine-flag';
 import { UsageError, type CliCommand, type ParsedArgs } from './command';
 import { parseCheckingArgs } from './runner-commands';
 import { WORKSPACE_USAGE, workspaceOption } from './workspace-flags';
@@ -20,7 +21,8 @@ function filesOrHere(positional: string[]): string[] {
 }
 
 async function run(args: string[]): Promise<number> {
-  const { positional, flags } = parseCheckingArgs(args, ['events']);
+  const { positional, flags } = parseCheckingArgs(args, ['events', DEFAULT_ENGINE_FLAG]);
+  const { defaultEngine } = engineOption(flags);
   if (positional.length === 0) throw new UsageError('name at least one .narml file');
   const events = flags.get('events');
   if (events !== undefined && events !== 'json') throw new UsageError(`--events takes json, not "${events}"`);
@@ -28,7 +30,7 @@ async function run(args: string[]): Promise<number> {
   const files: CheckedPipeline[] = [];
   for (const f of positional) {
     // An error stops only the jobs that need the declaration it is in; each firing re-checks.
-    const checked = await loadChecked(f, { allowErrors: true, workspace: workspaceOption(f, flags) });
+    const checked = await loadChecked(f, { allowErrors: true, workspace: workspaceOption(f, flags), ...(defaultEngine ? { defaultEngine } : {}) });
     if (typeof checked === 'number') return checked;
     for (const job of scheduledJobs([checked])) {
       const errors = planErrors(checked, [job.name]);
@@ -98,7 +100,7 @@ const SUBCOMMANDS: Record<string, (args: string[]) => Promise<number>> = { list,
 
 export const schedulerCommands: Record<string, CliCommand> = {
   scheduler: {
-    usage: `scheduler FILE... [--once-now] [--events json] ${WORKSPACE_USAGE} | scheduler list|pause JOB|resume JOB [FILE...] [--json]`,
+    usage: `scheduler FILE... [--once-now] [--events json] ${DEFAULT_ENGINE_USAGE} ${WORKSPACE_USAGE} | scheduler list|pause JOB|resume JOB [FILE...] [--json]`,
     summary: 'run the scheduled predicts, monitors and retrainings until stopped (--once-now: fire each once and exit); list, pause or resume jobs (kept across restarts)',
     run: (args) => (SUBCOMMANDS[args[0]] ?? run)(SUBCOMMANDS[args[0]] ? args.slice(1) : args),
   },

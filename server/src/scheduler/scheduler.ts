@@ -10,7 +10,7 @@ import { dirname } from 'node:path';
 import { infoOf, type CheckedPipeline, type NotifyTarget } from '../checker/checked-model';
 import { checkWithFullSchemas, readPipelineFile } from '../checker/check-files';
 import type { Diagnostic } from '../checker/diagnostic';
-import type { NotifyEventJson, NotifyOutcomeJson, RunJson, ScheduleStatusJson } from '../contracts/cli-json';
+import type { DefaultEngineName, NotifyEventJson, NotifyOutcomeJson, RunJson, ScheduleStatusJson } from '../contracts/cli-json';
 import { isEmptyInbox } from '../runner/predict';
 import { driftCompared } from '../store/monitor-reports';
 import { failedRun, planErrors, runPipeline } from '../runner/run-pipeline';
@@ -33,13 +33,15 @@ export interface ScheduledJob {
   notify: NotifyTarget[];
   /** The workspace the pipeline was checked with; every firing re-checks and writes within it. */
   workspace: Workspace;
+  /** `--default-engine` the pipeline was checked with; every firing re-checks with it. */
+  defaultEngine?: DefaultEngineName;
 }
 
 export function scheduledJobs(files: CheckedPipeline[]): ScheduledJob[] {
   const jobs: ScheduledJob[] = [];
   for (const checked of files) {
     const job = (kind: ScheduledJob['kind'], name: string, schedule: string, retries: number, notify: NotifyTarget[]): void => {
-      jobs.push({ id: `${kind}:${name}`, kind, file: checked.file, name, schedule, retries, notify, workspace: checked.workspace });
+      jobs.push({ id: `${kind}:${name}`, kind, file: checked.file, name, schedule, retries, notify, workspace: checked.workspace, ...(checked.defaultEngine ? { defaultEngine: checked.defaultEngine } : {}) });
     };
     for (const info of checked.infos) {
       if (info?.kind === 'predict' && info.schedule) job('predict', info.name, info.schedule, info.retries, info.notify);
@@ -94,7 +96,7 @@ function recordFailedRun(job: ScheduledJob, started: Date, attempt: number, erro
 async function attemptOnce(job: ScheduledJob, attempt: number, started: Date, out: SchedulerOutput, signal?: AbortSignal): Promise<RunJson | { waiting: string }> {
   const name = job.name;
   try {
-    const checked = await checkWithFullSchemas(readPipelineFile(job.file), job.file, undefined, { workspace: job.workspace, registry: registrySource });
+    const checked = await checkWithFullSchemas(readPipelineFile(job.file), job.file, undefined, { workspace: job.workspace, registry: registrySource, ...(job.defaultEngine ? { defaultEngine: job.defaultEngine } : {}) });
     const errors = planErrors(checked, [name]);
     if (errors.length > 0) {
       const list = errors.map((d) => `line ${d.range.start.line + 1}: ${d.code} ${d.message}`).join('; ');

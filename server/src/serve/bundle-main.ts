@@ -31,8 +31,10 @@ async function main(): Promise<number> {
     const host = values.host ?? process.env.HOST ?? '127.0.0.1';
     const model = loadServedModel(readModel(join(__dirname, 'model.json')));
     const serving = await startServing([model], { host, port, title: `NarML model ${model.data.name}`, log });
+    // Signals are caught before the listening line, as in narml serve: a caller may stop us as soon as it reads it.
+    const stopped = untilSignalled(serving, log);
     process.stdout.write(listeningText(serving, [model], `${model.data.name} (version ${model.data.version})`, values.json === true));
-    await untilSignalled(serving, log);
+    await stopped;
     return 0;
   } catch (e) {
     if (!(e instanceof ServeError) && !(e instanceof TypeError && 'code' in e)) throw e;
