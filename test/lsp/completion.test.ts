@@ -248,6 +248,11 @@ test('a dataset body offers its keys and, in columns { }, the file\'s columns th
   assert.deepEqual(labels(`dataset iris from "../fixtures/data/iris.csv" {\n  encoding: "${CURSOR}"\n}`), [], 'inside a string');
 });
 
+test('a Parquet dataset body offers only columns { }: the file carries its own CSV options', () => {
+  assert.deepEqual(labels(`engine: duckdb\ndataset iris from "../fixtures/data/iris.parquet" {\n  ${CURSOR}\n}`), ['columns']);
+  assert.deepEqual(labels(`engine: duckdb\ndataset iris from "../fixtures/data/iris.parquet" {\n  columns { }\n  ${CURSOR}\n}`), []);
+});
+
 test('no completion inside a comment', () => {
   assert.deepEqual(labels(`${IRIS}\n# a note about ${CURSOR}`), []);
 });

@@ -53,7 +53,7 @@ export class DuckDbEngine implements StreamingEngine, SqlSession {
         // require, not import(): the CLI's bundles run as vm scripts, which have no dynamic import.
         api = require('@duckdb/node-api') as Api;
       } catch (e) {
-        throw new EngineError(`the duckdb engine needs the @duckdb/node-api package, which cannot be loaded here (${e instanceof Error ? e.message.split('\n')[0] : String(e)}); install it beside NarML (npm install @duckdb/node-api) or run with --engine memory`);
+        throw new EngineError(`the duckdb engine needs the @duckdb/node-api package, which cannot be loaded here (${e instanceof Error ? e.message.split('\n')[0] : String(e)}); in VS Code, install NarML's package for this platform (narml-${process.platform}-${process.arch}.vsix carries it; the generic one does not), else npm install @duckdb/node-api beside NarML; or run on the memory engine (--engine memory; it reads CSV, not Parquet)`);
       }
       const temp = this.options.tempDirectory ?? join(tmpdir(), `narml-duckdb-${process.pid}`);
       mkdirSync(temp, { recursive: true });

@@ -15,6 +15,7 @@ import {
 } from '../ml/catalog';
 import { DECIMAL_MARKS, THOUSANDS_SEPARATORS } from '../checker/dataset-check';
 import { PROPERTY_KEYS } from '../checker/property-keys';
+import { isParquet } from '../engine/duckdb-dialect';
 import { describeOption } from '../checker/options';
 import { cursorContext, type Place, type TypedWord } from './cursor-context';
 import { schemaAt } from './position-context';
@@ -233,7 +234,9 @@ function keyItems(p: CheckedPipeline, place: Extract<Place, { kind: 'property-ke
   if (place.block !== undefined || decl.kind === 'transform') return [];
   // Keys already in the body are not offered again (a second one is NML116).
   const given = new Set(decl.properties.filter((x) => x.key.range.start.offset !== typing.start).map((x) => x.key.name));
-  return PROPERTY_KEYS[decl.kind].filter((k) => !given.has(k)).map((k) => ({
+  // A Parquet file carries its own options: only columns { } applies (dataset-check.ts).
+  const keys = decl.kind === 'dataset' && decl.source && isParquet(decl.source.value) ? ['columns'] : PROPERTY_KEYS[decl.kind];
+  return keys.filter((k) => !given.has(k)).map((k) => ({
     label: k, kind: CompletionItemKind.Property, insertText: k === 'columns' ? 'columns {\n  $0\n}' : `${k}: `,
     ...(k === 'columns' ? { insertTextFormat: InsertTextFormat.Snippet } : {}),
   }));
