@@ -41,6 +41,11 @@ export interface FoldPiece {
   /** Each row's fold (kFoldIndices). */
   fold: Int32Array;
   f: number;
+  /**
+   * This fold's training and scored rows, in that order, when they are not the rows outside and
+   * inside fold f (successive halving's subsampled folds); `fold` is then unused.
+   */
+  split?: { train: Int32Array; test: Int32Array };
   metrics: string[];
   seed: number;
   /** The positive class for binary metrics. */
@@ -52,13 +57,20 @@ export interface FoldPiece {
 /** The metrics of one fold; a metric the fold cannot define (one class in it) is NaN. */
 export function scoreFold(piece: FoldPiece, signal?: CancelSignal): Record<string, number> {
   const { x, target, fold, f } = piece;
-  const train: number[] = [];
-  const test: number[] = [];
-  for (let i = 0; i < x.nRows; i++) (fold[i] === f ? test : train).push(i);
-  const tr = Int32Array.from(train);
-  const te = Int32Array.from(test);
+  let tr = piece.split?.train;
+  let te = piece.split?.test;
+  if (!tr || !te) {
+    const train: number[] = [];
+    const test: number[] = [];
+    for (let i = 0; i < x.nRows; i++) (fold[i] === f ? test : train).push(i);
+    tr = Int32Array.from(train);
+    te = Int32Array.from(test);
+  }
   const algo = getAlgorithm(piece.algorithm);
   if (!algo) throw new Error(`algorithm ${piece.algorithm} is not available`);
+  // kNN with more neighbours than the fold has training rows is not the model asked for (scikit-learn
+  // refuses to fit it and scores the fold NaN): the fold is not scored.
+  if (piece.algorithm === 'knn' && Number(piece.options.k ?? 5) > tr.length) return Object.fromEntries(piece.metrics.map((m) => [m, NaN]));
   const fit = (xs: FeatureMatrix, ts: Target, ctx: TrainContext): FittedModel => algo.fit(xs, ts, piece.options, ctx);
   const xTrain = subsetMatrix(x, tr);
   const tTrain = subsetTarget(target, tr);
@@ -75,10 +87,18 @@ export function scoreFold(piece: FoldPiece, signal?: CancelSignal): Record<strin
 /** Below this many rows the folds are computed on this thread: starting workers costs more. */
 const PARALLEL_ROWS = 2_000;
 
-/** Every fold of `folds` scored, in fold order, on all cores when the data is large enough. */
-export function scoreFolds(piece: Omit<FoldPiece, 'f'>, folds: number, signal?: CancelSignal): Record<string, number>[] {
+/**
+ * Every fold of `folds` scored, in fold order, on all cores when the data is large enough; with
+ * `splits`, fold f fits on splits[f].train and scores splits[f].test.
+ */
+export function scoreFolds(piece: Omit<FoldPiece, 'f' | 'split'>, folds: number, signal?: CancelSignal, splits?: FoldPiece['split'][]): Record<string, number>[] {
   const parallel = piece.x.nRows >= PARALLEL_ROWS && trainingThreads() > 1;
   const input = parallel ? { ...piece, x: sharedMatrix(piece.x), target: sharedTarget(piece.target), fold: sharedInt32(piece.fold) } : piece;
-  const pieces = Array.from({ length: folds }, (_, f) => ({ ...input, f }));
+  const splitOf = (f: number): Pick<FoldPiece, 'split'> => {
+    const s = splits?.[f];
+    if (!s) return {};
+    return { split: parallel ? { train: sharedInt32(s.train), test: sharedInt32(s.test) } : s };
+  };
+  const pieces = Array.from({ length: folds }, (_, f) => ({ ...input, f, ...splitOf(f) }));
   return computeInParallel('cv-fold', pieces, scoreFold, signal, parallel ? trainingThreads() : 1);
 }

@@ -13,9 +13,8 @@ import { getAlgorithm } from '../ml/registry';
 import { resample } from '../ml/resample';
 import { RunError } from './pipeline-data';
 import { SearchBudget } from './search-budget';
-import { holdoutRows } from '../ml/early-stopping';
-import { halvingSchedule } from '../ml/halving';
-import { subsetMatrix, subsetTarget } from '../ml/subset';
+import { halvingSchedule, halvingSurvivors, halvingSplits } from '../ml/halving';
+import { sklearnFolds } from '../ml/sklearn-folds';
 import { addBinnedFeature, binFeature, type BinnedFeatures } from '../ml/histogram-binning';
 import { boostBinned } from '../ml/gradient-boosting';
 import type { StreamedTable } from '../engine/engine';
@@ -43,11 +42,11 @@ function fitOnce(algorithm: string, options: OptionValues, x: FeatureMatrix, tar
  * K-fold cross-validation of one configuration: `rank` is the mean score with error metrics
  * negated (higher is better, -Infinity when no fold could be scored), `folds` the metric per fold.
  */
-function crossValidate(algorithm: string, options: OptionValues, x: FeatureMatrix, target: Target, folds: number, metric: string, seed: number, calibrate: FoldPiece['calibrate'], signal?: CancelSignal): { rank: number; folds: (number | null)[] } {
+function crossValidate(algorithm: string, options: OptionValues, x: FeatureMatrix, target: Target, folds: number, metric: string, seed: number, calibrate: FoldPiece['calibrate'], signal?: CancelSignal, splits?: FoldPiece['split'][]): { rank: number; folds: (number | null)[] } {
   if (x.nRows < folds) throw new RunError(`cross-validation with ${folds} folds needs at least ${folds} training rows, but there are ${x.nRows}; lower the model's cv or train on more rows`);
-  const fold = kFoldIndices(x.nRows, folds, seed, target.task === 'classification' ? target.y : undefined);
+  const fold = splits ? new Int32Array(0) : kFoldIndices(x.nRows, folds, seed, target.task === 'classification' ? target.y : undefined);
   const spec = METRICS[metric];
-  const scores = scoreFolds({ algorithm, options: options as AlgorithmOptions, x, target, fold, metrics: [metric], seed, positiveIndex: 1, ...(calibrate ? { calibrate } : {}) }, folds, signal);
+  const scores = scoreFolds({ algorithm, options: options as AlgorithmOptions, x, target, fold, metrics: [metric], seed, positiveIndex: 1, ...(calibrate ? { calibrate } : {}) }, folds, signal, splits);
   let total = 0;
   let measured = 0;
   const perFold: (number | null)[] = [];
@@ -149,7 +148,10 @@ export function trainModel(info: ModelInfo, x: FeatureMatrix, target: Target, ct
     options = tried[bestAt].options;
   }
   if (info.tune) {
-    const space = Object.entries(info.tune.space).filter(([, v]) => v.length > 0);
+    const halving = info.tune.method.name === 'halving';
+    // Halving tries the combinations in scikit-learn's ParameterGrid order (options sorted by name,
+    // the last varying fastest): which of equal scores go on depends on it.
+    const space = Object.entries(info.tune.space).filter(([, v]) => v.length > 0).sort(([a], [b]) => (halving ? (a < b ? -1 : a > b ? 1 : 0) : 0));
     let combos: OptionValues[] = [{}];
     for (const [key, values] of space) combos = combos.flatMap((c) => values.map((v) => ({ ...c, [key]: v })));
     if (info.tune.method.name === 'random') {
@@ -161,7 +163,6 @@ export function trainModel(info: ModelInfo, x: FeatureMatrix, target: Target, ct
     const metric = String(info.tune.method.options.metric ?? (target.task === 'classification' ? 'accuracy' : 'r2'));
     const budgetMs = info.tune.method.options.budget;
     const budget = new SearchBudget('tune', budgetMs === undefined ? undefined : Number(budgetMs));
-    const halving = info.tune.method.name === 'halving';
     const factor = Number(info.tune.method.options.factor ?? 3);
     // grid and random: one round of every combination on every row.
     const rounds = halving
@@ -172,8 +173,10 @@ export function trainModel(info: ModelInfo, x: FeatureMatrix, target: Target, ct
     let best: { trial: TrialJson; options: OptionValues; rank: number } | undefined;
     let ran = 0;
     let candidates = combos;
+    // Halving's folds are scikit-learn's default folds of every training row, subsampled per round.
+    const baseFolds = halving ? sklearnFolds(train.nRows, info.tune.cv, trainTarget.task === 'classification' ? trainTarget.y : undefined) : undefined;
     search: for (const [round, { rows }] of rounds.entries()) {
-      const part = rows < train.nRows ? sampleRows(train, trainTarget, rows, ctx.seed) : { x: train, target: trainTarget };
+      const splits = baseFolds ? halvingSplits(baseFolds, info.tune.cv, rows, ctx.seed) : undefined;
       // Only this round's scores count: a later round's candidates were scored on more rows.
       best = undefined;
       const scored: { options: OptionValues; combo: OptionValues; rank: number }[] = [];
@@ -181,17 +184,18 @@ export function trainModel(info: ModelInfo, x: FeatureMatrix, target: Target, ct
         if (!budget.allows()) break search;
         const opts = { ...options, ...combo };
         const trialStarted = Date.now();
-        const cv = crossValidate(algorithm, opts, part.x, part.target, info.tune.cv, metric, ctx.seed, calibrate, ctx.signal);
+        const cv = crossValidate(algorithm, opts, train, trainTarget, info.tune.cv, metric, ctx.seed, calibrate, ctx.signal, splits);
         const trial = { ...trialOf('tune', algorithm, opts, metric, cv, trialStarted), ...(halving ? { round, rows } : {}) };
         trials.push(trial);
         budget.ranTrial(trial.ms);
         ran++;
-        scored.push({ options: opts, combo, rank: cv.rank });
-        if (!best || cv.rank > best.rank) best = { trial, options: opts, rank: cv.rank };
+        // As scikit-learn's mean, a fold that could not be scored leaves halving's candidate unscored.
+        const rank = halving && cv.folds.includes(null) ? -Infinity : cv.rank;
+        scored.push({ options: opts, combo, rank });
+        if (!best || rank > best.rank) best = { trial, options: opts, rank };
         ctx.onProgress?.(0.9 * (ran / planned));
       }
-      // The best ceil(n / factor) go on, ties in the order tried (stable sort).
-      candidates = scored.sort((a, b) => b.rank - a.rank).slice(0, Math.ceil(scored.length / factor)).map((s) => s.combo);
+      candidates = halvingSurvivors(scored.map((s) => s.rank), Math.ceil(scored.length / factor)).map((i) => scored[i].combo);
     }
     const record = budget.record(planned);
     if (record) budgets.push(record);
@@ -253,12 +257,6 @@ export async function trainBinned(info: ModelInfo, table: StreamedTable, feature
   }
   const options = fitOptions(info, target);
   return { model: boostBinned(data, features, target, options as AlgorithmOptions, ctx), algorithm: info.algorithm!.name, options, trials: [], budgets: [] };
-}
-
-/** `rows` of the training rows, seeded and stratified by class: a round of successive halving. */
-function sampleRows(x: FeatureMatrix, target: Target, rows: number, seed: number): { x: FeatureMatrix; target: Target } {
-  const { held } = holdoutRows(x.nRows, rows, seed, target.task === 'classification' ? target.y : undefined);
-  return { x: subsetMatrix(x, held), target: subsetTarget(target, held) };
 }
 
 /** The validation rows with the features the model kept (after `select`), or nothing. */

@@ -28,6 +28,7 @@ from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostin
 import sklearn.ensemble._hist_gradient_boosting.gradient_boosting as hgb_module
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score, balanced_accuracy_score, mean_squared_error, recall_score
+from sklearn.neighbors import KNeighborsClassifier
 from sklearn.tree import DecisionTreeClassifier
 from sklearn.utils.class_weight import compute_class_weight
 
@@ -118,14 +119,35 @@ from sklearn.model_selection import GridSearchCV, HalvingGridSearchCV  # noqa: E
 
 Xtr, Xte, ytr, yte = load('breast_cancer', 'diagnosis')
 grid = {'max_depth': [1, 2, 3, 4, 5, 6, 8, None], 'min_samples_leaf': [1, 2, 5, 10, 20]}
-halving = HalvingGridSearchCV(DecisionTreeClassifier(random_state=0), grid, factor=3, cv=5, scoring='accuracy', random_state=0).fit(Xtr, ytr)
+# random_state=42: NarML's run seed, from which it draws each round's rows as scikit-learn does.
+halving = HalvingGridSearchCV(DecisionTreeClassifier(random_state=0), grid, factor=3, cv=5, scoring='accuracy', random_state=42).fit(Xtr, ytr)
 full = GridSearchCV(DecisionTreeClassifier(random_state=0), grid, cv=5, scoring='accuracy').fit(Xtr, ytr)
 depth = lambda d: 0 if d is None else d  # noqa: E731
+
+
+def trials(search, key):
+    r = search.cv_results_
+    # A fold scikit-learn cannot fit (kNN's k beyond its rows) scores NaN, written as null.
+    num = lambda v: None if np.isnan(v) else float(v)  # noqa: E731
+    return [{'round': int(i), key: p, 'score': num(s), 'folds': [num(r[f'split{f}_test_score'][j]) for f in range(5)]} for j, (i, p, s) in enumerate(zip(r['iter'], r['params'], r['mean_test_score']))]
+
+
 out['halving'] = {
     'n_resources': [int(v) for v in halving.n_resources_],
     'n_candidates': [int(v) for v in halving.n_candidates_],
     'best': {'max_depth': depth(halving.best_params_['max_depth']), 'min_samples_leaf': halving.best_params_['min_samples_leaf']},
+    'trials': [{**t, 'params': {'max_depth': depth(t['params']['max_depth']), 'min_samples_leaf': t['params']['min_samples_leaf']}} for t in trials(halving, 'params')],
     'full_scores': [{'max_depth': depth(p['max_depth']), 'min_samples_leaf': p['min_samples_leaf'], 'score': float(sc)} for p, sc in zip(full.cv_results_['params'], full.cv_results_['mean_test_score'])],
+}
+# kNN is exact (no ties broken at random), so every trial's fold scores must be scikit-learn's:
+# k from 1 to 30 on standardised features, scored on f1 (malignant positive).
+mean, sd = Xtr.mean(axis=0), Xtr.std(axis=0)
+knn = HalvingGridSearchCV(KNeighborsClassifier(algorithm='brute'), {'n_neighbors': list(range(1, 31))}, factor=3, cv=5, scoring='f1', random_state=42).fit((Xtr - mean) / sd, (ytr == 'malignant').astype(int))
+out['halving_knn'] = {
+    'n_resources': [int(v) for v in knn.n_resources_],
+    'n_candidates': [int(v) for v in knn.n_candidates_],
+    'best': int(knn.best_params_['n_neighbors']),
+    'trials': [{**t, 'k': t['k']['n_neighbors']} for t in trials(knn, 'k')],
 }
 
 with open(os.path.join(here, 'learning_options_expected.json'), 'w') as f:
@@ -134,3 +156,4 @@ print(json.dumps({k: {m: (v['balanced_accuracy'], v['minority_recall']) for m, v
 print(json.dumps({k: {h: (v['rounds'], v['score']) for h, v in r.items()} for k, r in early.items()}))
 h = out['halving']
 print(h['n_resources'], h['n_candidates'], h['best'], max(f['score'] for f in h['full_scores']), [f['score'] for f in h['full_scores'] if f['max_depth'] == h['best']['max_depth'] and f['min_samples_leaf'] == h['best']['min_samples_leaf']])
+print(out['halving_knn']['n_resources'], out['halving_knn']['n_candidates'], out['halving_knn']['best'])
