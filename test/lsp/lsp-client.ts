@@ -17,8 +17,9 @@ export class LspClient {
   readonly serverRequests: Json[] = [];
   stderr = '';
 
-  constructor(initializationOptions: Json = {}) {
-    this.proc = spawn(process.execPath, [SERVER, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  /** `server`: another build of the server (a packaged one), run with `env`. */
+  constructor(initializationOptions: Json = {}, server = SERVER, env: NodeJS.ProcessEnv = process.env) {
+    this.proc = spawn(process.execPath, [server, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'], env });
     this.proc.stdout!.on('data', (d: Buffer) => this.onData(d));
     this.proc.stderr!.on('data', (d: Buffer) => { this.stderr += d.toString(); });
     this.initOptions = initializationOptions;

@@ -1,13 +1,16 @@
 // The platform .vsix (scripts/package-platform.mjs) installs offline and runs the DuckDB engine by
 // itself: unpacked into a temporary folder, far from the repository's node_modules, its CLI runs a
-// pipeline with `engine: duckdb` that writes Parquet and checks a pipeline that reads it, and its
-// bundles resolve @duckdb/node-api to the copy inside the package.
+// pipeline with `engine: duckdb` that writes Parquet and checks a pipeline that reads it, its
+// language server reads the same schema, and its bundles resolve @duckdb/node-api to the copy
+// inside the package.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { LspClient } from '../lsp/lsp-client';
 
 const root = join(__dirname, '..', '..');
 const target = `${process.platform}-${process.arch}`;
@@ -24,7 +27,7 @@ function bareEnv(): NodeJS.ProcessEnv {
   return env;
 }
 
-test('the platform .vsix carries DuckDB for its target: its CLI runs engine: duckdb and reads Parquet without the repository', () => {
+test('the platform .vsix carries DuckDB for its target: its CLI and language server run engine: duckdb and read Parquet without the repository', async () => {
   const vsix = platformVsix();
   assert.ok(vsix.endsWith(`narml-${target}.vsix`), vsix);
   const unpacked = mkdtempSync(join(tmpdir(), 'narml-platform-vsix-'));
@@ -58,6 +61,19 @@ test('the platform .vsix carries DuckDB for its target: its CLI runs engine: duc
   assert.equal(bad.status, 1, `${bad.stdout}\n${bad.stderr}`);
   assert.match(bad.stdout, /Islandz/);
   assert.match(bad.stdout, /Island\b/);
+
+  // The packaged language server reads the schema the same way, in the background, and re-checks.
+  const server = new LspClient({ debounceMs: 10 }, join(ext, 'dist', 'server.js'), env);
+  try {
+    await server.initialize(pathToFileURL(work).href);
+    const uri = pathToFileURL(join(work, 'bad.narml')).href;
+    const read = server.diagnostics(uri, (d) => d.some((x) => /Islandz/.test(String(x.message))), 60_000);
+    server.notify('textDocument/didOpen', { textDocument: { uri, languageId: 'narml', version: 1, text: reader('Islandz') } });
+    const d = await read;
+    assert.ok(d.some((x) => x.severity === 1 && /Island\b/.test(String(x.message))), JSON.stringify(d));
+  } finally {
+    await server.close();
+  }
 
   // Without the package's node_modules (the generic .vsix), the same check says what is missing instead of failing inside.
   rmSync(join(ext, 'node_modules'), { recursive: true });
