@@ -21,7 +21,9 @@ import { fitSteps } from '../../server/src/transforms/fit-steps';
 import { selectRows } from '../../server/src/transforms/table-ops';
 import { featureMatrix, makeTarget, targetValues, trainingClasses, usableRows } from '../../server/src/runner/model-data';
 import { subsetMatrix } from '../../server/src/ml/subset';
-import { startWithEvents, defaultConnection, generatedEvents, seeded, type TestCluster } from '../helpers/clickhouse';
+import { runPipeline } from '../../server/src/runner/run-pipeline';
+import type { RunJson } from '../../server/src/contracts/cli-json';
+import { startWithEvents, defaultConnection, generatedEvents, seeded, writeCsv, type TestCluster } from '../helpers/clickhouse';
 
 const events = generatedEvents(3000);
 let cluster: TestCluster;
@@ -134,4 +136,66 @@ test('every Float64 literal the SQL compilers write reads back with the same bit
   const back = await queryFloat64(defaultConnection(cluster.url), `SELECT arrayJoin([${xs.map(f64).join(', ')}])`);
   assert.equal(back.length, xs.length);
   xs.forEach((x, i) => assert.ok(Object.is(back[i], x), `${x} came back as ${back[i]} from ${f64(x)}`));
+});
+
+async function runBoth(body: string): Promise<{ memory: RunJson; clickhouse: RunJson }> {
+  const memDir = mkdtempSync(join(tmpdir(), 'narml-ch-gb-mem-'));
+  writeCsv(join(memDir, 'events.csv'), events);
+  const dir = mkdtempSync(join(tmpdir(), 'narml-ch-gb-run-'));
+  const runs: RunJson[] = [];
+  for (const [d, text] of [[memDir, `dataset events from "events.csv"\n${body}`], [dir, `engine: clickhouse("${cluster.url}", cluster: "two_shards")\ndataset events from table "shop.events"\n${body}`]]) {
+    writeFileSync(join(d, 'p.narml'), text);
+    const checked = await checkWithFullSchemas(text, join(d, 'p.narml'));
+    assert.ok(!hasErrors(checked), checked.diagnostics.map((x) => x.message).join('; '));
+    const run = await runPipeline(checked);
+    assert.equal(run.status, 'succeeded', run.error);
+    runs.push(run);
+  }
+  return { memory: runs[0], clickhouse: runs[1] };
+}
+
+test('a run trains gradient boosting in the cluster (no warning that rows were read out) and its metrics equal the memory run\'s to 1e-9', async () => {
+  const { memory, clickhouse } = await runBoth(`transform prepared from events {
+  impute x2 with median
+  encode region as onehot
+  scale x1 with standard
+}
+split parts from prepared { train: 80%, test: 20%, seed: 3 }
+model g from parts.train { target: label, algorithm: gradient_boosting(rounds: 15, max_depth: 3), exclude: [id, amount] }
+model r from parts.train { target: amount, algorithm: gradient_boosting(rounds: 10, min_samples_leaf: 10), exclude: [id, label] }
+split raw from events { train: 70%, test: 30%, seed: 8 }
+model k from raw.train { target: region, algorithm: gradient_boosting(rounds: 4, max_depth: 2), exclude: [id, label] }
+evaluate k on raw.test { metrics: [accuracy, log_loss] }
+evaluate g on parts.test { metrics: [accuracy, log_loss, roc_auc] }
+evaluate r on parts.test { metrics: [rmse, r2] }
+`);
+  assert.deepEqual((clickhouse.warnings ?? []).filter((w) => /model [grk]:/.test(w)), [], 'every model trained in the cluster');
+  for (const m of ['g', 'r', 'k']) {
+    assert.equal(clickhouse.models[m].trainRows, memory.models[m].trainRows);
+    assert.deepEqual(clickhouse.models[m].features, memory.models[m].features);
+    const a = clickhouse.models[m].importances!, b = memory.models[m].importances!;
+    for (const f of Object.keys(b)) assert.ok(Math.abs(a[f] - b[f]) <= 1e-9, `${m} importance of ${f}`);
+  }
+  for (const name of Object.keys(memory.evaluations)) {
+    const a = memory.evaluations[name].metrics, b = clickhouse.evaluations[name].metrics;
+    for (const k of Object.keys(a)) assert.ok(Math.abs(a[k] - b[k]) <= 1e-9, `${name} ${k}: memory ${a[k]}, clickhouse ${b[k]}`);
+  }
+  assert.ok(clickhouse.evaluations.g_on_parts_test.metrics.accuracy > 0.7);
+});
+
+test('a model the cluster cannot train says that its training rows were read out of the cluster, and why', async () => {
+  const { clickhouse } = await runBoth(`transform prepared from events {
+  impute x2 with median
+  encode region as onehot
+}
+split parts from prepared { train: 80%, test: 20%, seed: 3 }
+model t from parts.train { target: label, algorithm: decision_tree(max_depth: 3), exclude: [id, amount] }
+model f from prepared { target: label, algorithm: gradient_boosting(rounds: 3), exclude: [id, amount] }
+transform kept from events { filter x1 > 0 }
+model h from kept { target: amount, algorithm: gradient_boosting(rounds: 3), exclude: [id, label, region] }
+`);
+  assert.deepEqual((clickhouse.warnings ?? []).filter((w) => w.includes('read out of the ClickHouse cluster')), [
+    'model t: its training rows were read out of the ClickHouse cluster into this process: decision_tree is trained in this process (in the cluster: gradient_boosting)',
+    'model h: its training rows were read out of the ClickHouse cluster into this process: the step "filter" before it runs in this process (in the cluster: steps that keep every row)',
+  ]);
 });

@@ -1,22 +1,29 @@
 // The ClickHouse engine (`engine: clickhouse("http://…", cluster: "…")`): datasets are tables of
 // the cluster, read through the table the pipeline names (a Distributed table spans the shards).
-// What runs where, honestly: the checker's schema, the reuse checksum, the statistics that fit
-// impute/encode/scale/clip steps (SQL aggregates over the training rows) and the predictions
-// written back as a table (`output: table`, scored in SQL) are computed by the cluster; the rows
-// themselves are read into this process once (one RowBinary query, ordered by every column) for
-// splits, applying steps, training and evaluation, which run as in the memory engine, whose
-// code this engine reuses for them.
+// What runs where, honestly: the checker's schema, the reuse checksum, row counts, splits that
+// need no column (random) or only a key (keyed), the statistics that fit impute/encode/scale/clip
+// steps (SQL aggregates over the training rows), gradient boosting's training (boostInCluster:
+// histograms by GROUP BY) and the predictions written back as a table (`output: table`, scored in
+// SQL) are computed by the cluster. Anything else reads the rows into this process once (one
+// RowBinary query, ordered by every column) and runs as in the memory engine, whose code this
+// engine reuses; the runner says so when it happens (runner/train-in-cluster.ts).
 import type { DatasetInfo, SplitInfo } from '../checker/checked-model';
 import type { Table } from '../data/table';
-import { ClickHouseError, connectionFor, type ClickHouseConnection } from './clickhouse-http';
+import { ClickHouseError, connectionFor, queryRows, sqlName, type ClickHouseConnection } from './clickhouse-http';
 import { readClickHouseTable } from './clickhouse-read';
-import { scoreToTable, scoringQuery } from './clickhouse-scoring';
-import type { SavedModel } from '../ml/model-types';
-import type { FittedStep } from '../transforms/fitted-step';
+import { applyToExprs, rawExprs, scoreToTable, scoringQuery, type Expr } from './clickhouse-scoring';
+import { boostInCluster, type ClusterBoosting } from './clickhouse-boosting';
+import { splitTableName } from './clickhouse-schema';
+import { splitTable } from '../runner/split-table';
+import type { FittedModel, SavedModel } from '../ml/model-types';
+import type { ColumnType } from '../language/schema';
+import { compareLevels } from '../data/column-builder';
+import { formatDate } from '../transforms/table-ops';
+import { isRowStep, type FittedStep } from '../transforms/fitted-step';
 import type { Step } from '../language/ast';
 import { applySteps, type AppliedSteps, type LossSink } from '../transforms/fit-steps';
 import { selectRows } from '../transforms/table-ops';
-import { fitStepsInSql, keyedPartsInSql } from './clickhouse-fit';
+import { fitStepsInSql, keyedPartsInSql, withTrainingRows } from './clickhouse-fit';
 import { cumulativeShares, rowsOfParts } from './keyed-split';
 import { EngineError } from './engine-error';
 import type { EngineContext, EngineName } from './engine';
@@ -25,6 +32,9 @@ import { MemoryEngine } from './memory-engine';
 export class ClickHouseEngine extends MemoryEngine {
   override readonly name: EngineName = 'clickhouse';
   private readonly tables = new Map<string, Promise<Table>>();
+  private readonly counts = new Map<string, Promise<number>>();
+  /** Datasets whose rows were read into this process. */
+  readonly readOut = new Set<string>();
 
   constructor(readonly url: string, private readonly cancel: EngineContext = {}) {
     super(cancel);
@@ -37,6 +47,7 @@ export class ClickHouseEngine extends MemoryEngine {
 
   override readDataset(dataset: DatasetInfo): Promise<Table> {
     if (!dataset.table) return super.readDataset(dataset);
+    this.readOut.add(dataset.name);
     let t = this.tables.get(dataset.name);
     if (!t) {
       t = readTable(dataset, this.connection(dataset.table.url));
@@ -45,13 +56,29 @@ export class ClickHouseEngine extends MemoryEngine {
     return t;
   }
 
+  /** A table's row count from the server (a count, not a read). */
+  override rowCount(dataset: DatasetInfo): Promise<number> {
+    if (!dataset.table || this.tables.has(dataset.name)) return super.rowCount(dataset);
+    let c = this.counts.get(dataset.name);
+    if (!c) {
+      const name = dataset.table.name;
+      c = this.guard(`counting the rows of table ${name}`, async () => Number((await queryRows(this.connection(dataset.table!.url), `SELECT count() FROM ${qualifiedName(name)}`))[0][0]));
+      this.counts.set(dataset.name, c);
+    }
+    return c;
+  }
+
   /**
-   * A keyed split straight on the table (no steps before it) is decided by the server, with the
-   * same hash as every engine (keyed-split.ts): one byte per row, the part, leaves the cluster.
+   * A split needs no row when steps before it keep every row: a random one only the row count
+   * (the memory engine's shuffle of positions), and one keyed straight on the table the key's
+   * hash, computed by the server with the same hash as every engine (keyed-split.ts): one byte
+   * per row, the part, leaves the cluster. A stratified split reads the rows.
    */
   override async splitRows(dataset: DatasetInfo, pre: Step[], split: SplitInfo, onLoss?: LossSink): Promise<Record<string, Int32Array>> {
     const { name, columnTypes } = dataset.table ?? {};
-    if (!split.key || pre.length > 0 || !name || !dataset.schema || !columnTypes) return super.splitRows(dataset, pre, split, onLoss);
+    if (!name || !dataset.schema || !columnTypes || split.stratify || pre.some(isRowStep)) return super.splitRows(dataset, pre, split, onLoss);
+    if (!split.key) return splitTable(await this.rowCount(dataset), split.parts, { seed: split.seed });
+    if (pre.length > 0) return super.splitRows(dataset, pre, split, onLoss);
     let part: Uint8Array | undefined;
     try {
       part = await keyedPartsInSql(this.connection(), name, dataset.schema.columns, columnTypes, split.key, split.seed, cumulativeShares(split.parts));
@@ -98,10 +125,94 @@ export class ClickHouseEngine extends MemoryEngine {
     }
   }
 
+  /**
+   * The steps fitted by SQL aggregates over the raw rows `rows` of a table dataset, and the columns
+   * they leave as SQL; undefined when a step is not one SQL fits (the caller then reads the rows).
+   */
+  async fitInCluster(dataset: DatasetInfo, steps: Step[], rows: Int32Array): Promise<{ fitted: FittedStep[]; columns: Map<string, Expr> } | undefined> {
+    const { name, columnTypes } = dataset.table ?? {};
+    if (!name || !dataset.schema || !columnTypes) return undefined;
+    const total = await this.rowCount(dataset);
+    const fitted = await this.guard(`fitting the steps of dataset "${dataset.name}" on the server`, () => fitStepsInSql(this.connection(), name, dataset.schema!.columns, columnTypes, steps, rows, total));
+    return fitted && { fitted, columns: applyToExprs(fitted, rawExprs(dataset.schema.columns, columnTypes)) };
+  }
+
+  /** The values of `column` (text) present in the rows `rows` of a table dataset: a classifier's classes. */
+  async levelsInCluster(dataset: DatasetInfo, column: Expr, rows: Int32Array): Promise<string[]> {
+    const { name } = dataset.table!;
+    const total = await this.rowCount(dataset);
+    return this.guard(`reading the classes of dataset "${dataset.name}" on the server`, () => withTrainingRows(this.connection(), name, dataset.schema!.columns, rows, total, async (source) => {
+      const [[levels]] = await queryRows(this.connection(), `SELECT groupUniqArray(${column.sql}) FROM ${source}`);
+      return levels as string[];
+    }));
+  }
+
+  /** Gradient boosting trained by the cluster on the rows `rows` of a table dataset (clickhouse-boosting.ts). */
+  async boostInCluster(dataset: DatasetInfo, rows: Int32Array, spec: Omit<ClusterBoosting, 'source' | 'database'>): Promise<{ model: FittedModel; trainRows: number }> {
+    const { name } = dataset.table!;
+    const total = await this.rowCount(dataset);
+    const conn = this.connection();
+    return this.guard(`training on table ${name} in the cluster`, () => withTrainingRows(conn, name, dataset.schema!.columns, rows, total, (source) =>
+      boostInCluster(conn, { ...spec, source, database: sqlName(splitTableName(name)![0]) })));
+  }
+
+  /**
+   * serve/openapi.ts's typicalRow of the raw rows `sample`, computed by the server: numbers and
+   * dates their lower median, categories and text the most frequent value (ties: the first in
+   * level order), booleans true when most are; a column every row misses is left out.
+   */
+  async typicalRowInCluster(dataset: DatasetInfo, sample: Int32Array, input: readonly { name: string; type: ColumnType }[]): Promise<Record<string, string | number | boolean>> {
+    const { name, columnTypes } = dataset.table!;
+    const total = await this.rowCount(dataset);
+    const exprs = rawExprs(dataset.schema!.columns, columnTypes!);
+    const conn = this.connection();
+    const row: Record<string, string | number | boolean> = {};
+    await this.guard(`reading a typical row of table ${name}`, () => withTrainingRows(conn, name, dataset.schema!.columns, sample, total, async (source) => {
+      const used = input.filter((c) => exprs.has(c.name));
+      const numeric = used.filter((c) => c.type === 'number' || c.type === 'date' || c.type === 'boolean');
+      if (numeric.length > 0) {
+        const [values] = await queryRows(conn, `SELECT ${numeric.map((c) => {
+          const x = exprs.get(c.name)!.sql;
+          return c.type === 'boolean'
+            ? `countIf(${x} = 1) * 2 > countIf(NOT isNaN(${x})), countIf(NOT isNaN(${x}))`
+            : `toString(arrayElement(arraySort(groupArrayIf(${x}, NOT isNaN(${x}))), toUInt64(intDiv(countIf(NOT isNaN(${x})) - 1, 2)) + 1)), countIf(NOT isNaN(${x}))`;
+        }).join(', ')} FROM ${source}`);
+        numeric.forEach((c, i) => {
+          if (Number(values[2 * i + 1]) === 0) return;
+          const v = values[2 * i];
+          row[c.name] = c.type === 'boolean' ? v === 1 : c.type === 'date' ? formatDate(Number(v)) : Number(v);
+        });
+      }
+      for (const c of used.filter((u) => u.type === 'category' || u.type === 'text')) {
+        const counts = await queryRows(conn, `SELECT ${exprs.get(c.name)!.sql} AS v, count() FROM ${source} WHERE v IS NOT NULL GROUP BY v`);
+        const best = counts.map(([v, n]) => [String(v), Number(n)] as const).sort((a, b) => b[1] - a[1] || compareLevels(a[0], b[0]))[0];
+        if (best) row[c.name] = best[0];
+      }
+    }));
+    return row;
+  }
+
+  /** Runs `work`, a ClickHouse failure becoming an EngineError that says what was being done. */
+  private async guard<T>(what: string, work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (e) {
+      if (e instanceof ClickHouseError) throw new EngineError(`${what}: ${e.message}`);
+      throw e;
+    }
+  }
+
   override async close(): Promise<void> {
     this.tables.clear();
+    this.counts.clear();
     await super.close();
   }
+}
+
+function qualifiedName(table: string): string {
+  const parts = splitTableName(table);
+  if (!parts) throw new EngineError(`"${table}" is not a table name`);
+  return `${sqlName(parts[0])}.${sqlName(parts[1])}`;
 }
 
 async function readTable(dataset: DatasetInfo, conn: ClickHouseConnection): Promise<Table> {

@@ -31,6 +31,8 @@ import { storePredictions, unseenClassesText, watchingMonitors } from './actuals
 import { comparisonReport, crossValidateReport, evaluationReport, scoreOn, scoreStreamed, scoresRowByRow, unscoredWarnings, type Scored, type TrainedModel } from './scoring';
 import { trainEnsemble, type Passthrough } from './train-ensemble';
 import { resampleWarnings, trainBinned, trainModel, type TrainOutcome } from './train-model';
+import { trainInCluster } from './train-in-cluster';
+import { ClickHouseEngine } from '../engine/clickhouse-engine';
 import type { FittedStep } from '../transforms/fitted-step';
 
 export interface RunOptions {
@@ -376,12 +378,17 @@ export async function runPipeline(checked: CheckedPipeline, opts: RunOptions = {
     } else {
       emit({ type: 'stage', stage: 'train', declaration: decl.name, fraction: 0 });
       const chain = data.chain(decl.input);
-      const { fitted, learned, outcome, trainRows, rawTrainRows } = streamsTraining(decl, data.engine)
-        ? await trainStreamedModel(decl, chain)
-        : await trainMaterialised(decl, chain);
+      const inCluster = data.engine instanceof ClickHouseEngine && chain.dataset.table
+        ? await trainInCluster(data.engine, data, decl, chain, { signal: opts.signal, onProgress: (f) => emit({ type: 'stage', stage: 'train', declaration: decl.name, fraction: f }) })
+        : undefined;
+      if (typeof inCluster === 'string') warn(`model ${decl.name}: its training rows were read out of the ClickHouse cluster into this process: ${inCluster}`);
+      else for (const w of inCluster?.warnings ?? []) warn(`model ${decl.name}: ${w}`);
+      const { fitted, learned, outcome, trainRows, rawTrainRows } = inCluster && typeof inCluster !== 'string'
+        ? { ...inCluster, trainRows: inCluster.used, rawTrainRows: inCluster.trainRows, outcome: { model: inCluster.model, algorithm: 'gradient_boosting', options: { ...decl.algorithm!.options }, trials: [], budgets: [] } }
+        : streamsTraining(decl, data.engine) ? await trainStreamedModel(decl, chain) : await trainMaterialised(decl, chain);
       const saved = saveModel(outcome.model);
       // A typical raw training row (example requests); a sample of the rows is enough for a median.
-      const example = typicalRow(await data.engine.readRows(chain.dataset, typicalSample(rawTrainRows)), decl.inputColumns);
+      const example = inCluster && typeof inCluster !== 'string' ? inCluster.example : typicalRow(await data.engine.readRows(chain.dataset, typicalSample(rawTrainRows)), decl.inputColumns);
       const art: ModelArtifact = {
         saved, steps: fitted, trainRows, algorithm: outcome.algorithm, options: outcome.options, trials: outcome.trials, example,
         ...(outcome.selection ? { selection: outcome.selection } : {}),
