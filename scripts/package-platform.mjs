@@ -9,9 +9,10 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } 
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { RUNTIME_EXTERNALS } from './externals.mjs';
 
-const root = resolve(dirname(new URL(import.meta.url).pathname), '..');
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const target = process.argv[2] ?? `${process.platform}-${process.arch}`;
 // vsce's target names a musl Linux "alpine"; the binary packages name it "linux-…-musl".
 const binaryPlatform = target.startsWith('alpine-') ? `linux-${target.slice('alpine-'.length)}-musl` : target;

@@ -12,10 +12,10 @@ import type { TableState } from './table-state';
 import { PROPERTY_KEYS } from './property-keys';
 
 export const DECIMAL_MARKS = ['.', ','];
+export const THOUSANDS_SEPARATORS = [',', '.', ' ', "'", '_'];
 
 /** The Parquet (DuckDB) type a column of each NarML type is written as. */
 const PARQUET_TYPE: Record<ColumnType, string> = { number: 'DOUBLE', boolean: 'BOOLEAN', date: 'DATE', text: 'VARCHAR', category: 'VARCHAR' };
-export const THOUSANDS_SEPARATORS = [',', '.', ' ', "'", '_'];
 
 export function checkDataset(decl: DatasetDeclaration, r: Resolver): { info: DatasetInfo; state?: TableState } | undefined {
   const name = decl.name?.name;
@@ -116,7 +116,7 @@ export function checkDataset(decl: DatasetDeclaration, r: Resolver): { info: Dat
       const held = schema.columns.find((c) => c.name === col)!.type;
       const wanted = columnTypes[col].type;
       if (parquet && held !== wanted) {
-        ctx.report('NML116', range, `column "${col}" of the Parquet file holds ${held === 'text' || held === 'category' ? 'strings' : `${held}s`}, and a Parquet file's numbers, dates and booleans are its own: columns { } can only hold its strings as category or text, or add ? for missing values; write the column as ${PARQUET_TYPE[wanted]} in the file (DuckDB: COPY (SELECT CAST(${col} AS ${PARQUET_TYPE[wanted]}) AS ${col}, …) TO 'file.parquet'))`);
+        ctx.report('NML116', range, `column "${col}" of the Parquet file holds ${held === 'text' || held === 'category' ? 'strings' : `${held}s`}, and a Parquet file's numbers, dates and booleans are its own: columns { } can only hold its strings as category or text, or add ? for missing values; write the column as ${PARQUET_TYPE[wanted]} in the file (DuckDB: COPY (SELECT CAST(${col} AS ${PARQUET_TYPE[wanted]}) AS ${col}, …) TO 'file.parquet')`);
       }
     }
   }

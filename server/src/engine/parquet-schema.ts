@@ -26,7 +26,7 @@ const NESTED = /(\[\]|\[\d+\])$|^(STRUCT|MAP|UNION)\(/;
  * numbers, booleans and dates are its own: any other override keeps the file's type, and the
  * checker reports it (dataset-check.ts).
  */
-export function parquetOverride(stored: ColumnSchema['type'], wanted: ColumnSchema['type']): boolean {
+function parquetOverride(stored: ColumnSchema['type'], wanted: ColumnSchema['type']): boolean {
   const strings = (t: ColumnSchema['type']): boolean => t === 'text' || t === 'category';
   return stored === wanted || (strings(stored) && strings(wanted));
 }
