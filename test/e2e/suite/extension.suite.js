@@ -1,6 +1,6 @@
 // Inside the extension host: activation, diagnostics for a broken file, completion, a run from
-// the command that yields metrics, a declaration run despite errors it does not need, and the
-// workspace-trust seam.
+// the command that yields metrics, a declaration run despite errors it does not need, the
+// narml.engine setting reaching the language server, and the workspace-trust seam.
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
@@ -71,6 +71,25 @@ suite('NarML extension', () => {
     const trained = await vscode.commands.executeCommand('narml.runDeclaration', file, 'species_logistic');
     assert.equal(trained && trained.status, 'succeeded', trained && trained.error);
     assert.ok(trained.models.species_logistic, 'the model was trained');
+  });
+
+  test('the narml.engine setting is the engine the language server checks a file without an engine: statement for', async () => {
+    const file = path.join(folder(), 'setting.narml');
+    // DuckDB runs no cast step (NML154): the diagnostic comes and goes with the setting.
+    fs.writeFileSync(file, 'dataset penguins from "data/penguins.csv"\ntransform t from penguins {\n  cast `Body Mass (g)` as text\n}\n');
+    const doc = await vscode.workspace.openTextDocument(file);
+    await vscode.window.showTextDocument(doc);
+    const has154 = () => vscode.languages.getDiagnostics(doc.uri).some((d) => d.code === 'NML154');
+    await until(() => vscode.languages.getDiagnostics(doc.uri).length > 0);
+    assert.equal(has154(), false, 'memory (the setting\'s default) runs a cast');
+    const config = vscode.workspace.getConfiguration('narml');
+    await config.update('engine', 'duckdb', vscode.ConfigurationTarget.Workspace);
+    try {
+      await until(has154);
+    } finally {
+      await config.update('engine', undefined, vscode.ConfigurationTarget.Workspace);
+    }
+    await until(() => !has154());
   });
 
   test('running is refused in an untrusted workspace, with the reason', () => {
