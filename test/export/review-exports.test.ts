@@ -33,8 +33,8 @@ before(() => {
 interface Scored { label: string | number | null; probabilities?: ArrayLike<number> }
 
 for (const p of REVIEW) {
-  test(`${p.data}: every model's .onnx, .py and .pmml export scores every test row as the run does`, async () => {
-    const dir = mkdtempSync(join(tmpdir(), `narml-review-export-${p.data}-`));
+  test(`${p.name}: every model's .onnx, .py and .pmml export scores every test row as the run does`, async () => {
+    const dir = mkdtempSync(join(tmpdir(), `narml-review-export-${p.name}-`));
     const file = join(dir, 'p.narml');
     const text = `${p.text}${p.models.map((m) => `export ${m} to "x/${m}.onnx"\nexport ${m} to "x/${m}.py"\n`).join('')}${p.pmml.map((m) => `export ${m} to "x/${m}.pmml"\n`).join('')}`;
     writeFileSync(file, text);
@@ -56,7 +56,7 @@ for (const p of REVIEW) {
         assert.equal(scored.length, rows.length, `${model}.${format}: one output per row`);
         rows.forEach((r, i) => {
           const o = scored[i];
-          const where = `${p.data} ${model}.${format} row ${i}`;
+          const where = `${p.name} ${model}.${format} row ${i}`;
           if (p.classes === 0) {
             const v = Number(r[at]);
             assert.ok(Math.abs(Number(o.label) - v) <= tolerance * Math.max(1, Math.abs(v)), `${where}: ${o.label} vs ${v}`);

@@ -7,6 +7,10 @@ import { join } from 'node:path';
 export const reviewData = join(__dirname, '..', 'fixtures', 'data', 'review');
 
 export interface ReviewPipeline {
+  /** What the test names it by. */
+  name: string;
+  /** Whether review_reference.py has scikit-learn's figures for its models. */
+  sklearn: boolean;
   data: 'imb' | 'three' | 'fried';
   target: string;
   /** Number of classes (0: regression). */
@@ -68,7 +72,7 @@ model th from prep { target: y, algorithm: decision_tree, tune: halving(metric: 
 `;
 
 /** `header` declares the datasets `tr` and `te`; every model is evaluated on `te` and predicts it to out/MODEL.csv. */
-function pipeline(data: ReviewPipeline['data'], target: string, classes: number, body: string, models: string[], pmml: string[]): ReviewPipeline {
+function pipeline(data: ReviewPipeline['data'], target: string, classes: number, body: string, models: string[], pmml: string[], name: string = data): ReviewPipeline {
   const metrics = classes === 0 ? 'rmse, mae, r2' : 'accuracy, balanced_accuracy, f1, roc_auc, log_loss';
   const test = join(reviewData, `${data}_test.csv`);
   const text = `dataset tr from "${join(reviewData, `${data}_train.csv`)}"
@@ -76,7 +80,7 @@ dataset te from "${test}"
 ${body}${models.map((m) => `evaluate ${m} on te { metrics: [${metrics}] }
 predict p_${m} with ${m} from "${test}" { output: "out/${m}.csv" }
 `).join('')}`;
-  return { data, target, classes, models, pmml, text };
+  return { name, sklearn: name === data, data, target, classes, models, pmml, text };
 }
 
 export const REVIEW: ReviewPipeline[] = [
@@ -86,4 +90,19 @@ export const REVIEW: ReviewPipeline[] = [
   scale f0, f1, f2, f3, f4, f5, f6, f7 with standard`, 'true'), CLASSIFIERS, CLASSIFIER_PMML),
   pipeline('three', 'kind', 3, classifier('three', 'kind', '  scale g0, g1, g2, g3, g4, g5 with standard', 'gamma'), CLASSIFIERS, CLASSIFIER_PMML),
   pipeline('fried', 'y', 0, fried, ['lin', 'ridge', 'knn', 'dt', 'rf', 'gb', 'stack', 'stack_ols', 'stackp', 'blend', 'vote', 'gbes', 'tg', 'trr', 'th'], ['lin', 'ridge', 'dt', 'rf', 'gb', 'gbes', 'trr', 'th']),
+  // Exports carry only the steps their model reads: a derive no ONNX or PMML operator expresses
+  // (length of a text), and imputations of columns left out of `features`, do not block them.
+  pipeline('imb', 'churn', 2, `transform prep from tr {
+  impute f1, f4 with median
+  impute plan with mode
+  derive plan_len = length(plan)
+  derive ratio = f0 / (1 + abs(f1))
+  filter f2 > -3
+  encode region, plan as onehot
+  drop f7
+}
+model a from prep { target: churn, algorithm: logistic_regression, exclude: [plan_len] }
+model b from prep { target: churn, algorithm: gradient_boosting(rounds: 20), features: [f0, ratio, region_north] }
+model s from prep { target: churn, ensemble: stacking(of: [a, b], passthrough: true), features: [f3, ratio] }
+`, ['a', 'b', 's'], ['a', 'b'], 'imb-unread-steps'),
 ];

@@ -73,7 +73,7 @@ function classCodes(p: ReviewPipeline): Int32Array {
   return Int32Array.from(values, (v) => levels.indexOf(v));
 }
 
-for (const p of REVIEW.filter((r) => r.classes > 0)) {
+for (const p of REVIEW.filter((r) => r.sklearn && r.classes > 0)) {
   test(`${p.data}: logistic regression, kNN, naive Bayes, stacking, class_weight and calibration agree with scikit-learn on the test rows`, async () => {
     const { dir, json } = await run(p);
     const ref = expected[p.data];
@@ -111,7 +111,7 @@ for (const p of REVIEW.filter((r) => r.classes > 0)) {
 }
 
 test('fried (regression): ridge, kNN, stacking with RidgeCV and OLS final models, and tune on rmse agree with scikit-learn', async () => {
-  const p = REVIEW.find((r) => r.data === 'fried')!;
+  const p = REVIEW.find((r) => r.name === 'fried')!;
   const { dir, json } = await run(p);
   const ref = expected.fried;
   for (const [model, tol] of Object.entries({ ridge: 1e-9, knn: 1e-9, stack: 1e-6, stack_ols: 1e-6 })) {

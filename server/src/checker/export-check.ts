@@ -9,6 +9,7 @@ import { onnxModel, OnnxExportError, type OnnxExportInput } from '../export/onnx
 import { exportPipelineToPmml, PmmlExportError } from '../export/pmml-export';
 import { exportPipelineToPython, PythonExportError } from '../export/python-export';
 import { placeholderStep } from '../transforms/fit-steps';
+import { stepsFor } from '../transforms/needed-steps';
 import type { FittedStep } from '../transforms/fitted-step';
 import type { ModelInfo } from './checked-model';
 import type { Resolver } from './resolver';
@@ -51,7 +52,7 @@ export function exportStepProblem(model: ModelInfo, r: Resolver, format: ExportF
   const outputs = classes && classes.length > 2 ? classes.length : 1;
   try {
     EXPORTERS[format]({
-      name: model.name, inputColumns: model.inputColumns, steps,
+      name: model.name, inputColumns: model.inputColumns, steps: stepsFor(steps, model.features.map((f) => f.name)),
       model: {
         algorithm: 'linear', task: model.task, ...(classes ? { classes } : {}), featureNames: model.features.map((f) => f.name),
         params: { kind: 'linear', coef: Array.from({ length: outputs }, () => model.features.map(() => 0)), intercept: new Array<number>(outputs).fill(0), link: classes ? (outputs > 1 ? 'softmax' : 'logistic') : 'identity' },

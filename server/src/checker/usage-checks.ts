@@ -394,7 +394,7 @@ export function checkExport(decl: ExportDeclaration, name: string, r: Resolver):
   }
   if (notExportable && decl.model) c.report('NML118', decl.model.range, `"${model.name}" cannot be exported yet: ${notExportable}`);
   if (stepProblem && decl.model) {
-    c.report('NML118', decl.model.range, `exporting "${model.name}": ${stepProblem}; the export carries every step of the model's transforms, so keep that step in a transform the exported model does not read`);
+    c.report('NML118', decl.model.range, `exporting "${model.name}": ${stepProblem}; the model reads what that step computes, so compute the feature otherwise, leave it out of the model's features, or export to .py`);
   }
   if (!path) return undefined;
   return { kind: 'export', name, model: model.name, path, format: ext as ExportFormat };

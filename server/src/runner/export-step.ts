@@ -9,6 +9,7 @@ import { writeScoringBundle } from '../serve/scoring-bundle';
 import { SERVED_MODEL_FORMAT, unionColumns, type ServedModelData } from '../serve/served-model';
 import { inputColumnsOf } from '../serve/store-models';
 import { saveModel } from '../ml/registry';
+import { stepsFor } from '../transforms/needed-steps';
 import { writeFileAtomic } from '../store/atomic-write';
 import type { Workspace } from '../workspace/output-paths';
 import { RunError } from './pipeline-data';
@@ -31,12 +32,12 @@ const exportedModel = (m: FittedModel): SavedModel => ({ algorithm: m.algorithm,
 
 /** A trained model, or an ensemble with every member's steps and fitted model, for the exporters. */
 export function exportedPart(name: string, tm: TrainedModel): OnnxExportInput | OnnxEnsembleInput {
-  if (tm.model) return { name, inputColumns: tm.info.inputColumns, steps: tm.steps, model: exportedModel(tm.model) };
+  if (tm.model) return { name, inputColumns: tm.info.inputColumns, steps: stepsFor(tm.steps, tm.model.featureNames), model: exportedModel(tm.model) };
   const ens = tm.info.ensemble;
   if (!ens || !tm.members) throw new RunError(`export ${name}: the model has neither a fitted model nor members`);
   const members = tm.members.map((m) => exportedPart(m.info.name, m));
   const combine = tm.final
-    ? { method: ens.method as 'stacking' | 'blending', steps: tm.steps, final: exportedModel(tm.final) }
+    ? { method: ens.method as 'stacking' | 'blending', steps: stepsFor(tm.steps, tm.final.featureNames), final: exportedModel(tm.final) }
     : { method: 'voting' as const, soft: ens.soft };
   // The ensemble's own columns are inputs only when passed through: the members read the rest.
   return { name, inputColumns: ens.passthrough ? tm.info.inputColumns : [], task: tm.info.task!, ...(tm.info.classes ? { classes: tm.info.classes } : {}), members, combine };
