@@ -96,3 +96,34 @@ test('NML116: a method listed twice, a window that is no duration, ground-truth 
   assert.match(find(await check(TEXT.replace('current: daily', 'current: daily on id')), 'NML116').message, /"on id" only follows actuals:/);
   assert.match(find(await check(TEXT.replace('drift: [psi(threshold: 0.2), ks(threshold: 0.25)]', 'drift: []')), 'NML116').message, /drift needs at least one method/);
 });
+
+test('retrain with_actuals: on_alert(…), on_drift(…) and schedule("cron", …) take it; without actuals:, with a value that is no boolean, an unknown option or an ensemble it is NML116', async () => {
+  const held = `${TEXT}\nevaluate clf on scaled\n`;
+  const retrain = (form: string): string => held.replace('  alert: f1 < 0.7\n', `  alert: f1 < 0.7\n  retrain: ${form}\n`);
+  const monitor = (p: CheckedPipeline) => {
+    const info = p.infos.find((i) => i?.kind === 'monitor');
+    assert.ok(info?.kind === 'monitor');
+    return info;
+  };
+  const errors = (p: CheckedPipeline) => p.diagnostics.filter((d) => d.severity === 'error').map((d) => `${d.code} ${d.message}`);
+  const onAlert = await check(retrain('on_alert(with_actuals: true)'));
+  assert.deepEqual(errors(onAlert), []);
+  assert.deepEqual([monitor(onAlert).retrain, monitor(onAlert).retrainWithActuals], ['on_alert', true]);
+  const scheduled = await check(retrain('schedule("0 3 * * 0", with_actuals: true)'));
+  assert.deepEqual(errors(scheduled), []);
+  assert.deepEqual([monitor(scheduled).retrain, monitor(scheduled).retrainSchedule, monitor(scheduled).retrainWithActuals], ['schedule', '0 3 * * 0', true]);
+  const off = await check(retrain('on_drift(with_actuals: false)'));
+  assert.deepEqual(errors(off), []);
+  assert.deepEqual([monitor(off).retrain, monitor(off).retrainWithActuals], ['on_drift', undefined]);
+
+  const withoutActuals = await check(retrain('on_alert(with_actuals: true)').replace('  actuals: "arrived/*.csv" on id\n  time: scored_on\n  window: 1d\n  min_rows: 30\n', ''));
+  assert.deepEqual(errors(withoutActuals), ['NML116 with_actuals: true retrains on the predictions whose labels arrived through actuals:, and this monitor has none; add actuals: "labels/*.csv" on KEY, or remove with_actuals']);
+  assert.equal(monitor(withoutActuals).retrainWithActuals, undefined);
+  assert.deepEqual(errors(await check(retrain('on_alert(with_actuals: 1)'))), ['NML116 with_actuals takes true or false']);
+  assert.deepEqual(errors(await check(retrain('on_alert(every: 2)'))), ['NML116 on_alert takes no option "every"; its option: with_actuals: true']);
+  assert.deepEqual(errors(await check(retrain('on_drift(true)'))), ['NML116 on_drift takes only named options: on_drift(with_actuals: true)']);
+
+  const ensemble = retrain('on_alert(with_actuals: true)')
+    .replace('monitor watch for clf {', 'model nb from scaled {\n  target: diagnosis\n  features: [mean_radius, mean_texture]\n  algorithm: naive_bayes\n}\n\nmodel both from scaled {\n  target: diagnosis\n  ensemble: voting(of: [clf, nb])\n}\n\nevaluate both on scaled\n\nmonitor watch for both {');
+  assert.deepEqual(errors(await check(ensemble)).filter((e) => e.includes('with_actuals')), ['NML116 with_actuals retrains one model on more rows, and "both" is an ensemble; monitor a member with with_actuals, or remove it']);
+});

@@ -193,7 +193,7 @@ test('evaluate, compare and monitor bodies offer the model task\'s metrics, fitt
   includes(labels(mon), ['accuracy', 'f1'], 'alert');
   excludes(labels(mon), ['log', 'sepal_length_cm'], 'alert');
   assert.deepEqual(labels(mon.replace(`alert: ${CURSOR}`, `alert: f1 < 0.7 ${CURSOR}`)).sort(), ['and', 'or']);
-  includes(labels(mon.replace(`alert: ${CURSOR}`, `retrain: ${CURSOR}`)), ['on_drift', 'never', 'schedule'], 'retrain');
+  includes(labels(mon.replace(`alert: ${CURSOR}`, `retrain: ${CURSOR}`)), ['on_drift', 'never', 'schedule', 'on_alert(with_actuals: true)', 'on_drift(with_actuals: true)'], 'retrain');
   assert.deepEqual(labels(mon.replace(`alert: ${CURSOR}`, `notify: ${CURSOR}`)), ['webhook', 'command', 'vscode'], 'notify');
   includes(labels(mon.replace(`alert: ${CURSOR}`, `notify: [vscode, ${CURSOR}]`)), ['webhook'], 'notify list');
   const withHook = mon.replace(`alert: ${CURSOR}`, 'notify: [vscode, webhook "https://example.com/h"]');

@@ -192,6 +192,8 @@ export interface MonitorInfo {
   /** `schedule`: retrained at `retrainSchedule` by `narml scheduler`, whatever the drift. */
   retrain: 'on_drift' | 'on_alert' | 'schedule' | 'never';
   retrainSchedule?: string;
+  /** `with_actuals: true`: the retrained model also learns from the labelled predictions of `actuals:`. */
+  retrainWithActuals?: true;
   /** `schedule:` of the monitor itself, fired by `narml scheduler`. */
   schedule?: string;
   /** Told of an alert, drift, a retraining decision and a failed scheduled run. */

@@ -1,8 +1,8 @@
 // `notify:` targets (NML135, NML206), `schedule:` of a monitor and `retrain: schedule "cron"`
 // (NML130), and the holdout a retraining judges its challenger on (NML136). The runner finds the
 // holdout with the same function, so what the check accepts the run can judge.
-import type { Declaration, Expr } from '../language/ast';
-import { NOTIFY_TARGETS, RETRAIN_POLICIES } from '../ml/catalog';
+import type { CallArgument, Declaration, Expr } from '../language/ast';
+import { NOTIFY_TARGETS, RETRAIN_OPTIONS, RETRAIN_POLICIES } from '../ml/catalog';
 import type { CheckContext } from './check-context';
 import type { DeclarationInfo, MonitorInfo, NotifyTarget } from './checked-model';
 import { cronError } from './cron';
@@ -81,19 +81,54 @@ export function checkSchedule(value: Expr | undefined, c: CheckContext): string 
   return err ? undefined : value.value;
 }
 
-const RETRAIN_FORMS = [...RETRAIN_POLICIES, 'schedule "0 3 * * 0"'];
+const RETRAIN_FORMS = [...RETRAIN_POLICIES, 'schedule "0 3 * * 0"', 'on_alert(with_actuals: true)'];
 
-/** `retrain: on_drift | on_alert | never | schedule "cron"`. */
-export function checkRetrain(value: Expr | undefined, c: CheckContext): Pick<MonitorInfo, 'retrain' | 'retrainSchedule'> {
+type RetrainChoice = Pick<MonitorInfo, 'retrain' | 'retrainSchedule' | 'retrainWithActuals'>;
+
+/**
+ * The named options of a retraining form (`with_actuals: true`). `with_actuals` needs labels to
+ * learn from (`actuals:`) and a model it can retrain alone (not an ensemble): NML116 otherwise.
+ */
+function retrainOptions(args: readonly CallArgument[], form: string, hasActuals: boolean, c: CheckContext): Pick<MonitorInfo, 'retrainWithActuals'> {
+  let withActuals = false;
+  for (const a of args) {
+    if (!a.name) continue;
+    if (!(a.name.name in RETRAIN_OPTIONS)) {
+      c.report('NML116', a.name.range, `${form} takes no option "${a.name.name}"; its option: with_actuals: true`);
+      continue;
+    }
+    if (a.value?.kind !== 'Boolean') {
+      c.report('NML116', a.value?.range ?? a.range, 'with_actuals takes true or false');
+      continue;
+    }
+    withActuals = a.value.value;
+    if (withActuals && !hasActuals) {
+      c.report('NML116', a.range, 'with_actuals: true retrains on the predictions whose labels arrived through actuals:, and this monitor has none; add actuals: "labels/*.csv" on KEY, or remove with_actuals');
+      withActuals = false;
+    }
+  }
+  return withActuals ? { retrainWithActuals: true } : {};
+}
+
+/** `retrain: on_drift | on_alert | never | schedule "cron"`, the first two and schedule optionally with `(…, with_actuals: true)`. */
+export function checkRetrain(value: Expr | undefined, hasActuals: boolean, c: CheckContext): RetrainChoice {
   if (!value) return { retrain: 'never' };
   if (value.kind === 'Call' && value.callee.name === 'schedule') {
-    const arg = value.args.length === 1 && !value.args[0].name ? value.args[0].value : undefined;
+    const positional = value.args.filter((a) => !a.name);
+    const arg = positional.length === 1 ? positional[0].value : undefined;
     if (!arg) {
       c.report('NML130', value.range, 'retrain: schedule needs a cron expression in quotes, e.g. retrain: schedule "0 3 * * 0"');
       return { retrain: 'never' };
     }
     const cron = checkSchedule(arg, c);
-    return cron ? { retrain: 'schedule', retrainSchedule: cron } : { retrain: 'never' };
+    const options = retrainOptions(value.args, 'schedule', hasActuals, c);
+    return cron ? { retrain: 'schedule', retrainSchedule: cron, ...options } : { retrain: 'never' };
+  }
+  const call = value.kind === 'Call' && !value.bare && (value.callee.name === 'on_drift' || value.callee.name === 'on_alert') ? value : undefined;
+  if (call) {
+    const stray = call.args.find((a) => !a.name);
+    if (stray) c.report('NML116', stray.range, `${call.callee.name} takes only named options: ${call.callee.name}(with_actuals: true)`);
+    return { retrain: call.callee.name as MonitorInfo['retrain'], ...retrainOptions(call.args, call.callee.name, hasActuals, c) };
   }
   const w = wordValue(value);
   if (!w || !(RETRAIN_POLICIES as readonly string[]).includes(w)) {
@@ -130,6 +165,10 @@ export function reportScheduleRules(infos: readonly (DeclarationInfo | undefined
     const prop = (key: string) => decl.properties.find((p) => p.key.name === key);
     if (info.kind === 'monitor' && info.retrain !== 'never' && !retrainHoldout(infos, info.model)) {
       c.report('NML136', prop('retrain')?.range ?? decl.range, `retraining "${info.model}" needs rows to compare the new model with the production one on: add evaluate ${info.model} on a held-out table (e.g. the test part of its split), or train it on a split's train part that has a test part`);
+    }
+    const model = info.kind === 'monitor' && info.retrainWithActuals ? infos.find((i) => i?.kind === 'model' && i.name === info.model) : undefined;
+    if (model?.kind === 'model' && model.ensemble) {
+      c.report('NML116', prop('retrain')?.range ?? decl.range, `with_actuals retrains one model on more rows, and "${model.name}" is an ensemble; monitor a member with with_actuals, or remove it`);
     }
     if (info.kind === 'predict' && info.notify.length > 0 && !info.schedule) {
       c.report('NML206', prop('notify')?.range ?? decl.range, `predict "${info.name}" notifies only when a scheduled run fails, and it has no schedule: add schedule: "0 2 * * *" or remove notify`);

@@ -291,7 +291,7 @@ export function checkMonitor(decl: MonitorDeclaration, r: Resolver): MonitorInfo
   const actuals = checkActuals(props, name, model, current && r.info(current)?.kind === 'predict' ? current : undefined, r);
   const alert = props.get('alert')?.value;
   if (alert && model) checkAlert(alert, model, c);
-  const retrain = checkRetrain(props.get('retrain')?.value, c);
+  const retrain = checkRetrain(props.get('retrain')?.value, actuals !== undefined || props.has('actuals'), c);
   const schedule = checkSchedule(props.get('schedule')?.value, c);
   const notify = checkNotify(props.get('notify')?.value, c);
   if (!model) return undefined;

@@ -38,6 +38,8 @@ export interface RunJson {
   diagnostics?: DiagnosticJson[];
   /** Set when the scheduler started this run. */
   schedule?: { job?: string; predict?: string; monitor?: string; attempt: number };
+  /** A retraining `with_actuals` recorded as a run of its own: the run and monitor that retrained. */
+  retrainOf?: { run: string; monitor: string };
   /** sha256 of the pipeline text that ran (absent in older records). */
   pipelineHash?: string;
   /** Dataset name → the files it read with their sha256, in glob order (absent in older records). */
@@ -120,6 +122,16 @@ export interface ComparisonJson {
   scores: Record<string, number>;
 }
 
+/** What a retraining `with_actuals` learned from besides the training rows. */
+export interface WithActualsJson {
+  monitor: string;
+  /** Labelled predictions added to the training rows (before the model's own row steps). */
+  rows: number;
+  /** Labelled predictions left out: predicted before `with_actuals` was declared, their input rows were not kept. */
+  withoutInputs: number;
+  files: string[];
+}
+
 export interface ModelJson {
   algorithm: string;
   task: string;
@@ -128,6 +140,8 @@ export interface ModelJson {
   version: string;
   /** sha256 of the fitted model and its fitted steps, the registry version's identity (absent for ensembles and in older records). */
   modelHash?: string;
+  /** Retrained `with_actuals`: the labelled predictions added to its training rows, and the label files. */
+  withActuals?: WithActualsJson;
   /** The raw columns prediction needs (name, type, may be missing), as the checked declaration said when it trained (absent in older records). */
   input?: InputColumnJson[];
 
@@ -215,6 +229,8 @@ export interface ModelVersionJson {
   trainRows: number;
   /** Evaluated table → metric → value, from the latest run that evaluated this version there. */
   metrics: Record<string, Record<string, number>>;
+  /** Retrained `with_actuals`: the labelled predictions it learned from besides the training rows. */
+  withActuals?: WithActualsJson;
   /** sha256 of the pipeline text of the first run that produced it. */
   pipelineHash?: string;
   /** The files its datasets read in that run, with their sha256. */
@@ -392,7 +408,10 @@ export interface RetrainJson {
   /** `promoted`: the challenger is now production; `kept`: production is unchanged (see `reason`). */
   decision: 'promoted' | 'kept';
   reason: string;
-  challenger: { version: string; score?: number };
+  /** `hash`: the registry's identity of the retrained model (its content hash). */
+  challenger: { version: string; score?: number; hash?: string };
+  /** Retrained `with_actuals`: what it learned from besides the training rows. */
+  withActuals?: WithActualsJson;
   champion?: { version: string; score?: number };
   /** The table both were scored on. */
   holdout: string;

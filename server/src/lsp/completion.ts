@@ -11,7 +11,7 @@ import { COLUMN_TYPES, type TableSchema, type Task } from '../language/schema';
 import { FUNCTIONS, type FunctionSignature } from '../language/functions';
 import {
   ALGORITHMS, CALIBRATORS, COMPARE_TEST_OUTCOMES, COMPARE_TESTS, DRIFT_METHODS, ENCODE_METHODS, ENSEMBLES, IMPUTE_METHODS, METRICS, RESAMPLERS,
-  NOTIFY_TARGETS, RETRAIN_POLICIES, SCALE_METHODS, SELECTORS, TUNERS, type MethodSpec, type OptionSpec,
+  NOTIFY_TARGETS, RETRAIN_OPTIONS, RETRAIN_POLICIES, SCALE_METHODS, SELECTORS, TUNERS, type MethodSpec, type OptionSpec,
 } from '../ml/catalog';
 import { DECIMAL_MARKS, THOUSANDS_SEPARATORS } from '../checker/dataset-check';
 import { PROPERTY_KEYS } from '../checker/property-keys';
@@ -212,6 +212,10 @@ function valueItems(p: CheckedPipeline, place: Extract<Place, { kind: 'value' }>
     case 'retrain': return [
       ...words(RETRAIN_POLICIES, CompletionItemKind.EnumMember),
       { label: 'schedule', kind: CompletionItemKind.Function, insertText: 'schedule "${1:0 3 * * 0}"', insertTextFormat: InsertTextFormat.Snippet, detail: 'retrain on a cron schedule, run by narml scheduler' },
+      ...RETRAIN_POLICIES.filter((w) => w !== 'never').map((w): CompletionItem => ({
+        label: `${w}(with_actuals: true)`, kind: CompletionItemKind.Function, insertText: `${w}(with_actuals: \${1:true})`, insertTextFormat: InsertTextFormat.Snippet, filterText: w,
+        detail: 'retrain with the labelled predictions too', documentation: RETRAIN_OPTIONS.with_actuals,
+      })),
     ];
     case 'notify': return notifyItems();
     case 'baseline': return namesOf(p, ['dataset', 'transform', 'split']);

@@ -257,6 +257,11 @@ export const DRIFT_METHODS: Readonly<Record<string, MethodSpec>> = {
 /** `retrain:` words; `schedule "cron"` is the fourth form. */
 export const RETRAIN_POLICIES = ['on_drift', 'on_alert', 'never'] as const;
 
+/** Options of a retraining form (`on_alert(with_actuals: true)`, `schedule("0 3 * * 0", with_actuals: true)`). */
+export const RETRAIN_OPTIONS = {
+  with_actuals: 'true: the retrained model learns from its training rows and the predictions whose labels arrived through actuals: (their input rows, labelled), added to the training part only',
+} as const;
+
 /** `notify:` targets: `webhook "https://…"`, `command "…"` (stdin: the JSON report), `vscode`. */
 export const NOTIFY_TARGETS = {
   webhook: 'POST the event as JSON to this http(s) URL, retried with back-off (Retry-After honoured)',

@@ -3,12 +3,15 @@
 // overwritten by the next run, edited or deleted), and the monitor joins the labels that arrive
 // later to them by key: a later prediction of a key replaces an earlier one, a later label too.
 import type { ActualsInfo, CheckedPipeline, MonitorInfo } from '../checker/checked-model';
+import type { Column } from '../data/table';
 import type { MonitorActualsJson, RunJson } from '../contracts/cli-json';
 import type { CsvOptions } from '../data/csv-options';
 import { expandGlob } from '../data/glob';
 import { getColumn, type Table } from '../data/table';
 import { readStoreData, type RunStore } from '../store/run-store';
 import { cellText } from '../transforms/table-ops';
+import { parseBoolean } from '../data/parse-values';
+import { dictionaryColumn } from '../serve/request-rows';
 import { labelUnseenClasses, targetValues } from './model-data';
 import { RunError } from './pipeline-data';
 import type { TrainedModel } from './scoring';
@@ -28,20 +31,31 @@ export interface StoredPredictions {
   prediction: (number | null)[];
   /** Row-major probabilities, `classes` per row (classification). */
   proba?: (number | null)[];
+  /** Every input column as read, when a monitor retrains `with_actuals` (its labelled rows are learned from). */
+  inputs?: Record<string, StoredColumn>;
+}
+
+/** A column of a stored input: numbers (dates in days, booleans 0/1) with null for missing, or dictionary codes (-1 missing). */
+export type StoredColumn =
+  | { type: 'number' | 'date' | 'boolean'; values: (number | null)[] }
+  | { type: 'category' | 'text'; levels: string[]; codes: number[] };
+
+function storedColumn(c: Column): StoredColumn {
+  return 'codes' in c ? { type: c.type, levels: c.levels, codes: Array.from(c.codes) } : { type: c.type, values: Array.from(c.values, (v) => (Number.isNaN(v) ? null : v)) };
 }
 
 /** The monitors that join labels to `predict`'s rows. */
-export function watchingMonitors(checked: CheckedPipeline, predict: string): ActualsInfo[] {
-  return checked.infos.flatMap((i) => (i?.kind === 'monitor' && i.current === predict && i.actuals ? [i.actuals] : []));
+export function watchingMonitors(checked: CheckedPipeline, predict: string): MonitorInfo[] {
+  return checked.infos.flatMap((i) => (i?.kind === 'monitor' && i.current === predict && i.actuals ? [i] : []));
 }
 
 /** The keyed predictions of one predict run, stored as an artifact; undefined when no monitor needs them. */
 export function storePredictions(store: RunStore, checked: CheckedPipeline, predict: string, ran: Date, tm: TrainedModel, input: Table, pred: Float64Array, proba: Float64Array | undefined, usable: Uint8Array): string | undefined {
-  const watching = watchingMonitors(checked, predict);
-  if (watching.length === 0) return undefined;
+  const monitors = watchingMonitors(checked, predict);
+  if (monitors.length === 0) return undefined;
   const keys: StoredPredictions['keys'] = {};
   const times: StoredPredictions['times'] = {};
-  for (const a of watching) {
+  for (const a of monitors.map((m) => m.actuals!)) {
     const k = getColumn(input, a.key);
     // The checker verified the key against the source's schema; a file changed since then is the run's error.
     if (!k) throw new RunError(`predict ${predict}: the input has no column "${a.key}", the key monitors join labels by; add it to the prediction files`);
@@ -56,6 +70,7 @@ export function storePredictions(store: RunStore, checked: CheckedPipeline, pred
     predict, model: tm.info.name, ran: ran.toISOString(), keys, times,
     prediction: Array.from(pred, (v, i) => (usable[i] && !Number.isNaN(v) ? v : null)),
     ...(proba ? { proba: Array.from(proba, (v) => (Number.isNaN(v) ? null : v)) } : {}),
+    ...(monitors.some((m) => m.retrainWithActuals) ? { inputs: Object.fromEntries(input.names.map((n, j) => [n, storedColumn(input.columns[j])])) } : {}),
   };
   return store.putArtifact(stored);
 }
@@ -83,16 +98,26 @@ async function readLabels(a: ActualsInfo, tm: TrainedModel, read: (path: string,
   return { files, keys: Array.from({ length: t.rowCount }, (_, i) => cellText(key, i)), y, levels: unseen.levels };
 }
 
-/**
- * Labels joined to the stored predictions of the monitor's predict, and the metrics per window.
- * `now` bounds nothing: a window still running is reported (and judged) with the rows it has.
- */
-export async function groundTruth(m: MonitorInfo, tm: TrainedModel, checked: CheckedPipeline, store: RunStore, run: RunJson, read: (path: string, options: CsvOptions) => Promise<Table>, options: CsvOptions, metricNames: string[]): Promise<MonitorActualsJson> {
+/** The labels joined to the latest stored prediction of each key: one slot per key, in typed arrays (no object per row). */
+interface Join {
+  runs: StoredPredictions[];
+  /** Key → slot; a slot's stored run, row and time. */
+  latest: Map<string, number>;
+  slotRun: Int32Array;
+  slotRow: Int32Array;
+  slotTime: Float64Array;
+  duplicatePredictions: number;
+  labels: Awaited<ReturnType<typeof readLabels>>;
+  /** Key → index of its latest label. */
+  labelOf: Map<string, number>;
+  labelRows: number;
+  duplicateLabels: number;
+}
+
+async function joinLabels(m: MonitorInfo, tm: TrainedModel, checked: CheckedPipeline, store: RunStore, run: RunJson, read: (path: string, options: CsvOptions) => Promise<Table>, options: CsvOptions): Promise<Join> {
   const a = m.actuals!;
   const classification = tm.info.task === 'classification';
-  const k = tm.info.classes?.length ?? 0;
   const runs = storedRuns(checked, store, m.current!, run);
-  // Key → slot; a slot's stored run, row and time are in typed arrays (one entry per key, no object per row).
   const latest = new Map<string, number>();
   const total = runs.reduce((t, s) => t + (s.keys[a.key]?.length ?? 0), 0);
   const slotRun = new Int32Array(total), slotRow = new Int32Array(total), slotTime = new Float64Array(total);
@@ -120,9 +145,8 @@ export async function groundTruth(m: MonitorInfo, tm: TrainedModel, checked: Che
     }
   });
   const labels = await readLabels(a, tm, read, options);
-  // Key → index of its latest label.
   const labelOf = new Map<string, number>();
-  let labelRows = 0, duplicateLabels = 0, unmatchedLabels = 0;
+  let labelRows = 0, duplicateLabels = 0;
   for (let i = 0; i < labels.keys.length; i++) {
     const key = labels.keys[i];
     const y = labels.y[i];
@@ -131,6 +155,19 @@ export async function groundTruth(m: MonitorInfo, tm: TrainedModel, checked: Che
     if (labelOf.has(key)) duplicateLabels++;
     labelOf.set(key, i);
   }
+  return { runs, latest, slotRun, slotRow, slotTime, duplicatePredictions, labels, labelOf, labelRows, duplicateLabels };
+}
+
+/**
+ * Labels joined to the stored predictions of the monitor's predict, and the metrics per window.
+ * `now` bounds nothing: a window still running is reported (and judged) with the rows it has.
+ */
+export async function groundTruth(m: MonitorInfo, tm: TrainedModel, checked: CheckedPipeline, store: RunStore, run: RunJson, read: (path: string, options: CsvOptions) => Promise<Table>, options: CsvOptions, metricNames: string[]): Promise<MonitorActualsJson> {
+  const a = m.actuals!;
+  const classification = tm.info.task === 'classification';
+  const k = tm.info.classes?.length ?? 0;
+  const { runs, latest, slotRun, slotRow, slotTime, duplicatePredictions, labels, labelOf, labelRows, duplicateLabels } = await joinLabels(m, tm, checked, store, run, read, options);
+  let unmatchedLabels = 0;
   for (const key of labelOf.keys()) if (!latest.has(key)) unmatchedLabels++;
   const n = latest.size;
   const rows: JoinedRows = {
@@ -162,6 +199,72 @@ export async function groundTruth(m: MonitorInfo, tm: TrainedModel, checked: Che
     window: formatWindow(a.window), windowMs: a.window, minRows: a.minRows, windows,
     ...(unseenClasses.length > 0 ? { unseenClasses: { model: tm.info.name, classes: unseenClasses } } : {}),
   };
+}
+
+/** The labelled predictions as rows of the model's dataset, for retraining `with_actuals`. */
+export interface LabelledRows {
+  /** The dataset's columns (names and types), one row per labelled prediction whose input was stored. */
+  table: Table;
+  /** Labelled predictions whose input was not stored (predicted before `with_actuals` was declared): left out. */
+  withoutInputs: number;
+  /** Columns of the dataset the stored inputs lack, or hold with another type: missing in these rows. */
+  missingColumns: string[];
+  files: string[];
+}
+
+/**
+ * Each key's latest prediction that has a label, as a row of `dataset`'s columns: its stored input
+ * cells, and its latest label in the target column. Where the input has no such column (or another
+ * type), the cell is missing; the steps of the model's table then treat it as any missing value.
+ */
+export async function labelledRows(m: MonitorInfo, tm: TrainedModel, checked: CheckedPipeline, store: RunStore, run: RunJson, read: (path: string, options: CsvOptions) => Promise<Table>, options: CsvOptions, dataset: Table): Promise<LabelledRows> {
+  const { runs, latest, slotRun, slotRow, labels, labelOf } = await joinLabels(m, tm, checked, store, run, read, options);
+  const classes = tm.info.classes ?? [];
+  // Per picked row: its stored run, row and label (typed arrays, one entry per row).
+  const pickRun = new Int32Array(latest.size), pickRow = new Int32Array(latest.size), pickLabel = new Int32Array(latest.size);
+  let n = 0, withoutInputs = 0;
+  for (const [key, j] of latest) {
+    const label = labelOf.get(key);
+    if (label === undefined) continue;
+    if (!runs[slotRun[j]].inputs) { withoutInputs++; continue; }
+    pickRun[n] = slotRun[j];
+    pickRow[n] = slotRow[j];
+    pickLabel[n++] = label;
+  }
+  const used = [...new Set(pickRun.subarray(0, n))].map((r) => runs[r]);
+  const target = tm.info.target!;
+  const missingColumns: string[] = [];
+  const labelText = (i: number): string | undefined => {
+    const y = labels.y[i];
+    if (tm.info.task === 'regression') return Number.isNaN(y) ? undefined : String(y);
+    return y < 0 ? undefined : y < classes.length ? classes[y] : labels.levels[y - classes.length];
+  };
+  const texts = (cell: (i: number) => string | undefined): (string | undefined)[] => Array.from({ length: n }, (_, i) => cell(i));
+  const columns = dataset.names.map((name, c): Column => {
+    const type = dataset.columns[c].type;
+    const numeric = type === 'number' || type === 'date' || type === 'boolean';
+    if (name === target) {
+      const labelled = texts((i) => labelText(pickLabel[i]));
+      if (!numeric) return dictionaryColumn(type, labelled);
+      return { type, values: Float64Array.from(labelled, (t) => (t === undefined ? NaN : type === 'boolean' ? parseBoolean(t) : Number(t))) };
+    }
+    if (used.some((s) => { const x = s.inputs![name]; return !x || (numeric ? x.type !== type : !('codes' in x)); })) {
+      missingColumns.push(name);
+      return numeric ? { type, values: new Float64Array(n).fill(NaN) } : { type, levels: [], codes: new Int32Array(n).fill(-1) };
+    }
+    const stored = (i: number): StoredColumn => runs[pickRun[i]].inputs![name];
+    if (numeric) {
+      const values = new Float64Array(n);
+      for (let i = 0; i < n; i++) values[i] = (stored(i) as { values: (number | null)[] }).values[pickRow[i]] ?? NaN;
+      return { type, values };
+    }
+    return dictionaryColumn(type, texts((i) => {
+      const x = stored(i) as { levels: string[]; codes: number[] };
+      const code = x.codes[pickRow[i]];
+      return code < 0 ? undefined : x.levels[code];
+    }));
+  });
+  return { table: { names: dataset.names, columns, rowCount: n }, withoutInputs, missingColumns, files: labels.files };
 }
 
 /**

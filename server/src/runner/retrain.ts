@@ -195,7 +195,7 @@ export async function followUpMonitors(
   let changed = false;
   for (const [name, report] of Object.entries(run.monitors)) {
     const retrain = report.retrain;
-    const hash = retrain && run.models[retrain.model]?.modelHash;
+    const hash = retrain && (retrain.challenger.hash ?? run.models[retrain.model]?.modelHash);
     // Named as the registry names it now that the run's record holds it (v3), not by its definition hash.
     const registered = retrain && hash ? stages?.versionOf(retrain.model, hash) : undefined;
     if (retrain && registered) retrain.challenger.version = registered;

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { CheckedPipeline, DeclarationInfo, ModelInfo, MonitorInfo, PredictInfo } from '../checker/checked-model';
 import { diagnosticJson, type Diagnostic } from '../checker/diagnostic';
-import type { NotifyEventJson, ComparisonJson, EvaluationJson, ModelJson, ModelVersionJson, MonitorJson, PredictionJson, ProgressEvent, RegistryUse, RunJson, SearchBudgetJson, TrialJson } from '../contracts/cli-json';
+import type { NotifyEventJson, ComparisonJson, EvaluationJson, ModelJson, WithActualsJson, ModelVersionJson, MonitorJson, PredictionJson, ProgressEvent, RegistryUse, RunJson, SearchBudgetJson, TrialJson } from '../contracts/cli-json';
 import type { LoadedBundle } from '../cli/bundle-loader';
 import type { CancelSignal } from '../ml/cancellation';
 import type { Table } from '../data/table';
@@ -21,13 +21,14 @@ import { exportModel } from './export-step';
 import { makeTarget, featureMatrix, fittedFeatures, targetValues, trainingClasses, usableRows, subsetMatrix } from './model-data';
 import { learnedInfo, restoreStored, restoreTrained, type ModelArtifact } from './model-artifact';
 import { monitorReport } from './monitor';
-import { followUpMonitors, judgeChallenger, registryStages, type ModelStages } from './retrain';
+import { followUpMonitors, judgeChallenger, registryStages, type Challenger, type ModelStages } from './retrain';
 import type { NotifyOptions } from '../scheduler/notify';
 import { engineFor } from '../engine/engine-for';
 import { isStreaming, type Engine, type EngineName } from '../engine/engine';
 import { PipelineData, RunError, type Chain, type TablesRead } from './pipeline-data';
 import { predictToFile, predictToTable, type KeepPredictions } from './predict';
-import { storePredictions, unseenClassesText, watchingMonitors } from './actuals';
+import { labelledRows, storePredictions, unseenClassesText, watchingMonitors } from './actuals';
+import { LabelledRowsEngine } from './labelled-rows-engine';
 import { comparisonReport, crossValidateReport, evaluationReport, scoreOn, scoreStreamed, scoresRowByRow, unscoredWarnings, type Scored, type TrainedModel } from './scoring';
 import { trainEnsemble, type Passthrough } from './train-ensemble';
 import { resampleWarnings, trainBinned, trainModel, type TrainOutcome } from './train-model';
@@ -142,6 +143,9 @@ export async function trainsNothing(checked: CheckedPipeline, names: string[], s
   }
   return true;
 }
+
+/** What a model's search recorded (tune, auto). */
+type Search = { trials?: TrialJson[]; selection?: string; budgets?: SearchBudgetJson[] };
 
 export async function runPipeline(checked: CheckedPipeline, opts: RunOptions = {}): Promise<RunJson> {
   const now = opts.now ?? new Date();
@@ -259,10 +263,20 @@ export async function runPipeline(checked: CheckedPipeline, opts: RunOptions = {
           const trigger = opts.retrainNow?.includes(name) ? 'schedule' : report.retrained && decl.retrain !== 'schedule' && decl.retrain !== 'never' ? decl.retrain : undefined;
           report.retrained = trigger !== undefined;
           if (trigger) {
-            // The challenger is the model as this run trained it, whatever version the monitor watches.
+            // The challenger is the model as this run trained it, whatever version the monitor watches
+            // (with_actuals: trained again with the labelled predictions added to its training rows).
             const m = run.models[decl.model];
-            const challenger = { model: trained.get(decl.model)!, version: m.version, definitions: run.definitions ?? {}, ...(extras.artifacts[decl.model] && m.modelHash ? { artifact: extras.artifacts[decl.model], hash: m.modelHash } : {}) };
+            const plain = { model: trained.get(decl.model)!, version: m.version, definitions: run.definitions ?? {}, ...(extras.artifacts[decl.model] && m.modelHash ? { artifact: extras.artifacts[decl.model], hash: m.modelHash } : {}) };
+            const withActuals = decl.retrainWithActuals ? await retrainWithActuals(name, decl, plain.model) : undefined;
+            const challenger = withActuals?.challenger ?? plain;
             report.retrain = await judgeChallenger(checked, decl, trigger, challenger, data, stages, store, opts.signal);
+            if (challenger.hash) report.retrain.challenger.hash = challenger.hash;
+            if (withActuals) {
+              report.retrain.withActuals = withActuals.summary;
+              report.retrain.reason += withActuals.challenger
+                ? ` (retrained with ${withActuals.summary.rows} labelled predictions of actuals added to its training rows${withActuals.summary.withoutInputs > 0 ? `; ${withActuals.summary.withoutInputs} labelled predictions made before with_actuals was declared have no kept input and were left out` : ''})`
+                : ` (with_actuals: no labelled prediction has a kept input yet${withActuals.summary.withoutInputs > 0 ? ` (${withActuals.summary.withoutInputs} were predicted before with_actuals was declared)` : ''}, so the model was retrained on its training rows alone)`;
+            }
           }
           run.monitors[name] = report;
           run.computed.push(name);
@@ -368,7 +382,7 @@ export async function runPipeline(checked: CheckedPipeline, opts: RunOptions = {
     let artifactHash = store.result(hash);
     const artifact = artifactHash ? store.getArtifact<ModelArtifact>(artifactHash) : undefined;
     let tm: TrainedModel;
-    let search: { trials?: TrialJson[]; selection?: string; budgets?: SearchBudgetJson[] } = {};
+    let search: Search = {};
     const restored = artifact && restoreTrained(decl, artifact);
     if (artifact && restored) {
       tm = restored;
@@ -376,38 +390,84 @@ export async function runPipeline(checked: CheckedPipeline, opts: RunOptions = {
       run.reused.push(decl.name);
       emit({ type: 'stage', stage: 'train (reused)', declaration: decl.name, fraction: 1 });
     } else {
-      emit({ type: 'stage', stage: 'train', declaration: decl.name, fraction: 0 });
-      const chain = data.chain(decl.input);
-      const inCluster = data.engine instanceof ClickHouseEngine && chain.dataset.table
-        ? await trainInCluster(data.engine, data, decl, chain, { signal: opts.signal, onProgress: (f) => emit({ type: 'stage', stage: 'train', declaration: decl.name, fraction: f }) })
-        : undefined;
-      if (typeof inCluster === 'string') warn(`model ${decl.name}: its training rows were read out of the ClickHouse cluster into this process: ${inCluster}`);
-      else for (const w of inCluster?.warnings ?? []) warn(`model ${decl.name}: ${w}`);
-      const { fitted, learned, outcome, trainRows, rawTrainRows } = inCluster && typeof inCluster !== 'string'
-        ? { ...inCluster, trainRows: inCluster.used, rawTrainRows: inCluster.trainRows, outcome: { model: inCluster.model, algorithm: 'gradient_boosting', options: { ...decl.algorithm!.options }, trials: [], budgets: [] } }
-        : streamsTraining(decl, data.engine) ? await trainStreamedModel(decl, chain) : await trainMaterialised(decl, chain);
-      const saved = saveModel(outcome.model);
-      // A typical raw training row (example requests); a sample of the rows is enough for a median.
-      const example = inCluster && typeof inCluster !== 'string' ? inCluster.example : typicalRow(await data.engine.readRows(chain.dataset, typicalSample(rawTrainRows)), decl.inputColumns);
-      const art: ModelArtifact = {
-        saved, steps: fitted, trainRows, algorithm: outcome.algorithm, options: outcome.options, trials: outcome.trials, example,
-        ...(outcome.selection ? { selection: outcome.selection } : {}),
-        ...(outcome.budgets.length > 0 ? { budgets: outcome.budgets } : {}),
-      };
-      artifactHash = store.putArtifact(art);
+      const fresh = await trainFresh(decl, data);
+      artifactHash = store.putArtifact(fresh.artifact);
       // Indexed at once, so a run killed later still reuses this model next time.
       store.setResult(hash, artifactHash);
-      tm = { info: learned, steps: fitted, model: outcome.model, trainRows, options: outcome.options };
-      search = { trials: outcome.trials, selection: outcome.selection, budgets: outcome.budgets };
+      ({ tm, search } = fresh);
       run.computed.push(decl.name);
     }
+    run.models[decl.name] = modelJsonOf(decl, tm, hash, search, artifactHash);
+    if (artifactHash) extras.artifacts[decl.name] = artifactHash;
+    return tm;
+  }
+
+  /**
+   * Monitor `name` retrains `with_actuals`: the model is trained again on its training rows and
+   * the labelled predictions (`labelledRows`), which join its split's train part only, so it is
+   * judged on the holdout production was judged on. It is recorded as a run of its own (its
+   * model, and its evaluations on the run's evaluated tables), so the registry numbers it as any
+   * model; the reuse index is left alone (the declaration alone does not produce it).
+   * No labelled prediction with a kept input: no challenger (the plain one is judged).
+   */
+  async function retrainWithActuals(name: string, decl: MonitorInfo, plain: TrainedModel): Promise<{ summary: WithActualsJson; challenger?: Challenger }> {
+    const modelDecl = info(decl.model) as ModelInfo;
+    const dataset = data.chain(modelDecl.input).dataset;
+    const labelled = await labelledRows(decl, plain, checked, store, run, (path, options) => data.fileTable(path, options), dataset.options, await data.rawTable(dataset));
+    const summary: WithActualsJson = { monitor: name, rows: labelled.table.rowCount, withoutInputs: labelled.withoutInputs, files: labelled.files };
+    if (labelled.table.rowCount === 0) return { summary };
+    if (labelled.missingColumns.length > 0) warn(`monitor ${name}: the kept inputs of the labelled predictions lack ${labelled.missingColumns.join(', ')} of dataset ${dataset.name} (or hold another type there): missing in those rows for the retraining`);
+    const started = new Date();
+    const fresh = await trainFresh(modelDecl, new PipelineData(checked, new LabelledRowsEngine(engine, dataset.name, labelled.table)));
+    const artifact = store.putArtifact(fresh.artifact);
+    const model: ModelJson = { ...modelJsonOf(modelDecl, fresh.tm, sha256(`${hashes.get(decl.model)}|${artifact}`), fresh.search, artifact), withActuals: summary };
+    const evaluations: Record<string, EvaluationJson> = {};
+    for (const ev of checked.infos) {
+      if (ev?.kind === 'evaluate' && ev.model === decl.model) evaluations[ev.name] = evaluationReport(ev, fresh.tm, scoreOn(fresh.tm, await data.rawRowsKept(ev.on), opts.signal), undefined);
+    }
+    const record: RunJson = {
+      run: newRunId(started), status: 'succeeded', evaluations, comparisons: {}, outputs: [], file: checked.file, started: started.toISOString(), finished: new Date().toISOString(),
+      computed: [decl.model, ...Object.keys(evaluations)], reused: [], definitions: { ...run.definitions }, models: { [decl.model]: model }, predictions: {}, monitors: {},
+      retrainOf: { run: run.run, monitor: name }, ...(run.pipelineHash ? { pipelineHash: run.pipelineHash } : {}), inputs: { ...run.inputs },
+    };
+    store.startRun(record);
+    store.finishRun(record, { artifacts: { [decl.model]: artifact }, lineage: {} });
+    audit({ action: 'run', outcome: 'succeeded', model: decl.model, detail: `monitor ${name} retrained ${decl.model} with ${summary.rows} labelled predictions: run ${record.run}` });
+    return { summary, challenger: { model: fresh.tm, artifact, hash: model.modelHash, version: model.version, definitions: run.definitions ?? {} } };
+  }
+
+  /** Trains a model on the rows `source` gives its table: the run's data, or with labelled predictions appended (retraining with_actuals). */
+  async function trainFresh(decl: ModelInfo, source: PipelineData): Promise<{ tm: TrainedModel; artifact: ModelArtifact; search: Search }> {
+    emit({ type: 'stage', stage: 'train', declaration: decl.name, fraction: 0 });
+    const chain = source.chain(decl.input);
+    const inCluster = source.engine instanceof ClickHouseEngine && chain.dataset.table
+      ? await trainInCluster(source.engine, source, decl, chain, { signal: opts.signal, onProgress: (f) => emit({ type: 'stage', stage: 'train', declaration: decl.name, fraction: f }) })
+      : undefined;
+    if (typeof inCluster === 'string') warn(`model ${decl.name}: its training rows were read out of the ClickHouse cluster into this process: ${inCluster}`);
+    else for (const w of inCluster?.warnings ?? []) warn(`model ${decl.name}: ${w}`);
+    const { fitted, learned, outcome, trainRows, rawTrainRows } = inCluster && typeof inCluster !== 'string'
+      ? { ...inCluster, trainRows: inCluster.used, rawTrainRows: inCluster.trainRows, outcome: { model: inCluster.model, algorithm: 'gradient_boosting', options: { ...decl.algorithm!.options }, trials: [], budgets: [] } }
+      : streamsTraining(decl, source.engine) ? await trainStreamedModel(decl, chain, source) : await trainMaterialised(decl, chain, source);
+    const saved = saveModel(outcome.model);
+    // A typical raw training row (example requests); a sample of the rows is enough for a median.
+    const example = inCluster && typeof inCluster !== 'string' ? inCluster.example : typicalRow(await source.engine.readRows(chain.dataset, typicalSample(rawTrainRows)), decl.inputColumns);
+    const artifact: ModelArtifact = {
+      saved, steps: fitted, trainRows, algorithm: outcome.algorithm, options: outcome.options, trials: outcome.trials, example,
+      ...(outcome.selection ? { selection: outcome.selection } : {}),
+      ...(outcome.budgets.length > 0 ? { budgets: outcome.budgets } : {}),
+    };
+    return { tm: { info: learned, steps: fitted, model: outcome.model, trainRows, options: outcome.options }, artifact, search: { trials: outcome.trials, selection: outcome.selection, budgets: outcome.budgets } };
+  }
+
+  /** The run JSON's account of a trained model. */
+  function modelJsonOf(decl: ModelInfo, tm: TrainedModel, hash: string, search: Search, artifactHash: string | undefined): ModelJson {
     const imp = tm.model!.featureImportances?.();
     let versionHash = artifactHash ? store.modelHash(artifactHash) : undefined;
     if (!versionHash) {
       versionHash = modelHash(tm);
       if (artifactHash) store.setModelHash(artifactHash, versionHash);
     }
-    const modelJson: ModelJson = {
+    return {
       algorithm: tm.model!.algorithm, task: decl.task!, target: decl.target!, version: hash.slice(0, 12), modelHash: versionHash, features: tm.model!.featureNames,
       options: { ...tm.options, ...(decl.calibrate ? { calibrate: `${decl.calibrate.name}(cv: ${String(decl.calibrate.options.cv)})` } : {}) },
       trainRows: tm.trainRows, datasets: datasetsOf(checked, decl.name),
@@ -418,9 +478,6 @@ export async function runPipeline(checked: CheckedPipeline, opts: RunOptions = {
       ...(tm.model!.params.kind === 'tree-ensemble' && tm.model!.params.earlyStopping ? { earlyStopping: tm.model!.params.earlyStopping } : {}),
       ...(imp ? { importances: Object.fromEntries(tm.model!.featureNames.map((f, i) => [f, imp[i]])) } : {}),
     };
-    run.models[decl.name] = modelJson;
-    if (artifactHash) extras.artifacts[decl.name] = artifactHash;
-    return tm;
   }
 
   /** Models scored on the rows table `on` keeps: chunk by chunk when the engine streams and every model scores row by row. */
@@ -440,8 +497,8 @@ export async function runPipeline(checked: CheckedPipeline, opts: RunOptions = {
   }
 
   /** A model trained on its training table as the engine materialises it (features as Float64 columns). */
-  async function trainMaterialised(decl: ModelInfo, chain: Chain): Promise<Trained> {
-    const fitted = await data.fitChain(chain);
+  async function trainMaterialised(decl: ModelInfo, chain: Chain, source: PipelineData): Promise<Trained> {
+    const fitted = await source.fitChain(chain);
     const table = fitted.train.table;
     const features = modelFeatures(decl, table, fitted.fitted);
     const learned = learnedInfo(decl, decl.task === 'classification' ? trainingClasses(table, decl) : undefined);
@@ -453,7 +510,7 @@ export async function runPipeline(checked: CheckedPipeline, opts: RunOptions = {
     if (rows.length < x.nRows) warn(`model ${decl.name}: ${x.nRows - rows.length} training rows skipped (missing target or features)`);
     const target = makeTarget(learned, y, rows);
     for (const w of resampleWarnings(learned, target)) warn(`model ${decl.name}: ${w}`);
-    const validation = earlyStops(decl) ? await data.validationPart(chain, fitted.fitted) : undefined;
+    const validation = earlyStops(decl) ? await source.validationPart(chain, fitted.fitted) : undefined;
     const outcome = trainModel(learned, subsetMatrix(x, rows), target, {
       seed: 42, signal: opts.signal, ...(validation ? { validation: scoredRows(validation, features, learned) } : {}),
       onProgress: (f) => emit({ type: 'stage', stage: 'train', declaration: decl.name, fraction: f }),
@@ -466,8 +523,8 @@ export async function runPipeline(checked: CheckedPipeline, opts: RunOptions = {
    * feature read, binned and released in turn (train-model.ts's trainBinned), so the Float64
    * table is never held. The same model as trainMaterialised's.
    */
-  async function trainStreamedModel(decl: ModelInfo, chain: Chain): Promise<Trained> {
-    const fitted = await data.fitChainStreamed(chain);
+  async function trainStreamedModel(decl: ModelInfo, chain: Chain, source: PipelineData): Promise<Trained> {
+    const fitted = await source.fitChainStreamed(chain);
     const table = fitted.train;
     try {
       const features = modelFeatures(decl, { names: table.columns.map((c) => c.name), rowCount: table.rowCount }, fitted.fitted);

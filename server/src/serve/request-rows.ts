@@ -107,12 +107,12 @@ export function tableFromRows(rows: unknown[], input: InputColumn[]): Table {
       }
     });
   });
-  const columns: Column[] = input.map((c, j) => numeric[j] ? { type: c.type as 'number' | 'boolean' | 'date', values: numeric[j]! } : dictionary(c.type as 'category' | 'text', texts[j]!));
+  const columns: Column[] = input.map((c, j) => numeric[j] ? { type: c.type as 'number' | 'boolean' | 'date', values: numeric[j]! } : dictionaryColumn(c.type as 'category' | 'text', texts[j]!));
   return { names: input.map((c) => c.name), columns, rowCount: n };
 }
 
 /** Dictionary-encodes strings; a category's levels are in the CSV reader's order. */
-function dictionary(type: 'category' | 'text', cells: (string | undefined)[]): Column {
+export function dictionaryColumn(type: 'category' | 'text', cells: (string | undefined)[]): Column {
   const distinct = [...new Set(cells.filter((s): s is string => s !== undefined))];
   const levels = type === 'category' ? distinct.sort(compareLevels) : distinct;
   const code = new Map(levels.map((l, i) => [l, i]));

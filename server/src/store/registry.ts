@@ -183,7 +183,7 @@ function deriveVersions(runs: RunRecord[]): ModelVersionJson[] {
       versions.set(key, {
         model: name, file: run.file, version: `v${n}`, hash, definition: m.version, run: run.run, runs: [run.run], created: run.started,
         status: run.status, algorithm: m.algorithm, task: m.task, target: m.target, options: m.options, features: m.features, ...(m.input ? { input: m.input } : {}),
-        trainRows: m.trainRows, metrics: {}, inputs: inputsOf(run, m.datasets), artifact,
+        trainRows: m.trainRows, metrics: {}, inputs: inputsOf(run, m.datasets), artifact, ...(m.withActuals ? { withActuals: m.withActuals } : {}),
         ...(run.pipelineHash ? { pipelineHash: run.pipelineHash } : {}),
       });
     }
