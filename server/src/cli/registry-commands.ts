@@ -155,6 +155,8 @@ async function diff(args: string[]): Promise<number> {
     if (d.features.added.length > 0) lines.push(`  features added: ${d.features.added.join(', ')}`);
     if (d.features.removed.length > 0) lines.push(`  features removed: ${d.features.removed.join(', ')}`);
     if (d.trainRows[0] !== d.trainRows[1]) lines.push(`  training rows: ${d.trainRows[0]} → ${d.trainRows[1]}`);
+    const learned = (v: typeof d.a): string => (v.withActuals ? `${v.withActuals.rows} labelled predictions of monitor ${v.withActuals.monitor}` : 'none');
+    if (learned(d.a) !== learned(d.b)) lines.push(`  with actuals: ${learned(d.a)} → ${learned(d.b)}`);
     lines.push(d.pipelineHash[0] === d.pipelineHash[1] ? '  pipeline text: unchanged' : `  pipeline text: ${d.pipelineHash[0]?.slice(0, 12) ?? 'unknown'} → ${d.pipelineHash[1]?.slice(0, 12) ?? 'unknown'}`);
     process.stdout.write(`${lines.join('\n')}\n`);
     return 0;

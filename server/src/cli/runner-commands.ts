@@ -120,7 +120,8 @@ async function history(args: string[]): Promise<number> {
   if (runs.length === 0) { process.stdout.write('no runs yet; run a pipeline with `narml run FILE`\n'); return 0; }
   for (const r of runs) {
     const metrics = Object.entries(r.evaluations).map(([n, e]) => `${n} ${Object.entries(e.metrics).map(([k, v]) => `${k}=${fmt(v)}`).join(' ')}`).join('; ');
-    const scheduled = r.schedule ? `  (scheduled ${r.schedule.predict ?? r.schedule.job}, attempt ${r.schedule.attempt})` : '';
+    const scheduled = r.schedule ? `  (scheduled ${r.schedule.predict ?? r.schedule.job}, attempt ${r.schedule.attempt})`
+      : r.retrainOf ? `  (retrained with actuals by monitor ${r.retrainOf.monitor} of run ${r.retrainOf.run})` : '';
     const details = [metrics, r.status !== 'succeeded' && r.error ? `error: ${r.error}` : ''].filter(Boolean);
     process.stdout.write(`${r.run}  ${r.status.padEnd(11)} ${r.started}  ${r.file}${scheduled}${details.map((d) => `\n    ${d}`).join('')}\n`);
   }
