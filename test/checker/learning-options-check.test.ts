@@ -38,7 +38,7 @@ const wrong: { why: string; code: string; source: string; message: RegExp }[] = 
   { why: 'a validation_fraction of 1', code: 'NML116', source: model('  algorithm: gradient_boosting(early_stopping: 5, validation_fraction: «1»)'), message: /validation_fraction/ },
   { why: 'halving\'s min_rows below the folds', code: 'NML116', source: model('  algorithm: knn\n  tune: halving(min_rows: «3») { k: [1, 3, 5] }\n  cv: 5'), message: /fewer than the 5 folds of cv; raise min_rows to at least 5/ },
   { why: 'halving\'s min_rows beyond the rows', code: 'NML116', source: model('  algorithm: knn\n  tune: halving(min_rows: «5000») { k: [1, 3, 5] }'), message: /takes min_rows: 5000 training rows, but "parts.train" holds \d+/ },
-  { why: 'an option halving does not have', code: 'NML116', source: model('  algorithm: knn\n  tune: halving(«trials»: 5) { k: [1, 3, 5] }'), message: /unknown option "trials"/ },
+  { why: 'an option halving does not have', code: 'NML116', source: model('  algorithm: knn\n  tune: halving(«rounds»: 5) { k: [1, 3, 5] }'), message: /unknown option "rounds"/ },
   { why: 'a budget that is not a duration', code: 'NML116', source: model('  algorithm: knn\n  tune: random(trials: 20, budget: «fast») { k: [1, 3, 5] }'), message: /a duration such as 60s or 5m/ },
 ];
 
@@ -55,7 +55,7 @@ test('tune: random(budget: 30s) and grid(budget: 2m) check clean with the budget
 test('tune: halving checks clean with scikit-learn\'s defaults resolved', async () => {
   const p = await checkPipeline(model('  algorithm: knn\n  tune: halving(metric: f1_weighted) { k: [1, 3, 5, 7, 9] }'), FILE, cache);
   assert.deepEqual(p.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message), []);
-  assert.deepEqual(infoOf(p, 'm', 'model')?.tune?.method, { name: 'halving', options: { factor: 3, min_rows: 0, metric: 'f1_weighted' } });
+  assert.deepEqual(infoOf(p, 'm', 'model')?.tune?.method, { name: 'halving', options: { factor: 3, min_rows: 0, trials: 0, metric: 'f1_weighted' } });
 });
 
 test('early_stopping checks clean, resolved with the default validation_fraction; tuning it lets validation_fraction stand', async () => {

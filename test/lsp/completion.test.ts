@@ -161,7 +161,7 @@ test('a model body offers its keys, then values from the catalog for the task', 
   includes(keys, ['calibrate'], 'key');
   assert.deepEqual(labels(body(`class_weight: ${CURSOR}`)), ['balanced', '{…}'], 'class_weight');
   includes(labels(body(`tune: ${CURSOR}`)), ['grid', 'random', 'halving'], 'tune');
-  includes(labels(body(`tune: halving(${CURSOR}`)), ['factor', 'min_rows', 'metric', 'budget'], 'halving(');
+  includes(labels(body(`tune: halving(${CURSOR}`)), ['factor', 'min_rows', 'trials', 'metric', 'budget'], 'halving(');
   includes(labels(body(`tune: random(${CURSOR}`)), ['trials', 'budget'], 'random(');
   includes(labels(body(`algorithm: gradient_boosting(${CURSOR}`)), ['early_stopping', 'validation_fraction'], 'gradient_boosting(');
   includes(keys, ['class_weight'], 'key');

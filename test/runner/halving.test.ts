@@ -86,6 +86,20 @@ test('tune: halving runs the plan, keeps the best third each round, and chooses 
   assert.ok(ours >= theirs - 0.01, `our choice scores ${ours} on all rows, scikit-learn's halving choice ${theirs}`);
 });
 
+test('halving(trials: 12) halves the 12 combinations random(trials: 12) draws, on the plan of 12 candidates', () => {
+  const d = loadFixtureSplit('breast_cancer', 'diagnosis', false);
+  const drawn = trainModel(info('random', { trials: 12 }), d.train, d.yTrain, { seed: 42 }).trials.map((t) => JSON.stringify(t.options));
+  const out = trainModel(info('halving', { factor: 3, min_rows: 0, trials: 12 }), d.train, d.yTrain, { seed: 42 });
+  const plan = halvingSchedule(12, d.train.nRows, 3, 0, 2 * 5 * 2);
+  assert.deepEqual(plan.map((r) => r.candidates), [12, 4, 2]);
+  assert.deepEqual(plan.map((r) => r.rows).map((rows, r) => out.trials.filter((t) => t.round === r && t.rows === rows).length), [12, 4, 2]);
+  assert.deepEqual(out.trials.filter((t) => t.round === 0).map((t) => JSON.stringify(t.options)).sort(), [...drawn].sort());
+  const last = out.trials.filter((t) => t.round === 2);
+  const chosen = out.trials.find((t) => t.chosen)!;
+  assert.equal(chosen.round, 2);
+  assert.equal(chosen.score, Math.max(...last.map((t) => t.score!)));
+});
+
 test('halving under a budget stops between trials and chooses among the round it reached', () => {
   const d = loadFixtureSplit('breast_cancer', 'diagnosis', false);
   // 1 ms: only the first trial runs.

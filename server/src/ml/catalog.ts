@@ -144,9 +144,10 @@ export const TUNERS: Readonly<Record<string, MethodSpec>> = {
     options: {
       factor: { kind: 'integer', default: 3, min: 2, doc: 'each round keeps the best 1/factor of the combinations and gives them factor times the rows' },
       min_rows: { kind: 'integer', default: 0, min: 0, doc: 'training rows of the first round (0: as scikit-learn\'s min_resources="exhaust", the most that lets the last round use nearly every row)' },
+      trials: { kind: 'integer', default: 0, min: 0, doc: 'halve this many combinations drawn at random, as scikit-learn\'s HalvingRandomSearchCV(n_candidates=trials) (0: every combination, HalvingGridSearchCV)' },
       metric: tuneMetric, budget: tuneBudget,
     },
-    doc: 'successive halving over every combination, as scikit-learn\'s HalvingGridSearchCV (resource: training rows): all are scored on few rows, the best go on to more',
+    doc: 'successive halving over every combination, as scikit-learn\'s HalvingGridSearchCV (or over `trials` random ones, as HalvingRandomSearchCV) with the training rows as resource: all are scored on few rows, the best go on to more',
   },
 };
 

@@ -154,9 +154,10 @@ export function trainModel(info: ModelInfo, x: FeatureMatrix, target: Target, ct
     const space = Object.entries(info.tune.space).filter(([, v]) => v.length > 0).sort(([a], [b]) => (halving ? (a < b ? -1 : a > b ? 1 : 0) : 0));
     let combos: OptionValues[] = [{}];
     for (const [key, values] of space) combos = combos.flatMap((c) => values.map((v) => ({ ...c, [key]: v })));
-    if (info.tune.method.name === 'random') {
+    // random, and halving of `trials` random combinations, draw them alike.
+    const want = Number(info.tune.method.options.trials ?? (halving ? 0 : 10));
+    if (info.tune.method.name === 'random' || (halving && want > 0)) {
       const rng = createRng(ctx.seed);
-      const want = Number(info.tune.method.options.trials ?? 10);
       for (let i = combos.length - 1; i > 0; i--) { const j = rng.int(i + 1); [combos[i], combos[j]] = [combos[j], combos[i]]; }
       combos = combos.slice(0, want);
     }
