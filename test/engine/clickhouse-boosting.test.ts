@@ -154,7 +154,7 @@ async function runBoth(body: string): Promise<{ memory: RunJson; clickhouse: Run
   return { memory: runs[0], clickhouse: runs[1] };
 }
 
-test('a run trains gradient boosting in the cluster (no warning that rows were read out) and its metrics equal the memory run\'s to 1e-9', async () => {
+test('a run trains and evaluates gradient boosting in the cluster (no warning that rows were read out) and its metrics equal the memory run\'s to 1e-9', async () => {
   const { memory, clickhouse } = await runBoth(`transform prepared from events {
   impute x2 with median
   encode region as onehot
@@ -169,7 +169,7 @@ evaluate k on raw.test { metrics: [accuracy, log_loss] }
 evaluate g on parts.test { metrics: [accuracy, log_loss, roc_auc] }
 evaluate r on parts.test { metrics: [rmse, r2] }
 `);
-  assert.deepEqual((clickhouse.warnings ?? []).filter((w) => /model [grk]:/.test(w)), [], 'every model trained in the cluster');
+  assert.deepEqual((clickhouse.warnings ?? []).filter((w) => /model [grk]:|read out of the ClickHouse cluster/.test(w)), [], 'every model trained and scored in the cluster');
   for (const m of ['g', 'r', 'k']) {
     assert.equal(clickhouse.models[m].trainRows, memory.models[m].trainRows);
     assert.deepEqual(clickhouse.models[m].features, memory.models[m].features);
@@ -196,6 +196,6 @@ model h from kept { target: amount, algorithm: gradient_boosting(rounds: 3), exc
 `);
   assert.deepEqual((clickhouse.warnings ?? []).filter((w) => w.includes('read out of the ClickHouse cluster')), [
     'model t: its training rows were read out of the ClickHouse cluster into this process: decision_tree is trained in this process (in the cluster: gradient_boosting)',
-    'model h: its training rows were read out of the ClickHouse cluster into this process: the step "filter" before it runs in this process (in the cluster: steps that keep every row)',
+    'model h: its training rows were read out of the ClickHouse cluster into this process: the step "filter" runs in this process (in the cluster: steps that keep every row)',
   ]);
 });

@@ -158,8 +158,10 @@ split parts from prepared { train: 80%, test: 20%, seed: 5 }
 model churn from parts.train { target: label, algorithm: logistic_regression(c: 0.5), exclude: [id, amount] }
 model spend from parts.train { target: amount, algorithm: linear_regression, exclude: [id, label] }
 model tree from parts.train { target: label, algorithm: decision_tree(max_depth: 5), exclude: [id, amount] }
+model boost from parts.train { target: label, algorithm: gradient_boosting(rounds: 30), exclude: [id, amount] }
+model boosted_spend from parts.train { target: amount, algorithm: gradient_boosting(rounds: 20, max_depth: 4), exclude: [id, label] }
 `;
-  const names = ['churn', 'spend', 'tree'];
+  const names = ['churn', 'spend', 'tree', 'boost', 'boosted_spend'];
   const memDir = mkdtempSync(join(tmpdir(), 'narml-ch-mem-'));
   writeCsv(join(memDir, 'events.csv'), events);
   const memory = await check(`dataset events from "events.csv"\n${models}${names.map((m) => `predict p_${m} with ${m} from events { output: "p_${m}.csv" }\n`).join('')}`, memDir);
@@ -193,7 +195,7 @@ model tree from parts.train { target: label, algorithm: decision_tree(max_depth:
 test('output: table is refused by the checker where SQL scoring cannot run it', async () => {
   const base = `${engineLine()}\ndataset events from table "shop.events"\ntransform prepared from events { impute x2 with median }\nsplit parts from prepared { train: 80%, test: 20%, seed: 5 }\n`;
   const forest = await check(`${base}model f from parts.train { target: label, algorithm: random_forest(trees: 5), exclude: [id, amount, region] }\npredict p with f from events { output: table "shop.p_forest" }\n`);
-  assert.match(forest.diagnostics.find((d) => d.code === 'NML171')?.message ?? '', /covers linear_regression, logistic_regression, decision_tree; model "f" is random_forest/);
+  assert.match(forest.diagnostics.find((d) => d.code === 'NML171')?.message ?? '', /covers linear_regression, logistic_regression, decision_tree, gradient_boosting; model "f" is random_forest/);
   const part = await check(`${base}model t from parts.train { target: label, algorithm: decision_tree, exclude: [id, amount, region] }\npredict p with t from parts.test { output: table "shop.p_part" }\n`);
   assert.match(part.diagnostics.find((d) => d.code === 'NML171')?.message ?? '', /rows of split part "parts.test" are no SQL condition/);
   const memoryEngine = await check(`dataset e from "e.csv"\nmodel t from e { target: label }\npredict p with t from e { output: table "shop.x" }\n`);

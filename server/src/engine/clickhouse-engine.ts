@@ -9,9 +9,9 @@
 // engine reuses; the runner says so when it happens (runner/train-in-cluster.ts).
 import type { DatasetInfo, SplitInfo } from '../checker/checked-model';
 import type { Table } from '../data/table';
-import { ClickHouseError, connectionFor, queryRows, sqlName, type ClickHouseConnection } from './clickhouse-http';
+import { ClickHouseError, connectionFor, queryFloat64, queryRows, sqlName, sqlString, type ClickHouseConnection } from './clickhouse-http';
 import { readClickHouseTable } from './clickhouse-read';
-import { applyToExprs, rawExprs, scoreToTable, scoringQuery, type Expr } from './clickhouse-scoring';
+import { applyToExprs, rawExprs, scoredSelect, scoreToTable, scoringQuery, type Expr } from './clickhouse-scoring';
 import { boostInCluster, type ClusterBoosting } from './clickhouse-boosting';
 import { splitTableName } from './clickhouse-schema';
 import { splitTable } from '../runner/split-table';
@@ -190,6 +190,57 @@ export class ClickHouseEngine extends MemoryEngine {
       }
     }));
     return row;
+  }
+
+  /**
+   * Scores the raw rows `rows` of a table dataset in SQL with fitted `steps` and `saved`. The
+   * query is compiled first (what SQL scoring does not cover is returned as the reason); per row in
+   * `rows`' order comes back only the target (the class's position in `labels`: the model's
+   * classes, then levels it never saw; -1 missing), whether the model could score it, its
+   * prediction (a class's position) and its probabilities.
+   */
+  async scoreInCluster(dataset: DatasetInfo, steps: readonly FittedStep[], saved: SavedModel, rows: Int32Array, target: string): Promise<{ y: Float64Array; usable: Float64Array; pred: Float64Array; proba?: Float64Array; labels: string[]; unseen: string[] } | string> {
+    const { name, columnTypes } = dataset.table!;
+    let cols: Map<string, Expr>;
+    try {
+      cols = applyToExprs(steps, rawExprs(dataset.schema!.columns, columnTypes!));
+    } catch (e) {
+      if (e instanceof EngineError) return e.message;
+      throw e;
+    }
+    const t = cols.get(target);
+    if (!t) return `the target "${target}" is not a column after the model's steps`;
+    const classes = saved.classes;
+    const select = (labels: string[]): ((from: string) => string) => {
+      const y = classes ? `if(isNull(${t.sql}), toFloat64(-1), toFloat64(indexOf([${labels.map(sqlString).join(', ')}], assumeNotNull(${t.sql})) - 1))` : t.sql;
+      return (from) => `${scoredSelect(from, [['toFloat64(__narml_row)', '__narml_r'], [y, '__narml_y']], cols, saved, ({ usable, prediction, index, probabilities }) => [
+        `toFloat64(${usable})`, `if(${usable}, ${index ?? prediction}, nan)`, ...(probabilities ?? []).map((p) => `if(${usable}, ${p}, nan)`),
+      ])} ORDER BY __narml_r`;
+    };
+    // Compiled before any query: what SQL scoring does not cover is said here, not found half way.
+    try {
+      select(classes ?? [])('t');
+    } catch (e) {
+      if (e instanceof EngineError) return e.message;
+      throw e;
+    }
+    const total = await this.rowCount(dataset);
+    const conn = this.connection();
+    return this.guard(`scoring table ${name} in the cluster`, () => withTrainingRows(conn, name, dataset.schema!.columns, rows, total, async (source) => {
+      const unseen = classes ? ((await queryRows(conn, `SELECT groupUniqArray(v) FROM (SELECT ${t.sql} AS v FROM ${source}) WHERE v NOT IN (${classes.map(sqlString).join(', ')})`))[0][0] as string[]).sort(compareLevels) : [];
+      const labels = [...(classes ?? []), ...unseen];
+      const k = classes?.length ?? 0;
+      const width = 4 + k;
+      const flat = await queryFloat64(conn, select(labels)(source));
+      const n = flat.length / width;
+      const y = new Float64Array(n), usable = new Float64Array(n), pred = new Float64Array(n);
+      const proba = classes ? new Float64Array(n * k) : undefined;
+      for (let i = 0; i < n; i++) {
+        y[i] = flat[i * width + 1]; usable[i] = flat[i * width + 2]; pred[i] = flat[i * width + 3];
+        for (let c = 0; c < k; c++) proba![i * k + c] = flat[i * width + 4 + c];
+      }
+      return { y, usable, pred, ...(proba ? { proba } : {}), labels, unseen };
+    }, true));
   }
 
   /** Runs `work`, a ClickHouse failure becoming an EngineError that says what was being done. */

@@ -54,11 +54,12 @@ export async function fitStepsInSql(
 
 /**
  * Runs `work` on `source`, a FROM clause holding the rows `rows` of `table` (positions in the
- * engine's order, ORDER BY every column) with its columns; `total` is the table's row count.
+ * engine's order, ORDER BY every column) with its columns (and their positions as `__narml_row`
+ * when they are not all rows, or when `numbered`); `total` is the table's row count.
  * Positions go to the server as a Memory table when they are not all rows, dropped afterwards.
  */
 export async function withTrainingRows<T>(
-  conn: ClickHouseConnection, table: string, columns: readonly ColumnSchema[], rows: Int32Array, total: number, work: (source: string) => Promise<T>,
+  conn: ClickHouseConnection, table: string, columns: readonly ColumnSchema[], rows: Int32Array, total: number, work: (source: string) => Promise<T>, numbered = false,
 ): Promise<T> {
   const parts = splitTableName(table);
   if (!parts) throw new EngineError(`"${table}" is not a table name`);
@@ -67,7 +68,8 @@ export async function withTrainingRows<T>(
   const rowsTable = `${db}.${sqlName(`__narml_rows_${process.pid}_${Date.now().toString(36)}_${positionTables++}`)}`;
   const order = columns.map((c) => sqlName(c.name)).join(', ');
   // Positions as the engine reads them: rows numbered after the ORDER BY, on the initiator.
-  const source = all ? `${db}.${name}` : `(SELECT * FROM (SELECT *, rowNumberInAllBlocks() AS __narml_row FROM (SELECT * FROM ${db}.${name} ORDER BY ${order})) WHERE __narml_row IN ${rowsTable})`;
+  const positioned = `(SELECT *, rowNumberInAllBlocks() AS __narml_row FROM (SELECT * FROM ${db}.${name} ORDER BY ${order}))`;
+  const source = all ? (numbered ? positioned : `${db}.${name}`) : `(SELECT * FROM ${positioned} WHERE __narml_row IN ${rowsTable})`;
   if (!all) {
     await execute(conn, `CREATE TABLE ${rowsTable} (r UInt64) ENGINE = Memory`);
     await execute(conn, `INSERT INTO ${rowsTable} FORMAT TabSeparated\n${Array.from(rows).join('\n')}\n`);

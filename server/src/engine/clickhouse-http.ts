@@ -39,6 +39,7 @@ export class ClickHouseError extends Error {
 /** ClickHouse's error codes for an unknown user, a wrong password and a refused IP. */
 const AUTH_CODES = new Set([192, 193, 195, 516]);
 const TIMEOUT_MS = 30_000;
+const QUERY_LIMITS = [['max_query_size', String(64 << 20)], ['max_ast_elements', '5000000'], ['max_expanded_ast_elements', '50000000']];
 
 /** Checks the URL is one this client speaks to (http only: the server is on a trusted network or loopback). */
 export function urlProblem(url: string): string | undefined {
@@ -67,6 +68,9 @@ export function queryBytes(conn: ClickHouseConnection, sql: string): Promise<Buf
     try {
       const url = new URL(conn.url);
       url.searchParams.set('query_id', queryId);
+      // Compiled models (a boosted ensemble's trees as nested ifs) pass the parser's defaults of
+      // 256 KiB of text and 50,000 syntax-tree nodes.
+      for (const [k, v] of QUERY_LIMITS) url.searchParams.set(k, v);
       // Required here, not at the top: node:http (and net, streams) would load at every CLI start.
       const { request } = require('node:http') as typeof import('node:http');
       req = request(url, { method: 'POST', headers: { authorization: `Basic ${auth}`, 'content-type': 'text/plain; charset=utf-8' }, timeout: TIMEOUT_MS });

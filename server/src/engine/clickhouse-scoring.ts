@@ -13,7 +13,7 @@ import { splitTableName } from './clickhouse-schema';
 import { EngineError } from './engine-error';
 
 /** The algorithms whose fitted parameters compile to SQL. */
-export const SQL_SCORED = ['linear_regression', 'logistic_regression', 'decision_tree'];
+export const SQL_SCORED = ['linear_regression', 'logistic_regression', 'decision_tree', 'gradient_boosting'];
 
 /**
  * A Float64 literal with exactly the bits of `x`. A normal number is its shortest decimal text
@@ -112,66 +112,96 @@ export function applyToExprs(steps: readonly FittedStep[], cols: Map<string, Exp
   return cols;
 }
 
-/** One tree as nested ifs giving its leaf's values (an array), comparing as float32 like the memory engine. */
-function treeSql(tree: TreeParams, feature: (j: number) => string, node = 0): string {
-  if (tree.feature[node] < 0) return `[${tree.value[node].map(f64).join(', ')}]`;
+/**
+ * One tree as nested ifs giving its leaf's values, comparing as float32 like the memory engine.
+ * Where missing values go is part of each node's condition, so a subtree is written once.
+ */
+function treeSql(tree: TreeParams, feature: (j: number) => string, leaf: (values: number[]) => string, node = 0): string {
+  if (tree.feature[node] < 0) return leaf(tree.value[node]);
   const f = feature(tree.feature[node]);
-  const left = treeSql(tree, feature, tree.left[node]);
-  const right = treeSql(tree, feature, tree.right[node]);
-  return `if(isNaN(${f}), ${tree.missingLeft[node] ? left : right}, if(toFloat64(toFloat32(${f})) <= ${f64(tree.threshold[node])}, ${left}, ${right}))`;
+  const left = treeSql(tree, feature, leaf, tree.left[node]);
+  const right = treeSql(tree, feature, leaf, tree.right[node]);
+  return `if(if(isNaN(${f}), ${tree.missingLeft[node] ? 1 : 0}, toFloat64(toFloat32(${f})) <= ${f64(tree.threshold[node])}), ${left}, ${right})`;
 }
 
+/** The outputs of a model: prediction, one probability per class, and the margins they read (`__narml_z<o>`), computed a layer below. */
+interface ModelOutputs { margins: string[]; prediction: string; probabilities?: string[] }
+
 /** The output columns' SQL over the feature aliases: prediction, then one probability per class. */
-function modelSql(saved: SavedModel, feature: (j: number) => string): { prediction: string; probabilities?: string[] } {
+function modelSql(saved: SavedModel, feature: (j: number) => string): ModelOutputs {
   const p = saved.params;
   const classes = saved.classes;
   const argmax = (probs: string): string => `arrayElement([${(classes ?? []).map(sqlString).join(', ')}], indexOf(${probs}, arrayReduce('max', ${probs})))`;
-  if (p.kind === 'linear') {
-    const z = p.coef.map((w, o) => w.reduce((s, wj, j) => (wj === 0 ? s : `${s} + ${f64(wj)} * ${feature(j)}`), f64(p.intercept[o])));
-    if (p.link === 'identity') return { prediction: z[0] };
-    if (p.link === 'logistic') {
-      const q = `(1 / (1 + exp(-(${z[0]}))))`;
-      const probs = [`(1 - ${q})`, q];
-      return { prediction: argmax(`[${probs.join(', ')}]`), probabilities: probs };
-    }
-    const max = `arrayReduce('max', [${z.join(', ')}])`;
-    const e = z.map((zo) => `exp((${zo}) - ${max})`);
-    const sum = e.reduce((s, x) => `${s} + ${x}`);
-    const probs = e.map((x) => `(${x}) / (${sum})`);
-    return { prediction: argmax(`[${probs.join(', ')}]`), probabilities: probs };
-  }
   if (p.kind === 'tree-ensemble' && p.trees.length === 1 && p.aggregate === 'average') {
-    const leaf = treeSql(p.trees[0], feature);
-    if (!classes) return { prediction: `arrayElement(${leaf}, 1)` };
+    const leaf = treeSql(p.trees[0], feature, (v) => `[${v.map(f64).join(', ')}]`);
+    if (!classes) return { margins: [], prediction: `arrayElement(${leaf}, 1)` };
     const probs = classes.map((_, c) => `arrayElement(${leaf}, ${c + 1})`);
-    return { prediction: argmax(`[${probs.join(', ')}]`), probabilities: probs };
+    return { margins: [], prediction: argmax(`[${probs.join(', ')}]`), probabilities: probs };
   }
-  throw new EngineError(`SQL scoring covers ${SQL_SCORED.join(', ')}; ${saved.algorithm} is scored in memory: write its predictions to a file`);
+  // Margins before the link: a linear model's, or boosting's base plus its trees in order (as
+  // treeEnsembleMargins adds them).
+  let z: string[];
+  if (p.kind === 'linear') z = p.coef.map((w, o) => w.reduce((s, wj, j) => (wj === 0 ? s : `${s} + ${f64(wj)} * ${feature(j)}`), f64(p.intercept[o])));
+  else if (p.kind === 'tree-ensemble' && p.aggregate === 'sum') {
+    z = p.base.map((b) => f64(b));
+    p.trees.forEach((t, i) => {
+      const o = p.treeOutput?.[i] ?? 0;
+      z[o] = `${z[o]} + ${treeSql(t, feature, (v) => f64(v[0]))}`;
+    });
+  } else throw new EngineError(`SQL scoring covers ${SQL_SCORED.join(', ')}; ${saved.algorithm} is scored in memory: write its predictions to a file`);
+  // The link reads the margins as columns: a large ensemble's sum is written once.
+  const margins = z;
+  const m = margins.map((_, o) => `__narml_z${o}`);
+  if (p.link === 'identity') return { margins, prediction: m[0] };
+  if (p.link === 'logistic') {
+    const q = `(1 / (1 + exp(-${m[0]})))`;
+    const probs = [`(1 - ${q})`, q];
+    return { margins, prediction: argmax(`[${probs.join(', ')}]`), probabilities: probs };
+  }
+  const max = `arrayReduce('max', [${m.join(', ')}])`;
+  const e = m.map((zo) => `exp(${zo} - ${max})`);
+  const sum = e.reduce((s, x) => `${s} + ${x}`);
+  const probs = e.map((x) => `(${x}) / (${sum})`);
+  return { margins, prediction: argmax(`[${probs.join(', ')}]`), probabilities: probs };
 }
 
 /**
- * The SELECT that scores every row of `table`: its columns as they are, then `prediction` and
- * `probability_<class>` (NULL where a feature is missing, as the memory engine leaves them empty).
+ * A SELECT scoring the rows of `from` with the model: the columns `carry` ([SQL over the raw
+ * columns, name]) and then `outputs` of the model's outputs, whose `usable` says the row has what
+ * the model needs (every feature, except for gradient boosting, which takes missing values) and
+ * `index` is the predicted class's position (the first on ties, as argmax).
  */
-export function scoringQuery(table: string, columns: readonly ColumnSchema[], chTypes: readonly string[], steps: readonly FittedStep[], saved: SavedModel): string {
-  const parts = splitTableName(table);
-  if (!parts) throw new EngineError(`"${table}" is not a table name`);
-  const cols = applyToExprs(steps, rawExprs(columns, chTypes));
+export function scoredSelect(
+  from: string, carry: readonly (readonly [string, string])[], cols: Map<string, Expr>, saved: SavedModel,
+  outputs: (o: ModelOutputs & { usable: string; index?: string }) => string[],
+): string {
   const features = saved.featureNames.map((name) => {
     const e = cols.get(name);
     if (!e || !e.numeric) throw new EngineError(`SQL scoring: feature "${name}" is not a number after the steps`);
     return e.sql;
   });
   const alias = (j: number): string => `__narml_f${j}`;
-  const usable = features.length === 0 ? '1' : `NOT (${features.map((_, j) => `isNaN(${alias(j)})`).join(' OR ')})`;
-  const { prediction, probabilities } = modelSql(saved, alias);
+  const usable = features.length === 0 || saved.algorithm === 'gradient_boosting' ? '1' : `NOT (${features.map((_, j) => `isNaN(${alias(j)})`).join(' OR ')})`;
+  const model = modelSql(saved, alias);
+  const names = carry.map(([, name]) => name);
+  const inner = `SELECT ${[...carry.map(([sql, name]) => (sql === name ? sql : `${sql} AS ${name}`)), ...features.map((f, j) => `${f} AS ${alias(j)}`)].join(', ')} FROM ${from}`;
+  const middle = model.margins.length === 0 ? inner : `SELECT *, ${model.margins.map((z, o) => `${z} AS __narml_z${o}`).join(', ')} FROM (${inner})`;
+  const probs = model.probabilities && `[${model.probabilities.join(', ')}]`;
+  return `SELECT ${[...names, ...outputs({ ...model, usable, ...(probs ? { index: `toFloat64(indexOf(${probs}, arrayReduce('max', ${probs})) - 1)` } : {}) })].join(', ')} FROM (${middle})`;
+}
+
+/**
+ * The SELECT that scores every row of `table`: its columns as they are, then `prediction` and
+ * `probability_<class>` (NULL where the model cannot score a row, as the memory engine leaves them empty).
+ */
+export function scoringQuery(table: string, columns: readonly ColumnSchema[], chTypes: readonly string[], steps: readonly FittedStep[], saved: SavedModel): string {
+  const parts = splitTableName(table);
+  if (!parts) throw new EngineError(`"${table}" is not a table name`);
   const raw = columns.map((c) => sqlName(c.name));
-  const outputs = [
+  return scoredSelect(`${sqlName(parts[0])}.${sqlName(parts[1])}`, raw.map((r) => [r, r] as const), applyToExprs(steps, rawExprs(columns, chTypes)), saved, ({ usable, prediction, probabilities }) => [
     `if(${usable}, ${prediction}, NULL) AS prediction`,
     ...(probabilities ?? []).map((p, c) => `if(${usable}, ${p}, NULL) AS ${sqlName(`probability_${saved.classes![c]}`)}`),
-  ];
-  const inner = `SELECT ${[...raw, ...features.map((f, j) => `${f} AS ${alias(j)}`)].join(', ')} FROM ${sqlName(parts[0])}.${sqlName(parts[1])}`;
-  return `SELECT ${[...raw, ...outputs].join(', ')} FROM (${inner})`;
+  ]);
 }
 
 /**

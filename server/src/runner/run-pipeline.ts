@@ -32,7 +32,7 @@ import { LabelledRowsEngine } from './labelled-rows-engine';
 import { comparisonReport, crossValidateReport, evaluationReport, scoreOn, scoreStreamed, scoresRowByRow, unscoredWarnings, type Scored, type TrainedModel } from './scoring';
 import { trainEnsemble, type Passthrough } from './train-ensemble';
 import { resampleWarnings, trainBinned, trainModel, type TrainOutcome } from './train-model';
-import { trainInCluster } from './train-in-cluster';
+import { scoreInCluster, trainInCluster } from './train-in-cluster';
 import { ClickHouseEngine } from '../engine/clickhouse-engine';
 import type { FittedStep } from '../transforms/fitted-step';
 
@@ -482,6 +482,18 @@ export async function runPipeline(checked: CheckedPipeline, opts: RunOptions = {
 
   /** Models scored on the rows table `on` keeps: chunk by chunk when the engine streams and every model scores row by row. */
   async function scoredOn(models: TrainedModel[], on: string): Promise<Scored[]> {
+    if (data.engine instanceof ClickHouseEngine && data.chain(on).dataset.table) {
+      const inCluster: Scored[] = [];
+      for (const m of models) {
+        const s = await scoreInCluster(data.engine, data, m, on);
+        if (typeof s === 'string') {
+          warn(`scoring ${m.info.name} on ${on}: the rows were read out of the ClickHouse cluster into this process: ${s}`);
+          break;
+        }
+        inCluster.push(s);
+      }
+      if (inCluster.length === models.length) return inCluster;
+    }
     if (!isStreaming(data.engine) || !models.every(scoresRowByRow)) {
       const raw = await data.rawRowsKept(on);
       return models.map((m) => scoreOn(m, raw, opts.signal));

@@ -14,6 +14,8 @@ import { isRowStep, type FittedStep } from '../transforms/fitted-step';
 import { learnedInfo } from './model-artifact';
 import { fittedFeatures } from './model-data';
 import type { Chain, PipelineData } from './pipeline-data';
+import type { Scored, TrainedModel } from './scoring';
+import { saveModel } from '../ml/registry';
 
 export interface ClusterTrained {
   fitted: FittedStep[];
@@ -35,11 +37,7 @@ export function clusterRefusal(decl: ModelInfo, chain: Chain): string | undefine
   const extra = decl.tune ? 'tune' : decl.select ? 'select' : decl.resample ? 'resample' : decl.calibrate ? 'calibrate' : decl.classWeight ? 'class_weight'
     : Number(decl.algorithm?.options.early_stopping ?? 0) > 0 ? 'early_stopping' : undefined;
   if (extra) return `gradient_boosting with ${extra} is trained in this process (in the cluster: without tune, select, resample, calibrate, class_weight and early_stopping)`;
-  const rowStep = [...chain.pre, ...chain.post].find(isRowStep);
-  if (rowStep) return `the step "${rowStep.kind}" before it runs in this process (in the cluster: steps that keep every row)`;
-  if (chain.split?.info.key && chain.pre.length > 0) return `the steps before the keyed split "${chain.split.info.name}" run in this process (in the cluster: a keyed split straight on the table)`;
-  if (chain.split?.info.stratify) return `the stratified split "${chain.split.info.name}" is decided in this process (in the cluster: random or keyed splits)`;
-  return undefined;
+  return rowsRefusal(chain);
 }
 
 /**
@@ -76,4 +74,43 @@ export async function trainInCluster(engine: ClickHouseEngine, data: PipelineDat
     ...(used < trainRows.length ? [`${trainRows.length - used} training rows skipped (missing target or features)`] : []),
   ];
   return { fitted, trainRows, learned, model, used, example, warnings };
+}
+
+/** Why the rows a table keeps cannot be chosen in the cluster, or undefined when they can. */
+function rowsRefusal(chain: Chain): string | undefined {
+  const rowStep = [...chain.pre, ...chain.post].find(isRowStep);
+  if (rowStep) return `the step "${rowStep.kind}" runs in this process (in the cluster: steps that keep every row)`;
+  if (chain.split?.info.key && chain.pre.length > 0) return `the steps before the keyed split "${chain.split.info.name}" run in this process (in the cluster: a keyed split straight on the table)`;
+  if (chain.split?.info.stratify) return `the stratified split "${chain.split.info.name}" is decided in this process (in the cluster: random or keyed splits)`;
+  return undefined;
+}
+
+/**
+ * Scores `tm` on the rows table `on` keeps, in SQL (clickhouse-scoring.ts): back come only each
+ * row's target, prediction and probabilities, as scoreOn would compute them. Or why it cannot.
+ */
+export async function scoreInCluster(engine: ClickHouseEngine, data: PipelineData, tm: TrainedModel, on: string): Promise<Scored | string> {
+  if (!tm.model || tm.members) return 'an ensemble is scored in this process';
+  const chain = data.chain(on);
+  const refused = rowsRefusal(chain);
+  if (refused) return refused;
+  const rows = await data.rawRows(chain);
+  const s = await engine.scoreInCluster(chain.dataset, tm.steps, saveModel(tm.model), rows, tm.info.target!);
+  if (typeof s === 'string') return s;
+  const classification = tm.info.task === 'classification';
+  const k = tm.info.classes?.length ?? 0;
+  const keep: number[] = [];
+  let missingFeatures = 0;
+  let unseenRows = 0;
+  for (let i = 0; i < s.y.length; i++) {
+    if (!(classification ? s.y[i] >= 0 : !Number.isNaN(s.y[i]))) continue;
+    if (classification && s.y[i] >= k) unseenRows++;
+    if (s.usable[i]) keep.push(i);
+    else missingFeatures++;
+  }
+  const proba = s.proba && Float64Array.from({ length: keep.length * k }, (_, j) => s.proba![keep[Math.floor(j / k)] * k + (j % k)]);
+  return {
+    yTrue: Float64Array.from(keep, (r) => s.y[r]), pred: Float64Array.from(keep, (r) => s.pred[r]), ...(proba ? { proba } : {}), n: keep.length,
+    unseen: { rows: unseenRows, levels: s.unseen }, labels: s.labels, missingFeatures, rawRows: Int32Array.from(keep, (r) => rows[r]),
+  };
 }
