@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ModelInfo } from '../../server/src/checker/checked-model';
-import { CsvByteWriter, csvField } from '../../server/src/data/csv-writer';
+import { CsvByteWriter, csvField, encodedFields } from '../../server/src/data/csv-writer';
 import { readCsvText } from '../../server/src/data/read-csv';
 import { DEFAULT_CSV_OPTIONS } from '../../server/src/data/csv-options';
 import type { Table } from '../../server/src/data/table';
@@ -135,12 +135,12 @@ test('a chunk boundary never splits or drops bytes (outputs larger than one chun
   const long = 'x'.repeat(3_000_000);
   for (let i = 0; i < 300_000; i++) {
     w.number(i + 0.25);
-    w.comma();
-    w.text('ab');
+    w.text(',ab');
     w.newline();
     expected.push(`${i + 0.25},ab\n`);
     if (i === 1000) { w.text(long); expected.push(long); }
     if (i === 2000) { w.text('héllo, wörld ✓'); expected.push('héllo, wörld ✓'); }
+    if (i === 3000) { w.rows([{ rowFields: encodedFields([long, 'b'], false) }, { numbers: Float64Array.of(0.5, 7) }], 0, 2); expected.push(`${long},0.5\nb,7\n`); }
   }
   assert.equal(Buffer.concat(w.finish()).toString(), expected.join(''));
 });
