@@ -4,7 +4,8 @@
 // one-row predict must not read). Wall times are medians of N runs, interleaved with the
 // reference `node -e 0` (Node's own start-up) measured in the same run; the scoring time is
 // measured in this process on the stored model. NARML_BENCH_CLI=path/to/cli.js measures another
-// build (e.g. the main checkout's) for a before/after comparison.
+// build; NARML_BENCH_BASE_CLI=path/to/cli.js measures one more build (e.g. the commit before a
+// change) in the same loop, interleaved, for a before/after comparison under the same load.
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,6 +24,7 @@ const BIG_ROWS = Number(process.env.NARML_BENCH_ROWS ?? 1_000_000);
 const TARGET_MS = 100;
 const root = join(__dirname, '..');
 const cli = process.env.NARML_BENCH_CLI ?? join(root, 'dist', 'cli.js');
+const baseCli = process.env.NARML_BENCH_BASE_CLI;
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -67,8 +69,9 @@ function workspace(bigRows: number): string {
   writeFileSync(join(dir, 'penguins.narml'), text);
   const past = new Date(Date.now() - 60_000);
   for (const f of files) utimesSync(join(dir, 'data', f), past, past);
-  // Stores the model; the big input is not in this run's plan.
-  wallMs([cli, 'run', 'penguins.narml', 'species_forest', 'one_row'], dir);
+  // Stores the model; the big input is not in this run's plan. Each build stores its own (a model is
+  // reused only by the code that trained it).
+  for (const c of baseCli ? [cli, baseCli] : [cli]) wallMs([c, 'run', 'penguins.narml', 'species_forest', 'one_row'], dir);
   return dir;
 }
 
@@ -107,13 +110,20 @@ async function main(): Promise<void> {
   const extraCerts = process.env.NODE_EXTRA_CA_CERTS !== undefined;
   const node0Plain: number[] = [];
   const oneSmallPlain: number[] = [];
+  const base = { small: [] as number[], big: [] as number[], smallPlain: [] as number[] };
+  const basePredict = baseCli ? [baseCli, ...predict.slice(1)] : [];
   for (let i = 0; i < N; i++) {
     node0.push(wallMs(['-e', '0'], small));
     oneSmall.push(wallMs(predict, small));
     oneBig.push(wallMs(predict, big));
+    if (baseCli) {
+      base.small.push(wallMs(basePredict, small));
+      base.big.push(wallMs(basePredict, big));
+    }
     if (extraCerts) {
       node0Plain.push(wallMs(['-e', '0'], small, withoutExtraCerts));
       oneSmallPlain.push(wallMs(predict, small, withoutExtraCerts));
+      if (baseCli) base.smallPlain.push(wallMs(basePredict, small, withoutExtraCerts));
     }
   }
   const lineFor = (ref: number) => (name: string, ms: number): string => `${name.padEnd(44)} ${ms.toFixed(0).padStart(6)} ms  ${(ms / ref).toFixed(2)}x node start, ${(ms / TARGET_MS).toFixed(2)}x the ${TARGET_MS} ms target, ${(ms - ref).toFixed(0)} ms over node start`;
@@ -123,11 +133,17 @@ async function main(): Promise<void> {
   console.log(`${'node -e 0 (reference)'.padEnd(44)} ${ref.toFixed(0).padStart(6)} ms`);
   console.log(line('predict one row (penguins)', median(oneSmall)));
   console.log(line(`predict one row (pipeline names ${BIG_ROWS} rows)`, median(oneBig)));
+  if (baseCli) {
+    console.log(`base: ${baseCli}`);
+    console.log(line('base: predict one row (penguins)', median(base.small)));
+    console.log(line(`base: predict one row (names ${BIG_ROWS} rows)`, median(base.big)));
+  }
   if (extraCerts) {
     const plain = median(node0Plain);
     console.log(`without NODE_EXTRA_CA_CERTS (set here: Node parses ${process.env.NODE_EXTRA_CA_CERTS} at every start):`);
     console.log(`${'node -e 0 (reference)'.padEnd(44)} ${plain.toFixed(0).padStart(6)} ms`);
     console.log(lineFor(plain)('predict one row (penguins)', median(oneSmallPlain)));
+    if (baseCli) console.log(lineFor(plain)('base: predict one row (penguins)', median(base.smallPlain)));
   }
   const scoring = await scoringMicros(small);
   console.log(`scoring one row (stored forest of 200 trees): first call ${scoring.first.toFixed(0)} µs (restore + flat layout), then ${scoring.warm.toFixed(1)} µs (median of 200)`);
