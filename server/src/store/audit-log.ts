@@ -60,6 +60,9 @@ function authorOf(lines: string): string | undefined {
 // file found through GIT_DIR, an `include` of another file, a folder inside a git directory) is
 // not kept, and git is asked as before.
 
+/** Where git builds keep their system config: Linux packages, Homebrew, Apple's command line tools and Xcode. */
+const SYSTEM_CONFIGS = ['/etc/gitconfig', '/usr/local/etc/gitconfig', '/opt/homebrew/etc/gitconfig', '/Library/Developer/CommandLineTools/usr/share/git-core/gitconfig', '/Applications/Xcode.app/Contents/Developer/usr/share/git-core/gitconfig'];
+
 /** The config file git reads beside a `.git` directory (or the one a `.git` file points to). */
 function repositoryFiles(gitdir: string, files: string[]): void {
   files.push(join(gitdir, 'config'), join(gitdir, 'config.worktree'), join(gitdir, 'commondir'));
@@ -78,10 +81,11 @@ function repositoryFiles(gitdir: string, files: string[]): void {
  */
 function authorSources(folder: string): { files: string[]; parts: string[] } | undefined {
   const env = process.env;
-  // GIT_DIR and GIT_CONFIG name files the walk below does not find.
-  if (env.GIT_DIR !== undefined || env.GIT_COMMON_DIR !== undefined || env.GIT_CONFIG !== undefined) return undefined;
+  // GIT_DIR and GIT_CONFIG name files the walk below does not find; on Windows the system and
+  // global files are where git was installed and USERPROFILE.
+  if (env.GIT_DIR !== undefined || env.GIT_COMMON_DIR !== undefined || env.GIT_CONFIG !== undefined || process.platform === 'win32') return undefined;
   const home = env.HOME ?? '';
-  const files = [env.GIT_CONFIG_SYSTEM ?? '/etc/gitconfig', env.GIT_CONFIG_GLOBAL ?? join(home, '.gitconfig'), join(env.XDG_CONFIG_HOME || join(home, '.config'), 'git', 'config')];
+  const files = [...(env.GIT_CONFIG_SYSTEM !== undefined ? [env.GIT_CONFIG_SYSTEM] : SYSTEM_CONFIGS), env.GIT_CONFIG_GLOBAL ?? join(home, '.gitconfig'), join(env.XDG_CONFIG_HOME || join(home, '.config'), 'git', 'config')];
   const parts = [resolve(folder), ...Object.keys(env).filter((k) => k.startsWith('GIT_') || k === 'HOME' || k === 'XDG_CONFIG_HOME' || k === 'PATH').sort().map((k) => `${k}=${env[k]}`)];
   // git looks for `.git` in the folder and each parent, and takes the folder itself as a git
   // directory when it holds HEAD (a bare repository): that case is left to git.
