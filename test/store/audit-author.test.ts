@@ -5,9 +5,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { gitAuthor, prefetchGitAuthor } from '../../server/src/store/audit-log';
 
 function repository(name: string, email: string): string {
@@ -34,21 +34,18 @@ test('the author asked in the background is the one the audit line names', async
 });
 
 /**
- * A fresh process appending one audit event for a pipeline in `dir`, with a `git` first on PATH
- * that counts its calls in `log` before running the real one: the author it recorded.
+ * A fresh process appending one audit event for a pipeline in `dir`, git tracing its starts into
+ * `log` (GIT_TRACE): the author it recorded.
  */
 function appendInFreshProcess(dir: string, log: string, env: NodeJS.ProcessEnv = {}): string | undefined {
-  const bin = join(dirname(log), 'bin');
-  mkdirSync(bin, { recursive: true });
-  const realGit = execFileSync('sh', ['-c', 'command -v git'], { encoding: 'utf8' }).trim();
-  writeFileSync(join(bin, 'git'), `#!/bin/sh\necho "$*" >> ${JSON.stringify(log)}\nexec ${JSON.stringify(realGit)} "$@"\n`, { mode: 0o755 });
   const script = `const { appendAudit } = require(${JSON.stringify(join(__dirname, '..', '..', 'server', 'src', 'store', 'audit-log.ts'))});
 process.stdout.write(JSON.stringify(appendAudit(${JSON.stringify(join(dir, '.narml'))}, { action: 'run', outcome: 'succeeded', file: ${JSON.stringify(join(dir, 'p.narml'))} }).gitAuthor ?? null));`;
-  const out = execFileSync(process.execPath, ['-e', script], { encoding: 'utf8', env: { ...process.env, ...env, PATH: `${bin}:${process.env.PATH}` } });
+  const out = execFileSync(process.execPath, ['-e', script], { encoding: 'utf8', env: { ...process.env, GIT_TRACE: log, ...env } });
   return JSON.parse(out) ?? undefined;
 }
 
-const gitCalls = (log: string): number => (existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter(Boolean).length : 0);
+/** How many times git ran `git config` (each start traces its command line). */
+const gitCalls = (log: string): number => (existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter((l) => l.includes('git config --get-regexp')).length : 0);
 
 test('git is asked once; the store keeps its answer until a config file git reads changes', () => {
   const dir = repository('Ada Lovelace', 'ada@example.org');
@@ -106,4 +103,22 @@ test('a linked worktree: its gitdir and the common config are part of the key', 
   execFileSync('git', ['config', 'user.name', 'Grace Hopper'], { cwd: dir });
   assert.equal(appendInFreshProcess(tree, log, env), 'Grace Hopper <ada@example.org>', 'the main repository config changed');
   assert.equal(gitCalls(log), 2);
+});
+
+test('an author git did not give in time is not kept: the next process asks git again', () => {
+  const dir = repository('Ada Lovelace', 'ada@example.org');
+  const home = mkdtempSync(join(tmpdir(), 'narml-audit-home-'));
+  const log = join(home, 'git-calls.log');
+  // A git that takes 3 s while the file `slow` exists, over the 1 s the audit gives it.
+  const bin = join(home, 'bin');
+  mkdirSync(bin);
+  const realGit = execFileSync('sh', ['-c', 'command -v git'], { encoding: 'utf8' }).trim();
+  writeFileSync(join(bin, 'git'), `#!/bin/sh\nif [ -e ${JSON.stringify(join(home, 'slow'))} ]; then sleep 3; fi\nexec ${JSON.stringify(realGit)} "$@"\n`, { mode: 0o755 });
+  writeFileSync(join(home, 'slow'), '');
+  const env = { HOME: home, XDG_CONFIG_HOME: join(home, '.config'), GIT_CONFIG_NOSYSTEM: '1', PATH: `${bin}:${process.env.PATH}` };
+  assert.equal(appendInFreshProcess(dir, log, env), undefined, 'too slow: no author');
+  rmSync(join(home, 'slow'));
+  assert.equal(appendInFreshProcess(dir, log, env), 'Ada Lovelace <ada@example.org>', 'asked again, nothing else changed');
+  assert.equal(appendInFreshProcess(dir, log, env), 'Ada Lovelace <ada@example.org>');
+  assert.equal(gitCalls(log), 1, 'the answer given in time is kept');
 });

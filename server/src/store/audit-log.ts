@@ -188,16 +188,25 @@ function keepAuthor(folder: string, storeDir: string, workspace: Workspace | und
  */
 export function gitAuthor(folder: string, storeDir?: string): string | undefined {
   if (authors.has(folder) || keptAuthor(folder, storeDir)) return authors.get(folder);
-  let author: string | undefined;
   try {
     // Required here, not at the top: node:child_process is loaded only when git is asked.
     const { execFileSync } = require('node:child_process') as typeof import('node:child_process');
-    author = authorOf(execFileSync('git', GIT_AUTHOR_ARGS, { cwd: folder, encoding: 'utf8', timeout: 1000, stdio: ['ignore', 'pipe', 'ignore'] }));
-  } catch {
-    // no git, no such key (exit 1), or too slow
+    answered(folder, undefined, execFileSync('git', GIT_AUTHOR_ARGS, { cwd: folder, encoding: 'utf8', timeout: 1000, stdio: ['ignore', 'pipe', 'ignore'] }));
+  } catch (e) {
+    answered(folder, e, '');
   }
-  authors.set(folder, author);
-  return author;
+  return authors.get(folder);
+}
+
+/**
+ * Takes git's answer for `folder`: its output, or no author on any error. Only an answer (exit 0,
+ * or 1 for no such key) may be kept in the store: a git that was too slow, missing or broken this
+ * time is asked again next time.
+ */
+function answered(folder: string, error: unknown, stdout: string): void {
+  authors.set(folder, error ? undefined : authorOf(stdout));
+  const exit = error as { status?: unknown; code?: unknown } | undefined;
+  if (error && exit?.status !== 1 && exit?.code !== 1) pendingKeys.delete(folder);
 }
 
 /**
@@ -211,7 +220,7 @@ export function prefetchGitAuthor(folder: string, storeDir?: string): void {
   try {
     const { execFile } = require('node:child_process') as typeof import('node:child_process');
     execFile('git', GIT_AUTHOR_ARGS, { cwd: folder, encoding: 'utf8', timeout: 1000 }, (e, stdout) => {
-      if (!authors.has(folder)) authors.set(folder, e ? undefined : authorOf(stdout));
+      if (!authors.has(folder)) answered(folder, e, stdout);
     }).stdin?.end();
   } catch {
     // gitAuthor asks again when the event is written
