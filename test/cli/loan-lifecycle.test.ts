@@ -194,13 +194,31 @@ test('a loan model\'s lifecycle: train, promote, serve, scheduled predictions, l
       assert.equal(await again.stop('SIGTERM'), 0, again.stderr());
     }
 
+    // Day 4: day 3's outcomes arrive, no new applications. Day 3 was predicted by v1 (the schedule)
+    // and again by v2 (the predict above): the alert is judged on v2's own predictions, not on v1's
+    // windows. v2 also falls short on the drifted day 3, so it retrains with 900 labelled rows and
+    // the result is not significantly better: v2 stays.
+    rmSync(join(dir, 'inbox'), { recursive: true, force: true });
+    mkdirSync(join(dir, 'inbox'));
+    cpSync(join(fixture, 'labels', 'day3.csv'), join(dir, 'arrived', 'day3.csv'));
+    const fourth = await narml(['scheduler', 'loans.narml', '--once-now'], dir);
+    assert.equal(fourth.status, 0, fourth.stderr);
+    const judged = watch().actuals!.judged!;
+    assert.deepEqual([judged.version, judged.otherPredictions, judged.windows.map((w) => [w.start.slice(0, 10), w.rows])], ['v2', 600, [['2026-12-03', 300]]]);
+    const v2Day3 = outcomes(join(dir, 'out', 'scores.csv'), 'prediction');
+    assert.ok(Math.abs(judged.windows[0].metrics.accuracy - accuracy(v2Day3, labels(3))) < 1e-12);
+    assert.ok(judged.windows[0].metrics.accuracy < 0.75);
+    assert.match(watch().alert.reason, /^alert: accuracy < 0\.75 holds on window 2026-12-03 to 2026-12-04 \(300 labelled rows of 300 predictions\).* \(judged on the predictions of risk v2 only: 600 predictions of other versions are left out\)$/);
+    const again4 = watch().retrain!;
+    assert.deepEqual([again4.decision, again4.champion?.version, again4.challenger.version, again4.withActuals?.rows], ['kept', 'v2', 'v3', 900]);
+
     // Roll back: v1 is production again; the audit log holds the promotions, the retraining and the rollback.
     assert.equal((await narml(['rollback', 'risk', '--file', 'loans.narml'], dir)).status, 0);
     const after = JSON.parse((await narml(['models', 'risk', '--file', 'loans.narml', '--json'], dir)).stdout) as ModelsJson;
-    assert.deepEqual(after.models.map((v) => [v.version, v.stage ?? null]), [['v1', 'production'], ['v2', 'archived']]);
+    assert.deepEqual(after.models.map((v) => [v.version, v.stage ?? null]), [['v1', 'production'], ['v2', 'archived'], ['v3', null]]);
     const audit = JSON.parse((await narml(['audit', 'loans.narml', '--json'], dir)).stdout) as { events: { action: string; outcome: string; version?: string }[] };
     assert.deepEqual(audit.events.filter((e) => e.action !== 'run' && e.action !== 'serve').map((e) => [e.action, e.outcome, e.version ?? null]), [
-      ['promote', 'ok', 'v1'], ['promote', 'ok', 'v2'], ['retrain', 'promoted', 'v2'], ['rollback', 'ok', 'v1'],
+      ['promote', 'ok', 'v1'], ['promote', 'ok', 'v2'], ['retrain', 'promoted', 'v2'], ['retrain', 'kept', 'v3'], ['rollback', 'ok', 'v1'],
     ]);
   } finally {
     await hookServer.close();

@@ -506,6 +506,12 @@ export interface MonitorActualsJson {
   windowMs: number;
   minRows: number;
   windows: MonitorWindowMetricsJson[];
+  /**
+   * When predictions of other registry versions than the watched one are joined (before a
+   * promotion or rollback): the windows of the watched version's own predictions, which the alert
+   * is judged on, and how many predictions of other versions were left out of them.
+   */
+  judged?: { version: string; otherPredictions: number; windows: MonitorWindowMetricsJson[] };
   /** Joined labels of classes the model was never trained on, per class (counted as wrong predictions). */
   unseenClasses?: { model: string; classes: { class: string; rows: number }[] };
 }

@@ -31,6 +31,8 @@ export interface StoredPredictions {
   prediction: (number | null)[];
   /** Row-major probabilities, `classes` per row (classification). */
   proba?: (number | null)[];
+  /** The registry version that predicted (`v2`), when the predict used one (`with risk@production`). */
+  version?: string;
   /** Every input column as read, when a monitor retrains `with_actuals` (its labelled rows are learned from). */
   inputs?: Record<string, StoredColumn>;
 }
@@ -50,7 +52,7 @@ export function watchingMonitors(checked: CheckedPipeline, predict: string): Mon
 }
 
 /** The keyed predictions of one predict run, stored as an artifact; undefined when no monitor needs them. */
-export function storePredictions(store: RunStore, checked: CheckedPipeline, predict: string, ran: Date, tm: TrainedModel, input: Table, pred: Float64Array, proba: Float64Array | undefined, usable: Uint8Array): string | undefined {
+export function storePredictions(store: RunStore, checked: CheckedPipeline, predict: string, ran: Date, tm: TrainedModel, input: Table, pred: Float64Array, proba: Float64Array | undefined, usable: Uint8Array, version?: string): string | undefined {
   const monitors = watchingMonitors(checked, predict);
   if (monitors.length === 0) return undefined;
   const keys: StoredPredictions['keys'] = {};
@@ -67,7 +69,7 @@ export function storePredictions(store: RunStore, checked: CheckedPipeline, pred
     }
   }
   const stored: StoredPredictions = {
-    predict, model: tm.info.name, ran: ran.toISOString(), keys, times,
+    predict, model: tm.info.name, ran: ran.toISOString(), keys, times, ...(version ? { version } : {}),
     prediction: Array.from(pred, (v, i) => (usable[i] && !Number.isNaN(v) ? v : null)),
     ...(proba ? { proba: Array.from(proba, (v) => (Number.isNaN(v) ? null : v)) } : {}),
     ...(monitors.some((m) => m.retrainWithActuals) ? { inputs: Object.fromEntries(input.names.map((n, j) => [n, storedColumn(input.columns[j])])) } : {}),
@@ -161,8 +163,11 @@ async function joinLabels(m: MonitorInfo, tm: TrainedModel, checked: CheckedPipe
 /**
  * Labels joined to the stored predictions of the monitor's predict, and the metrics per window.
  * `now` bounds nothing: a window still running is reported (and judged) with the rows it has.
+ * `watched`: the registry version the monitor watches (`for risk@production` resolved to `v2`):
+ * predictions another version made (before a promotion or a rollback) are in `windows` but not
+ * in `judgedWindows`, on which the alert is judged, so an alert is about the version in place.
  */
-export async function groundTruth(m: MonitorInfo, tm: TrainedModel, checked: CheckedPipeline, store: RunStore, run: RunJson, read: (path: string, options: CsvOptions) => Promise<Table>, options: CsvOptions, metricNames: string[]): Promise<MonitorActualsJson> {
+export async function groundTruth(m: MonitorInfo, tm: TrainedModel, checked: CheckedPipeline, store: RunStore, run: RunJson, read: (path: string, options: CsvOptions) => Promise<Table>, options: CsvOptions, metricNames: string[], watched?: string): Promise<MonitorActualsJson> {
   const a = m.actuals!;
   const classification = tm.info.task === 'classification';
   const k = tm.info.classes?.length ?? 0;
@@ -189,15 +194,36 @@ export async function groundTruth(m: MonitorInfo, tm: TrainedModel, checked: Che
     }
     if (rows.proba) for (let c = 0; c < k; c++) rows.proba[j * k + c] = s.proba?.[row * k + c] ?? NaN;
   }
-  const windows = windowMetrics(rows, a.window, metricNames, {
-    task: tm.info.task!, ...(classification ? { nClasses: k + labels.levels.length, modelClasses: k } : {}),
-  });
+  const input = { task: tm.info.task!, ...(classification ? { nClasses: k + labels.levels.length, modelClasses: k } : {}) };
+  const windows = windowMetrics(rows, a.window, metricNames, input);
+  // Stored runs that name no version (a predict of the model itself, older records) count as the watched one.
+  const other = (j: number): boolean => { const v = runs[slotRun[j]].version; return watched !== undefined && v !== undefined && v !== watched; };
+  let others = 0;
+  for (let j = 0; j < n; j++) if (other(j)) others++;
+  const judgedWindows = others === 0 ? undefined : windowMetrics(ownRows(rows, other), a.window, metricNames, input);
   const unseenClasses = unseenLabels(rows, labels.levels, k);
   return {
     files: labels.files, labels: labelRows, predictions: n, joined, unmatchedLabels, unlabelled: n - joined,
     duplicateLabels, duplicatePredictions, predictRuns: runs.length,
     window: formatWindow(a.window), windowMs: a.window, minRows: a.minRows, windows,
+    ...(judgedWindows ? { judged: { version: watched!, otherPredictions: others, windows: judgedWindows } } : {}),
     ...(unseenClasses.length > 0 ? { unseenClasses: { model: tm.info.name, classes: unseenClasses } } : {}),
+  };
+}
+
+/** The joined rows but those `other` marks. */
+function ownRows(rows: JoinedRows, other: (j: number) => boolean): JoinedRows {
+  const keep = Int32Array.from({ length: rows.time.length }, (_, j) => j).filter((j) => !other(j));
+  const k = rows.proba ? rows.proba.length / rows.time.length : 0;
+  const pick = <T extends Float64Array | Uint8Array>(a: T, make: (n: number) => T): T => {
+    const out = make(keep.length);
+    for (let i = 0; i < keep.length; i++) out[i] = a[keep[i]];
+    return out;
+  };
+  const proba = rows.proba && Float64Array.from({ length: keep.length * k }, (_, i) => rows.proba![keep[Math.floor(i / k)] * k + (i % k)]);
+  return {
+    time: pick(rows.time, (n) => new Float64Array(n)), labelled: pick(rows.labelled, (n) => new Uint8Array(n)),
+    yTrue: pick(rows.yTrue, (n) => new Float64Array(n)), pred: pick(rows.pred, (n) => new Float64Array(n)), ...(proba ? { proba } : {}),
   };
 }
 

@@ -44,7 +44,7 @@ function predictionDrift(method: DriftMethod, tm: TrainedModel, baseline: Table,
  * derived and dropped columns, steps fitted as for a run) against the baseline's rows put
  * through the same column steps, on every column but the target.
  */
-export async function monitorReport(m: MonitorInfo, tm: TrainedModel, data: PipelineData, run: RunJson, checked: CheckedPipeline, store: RunStore): Promise<MonitorJson> {
+export async function monitorReport(m: MonitorInfo, tm: TrainedModel, data: PipelineData, run: RunJson, checked: CheckedPipeline, store: RunStore, watched?: string): Promise<MonitorJson> {
   const dataset = data.chain(tm.info.input).dataset;
   const baselineName = m.baseline ?? tm.info.input;
   // `raw`: both sides' raw input rows, on which the model's predictions are compared.
@@ -107,8 +107,10 @@ export async function monitorReport(m: MonitorInfo, tm: TrainedModel, data: Pipe
   if (m.actuals) {
     const task = tm.info.task!;
     const names = [...new Set([...DEFAULT_METRICS[task], ...(task === 'classification' ? ['precision', 'recall'] : []), ...(m.alert ? alertNames(m.alert) : [])])].filter((n) => METRICS[n]?.task === task);
-    actuals = await groundTruth(m, tm, checked, store, run, (path, options) => data.fileTable(path, options), dataset.options, names);
-    alert = m.alert ? judgeWindows(actuals.windows, actuals.minRows, m.alert, text!) : notJudged('no alert: condition');
+    actuals = await groundTruth(m, tm, checked, store, run, (path, options) => data.fileTable(path, options), dataset.options, names, watched);
+    alert = m.alert ? judgeWindows(actuals.judged?.windows ?? actuals.windows, actuals.minRows, m.alert, text!) : notJudged('no alert: condition');
+    // Said with the alert: windows of earlier versions' predictions no longer raise it.
+    if (m.alert && actuals.judged) alert.reason += ` (judged on the predictions of ${tm.info.name} ${actuals.judged.version} only: ${actuals.judged.otherPredictions} predictions of other versions are left out)`;
   } else {
     const metrics: Record<string, number> = {};
     for (const ev of Object.values(run.evaluations)) if (ev.model === tm.info.name) Object.assign(metrics, ev.metrics);

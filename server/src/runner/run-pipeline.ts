@@ -241,7 +241,7 @@ export async function runPipeline(checked: CheckedPipeline, opts: RunOptions = {
           const { tm, registry } = modelOf(decl);
           // Only a watched predict keeps its rows (which needs them all at once: not streamed).
           const keep: KeepPredictions | undefined = watchingMonitors(checked, name).length > 0
-            ? (input, pred, proba, usable) => storePredictions(store, checked, name, now, tm, input, pred, proba, usable) : undefined;
+            ? (input, pred, proba, usable) => storePredictions(store, checked, name, now, tm, input, pred, proba, usable, registry?.version) : undefined;
           const written = decl.outputTable ? await predictToTable(decl, tm, data) : await predictToFile(decl, tm, data, now, checked.workspace, opts.signal, keep);
           const result: PredictionJson = { ...written, ...(registry ? { registry } : {}) };
           run.predictions[name] = result;
@@ -257,7 +257,7 @@ export async function runPipeline(checked: CheckedPipeline, opts: RunOptions = {
         }
         case 'monitor': {
           const { tm, registry } = modelOf(decl);
-          const report: MonitorJson = { ...(registry ? { registry } : {}), ...await monitorReport(decl, tm, data, run, checked, store) };
+          const report: MonitorJson = { ...(registry ? { registry } : {}), ...await monitorReport(decl, tm, data, run, checked, store, registry?.version) };
           const unseen = report.actuals?.unseenClasses;
           if (unseen) warn(`monitor ${name}: ${unseenClassesText(unseen.model, unseen.classes)}`);
           const trigger = opts.retrainNow?.includes(name) ? 'schedule' : report.retrained && decl.retrain !== 'schedule' && decl.retrain !== 'never' ? decl.retrain : undefined;
