@@ -103,3 +103,18 @@ test('a header read as one name that holds another delimiter says which delimite
   assert.deepEqual(readCsvText('monthly fee\n3\n4\n', opts).names, ['monthly fee'], 'one column is fine');
   assert.deepEqual(readCsvText('a;b,c\n1;2,3\n', opts).names, ['a;b', 'c'], 'more than one column: the delimiter is right');
 });
+
+test('a schema cache that keeps whole tables lets go of them on dropTables (a DuckDB run reads the files itself), the schema kept', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'narml-drop-tables-'));
+  const file = join(dir, 'rows.csv');
+  // More rows than the sample, so the whole table is not the sample.
+  writeFileSync(file, `x,label\n${Array.from({ length: 6000 }, (_, i) => `${i},${i % 3 === 0 ? 'a' : 'b'}`).join('\n')}\n`);
+  const cache = new CsvSchemaCache({ keepTables: true });
+  await cache.refine(file, DEFAULT_CSV_OPTIONS);
+  assert.equal(cache.table(file, DEFAULT_CSV_OPTIONS)?.rowCount, 6000);
+  cache.dropTables();
+  assert.equal(cache.table(file, DEFAULT_CSV_OPTIONS), undefined);
+  const schema = cache.schema(file, DEFAULT_CSV_OPTIONS);
+  assert.ok(schema.ok && schema.complete);
+  assert.deepEqual(schema.ok && schema.schema.columns.map((c) => [c.name, c.type]), [['x', 'number'], ['label', 'category']]);
+});

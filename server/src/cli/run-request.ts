@@ -54,6 +54,7 @@ export async function checkAndRun(
   }
   if (here && !signal.aborted && !(await here.runs(checked, store))) return { type: 'elsewhere' };
   if (!signal.aborted) await schemas.remember(checked);
+  if ((request.engine ?? checked.engine.kind) !== 'memory') schemas.dropTables();
   const code = await runAndReport(checked, request.json, { names: request.names, signal, tables: schemas, editorEvents: request.editor === true, onEvent, ...(request.engine ? { engine: request.engine } : {}) }, io);
   return { type: 'exit', code };
 }

@@ -114,13 +114,22 @@ export class CsvSchemaCache implements SchemaSource {
   }
 
   /**
+   * Lets go of the whole tables `refine` kept: a run on an engine that reads the files itself
+   * (DuckDB) would otherwise hold a copy of every dataset for its whole length.
+   */
+  dropTables(): void {
+    for (const entry of this.entries.values()) entry.table = undefined;
+  }
+
+  /**
    * The whole table (with `keepTables`): as `refine` read it, or the sample when that held every
    * row; undefined once its files changed.
    */
   table(pattern: string, options: CsvOptions): Table | undefined {
     if (!this.options.keepTables) return undefined;
     const entry = this.entries.get(cacheKey(pattern, options));
-    const whole = entry?.table ?? (entry?.result.ok && entry.result.complete ? entry.sample : undefined);
+    // The sample stands for the whole table only when it holds every row of the file.
+    const whole = entry?.table ?? (entry?.result.ok && entry.result.complete && entry.sample?.rowCount === entry.result.schema.rowCount ? entry.sample : undefined);
     if (!entry || !whole) return undefined;
     try {
       if (fileStamp(resolveCsvFiles(pattern)) === entry.stamp) return whole;
