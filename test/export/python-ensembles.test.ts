@@ -114,3 +114,25 @@ for (const [name, tail] of [
 ] as const) {
   test(`Python export, regression: ${name}`, () => agree(cars(tail), 'm', `${data}/cars.csv`, [''], 0));
 }
+
+test('Python export: a 0/1 column written as 0.0 and 1.0 is read as the run reads it (a boolean), and a stacking none of whose rows a member can score gives None', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'narml-py-bool-'));
+  // Iris with a column of 0.0 / 1.0 numbers, which the run types as boolean.
+  const [head, ...lines] = readFileSync(join(data, 'iris.csv'), 'utf8').trim().split('\n');
+  writeFileSync(join(dir, 'iris01.csv'), [`${head},long`, ...lines.map((l) => `${l},${Number(l.split(',')[2]) > 4 ? '1.0' : '0.0'}`)].join('\n') + '\n');
+  const text = `dataset iris from "${join(dir, 'iris01.csv')}"
+split parts from iris { train: 70%, test: 30%, stratify: species, seed: 4 }
+model lr from parts.train { target: species, algorithm: logistic_regression }
+model gb from parts.train { target: species, algorithm: gradient_boosting(rounds: 10) }
+model m from parts.train { target: species, ensemble: stacking(of: [lr, gb], cv: 3, passthrough: true) }`;
+  agree(text, 'lr', join(dir, 'iris01.csv'), [''], 3);
+  agree(text, 'm', join(dir, 'iris01.csv'), [''], 3);
+  // Rows without sepal_width: logistic regression scores none of them, so neither does the stacking.
+  writeFileSync(join(dir, 'p.narml'), `${text}\nexport m to "m.py"\n`);
+  const run = narml(['run', 'p.narml'], dir);
+  assert.equal(run.status, 0, run.stderr);
+  writeFileSync(join(dir, 'gaps.csv'), `${head},long\n5.1,,1.4,0.2,setosa,0.0\n6.3,,4.9,1.5,versicolor,1.0\n`);
+  const scored = spawnSync(py, [join(dir, 'm.py'), join(dir, 'gaps.csv')], { encoding: 'utf8' });
+  assert.equal(scored.status, 0, scored.stderr);
+  assert.deepEqual(scored.stdout.trim().split('\n').map((l) => JSON.parse(l).label), [null, null]);
+});

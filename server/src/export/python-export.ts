@@ -180,7 +180,7 @@ function nodeCode(node: PythonExportInput, fns: string[], indent: string): strin
   if (!('members' in node)) {
     const m = node.model;
     entries.push(
-      ['kind', '"model"'], ['features', pyStrs(m.featureNames)], ['missing', m.algorithm === 'gradient_boosting' ? 'True' : 'False'],
+      ['kind', '"model"'], ['features', pyStrs(m.featureNames)], ['outputs', String(m.classes?.length ?? 1)], ['missing', m.algorithm === 'gradient_boosting' ? 'True' : 'False'],
       ['params', paramsLiteral(m.params, m, i2)],
     );
   } else {

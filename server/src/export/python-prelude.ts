@@ -44,7 +44,12 @@ def _parse_number(s):
 
 
 def _parse_boolean(s):
-    return {"true": 1.0, "false": 0.0, "yes": 1.0, "no": 0.0, "1": 1.0, "0": 0.0}.get(s.strip().lower(), _NAN)
+    v = {"true": 1.0, "false": 0.0, "yes": 1.0, "no": 0.0, "1": 1.0, "0": 0.0}.get(s.strip().lower())
+    if v is not None:
+        return v
+    # The run reads a column of numbers that are all 0 or 1 ("0.0", "1.0") as booleans.
+    x = _parse_number(s)
+    return x if x == 0.0 or x == 1.0 else _NAN
 
 
 def _js_str(x):
@@ -544,7 +549,8 @@ def _output(node, raw, n):
             s = _scores(node["params"], X[usable])
             scores = np.full((n, s.shape[1]), _NAN)
             scores[usable] = s
-        return (np.full((n, 1), _NAN) if scores is None else scores), usable
+        # No row scored: as many columns as scored rows would have, for the ensemble above.
+        return (np.full((n, node["outputs"]), _NAN) if scores is None else scores), usable
     outs = [_output(m, raw, n) for m in node["members"]]
     usable = np.logical_and.reduce([u for _, u in outs])
     k = node["classes"]
