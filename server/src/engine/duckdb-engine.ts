@@ -408,7 +408,13 @@ export class DuckDbEngine implements StreamingEngine, SqlSession {
     // Another file: its columns typed as the dataset's, when it has only columns of the dataset
     // (the checker holds a prediction source's columns to the model's input types); else the
     // CSV reader types it.
-    const header = await this.rows(`SELECT column_name FROM (DESCRIBE SELECT * FROM read_csv(${fileList(pattern)}, delim = ${DUCKDB.string(options.delimiter)}, header = ${options.header}, all_varchar = true))`);
+    let header: (number | string | null)[][];
+    try {
+      header = await this.rows(`SELECT column_name FROM (DESCRIBE SELECT * FROM read_csv(${fileList(pattern)}, delim = ${DUCKDB.string(options.delimiter)}, header = ${options.header}, all_varchar = true))`);
+    } catch {
+      // An empty, missing or malformed file: the CSV reader says what is wrong with it, by line.
+      return undefined;
+    }
     const columns = header.map(([name]) => like.schema!.columns.find((c) => c.name === String(name)));
     if (!options.header || columns.some((c) => !c)) return undefined;
     const file: DatasetInfo = { ...like, name: `file ${pattern}`, path: pattern, options, schema: { columns: columns as NonNullable<typeof columns[number]>[] } };
