@@ -173,6 +173,7 @@ test('a loan model\'s lifecycle: train, promote, serve, scheduled predictions, l
     const models = JSON.parse((await narml(['models', 'risk', '--file', 'loans.narml', '--json'], dir)).stdout) as ModelsJson;
     assert.deepEqual(models.models.map((v) => [v.version, v.stage ?? null, v.trainRows]), [['v1', 'archived', 240], ['v2', 'production', 840]]);
     assert.equal(models.models[1].withActuals?.rows, 600);
+    assert.match((await narml(['models', 'risk', '--file', 'loans.narml'], dir)).stdout, /risk v2 {3}production .*\n.*\n {4}retrained by monitor watch with 600 labelled predictions \(840 training rows in all\)/);
     assert.ok(models.models[1].metrics.audit.accuracy > v1Audit + 0.1, `${models.models[1].metrics.audit.accuracy} vs ${v1Audit}`);
     const diff = await narml(['diff', 'risk', 'v1', 'v2', '--file', 'loans.narml'], dir);
     assert.match(diff.stdout, /training rows: 240 → 840\n {2}with actuals: none → 600 labelled predictions of monitor watch/);

@@ -202,3 +202,43 @@ test('labels of a class the model never saw are counted per class and warned abo
   assert.equal(report.status, 0, report.stderr);
   assert.match(report.stdout, /warning: 3 labels hold a class that clf was never trained on \(3 of class "indeterminate"\)/);
 });
+
+test('retrain with_actuals learns from the labelled predictions whose input rows were kept; earlier ones are counted and left out', async () => {
+  const dir = workspace();
+  // Day 1 is predicted before with_actuals is declared: its input rows are not kept.
+  await day(dir, 1);
+  const text = `${readFileSync(join(fixture, 'monitor-days.narml'), 'utf8')}\nevaluate clf on scaled\n`.replace('  alert: f1 < 0.7\n', '  alert: f1 < 0.7\n  retrain: schedule("0 3 * * 0", with_actuals: true)\n');
+  const retrainOn = async (n: number) => {
+    rmSync(join(dir, 'inbox'), { recursive: true, force: true });
+    mkdirSync(join(dir, 'inbox'));
+    cpSync(join(fixture, 'incoming', `day${n}.csv`), join(dir, 'inbox', `day${n}.csv`));
+    cpSync(join(fixture, 'labels', `day${n - 1}.csv`), join(dir, 'arrived', `day${n - 1}.csv`));
+    const checked = await checkWithFullSchemas(text, join(dir, 'p.narml'));
+    assert.ok(!hasErrors(checked), checked.diagnostics.map((d) => d.message).join('; '));
+    const run = await runPipeline(checked, { now: new Date(`2026-12-0${n}T06:00:00Z`), retrainNow: ['watch'] });
+    assert.equal(run.status, 'succeeded', run.error);
+    return run;
+  };
+  // Day 2: day 1's labels arrive, but its inputs were not kept: nothing to add; the plain model is judged.
+  const second = await retrainOn(2);
+  const r2 = second.monitors.watch.retrain!;
+  assert.deepEqual(r2.withActuals, { monitor: 'watch', rows: 0, withoutInputs: 90, files: [join(dir, 'arrived', 'day1.csv')] });
+  assert.match(r2.reason, /\(with_actuals: no labelled prediction has a kept input yet \(90 were predicted before with_actuals was declared\), so the model was retrained on its training rows alone\); promoted as v1$/);
+  const kept = JSON.parse(readFileSync(join(dir, '.narml', 'artifacts', `${second.predictions.daily.stored}.json`), 'utf8')) as { inputs: Record<string, { values?: (number | null)[] }> };
+  assert.deepEqual(Object.keys(kept.inputs), ['id', 'scored_on', 'mean_radius', 'mean_texture', 'mean_smoothness', 'mean_concavity']);
+  assert.equal(kept.inputs.mean_radius.values![0], Number(readFileSync(join(fixture, 'incoming', 'day2.csv'), 'utf8').split('\n')[1].split(',')[2]));
+  // Day 3: day 2's labels arrive for kept inputs: 90 rows join the 299 training rows.
+  const third = await retrainOn(3);
+  const r3 = third.monitors.watch.retrain!;
+  assert.deepEqual([r3.withActuals?.rows, r3.withActuals?.withoutInputs], [90, 90]);
+  assert.match(r3.reason, /\(retrained with 90 labelled predictions of actuals added to its training rows; 90 labelled predictions made before with_actuals was declared have no kept input and were left out\)/);
+  const records = readStoreData(join(dir, 'p.narml'))!.runs;
+  const retrained = records.find((r) => r.retrainOf?.run === third.run)!;
+  assert.deepEqual(retrained.retrainOf, { run: third.run, monitor: 'watch' });
+  assert.equal(retrained.models.clf.trainRows, third.models.clf.trainRows + 90);
+  assert.equal(retrained.models.clf.modelHash, r3.challenger.hash);
+  assert.ok(retrained.evaluations.clf_on_scaled, 'the retrained model is evaluated where the pipeline evaluates the model');
+  // The model declaration's stored result is the plain model: a run alone reuses it.
+  const plain = await runPipeline(await checkWithFullSchemas(text, join(dir, 'p.narml')), { names: ['clf'] });
+  assert.deepEqual([plain.reused, plain.models.clf.modelHash], [['clf'], third.models.clf.modelHash]);
+});

@@ -57,7 +57,8 @@ async function models(args: string[]): Promise<number> {
   for (const v of versions) {
     const metrics = metricsText(v, fmt);
     const stage = (v.stage ?? (v.status === 'succeeded' ? '' : v.status)).padEnd(10);
-    process.stdout.write(`${v.model} ${v.version.padEnd(4)} ${stage} ${v.algorithm} (${v.task}, target ${v.target})  ${v.created}  run ${v.run}${metrics ? `\n    ${metrics}` : ''}\n`);
+    const learned = v.withActuals ? `\n    retrained by monitor ${v.withActuals.monitor} with ${v.withActuals.rows} labelled predictions (${v.trainRows} training rows in all)` : '';
+    process.stdout.write(`${v.model} ${v.version.padEnd(4)} ${stage} ${v.algorithm} (${v.task}, target ${v.target})  ${v.created}  run ${v.run}${metrics ? `\n    ${metrics}` : ''}${learned}\n`);
   }
   return 0;
 }
