@@ -14,6 +14,7 @@ import { hasErrors } from '../../server/src/checker/checked-model';
 import type { RunJson } from '../../server/src/contracts/cli-json';
 import { kFoldIndices } from '../../server/src/ml/cross-validation';
 import { runPipeline } from '../../server/src/runner/run-pipeline';
+import { splitTable } from '../../server/src/runner/split-table';
 import { csvCells } from '../export/trained-pipeline';
 import { REVIEW, reviewData, type ReviewPipeline } from '../helpers/review-pipelines';
 
@@ -56,13 +57,18 @@ function foldsOf(n: number, k: number, y?: Int32Array): { train: number[]; test:
   }));
 }
 
-function sklearnTune(p: ReviewPipeline, estimator: string, grid: Record<string, number[]>, scoring: string, folds: { train: number[]; test: number[] }[]): { params: Record<string, number>[]; folds: number[][]; best: Record<string, number> } {
-  const dir = mkdtempSync(join(tmpdir(), 'narml-review-tune-'));
+/** review_reference.py on a case it is handed (a tuning, or a blending's holdout rows). */
+function sklearnCase(c: Record<string, unknown>): any {
+  const dir = mkdtempSync(join(tmpdir(), 'narml-review-case-'));
   const file = join(dir, 'case.json');
-  writeFileSync(file, JSON.stringify({ data: p.data, estimator, grid, scoring, folds }));
+  writeFileSync(file, JSON.stringify(c));
   const r = spawnSync('/usr/bin/python3', [reference, file], { encoding: 'utf8', maxBuffer: 1 << 26 });
   assert.equal(r.status, 0, r.stderr);
   return JSON.parse(r.stdout);
+}
+
+function sklearnTune(p: ReviewPipeline, estimator: string, grid: Record<string, number[]>, scoring: string, folds: { train: number[]; test: number[] }[]): { params: Record<string, number>[]; folds: number[][]; best: Record<string, number> } {
+  return sklearnCase({ data: p.data, estimator, grid, scoring, folds });
 }
 
 /** The training rows' classes as NarML codes them (sorted levels), to stratify the folds. */
@@ -107,6 +113,12 @@ for (const p of REVIEW.filter((r) => r.sklearn && r.classes > 0)) {
       trial.folds.forEach((f, i) => assert.ok(Math.abs(f! - random.folds[j][i]) < 1e-4, `c ${params.C} fold ${i}: ${f} vs ${random.folds[j][i]}`));
     });
     assert.equal(drawn.find((t) => t.chosen)!.options.c, random.best.C);
+
+    // blending(holdout: 25%): scikit-learn's members and final model fitted on the rows NarML held out (every training row is usable here).
+    const holdout = Array.from(splitTable(y.length, [{ part: 'fit', fraction: 0.75 }, { part: 'holdout', fraction: 0.25 }], { seed: RUN_SEED, stratify: { type: 'number', values: Float64Array.from(y) } }).holdout);
+    const blended = sklearnCase({ data: p.data, holdout }).proba as number[][];
+    const d = maxDiff(predicted(dir, 'blend', p.classes), blended);
+    assert.ok(d <= 2e-3, `${p.data} blend: probabilities differ from scikit-learn's on the same holdout by ${d}`);
   });
 }
 
