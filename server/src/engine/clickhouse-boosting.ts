@@ -159,8 +159,10 @@ function leafSql(tree: TreeParams, binning: Binning, bins: string[], node = 0): 
 /**
  * The bins of features `xs` of `table` as a FROM clause with columns `bins` and `__y`: for each,
  * the number of thresholds below its float32 value, found by the memory path's eight halvings
- * over the thresholds padded with +∞, each halving a nested SELECT (an alias would be expanded
- * into its uses, doubling the expression per halving), and 255 for a missing value.
+ * over the thresholds padded with +∞, and 255 for a missing value. Each halving is a nested
+ * SELECT (an alias would be expanded into its uses, doubling the expression per halving) and
+ * reads only the thresholds it can reach (halving s, at step 2^s: every 2^(s+1)-th from 2^s - 1),
+ * so the thresholds are written once in all, not once per halving.
  */
 function binnedSource(table: string, xs: string[], thresholds: Float64Array[], bins: string[]): string {
   const v = (j: number): string => `__v${j}`;
@@ -168,12 +170,13 @@ function binnedSource(table: string, xs: string[], thresholds: Float64Array[], b
   const padded = thresholds.map((t) => {
     const a = new Float64Array(MAX_BINS).fill(Infinity);
     a.set(t);
-    return `[${Array.from(a, f64).join(', ')}]`;
+    return a;
   });
   let from = `(SELECT ${[...xs.flatMap((x, j) => [`toFloat64(toFloat32(${x})) AS ${v(j)}`, `toUInt16(0) AS ${at(8, j)}`]), '__y'].join(', ')} FROM ${table})`;
   for (let s = 7; s >= 0; s--) {
     const step = 1 << s;
-    from = `(SELECT ${[...xs.flatMap((_, j) => [v(j), `${at(s + 1, j)} + toUInt16(arrayElement(${padded[j]}, ${at(s + 1, j)} + ${step}) < ${v(j)}) * ${step} AS ${at(s, j)}`]), '__y'].join(', ')} FROM ${from})`;
+    const reach = (j: number): string => `[${Array.from({ length: 128 / step }, (_, k) => f64(padded[j][k * 2 * step + step - 1])).join(', ')}]`;
+    from = `(SELECT ${[...xs.flatMap((_, j) => [v(j), `${at(s + 1, j)} + toUInt16(arrayElement(${reach(j)}, intDiv(${at(s + 1, j)}, ${2 * step}) + 1) < ${v(j)}) * ${step} AS ${at(s, j)}`]), '__y'].join(', ')} FROM ${from})`;
   }
   return `(SELECT ${[...xs.map((_, j) => `toUInt8(if(isNaN(${v(j)}), ${MISSING_BIN}, ${at(0, j)})) AS ${bins[j]}`), '__y'].join(', ')} FROM ${from})`;
 }
@@ -198,10 +201,15 @@ export async function binningOf(conn: ClickHouseConnection, table: string, xs: s
       for (let i = 0; i + 1 < sorted.length; i++) cuts.push(Math.fround((sorted[i] + sorted[i + 1]) / 2));
     } else {
       const positions = Array.from({ length: MAX_BINS - 1 }, (_, i) => Math.floor(((i + 1) / MAX_BINS) * (m - 1)));
-      const lows = await queryFloat64(conn, `SELECT arrayJoin(arrayMap(i -> s[i + 1], [${positions.join(', ')}])) FROM (SELECT arraySort(groupArrayIf(${x}, NOT isNaN(${x}))) AS s FROM ${table})`);
-      const near = await queryFloat64(conn, `SELECT ${[...Array.from(lows, (lo) => `minIf(${x}, ${x} > ${f64(lo)})`), ...Array.from(lows, (lo) => `maxIf(${x}, ${x} < ${f64(lo)})`), `maxIf(${x}, NOT isNaN(${x}))`].join(', ')} FROM ${table}`);
-      const max = near[2 * lows.length];
-      lows.forEach((lo, i) => cuts.push(Math.fround(lo < max ? (lo + near[i]) / 2 : (near[lows.length + i] + lo) / 2)));
+      // From the sorted present values: the value at each position, the next value above it and
+      // the last below it (0 when there is none: told apart by the largest value, last).
+      const got = await queryFloat64(conn, `SELECT arrayJoin(arrayConcat(arrayMap(i -> s[i + 1], [${positions.join(', ')}]) AS lows, arrayMap(lo -> arrayFirst(u -> u > lo, s), lows), arrayMap(lo -> arrayFirst(u -> u < lo, arrayReverse(s)), lows), [s[-1]])) FROM (SELECT arraySort(groupArrayIf(${x}, NOT isNaN(${x}))) AS s FROM ${table})`);
+      const q = positions.length;
+      const max = got[3 * q];
+      for (let i = 0; i < q; i++) {
+        const lo = got[i];
+        cuts.push(Math.fround(lo < max ? (lo + got[q + i]) / 2 : (got[2 * q + i] + lo) / 2));
+      }
       cuts = [...new Set(cuts)].sort((a, b) => a - b);
     }
     out.thresholds.push(Float64Array.from(cuts));

@@ -25,6 +25,9 @@ export function connectionFor(url: string, env: NodeJS.ProcessEnv = process.env,
   return { url, user: env[USER_ENV] || 'default', password: env[PASSWORD_ENV] ?? '', ...(signal ? { signal } : {}) };
 }
 
+/** Bytes of SQL sent to and of answers received from ClickHouse by this process, for the benchmarks' accounts of what leaves the cluster. */
+export const traffic = { sent: 0, received: 0 };
+
 /** How often a query in flight looks at the run's cancellation (a flag, possibly raised by another thread). */
 const CANCEL_POLL_MS = 50;
 
@@ -93,6 +96,7 @@ export function queryBytes(conn: ClickHouseConnection, sql: string): Promise<Buf
       res.on('error', (e) => reject(new ClickHouseError(`ClickHouse at ${conn.url} broke off its answer: ${e.message}`, 'unreachable')));
       res.on('end', () => {
         const body = Buffer.concat(chunks);
+        traffic.received += body.length;
         if (res.statusCode === 200) { resolve(body); return; }
         const text = body.toString('utf8').trim();
         const code = Number(/^Code: (\d+)/.exec(text)?.[1] ?? NaN);
@@ -110,6 +114,7 @@ export function queryBytes(conn: ClickHouseConnection, sql: string): Promise<Buf
       const why = e.code === 'ECONNREFUSED' ? 'connection refused (is the server running on that port?)' : e.code === 'ENOTFOUND' ? 'unknown host' : e.message;
       reject(new ClickHouseError(`cannot reach ClickHouse at ${conn.url}: ${why}; start the server or fix the URL in engine: clickhouse("…")`, 'unreachable'));
     });
+    traffic.sent += Buffer.byteLength(sql);
     req.end(sql);
   });
 }
