@@ -169,7 +169,7 @@ evaluate k on raw.test { metrics: [accuracy, log_loss] }
 evaluate g on parts.test { metrics: [accuracy, log_loss, roc_auc] }
 evaluate r on parts.test { metrics: [rmse, r2] }
 `);
-  assert.deepEqual((clickhouse.warnings ?? []).filter((w) => /model [grk]:|read out of the ClickHouse cluster/.test(w)), [], 'every model trained and scored in the cluster');
+  assert.deepEqual((clickhouse.warnings ?? []).filter((w) => /model [grk]:|ClickHouse cluster/.test(w)), [], 'every model trained and scored in the cluster: no row left it');
   for (const m of ['g', 'r', 'k']) {
     assert.equal(clickhouse.models[m].trainRows, memory.models[m].trainRows);
     assert.deepEqual(clickhouse.models[m].features, memory.models[m].features);
@@ -198,4 +198,5 @@ model h from kept { target: amount, algorithm: gradient_boosting(rounds: 3), exc
     'model t: its training rows were read out of the ClickHouse cluster into this process: decision_tree is trained in this process (in the cluster: gradient_boosting)',
     'model h: its training rows were read out of the ClickHouse cluster into this process: the step "filter" runs in this process (in the cluster: steps that keep every row)',
   ]);
+  assert.ok((clickhouse.warnings ?? []).includes('dataset events: the rows of table shop.events left the ClickHouse cluster: this run read them into this process (see the warnings above, or a predict to a file, cross-validation, a monitor)'));
 });

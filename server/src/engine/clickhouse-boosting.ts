@@ -16,6 +16,8 @@ import { execute, queryBytes, queryFloat64, queryRows, sqlName, sqlString, type 
 import { f64 } from './clickhouse-scoring';
 
 const MAX_BINS = 255;
+/** Values after a quantile position read to find the next distinct value above it. */
+const NEAR = 4;
 
 export interface ClusterBoosting {
   /** What the training rows are read from: a table or a parenthesised subquery of the server. */
@@ -201,15 +203,27 @@ export async function binningOf(conn: ClickHouseConnection, table: string, xs: s
       for (let i = 0; i + 1 < sorted.length; i++) cuts.push(Math.fround((sorted[i] + sorted[i + 1]) / 2));
     } else {
       const positions = Array.from({ length: MAX_BINS - 1 }, (_, i) => Math.floor(((i + 1) / MAX_BINS) * (m - 1)));
-      // From the sorted present values: the value at each position, the next value above it and
-      // the last below it (0 when there is none: told apart by the largest value, last).
-      const got = await queryFloat64(conn, `SELECT arrayJoin(arrayConcat(arrayMap(i -> s[i + 1], [${positions.join(', ')}]) AS lows, arrayMap(lo -> arrayFirst(u -> u > lo, s), lows), arrayMap(lo -> arrayFirst(u -> u < lo, arrayReverse(s)), lows), [s[-1]])) FROM (SELECT arraySort(groupArrayIf(${x}, NOT isNaN(${x}))) AS s FROM ${table})`);
-      const q = positions.length;
-      const max = got[3 * q];
-      for (let i = 0; i < q; i++) {
-        const lo = got[i];
-        cuts.push(Math.fround(lo < max ? (lo + got[q + i]) / 2 : (got[2 * q + i] + lo) / 2));
+      // From the sorted present values: the value at each position and the few after it, by
+      // constant indices (a lambda would copy the sorted array once per position); 0 past the end.
+      const sorted = `(SELECT arraySort(groupArrayIf(${x}, NOT isNaN(${x}))) AS s FROM ${table})`;
+      const at = positions.flatMap((p) => Array.from({ length: NEAR + 1 }, (_, w) => `s[${p + 1 + w}]`));
+      const got = await queryFloat64(conn, `SELECT arrayJoin([${at.join(', ')}, s[-1]]) FROM ${sorted}`);
+      const max = got[got.length - 1];
+      const lows = positions.map((_, i) => got[i * (NEAR + 1)]);
+      // The next distinct value above each low (below it, for the largest), found among the
+      // values after it, else by an aggregate over the feature (a value repeated more often).
+      const above = lows.map((lo, i) => {
+        for (let w = 1; w <= NEAR && positions[i] + w < m; w++) if (got[i * (NEAR + 1) + w] > lo) return got[i * (NEAR + 1) + w];
+        return undefined;
+      });
+      const missing = [...new Set(lows.filter((lo, i) => lo < max && above[i] === undefined))];
+      const below = lows.some((lo) => lo === max);
+      if (missing.length > 0 || below) {
+        const near = await queryFloat64(conn, `SELECT ${[...missing.map((lo) => `minIf(${x}, ${x} > ${f64(lo)})`), `maxIf(${x}, ${x} < ${f64(max)})`].join(', ')} FROM ${table}`);
+        missing.forEach((lo, k) => lows.forEach((l, i) => { if (l === lo && above[i] === undefined) above[i] = near[k]; }));
+        lows.forEach((lo, i) => { if (lo === max) above[i] = near[missing.length]; });
       }
+      lows.forEach((lo, i) => cuts.push(Math.fround((lo + above[i]!) / 2)));
       cuts = [...new Set(cuts)].sort((a, b) => a - b);
     }
     out.thresholds.push(Float64Array.from(cuts));

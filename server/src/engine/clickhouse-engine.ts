@@ -33,8 +33,8 @@ export class ClickHouseEngine extends MemoryEngine {
   override readonly name: EngineName = 'clickhouse';
   private readonly tables = new Map<string, Promise<Table>>();
   private readonly counts = new Map<string, Promise<number>>();
-  /** Datasets whose rows were read into this process. */
-  readonly readOut = new Set<string>();
+  /** Tables whose rows were read into this process, by dataset name. */
+  readonly readOut = new Map<string, string>();
 
   constructor(readonly url: string, private readonly cancel: EngineContext = {}) {
     super(cancel);
@@ -47,7 +47,7 @@ export class ClickHouseEngine extends MemoryEngine {
 
   override readDataset(dataset: DatasetInfo): Promise<Table> {
     if (!dataset.table) return super.readDataset(dataset);
-    this.readOut.add(dataset.name);
+    this.readOut.set(dataset.name, dataset.table.name);
     let t = this.tables.get(dataset.name);
     if (!t) {
       t = readTable(dataset, this.connection(dataset.table.url));

@@ -311,6 +311,9 @@ export async function runPipeline(checked: CheckedPipeline, opts: RunOptions = {
     }
   }
   run.read = data.datasetsRead();
+  if (engine instanceof ClickHouseEngine) {
+    for (const [dataset, table] of engine.readOut) warn(`dataset ${dataset}: the rows of table ${table} left the ClickHouse cluster: this run read them into this process (see the warnings above, or a predict to a file, cross-validation, a monitor)`);
+  }
   await engine.close();
   for (const loss of data.valueLosses()) {
     warn(`${loss.step}: ${loss.count} of ${loss.of} values ${loss.reason} and are missing; ${loss.fix}`);
