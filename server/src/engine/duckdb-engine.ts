@@ -339,9 +339,9 @@ export class DuckDbEngine implements StreamingEngine, SqlSession {
   }
 
   /** The number column `name` of table `temp`, whole, in raw row order (NaN where missing). */
-  private async numbers(temp: string, name: string, n: number): Promise<Float64Array> {
+  private async numbers(temp: string, name: string, n: number, into?: Float64Array): Promise<Float64Array> {
     const { con } = await this.connect();
-    const out = new Float64Array(n);
+    const out = into && into.length === n ? into : new Float64Array(n);
     const result = await con.stream(`SELECT ${ROW}, coalesce(CAST(${DUCKDB.ident(name)} AS DOUBLE), CAST('NaN' AS DOUBLE)) FROM ${temp}`);
     let at = 0;
     let last = -1;
@@ -380,7 +380,7 @@ export class DuckDbEngine implements StreamingEngine, SqlSession {
         const columns = names.map((n) => relation.columns.find((c) => c.name === n)!);
         return this.materialise({ sql: `SELECT ${ROW}, ${names.map(q).join(', ')} FROM ${temp}`, columns });
       },
-      numbers: (name) => this.numbers(temp, name, rowCount),
+      numbers: (name, into) => this.numbers(temp, name, rowCount, into),
       chunks: (onChunk) => this.scan(temp, relation.columns, chunkRows(), onChunk),
       drop: () => (stored ? Promise.resolve() : this.run(`DROP TABLE IF EXISTS ${temp}`)),
     };

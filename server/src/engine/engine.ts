@@ -60,8 +60,8 @@ export interface StreamedTable {
   readonly rowCount: number;
   /** Some columns whole (a model's target), with each row's raw row. */
   select(names: string[]): Promise<AppliedSteps>;
-  /** A number column whole, NaN where missing. */
-  numbers(name: string): Promise<Float64Array>;
+  /** A number column whole, NaN where missing; into `into` when given (a buffer reused column after column). */
+  numbers(name: string, into?: Float64Array): Promise<Float64Array>;
   /**
    * Every row in tables of at most `chunkRows()` rows, in order; a category or text column has
    * the whole table's levels in every chunk, so chunks can be scored and written alike.

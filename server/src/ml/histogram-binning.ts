@@ -16,12 +16,22 @@ export interface BinnedFeatures {
   hasMissing: boolean[];
 }
 
-export function binFeature(col: Float64Array): { bins: Uint8Array; thresholds: Float64Array; hasMissing: boolean } {
+/**
+ * Buffers one column's binning sorts in, reused from column to column when features come one at
+ * a time (10M rows: 160 MB a column that would otherwise be garbage before the next).
+ */
+export interface BinningScratch { present: Float64Array; other: Int32Array }
+
+export function binningScratch(n: number): BinningScratch {
+  return { present: new Float64Array(n), other: new Int32Array(2 * n) };
+}
+
+export function binFeature(col: Float64Array, scratch?: BinningScratch): { bins: Uint8Array; thresholds: Float64Array; hasMissing: boolean } {
   const n = col.length;
-  const present = new Float64Array(n);
+  const present = scratch && scratch.present.length >= n ? scratch.present : new Float64Array(n);
   let m = 0;
   for (let i = 0; i < n; i++) if (!Number.isNaN(col[i])) present[m++] = col[i];
-  const sorted = sortNumbers(present.subarray(0, m));
+  const sorted = sortNumbers(present.subarray(0, m), scratch?.other);
   // Distinct values only as far as deciding between one bin per value and quantiles.
   const distinct: number[] = [];
   for (let i = 0; i < m && distinct.length <= MAX_BINS; i++) if (i === 0 || sorted[i] !== sorted[i - 1]) distinct.push(sorted[i]);
@@ -80,12 +90,12 @@ const DIGIT_SHIFTS = [0, 11, 22, 0, 11, 22];
  * unsigned integers as the numbers do. On 100k values it takes a fraction of the comparison
  * sort's time, which dominated binning.
  */
-export function sortNumbers(values: Float64Array): Float64Array {
+export function sortNumbers(values: Float64Array, scratch?: Int32Array): Float64Array {
   const m = values.length;
   if (m < RADIX_MIN) return values.sort();
   // Int32 views, not Uint32: words at or above 2^31 would leave V8's small-integer fast path.
   let words: Int32Array = new Int32Array(values.buffer, values.byteOffset, 2 * m);
-  let other: Int32Array = new Int32Array(2 * m);
+  let other: Int32Array = scratch && scratch.length >= 2 * m ? scratch.subarray(0, 2 * m) : new Int32Array(2 * m);
   const counts = new Int32Array(DIGIT_SHIFTS.length << DIGIT_BITS);
   for (let i = 0; i < 2 * m; i += 2) {
     let lo = words[i], hi = words[i + 1];

@@ -15,7 +15,7 @@ import { RunError } from './pipeline-data';
 import { SearchBudget } from './search-budget';
 import { halvingSchedule, halvingSurvivors, halvingSplits } from '../ml/halving';
 import { sklearnFolds } from '../ml/sklearn-folds';
-import { addBinnedFeature, binFeature, type BinnedFeatures } from '../ml/histogram-binning';
+import { addBinnedFeature, binFeature, binningScratch, type BinnedFeatures } from '../ml/histogram-binning';
 import { boostBinned } from '../ml/gradient-boosting';
 import type { StreamedTable } from '../engine/engine';
 
@@ -247,17 +247,28 @@ function fitOptions(info: ModelInfo, target: Target): OptionValues {
  * trainModel fits on the materialised table.
  */
 export async function trainBinned(info: ModelInfo, table: StreamedTable, features: string[], rows: Int32Array, target: Target, ctx: TrainContext): Promise<TrainOutcome> {
+  const data = await binnedColumns(table, features, rows);
+  const options = fitOptions(info, target);
+  return { model: boostBinned(data, features, target, options as AlgorithmOptions, ctx), algorithm: info.algorithm!.name, options, trials: [], budgets: [] };
+}
+
+/** The features' bins on the usable rows `rows`, one column read at a time (its buffers gone when this returns, before boosting). */
+async function binnedColumns(table: StreamedTable, features: string[], rows: Int32Array): Promise<BinnedFeatures> {
   const data: BinnedFeatures = { nRows: rows.length, bins: [], thresholds: [], nBins: [], hasMissing: [] };
   const all = rows.length === table.rowCount;
+  // One column's buffers, reused by every feature: only the bins accumulate.
+  const values = new Float64Array(table.rowCount);
+  const usable = all ? values : new Float64Array(rows.length);
+  const scratch = binningScratch(rows.length);
   for (const name of features) {
     const column = table.columns.find((c) => c.name === name);
     if (!column) throw new RunError(`feature "${name}" is not in the prepared table (columns: ${table.columns.map((c) => c.name).join(', ')})`);
     if (column.type === 'category' || column.type === 'text') throw new RunError(`feature "${name}" is ${column.type}; encode it before the model`);
-    const values = await table.numbers(name);
-    addBinnedFeature(data, binFeature(all ? values : Float64Array.from(rows, (r) => values[r])));
+    await table.numbers(name, values);
+    if (!all) for (let i = 0; i < rows.length; i++) usable[i] = values[rows[i]];
+    addBinnedFeature(data, binFeature(usable, scratch));
   }
-  const options = fitOptions(info, target);
-  return { model: boostBinned(data, features, target, options as AlgorithmOptions, ctx), algorithm: info.algorithm!.name, options, trials: [], budgets: [] };
+  return data;
 }
 
 /** The validation rows with the features the model kept (after `select`), or nothing. */
