@@ -91,3 +91,33 @@ test('the code cache is made by the first load, used by the next, and never for 
   assert.notDeepEqual(readFileSync(cache), damaged);
   assert.equal(header(cache).identity, identity(file));
 });
+
+test('a process that marks its work as the one the cache is best made by makes it once more, then it is kept', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'narml-bundle-loader-'));
+  const file = join(dir, 'commands.js');
+  const cache = codeCachePath(file);
+  // As a quick predict does (run-here.ts): the module that loaded it is marked when NARML_PREFER is set.
+  writeFileSync(file, `${bundle('alpha')}if (process.env.NARML_PREFER) module.preferredCache = true;\n`);
+  const dated = new Date(Date.now() - 3_600_000);
+  utimesSync(file, dated, dated);
+  settle();
+  const loadAs = (prefer: boolean): void => {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', `require(${JSON.stringify(loader)}).loadBundle(${JSON.stringify(file)})`], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, NARML_PREFER: prefer ? '1' : '' } });
+    assert.equal(r.status, 0, r.stderr);
+  };
+  const tag = (): string | undefined => readFileSync(cache).subarray(0, readFileSync(cache).indexOf(10)).toString('latin1').split(' ')[2];
+  const age = (): number => { const past = new Date(Date.now() - 60_000); utimesSync(cache, past, past); return past.getTime(); };
+
+  loadAs(false);
+  assert.equal(tag(), undefined, 'made by an ordinary process');
+  let kept = age();
+  loadAs(false);
+  assert.ok(Math.abs(statSync(cache).mtimeMs - kept) < 1, 'an ordinary process keeps a cache it could use');
+  loadAs(true);
+  assert.equal(tag(), 'preferred', 'made again by the preferred process');
+  kept = age();
+  loadAs(true);
+  loadAs(false);
+  assert.ok(Math.abs(statSync(cache).mtimeMs - kept) < 1, 'then kept by both');
+  assert.equal(header(cache).identity, identity(file));
+});

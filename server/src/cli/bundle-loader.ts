@@ -34,7 +34,16 @@ export function codeCachePath(file: string): string {
  */
 export interface LoadedBundle {
   sha256?: string;
+  /**
+   * Set by the bundle when this process did the work the cache is best made by (a quick
+   * `narml predict`, whose start-up counts most): at exit the cache is made again from this
+   * process unless such a process already made it.
+   */
+  preferredCache?: boolean;
 }
+
+/** The tag a cache made by a process that set `preferredCache` carries in its header. */
+const PREFERRED = 'preferred';
 
 /**
  * A file within this many milliseconds of its last change may still be written again with the
@@ -49,12 +58,13 @@ function identityOf(st: BigIntStats): string {
 }
 
 /**
- * A code cache's header is one line, `IDENTITY SHA256\n`, before V8's data; the identity is empty
- * when the bundle had changed too recently for it to count.
+ * A code cache's header is one line, `IDENTITY SHA256[ preferred]\n`, before V8's data; the
+ * identity is empty when the bundle had changed too recently for it to count.
  */
 interface CacheFile {
   identity: string;
   sha256: string;
+  preferred: boolean;
   data: Buffer;
 }
 
@@ -67,8 +77,8 @@ function readCache(path: string): CacheFile | undefined {
   }
   const end = bytes.subarray(0, 256).indexOf(10);
   if (end < 0) return undefined;
-  const [identity, sha256] = bytes.subarray(0, end).toString('latin1').split(' ');
-  return sha256?.length === 64 ? { identity, sha256, data: bytes.subarray(end + 1) } : undefined;
+  const [identity, sha256, tag] = bytes.subarray(0, end).toString('latin1').split(' ');
+  return sha256?.length === 64 ? { identity, sha256, preferred: tag === PREFERRED, data: bytes.subarray(end + 1) } : undefined;
 }
 
 /** The bundle's bytes, and their file's identity when the file did not change while it was read. */
@@ -111,15 +121,18 @@ export function loadBundle(file: string): unknown {
     throw e;
   }
   mod.loaded = true;
-  if (cached === undefined || script.cachedDataRejected || !known) {
-    process.once('exit', () => {
-      const settled = identity !== undefined && BigInt(Date.now() - RACY_MS) * 1_000_000n > changed;
-      try {
-        writeFileAtomic(cachePath, Buffer.concat([Buffer.from(`${settled ? identity : ''} ${sha256}\n`, 'latin1'), script.createCachedData()]));
-      } catch {
-        // a read-only installation: every start compiles, as without a cache
-      }
-    });
-  }
+  const stale = cached === undefined || script.cachedDataRejected || !known;
+  // The cache holds what the process that made it compiled: one made by a command that ran
+  // little (a check) left a later predict compiling the rest at every start (10 % more work).
+  process.once('exit', () => {
+    const preferred = mod.preferredCache === true;
+    if (!stale && !(preferred && !cache.preferred)) return;
+    const settled = identity !== undefined && BigInt(Date.now() - RACY_MS) * 1_000_000n > changed;
+    try {
+      writeFileAtomic(cachePath, Buffer.concat([Buffer.from(`${settled ? identity : ''} ${sha256}${preferred ? ` ${PREFERRED}` : ''}\n`, 'latin1'), script.createCachedData()]));
+    } catch {
+      // a read-only installation: every start compiles, as without a cache
+    }
+  });
   return mod.exports;
 }

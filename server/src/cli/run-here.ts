@@ -13,6 +13,7 @@ import type { ProgressEvent } from '../contracts/cli-json';
 import { expandGlob } from '../data/glob';
 import { failedRun, planOf, trainsNothing } from '../runner/run-pipeline';
 import type { RunStore } from '../store/run-store';
+import type { LoadedBundle } from './bundle-loader';
 import type { CliOutput } from './run-command';
 import { cancelOnSigint, type RunRequest } from './run-in-worker';
 import { checkAndRun, type HereGate, type RequestOutcome } from './run-request';
@@ -61,7 +62,13 @@ export async function runHere(request: RunRequest, onEvent: (e: ProgressEvent) =
   const signal = { aborted: false };
   const stopListening = cancelOnSigint(() => { signal.aborted = true; });
   try {
-    return await checkAndRun(request, signal, io, onEvent, quickGate(request));
+    const gate = quickGate(request);
+    let ranHere = false;
+    const outcome = await checkAndRun(request, signal, io, onEvent, { reads: gate.reads, runs: async (checked, store) => (ranHere = await gate.runs(checked, store)) });
+    // This process compiled what a quick predict runs: the bundle's code cache is best made by it.
+    const bundle = require.cache[__filename] as (NodeJS.Module & LoadedBundle) | undefined;
+    if (ranHere && bundle) bundle.preferredCache = true;
+    return outcome;
   } catch (e) {
     // As from the worker thread: a tool reading --json output never gets nothing.
     if (request.json && !printed) {
