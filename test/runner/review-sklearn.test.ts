@@ -16,6 +16,8 @@ import { kFoldIndices } from '../../server/src/ml/cross-validation';
 import { runPipeline } from '../../server/src/runner/run-pipeline';
 import { splitTable } from '../../server/src/runner/split-table';
 import { csvCells } from '../export/trained-pipeline';
+import { narml } from '../helpers/cli';
+import { ensureBuilt } from '../helpers/ensure-built';
 import { REVIEW, reviewData, type ReviewPipeline } from '../helpers/review-pipelines';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -136,6 +138,11 @@ test('fried (regression): ridge, kNN, stacking with RidgeCV and OLS final models
   // The default final model is RidgeCV's: the same alpha chosen by leave-one-out error.
   assert.equal(json.models.stack.options.final_alpha, ref.stack.alpha);
   assert.equal(json.models.stack_ols.options.final_alpha, undefined);
+  // narml run says which alpha the search chose.
+  ensureBuilt();
+  const cli = narml(['run', 'p.narml', 'stack'], dir);
+  assert.equal(cli.status, 0, cli.stderr);
+  assert.match(cli.stdout, new RegExp(`model stack: stacking of ridge, knn under linear_regression \\(alpha ${ref.stack.alpha} by leave-one-out error\\)`));
   const n = readFileSync(join(reviewData, 'fried_train.csv'), 'utf8').trim().split('\n').length - 1;
   const grid = sklearnTune(p, 'knn_regressor', { n_neighbors: [1, 3, 5, 9, 15] }, 'neg_root_mean_squared_error', foldsOf(n, 5));
   const trials = json.models.tg.trials!;

@@ -113,7 +113,9 @@ function printRunSummary(r: RunJson, io: CliOutput): void {
   }
   for (const [name, m] of Object.entries(r.models)) {
     const calibrated = typeof m.options.calibrate === 'string' ? ` calibrated by ${m.options.calibrate}` : '';
-    const of = Array.isArray(m.options.of) && m.algorithm !== 'voting' ? ` of ${m.options.of.join(', ')} under ${String(m.options.final)}` : '';
+    // A regression's default final model (RidgeCV) names the alpha its leave-one-out search chose.
+    const alpha = typeof m.options.final_alpha === 'number' ? ` (alpha ${m.options.final_alpha} by leave-one-out error)` : '';
+    const of = Array.isArray(m.options.of) && m.algorithm !== 'voting' ? ` of ${m.options.of.join(', ')} under ${String(m.options.final)}${alpha}` : '';
     out.push(`  model ${name}: ${m.algorithm}${calibrated}${of}, ${m.trainRows} training rows${r.reused.includes(name) ? ' (reused)' : ''}`);
     if (m.trials) out.push(...leaderboardLines(m.trials));
     if (m.selection) out.push(`    ${m.selection}`);
