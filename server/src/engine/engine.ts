@@ -64,7 +64,8 @@ export interface StreamedTable {
   numbers(name: string, into?: Float64Array): Promise<Float64Array>;
   /**
    * Every row in tables of at most `chunkRows()` rows, in order; a category or text column has
-   * the whole table's levels in every chunk, so chunks can be scored and written alike.
+   * the whole table's levels in every chunk, so chunks can be scored and written alike. A chunk's
+   * arrays are the engine's buffers, refilled once `onChunk` has returned: copy what must outlive it.
    */
   chunks(onChunk: (chunk: AppliedSteps) => void | Promise<void>): Promise<void>;
   /** Frees what the engine keeps for the table. */
