@@ -18,6 +18,22 @@ function age(...files: string[]): void {
   for (const f of files) utimesSync(f, past, past);
 }
 
+/**
+ * A prediction source of the field survey's rows repeated past 1.5 MiB (then `tail`), predicted
+ * by `archive` in the pipeline; the sample's files dated a minute back.
+ */
+function withArchive(dir: string, tail: (body: string) => Buffer = () => Buffer.alloc(0)): { rows: string[]; big: string } {
+  const pipeline = join(dir, 'penguins.narml');
+  const rows = readFileSync(join(dir, 'data', 'new-penguins.csv'), 'utf8').trim().split('\n');
+  const body = rows.slice(1).join('\n');
+  let big = `${rows[0]}\n`;
+  while (big.length < 1.5 * (1 << 20)) big += `${body}\n`;
+  writeFileSync(join(dir, 'data', 'archive.csv'), Buffer.concat([Buffer.from(big), tail(body)]));
+  writeFileSync(pipeline, `${readFileSync(pipeline, 'utf8')}\npredict archive with species_forest from "data/archive.csv" {\n  output: "out/archive.csv"\n}\n`);
+  age(join(dir, 'data', 'penguins.csv'), join(dir, 'data', 'new-penguins.csv'), join(dir, 'data', 'archive.csv'));
+  return { rows, big };
+}
+
 function predict(dir: string): { status: number | null; result: RunJson; stderr: string } {
   const out = narml(['predict', 'penguins.narml', 'field_survey', '--json'], dir);
   return { status: out.status, result: JSON.parse(out.stdout) as RunJson, stderr: out.stderr };
@@ -64,16 +80,9 @@ test('predict after a run reads no training CSV and writes what the run wrote; a
 
 test('predict reads only its own prediction source: another predict names a file that a whole read refuses', () => {
   const dir = sample('penguins');
-  const pipeline = join(dir, 'penguins.narml');
-  // Rows of the field survey, then past the schema cache's 1 MiB sample an invalid UTF-8 byte,
-  // which a whole read reports (and `narml run` must read every source, so it refuses).
-  const rows = readFileSync(join(dir, 'data', 'new-penguins.csv'), 'utf8').trim().split('\n');
-  const body = rows.slice(1).join('\n');
-  let big = `${rows[0]}\n`;
-  while (big.length < 1.5 * (1 << 20)) big += `${body}\n`;
-  writeFileSync(join(dir, 'data', 'archive.csv'), Buffer.concat([Buffer.from(big), Buffer.from([0xff]), Buffer.from(`${body}\n`)]));
-  writeFileSync(pipeline, `${readFileSync(pipeline, 'utf8')}\npredict archive with species_forest from "data/archive.csv" {\n  output: "out/archive.csv"\n}\n`);
-  age(join(dir, 'data', 'penguins.csv'), join(dir, 'data', 'new-penguins.csv'), join(dir, 'data', 'archive.csv'));
+  // Past the schema cache's 1 MiB sample an invalid UTF-8 byte, which a whole read reports (and
+  // `narml run` must read every source, so it refuses).
+  const { rows } = withArchive(dir, (body) => Buffer.concat([Buffer.from([0xff]), Buffer.from(`${body}\n`)]));
 
   const all = narml(['run', 'penguins.narml', '--json'], dir);
   assert.equal(all.status, 1, 'a run of everything reads the archive in full and refuses it');
@@ -83,6 +92,26 @@ test('predict reads only its own prediction source: another predict names a file
   assert.equal(one.status, 0, one.stderr);
   assert.deepEqual(Object.keys(one.result.predictions), ['field_survey']);
   assert.equal(one.result.predictions.field_survey.rows, rows.length - 1);
+});
+
+test('a predict that read its source whole records that schema over the sample a run recorded, so the next predict does not read it to check', () => {
+  const dir = sample('penguins');
+  // Larger than the schema cache's 1 MiB sample: a check samples it, a predict of it reads it whole.
+  const { big } = withArchive(dir);
+  const recorded = (): boolean[] => readdirSync(join(dir, '.narml', 'schemas')).flatMap((f) => {
+    const s = JSON.parse(readFileSync(join(dir, '.narml', 'schemas', f), 'utf8')) as { files: string[]; complete: boolean };
+    return s.files.some((file) => file.endsWith('archive.csv')) ? [s.complete] : [];
+  });
+
+  const run = narml(['run', 'penguins.narml', 'species_forest', 'field_survey'], dir);
+  assert.equal(run.status, 0, run.stderr);
+  assert.deepEqual(recorded(), [false], 'the run, which does not predict the archive, recorded its sample');
+  for (let k = 0; k < 2; k++) {
+    const archive = narml(['predict', 'penguins.narml', 'archive', '--json'], dir);
+    assert.equal(archive.status, 0, archive.stderr);
+    assert.equal((JSON.parse(archive.stdout) as RunJson).predictions.archive.rows, big.trim().split('\n').length - 1);
+    assert.deepEqual(recorded(), [true], 'the whole read is recorded in its place');
+  }
 });
 
 test("a reused model's hash is the one recorded for its artifact when it was trained, computed again only when that record is gone", () => {

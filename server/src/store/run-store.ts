@@ -208,9 +208,10 @@ export class RunStore {
     return readJson<CsvSchemaResult>(join(this.dir, 'schemas', `${key}.json`));
   }
 
-  putSchema(key: string, result: CsvSchemaResult): void {
+  /** Records a schema under `key`, once; `replace`: over what is recorded. */
+  putSchema(key: string, result: CsvSchemaResult, replace = false): void {
     const path = join(this.dir, 'schemas', `${key}.json`);
-    if (!existsSync(path)) writeFileAtomic(path, toJsonText(result), this.workspace);
+    if (replace || !existsSync(path)) writeFileAtomic(path, toJsonText(result), this.workspace);
   }
 
   /**

@@ -62,7 +62,13 @@ export class StoredSchemaCache extends CsvSchemaCache {
         const result = this.cached(source.path, source.options);
         if (!result?.ok) continue;
         const identities = result.files.map((f) => fileIdentity(f, this.started));
-        if (identities.every((i) => i?.settled)) this.store.putSchema(sampleKey(source.path, source.options, identities.map((i) => i!.id)), result);
+        if (!identities.every((i) => i?.settled)) continue;
+        const key = sampleKey(source.path, source.options, identities.map((i) => i!.id));
+        // A whole read replaces a sample recorded before (a run samples the sources of the
+        // predicts it does not run): else every later predict of the file would read it whole
+        // again to check it, and hand the run that read's table.
+        const before = this.store.schema(key);
+        this.store.putSchema(key, result, result.complete && before?.ok === true && !before.complete);
       }
     } catch (e) {
       // A store that cannot be written stops the run itself (RunStore.startRun) with the status
